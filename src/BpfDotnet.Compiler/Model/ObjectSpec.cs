@@ -1,0 +1,50 @@
+using BpfDotnet.Compiler.Isa;
+
+namespace BpfDotnet.Compiler.Model
+{
+    /// <summary>Everything the object writer needs to produce one ELF object.</summary>
+    /// <param name="License">Contents of the <c>license</c> section (without the trailing NUL).</param>
+    /// <param name="Programs">Entry-point programs, one ELF section each, in output order.</param>
+    /// <param name="Maps">BTF-defined maps, laid out in the <c>.maps</c> section in this order.</param>
+    public sealed record ObjectSpec(string License, EquatableArray<CompiledFunction> Programs, EquatableArray<MapSpec> Maps);
+
+    /// <summary>
+    /// A compiled program: final instructions plus what the object writer needs around them.
+    /// </summary>
+    /// <param name="Name">Symbol and BTF FUNC name.</param>
+    /// <param name="Section">ELF section name, e.g. <c>tracepoint/syscalls/sys_enter_openat</c>.</param>
+    /// <param name="Code">Instruction slots; map references are <c>ld_imm64</c> with imm 0, listed in <paramref name="Relocations"/>.</param>
+    /// <param name="Relocations">Instructions that reference a map symbol.</param>
+    /// <param name="Lines">Line info records, ascending by instruction index, first one at index 0.</param>
+    /// <param name="Signature">Return and parameter types for BTF FUNC_PROTO.</param>
+    /// <param name="StackDepth">Bytes of stack the program uses (informational).</param>
+    public sealed record CompiledFunction(
+        string Name,
+        string Section,
+        EquatableArray<Instruction> Code,
+        EquatableArray<MapRelocation> Relocations,
+        EquatableArray<LineInfo> Lines,
+        FunctionSignature Signature,
+        int StackDepth);
+
+    /// <summary>An <c>ld_imm64</c> at <paramref name="InstructionIndex"/> (slot index) that loads the map <paramref name="MapName"/>.</summary>
+    public sealed record MapRelocation(int InstructionIndex, string MapName);
+
+    /// <summary>A line info record: the instruction (slot index) where a C# source line starts.</summary>
+    /// <param name="FileName">Source file path as the user knows it.</param>
+    /// <param name="LineText">The text of that source line (trimmed), shown by the verifier log.</param>
+    /// <param name="Line">1-based line.</param>
+    /// <param name="Column">1-based column.</param>
+    public sealed record LineInfo(int InstructionIndex, string FileName, string LineText, int Line, int Column);
+
+    /// <summary>A function's BTF signature. A null <paramref name="ReturnType"/> means void.</summary>
+    public sealed record FunctionSignature(BpfType? ReturnType, EquatableArray<FunctionParameter> Parameters);
+
+    /// <summary>One named parameter.</summary>
+    public sealed record FunctionParameter(string Name, BpfType Type);
+
+    /// <summary>A BTF-defined map in the <c>.maps</c> section.</summary>
+    /// <param name="Name">Map name (ELF symbol and BTF VAR name; the kernel keeps the first 15 characters).</param>
+    /// <param name="MapType">Kernel map type (<c>BPF_MAP_TYPE_HASH</c> = 1, <c>ARRAY</c> = 2, ...).</param>
+    public sealed record MapSpec(string Name, uint MapType, uint MaxEntries, uint Flags, BpfType Key, BpfType Value);
+}

@@ -1,0 +1,81 @@
+using System;
+
+namespace BpfDotnet
+{
+    /// <summary>
+    /// Marks a static method as an eBPF program. The BpfDotnet generator compiles its body to eBPF
+    /// bytecode at build time; pair it with an attach attribute such as <see cref="TracepointAttribute"/>
+    /// or give the ELF section directly with <see cref="SectionAttribute"/>.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+    public sealed class BpfProgramAttribute : Attribute
+    {
+    }
+
+    /// <summary>
+    /// Attaches the program to a kernel tracepoint, <c>/sys/kernel/tracing/events/&lt;category&gt;/&lt;name&gt;</c>.
+    /// The program's section becomes <c>tracepoint/&lt;category&gt;/&lt;name&gt;</c>.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+    public sealed class TracepointAttribute : Attribute
+    {
+        /// <summary>Creates the attribute.</summary>
+        /// <param name="category">Tracepoint category, e.g. <c>syscalls</c>.</param>
+        /// <param name="name">Tracepoint name, e.g. <c>sys_enter_openat</c>.</param>
+        public TracepointAttribute(string category, string name)
+        {
+            Category = category;
+            Name = name;
+        }
+
+        /// <summary>Tracepoint category.</summary>
+        public string Category { get; }
+
+        /// <summary>Tracepoint name.</summary>
+        public string Name { get; }
+    }
+
+    /// <summary>
+    /// Escape hatch: places the program in an ELF section of this exact name, following libbpf's
+    /// conventions (for example <c>raw_tracepoint/sched_switch</c> or <c>xdp</c>).
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+    public sealed class SectionAttribute : Attribute
+    {
+        /// <summary>Creates the attribute.</summary>
+        /// <param name="name">The ELF section name.</param>
+        public SectionAttribute(string name) => Name = name;
+
+        /// <summary>The ELF section name.</summary>
+        public string Name { get; }
+    }
+
+    /// <summary>
+    /// Declares a static field of a map type (<see cref="BpfHashMap{TKey, TValue}"/>,
+    /// <see cref="BpfArrayMap{TValue}"/>) as a kernel map shared by the programs of the class
+    /// and by user space.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Field, AllowMultiple = false, Inherited = false)]
+    public sealed class BpfMapAttribute : Attribute
+    {
+        /// <summary>Maximum number of entries (for array maps: the number of slots).</summary>
+        public uint MaxEntries { get; set; } = 1;
+
+        /// <summary>Map creation flags (<c>BPF_F_*</c>), passed to the kernel unchanged.</summary>
+        public uint Flags { get; set; }
+    }
+
+    /// <summary>
+    /// Sets the license string of the probe class's object (default <c>"GPL"</c>, which GPL-only helpers need).
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+    public sealed class BpfLicenseAttribute : Attribute
+    {
+        /// <summary>Creates the attribute.</summary>
+        /// <param name="license">The license, e.g. <c>"Dual MIT/GPL"</c>.</param>
+        public BpfLicenseAttribute(string license) => License = license;
+
+        /// <summary>The license string.</summary>
+        public string License { get; }
+    }
+}

@@ -1,0 +1,118 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace BpfDotnet
+{
+    /// <summary>A task name (<c>comm</c>): 16 bytes, NUL-padded.</summary>
+    [StructLayout(LayoutKind.Sequential, Size = Length)]
+    public unsafe struct TaskComm : IEquatable<TaskComm>
+    {
+        /// <summary>Length of a task name buffer in bytes (<c>TASK_COMM_LEN</c>).</summary>
+        public const int Length = 16;
+
+        /// <summary>The raw bytes.</summary>
+        public fixed byte Bytes[Length];
+
+        /// <summary>Byte at <paramref name="index"/>.</summary>
+        public byte this[int index]
+        {
+            readonly get
+            {
+                if ((uint)index >= Length) throw new ArgumentOutOfRangeException(nameof(index));
+                fixed (byte* p = Bytes) return p[index];
+            }
+            set
+            {
+                if ((uint)index >= Length) throw new ArgumentOutOfRangeException(nameof(index));
+                fixed (byte* p = Bytes) p[index] = value;
+            }
+        }
+
+        /// <summary>The name up to the first NUL, decoded as UTF-8.</summary>
+        public override readonly string ToString()
+        {
+            fixed (byte* p = Bytes)
+            {
+                int n = 0;
+                while (n < Length && p[n] != 0) n++;
+                return Encoding.UTF8.GetString(p, n);
+            }
+        }
+
+        /// <inheritdoc/>
+        public readonly bool Equals(TaskComm other)
+        {
+            fixed (byte* a = Bytes)
+            {
+                byte* b = other.Bytes;
+                return new ReadOnlySpan<byte>(a, Length).SequenceEqual(new ReadOnlySpan<byte>(b, Length));
+            }
+        }
+
+        /// <inheritdoc/>
+        public override readonly bool Equals(object? obj) => obj is TaskComm other && Equals(other);
+
+        /// <inheritdoc/>
+        public override readonly int GetHashCode()
+        {
+            fixed (byte* p = Bytes)
+            {
+                var hash = new HashCode();
+                hash.AddBytes(new ReadOnlySpan<byte>(p, Length));
+                return hash.ToHashCode();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Context of a <c>syscalls/sys_enter_*</c> tracepoint: the syscall number and its six arguments,
+    /// laid out as the tracepoint's format file describes.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct SysEnterArgs
+    {
+        /// <summary>Tracepoint event type id (<c>common_type</c>).</summary>
+        public ushort CommonType;
+        /// <summary><c>common_flags</c>.</summary>
+        public byte CommonFlags;
+        /// <summary><c>common_preempt_count</c>.</summary>
+        public byte CommonPreemptCount;
+        /// <summary>Thread id of the caller (<c>common_pid</c>).</summary>
+        public int CommonPid;
+        /// <summary>Syscall number (<c>__syscall_nr</c>).</summary>
+        public int SyscallNr;
+        private int _padding;
+        /// <summary>First syscall argument.</summary>
+        public long Arg0;
+        /// <summary>Second syscall argument.</summary>
+        public long Arg1;
+        /// <summary>Third syscall argument.</summary>
+        public long Arg2;
+        /// <summary>Fourth syscall argument.</summary>
+        public long Arg3;
+        /// <summary>Fifth syscall argument.</summary>
+        public long Arg4;
+        /// <summary>Sixth syscall argument.</summary>
+        public long Arg5;
+    }
+
+    /// <summary>Context of a <c>syscalls/sys_exit_*</c> tracepoint: the syscall number and its return value.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct SysExitArgs
+    {
+        /// <summary>Tracepoint event type id (<c>common_type</c>).</summary>
+        public ushort CommonType;
+        /// <summary><c>common_flags</c>.</summary>
+        public byte CommonFlags;
+        /// <summary><c>common_preempt_count</c>.</summary>
+        public byte CommonPreemptCount;
+        /// <summary>Thread id of the caller (<c>common_pid</c>).</summary>
+        public int CommonPid;
+        /// <summary>Syscall number (<c>__syscall_nr</c>).</summary>
+        public int SyscallNr;
+        private int _padding;
+        /// <summary>Return value of the syscall.</summary>
+        public long Ret;
+    }
+}
