@@ -83,11 +83,26 @@ namespace BpfDotnet.Compiler.Diagnostics
             "Probe class must be a partial, non-generic, top-level or nested partial class",
             "Class '{0}' holds eBPF programs and must be declared 'partial' (and every containing class too) so that its loader can be generated");
 
+        /// <summary>BPF0014: a failure inside the compiler itself.</summary>
+        public static readonly DiagnosticDescriptor InternalError = Error("BPF0014",
+            "Internal compiler error",
+            "The eBPF compiler failed on this method ({0}); please report it with the method's source");
+
+        /// <summary>BPF0015: a map value used without a null test.</summary>
+        public static readonly DiagnosticDescriptor MaybeNullMapValue = Error("BPF0015",
+            "Map value may be null",
+            "'{0}' may be a null reference here (the key may be missing), and the kernel verifier refuses the access; test it with Unsafe.IsNullRef first");
+
+        /// <summary>BPF0016: division whose C# meaning eBPF cannot reproduce.</summary>
+        public static readonly DiagnosticDescriptor UnsupportedDivision = Error("BPF0016",
+            "Division not supported here",
+            "{0}: C# throws on division by zero and eBPF returns 0 instead; divide unsigned values by a non-zero constant");
+
         /// <summary>All descriptors, in id order.</summary>
         public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
             HeapAllocation, StringUse, Exceptions, FloatingPoint, UnboundedLoop, UnsupportedCall, UnsupportedType,
             UnsupportedConstruct, InvalidProgramSignature, InvalidMapDeclaration, StackTooLarge, MissingAttachPoint,
-            ProbeClassNotPartial);
+            ProbeClassNotPartial, InternalError, MaybeNullMapValue, UnsupportedDivision);
 
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);
 

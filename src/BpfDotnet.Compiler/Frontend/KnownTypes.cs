@@ -1,0 +1,19 @@
+namespace BpfDotnet.Compiler.Frontend
+{
+    /// <summary>Metadata names of the program-side API the compiler recognises.</summary>
+    public static class KnownTypes
+    {
+        public const string BpfProgramAttribute = "BpfDotnet.BpfProgramAttribute";
+        public const string TracepointAttribute = "BpfDotnet.TracepointAttribute";
+        public const string SectionAttribute = "BpfDotnet.SectionAttribute";
+        public const string BpfMapAttribute = "BpfDotnet.BpfMapAttribute";
+        public const string BpfLicenseAttribute = "BpfDotnet.BpfLicenseAttribute";
+        public const string BpfHashMap = "BpfDotnet.BpfHashMap`2";
+        public const string BpfArrayMap = "BpfDotnet.BpfArrayMap`1";
+        public const string Bpf = "BpfDotnet.Bpf";
+        public const string Interlocked = "System.Threading.Interlocked";
+        public const string Unsafe = "System.Runtime.CompilerServices.Unsafe";
+        public const string StructLayoutAttribute = "System.Runtime.InteropServices.StructLayoutAttribute";
+        public const string FieldOffsetAttribute = "System.Runtime.InteropServices.FieldOffsetAttribute";
+    }
+}

@@ -1,0 +1,69 @@
+using System.Threading;
+using BpfDotnet.Compiler.Diagnostics;
+using BpfDotnet.Compiler.Model;
+using Microsoft.CodeAnalysis;
+
+namespace BpfDotnet.Compiler.Frontend
+{
+    /// <summary>Reads a <c>[BpfMap]</c> field into a <see cref="MapSpec"/>.</summary>
+    public static class MapReader
+    {
+        /// <summary>Kernel map type numbers.</summary>
+        public const uint MapTypeHash = 1, MapTypeArray = 2;
+
+        private static readonly SymbolDisplayFormat s_fullyQualified = SymbolDisplayFormat.FullyQualifiedFormat;
+
+        /// <summary>Reads <paramref name="field"/>; never throws.</summary>
+        public static MapDeclaration Read(IFieldSymbol field, CancellationToken cancellationToken)
+        {
+            var location = field.Locations.Length > 0 ? field.Locations[0] : null;
+            MapDeclaration Fail(string why) => new MapDeclaration(null, field.Name, "", "",
+                new EquatableArray<DiagnosticInfo>(new[] { DiagnosticInfo.Create(DiagnosticDescriptors.InvalidMapDeclaration, location, field.Name, why) }));
+
+            if (!field.IsStatic) return Fail("map fields must be static");
+            if (field.Type is not INamedTypeSymbol mapType || !mapType.IsGenericType) return Fail("the field type must be BpfHashMap<TKey, TValue> or BpfArrayMap<TValue>");
+            string definition = mapType.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted).WithGenericsOptions(SymbolDisplayGenericsOptions.None));
+            string metadataName = mapType.ContainingNamespace?.ToDisplayString() + "." + mapType.MetadataName;
+
+            uint maxEntries = 1, flags = 0;
+            foreach (var attribute in field.GetAttributes())
+            {
+                if (attribute.AttributeClass?.ToDisplayString() != KnownTypes.BpfMapAttribute) continue;
+                foreach (var named in attribute.NamedArguments)
+                {
+                    if (named.Key == "MaxEntries" && named.Value.Value is uint m) maxEntries = m;
+                    if (named.Key == "Flags" && named.Value.Value is uint f) flags = f;
+                }
+            }
+            if (maxEntries == 0) return Fail("MaxEntries must be at least 1");
+
+            ITypeSymbol keySymbol, valueSymbol;
+            uint kind;
+            if (metadataName == KnownTypes.BpfHashMap)
+            {
+                kind = MapTypeHash;
+                keySymbol = mapType.TypeArguments[0];
+                valueSymbol = mapType.TypeArguments[1];
+            }
+            else if (metadataName == KnownTypes.BpfArrayMap)
+            {
+                kind = MapTypeArray;
+                keySymbol = null!;
+                valueSymbol = mapType.TypeArguments[0];
+            }
+            else
+            {
+                return Fail($"'{definition}' is not a map type; use BpfHashMap<TKey, TValue> or BpfArrayMap<TValue>");
+            }
+
+            BpfType? key = kind == MapTypeArray ? IntType.UInt : TypeLayout.TryGet(keySymbol, out var keyError);
+            if (key is null) return Fail($"key type '{keySymbol.ToDisplayString()}' is not supported");
+            var value = TypeLayout.TryGet(valueSymbol, out var valueError);
+            if (value is null) return Fail($"value type '{valueSymbol.ToDisplayString()}' is not supported: {valueError}");
+
+            string keyName = kind == MapTypeArray ? "uint" : keySymbol.ToDisplayString(s_fullyQualified);
+            string valueName = valueSymbol.ToDisplayString(s_fullyQualified);
+            return new MapDeclaration(new MapSpec(field.Name, kind, maxEntries, flags, key, value), field.Name, keyName, valueName, EquatableArray<DiagnosticInfo>.Empty);
+        }
+    }
+}
