@@ -40,7 +40,7 @@ namespace BpfDotnet.Compiler.Object
                 IntType i => AddInt(i.Name, i.ByteSize, i.IsBool ? IntBool : i.Signed ? IntSigned : 0),
                 EnumType e => AddEnum(e),
                 StructType s => AddStruct(s),
-                ArrayType a => AddArray(AddType(a.Element), a.Count),
+                ArrayType a => AddArray(AddType(a.Element), (uint)a.Count),
                 PointerType p => AddPointer(AddType(p.Target)),
                 _ => throw new ArgumentException($"BTF has no encoding for {type.GetType().Name}.", nameof(type)),
             };
@@ -60,13 +60,13 @@ namespace BpfDotnet.Compiler.Object
         public int AddPointer(int target) => Add(BtfKind.Ptr, string.Empty, 0, kindFlag: false, (uint)target, null);
 
         /// <summary>Adds an ARRAY of <paramref name="count"/> elements, indexed by <c>__ARRAY_SIZE_TYPE__</c>.</summary>
-        public int AddArray(int element, int count)
+        public int AddArray(int element, uint count)
         {
             int index = AddInt(ArrayIndexTypeName, 4, 0);
             var data = new ByteBuffer();
             data.U32((uint)element);
             data.U32((uint)index);
-            data.U32((uint)count);
+            data.U32(count);
             return Add(BtfKind.Array, string.Empty, 0, kindFlag: false, 0, data);
         }
 
@@ -99,14 +99,14 @@ namespace BpfDotnet.Compiler.Object
 
         /// <summary>Adds a FUNC of prototype <paramref name="proto"/>.</summary>
         public int AddFunc(string name, int proto, uint linkage)
-            => Add(BtfKind.Func, name, (int)linkage, kindFlag: false, (uint)proto, null);
+            => Add(BtfKind.Func, CIdentifier.Sanitize(name), (int)linkage, kindFlag: false, (uint)proto, null);
 
         /// <summary>Adds a VAR of type <paramref name="type"/>.</summary>
         public int AddVar(string name, int type, uint linkage)
         {
             var data = new ByteBuffer();
             data.U32(linkage);
-            return Add(BtfKind.Var, name, 0, kindFlag: false, (uint)type, data);
+            return Add(BtfKind.Var, CIdentifier.Sanitize(name), 0, kindFlag: false, (uint)type, data);
         }
 
         /// <summary>Adds a DATASEC; <paramref name="variables"/> must be ascending and non-overlapping.</summary>
