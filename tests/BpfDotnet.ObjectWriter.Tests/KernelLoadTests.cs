@@ -15,22 +15,27 @@ namespace BpfDotnet.ObjectWriter.Tests
         private readonly TempDirectory _temp = new TempDirectory();
         private readonly string _pinDirectory = Path.Combine(BpfFs, "bpfdotnet-objtest-" + Guid.NewGuid().ToString("N"));
 
+        private string MapPinDirectory => _pinDirectory + "-maps";
+
         public void Dispose()
         {
-            if (Directory.Exists(_pinDirectory))
+            foreach (var directory in new[] { _pinDirectory, MapPinDirectory })
             {
-                foreach (var pin in Directory.GetFiles(_pinDirectory)) File.Delete(pin);
-                Directory.Delete(_pinDirectory);
+                if (!Directory.Exists(directory)) continue;
+                foreach (var pin in Directory.GetFiles(directory)) File.Delete(pin);
+                Directory.Delete(directory);
             }
             _temp.Dispose();
         }
 
         /// <summary>Runs <c>bpftool prog loadall</c>; returns the pinned programs.</summary>
-        private string[] LoadAll(ObjectSpec spec)
+        private string[] LoadAll(ObjectSpec spec, bool pinMaps = false)
         {
             MountBpfFs();
             var obj = _temp.Write("probe.o", Writer.Write(spec));
-            var (exitCode, stdout, stderr) = Tools.TryRun(Tools.BpfTool, "-d", "prog", "loadall", obj, _pinDirectory);
+            var arguments = new[] { "-d", "prog", "loadall", obj, _pinDirectory };
+            if (pinMaps) arguments = arguments.Concat(new[] { "pinmaps", MapPinDirectory }).ToArray();
+            var (exitCode, stdout, stderr) = Tools.TryRun(Tools.BpfTool, arguments);
             Assert.True(exitCode == 0, $"bpftool prog loadall failed ({exitCode}):\n{Tail(stderr)}\n{stdout}");
             return Directory.GetFiles(_pinDirectory).OrderBy(p => p, StringComparer.Ordinal).ToArray();
         }
@@ -69,6 +74,58 @@ namespace BpfDotnet.ObjectWriter.Tests
                 Assert.Contains("; " + line.LineText, xlated);
             }
             Assert.Contains($"[file:{SourceFile} line_num:12 line_col:9]", xlated);
+        }
+
+        [KernelFact]
+        public void Line_records_are_normalised_to_what_the_verifier_accepts()
+        {
+            // First record not at 0, one on the second slot of the ld_imm64, two on one instruction, out of order.
+            var lines = Array(
+                new LineInfo(7, SourceFile, "if (!Unsafe.IsNullRef(ref counter))", 14, 9),
+                new LineInfo(2, SourceFile, "ref var counter = ref Counts.GetValueRefOrNullRef(key);", 13, 9),
+                new LineInfo(5, SourceFile, "second slot", 13, 20),
+                new LineInfo(7, SourceFile, "duplicate", 14, 30));
+            var spec = new ObjectSpec("GPL", Array(CountOpens() with { Lines = lines }), Array(Counts()));
+
+            var xlated = Tools.Run(Tools.BpfTool, "prog", "dump", "xlated", "pinned", Assert.Single(LoadAll(spec)));
+
+            Assert.Contains("; ref var counter", xlated);
+            Assert.Contains("; if (!Unsafe.IsNullRef(ref counter))", xlated);
+            Assert.DoesNotContain("second slot", xlated);
+            Assert.DoesNotContain("duplicate", xlated);
+        }
+
+        [KernelFact]
+        public void Enums_void_pointers_and_ring_buffers_pass_the_kernel_btf_checks()
+        {
+            var color = new EnumType("Probes.Color", IntType.Byte, Array(new EnumMember("Red", 0), new EnumMember("Blue", 255)));
+            var delta = new EnumType("Delta", IntType.Int, Array(new EnumMember("Down", -1), new EnumMember("Up", 1)));
+            var big = new EnumType("Big", IntType.ULong, Array(new EnumMember("Huge", unchecked((long)0xffff_ffff_0000_0000UL))));
+            var value = new StructType("Event", 24, 8, Array(
+                new StructMember("Color", color, 0),
+                new StructMember("Delta", delta, 4),
+                new StructMember("Big", big, 8),
+                new StructMember("Data", new PointerType(null), 16)));
+            var none = new StructType(string.Empty, 0, 1, EquatableArray<StructMember>.Empty);
+            var spec = new ObjectSpec("GPL",
+                Array(CountOpens()),
+                Array(Counts(), new MapSpec("Events", 1 /* HASH */, 16, 0, IntType.UInt, value), new MapSpec("Ring", 27 /* RINGBUF */, 64 * 4096, 0, none, none)));
+
+            Assert.Single(LoadAll(spec, pinMaps: true));
+
+            var btf = Tools.Run(Tools.BpfTool, "btf", "dump", "file", Path.Combine(_temp.Path, "probe.o"));
+            Assert.Contains("ENUM 'Probes_Color' encoding=UNSIGNED size=1 vlen=2", btf);
+            Assert.Contains("'Blue' val=255", btf);
+            Assert.Contains("ENUM 'Delta' encoding=SIGNED size=4 vlen=2", btf);
+            Assert.Contains("'Down' val=-1", btf);
+            Assert.Contains("ENUM64 'Big' encoding=UNSIGNED size=8 vlen=1", btf);
+            Assert.Contains("'Huge' val=18446744069414584320ULL", btf);
+            var ring = Tools.Run(Tools.BpfTool, "map", "show", "pinned", Path.Combine(MapPinDirectory, "Ring"));
+            Assert.Contains("ringbuf  name Ring", ring);
+            Assert.Contains("key 0B  value 0B  max_entries 262144", ring);
+            var events = Tools.Run(Tools.BpfTool, "map", "show", "pinned", Path.Combine(MapPinDirectory, "Events"));
+            Assert.Contains("key 4B  value 24B  max_entries 16", events);
+            Assert.Contains("btf_id", events);
         }
 
         [KernelFact]
