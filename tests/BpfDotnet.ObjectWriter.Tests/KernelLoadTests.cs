@@ -69,6 +69,8 @@ namespace BpfDotnet.ObjectWriter.Tests
             var pin = Assert.Single(LoadAll(OpenCounter()));
 
             var xlated = Tools.Run(Tools.BpfTool, "prog", "dump", "xlated", "pinned", pin, "linum");
+            // func_info: the kernel knows the program's BTF prototype.
+            Assert.StartsWith("int CountOpens(struct SysEnterArgs * ctx):", xlated);
             foreach (var line in CountLines)
             {
                 Assert.Contains("; " + line.LineText, xlated);
