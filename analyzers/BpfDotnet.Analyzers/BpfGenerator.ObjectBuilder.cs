@@ -1,0 +1,170 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using System.Threading;
+using BpfDotnet.Analyzers.Model;
+using BpfDotnet.Compiler.Diagnostics;
+using BpfDotnet.Compiler.Model;
+using BpfDotnet.Compiler.Object;
+using Microsoft.CodeAnalysis;
+
+namespace BpfDotnet.Analyzers
+{
+    public sealed partial class BpfGenerator
+    {
+        /// <summary>
+        /// Writes one probe class's ELF object and describes its loader. A class with compile errors gets an empty
+        /// object and a loader whose <c>Load</c> throws, so the rest of the user's code still compiles.
+        /// </summary>
+        internal static class ObjectBuilder
+        {
+            /// <summary>Loader member names that the generated class already uses, so programs and maps cannot take them.</summary>
+            private static readonly HashSet<string> s_reservedNames = new HashSet<string>(StringComparer.Ordinal)
+            {
+                "Object", "AttachAll", "Dispose", "Equals", "GetHashCode", "GetType", "ToString", "MemberwiseClone", "Finalize", "Loaded",
+            };
+
+            /// <summary>Builds the object of <paramref name="probeObject"/>; never throws except on cancellation.</summary>
+            public static BuiltObjectSpec Build(ProbeObjectSpec probeObject, CancellationToken cancellationToken)
+            {
+                var probeClass = probeObject.Class;
+                if (!probeClass.IsPartial || probeClass.TypeChain.Count == 0)
+                {
+                    // The analyzer reports BPF0013; reopening a non-partial class would only add compiler errors.
+                    return new BuiltObjectSpec(null, null);
+                }
+
+                var programs = ProgramMembers(probeObject.Programs);
+                var maps = MapMembers(probeObject.Maps);
+                string accessibility = AllMapTypesPublic(probeObject.Maps) ? "public" : "internal";
+                LoaderSpec Loader(string objectBase64, string? error) => new LoaderSpec(HintName(probeClass.FullName), probeClass.Name,
+                    probeClass.Namespace, probeClass.TypeChain, objectBase64, error, accessibility, programs, maps);
+
+                var errorIds = ErrorIds(probeObject);
+                if (errorIds.Count > 0)
+                {
+                    return new BuiltObjectSpec(Loader(string.Empty, CompileErrorMessage(probeClass.Name, errorIds)), null);
+                }
+
+                var spec = new ObjectSpec(
+                    probeClass.License,
+                    ToEquatable(probeObject.Programs, static p => p.Compilation.Function!),
+                    ToEquatable(probeObject.Maps, static m => m.Declaration.Spec!));
+                try
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    byte[] elf = ObjectWriter.Write(spec);
+                    return new BuiltObjectSpec(Loader(Convert.ToBase64String(elf), null), null);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (Exception ex)
+                {
+                    // The writer rejects inconsistent objects, e.g. two programs on the same tracepoint.
+                    var failure = new DiagnosticInfo(DiagnosticDescriptors.InternalError.Id, probeClass.Location,
+                        new EquatableArray<string>(new[] { $"writing the eBPF object of '{probeClass.Name}': {ex.Message}" }));
+                    var ids = new SortedSet<string>(StringComparer.Ordinal) { DiagnosticDescriptors.InternalError.Id };
+                    return new BuiltObjectSpec(Loader(string.Empty, CompileErrorMessage(probeClass.Name, ids)), failure);
+                }
+            }
+
+            /// <summary>The message of the exception that <c>Load</c> throws when the class did not compile.</summary>
+            public static string CompileErrorMessage(string className, SortedSet<string> ids)
+                => $"{className} has eBPF compile errors (see {string.Join(", ", ids)} diagnostics)";
+
+            private static SortedSet<string> ErrorIds(ProbeObjectSpec probeObject)
+            {
+                var ids = new SortedSet<string>(StringComparer.Ordinal);
+                void AddErrors(EquatableArray<DiagnosticInfo> diagnostics)
+                {
+                    foreach (var diagnostic in diagnostics)
+                    {
+                        if (IsError(diagnostic.Id)) ids.Add(diagnostic.Id);
+                    }
+                }
+                foreach (var program in probeObject.Programs)
+                {
+                    AddErrors(program.Compilation.Diagnostics);
+                    if (program.Compilation.Function is null) ids.Add(DiagnosticDescriptors.InternalError.Id);
+                }
+                foreach (var map in probeObject.Maps)
+                {
+                    AddErrors(map.Declaration.Diagnostics);
+                    if (map.Declaration.Spec is null) ids.Add(DiagnosticDescriptors.InternalError.Id);
+                }
+                // A missing result without its own diagnostic is reported as internal; drop that when a real error explains it.
+                if (ids.Count > 1) ids.Remove(DiagnosticDescriptors.InternalError.Id);
+                return ids;
+            }
+
+            private static bool IsError(string id)
+            {
+                foreach (var descriptor in DiagnosticDescriptors.All)
+                {
+                    if (descriptor.Id == id) return descriptor.DefaultSeverity == DiagnosticSeverity.Error;
+                }
+                return true;
+            }
+
+            private static EquatableArray<LoaderMemberSpec> ProgramMembers(EquatableArray<ProgramSpec> programs)
+            {
+                var members = new List<LoaderMemberSpec>();
+                var used = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var program in programs)
+                {
+                    if (s_reservedNames.Contains(program.MethodName) || !used.Add(program.MethodName)) continue;
+                    string objectName = CIdentifier.Sanitize(program.Compilation.Function?.Name ?? program.MethodName);
+                    members.Add(new LoaderMemberSpec(ProbeClassReader.EscapeIdentifier(program.MethodName), objectName, null));
+                }
+                return members.ToEquatableArray();
+            }
+
+            private static EquatableArray<LoaderMemberSpec> MapMembers(EquatableArray<MapFieldSpec> maps)
+            {
+                var members = new List<LoaderMemberSpec>();
+                var used = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var map in maps)
+                {
+                    if (map.KeyTypeName is null || map.ValueTypeName is null) continue;
+                    if (s_reservedNames.Contains(map.FieldName) || !used.Add(map.FieldName)) continue;
+                    string objectName = CIdentifier.Sanitize(map.Declaration.Spec?.Name ?? map.FieldName);
+                    members.Add(new LoaderMemberSpec(ProbeClassReader.EscapeIdentifier(map.FieldName), objectName,
+                        map.KeyTypeName + ", " + map.ValueTypeName));
+                }
+                return members.ToEquatableArray();
+            }
+
+            private static bool AllMapTypesPublic(EquatableArray<MapFieldSpec> maps)
+            {
+                foreach (var map in maps)
+                {
+                    if (!map.TypesArePublic) return false;
+                }
+                return true;
+            }
+
+            private static EquatableArray<TResult> ToEquatable<TSource, TResult>(EquatableArray<TSource> items, Func<TSource, TResult> selector)
+                where TSource : IEquatable<TSource>
+                where TResult : IEquatable<TResult>
+            {
+                var result = new TResult[items.Count];
+                for (int i = 0; i < result.Length; i++) result[i] = selector(items[i]);
+                return new EquatableArray<TResult>(result);
+            }
+
+            /// <summary>A file name unique per class: its full name with every character outside <c>[A-Za-z0-9_.]</c> replaced.</summary>
+            private static string HintName(string fullName)
+            {
+                var builder = new StringBuilder(fullName.Length + 10);
+                foreach (char c in fullName)
+                {
+                    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+                    builder.Append(keep ? c : c == '+' ? '.' : '_');
+                }
+                return builder.Append(".Bpf.g.cs").ToString();
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Threading;
+using BpfDotnet.Analyzers.Model;
+using BpfDotnet.Compiler;
+using BpfDotnet.Compiler.Diagnostics;
+using BpfDotnet.Compiler.Frontend;
+using BpfDotnet.Compiler.Model;
+using Microsoft.CodeAnalysis;
+
+namespace BpfDotnet.Analyzers
+{
+    public sealed partial class BpfGenerator
+    {
+        /// <summary>
+        /// Turns symbols into equatable models: compiles each program, reads each map, and groups both by class.
+        /// No <see cref="ISymbol"/> or syntax node survives past this point.
+        /// </summary>
+        internal static class Parser
+        {
+            private static readonly SymbolDisplayFormat s_typeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+                .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+            /// <summary>Compiles the <c>[BpfProgram]</c> method of <paramref name="context"/>; null if it is not a method of a type.</summary>
+            public static ProgramSpec? ParseProgram(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+            {
+                if (context.TargetSymbol is not IMethodSymbol method || method.ContainingType is not INamedTypeSymbol type) return null;
+                try
+                {
+                    var probeClass = ProbeClassReader.Read(type, cancellationToken);
+                    var compilation = ProbeCompiler.CompileProgram(method, context.SemanticModel, cancellationToken);
+                    return new ProgramSpec(probeClass, method.Name, OrderOf(context), compilation);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (Exception ex)
+                {
+                    // The compiler guards itself; this is the last line so that no exception leaves the generator.
+                    var failed = new MethodCompilation(null, EquatableArray<string>.Empty,
+                        new EquatableArray<DiagnosticInfo>(new[] { InternalError(method, ex) }));
+                    return new ProgramSpec(SafeRead(type, cancellationToken), method.Name, OrderOf(context), failed);
+                }
+            }
+
+            /// <summary>Reads the <c>[BpfMap]</c> field of <paramref name="context"/>; null if it is not a field of a type.</summary>
+            public static MapFieldSpec? ParseMap(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+            {
+                if (context.TargetSymbol is not IFieldSymbol field || field.ContainingType is not INamedTypeSymbol type) return null;
+                try
+                {
+                    var probeClass = ProbeClassReader.Read(type, cancellationToken);
+                    var declaration = ProbeCompiler.ReadMap(field, cancellationToken);
+                    string? key = null, value = null;
+                    bool typesArePublic = true;
+                    if (field.Type is INamedTypeSymbol { IsGenericType: true } mapType)
+                    {
+                        string metadataName = mapType.ContainingNamespace?.ToDisplayString() + "." + mapType.MetadataName;
+                        var arguments = mapType.TypeArguments;
+                        if (metadataName == KnownTypes.BpfHashMap && arguments.Length == 2 && Nameable(arguments[0]) && Nameable(arguments[1]))
+                        {
+                            key = arguments[0].ToDisplayString(s_typeFormat);
+                            value = arguments[1].ToDisplayString(s_typeFormat);
+                            typesArePublic = ProbeClassReader.IsEffectivelyPublic(arguments[0]) && ProbeClassReader.IsEffectivelyPublic(arguments[1]);
+                        }
+                        else if (metadataName == KnownTypes.BpfArrayMap && arguments.Length == 1 && Nameable(arguments[0]))
+                        {
+                            key = "uint";
+                            value = arguments[0].ToDisplayString(s_typeFormat);
+                            typesArePublic = ProbeClassReader.IsEffectivelyPublic(arguments[0]);
+                        }
+                    }
+                    if (declaration.Spec is not null && declaration.KeyTypeName.Length > 0 && declaration.ValueTypeName.Length > 0)
+                    {
+                        key = declaration.KeyTypeName;
+                        value = declaration.ValueTypeName;
+                    }
+                    return new MapFieldSpec(probeClass, field.Name, OrderOf(context), declaration, key, value, typesArePublic);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (Exception ex)
+                {
+                    var failed = new MapDeclaration(null, field.Name, string.Empty, string.Empty,
+                        new EquatableArray<DiagnosticInfo>(new[] { InternalError(field, ex) }));
+                    return new MapFieldSpec(SafeRead(type, cancellationToken), field.Name, OrderOf(context), failed, null, null, true);
+                }
+            }
+
+            /// <summary>
+            /// Groups programs and maps by class: classes by full name, members by declaration order, so the
+            /// output does not depend on the order in which the compilation reported them.
+            /// </summary>
+            public static ImmutableArray<ProbeObjectSpec> GroupByClass(
+                ImmutableArray<ProgramSpec> programs, ImmutableArray<MapFieldSpec> maps, CancellationToken cancellationToken)
+            {
+                var classes = new SortedDictionary<string, (ProbeClassSpec Class, List<ProgramSpec> Programs, List<MapFieldSpec> Maps)>(StringComparer.Ordinal);
+                (ProbeClassSpec Class, List<ProgramSpec> Programs, List<MapFieldSpec> Maps) GroupOf(ProbeClassSpec probeClass)
+                {
+                    if (!classes.TryGetValue(probeClass.FullName, out var group))
+                    {
+                        group = (probeClass, new List<ProgramSpec>(), new List<MapFieldSpec>());
+                        classes.Add(probeClass.FullName, group);
+                    }
+                    return group;
+                }
+
+                foreach (var program in programs) GroupOf(program.Class).Programs.Add(program);
+                foreach (var map in maps) GroupOf(map.Class).Maps.Add(map);
+
+                var result = ImmutableArray.CreateBuilder<ProbeObjectSpec>(classes.Count);
+                foreach (var group in classes.Values)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    group.Programs.Sort(static (a, b) => a.Order.CompareTo(b.Order));
+                    group.Maps.Sort(static (a, b) => a.Order.CompareTo(b.Order));
+                    result.Add(new ProbeObjectSpec(group.Class, group.Programs.ToEquatableArray(), group.Maps.ToEquatableArray()));
+                }
+                return result.MoveToImmutable();
+            }
+
+            private static bool Nameable(ITypeSymbol type) => type.TypeKind != TypeKind.Error && !type.IsAnonymousType;
+
+            private static SourceOrder OrderOf(GeneratorAttributeSyntaxContext context)
+                => new SourceOrder(context.TargetNode.SyntaxTree.FilePath, context.TargetNode.SpanStart);
+
+            private static DiagnosticInfo InternalError(ISymbol symbol, Exception ex)
+                => DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, symbol.Locations.Length > 0 ? symbol.Locations[0] : null,
+                    ex.GetType().Name + ": " + ex.Message);
+
+            /// <summary>The class identity even when reading its shape failed: the grouping key and name survive.</summary>
+            private static ProbeClassSpec SafeRead(INamedTypeSymbol type, CancellationToken cancellationToken)
+            {
+                try
+                {
+                    return ProbeClassReader.Read(type, cancellationToken);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (Exception)
+                {
+                    return new ProbeClassSpec(type.MetadataName, type.Name, string.Empty, EquatableArray<TypeDeclarationSpec>.Empty,
+                        "GPL", IsPartial: false, Location: null);
+                }
+            }
+        }
+    }
+}

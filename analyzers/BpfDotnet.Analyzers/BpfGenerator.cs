@@ -1,0 +1,55 @@
+using BpfDotnet.Analyzers.Model;
+using BpfDotnet.Compiler.Frontend;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace BpfDotnet.Analyzers
+{
+    /// <summary>
+    /// Compiles the <c>[BpfProgram]</c> methods and <c>[BpfMap]</c> fields of each probe class into one eBPF
+    /// ELF object, embeds it in the assembly, and generates a typed loader for it (<c>OpenSnoop.Load()</c>).
+    /// </summary>
+    /// <remarks>
+    /// The compiler's own diagnostics are reported by <see cref="BpfProgramAnalyzer"/>, live in the IDE and in the
+    /// build; this generator reports only failures of writing the object. A class with errors still gets its
+    /// loader, so user code compiles, but its <c>Load</c> throws.
+    /// </remarks>
+    [Generator(LanguageNames.CSharp)]
+    public sealed partial class BpfGenerator : IIncrementalGenerator
+    {
+        /// <inheritdoc/>
+        public void Initialize(IncrementalGeneratorInitializationContext context)
+        {
+            IncrementalValuesProvider<ProgramSpec> programs = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    KnownTypes.BpfProgramAttribute,
+                    static (node, _) => node is MethodDeclarationSyntax,
+                    static (context, cancellationToken) => Parser.ParseProgram(context, cancellationToken))
+                .WithTrackingName(TrackingNames.ProgramCompiled)
+                .Where(static program => program is not null)!;
+
+            IncrementalValuesProvider<MapFieldSpec> maps = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    KnownTypes.BpfMapAttribute,
+                    static (node, _) => node is VariableDeclaratorSyntax,
+                    static (context, cancellationToken) => Parser.ParseMap(context, cancellationToken))
+                .WithTrackingName(TrackingNames.MapsRead)
+                .Where(static map => map is not null)!;
+
+            IncrementalValuesProvider<BuiltObjectSpec> objects = programs.Collect()
+                .Combine(maps.Collect())
+                .SelectMany(static (pair, cancellationToken) => Parser.GroupByClass(pair.Left, pair.Right, cancellationToken))
+                .WithTrackingName(TrackingNames.ProbeClassesGrouped)
+                .Select(static (probeObject, cancellationToken) => ObjectBuilder.Build(probeObject, cancellationToken))
+                .WithTrackingName(TrackingNames.ObjectBuilt);
+
+            // Code and diagnostics are separate outputs: a failure that moves with the source must not re-emit code.
+            context.RegisterSourceOutput(
+                objects.Select(static (built, _) => built.Loader).Where(static loader => loader is not null),
+                static (context, loader) => Emitter.Emit(context, loader!));
+            context.RegisterSourceOutput(
+                objects.Select(static (built, _) => built.Failure).Where(static failure => failure is not null),
+                static (context, failure) => context.ReportDiagnostic(failure!.ToDiagnostic()));
+        }
+    }
+}

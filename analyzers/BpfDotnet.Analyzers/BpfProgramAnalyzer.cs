@@ -1,0 +1,212 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Threading;
+using BpfDotnet.Compiler;
+using BpfDotnet.Compiler.Diagnostics;
+using BpfDotnet.Compiler.Frontend;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace BpfDotnet.Analyzers
+{
+    /// <summary>
+    /// Reports what the eBPF compiler finds in <c>[BpfProgram]</c> methods and <c>[BpfMap]</c> fields (BPF0001–BPF0016),
+    /// live in the IDE and in the build, and checks that each probe class can get a generated loader.
+    /// </summary>
+    /// <remarks>
+    /// Programs are compiled per syntax tree from its semantic model, the one place an analyzer may get a semantic
+    /// model from without asking the compilation for a new one.
+    /// </remarks>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class BpfProgramAnalyzer : DiagnosticAnalyzer
+    {
+        /// <inheritdoc/>
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => DiagnosticDescriptors.All;
+
+        /// <inheritdoc/>
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterCompilationStartAction(static start =>
+            {
+                var programAttribute = start.Compilation.GetTypeByMetadataName(KnownTypes.BpfProgramAttribute);
+                var mapAttribute = start.Compilation.GetTypeByMetadataName(KnownTypes.BpfMapAttribute);
+                if (programAttribute is null && mapAttribute is null) return;
+
+                var attributes = new ProbeAttributes(programAttribute, mapAttribute,
+                    start.Compilation.GetTypeByMetadataName(KnownTypes.TracepointAttribute),
+                    start.Compilation.GetTypeByMetadataName(KnownTypes.SectionAttribute));
+
+                if (programAttribute is not null)
+                {
+                    start.RegisterSemanticModelAction(model => Guard(model.ReportDiagnostic, model.CancellationToken,
+                        () => AnalyzePrograms(model, attributes)));
+                }
+                if (mapAttribute is not null)
+                {
+                    start.RegisterSymbolAction(symbol => Guard(symbol.ReportDiagnostic, symbol.CancellationToken,
+                        () => AnalyzeMap(symbol, attributes)), SymbolKind.Field);
+                }
+                start.RegisterSymbolAction(symbol => Guard(symbol.ReportDiagnostic, symbol.CancellationToken,
+                    () => AnalyzeProbeClass(symbol, attributes)), SymbolKind.NamedType);
+            });
+        }
+
+        private static void AnalyzePrograms(SemanticModelAnalysisContext context, ProbeAttributes attributes)
+        {
+            var cancellationToken = context.CancellationToken;
+            var root = context.SemanticModel.SyntaxTree.GetRoot(cancellationToken);
+            foreach (var node in root.DescendantNodes(static n => n is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax or TypeDeclarationSyntax))
+            {
+                if (node is not MethodDeclarationSyntax { AttributeLists.Count: > 0 } declaration) continue;
+                if (context.SemanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not IMethodSymbol method) continue;
+                if (!attributes.IsProgram(method)) continue;
+
+                var compilation = CompileProgram(method, context.SemanticModel, cancellationToken);
+                bool reportedAttachPoint = false;
+                foreach (var diagnostic in compilation.Diagnostics)
+                {
+                    reportedAttachPoint |= diagnostic.Id == DiagnosticDescriptors.MissingAttachPoint.Id;
+                    context.ReportDiagnostic(ToDiagnostic(diagnostic, context.SemanticModel.Compilation));
+                }
+                if (!reportedAttachPoint && !attributes.HasAttachPoint(method))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingAttachPoint, declaration.Identifier.GetLocation(), method.Name));
+                }
+            }
+        }
+
+        private static void AnalyzeMap(SymbolAnalysisContext context, ProbeAttributes attributes)
+        {
+            var field = (IFieldSymbol)context.Symbol;
+            if (!attributes.IsMap(field)) return;
+            var declaration = ProbeCompiler.ReadMap(field, context.CancellationToken);
+            foreach (var diagnostic in declaration.Diagnostics)
+            {
+                context.ReportDiagnostic(ToDiagnostic(diagnostic, context.Compilation));
+            }
+        }
+
+        /// <summary>BPF0013: a class with programs or maps, and every class around it, must be partial for its loader to be generated.</summary>
+        private static void AnalyzeProbeClass(SymbolAnalysisContext context, ProbeAttributes attributes)
+        {
+            var type = (INamedTypeSymbol)context.Symbol;
+            if (!HoldsProbes(type, attributes)) return;
+            for (var current = type; current is not null; current = current.ContainingType)
+            {
+                if (ProbeClassReader.IsPartial(current, context.CancellationToken)) continue;
+                foreach (var reference in current.DeclaringSyntaxReferences)
+                {
+                    if (reference.GetSyntax(context.CancellationToken) is BaseTypeDeclarationSyntax declaration)
+                    {
+                        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ProbeClassNotPartial, declaration.Identifier.GetLocation(), type.Name));
+                        break;
+                    }
+                }
+            }
+        }
+
+        private static bool HoldsProbes(INamedTypeSymbol type, ProbeAttributes attributes)
+        {
+            foreach (var member in type.GetMembers())
+            {
+                if (member is IMethodSymbol method && attributes.IsProgram(method)) return true;
+                if (member is IFieldSymbol field && attributes.IsMap(field)) return true;
+            }
+            return false;
+        }
+
+        private static MethodCompilation CompileProgram(IMethodSymbol method, SemanticModel model, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return ProbeCompiler.CompileProgram(method, model, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                var location = method.Locations.Length > 0 ? method.Locations[0] : null;
+                return new MethodCompilation(null, BpfDotnet.Compiler.Model.EquatableArray<string>.Empty,
+                    new BpfDotnet.Compiler.Model.EquatableArray<DiagnosticInfo>(new[]
+                    {
+                        DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, ex.GetType().Name + ": " + ex.Message),
+                    }));
+            }
+        }
+
+        /// <summary>
+        /// Turns a compiler diagnostic into one located in the compilation's own syntax tree, so that the IDE
+        /// squiggles it and <c>#pragma</c> and .editorconfig apply; falls back to the file path and span.
+        /// </summary>
+        private static Diagnostic ToDiagnostic(DiagnosticInfo info, Compilation compilation)
+        {
+            var descriptor = DiagnosticDescriptors.ById(info.Id);
+            object[] arguments = info.Arguments.ToArray();
+            if (info.Location is null) return Diagnostic.Create(descriptor, Location.None, arguments);
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                if (tree.FilePath == info.Location.FilePath && info.Location.Span.End <= tree.Length)
+                {
+                    return Diagnostic.Create(descriptor, Location.Create(tree, info.Location.Span), arguments);
+                }
+            }
+            return Diagnostic.Create(descriptor, info.Location.ToLocation(), arguments);
+        }
+
+        /// <summary>
+        /// Runs an analysis so that no exception escapes (which would surface as AD0001): anything unexpected
+        /// becomes BPF0014 at no location, asking for a report.
+        /// </summary>
+        private static void Guard(Action<Diagnostic> report, CancellationToken cancellationToken, Action analyze)
+        {
+            try
+            {
+                analyze();
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                report(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, "analyzer: " + ex.GetType().Name + ": " + ex.Message));
+            }
+        }
+
+        /// <summary>The program-side attribute types of one compilation.</summary>
+        private sealed class ProbeAttributes
+        {
+            private readonly INamedTypeSymbol? _program, _map, _tracepoint, _section;
+
+            public ProbeAttributes(INamedTypeSymbol? program, INamedTypeSymbol? map, INamedTypeSymbol? tracepoint, INamedTypeSymbol? section)
+            {
+                _program = program;
+                _map = map;
+                _tracepoint = tracepoint;
+                _section = section;
+            }
+
+            public bool IsProgram(IMethodSymbol method) => Has(method, _program);
+
+            public bool IsMap(IFieldSymbol field) => Has(field, _map);
+
+            public bool HasAttachPoint(IMethodSymbol method) => Has(method, _tracepoint) || Has(method, _section);
+
+            private static bool Has(ISymbol symbol, INamedTypeSymbol? attribute)
+            {
+                if (attribute is null) return false;
+                foreach (var data in symbol.GetAttributes())
+                {
+                    if (SymbolEqualityComparer.Default.Equals(data.AttributeClass, attribute)) return true;
+                }
+                return false;
+            }
+        }
+    }
+}

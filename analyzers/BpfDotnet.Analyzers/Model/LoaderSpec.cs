@@ -1,0 +1,42 @@
+using BpfDotnet.Compiler.Model;
+
+namespace BpfDotnet.Analyzers.Model
+{
+    /// <summary>
+    /// What the emitter writes for one probe class: the reopened declaration chain, the object bytes and the
+    /// members of the typed loader. Holds no source locations, so moving code around does not re-emit it.
+    /// </summary>
+    /// <param name="HintName">Name of the generated file, unique per class.</param>
+    /// <param name="Name">The class's simple name, which also names the object.</param>
+    /// <param name="Namespace">The containing namespace, empty for the global namespace.</param>
+    /// <param name="TypeChain">The declarations to reopen, outermost first.</param>
+    /// <param name="ObjectBase64">The ELF object, base64-encoded; empty when <paramref name="ErrorMessage"/> is set.</param>
+    /// <param name="ErrorMessage">Set when the class has compile errors: <c>Load</c> then throws with this message.</param>
+    /// <param name="Accessibility"><c>public</c>, or <c>internal</c> when a map's key or value type is not public.</param>
+    /// <param name="Programs">One loader property per program.</param>
+    /// <param name="Maps">One loader property per map whose types can be named.</param>
+    /// <remarks>Value equality over all members (strings and equatable arrays of records).</remarks>
+    public sealed record LoaderSpec(
+        string HintName,
+        string Name,
+        string Namespace,
+        EquatableArray<TypeDeclarationSpec> TypeChain,
+        string ObjectBase64,
+        string? ErrorMessage,
+        string Accessibility,
+        EquatableArray<LoaderMemberSpec> Programs,
+        EquatableArray<LoaderMemberSpec> Maps);
+
+    /// <summary>A property of the generated loader that exposes one program or map of the loaded object.</summary>
+    /// <param name="PropertyName">The C# property name (the method's or field's name, escaped if it is a keyword).</param>
+    /// <param name="ObjectName">The program's or map's name in the ELF object, which the loader looks up.</param>
+    /// <param name="TypeArguments">For maps, the key and value types (<c>uint, ulong</c>); null for programs.</param>
+    /// <remarks>Value equality over all members (strings).</remarks>
+    public sealed record LoaderMemberSpec(string PropertyName, string ObjectName, string? TypeArguments);
+
+    /// <summary>The output of building one probe class's object: what to emit, and a failure to report if writing it failed.</summary>
+    /// <param name="Loader">The code to emit, or null when the class cannot be reopened (not partial).</param>
+    /// <param name="Failure">A BPF0014 diagnostic when the object writer rejected the compiled programs; null otherwise.</param>
+    /// <remarks>Value equality over both members.</remarks>
+    public sealed record BuiltObjectSpec(LoaderSpec? Loader, BpfDotnet.Compiler.Diagnostics.DiagnosticInfo? Failure);
+}
