@@ -1,0 +1,47 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace BpfDotnet
+{
+    /// <summary>
+    /// A file descriptor for a kernel object (BPF program, map, link, BTF, or perf event).
+    /// Closing the handle releases the process's reference; the kernel frees the object once
+    /// no file descriptor, link or pin refers to it.
+    /// </summary>
+    public sealed class BpfFileDescriptor : SafeHandle
+    {
+        /// <summary>Creates an invalid handle (used by the marshaller).</summary>
+        public BpfFileDescriptor()
+            : base(new IntPtr(-1), ownsHandle: true)
+        {
+        }
+
+        /// <summary>Wraps an existing file descriptor.</summary>
+        /// <param name="fd">The descriptor number.</param>
+        /// <param name="ownsHandle">Whether disposing this handle closes the descriptor.</param>
+        public BpfFileDescriptor(int fd, bool ownsHandle = true)
+            : base(new IntPtr(-1), ownsHandle)
+        {
+            SetHandle(new IntPtr(fd));
+        }
+
+        /// <summary>The descriptor number, or -1 when invalid. Throws when the handle has been closed.</summary>
+        public int Value
+        {
+            get
+            {
+                if (IsClosed) throw new ObjectDisposedException(nameof(BpfFileDescriptor), "The kernel object's file descriptor has been closed.");
+                return (int)handle.ToInt64();
+            }
+        }
+
+        /// <summary>True when the handle does not hold a descriptor.</summary>
+        public override bool IsInvalid => handle.ToInt64() < 0;
+
+        /// <inheritdoc />
+        protected override bool ReleaseHandle() => Interop.Native.close((int)handle.ToInt64()) == 0;
+
+        /// <inheritdoc />
+        public override string ToString() => IsClosed ? "fd (closed)" : "fd " + handle.ToInt64();
+    }
+}

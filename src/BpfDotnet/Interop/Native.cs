@@ -1,0 +1,125 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace BpfDotnet.Interop
+{
+    /// <summary>Raw system calls used by the loader (x86-64 Linux numbering).</summary>
+    internal static unsafe class Native
+    {
+        internal const long SysBpf = 321;
+        internal const long SysPerfEventOpen = 298;
+
+        internal const int EPERM = 1;
+        internal const int ENOENT = 2;
+        internal const int E2BIG = 7;
+        internal const int EACCES = 13;
+        internal const int EEXIST = 17;
+        internal const int EINVAL = 22;
+        internal const int ENOSPC = 28;
+        internal const int ENOTSUPP = 524;
+        internal const int EOPNOTSUPP = 95;
+
+        internal const ulong PerfEventIocEnable = 0x2400;
+        internal const ulong PerfEventIocDisable = 0x2401;
+        internal const ulong PerfFlagFdCloexec = 8;
+
+        [DllImport("libc", EntryPoint = "syscall", SetLastError = true)]
+        private static extern long syscall6(long number, long a1, long a2, long a3, long a4, long a5);
+
+        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+        internal static extern int close(int fd);
+
+        [DllImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+        internal static extern int ioctl(int fd, ulong request, long arg);
+
+        [DllImport("libc", EntryPoint = "get_nprocs_conf")]
+        internal static extern int get_nprocs_conf();
+
+        /// <summary>Invokes <c>bpf(cmd, attr, size)</c>; returns the result or -1 with <paramref name="errno"/> set.</summary>
+        internal static long Bpf(BpfCommand cmd, void* attr, int size, out int errno)
+        {
+            long r = syscall6(SysBpf, (long)cmd, (long)attr, size, 0, 0);
+            errno = r < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return r;
+        }
+
+        /// <summary>Invokes <c>bpf(cmd, attr, size)</c> on a zero-padded attribute buffer of the full union size.</summary>
+        internal static long Bpf(BpfCommand cmd, Span<byte> attr, out int errno)
+        {
+            fixed (byte* p = attr)
+            {
+                return Bpf(cmd, p, attr.Length, out errno);
+            }
+        }
+
+        /// <summary>Invokes <c>perf_event_open(attr, pid, cpu, group_fd, flags)</c>.</summary>
+        internal static int PerfEventOpen(void* attr, int pid, int cpu, int groupFd, ulong flags, out int errno)
+        {
+            long r = syscall6(SysPerfEventOpen, (long)attr, pid, cpu, groupFd, (long)flags);
+            errno = r < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return (int)r;
+        }
+
+        /// <summary>Symbolic name of an errno value, for messages.</summary>
+        internal static string ErrnoName(int errno) => errno switch
+        {
+            1 => "EPERM",
+            2 => "ENOENT",
+            3 => "ESRCH",
+            4 => "EINTR",
+            7 => "E2BIG",
+            9 => "EBADF",
+            12 => "ENOMEM",
+            13 => "EACCES",
+            14 => "EFAULT",
+            16 => "EBUSY",
+            17 => "EEXIST",
+            19 => "ENODEV",
+            22 => "EINVAL",
+            24 => "EMFILE",
+            28 => "ENOSPC",
+            38 => "ENOSYS",
+            95 => "EOPNOTSUPP",
+            524 => "ENOTSUPP",
+            _ => "errno " + errno,
+        };
+
+        /// <summary>Text of an errno value from the C library (strerror).</summary>
+        internal static string ErrnoText(int errno)
+        {
+            if (errno == ENOTSUPP) return "Operation not supported by the kernel";
+            try
+            {
+                return Marshal.GetPInvokeErrorMessage(errno);
+            }
+            catch
+            {
+                return ErrnoName(errno);
+            }
+        }
+    }
+
+    /// <summary>Commands of the <c>bpf(2)</c> system call used by the loader.</summary>
+    internal enum BpfCommand
+    {
+        MapCreate = 0,
+        MapLookupElem = 1,
+        MapUpdateElem = 2,
+        MapDeleteElem = 3,
+        MapGetNextKey = 4,
+        ProgLoad = 5,
+        ObjPin = 6,
+        ObjGet = 7,
+        ProgGetNextId = 11,
+        MapGetNextId = 12,
+        ProgGetFdById = 13,
+        MapGetFdById = 14,
+        ObjGetInfoByFd = 15,
+        RawTracepointOpen = 17,
+        BtfLoad = 18,
+        BtfGetNextId = 23,
+        MapFreeze = 22,
+        LinkCreate = 28,
+        LinkGetNextId = 31,
+    }
+}

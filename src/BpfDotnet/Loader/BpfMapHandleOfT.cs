@@ -1,0 +1,123 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace BpfDotnet
+{
+    /// <summary>
+    /// A typed view of a kernel map whose key and value sizes match <typeparamref name="TKey"/> and
+    /// <typeparamref name="TValue"/>. The map itself is owned by the <see cref="BpfObject"/> (or by <see cref="Handle"/>).
+    /// Enumeration walks the keys with BPF_MAP_GET_NEXT_KEY and reads each value, so entries added or removed
+    /// concurrently by programs may or may not be seen.
+    /// </summary>
+    /// <typeparam name="TKey">Key type, exactly <see cref="BpfMapHandle.KeySize"/> bytes.</typeparam>
+    /// <typeparam name="TValue">Value type, exactly <see cref="BpfMapHandle.ValueSize"/> bytes.</typeparam>
+    public sealed class BpfMapHandle<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TValue>>
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        /// <summary>Creates a typed view, checking that the sizes of the types match the map.</summary>
+        /// <param name="handle">The untyped map.</param>
+        /// <exception cref="BpfException">The sizes do not match, or the map is a per-CPU map.</exception>
+        public BpfMapHandle(BpfMapHandle handle)
+        {
+            Handle = handle ?? throw new ArgumentNullException(nameof(handle));
+            int ks = Unsafe.SizeOf<TKey>(), vs = Unsafe.SizeOf<TValue>();
+            if (ks != handle.KeySize || vs != handle.ValueSize)
+            {
+                var sb = new System.Text.StringBuilder();
+                sb.Append($"Map '{handle.Name}' has {handle.KeySize}-byte keys and {handle.ValueSize}-byte values, but it was requested as BpfMapHandle<{typeof(TKey).Name}, {typeof(TValue).Name}>");
+                if (ks != handle.KeySize) sb.Append($"; TKey {typeof(TKey).Name} is {ks} bytes");
+                if (vs != handle.ValueSize) sb.Append($"; TValue {typeof(TValue).Name} is {vs} bytes");
+                sb.Append(". Use types whose sizes match the map's declaration (e.g. uint for 4 bytes, ulong for 8, or a struct with the same layout).");
+                throw new BpfException(sb.ToString());
+            }
+            if (handle.IsPerCpu)
+                throw new BpfException($"Map '{handle.Name}' is a per-CPU map ({handle.Type}); a lookup returns one value per CPU, which this typed view does not model. Use the byte-level BpfMapHandle API with a buffer of ValueBufferSize bytes.");
+        }
+
+        /// <summary>The untyped map.</summary>
+        public BpfMapHandle Handle { get; }
+
+        /// <summary>The map's name.</summary>
+        public string Name => Handle.Name;
+
+        /// <summary>Looks up <paramref name="key"/>.</summary>
+        /// <param name="key">The key.</param>
+        /// <param name="value">The value when found, else default.</param>
+        /// <returns>False when the key is not in the map.</returns>
+        public bool TryGetValue(TKey key, out TValue value)
+        {
+            value = default;
+            return Handle.TryLookup(AsBytes(ref key), MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref value, 1)));
+        }
+
+        /// <summary>Gets or sets the value for <paramref name="key"/>; setting creates or replaces the entry.</summary>
+        /// <param name="key">The key.</param>
+        /// <exception cref="KeyNotFoundException">On get, when the key is not in the map.</exception>
+        public TValue this[TKey key]
+        {
+            get => TryGetValue(key, out TValue v) ? v : throw new KeyNotFoundException($"Key {key} is not in map '{Name}'.");
+            set => Update(key, value);
+        }
+
+        /// <summary>Creates or replaces an entry.</summary>
+        /// <param name="key">The key.</param>
+        /// <param name="value">The value.</param>
+        /// <param name="flags">Whether the entry must or must not exist already.</param>
+        /// <exception cref="BpfException">The update failed.</exception>
+        public void Update(TKey key, TValue value, BpfUpdateFlags flags = BpfUpdateFlags.Any)
+            => Handle.Update(AsBytes(ref key), AsBytes(ref value), flags);
+
+        /// <summary>Deletes an entry.</summary>
+        /// <param name="key">The key.</param>
+        /// <returns>False when the key was not in the map.</returns>
+        public bool Delete(TKey key) => Handle.Delete(AsBytes(ref key));
+
+        /// <summary>The keys currently in the map (BPF_MAP_GET_NEXT_KEY), each at most once.</summary>
+        public IEnumerable<TKey> Keys
+        {
+            get
+            {
+                var seen = new HashSet<TKey>();
+                TKey current = default;
+                bool first = true;
+                // A hash map restarts from its first key when the current key was deleted meanwhile; the
+                // seen-set and the bound stop that from looping forever.
+                long limit = (long)Handle.MaxEntries * 2 + 16;
+                for (long i = 0; i < limit; i++)
+                {
+                    TKey next = default;
+                    bool ok = first
+                        ? Handle.TryGetNextKey(ReadOnlySpan<byte>.Empty, AsBytes(ref next))
+                        : Handle.TryGetNextKey(AsBytes(ref current), AsBytes(ref next));
+                    if (!ok) yield break;
+                    first = false;
+                    current = next;
+                    if (seen.Add(next)) yield return next;
+                }
+            }
+        }
+
+        /// <summary>Enumerates the entries: for each key, its current value (keys removed meanwhile are skipped).</summary>
+        /// <returns>An enumerator of key/value pairs.</returns>
+        public IEnumerator<KeyValuePair<TKey, TValue>> GetEnumerator()
+        {
+            foreach (TKey k in new List<TKey>(Keys))
+            {
+                if (TryGetValue(k, out TValue v)) yield return new KeyValuePair<TKey, TValue>(k, v);
+            }
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        private static Span<byte> AsBytes<T>(ref T v)
+            where T : unmanaged
+            => MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref v, 1));
+
+        /// <inheritdoc />
+        public override string ToString() => Handle.ToString();
+    }
+}

@@ -1,0 +1,494 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using BpfDotnet.Interop;
+using BpfDotnet.Loader;
+using static BpfDotnet.Interop.BpfSyscalls;
+
+namespace BpfDotnet
+{
+    /// <summary>
+    /// A BPF ELF object loaded into the kernel: its BTF, maps and programs. Follows libbpf's object conventions
+    /// (BTF-defined maps in <c>.maps</c>, programs in sections named after their kind, <c>.rel*</c> relocations,
+    /// func and line info from <c>.BTF.ext</c>), so it loads objects built by BpfDotnet and by clang.
+    /// Dispose it to detach every link and release every kernel object it created.
+    /// </summary>
+    public sealed class BpfObject : IDisposable
+    {
+        private readonly Dictionary<string, BpfProgramHandle> _programs = new Dictionary<string, BpfProgramHandle>(StringComparer.Ordinal);
+        private readonly Dictionary<string, BpfMapHandle> _maps = new Dictionary<string, BpfMapHandle>(StringComparer.Ordinal);
+        private readonly List<BpfLink> _links = new List<BpfLink>();
+        private readonly object _gate = new object();
+        private BpfFileDescriptor? _btf;
+        private bool _disposed;
+
+        private BpfObject()
+        {
+        }
+
+        /// <summary>Programs by function (symbol) name.</summary>
+        public IReadOnlyDictionary<string, BpfProgramHandle> Programs => _programs;
+
+        /// <summary>Maps by name: the variable name for <c>.maps</c> entries, the section name (<c>.rodata</c>, <c>.data</c>, <c>.bss</c>) for global data.</summary>
+        public IReadOnlyDictionary<string, BpfMapHandle> Maps => _maps;
+
+        /// <summary>The kernel id of the object's BTF, or 0 when the object has no BTF.</summary>
+        public uint BtfId { get; private set; }
+
+        /// <summary>Links created by <see cref="BpfProgramHandle.Attach"/> or <see cref="AttachAll"/> that are still attached.</summary>
+        public IReadOnlyList<BpfLink> Links
+        {
+            get
+            {
+                lock (_gate) return _links.ToArray();
+            }
+        }
+
+        /// <summary>Reads a BPF object file and loads it (see <see cref="Load"/>).</summary>
+        /// <param name="path">Path of the object (<c>*.bpf.o</c>).</param>
+        /// <param name="options">Load options; null for defaults.</param>
+        /// <returns>The loaded object.</returns>
+        /// <exception cref="BpfException">The file is missing or not a BPF object, or loading failed.</exception>
+        /// <exception cref="BpfVerifierException">The verifier rejected a program.</exception>
+        public static BpfObject LoadFile(string path, BpfLoadOptions? options = null)
+        {
+            byte[] bytes;
+            try
+            {
+                bytes = File.ReadAllBytes(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new BpfException($"Cannot read BPF object '{path}': {e.Message}", e);
+            }
+            return Load(bytes, options);
+        }
+
+        /// <summary>
+        /// Loads a BPF ELF object: loads its BTF (BPF_BTF_LOAD), creates its maps (BPF_MAP_CREATE), applies relocations
+        /// and loads each program (BPF_PROG_LOAD). Nothing is attached yet. On failure everything created so far is released.
+        /// </summary>
+        /// <param name="elf">The object's bytes.</param>
+        /// <param name="options">Load options; null for defaults.</param>
+        /// <returns>The loaded object.</returns>
+        /// <exception cref="BpfException">The object is malformed or uses unsupported features, or the kernel refused an object.</exception>
+        /// <exception cref="BpfVerifierException">The verifier rejected a program; the exception carries its log.</exception>
+        public static BpfObject Load(ReadOnlySpan<byte> elf, BpfLoadOptions? options = null)
+        {
+            options ??= new BpfLoadOptions();
+            ElfObjectFile file = ElfObjectFile.Parse(elf);
+            var obj = new BpfObject();
+            try
+            {
+                new ObjectLoader(obj, file, options).Run();
+                return obj;
+            }
+            catch
+            {
+                obj.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Returns the program named <paramref name="name"/> (its function name).</summary>
+        /// <param name="name">The function name.</param>
+        /// <returns>The program.</returns>
+        /// <exception cref="BpfException">No such program; the message lists the available names.</exception>
+        public BpfProgramHandle GetProgram(string name)
+        {
+            ThrowIfDisposed();
+            if (_programs.TryGetValue(name, out BpfProgramHandle? p)) return p;
+            throw new BpfException($"The object has no program named '{name}'. Available programs: {List(_programs.Keys)}.");
+        }
+
+        /// <summary>Returns the map named <paramref name="name"/>.</summary>
+        /// <param name="name">The map name.</param>
+        /// <returns>The map.</returns>
+        /// <exception cref="BpfException">No such map; the message lists the available names.</exception>
+        public BpfMapHandle GetMap(string name)
+        {
+            ThrowIfDisposed();
+            if (_maps.TryGetValue(name, out BpfMapHandle? m)) return m;
+            throw new BpfException($"The object has no map named '{name}'. Available maps: {List(_maps.Keys)}.");
+        }
+
+        /// <summary>Returns a typed view of the map named <paramref name="name"/>.</summary>
+        /// <typeparam name="TKey">Key type; its size must equal the map's key size.</typeparam>
+        /// <typeparam name="TValue">Value type; its size must equal the map's value size.</typeparam>
+        /// <param name="name">The map name.</param>
+        /// <returns>The typed view.</returns>
+        /// <exception cref="BpfException">No such map, or the type sizes do not match the map's.</exception>
+        public BpfMapHandle<TKey, TValue> GetMap<TKey, TValue>(string name)
+            where TKey : unmanaged
+            where TValue : unmanaged
+            => new BpfMapHandle<TKey, TValue>(GetMap(name));
+
+        /// <summary>
+        /// Attaches every program whose section name says where (<see cref="BpfProgramHandle.CanAutoAttach"/>);
+        /// other programs are left unattached. If one attachment fails, the ones made by this call are detached.
+        /// </summary>
+        /// <returns>The new links, also owned by this object.</returns>
+        /// <exception cref="BpfException">An attachment failed.</exception>
+        public IReadOnlyList<BpfLink> AttachAll()
+        {
+            ThrowIfDisposed();
+            var made = new List<BpfLink>();
+            try
+            {
+                foreach (BpfProgramHandle p in _programs.Values)
+                {
+                    if (p.CanAutoAttach) made.Add(p.Attach());
+                }
+            }
+            catch
+            {
+                foreach (BpfLink l in made) l.Dispose();
+                throw;
+            }
+            return made;
+        }
+
+        /// <summary>Detaches all links, then closes programs, maps and the BTF object. Safe to call more than once.</summary>
+        public void Dispose()
+        {
+            BpfLink[] links;
+            lock (_gate)
+            {
+                if (_disposed) return;
+                _disposed = true;
+                links = _links.ToArray();
+                _links.Clear();
+            }
+            foreach (BpfLink l in links) l.Dispose();
+            foreach (BpfProgramHandle p in _programs.Values) p.Fd.Dispose();
+            foreach (BpfMapHandle m in _maps.Values) m.Dispose();
+            _btf?.Dispose();
+        }
+
+        internal void ThrowIfDisposed()
+        {
+            if (_disposed) throw new ObjectDisposedException(nameof(BpfObject), "The BPF object has been disposed; its programs, maps and links are released.");
+        }
+
+        internal void TrackLink(BpfLink link)
+        {
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    link.Dispose();
+                    ThrowIfDisposed();
+                }
+                _links.Add(link);
+            }
+            link.Disposed += l =>
+            {
+                lock (_gate) _links.Remove(l);
+            };
+        }
+
+        private static string List(IEnumerable<string> names)
+        {
+            string s = string.Join(", ", names.OrderBy(n => n, StringComparer.Ordinal));
+            return s.Length == 0 ? "(none)" : s;
+        }
+
+        /// <summary>The steps of <see cref="Load"/>, with the state they share.</summary>
+        private sealed class ObjectLoader
+        {
+            private const ulong PseudoMapFd = 1;
+            private const ulong PseudoMapValue = 2;
+            private const uint BpfFRdonlyProg = 0x80;
+
+            private readonly BpfObject _obj;
+            private readonly ElfObjectFile _elf;
+            private readonly BpfLoadOptions _options;
+            private Btf? _btf;
+            private BtfExt? _btfExt;
+            private int _btfFd = -1;
+            private readonly Dictionary<ulong, BpfMapHandle> _mapsByOffset = new Dictionary<ulong, BpfMapHandle>();
+            private readonly Dictionary<int, BpfMapHandle> _dataMapsBySection = new Dictionary<int, BpfMapHandle>();
+            private ElfSection? _mapsSection;
+            private ElfSection? _textSection;
+
+            public ObjectLoader(BpfObject obj, ElfObjectFile elf, BpfLoadOptions options)
+            {
+                _obj = obj;
+                _elf = elf;
+                _options = options;
+            }
+
+            public void Run()
+            {
+                LoadBtf();
+                CreateMaps();
+                CreateDataMaps();
+                LoadPrograms();
+            }
+
+            private void LoadBtf()
+            {
+                ElfSection? sec = _elf.FindSection(".BTF");
+                if (sec == null) return;
+                _btf = new Btf(sec.Data);
+                _btf.FixupDatasecs(_elf);
+                ElfSection? ext = _elf.FindSection(".BTF.ext");
+                if (ext != null) _btfExt = new BtfExt(ext.Data, _btf);
+
+                uint size = Math.Max(_options.LogBufferSize, 4096u);
+                int fd = BtfLoad(_btf.Raw, (uint)Math.Min(_options.LogLevel, 2), size, out string log, out int errno);
+                if (fd < 0)
+                {
+                    int first = errno;
+                    if (log.Length == 0) fd = BtfLoad(_btf.Raw, 1, size, out log, out errno);
+                    if (fd < 0)
+                    {
+                        string tail = string.Join(Environment.NewLine, log.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(8).Select(l => "  " + l));
+                        string advice = first == Native.EPERM ? BpfErrors.Advice(first)
+                            : "The kernel rejected the object's BTF (type information); the log below names the offending type. Rebuild the object, or report the log if it was produced by BpfDotnet.";
+                        throw new BpfException($"Failed to load the object's BTF (BPF_BTF_LOAD): {Native.ErrnoName(first)}. {advice}" +
+                                               (tail.Length > 0 ? Environment.NewLine + "BTF log:" + Environment.NewLine + tail : ""), first);
+                    }
+                }
+                _obj._btf = new BpfFileDescriptor(fd);
+                _btfFd = fd;
+                _obj.BtfId = BtfInfoId(fd);
+            }
+
+            private static uint BtfInfoId(int fd)
+            {
+                // struct bpf_btf_info { __u64 btf; __u32 btf_size; __u32 id; ... }
+                Span<byte> info = stackalloc byte[64];
+                info.Clear();
+                return ObjGetInfo(fd, info, out _) < 0 ? 0 : R32(info, 12);
+            }
+
+            private void CreateMaps()
+            {
+                _mapsSection = _elf.FindSection(".maps");
+                if (_mapsSection == null) return;
+                if (_btf == null)
+                    throw new BpfException("The object has a .maps section but no .BTF section; BTF-defined maps need BTF. Compile with debug info (clang -g).");
+                foreach (BtfMapDefinition def in _btf.ReadMaps())
+                {
+                    if (def.Type == 0)
+                        throw new BpfException($"Map '{def.Name}' has no type; declare __uint(type, BPF_MAP_TYPE_...).");
+                    ElfSymbol? sym = _elf.Symbols.FirstOrDefault(s => s.SectionIndex == _mapsSection.Index && s.Name == def.Name);
+                    if (sym == null)
+                        throw new BpfException($"Map '{def.Name}' is described in BTF but has no ELF symbol in .maps (libbpf fails with ENOENT here too).");
+                    uint keySize = def.KeySize, valueSize = def.ValueSize;
+                    bool sizeless = def.Type is (uint)BpfMapType.Ringbuf or (uint)BpfMapType.UserRingbuf;
+                    int fd = MapCreate(def.Type, keySize, valueSize, def.MaxEntries, def.Flags, def.Name,
+                        sizeless ? -1 : _btfFd, sizeless ? 0 : def.KeyTypeId, sizeless ? 0 : def.ValueTypeId, out int errno);
+                    if (fd < 0 && _btfFd >= 0 && errno != Native.EPERM)
+                    {
+                        // Some map types reject BTF key/value types; retry without them as libbpf does.
+                        fd = MapCreate(def.Type, keySize, valueSize, def.MaxEntries, def.Flags, def.Name, -1, 0, 0, out int errno2);
+                        if (fd >= 0) errno = 0;
+                    }
+                    if (fd < 0)
+                        throw BpfErrors.FromErrno(errno,
+                            $"to create map '{def.Name}' (BPF_MAP_CREATE: type {(BpfMapType)def.Type}, key {keySize} B, value {valueSize} B, max_entries {def.MaxEntries}, flags 0x{def.Flags:x})");
+                    var handle = new BpfMapHandle(def.Name, (BpfMapType)def.Type, keySize, valueSize, def.MaxEntries, def.Flags, new BpfFileDescriptor(fd));
+                    _obj._maps.Add(def.Name, handle);
+                    _mapsByOffset[sym.Value] = handle;
+                }
+            }
+
+            /// <summary><c>.rodata*</c>, <c>.data*</c> and <c>.bss*</c> become single-entry array maps holding the section.</summary>
+            private void CreateDataMaps()
+            {
+                foreach (ElfSection sec in _elf.Sections)
+                {
+                    bool rodata = sec.Name == ".rodata" || sec.Name.StartsWith(".rodata.", StringComparison.Ordinal);
+                    bool data = sec.Name == ".data" || sec.Name.StartsWith(".data.", StringComparison.Ordinal);
+                    bool bss = sec.Name == ".bss" || sec.Name.StartsWith(".bss.", StringComparison.Ordinal);
+                    if (!(rodata || data || bss) || sec.Size == 0) continue;
+                    if (sec.Name.StartsWith(".rodata.str", StringComparison.Ordinal) || sec.Name.StartsWith(".rodata.cst", StringComparison.Ordinal))
+                    {
+                        // String literal pools are handled like .rodata too (libbpf merges them into .rodata).
+                    }
+                    uint flags = rodata ? BpfFRdonlyProg : 0;
+                    uint valueSize = (uint)sec.Size;
+                    int fd = MapCreate((uint)BpfMapType.Array, 4, valueSize, 1, flags, sec.Name, -1, 0, 0, out int errno);
+                    if (fd < 0)
+                        throw BpfErrors.FromErrno(errno, $"to create the global-data map for section {sec.Name} (BPF_MAP_CREATE, {valueSize} B)");
+                    var handle = new BpfMapHandle(sec.Name, BpfMapType.Array, 4, valueSize, 1, flags, new BpfFileDescriptor(fd));
+                    _obj._maps.Add(sec.Name, handle);
+                    _dataMapsBySection[sec.Index] = handle;
+                    if (!bss) handle.Update(new byte[4], sec.Data);
+                    if (rodata && MapFreeze(fd, out errno) < 0)
+                        throw BpfErrors.FromErrno(errno, $"to freeze the read-only map {sec.Name} (BPF_MAP_FREEZE)");
+                }
+            }
+
+            private void LoadPrograms()
+            {
+                string license = "";
+                ElfSection? lic = _elf.FindSection("license");
+                if (lic != null) license = CString(lic.Data);
+                _textSection = _elf.FindSection(".text");
+
+                foreach (ElfSection sec in _elf.Sections)
+                {
+                    if (!sec.IsExecutable || sec.Name == ".text" || sec.Size == 0) continue;
+                    SectionKind? kind = SectionKinds.Find(sec.Name);
+                    if (kind == null)
+                        throw new BpfException($"Section '{sec.Name}' holds code but its name is not a known program kind. Known prefixes: {SectionKinds.KnownPrefixes}.");
+                    if (!kind.Value.LoadSupported)
+                        throw new BpfException($"Section '{sec.Name}' ({kind.Value.Prefix} programs, type {kind.Value.Type}) needs a BTF id from the kernel's vmlinux BTF at load time, which this loader does not support yet.");
+                    var funcs = _elf.Symbols
+                        .Where(s => s.SectionIndex == sec.Index && s.SymType == ElfSymbol.SttFunc && s.Bind != ElfSymbol.StbLocal)
+                        .OrderBy(s => s.Value)
+                        .ToList();
+                    if (funcs.Count == 0)
+                        throw new BpfException($"Section '{sec.Name}' holds code but no global function symbol; programs must be non-static functions.");
+                    foreach (ElfSymbol f in funcs)
+                    {
+                        if (f.Size == 0 || f.Size % 8 != 0 || f.Value + f.Size > sec.Size)
+                            throw new BpfException($"Program '{f.Name}' in section '{sec.Name}' has an invalid size ({f.Size} bytes at offset {f.Value}).");
+                        LoadProgram(f, sec, kind.Value, license);
+                    }
+                }
+            }
+
+            /// <summary>A piece of code placed in the final program: a function from some section.</summary>
+            private sealed record Chunk(ElfSection Section, ulong Start, ulong Size, int Base);
+
+            private void LoadProgram(ElfSymbol func, ElfSection sec, SectionKind kind, string license)
+            {
+                var chunks = new List<Chunk> { new Chunk(sec, func.Value, func.Size, 0) };
+                var code = new List<byte>(sec.Data.AsSpan((int)func.Value, (int)func.Size).ToArray());
+                var placedSubprogs = new Dictionary<ulong, int>();   // .text offset -> base instruction index
+
+                for (int c = 0; c < chunks.Count; c++)
+                {
+                    Chunk chunk = chunks[c];
+                    foreach (ElfRelocation rel in _elf.RelocationsFor(chunk.Section))
+                    {
+                        if (rel.Offset < chunk.Start || rel.Offset >= chunk.Start + chunk.Size) continue;
+                        int insn = chunk.Base + (int)((rel.Offset - chunk.Start) / 8);
+                        ApplyRelocation(func.Name, chunk, rel, insn, code, chunks, placedSubprogs);
+                    }
+                }
+
+                byte[] insns = code.ToArray();
+                var args = new ProgLoadArgs
+                {
+                    ProgType = (uint)kind.Type,
+                    ExpectedAttachType = kind.ExpectedAttachType,
+                    Name = func.Name,
+                    Instructions = insns,
+                    License = license,
+                    BtfFd = _btfFd,
+                };
+                if (_btfExt != null && _btfFd >= 0)
+                {
+                    (args.FuncInfo, args.FuncInfoCount) = CollectExt(_btfExt.FuncInfo, chunks);
+                    args.FuncInfoRecSize = _btfExt.FuncInfo.RecordSize;
+                    (args.LineInfo, args.LineInfoCount) = CollectExt(_btfExt.LineInfo, chunks);
+                    args.LineInfoRecSize = _btfExt.LineInfo.RecordSize;
+                }
+                BpfFileDescriptor fd = BpfProgramLoader.Load(args, func.Name, _options);
+                if (_obj._programs.ContainsKey(func.Name))
+                {
+                    fd.Dispose();
+                    throw new BpfException($"The object defines program '{func.Name}' twice.");
+                }
+                _obj._programs.Add(func.Name, new BpfProgramHandle(_obj, func.Name, sec.Name, kind, fd));
+            }
+
+            private void ApplyRelocation(string prog, Chunk chunk, ElfRelocation rel, int insn, List<byte> code,
+                List<Chunk> chunks, Dictionary<ulong, int> placedSubprogs)
+            {
+                if (rel.SymbolIndex <= 0 || rel.SymbolIndex >= _elf.Symbols.Count)
+                    throw new BpfException($"Program '{prog}': relocation at offset {rel.Offset} of '{chunk.Section.Name}' refers to invalid symbol {rel.SymbolIndex}.");
+                ElfSymbol sym = _elf.Symbols[rel.SymbolIndex];
+                int at = insn * 8;
+                if (at + 8 > code.Count)
+                    throw new BpfException($"Program '{prog}': relocation at offset {rel.Offset} of '{chunk.Section.Name}' is outside the program.");
+                byte opcode = code[at];
+                int imm = code[at + 4] | code[at + 5] << 8 | code[at + 6] << 16 | code[at + 7] << 24;
+
+                if (opcode == 0x18)
+                {
+                    if (at + 16 > code.Count)
+                        throw new BpfException($"Program '{prog}': ld_imm64 at offset {rel.Offset} is truncated.");
+                    if (_mapsSection != null && sym.SectionIndex == _mapsSection.Index)
+                    {
+                        if (!_mapsByOffset.TryGetValue(sym.Value, out BpfMapHandle? map))
+                            throw new BpfException($"Program '{prog}' refers to '{sym.Name}' in .maps, which is not a map defined in BTF.");
+                        SetSrcReg(code, at, PseudoMapFd);
+                        SetImm(code, at, map.Fd.Value);
+                        return;
+                    }
+                    if (_dataMapsBySection.TryGetValue(sym.SectionIndex, out BpfMapHandle? dataMap))
+                    {
+                        SetSrcReg(code, at, PseudoMapValue);
+                        SetImm(code, at + 8, imm + (int)sym.Value);
+                        SetImm(code, at, dataMap.Fd.Value);
+                        return;
+                    }
+                    string target = sym.SectionIndex < _elf.Sections.Count ? _elf.Sections[sym.SectionIndex].Name : "(undefined)";
+                    throw new BpfException($"Program '{prog}' refers to symbol '{sym.Name}' in section '{target}', which is neither a map nor global data; extern and kconfig symbols are not supported by this loader.");
+                }
+
+                if (opcode == 0x85 && (code[at + 1] >> 4) == 1)
+                {
+                    if (_textSection == null || sym.SectionIndex != _textSection.Index)
+                        throw new BpfException($"Program '{prog}' calls '{sym.Name}', which is not a function in .text.");
+                    // Callee index inside .text: st_value/8 + imm + 1 (libbpf's convention for both FUNC and SECTION symbols).
+                    long target = (long)(sym.Value / 8) + imm + 1;
+                    ulong targetOff = (ulong)(target * 8);
+                    if (!placedSubprogs.TryGetValue(targetOff, out int targetBase))
+                    {
+                        ElfSymbol? fn = _elf.Symbols.FirstOrDefault(s => s.SectionIndex == _textSection.Index && s.SymType == ElfSymbol.SttFunc && s.Value == targetOff);
+                        if (fn == null || fn.Size == 0)
+                            throw new BpfException($"Program '{prog}' calls into .text at instruction {target}, where no function starts.");
+                        targetBase = code.Count / 8;
+                        code.AddRange(_textSection.Data.AsSpan((int)fn.Value, (int)fn.Size).ToArray());
+                        chunks.Add(new Chunk(_textSection, fn.Value, fn.Size, targetBase));
+                        placedSubprogs[targetOff] = targetBase;
+                    }
+                    SetImm(code, at, targetBase - (insn + 1));
+                    return;
+                }
+
+                throw new BpfException($"Program '{prog}': unsupported relocation (type {rel.Type}) against '{sym.Name}' at offset {rel.Offset} of '{chunk.Section.Name}' (instruction opcode 0x{opcode:x2}).");
+            }
+
+            private static void SetSrcReg(List<byte> code, int at, ulong src) => code[at + 1] = (byte)((code[at + 1] & 0x0f) | (int)(src << 4));
+
+            private static void SetImm(List<byte> code, int at, int v)
+            {
+                code[at + 4] = (byte)v;
+                code[at + 5] = (byte)(v >> 8);
+                code[at + 6] = (byte)(v >> 16);
+                code[at + 7] = (byte)(v >> 24);
+            }
+
+            /// <summary>Gathers func/line info records of the placed chunks, with insn_off rebased to instruction indices.</summary>
+            private static (byte[]? Records, uint Count) CollectExt(BtfExtInfo info, List<Chunk> chunks)
+            {
+                if (info.RecordSize == 0) return (null, 0);
+                var buf = new List<byte>();
+                uint count = 0;
+                foreach (Chunk c in chunks.OrderBy(c => c.Base))
+                {
+                    if (!info.BySection.TryGetValue(c.Section.Name, out var records)) continue;
+                    foreach (byte[] r in records)
+                    {
+                        uint off = R32(r, 0);
+                        if (off < c.Start || off >= c.Start + c.Size) continue;
+                        byte[] copy = (byte[])r.Clone();
+                        W32(copy, 0, (uint)c.Base + (uint)((off - c.Start) / 8));
+                        buf.AddRange(copy);
+                        count++;
+                    }
+                }
+                return count == 0 ? (null, 0) : (buf.ToArray(), count);
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using BpfDotnet.Interop;
+using BpfDotnet.Loader;
+
+namespace BpfDotnet
+{
+    /// <summary>A program loaded into the kernel as part of a <see cref="BpfObject"/>.</summary>
+    public sealed class BpfProgramHandle
+    {
+        private readonly BpfObject _owner;
+        private readonly SectionKind _kind;
+
+        internal BpfProgramHandle(BpfObject owner, string name, string sectionName, SectionKind kind, BpfFileDescriptor fd)
+        {
+            _owner = owner;
+            _kind = kind;
+            Name = name;
+            SectionName = sectionName;
+            Fd = fd;
+            Id = BpfSyscalls.ObjId(fd.Value, 4);
+        }
+
+        /// <summary>The program's function (symbol) name in the object.</summary>
+        public string Name { get; }
+
+        /// <summary>The ELF section the program came from, such as <c>tracepoint/syscalls/sys_enter_openat</c>.</summary>
+        public string SectionName { get; }
+
+        /// <summary>The kernel program type, derived from the section name.</summary>
+        public BpfProgramType Type => _kind.Type;
+
+        /// <summary>The program's kernel id (as <c>bpftool prog list</c> shows it).</summary>
+        public uint Id { get; }
+
+        /// <summary>The program's file descriptor; owned by the <see cref="BpfObject"/>.</summary>
+        public BpfFileDescriptor Fd { get; }
+
+        /// <summary>True when <see cref="Attach"/> knows how to attach this program from its section name alone.</summary>
+        public bool CanAutoAttach => _kind.Attach != AttachKind.None;
+
+        /// <summary>
+        /// Attaches the program where its section name says: <c>tracepoint/&lt;category&gt;/&lt;name&gt;</c> (or <c>tp/</c>)
+        /// and <c>raw_tracepoint/&lt;name&gt;</c> (or <c>raw_tp/</c>). The returned link is also owned by the object and is
+        /// disposed with it; dispose it earlier to detach.
+        /// </summary>
+        /// <returns>The link.</returns>
+        /// <exception cref="BpfException">The kind is not attachable yet, tracefs is missing, the tracepoint does not exist,
+        /// or the kernel refused the attachment.</exception>
+        public BpfLink Attach()
+        {
+            _owner.ThrowIfDisposed();
+            BpfLink link = _kind.Attach switch
+            {
+                AttachKind.Tracepoint => AttachTracepoint(),
+                AttachKind.RawTracepoint => AttachRawTracepoint(),
+                _ => throw new BpfException(
+                    $"Program '{Name}' (section '{SectionName}', type {Type}) cannot be attached automatically: attaching '{_kind.Prefix}' programs is not supported by this loader yet. " +
+                    "Supported: tracepoint/<category>/<name>, tp/<category>/<name>, raw_tracepoint/<name>, raw_tp/<name>."),
+            };
+            _owner.TrackLink(link);
+            return link;
+        }
+
+        /// <summary>Reads the kernel's information about the program (BPF_OBJ_GET_INFO_BY_FD).</summary>
+        /// <returns>Id, sizes, verifier statistics and run statistics.</returns>
+        public BpfProgramInfo GetInfo() => ReadInfo(Fd);
+
+        internal static BpfProgramInfo ReadInfo(BpfFileDescriptor fd)
+        {
+            Span<byte> info = stackalloc byte[232];   // sizeof(struct bpf_prog_info) up to attach_btf_id
+            info.Clear();
+            if (BpfSyscalls.ObjGetInfo(fd.Value, info, out int errno) < 0)
+                throw BpfErrors.FromErrno(errno, "to read program information (BPF_OBJ_GET_INFO_BY_FD)");
+            return new BpfProgramInfo
+            {
+                Type = (BpfProgramType)BpfSyscalls.R32(info, 0),
+                Id = BpfSyscalls.R32(info, 4),
+                Tag = Convert.ToHexString(info.Slice(8, 8)).ToLowerInvariant(),
+                JitedLength = BpfSyscalls.R32(info, 16),
+                XlatedLength = BpfSyscalls.R32(info, 20),
+                MapCount = BpfSyscalls.R32(info, 52),
+                Name = BpfSyscalls.CString(info.Slice(64, 16)),
+                BtfId = BpfSyscalls.R32(info, 128),
+                RunTimeNs = BpfSyscalls.R64(info, 192),
+                RunCount = BpfSyscalls.R64(info, 200),
+                VerifiedInstructions = BpfSyscalls.R32(info, 216),
+            };
+        }
+
+        private BpfLink AttachTracepoint()
+        {
+            string rest = SectionName.Substring(_kind.Prefix.Length);
+            int slash = rest.IndexOf('/');
+            if (slash <= 0 || slash == rest.Length - 1)
+                throw new BpfException($"Program '{Name}': section '{SectionName}' does not name a tracepoint; write it as {_kind.Prefix}<category>/<name>, e.g. tracepoint/syscalls/sys_enter_openat.");
+            string category = rest.Substring(0, slash), name = rest.Substring(slash + 1);
+            ulong id = ReadTracepointId(category, name);
+
+            // The program is attached to the tracepoint itself, so a single perf event (pid -1, cpu 0) makes
+            // it run on every CPU, as libbpf does.
+            int pfd = BpfSyscalls.PerfEventOpenTracepoint(id, -1, 0, out int errno);
+            if (pfd < 0)
+                throw BpfErrors.FromErrno(errno, $"to open a perf event for tracepoint {category}/{name} (perf_event_open)",
+                    errno is Native.EPERM or Native.EACCES ? "Run as root or grant CAP_PERFMON; check kernel.perf_event_paranoid." : null);
+            var perf = new BpfFileDescriptor(pfd);
+            try
+            {
+                int lfd = BpfSyscalls.LinkCreate(Fd.Value, pfd, 41 /* BPF_PERF_EVENT */, 0, out errno);
+                if (lfd < 0)
+                    throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to tracepoint {category}/{name} (BPF_LINK_CREATE)");
+                var linkFd = new BpfFileDescriptor(lfd);
+                if (Native.ioctl(pfd, Native.PerfEventIocEnable, 0) < 0)
+                {
+                    int e = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                    linkFd.Dispose();
+                    throw BpfErrors.FromErrno(e, $"to enable the perf event of tracepoint {category}/{name} (PERF_EVENT_IOC_ENABLE)");
+                }
+                return new BpfLink(linkFd, $"tracepoint {category}/{name} -> {Name}", new List<BpfFileDescriptor> { perf });
+            }
+            catch
+            {
+                perf.Dispose();
+                throw;
+            }
+        }
+
+        private static ulong ReadTracepointId(string category, string name)
+        {
+            string? tracefs = BpfSystem.TracefsPath;
+            if (tracefs == null)
+                throw new BpfException(
+                    "tracefs is not mounted (neither /sys/kernel/tracing/events nor /sys/kernel/debug/tracing/events exists), so tracepoint ids cannot be read. " +
+                    "Mount it with: mount -t tracefs nodev /sys/kernel/tracing", Native.ENOENT);
+            string path = Path.Combine(tracefs, "events", category, name, "id");
+            string text;
+            try
+            {
+                text = File.ReadAllText(path);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                throw new BpfException(
+                    $"Tracepoint {category}/{name} does not exist: {path} was not found. " +
+                    $"Check the category and name against {Path.Combine(tracefs, "available_events")} (format category:name).", Native.ENOENT);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                throw new BpfException($"Cannot read {path}: permission denied. Run as root or make tracefs readable.", Native.EACCES);
+            }
+            if (!ulong.TryParse(text.Trim(), out ulong id))
+                throw new BpfException($"Unexpected content in {path}: '{text.Trim()}'.");
+            return id;
+        }
+
+        private BpfLink AttachRawTracepoint()
+        {
+            string tp = SectionName.Substring(_kind.Prefix.Length);
+            int lfd = BpfSyscalls.RawTracepointOpen(tp, Fd.Value, out int errno);
+            if (lfd < 0)
+                throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to raw tracepoint '{tp}' (BPF_RAW_TRACEPOINT_OPEN)",
+                    errno == Native.ENOENT ? $"The kernel has no raw tracepoint named '{tp}'; raw tracepoint names are the tracepoint names without category (e.g. sys_enter, sched_switch)." : null);
+            return new BpfLink(new BpfFileDescriptor(lfd), $"raw_tracepoint {tp} -> {Name}", new List<BpfFileDescriptor>());
+        }
+
+        /// <inheritdoc />
+        public override string ToString() => $"{Name} ({SectionName}, {Type}, id {Id})";
+    }
+}

@@ -1,0 +1,75 @@
+using System;
+using System.Runtime.InteropServices;
+using BpfDotnet.Interop;
+
+namespace BpfDotnet
+{
+    /// <summary>
+    /// Loads raw BPF instructions into the kernel without an ELF object: the escape hatch for tests and tools
+    /// that produce bytecode directly.
+    /// </summary>
+    public static class BpfProgramLoader
+    {
+        /// <summary>Loads a program given as 64-bit instruction words (one <see cref="ulong"/> per 8-byte slot, little-endian).</summary>
+        /// <param name="type">The program type.</param>
+        /// <param name="instructions">The instructions; <c>ld_imm64</c> takes two words.</param>
+        /// <param name="license">The license string; GPL-only helpers need a GPL-compatible one.</param>
+        /// <param name="options">Verifier log options; null for defaults.</param>
+        /// <returns>The program's file descriptor; dispose it to release the program.</returns>
+        /// <exception cref="BpfVerifierException">The verifier rejected the program; the exception carries its log.</exception>
+        /// <exception cref="BpfException">The load failed for another reason (privileges, invalid arguments).</exception>
+        public static BpfFileDescriptor LoadRaw(BpfProgramType type, ReadOnlySpan<ulong> instructions, string license = "GPL", BpfLoadOptions? options = null)
+            => LoadRaw(type, MemoryMarshal.AsBytes(instructions), license, options);
+
+        /// <summary>Loads a program given as raw bytes (a multiple of 8: the instruction encoding of RFC 9669).</summary>
+        /// <param name="type">The program type.</param>
+        /// <param name="instructions">The encoded instructions.</param>
+        /// <param name="license">The license string; GPL-only helpers need a GPL-compatible one.</param>
+        /// <param name="options">Verifier log options; null for defaults.</param>
+        /// <returns>The program's file descriptor; dispose it to release the program.</returns>
+        /// <exception cref="BpfVerifierException">The verifier rejected the program; the exception carries its log.</exception>
+        /// <exception cref="BpfException">The load failed for another reason (privileges, invalid arguments).</exception>
+        public static BpfFileDescriptor LoadRaw(BpfProgramType type, ReadOnlySpan<byte> instructions, string license = "GPL", BpfLoadOptions? options = null)
+        {
+            if (instructions.Length == 0 || instructions.Length % 8 != 0)
+                throw new ArgumentException("Instructions must be a non-empty multiple of 8 bytes.", nameof(instructions));
+            var args = new BpfSyscalls.ProgLoadArgs
+            {
+                ProgType = (uint)type,
+                Name = "raw_prog",
+                Instructions = instructions.ToArray(),
+                License = license ?? "",
+                BtfFd = -1,
+            };
+            return Load(args, "raw_prog", options ?? new BpfLoadOptions());
+        }
+
+        /// <summary>BPF_PROG_LOAD with the log retry policy of <see cref="BpfLoadOptions.LogLevel"/>.</summary>
+        internal static BpfFileDescriptor Load(in BpfSyscalls.ProgLoadArgs args, string displayName, BpfLoadOptions options)
+        {
+            uint level = (uint)Math.Max(0, options.LogLevel);
+            uint size = Math.Max(options.LogBufferSize, 4096u);
+            int fd = BpfSyscalls.ProgLoad(args, level, size, out string log, out int errno);
+            if (fd >= 0) return new BpfFileDescriptor(fd);
+
+            if (errno == Native.ENOSPC && level > 0 && log.Length > 0)
+                throw new BpfVerifierException(displayName, log + Environment.NewLine + $"(log truncated: raise {nameof(BpfLoadOptions)}.{nameof(BpfLoadOptions.LogBufferSize)})", errno);
+
+            int firstErrno = errno;
+            if (log.Length == 0)
+            {
+                // Retry to capture the verifier log: level 1 first, then 2 when level 1 says nothing.
+                foreach (uint retry in new uint[] { 1, 2 })
+                {
+                    if (retry <= level) continue;
+                    fd = BpfSyscalls.ProgLoad(args, retry, size, out log, out errno);
+                    if (fd >= 0) return new BpfFileDescriptor(fd);
+                    if (log.Length > 0) break;
+                }
+            }
+            if (log.Length > 0)
+                throw new BpfVerifierException(displayName, log, errno);
+            throw BpfErrors.FromErrno(firstErrno, $"to load program '{displayName}' (BPF_PROG_LOAD, type {(BpfProgramType)args.ProgType})");
+        }
+    }
+}
