@@ -1,0 +1,174 @@
+using System;
+using System.IO;
+using System.Linq;
+using Xunit;
+using Xunit.Abstractions;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace BpfDotnet.Build.Tests
+{
+    /// <summary>
+    /// Real `dotnet build` runs of temporary projects that carry <c>[assembly: BpfDotnet.BpfObjectAttribute]</c>
+    /// written by hand (no generator), checking what BpfDotnetWriteObjects leaves in the output directory.
+    /// </summary>
+    public sealed class WriteBpfObjectsTests
+    {
+        private static readonly byte[] s_first = { 0x7F, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0, 0xF7, 0x00, 0xAA, 0x55 };
+        private static readonly byte[] s_second = { 0x7F, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0, 0xF7, 0x01, 0x02, 0x03, 0x04 };
+
+        private readonly ITestOutputHelper _log;
+
+        public WriteBpfObjectsTests(ITestOutputHelper log)
+        {
+            _log = log;
+        }
+
+        [Fact]
+        public void WritesObject_KeepsItWhenUnchanged_RewritesItWhenChanged_CleanRemovesIt()
+        {
+            using var project = TempProject.Create();
+            project.WriteSource("Probe.cs", TempProject.ProbeSource(("Demo", Convert.ToBase64String(s_first))));
+            string obj = project.ObjectPath("Demo");
+
+            // First build: the object appears, byte-identical to the embedded bytes.
+            BuildSucceeds(project, restore: true);
+            Assert.Equal(s_first, File.ReadAllBytes(obj));
+            DateTime written = File.GetLastWriteTimeUtc(obj);
+
+            // No change: the target is skipped and the file is not touched.
+            string output = BuildSucceeds(project, verbosity: "normal");
+            AssertOutputContains("Skipping target \"BpfDotnetWriteObjects\"", output);
+            Assert.Equal(written, File.GetLastWriteTimeUtc(obj));
+
+            // A change elsewhere recompiles the assembly: the task runs, finds the bytes equal and leaves the file alone.
+            project.WriteSource("Other.cs", "namespace Demo { internal static class Other { } }\n");
+            output = BuildSucceeds(project, verbosity: "normal");
+            AssertOutputContains("Demo.bpf.o is up to date", output);
+            Assert.Equal(written, File.GetLastWriteTimeUtc(obj));
+            Assert.Equal(s_first, File.ReadAllBytes(obj));
+
+            // New bytes in the source: the file is rewritten with them.
+            project.WriteSource("Probe.cs", TempProject.ProbeSource(("Demo", Convert.ToBase64String(s_second))));
+            output = BuildSucceeds(project, verbosity: "normal");
+            AssertOutputContains("BpfDotnet: wrote", output);
+            Assert.Equal(s_second, File.ReadAllBytes(obj));
+            Assert.NotEqual(written, File.GetLastWriteTimeUtc(obj));
+
+            // A deleted object is written again although the assembly did not change.
+            File.Delete(obj);
+            BuildSucceeds(project);
+            Assert.Equal(s_second, File.ReadAllBytes(obj));
+
+            // The object is a FileWrite: `dotnet clean` removes it.
+            var (exit, cleanOutput) = DotnetCli.Run(project.Root, "clean", "-nologo", "-tl:off", "-v:quiet", "-c", DotnetCli.Configuration, "-nodeReuse:false");
+            Assert.True(exit == 0, "dotnet clean failed:\n" + cleanOutput);
+            Assert.False(File.Exists(obj), "dotnet clean left " + obj);
+        }
+
+        [Fact]
+        public void WritesEveryObject_OfAnAttributeDeclaredInAReferencedAssembly_AndIgnoresLookalikes()
+        {
+            using var project = TempProject.Create("App", """
+                <ItemGroup>
+                  <ProjectReference Include="Attr/Attr.csproj" />
+                  <Compile Remove="Attr/**" />
+                </ItemGroup>
+                """);
+            // The attribute lives in another assembly, as it does in the real runtime library (a MemberReference).
+            File.WriteAllText(Path.Combine(project.Root, "Attr", "Attr.csproj").EnsureDirectory(), """
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+                </Project>
+                """);
+            File.WriteAllText(Path.Combine(project.Root, "Attr", "Attribute.cs"), TempProject.AttributeSource);
+            project.WriteSource("Probes.cs", $$"""
+                [assembly: BpfDotnet.BpfObjectAttribute("First", "{{Convert.ToBase64String(s_first)}}")]
+                [assembly: BpfDotnet.BpfObjectAttribute("Second", "{{Convert.ToBase64String(s_second)}}")]
+                [assembly: Elsewhere.BpfObjectAttribute("Lookalike", "AAAA")]
+                namespace Elsewhere
+                {
+                    [System.AttributeUsage(System.AttributeTargets.Assembly, AllowMultiple = true)]
+                    public sealed class BpfObjectAttribute : System.Attribute
+                    {
+                        public BpfObjectAttribute(string name, string elfBase64) { }
+                    }
+                }
+                """);
+            BuildSucceeds(project, restore: true);
+
+            Assert.Equal(s_first, File.ReadAllBytes(project.ObjectPath("First")));
+            Assert.Equal(s_second, File.ReadAllBytes(project.ObjectPath("Second")));
+            Assert.False(File.Exists(project.ObjectPath("Lookalike")));
+            Assert.Equal(new[] { "First.bpf.o", "Second.bpf.o" },
+                Directory.GetFiles(project.OutDir, "*.bpf.o").Select(Path.GetFileName).Order().ToArray());
+        }
+
+        [Fact]
+        public void ReportsErrors_ForBadNames_BadBase64_AndDuplicates_AndWritesNothing()
+        {
+            using var project = TempProject.Create();
+            string valid = Convert.ToBase64String(s_first);
+
+            // No attribute at all: the build succeeds and writes no object.
+            project.WriteSource("Probe.cs", TempProject.ProbeSource());
+            BuildSucceeds(project, restore: true);
+            Assert.Empty(Directory.GetFiles(project.OutDir, "*.bpf.o"));
+
+            project.WriteSource("Probe.cs", TempProject.ProbeSource(("../Escape", valid)));
+            string output = BuildFails(project);
+            AssertOutputContains("error BPFB001", output);
+            AssertOutputContains("path separator", output);
+            Assert.False(File.Exists(Path.Combine(project.Root, "bin", DotnetCli.Configuration, "Escape.bpf.o")));
+
+            project.WriteSource("Probe.cs", TempProject.ProbeSource(("Demo", valid), ("Sub\\\\Dir", valid)));
+            output = BuildFails(project);
+            AssertOutputContains("error BPFB001", output);
+            Assert.False(File.Exists(project.ObjectPath("Demo")), "nothing is written when an object is invalid");
+
+            project.WriteSource("Probe.cs", TempProject.ProbeSource(("Demo", "this is not base64!")));
+            output = BuildFails(project);
+            AssertOutputContains("error BPFB002", output);
+
+            // (The compiler folds identical assembly attributes into one, so the duplicates differ in content.)
+            project.WriteSource("Probe.cs", TempProject.ProbeSource(("Demo", valid), ("demo", Convert.ToBase64String(s_second))));
+            output = BuildFails(project);
+            AssertOutputContains("error BPFB003", output);
+
+            Assert.Empty(Directory.GetFiles(project.OutDir, "*.bpf.o"));
+        }
+
+        private void AssertOutputContains(string expected, string output)
+        {
+            if (!output.Contains(expected, StringComparison.Ordinal))
+            {
+                _log.WriteLine(output);
+                Assert.Fail($"The build output does not contain '{expected}':\n{output}");
+            }
+        }
+
+        private string BuildSucceeds(TempProject project, bool restore = false, string verbosity = "quiet")
+        {
+            var (exit, output) = DotnetCli.Build(project.Root, restore, verbosity);
+            Assert.True(exit == 0, "dotnet build failed:\n" + output);
+            return output;
+        }
+
+        private string BuildFails(TempProject project)
+        {
+            var (exit, output) = DotnetCli.Build(project.Root, restore: false);
+            Assert.True(exit != 0, "dotnet build succeeded but should have failed:\n" + output);
+            return output;
+        }
+    }
+
+    internal static class PathExtensions
+    {
+        /// <summary>Creates the directory of <paramref name="path"/> and returns the path.</summary>
+        public static string EnsureDirectory(this string path)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            return path;
+        }
+    }
+}
