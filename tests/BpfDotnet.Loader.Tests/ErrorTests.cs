@@ -1,0 +1,101 @@
+using System;
+using System.IO;
+using Xunit;
+
+namespace BpfDotnet.Loader.Tests
+{
+    /// <summary>Failures must surface as exceptions that say what happened and what to do.</summary>
+    public class ErrorTests
+    {
+        // exit (BPF_JMP | BPF_EXIT)
+        private const ulong Exit = 0x95;
+
+        [KernelFact]
+        public void RawExitWithoutR0IsRejectedWithTheVerifierLog()
+        {
+            Kernel.Require();
+            var e = Assert.Throws<BpfVerifierException>(() => BpfProgramLoader.LoadRaw(BpfProgramType.SocketFilter, new ulong[] { Exit }));
+            Assert.Contains("R0 !read_ok", e.VerifierLog);
+            Assert.Contains("R0 !read_ok", e.Message);
+            Assert.Equal("raw_prog", e.ProgramName);
+            Assert.True(e.Errno != 0);
+        }
+
+        [KernelFact]
+        public void RawReadOfUninitialisedRegisterIsRejected()
+        {
+            Kernel.Require();
+            // r0 = r2 (BPF_ALU64 | BPF_MOV | BPF_X, dst 0, src 2); exit
+            ulong movR0R2 = 0xbf | (0x20UL << 8);
+            var e = Assert.Throws<BpfVerifierException>(() => BpfProgramLoader.LoadRaw(BpfProgramType.SocketFilter, new ulong[] { movR0R2, Exit }));
+            Assert.Contains("R2 !read_ok", e.VerifierLog);
+        }
+
+        [KernelFact]
+        public void RawValidProgramLoadsAndLogLevelIsHonoured()
+        {
+            Kernel.Require();
+            // r0 = 0 (BPF_ALU64 | BPF_MOV | BPF_K); exit
+            using BpfFileDescriptor fd = BpfProgramLoader.LoadRaw(BpfProgramType.SocketFilter, new ulong[] { 0xb7, Exit }, "GPL", new BpfLoadOptions { LogLevel = 2 });
+            Assert.False(fd.IsInvalid);
+            Assert.Contains(BpfSystem.GetProgramIds(), id => id > 0);
+        }
+
+        [KernelFact]
+        public void ClangProgramRejectionCarriesSourceLines()
+        {
+            Kernel.Require();
+            string path = Kernel.CompileC("bad_deref", Programs.BadDeref);
+            var e = Assert.Throws<BpfVerifierException>(() => BpfObject.LoadFile(path));
+            Assert.Equal("bad_deref", e.ProgramName);
+            // line_info reached the kernel: the verifier quotes the C source line.
+            Assert.Contains("*v += 3; /* missing null check here */", e.VerifierLog);
+            Assert.Contains("map_value_or_null", e.VerifierLog);
+        }
+
+        [KernelFact]
+        public void UnknownTracepointNamesTheTracefsPath()
+        {
+            Kernel.Require();
+            string path = Kernel.CompileC("unknown_tp", Programs.UnknownTracepoint);
+            using BpfObject obj = BpfObject.LoadFile(path);
+            var e = Assert.Throws<BpfException>(() => obj.GetProgram("on_nothing").Attach());
+            Assert.Contains("/sys/kernel/tracing/events/syscalls/sys_enter_no_such_call_xyz/id", e.Message);
+            Assert.Equal(2, e.Errno);
+        }
+
+        [KernelFact]
+        public void WrongTypedMapSizesAreExplained()
+        {
+            Kernel.Require();
+            string path = Kernel.CompileC("bad_sizes", Programs.OpenatCounter);
+            using BpfObject obj = BpfObject.LoadFile(path);
+            var e = Assert.Throws<BpfException>(() => obj.GetMap<ulong, ulong>("counts"));
+            Assert.Contains("4-byte keys", e.Message);
+            Assert.Contains("TKey UInt64 is 8 bytes", e.Message);
+            var v = Assert.Throws<BpfException>(() => obj.GetMap<uint, uint>("counts"));
+            Assert.Contains("TValue UInt32 is 4 bytes", v.Message);
+        }
+
+        [KernelFact]
+        public void UnknownNamesListWhatExists()
+        {
+            Kernel.Require();
+            string path = Kernel.CompileC("names", Programs.OpenatCounter);
+            using BpfObject obj = BpfObject.LoadFile(path);
+            var p = Assert.Throws<BpfException>(() => obj.GetProgram("nope"));
+            Assert.Contains("count_openat, count_raw", p.Message);
+            var m = Assert.Throws<BpfException>(() => obj.GetMap("nope"));
+            Assert.Contains("counts", m.Message);
+        }
+
+        [Fact]
+        public void NonElfInputIsRejectedClearly()
+        {
+            var e = Assert.Throws<BpfException>(() => BpfObject.Load(new byte[100]));
+            Assert.Contains("not an ELF file", e.Message);
+            var f = Assert.Throws<BpfException>(() => BpfObject.LoadFile("/nonexistent/x.bpf.o"));
+            Assert.Contains("/nonexistent/x.bpf.o", f.Message);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Threading;
+using Xunit;
+
+namespace BpfDotnet.Loader.Tests
+{
+    /// <summary>
+    /// A fact that needs root and a real kernel. It is skipped when not running as root, unless
+    /// BPFDOTNET_REQUIRE_KERNEL=1, in which case it runs (and fails) so CI cannot silently skip it.
+    /// </summary>
+    public sealed class KernelFactAttribute : FactAttribute
+    {
+        public KernelFactAttribute()
+        {
+            if (!Kernel.IsRoot && Environment.GetEnvironmentVariable("BPFDOTNET_REQUIRE_KERNEL") != "1")
+                Skip = "Needs root (bpf(2), perf_event_open(2)); set BPFDOTNET_REQUIRE_KERNEL=1 to make this a failure instead.";
+        }
+    }
+
+    /// <summary>Kernel prerequisites and the clang helper for the tests.</summary>
+    public static class Kernel
+    {
+        private static readonly Lazy<bool> Mounted = new Lazy<bool>(MountAll, LazyThreadSafetyMode.ExecutionAndPublication);
+
+        [DllImport("libc")]
+        private static extern uint geteuid();
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int mount(string source, string target, string fstype, ulong flags, IntPtr data);
+
+        public static bool IsRoot => geteuid() == 0;
+
+        /// <summary>Mounts tracefs and bpffs when they are not mounted yet (fresh machines do not mount them).</summary>
+        public static void Require()
+        {
+            Assert.True(IsRoot, "The kernel tests need root (or BPFDOTNET_REQUIRE_KERNEL is set on a non-root run).");
+            _ = Mounted.Value;
+        }
+
+        private static bool MountAll()
+        {
+            if (!Directory.Exists("/sys/kernel/tracing/events"))
+            {
+                Directory.CreateDirectory("/sys/kernel/tracing");
+                if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, IntPtr.Zero) != 0)
+                    throw new InvalidOperationException("mount -t tracefs nodev /sys/kernel/tracing failed: errno " + Marshal.GetLastPInvokeError());
+            }
+            if (!File.ReadAllText("/proc/mounts").Contains(" /sys/fs/bpf bpf "))
+            {
+                if (mount("bpf", "/sys/fs/bpf", "bpf", 0, IntPtr.Zero) != 0)
+                    throw new InvalidOperationException("mount -t bpf bpf /sys/fs/bpf failed: errno " + Marshal.GetLastPInvokeError());
+            }
+            return true;
+        }
+
+        /// <summary>Declarations the test programs share instead of libbpf's headers.</summary>
+        public const string Prelude = @"
+typedef unsigned int __u32;
+typedef unsigned long long __u64;
+#define SEC(n) __attribute__((section(n), used))
+#define __uint(name, val) int (*name)[val]
+#define __type(name, val) typeof(val) *name
+#define BPF_MAP_TYPE_HASH 1
+#define BPF_MAP_TYPE_ARRAY 2
+#define BPF_NOEXIST 1
+static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;
+static long (*bpf_map_update_elem)(void *map, const void *key, const void *value, __u64 flags) = (void *)2;
+static __u64 (*bpf_get_current_pid_tgid)(void) = (void *)14;
+char LICENSE[] SEC(""license"") = ""GPL"";
+";
+
+        private static readonly string WorkDir = Path.Combine(Path.GetTempPath(), "bpfdotnet-loader-tests-" + Environment.ProcessId);
+
+        /// <summary>Compiles C source with clang-14 -O2 -g -target bpf -mcpu=v3 and returns the object path.</summary>
+        public static string CompileC(string name, string source)
+        {
+            Directory.CreateDirectory(WorkDir);
+            string c = Path.Combine(WorkDir, name + ".c"), o = Path.Combine(WorkDir, name + ".bpf.o");
+            File.WriteAllText(c, Prelude + source);
+            var psi = new ProcessStartInfo("clang-14", $"-O2 -g -target bpf -mcpu=v3 -c {c} -o {o}")
+            {
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+            };
+            using Process p = Process.Start(psi)!;
+            string err = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            Assert.True(p.ExitCode == 0, "clang-14 failed: " + err);
+            return o;
+        }
+    }
+}
