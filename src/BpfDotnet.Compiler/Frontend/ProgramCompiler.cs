@@ -1,7 +1,13 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using System.Linq;
+using BpfDotnet.Compiler.Backend;
 using BpfDotnet.Compiler.Diagnostics;
+using BpfDotnet.Compiler.Ir;
+using BpfDotnet.Compiler.Passes;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
 using BpfDotnet.Compiler.Model;
 using Microsoft.CodeAnalysis;
 
@@ -35,7 +41,148 @@ namespace BpfDotnet.Compiler.Frontend
 
         private static MethodCompilation CompileCore(IMethodSymbol method, SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
-            throw new NotImplementedException("code generation is not implemented yet");
+            var declaration = method.DeclaringSyntaxReferences.Length > 0 ? method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) as MethodDeclarationSyntax : null;
+            var nameLocation = method.Locations.Length > 0 ? method.Locations[0] : null;
+            MethodCompilation Failed() => new MethodCompilation(null, EquatableArray<string>.Empty, diagnostics.ToEquatableArray());
+            if (declaration is null || (declaration.Body is null && declaration.ExpressionBody is null))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidProgramSignature, nameLocation, method.Name, "it needs a body"));
+                return Failed();
+            }
+
+            string? section = SectionOf(method, out var attachError);
+            if (section is null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingAttachPoint, nameLocation, method.Name));
+            }
+            var signature = CheckSignature(method, nameLocation, diagnostics, out var contextParameter);
+            SubsetChecker.Check(declaration, model, diagnostics, cancellationToken);
+            if (diagnostics.Count > 0 || signature is null || section is null) return Failed();
+
+            if (model.GetOperation(declaration, cancellationToken) is not IMethodBodyOperation body)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, nameLocation, "A method body that does not bind"));
+                return Failed();
+            }
+            if (body.Descendants().Any(o => o is IInvalidOperation) || model.GetDiagnostics(declaration.Span, cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
+            {
+                // C# errors come first; the user sees those from the C# compiler.
+                return Failed();
+            }
+
+            var lowering = new Lowering(model, contextParameter, diagnostics, cancellationToken);
+            lowering.Lower(body);
+            if (diagnostics.Count > 0) return Failed();
+
+            var function = lowering.Function;
+            DeadCodeElimination.Run(function);
+            NullCheckVerifier.Run(function, diagnostics);
+            if (diagnostics.Count > 0) return Failed();
+
+            var liveness = Liveness.Compute(function);
+            var locations = RegisterAllocator.Allocate(function, liveness, out _);
+            var start = StartPosition(declaration, cancellationToken);
+            var machine = CodeGenerator.Generate(function, liveness.Order, locations, start);
+            if (machine.StackDepth > MaxStack)
+            {
+                var largest = function.Slots.OrderByDescending(s => s.Size).ThenBy(s => s.Id).Take(3).Select(s => s.Owner + " (" + s.Size + " bytes)");
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StackTooLarge, nameLocation, method.Name, machine.StackDepth.ToString(System.Globalization.CultureInfo.InvariantCulture), string.Join(", ", largest)));
+                return Failed();
+            }
+
+            var compiled = new CompiledFunction(
+                method.Name,
+                section,
+                machine.Code.ToEquatableArray(),
+                machine.Relocations.ToEquatableArray(),
+                machine.Lines.ToEquatableArray(),
+                signature,
+                machine.StackDepth);
+            return new MethodCompilation(compiled, lowering.MapsUsed.ToEquatableArray(), EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        private const int MaxStack = 512;
+
+        private static SourcePosition StartPosition(MethodDeclarationSyntax declaration, CancellationToken cancellationToken)
+        {
+            var location = declaration.Identifier.GetLocation();
+            var span = location.GetLineSpan();
+            var text = declaration.SyntaxTree.GetText(cancellationToken);
+            int line = span.StartLinePosition.Line;
+            string file = System.IO.Path.GetFileName(declaration.SyntaxTree.FilePath);
+            if (string.IsNullOrEmpty(file)) file = "probe.cs";
+            return new SourcePosition(file, line + 1, span.StartLinePosition.Character + 1, text.Lines[line].ToString().Trim(), location);
+        }
+
+        /// <summary>The ELF section of a program, from its attach attribute.</summary>
+        public static string? SectionOf(IMethodSymbol method, out string? error)
+        {
+            error = null;
+            foreach (var attribute in method.GetAttributes())
+            {
+                string? name = attribute.AttributeClass?.ToDisplayString();
+                if (name == KnownTypes.TracepointAttribute && attribute.ConstructorArguments.Length == 2
+                    && attribute.ConstructorArguments[0].Value is string category && attribute.ConstructorArguments[1].Value is string tracepoint
+                    && category.Length > 0 && tracepoint.Length > 0)
+                {
+                    return "tracepoint/" + category + "/" + tracepoint;
+                }
+                if (name == KnownTypes.SectionAttribute && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string section && section.Length > 0)
+                {
+                    return section;
+                }
+            }
+            return null;
+        }
+
+        private static FunctionSignature? CheckSignature(IMethodSymbol method, Location? location, List<DiagnosticInfo> diagnostics, out IParameterSymbol? contextParameter)
+        {
+            contextParameter = null;
+            string? problem = null;
+            BpfType? returnType = null;
+            if (!method.IsStatic) problem = "it is not static";
+            else if (method.IsGenericMethod) problem = "it is generic";
+            else if (method.IsAsync) problem = "it is async";
+            else if (method.ReturnsByRef || method.ReturnsByRefReadonly) problem = "it returns by reference";
+            else if (!method.ReturnsVoid)
+            {
+                switch (method.ReturnType.SpecialType)
+                {
+                    case SpecialType.System_Int32: returnType = IntType.Int; break;
+                    case SpecialType.System_UInt32: returnType = IntType.UInt; break;
+                    case SpecialType.System_Int64: returnType = IntType.Long; break;
+                    case SpecialType.System_UInt64: returnType = IntType.ULong; break;
+                    default: problem = "it returns " + method.ReturnType.ToDisplayString(); break;
+                }
+            }
+            var parameters = new List<FunctionParameter>();
+            if (problem is null)
+            {
+                if (method.Parameters.Length > 1) problem = "it takes more than one parameter";
+                else if (method.Parameters.Length == 1)
+                {
+                    var p = method.Parameters[0];
+                    if (p.RefKind != RefKind.Ref && p.RefKind != RefKind.In && p.RefKind != RefKind.RefReadOnlyParameter)
+                    {
+                        problem = "the context parameter '" + p.Name + "' must be passed by 'ref' or 'in'";
+                    }
+                    else if (p.Type.TypeKind != TypeKind.Struct || TypeLayout.TryGet(p.Type, out _) is not StructType layout)
+                    {
+                        problem = "the context parameter '" + p.Name + "' must be an unmanaged struct";
+                    }
+                    else
+                    {
+                        contextParameter = p;
+                        parameters.Add(new FunctionParameter(p.Name, new PointerType(layout)));
+                    }
+                }
+            }
+            if (problem is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidProgramSignature, location, method.Name, problem));
+                return null;
+            }
+            return new FunctionSignature(returnType ?? IntType.Int, parameters.ToEquatableArray());
         }
     }
 }

@@ -1,0 +1,415 @@
+using System;
+using System.Collections.Generic;
+using BpfDotnet.Compiler.Ir;
+using BpfDotnet.Compiler.Isa;
+using BpfDotnet.Compiler.Model;
+
+namespace BpfDotnet.Compiler.Backend
+{
+    /// <summary>The machine code of one function with its map relocations and line info.</summary>
+    internal sealed class MachineFunction
+    {
+        public List<Instruction> Code { get; } = new List<Instruction>();
+        public List<MapRelocation> Relocations { get; } = new List<MapRelocation>();
+        public List<LineInfo> Lines { get; } = new List<LineInfo>();
+        public int StackDepth { get; set; }
+    }
+
+    /// <summary>
+    /// Instruction selection and encoding: walks the allocated IR in block order and emits eBPF
+    /// instructions, resolving stack slots to frame offsets and jumps to instruction offsets.
+    /// </summary>
+    internal sealed class CodeGenerator
+    {
+        private const byte R10 = 10;
+        private const int Scratch = RegisterAllocator.Scratch, Scratch2 = RegisterAllocator.Scratch2;
+
+        private readonly IrFunction _function;
+        private readonly Dictionary<int, ValueLocation> _locations;
+        private readonly MachineFunction _out = new MachineFunction();
+        private readonly Dictionary<BasicBlock, int> _blockStart = new Dictionary<BasicBlock, int>();
+        private readonly List<(int Index, BasicBlock Target)> _fixups = new List<(int, BasicBlock)>();
+        private SourcePosition? _position;
+        private SourcePosition? _lastLine;
+
+        private CodeGenerator(IrFunction function, Dictionary<int, ValueLocation> locations)
+        {
+            _function = function;
+            _locations = locations;
+        }
+
+        public static MachineFunction Generate(IrFunction function, List<BasicBlock> order, Dictionary<int, ValueLocation> locations, SourcePosition start)
+        {
+            var generator = new CodeGenerator(function, locations) { _position = start };
+            generator.LayoutFrame();
+            if (function.ContextRegister >= 0 && locations.TryGetValue(function.ContextRegister, out var ctx))
+            {
+                generator.MoveToLocation(ctx, 1);
+            }
+            for (int i = 0; i < order.Count; i++)
+            {
+                var block = order[i];
+                generator._blockStart[block] = generator._out.Code.Count;
+                var next = i + 1 < order.Count ? order[i + 1] : null;
+                foreach (var ins in block.Instructions)
+                {
+                    if (ins.Position is not null) generator._position = ins.Position;
+                    generator.Select(ins, next);
+                }
+            }
+            generator.ResolveJumps();
+            return generator._out;
+        }
+
+        private void LayoutFrame()
+        {
+            int depth = 0;
+            foreach (var slot in _function.Slots)
+            {
+                depth = (depth + slot.Size + slot.Alignment - 1) / slot.Alignment * slot.Alignment;
+                slot.FrameOffset = -depth;
+            }
+            _out.StackDepth = depth;
+        }
+
+        // ---------------------------------------------------------------- emission
+
+        private void Emit(byte opcode, int dst, int src, int offset, int imm)
+        {
+            if (_position is not null && (_lastLine is null || _lastLine.Line != _position.Line || _lastLine.File != _position.File))
+            {
+                _out.Lines.Add(new LineInfo(_out.Code.Count, _position.File, _position.Text, _position.Line, _position.Column));
+                _lastLine = _position;
+            }
+            _out.Code.Add(new Instruction(opcode, (byte)dst, (byte)src, checked((short)offset), imm));
+        }
+
+        private void EmitLoadImm64(int dst, long value, int src = 0)
+        {
+            Emit(0x18, dst, src, 0, unchecked((int)value));
+            _out.Code.Add(new Instruction(0, 0, 0, 0, unchecked((int)(value >> 32))));
+        }
+
+        private static byte SizeBits(int size) => size switch { 1 => 0x10, 2 => 0x08, 4 => 0x00, _ => 0x18 };
+
+        private void MovReg(int dst, int src, bool is32 = false)
+        {
+            if (dst == src && !is32) return;
+            Emit((byte)((is32 ? 0x04 : 0x07) | 0xb0 | 0x08), dst, src, 0, 0);
+        }
+
+        private void MovImm(int dst, long value)
+        {
+            if (Lowering32.FitsImm(value)) Emit(0xb7, dst, 0, 0, (int)value);
+            else EmitLoadImm64(dst, value);
+        }
+
+        private int SpillOffset(ValueLocation location) => _function.Slots[location.SpillSlot].FrameOffset;
+
+        /// <summary>The physical register holding <paramref name="vreg"/>, reloading a spill into <paramref name="scratch"/>.</summary>
+        private int Use(int vreg, int scratch)
+        {
+            var location = _locations[vreg];
+            if (!location.IsSpilled) return location.Register;
+            Emit(0x79, scratch, R10, SpillOffset(location), 0);
+            return scratch;
+        }
+
+        /// <summary>The register to compute <paramref name="vreg"/> into (scratch when it is spilled).</summary>
+        private int DefReg(int vreg) => _locations.TryGetValue(vreg, out var l) && !l.IsSpilled ? l.Register : Scratch;
+
+        /// <summary>Writes back a definition computed into scratch for a spilled register.</summary>
+        private void Commit(int vreg, int register)
+        {
+            if (!_locations.TryGetValue(vreg, out var location)) return;
+            if (location.IsSpilled) Emit(0x7b, R10, register, SpillOffset(location), 0);
+            else MovReg(location.Register, register);
+        }
+
+        private void MoveToLocation(ValueLocation location, int register)
+        {
+            if (location.IsSpilled) Emit(0x7b, R10, register, SpillOffset(location), 0);
+            else MovReg(location.Register, register);
+        }
+
+        private (int Base, int Offset) AddressOperand(Address address, int scratch)
+        {
+            if (address.IsSlot) return (R10, _function.Slots[address.Slot].FrameOffset + address.Offset);
+            return (Use(address.BaseReg, scratch), address.Offset);
+        }
+
+        // ---------------------------------------------------------------- selection
+
+        private void Select(IrInstruction ins, BasicBlock? next)
+        {
+            switch (ins.Op)
+            {
+                case IrOp.Const:
+                    {
+                        int d = DefReg(ins.Dst);
+                        MovImm(d, ins.Imm);
+                        Commit(ins.Dst, d);
+                        break;
+                    }
+                case IrOp.Mov:
+                    {
+                        int a = Use(ins.A, Scratch);
+                        Commit(ins.Dst, a);
+                        break;
+                    }
+                case IrOp.Alu:
+                    SelectAlu(ins);
+                    break;
+                case IrOp.Neg:
+                    {
+                        int d = DefReg(ins.Dst);
+                        MovReg(d, Use(ins.A, d == Scratch ? Scratch : Scratch2));
+                        Emit(0x87, d, 0, 0, 0);
+                        Commit(ins.Dst, d);
+                        break;
+                    }
+                case IrOp.Extend:
+                    {
+                        int d = DefReg(ins.Dst);
+                        int a = Use(ins.A, Scratch2);
+                        if (ins.Signed)
+                        {
+                            int shift = 64 - ins.Size * 8;
+                            MovReg(d, a);
+                            Emit(0x67, d, 0, 0, shift);
+                            Emit(0xc7, d, 0, 0, shift);
+                        }
+                        else if (ins.Size == 4)
+                        {
+                            MovReg(d, a, is32: true);
+                        }
+                        else
+                        {
+                            MovReg(d, a);
+                            Emit(0x57, d, 0, 0, ins.Size == 2 ? 0xffff : 0xff);
+                        }
+                        Commit(ins.Dst, d);
+                        break;
+                    }
+                case IrOp.Load:
+                    {
+                        var (b, off) = AddressOperand(ins.Addr, Scratch2);
+                        int d = DefReg(ins.Dst);
+                        Emit((byte)(0x61 | SizeBits(ins.Size)), d, b, off, 0);
+                        Commit(ins.Dst, d);
+                        break;
+                    }
+                case IrOp.Store:
+                    {
+                        var (b, off) = AddressOperand(ins.Addr, Scratch2);
+                        if (ins.A < 0) Emit((byte)(0x62 | SizeBits(ins.Size)), b, 0, off, (int)ins.Imm);
+                        else Emit((byte)(0x63 | SizeBits(ins.Size)), b, Use(ins.A, Scratch), off, 0);
+                        break;
+                    }
+                case IrOp.Atomic:
+                    {
+                        var (b, off) = AddressOperand(ins.Addr, Scratch2);
+                        byte opcode = (byte)(0xc3 | (ins.Size == 8 ? 0x18 : 0x00));
+                        int imm = (int)ins.Alu | (ins.Fetch ? 0x01 : 0);
+                        if (ins.Fetch)
+                        {
+                            MovReg(Scratch, Use(ins.A, Scratch));
+                            Emit(opcode, b, Scratch, off, imm);
+                            Commit(ins.Dst, Scratch);
+                        }
+                        else
+                        {
+                            Emit(opcode, b, Use(ins.A, Scratch), off, imm);
+                        }
+                        break;
+                    }
+                case IrOp.FrameAddr:
+                    {
+                        int d = DefReg(ins.Dst);
+                        MovReg(d, R10);
+                        Emit(0x07, d, 0, 0, _function.Slots[ins.Slot].FrameOffset);
+                        Commit(ins.Dst, d);
+                        break;
+                    }
+                case IrOp.LoadMap:
+                    {
+                        int d = DefReg(ins.Dst);
+                        _out.Relocations.Add(new MapRelocation(_out.Code.Count, ins.MapName!));
+                        EmitLoadImm64(d, 0, src: 1);
+                        Commit(ins.Dst, d);
+                        break;
+                    }
+                case IrOp.Call:
+                    SelectCall(ins);
+                    break;
+                case IrOp.SetCond:
+                    {
+                        int a = Use(ins.A, Scratch2);
+                        int b = ins.B >= 0 ? Use(ins.B, Scratch) : -1;
+                        int d = DefReg(ins.Dst);
+                        if (d != a && d != b)
+                        {
+                            MovImm(d, 1);
+                            EmitJump(ins.Cond, a, b, ins.Imm, 1);
+                            MovImm(d, 0);
+                        }
+                        else
+                        {
+                            // The result register is also an operand: compare first, then write it.
+                            EmitJump(ins.Cond, a, b, ins.Imm, 2);
+                            MovImm(d, 0);
+                            Emit(0x05, 0, 0, 1, 0);
+                            MovImm(d, 1);
+                        }
+                        Commit(ins.Dst, d);
+                        break;
+                    }
+                case IrOp.Jump:
+                    if (ins.Target != next) EmitJa(ins.Target!);
+                    break;
+                case IrOp.Branch:
+                    {
+                        int a = Use(ins.A, Scratch);
+                        int b = ins.B >= 0 ? Use(ins.B, Scratch2) : -1;
+                        if (ins.Target == next)
+                        {
+                            EmitJumpTo(Invert(ins.Cond), a, b, ins.Imm, ins.Else!);
+                        }
+                        else
+                        {
+                            EmitJumpTo(ins.Cond, a, b, ins.Imm, ins.Target!);
+                            if (ins.Else != next) EmitJa(ins.Else!);
+                        }
+                        break;
+                    }
+                case IrOp.Return:
+                    if (ins.A >= 0) MovReg(0, Use(ins.A, Scratch));
+                    else MovImm(0, ins.Imm);
+                    Emit(0x95, 0, 0, 0, 0);
+                    break;
+                default:
+                    throw new InvalidOperationException("unknown IR operation " + ins.Op);
+            }
+        }
+
+        private void SelectAlu(IrInstruction ins)
+        {
+            byte cls = (byte)(ins.Is32 ? 0x04 : 0x07);
+            int d = DefReg(ins.Dst);
+            int a = Use(ins.A, Scratch2);
+            if (ins.B < 0)
+            {
+                if (d != a) MovReg(d, a, ins.Is32);
+                Emit((byte)(cls | (byte)ins.Alu), d, 0, 0, (int)ins.Imm);
+            }
+            else
+            {
+                int b = Use(ins.B, a == Scratch2 ? Scratch : Scratch2);
+                if (d == b && d != a)
+                {
+                    // d = a op d would clobber b: compute in a scratch register first
+                    // (in a itself when a is a reloaded spill, which dies here).
+                    int t = a == Scratch || a == Scratch2 ? a : (b == Scratch ? Scratch2 : Scratch);
+                    MovReg(t, a, ins.Is32);
+                    Emit((byte)(cls | 0x08 | (byte)ins.Alu), t, b, 0, 0);
+                    d = t;
+                }
+                else
+                {
+                    if (d != a) MovReg(d, a, ins.Is32);
+                    Emit((byte)(cls | 0x08 | (byte)ins.Alu), d, b, 0, 0);
+                }
+            }
+            Commit(ins.Dst, d);
+        }
+
+        private void SelectCall(IrInstruction ins)
+        {
+            var args = ins.Args!;
+            // Parallel move of arguments into R1..Rn: sources are registers or spill slots.
+            var pending = new List<(int Target, int Vreg)>();
+            for (int i = 0; i < args.Count; i++) pending.Add((i + 1, args[i]));
+            var loads = new List<(int Target, ValueLocation From)>();
+            var moves = new List<(int Target, int Source)>();
+            foreach (var (target, vreg) in pending)
+            {
+                var location = _locations[vreg];
+                if (location.IsSpilled) loads.Add((target, location));
+                else if (location.Register != target) moves.Add((target, location.Register));
+            }
+            while (moves.Count > 0)
+            {
+                bool progressed = false;
+                for (int i = 0; i < moves.Count; i++)
+                {
+                    var (target, source) = moves[i];
+                    bool targetStillRead = false;
+                    foreach (var m in moves) if (m.Source == target) targetStillRead = true;
+                    if (!targetStillRead)
+                    {
+                        MovReg(target, source);
+                        moves.RemoveAt(i);
+                        progressed = true;
+                        break;
+                    }
+                }
+                if (!progressed)
+                {
+                    // A cycle: park one source in R0 and redirect its readers.
+                    var (target, source) = moves[0];
+                    MovReg(Scratch, source);
+                    for (int i = 0; i < moves.Count; i++)
+                    {
+                        if (moves[i].Source == source) moves[i] = (moves[i].Target, Scratch);
+                    }
+                }
+            }
+            foreach (var (target, from) in loads) Emit(0x79, target, R10, SpillOffset(from), 0);
+            Emit(0x85, 0, 0, 0, ins.Helper);
+            if (ins.Dst >= 0 && _locations.ContainsKey(ins.Dst)) Commit(ins.Dst, 0);
+        }
+
+        // ---------------------------------------------------------------- jumps
+
+        private static Cond Invert(Cond cond) => cond switch
+        {
+            Cond.Eq => Cond.Ne, Cond.Ne => Cond.Eq,
+            Cond.Gt => Cond.Le, Cond.Le => Cond.Gt, Cond.Ge => Cond.Lt, Cond.Lt => Cond.Ge,
+            Cond.SGt => Cond.SLe, Cond.SLe => Cond.SGt, Cond.SGe => Cond.SLt, Cond.SLt => Cond.SGe,
+            _ => throw new InvalidOperationException("cannot invert " + cond),
+        };
+
+        private void EmitJump(Cond cond, int a, int b, long imm, int offset)
+        {
+            if (b >= 0) Emit((byte)(0x05 | 0x08 | (byte)cond), a, b, offset, 0);
+            else Emit((byte)(0x05 | (byte)cond), a, 0, offset, (int)imm);
+        }
+
+        private void EmitJumpTo(Cond cond, int a, int b, long imm, BasicBlock target)
+        {
+            _fixups.Add((_out.Code.Count, target));
+            EmitJump(cond, a, b, imm, 0);
+        }
+
+        private void EmitJa(BasicBlock target)
+        {
+            _fixups.Add((_out.Code.Count, target));
+            Emit(0x05, 0, 0, 0, 0);
+        }
+
+        private void ResolveJumps()
+        {
+            foreach (var (index, target) in _fixups)
+            {
+                int offset = _blockStart[target] - (index + 1);
+                var ins = _out.Code[index];
+                _out.Code[index] = ins with { Offset = checked((short)offset) };
+            }
+        }
+    }
+
+    internal static class Lowering32
+    {
+        public static bool FitsImm(long value) => value >= int.MinValue && value <= int.MaxValue;
+    }
+}

@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using BpfDotnet.Compiler.Ir;
+
+namespace BpfDotnet.Compiler.Backend
+{
+    /// <summary>Where a virtual register lives after allocation.</summary>
+    internal readonly struct ValueLocation
+    {
+        private ValueLocation(int register, int spillSlot)
+        {
+            Register = register;
+            SpillSlot = spillSlot;
+        }
+
+        /// <summary>Physical register R1–R9, or -1 when spilled.</summary>
+        public int Register { get; }
+
+        /// <summary>Stack slot id of the spill, or -1.</summary>
+        public int SpillSlot { get; }
+
+        public bool IsSpilled => Register < 0;
+
+        public static ValueLocation InRegister(int register) => new ValueLocation(register, -1);
+
+        public static ValueLocation Spilled(int slot) => new ValueLocation(-1, slot);
+    }
+
+    /// <summary>
+    /// Linear-scan register allocation over live intervals. R0 and R5 are kept as scratch registers for
+    /// spill reloads and move sequencing; values live across a helper call get R6–R9 (callee-saved) or a
+    /// spill slot; others prefer the caller-saved R1–R4. When registers run out, the interval that
+    /// ends last is spilled to its own 8-byte stack slot.
+    /// </summary>
+    internal sealed class RegisterAllocator
+    {
+        public const int Scratch = 0, Scratch2 = 5;
+        private static readonly int[] s_callerSaved = { 1, 2, 3, 4 };
+        private static readonly int[] s_calleeSaved = { 6, 7, 8, 9 };
+
+        private sealed class Interval
+        {
+            public int Reg;
+            public int Start = int.MaxValue;
+            public int End = -1;
+            public bool CrossesCall;
+            public int Assigned = -1;
+
+            public void Cover(int position)
+            {
+                if (position < Start) Start = position;
+                if (position > End) End = position;
+            }
+        }
+
+        public static Dictionary<int, ValueLocation> Allocate(IrFunction function, Liveness liveness, out Dictionary<IrInstruction, int> positions)
+        {
+            positions = new Dictionary<IrInstruction, int>();
+            var intervals = new Dictionary<int, Interval>();
+            Interval Get(int r)
+            {
+                if (!intervals.TryGetValue(r, out var iv))
+                {
+                    iv = new Interval { Reg = r };
+                    intervals[r] = iv;
+                }
+                return iv;
+            }
+
+            var calls = new List<int>();
+            int pos = 0;
+            foreach (var block in liveness.Order)
+            {
+                int blockStart = pos;
+                foreach (var r in liveness.LiveIn[block]) Get(r).Cover(blockStart);
+                foreach (var ins in block.Instructions)
+                {
+                    pos += 2;
+                    positions[ins] = pos;
+                    foreach (var r in ins.Uses()) if (r >= 0) Get(r).Cover(pos);
+                    if (ins.Def >= 0) Get(ins.Def).Cover(pos);
+                    if (ins.Op == IrOp.Call) calls.Add(pos);
+                }
+                pos += 2;
+                foreach (var r in liveness.LiveOut[block]) Get(r).Cover(pos);
+            }
+            if (function.ContextRegister >= 0) Get(function.ContextRegister).Cover(0);
+
+            foreach (var iv in intervals.Values)
+            {
+                foreach (var c in calls)
+                {
+                    if (iv.Start < c && iv.End > c)
+                    {
+                        iv.CrossesCall = true;
+                        break;
+                    }
+                }
+            }
+
+            var result = new Dictionary<int, ValueLocation>();
+            var active = new List<Interval>();
+            foreach (var current in intervals.Values.OrderBy(i => i.Start).ThenBy(i => i.Reg))
+            {
+                active.RemoveAll(a => a.End <= current.Start && !(a.End == current.Start && a.Start == current.Start));
+                var candidates = current.CrossesCall ? s_calleeSaved : s_callerSaved.Concat(s_calleeSaved);
+                int chosen = -1;
+                foreach (var r in candidates)
+                {
+                    if (!active.Any(a => a.Assigned == r))
+                    {
+                        chosen = r;
+                        break;
+                    }
+                }
+                if (chosen < 0)
+                {
+                    var allowed = new HashSet<int>(candidates);
+                    var victim = active.Where(a => allowed.Contains(a.Assigned)).OrderByDescending(a => a.End).ThenBy(a => a.Reg).FirstOrDefault();
+                    if (victim is not null && victim.End > current.End)
+                    {
+                        chosen = victim.Assigned;
+                        victim.Assigned = -1;
+                        active.Remove(victim);
+                        result[victim.Reg] = ValueLocation.Spilled(function.NewSlot(8, 8, "spilled value").Id);
+                    }
+                }
+                if (chosen < 0)
+                {
+                    result[current.Reg] = ValueLocation.Spilled(function.NewSlot(8, 8, "spilled value").Id);
+                    continue;
+                }
+                current.Assigned = chosen;
+                active.Add(current);
+                result[current.Reg] = ValueLocation.InRegister(chosen);
+            }
+            return result;
+        }
+    }
+}

@@ -1,0 +1,202 @@
+using System.Collections.Generic;
+using BpfDotnet.Compiler.Diagnostics;
+using BpfDotnet.Compiler.Ir;
+using BpfDotnet.Compiler.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace BpfDotnet.Compiler.Frontend
+{
+    internal sealed partial class Lowering
+    {
+        /// <summary>Kernel helper function ids (<c>enum bpf_func_id</c>).</summary>
+        private static class HelperId
+        {
+            public const int MapLookupElem = 1, MapUpdateElem = 2, MapDeleteElem = 3, KtimeGetNs = 5,
+                GetSmpProcessorId = 8, GetCurrentPidTgid = 14, GetCurrentUidGid = 15, GetCurrentComm = 16;
+        }
+
+        private static string? ContainingTypeName(IMethodSymbol method)
+        {
+            var type = method.ContainingType?.OriginalDefinition;
+            if (type is null) return null;
+            return type.ContainingNamespace?.ToDisplayString() + "." + type.MetadataName;
+        }
+
+        private static bool IsMapMethod(IInvocationOperation invocation, string name)
+            => invocation.TargetMethod.Name == name && ContainingTypeName(invocation.TargetMethod) is KnownTypes.BpfHashMap or KnownTypes.BpfArrayMap;
+
+        private static bool IsUnsafeIsNullRef(IInvocationOperation invocation)
+            => invocation.TargetMethod.Name == "IsNullRef" && ContainingTypeName(invocation.TargetMethod) == KnownTypes.Unsafe && invocation.Arguments.Length == 1;
+
+        private static bool IsMapField(IOperation op)
+            => Unwrap(op) is IFieldReferenceOperation { Field.IsStatic: true } f && HasMapAttribute(f.Field);
+
+        private static bool HasMapAttribute(IFieldSymbol field)
+        {
+            foreach (var attribute in field.GetAttributes())
+            {
+                if (attribute.AttributeClass?.ToDisplayString() == KnownTypes.BpfMapAttribute) return true;
+            }
+            return false;
+        }
+
+        private Operand Invoke(IInvocationOperation invocation, bool needValue)
+        {
+            var method = invocation.TargetMethod;
+            string? owner = ContainingTypeName(method);
+            switch (owner)
+            {
+                case KnownTypes.Bpf:
+                    return InvokeHelper(invocation);
+                case KnownTypes.BpfHashMap:
+                case KnownTypes.BpfArrayMap:
+                    return InvokeMap(invocation);
+                case KnownTypes.Interlocked:
+                    return InvokeInterlocked(invocation, needValue);
+                case KnownTypes.Unsafe when IsUnsafeIsNullRef(invocation):
+                    {
+                        int pointer = PointerOf(AddressOf(invocation.Arguments[0].Value));
+                        int r = Function.NewReg();
+                        _b.Emit(new IrInstruction { Op = IrOp.SetCond, Dst = r, Cond = Cond.Eq, A = pointer, Imm = 0 });
+                        return Operand.InReg(r);
+                    }
+            }
+            Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, method.ToDisplayString());
+            return Operand.Const(0);
+        }
+
+        private Operand InvokeHelper(IInvocationOperation invocation)
+        {
+            switch (invocation.TargetMethod.Name)
+            {
+                case "GetCurrentPidTgid": return Operand.InReg(_b.Call(HelperId.GetCurrentPidTgid, new List<int>()));
+                case "GetCurrentUidGid": return Operand.InReg(_b.Call(HelperId.GetCurrentUidGid, new List<int>()));
+                case "KtimeGetNs": return Operand.InReg(_b.Call(HelperId.KtimeGetNs, new List<int>()));
+                case "GetSmpProcessorId": return Operand.InReg(_b.Call(HelperId.GetSmpProcessorId, new List<int>()));
+                case "GetCurrentComm":
+                    {
+                        var address = AddressOf(invocation.Arguments[0].Value);
+                        int pointer = PointerOf(address);
+                        int size = _b.Const(16);
+                        return Operand.InReg(_b.Call(HelperId.GetCurrentComm, new List<int> { pointer, size }));
+                    }
+            }
+            Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, invocation.TargetMethod.ToDisplayString());
+            return Operand.Const(0);
+        }
+
+        private Operand InvokeMap(IInvocationOperation invocation)
+        {
+            if (invocation.Instance is null || !IsMapField(invocation.Instance))
+            {
+                Unsupported(invocation, "Calling a map method on something other than a [BpfMap] static field");
+                return Operand.Const(0);
+            }
+            var field = ((IFieldReferenceOperation)Unwrap(invocation.Instance)).Field;
+            string mapName = field.Name;
+            MapsUsed.Add(mapName);
+            var args = invocation.Arguments;
+            switch (invocation.TargetMethod.Name)
+            {
+                case "GetValueRefOrNullRef":
+                    {
+                        int key = PointerOf(AddressOf(args[0].Value));
+                        int map = _b.LoadMap(mapName);
+                        return Operand.InReg(_b.Call(HelperId.MapLookupElem, new List<int> { map, key }));
+                    }
+                case "Update":
+                    {
+                        int key = PointerOf(AddressOf(args[0].Value));
+                        int value = PointerOf(AddressOf(args[1].Value));
+                        int flags = Materialize(args.Length > 2 ? Rvalue(args[2].Value) : Operand.Const(0));
+                        int map = _b.LoadMap(mapName);
+                        return Operand.InReg(_b.Call(HelperId.MapUpdateElem, new List<int> { map, key, value, flags }));
+                    }
+                case "Delete":
+                    {
+                        int key = PointerOf(AddressOf(args[0].Value));
+                        int map = _b.LoadMap(mapName);
+                        return Operand.InReg(_b.Call(HelperId.MapDeleteElem, new List<int> { map, key }));
+                    }
+                case "TryGetValue":
+                    return TryGetValue(invocation, mapName);
+            }
+            Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, invocation.TargetMethod.ToDisplayString());
+            return Operand.Const(0);
+        }
+
+        private Operand TryGetValue(IInvocationOperation invocation, string mapName)
+        {
+            int key = PointerOf(AddressOf(invocation.Arguments[0].Value));
+            int map = _b.LoadMap(mapName);
+            int pointer = _b.Call(HelperId.MapLookupElem, new List<int> { map, key });
+            var target = Unwrap(invocation.Arguments[1].Value);
+            var valueType = target.Type;
+            var layout = Layout(valueType, target.Syntax);
+            int result = Function.NewReg();
+            if (layout is null) return Operand.Const(0);
+
+            var found = Function.NewBlock();
+            var missing = Function.NewBlock();
+            var join = Function.NewBlock();
+            _b.Branch(Cond.Eq, pointer, -1, 0, missing, found);
+
+            _b.Block = found;
+            if (IsScalar(valueType)) StoreTo(target, LoadScalar(Address.OfReg(pointer), valueType));
+            else Copy(AddressOf(target), Address.OfReg(pointer), layout.Size);
+            _b.MovConst(result, 1);
+            _b.Jump(join);
+
+            _b.Block = missing;
+            if (IsScalar(valueType)) StoreTo(target, Operand.Const(0));
+            else Zero(AddressOf(target), layout.Size);
+            _b.MovConst(result, 0);
+            _b.Jump(join);
+
+            _b.Block = join;
+            return Operand.InReg(result);
+        }
+
+        private Operand InvokeInterlocked(IInvocationOperation invocation, bool needValue)
+        {
+            var method = invocation.TargetMethod;
+            long delta;
+            Operand deltaOperand;
+            switch (method.Name)
+            {
+                case "Increment": delta = 1; deltaOperand = Operand.Const(1); break;
+                case "Decrement": delta = -1; deltaOperand = Operand.Const(-1); break;
+                case "Add" when invocation.Arguments.Length == 2:
+                    delta = 0;
+                    deltaOperand = Rvalue(invocation.Arguments[1].Value);
+                    break;
+                default:
+                    Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, method.ToDisplayString());
+                    return Operand.Const(0);
+            }
+            _ = delta;
+            var target = invocation.Arguments[0].Value;
+            var (size, signed) = ScalarInfo(target.Type);
+            if (size < 4)
+            {
+                Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, method.ToDisplayString());
+                return Operand.Const(0);
+            }
+            var address = AddressOf(target);
+            int value = Materialize(deltaOperand);
+            var atomic = new IrInstruction { Op = IrOp.Atomic, Addr = address, Size = size, A = value, Alu = AluOp.Add, Fetch = needValue };
+            if (!needValue)
+            {
+                _b.Emit(atomic);
+                return Operand.Const(0);
+            }
+            atomic.Dst = Function.NewReg();
+            _b.Emit(atomic);
+            var old = Operand.InReg(atomic.Dst);
+            if (signed && size == 4) old = Operand.InReg(_b.Extend(atomic.Dst, 4, true));
+            var type = _model.Compilation.GetSpecialType(size == 8 ? (signed ? SpecialType.System_Int64 : SpecialType.System_UInt64) : (signed ? SpecialType.System_Int32 : SpecialType.System_UInt32));
+            return Arithmetic(BinaryOperatorKind.Add, old, deltaOperand, type, invocation);
+        }
+    }
+}

@@ -1,0 +1,501 @@
+using System;
+using System.Collections.Generic;
+using BpfDotnet.Compiler.Diagnostics;
+using BpfDotnet.Compiler.Ir;
+using BpfDotnet.Compiler.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using IrBlock = BpfDotnet.Compiler.Ir.BasicBlock;
+
+namespace BpfDotnet.Compiler.Frontend
+{
+    internal sealed partial class Lowering
+    {
+        // ---------------------------------------------------------------- statements
+
+        private void LowerEffect(IOperation op)
+        {
+            switch (op)
+            {
+                case IExpressionStatementOperation statement:
+                    LowerEffect(statement.Operation);
+                    return;
+                case IFlowCaptureOperation capture:
+                    Capture(capture);
+                    return;
+                case ISimpleAssignmentOperation assignment:
+                    Assign(assignment, needValue: false);
+                    return;
+                case ICompoundAssignmentOperation compound:
+                    CompoundAssign(compound, needValue: false);
+                    return;
+                case IIncrementOrDecrementOperation increment:
+                    IncrementOrDecrement(increment, needValue: false);
+                    return;
+                case IInvocationOperation invocation:
+                    Invoke(invocation, needValue: false);
+                    return;
+                case IFlowCaptureReferenceOperation:
+                case ILiteralOperation:
+                case ILocalReferenceOperation:
+                case IEmptyOperation:
+                    return;
+                case IConversionOperation conversion:
+                    LowerEffect(conversion.Operand);
+                    return;
+                case IParenthesizedOperation paren:
+                    LowerEffect(paren.Operand);
+                    return;
+                default:
+                    if (op.Type is not null && IsScalar(op.Type))
+                    {
+                        Rvalue(op);
+                        return;
+                    }
+                    Unsupported(op, "This statement (" + op.Kind + ")");
+                    return;
+            }
+        }
+
+        private void Capture(IFlowCaptureOperation capture)
+        {
+            var value = capture.Value;
+            if (!_captures.TryGetValue(capture.Id, out var captured))
+            {
+                captured = new Captured();
+                _captures[capture.Id] = captured;
+            }
+            if (value.Type is not null && !IsScalar(value.Type) && value.Type.TypeKind == TypeKind.Struct)
+            {
+                captured.Type = Layout(value.Type, value.Syntax);
+                if (captured.Type is null) return;
+                if (captured.Memory is null && IsStructValueCreation(value))
+                {
+                    var slot = NewSlot(captured.Type, "temporary " + value.Type.Name);
+                    captured.Memory = Address.OfSlot(slot.Id);
+                }
+                if (captured.Memory is Address target && IsStructValueCreation(value))
+                {
+                    InitializeStruct(target, captured.Type, value);
+                }
+                else
+                {
+                    captured.Memory = AddressOf(value);
+                }
+                return;
+            }
+            if (value.Type is not null && (value.Type.IsReferenceType || IsMapField(value)))
+            {
+                // Map fields as receivers are resolved by name where used; nothing to evaluate.
+                if (IsMapField(value)) return;
+            }
+            if (captured.Reg < 0) captured.Reg = Function.NewReg();
+            var operand = Rvalue(value);
+            if (operand.IsConst) _b.MovConst(captured.Reg, operand.Value);
+            else _b.Mov(captured.Reg, operand.Reg);
+        }
+
+        private static bool IsStructValueCreation(IOperation value)
+            => value is IObjectCreationOperation || value is IDefaultValueOperation || (value is ILiteralOperation && value.ConstantValue.HasValue && value.ConstantValue.Value is null);
+
+        // ---------------------------------------------------------------- rvalues
+
+        private Operand Rvalue(IOperation op)
+        {
+            if (op.ConstantValue.HasValue && IsScalar(op.Type))
+            {
+                var c = op.ConstantValue.Value;
+                return Operand.Const(ConstantToLong(c));
+            }
+            switch (op)
+            {
+                case IParenthesizedOperation paren:
+                    return Rvalue(paren.Operand);
+                case IFlowCaptureReferenceOperation captureRef:
+                    if (_captures.TryGetValue(captureRef.Id, out var captured))
+                    {
+                        if (captured.Reg >= 0) return Operand.InReg(captured.Reg);
+                        if (captured.Memory is Address mem && IsScalar(op.Type)) return LoadScalar(mem, op.Type);
+                    }
+                    Unsupported(op, "This expression");
+                    return Operand.Const(0);
+                case ILocalReferenceOperation localRef:
+                    {
+                        var storage = GetLocal(localRef.Local, op.Syntax);
+                        if (!IsScalar(localRef.Local.Type))
+                        {
+                            Report(DiagnosticDescriptors.UnsupportedType, op.Syntax, localRef.Local.Type.ToDisplayString());
+                            return Operand.Const(0);
+                        }
+                        switch (storage.Kind)
+                        {
+                            case StorageKind.Register: return Operand.InReg(storage.Reg);
+                            case StorageKind.Memory: return LoadScalar(Address.OfSlot(storage.Slot), localRef.Local.Type);
+                            default: return LoadScalar(Address.OfReg(storage.Reg), localRef.Local.Type);
+                        }
+                    }
+                case IFieldReferenceOperation fieldRef when !fieldRef.Field.IsStatic:
+                case IInvocationOperation { TargetMethod.ReturnsByRef: true }:
+                    return LoadScalar(AddressOf(op), op.Type);
+                case IParameterReferenceOperation:
+                    Unsupported(op, "Using the context parameter as a value");
+                    return Operand.Const(0);
+                case IFieldReferenceOperation staticField:
+                    Unsupported(op, "Reading static field '" + staticField.Field.Name + "'");
+                    return Operand.Const(0);
+                case IConversionOperation conversion:
+                    return Convert(conversion);
+                case IBinaryOperation binary:
+                    return Binary(binary);
+                case IUnaryOperation unary:
+                    return Unary(unary);
+                case ISimpleAssignmentOperation assignment:
+                    return Assign(assignment, needValue: true);
+                case ICompoundAssignmentOperation compound:
+                    return CompoundAssign(compound, needValue: true);
+                case IIncrementOrDecrementOperation increment:
+                    return IncrementOrDecrement(increment, needValue: true);
+                case IInvocationOperation invocation:
+                    return Invoke(invocation, needValue: true);
+                case IDefaultValueOperation:
+                    return Operand.Const(0);
+                case ISizeOfOperation sizeOf:
+                    {
+                        var layout = Layout(sizeOf.TypeOperand, op.Syntax);
+                        return Operand.Const(layout?.Size ?? 0);
+                    }
+                case IIsNullOperation isNull:
+                    {
+                        var r = Function.NewReg();
+                        var operand = Rvalue(isNull.Operand);
+                        _b.Emit(new IrInstruction { Op = IrOp.SetCond, Dst = r, Cond = Cond.Eq, A = Materialize(operand), Imm = 0 });
+                        return Operand.InReg(r);
+                    }
+                default:
+                    Unsupported(op, "This expression (" + op.Kind + ")");
+                    return Operand.Const(0);
+            }
+        }
+
+        private static long ConstantToLong(object? c) => c switch
+        {
+            null => 0,
+            bool b => b ? 1 : 0,
+            char ch => ch,
+            sbyte v => v,
+            byte v => v,
+            short v => v,
+            ushort v => v,
+            int v => v,
+            uint v => v,
+            long v => v,
+            ulong v => unchecked((long)v),
+            _ => 0,
+        };
+
+        private Operand LoadScalar(Address address, ITypeSymbol? type)
+        {
+            var (size, signed) = ScalarInfo(type);
+            int r = _b.Load(address, size);
+            if (signed && size < 8) r = _b.Extend(r, size, true);
+            return Operand.InReg(r);
+        }
+
+        private Operand Convert(IConversionOperation conversion)
+        {
+            var source = conversion.Operand;
+            if (conversion.IsChecked && IsScalar(conversion.Type) && !conversion.Conversion.IsIdentity)
+            {
+                Unsupported(conversion, "A checked conversion");
+            }
+            if (conversion.OperatorMethod is not null || !IsScalar(conversion.Type) || !IsScalar(source.Type))
+            {
+                Unsupported(conversion, "This conversion");
+                return Operand.Const(0);
+            }
+            var value = Rvalue(source);
+            var (toSize, toSigned) = ScalarInfo(conversion.Type);
+            var (fromSize, fromSigned) = ScalarInfo(source.Type);
+            if (value.IsConst) return Operand.Const(TruncateConstant(value.Value, toSize, toSigned));
+            if (toSize >= 8) return value;
+            if (toSize > fromSize && (!fromSigned || toSigned)) return value;
+            if (toSize == fromSize && toSigned == fromSigned) return value;
+            return Operand.InReg(Normalize(value.Reg, toSize, toSigned));
+        }
+
+        private Operand Binary(IBinaryOperation binary)
+        {
+            if (binary.OperatorMethod is not null)
+            {
+                Report(DiagnosticDescriptors.UnsupportedCall, binary.Syntax, binary.OperatorMethod.ToDisplayString());
+                return Operand.Const(0);
+            }
+            if (IsRelational(binary.OperatorKind))
+            {
+                var r = Function.NewReg();
+                var (cond, a, b) = Comparison(binary);
+                var ins = new IrInstruction { Op = IrOp.SetCond, Dst = r, Cond = cond, A = Materialize(a) };
+                if (b.IsConst && FitsImm(b.Value)) ins.Imm = b.Value;
+                else ins.B = Materialize(b);
+                _b.Emit(ins);
+                return Operand.InReg(r);
+            }
+            if (binary.OperatorKind == BinaryOperatorKind.ConditionalAnd || binary.OperatorKind == BinaryOperatorKind.ConditionalOr)
+            {
+                Unsupported(binary, "This logical operator");
+                return Operand.Const(0);
+            }
+            if (binary.IsChecked)
+            {
+                Unsupported(binary, "Checked arithmetic");
+            }
+            var left = Rvalue(binary.LeftOperand);
+            var right = Rvalue(binary.RightOperand);
+            return Arithmetic(binary.OperatorKind, left, right, binary.Type, binary);
+        }
+
+        private Operand Arithmetic(BinaryOperatorKind kind, Operand left, Operand right, ITypeSymbol? type, IOperation at)
+        {
+            var (size, signed) = ScalarInfo(type);
+            if (type?.SpecialType == SpecialType.System_Boolean)
+            {
+                // bool & | ^ operate on 0/1 values directly.
+                size = 8;
+                signed = false;
+            }
+            AluOp op;
+            switch (kind)
+            {
+                case BinaryOperatorKind.Add: op = AluOp.Add; break;
+                case BinaryOperatorKind.Subtract: op = AluOp.Sub; break;
+                case BinaryOperatorKind.Multiply: op = AluOp.Mul; break;
+                case BinaryOperatorKind.And: op = AluOp.And; break;
+                case BinaryOperatorKind.Or: op = AluOp.Or; break;
+                case BinaryOperatorKind.ExclusiveOr: op = AluOp.Xor; break;
+                case BinaryOperatorKind.LeftShift: op = AluOp.Lsh; break;
+                case BinaryOperatorKind.RightShift: op = signed ? AluOp.Arsh : AluOp.Rsh; break;
+                case BinaryOperatorKind.UnsignedRightShift: op = AluOp.Rsh; break;
+                case BinaryOperatorKind.Divide:
+                case BinaryOperatorKind.Remainder:
+                    if (signed || !right.IsConst || right.Value == 0)
+                    {
+                        Report(DiagnosticDescriptors.UnsupportedDivision, at.Syntax, at.Syntax.ToString());
+                        return Operand.Const(0);
+                    }
+                    op = kind == BinaryOperatorKind.Divide ? AluOp.Div : AluOp.Mod;
+                    break;
+                default:
+                    Unsupported(at, "Operator " + kind);
+                    return Operand.Const(0);
+            }
+
+            bool isShift = op == AluOp.Lsh || op == AluOp.Rsh || op == AluOp.Arsh;
+            int width = size >= 8 ? 64 : 32;
+            if (left.IsConst && right.IsConst)
+            {
+                return Operand.Const(TruncateConstant(Fold(op, left.Value, right.Value, width), Math.Max(size, 4), signed));
+            }
+
+            // 32-bit C# types: unsigned results come out of the 32-bit ALU already zero-extended (canonical);
+            // signed add/sub/mul/shift-left use the 32-bit ALU and are sign-extended after; signed bitwise
+            // operations and arithmetic shift right work on the sign-extended 64-bit value directly.
+            bool is32 = false, signExtendAfter = false;
+            if (size < 8)
+            {
+                if (!signed) is32 = true;
+                else if (op == AluOp.Add || op == AluOp.Sub || op == AluOp.Mul || op == AluOp.Lsh || (op == AluOp.Rsh && kind == BinaryOperatorKind.UnsignedRightShift))
+                {
+                    is32 = true;
+                    signExtendAfter = true;
+                }
+            }
+            int a = Materialize(left);
+            int result;
+            if (right.IsConst)
+            {
+                long imm = right.Value;
+                if (isShift) imm &= width - 1;
+                if (is32) imm = unchecked((int)imm);
+                result = FitsImm(imm) ? _b.AluImm(op, a, imm, is32) : _b.Alu(op, a, _b.Const(imm), is32);
+            }
+            else
+            {
+                int b = right.Reg;
+                if (isShift) b = _b.AluImm(AluOp.And, b, width - 1, false);
+                result = _b.Alu(op, a, b, is32);
+            }
+            if (signExtendAfter) result = _b.Extend(result, 4, true);
+            return Operand.InReg(result);
+        }
+
+        private static long Fold(AluOp op, long a, long b, int width)
+        {
+            unchecked
+            {
+                int shiftMask = width - 1;
+                switch (op)
+                {
+                    case AluOp.Add: return a + b;
+                    case AluOp.Sub: return a - b;
+                    case AluOp.Mul: return a * b;
+                    case AluOp.Div: return width == 64 ? (long)((ulong)a / (ulong)b) : (long)((uint)a / (uint)b);
+                    case AluOp.Mod: return width == 64 ? (long)((ulong)a % (ulong)b) : (long)((uint)a % (uint)b);
+                    case AluOp.And: return a & b;
+                    case AluOp.Or: return a | b;
+                    case AluOp.Xor: return a ^ b;
+                    case AluOp.Lsh: return width == 64 ? a << (int)(b & shiftMask) : (int)a << (int)(b & shiftMask);
+                    case AluOp.Rsh: return width == 64 ? (long)((ulong)a >> (int)(b & shiftMask)) : (long)((uint)a >> (int)(b & shiftMask));
+                    case AluOp.Arsh: return width == 64 ? a >> (int)(b & shiftMask) : (int)a >> (int)(b & shiftMask);
+                    default: return 0;
+                }
+            }
+        }
+
+        internal static bool FitsImm(long value) => value >= int.MinValue && value <= int.MaxValue;
+
+        private Operand Unary(IUnaryOperation unary)
+        {
+            if (unary.OperatorMethod is not null)
+            {
+                Report(DiagnosticDescriptors.UnsupportedCall, unary.Syntax, unary.OperatorMethod.ToDisplayString());
+                return Operand.Const(0);
+            }
+            var (size, signed) = ScalarInfo(unary.Type);
+            var value = Rvalue(unary.Operand);
+            switch (unary.OperatorKind)
+            {
+                case UnaryOperatorKind.Plus:
+                    return value;
+                case UnaryOperatorKind.Minus:
+                    {
+                        if (unary.IsChecked) Unsupported(unary, "Checked negation");
+                        if (value.IsConst) return Operand.Const(TruncateConstant(-value.Value, Math.Max(size, 4), signed));
+                        int r = Function.NewReg();
+                        _b.Emit(new IrInstruction { Op = IrOp.Neg, Dst = r, A = value.Reg });
+                        return Operand.InReg(size < 8 ? Normalize(r, size, signed) : r);
+                    }
+                case UnaryOperatorKind.BitwiseNegation:
+                    {
+                        if (value.IsConst) return Operand.Const(TruncateConstant(~value.Value, Math.Max(size, 4), signed));
+                        int r = _b.AluImm(AluOp.Xor, value.Reg, -1, false);
+                        return Operand.InReg(size < 8 && !signed ? Normalize(r, size, false) : r);
+                    }
+                case UnaryOperatorKind.Not:
+                    {
+                        if (value.IsConst) return Operand.Const(value.Value == 0 ? 1 : 0);
+                        return Operand.InReg(_b.AluImm(AluOp.Xor, value.Reg, 1, false));
+                    }
+                default:
+                    Unsupported(unary, "Operator " + unary.OperatorKind);
+                    return Operand.Const(0);
+            }
+        }
+
+        // ---------------------------------------------------------------- conditions
+
+        private static bool IsRelational(BinaryOperatorKind kind) => kind switch
+        {
+            BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals or BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual
+                or BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual => true,
+            _ => false,
+        };
+
+        private (Cond Cond, Operand A, Operand B) Comparison(IBinaryOperation binary)
+        {
+            var left = Rvalue(binary.LeftOperand);
+            var right = Rvalue(binary.RightOperand);
+            bool signed = ScalarInfo(binary.LeftOperand.Type).Signed;
+            if (binary.LeftOperand.Type?.SpecialType == SpecialType.System_Boolean) signed = false;
+            var cond = binary.OperatorKind switch
+            {
+                BinaryOperatorKind.Equals => Cond.Eq,
+                BinaryOperatorKind.NotEquals => Cond.Ne,
+                BinaryOperatorKind.LessThan => signed ? Cond.SLt : Cond.Lt,
+                BinaryOperatorKind.LessThanOrEqual => signed ? Cond.SLe : Cond.Le,
+                BinaryOperatorKind.GreaterThan => signed ? Cond.SGt : Cond.Gt,
+                _ => signed ? Cond.SGe : Cond.Ge,
+            };
+            if (left.IsConst && !right.IsConst)
+            {
+                return (Swap(cond), right, left);
+            }
+            return (cond, left, right);
+        }
+
+        private static Cond Swap(Cond cond) => cond switch
+        {
+            Cond.Gt => Cond.Lt, Cond.Lt => Cond.Gt, Cond.Ge => Cond.Le, Cond.Le => Cond.Ge,
+            Cond.SGt => Cond.SLt, Cond.SLt => Cond.SGt, Cond.SGe => Cond.SLe, Cond.SLe => Cond.SGe,
+            _ => cond,
+        };
+
+        private static bool Evaluate(Cond cond, long a, long b) => cond switch
+        {
+            Cond.Eq => a == b,
+            Cond.Ne => a != b,
+            Cond.Gt => (ulong)a > (ulong)b,
+            Cond.Ge => (ulong)a >= (ulong)b,
+            Cond.Lt => (ulong)a < (ulong)b,
+            Cond.Le => (ulong)a <= (ulong)b,
+            Cond.SGt => a > b,
+            Cond.SGe => a >= b,
+            Cond.SLt => a < b,
+            Cond.SLe => a <= b,
+            _ => (a & b) != 0,
+        };
+
+        /// <summary>Lowers a branch condition straight to a compare-and-jump.</summary>
+        private void LowerCondition(IOperation condition, IrBlock whenTrue, IrBlock whenFalse)
+        {
+            condition = condition is IParenthesizedOperation p ? p.Operand : condition;
+            if (condition.ConstantValue.HasValue)
+            {
+                _b.Jump(ConstantToLong(condition.ConstantValue.Value) != 0 ? whenTrue : whenFalse);
+                return;
+            }
+            if (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not, OperatorMethod: null } not)
+            {
+                LowerCondition(not.Operand, whenFalse, whenTrue);
+                return;
+            }
+            if (condition is IBinaryOperation binary && binary.OperatorMethod is null && IsRelational(binary.OperatorKind))
+            {
+                var (cond, a, b) = Comparison(binary);
+                EmitBranch(cond, a, b, whenTrue, whenFalse);
+                return;
+            }
+            if (condition is IInvocationOperation invocation && IsUnsafeIsNullRef(invocation))
+            {
+                var address = AddressOf(invocation.Arguments[0].Value);
+                int pointer = PointerOf(address);
+                _b.Branch(Cond.Eq, pointer, -1, 0, whenTrue, whenFalse);
+                return;
+            }
+            var value = Rvalue(condition);
+            EmitBranch(Cond.Ne, value, Operand.Const(0), whenTrue, whenFalse);
+        }
+
+        private void EmitBranch(Cond cond, Operand a, Operand b, IrBlock whenTrue, IrBlock whenFalse)
+        {
+            if (a.IsConst && b.IsConst)
+            {
+                _b.Jump(Evaluate(cond, a.Value, b.Value) ? whenTrue : whenFalse);
+                return;
+            }
+            int left = Materialize(a);
+            if (b.IsConst && FitsImm(b.Value)) _b.Branch(cond, left, -1, b.Value, whenTrue, whenFalse);
+            else _b.Branch(cond, left, Materialize(b), 0, whenTrue, whenFalse);
+        }
+
+        /// <summary>A register holding the address (materialising stack addresses).</summary>
+        private int PointerOf(Address address)
+        {
+            int r;
+            if (address.IsSlot) r = _b.FrameAddr(address.Slot);
+            else r = address.BaseReg;
+            if (address.Offset != 0 || address.IsSlot && address.Offset != 0) r = _b.AluImm(AluOp.Add, r, address.Offset, false);
+            return r;
+        }
+    }
+}

@@ -1,0 +1,291 @@
+using System;
+using System.Linq;
+using BpfDotnet.Compiler.Diagnostics;
+using BpfDotnet.Compiler.Ir;
+using BpfDotnet.Compiler.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace BpfDotnet.Compiler.Frontend
+{
+    internal sealed partial class Lowering
+    {
+        // ---------------------------------------------------------------- addresses
+
+        /// <summary>The memory an lvalue denotes. Reports a diagnostic (and returns a dummy) when it has none.</summary>
+        private Address AddressOf(IOperation op)
+        {
+            op = Unwrap(op);
+            switch (op)
+            {
+                case ILocalReferenceOperation localRef:
+                    {
+                        var storage = GetLocal(localRef.Local, op.Syntax);
+                        switch (storage.Kind)
+                        {
+                            case StorageKind.Memory: return Address.OfSlot(storage.Slot);
+                            case StorageKind.Reference: return Address.OfReg(storage.Reg);
+                            default:
+                                // A scalar in a register: give the reference a fresh copy in memory.
+                                return SpillToTemporary(Operand.InReg(storage.Reg), localRef.Local.Type, localRef.Local.Name);
+                        }
+                    }
+                case IParameterReferenceOperation parameter when _contextParameter is not null && SymbolEqualityComparer.Default.Equals(parameter.Parameter, _contextParameter):
+                    return Address.OfReg(Function.ContextRegister);
+                case IFieldReferenceOperation fieldRef when !fieldRef.Field.IsStatic && fieldRef.Instance is not null:
+                    {
+                        var container = AddressOf(fieldRef.Instance);
+                        return container.Plus(FieldOffset(fieldRef.Field, op.Syntax));
+                    }
+                case IFlowCaptureReferenceOperation captureRef when _captures.TryGetValue(captureRef.Id, out var captured):
+                    if (captured.Memory is Address memory) return memory;
+                    if (captured.Reg >= 0) return SpillToTemporary(Operand.InReg(captured.Reg), op.Type, "temporary");
+                    break;
+                case IInvocationOperation invocation when invocation.TargetMethod.ReturnsByRef:
+                    {
+                        var pointer = Invoke(invocation, needValue: true);
+                        return Address.OfReg(Materialize(pointer));
+                    }
+            }
+            if (IsScalar(op.Type))
+            {
+                return SpillToTemporary(Rvalue(op), op.Type, "temporary");
+            }
+            Unsupported(op, "Taking the address of this expression");
+            return Address.OfSlot(NewSlot(IntType.Long, "temporary").Id);
+        }
+
+        /// <summary>Stores a scalar into a fresh stack slot (for <c>in</c> arguments such as map keys).</summary>
+        private Address SpillToTemporary(Operand value, ITypeSymbol? type, string owner)
+        {
+            var (size, _) = ScalarInfo(type);
+            var slot = NewSlot(new IntType("long", 8, true), owner);
+            var address = Address.OfSlot(slot.Id);
+            StoreOperand(address, size, value);
+            return address;
+        }
+
+        private void StoreOperand(Address address, int size, Operand value)
+        {
+            if (value.IsConst && FitsImm(value.Value)) _b.StoreImm(address, size, value.Value);
+            else _b.Store(address, size, Materialize(value));
+        }
+
+        private int FieldOffset(IFieldSymbol field, SyntaxNode syntax)
+        {
+            if (TypeLayout.TryGet(field.ContainingType, out _) is StructType layout)
+            {
+                foreach (var member in layout.Members)
+                {
+                    if (member.Name == field.Name) return member.Offset;
+                }
+            }
+            Report(DiagnosticDescriptors.UnsupportedType, syntax, field.ContainingType.ToDisplayString());
+            return 0;
+        }
+
+        private bool IsContextAccess(IOperation op)
+        {
+            op = Unwrap(op);
+            while (op is IFieldReferenceOperation { Instance: not null } f) op = Unwrap(f.Instance);
+            return op is IParameterReferenceOperation p && _contextParameter is not null && SymbolEqualityComparer.Default.Equals(p.Parameter, _contextParameter);
+        }
+
+        // ---------------------------------------------------------------- assignments
+
+        private Operand Assign(ISimpleAssignmentOperation assignment, bool needValue)
+        {
+            var target = Unwrap(assignment.Target);
+            if (assignment.IsRef)
+            {
+                if (target is ILocalReferenceOperation refLocal && GetLocal(refLocal.Local, target.Syntax) is { Kind: StorageKind.Reference } storage)
+                {
+                    int pointer = PointerOf(AddressOf(assignment.Value));
+                    _b.Mov(storage.Reg, pointer);
+                    return Operand.InReg(storage.Reg);
+                }
+                Unsupported(assignment, "This ref assignment");
+                return Operand.Const(0);
+            }
+            if (IsContextAccess(target))
+            {
+                Unsupported(assignment, "Writing to the program's context");
+                return Operand.Const(0);
+            }
+            if (IsScalar(target.Type))
+            {
+                var value = Rvalue(assignment.Value);
+                StoreTo(target, value);
+                return value;
+            }
+            if (target.Type?.TypeKind == TypeKind.Struct)
+            {
+                var layout = Layout(target.Type, target.Syntax);
+                if (layout is null) return Operand.Const(0);
+                InitializeStruct(AddressOf(target), layout, assignment.Value);
+                if (needValue) Unsupported(assignment, "Using a struct assignment as a value");
+                return Operand.Const(0);
+            }
+            Report(DiagnosticDescriptors.UnsupportedType, target.Syntax, target.Type?.ToDisplayString() ?? "?");
+            return Operand.Const(0);
+        }
+
+        private void StoreTo(IOperation target, Operand value)
+        {
+            target = Unwrap(target);
+            if (target is ILocalReferenceOperation localRef)
+            {
+                var storage = GetLocal(localRef.Local, target.Syntax);
+                if (storage.Kind == StorageKind.Register)
+                {
+                    if (value.IsConst) _b.MovConst(storage.Reg, value.Value);
+                    else _b.Mov(storage.Reg, value.Reg);
+                    return;
+                }
+            }
+            if (target is IFlowCaptureReferenceOperation captureRef && _captures.TryGetValue(captureRef.Id, out var captured) && captured.Reg >= 0)
+            {
+                if (value.IsConst) _b.MovConst(captured.Reg, value.Value);
+                else _b.Mov(captured.Reg, value.Reg);
+                return;
+            }
+            var (size, _) = ScalarInfo(target.Type);
+            StoreOperand(AddressOf(target), size, value);
+        }
+
+        private void InitializeStruct(Address destination, BpfType layout, IOperation value)
+        {
+            value = Unwrap(value);
+            if (value is IObjectCreationOperation creation)
+            {
+                if (creation.Arguments.Length > 0 || (creation.Constructor is { IsImplicitlyDeclared: false }))
+                {
+                    Report(DiagnosticDescriptors.UnsupportedCall, creation.Syntax, creation.Constructor?.ToDisplayString() ?? "constructor");
+                    return;
+                }
+                Zero(destination, layout.Size);
+                if (creation.Initializer is not null)
+                {
+                    foreach (var init in creation.Initializer.Initializers)
+                    {
+                        Unsupported(init, "This initializer");
+                    }
+                }
+                return;
+            }
+            if (value is IDefaultValueOperation || (value.ConstantValue.HasValue && value.ConstantValue.Value is null))
+            {
+                Zero(destination, layout.Size);
+                return;
+            }
+            var source = AddressOf(value);
+            Copy(destination, source, layout.Size);
+        }
+
+        private static int Chunk(int remaining, int offsetA, int offsetB)
+        {
+            foreach (int size in new[] { 8, 4, 2, 1 })
+            {
+                if (size <= remaining && offsetA % size == 0 && offsetB % size == 0) return size;
+            }
+            return 1;
+        }
+
+        private void Zero(Address destination, int size)
+        {
+            for (int done = 0; done < size;)
+            {
+                int chunk = Chunk(size - done, destination.Offset + done, 0);
+                _b.StoreImm(destination.Plus(done), chunk, 0);
+                done += chunk;
+            }
+        }
+
+        private void Copy(Address destination, Address source, int size)
+        {
+            for (int done = 0; done < size;)
+            {
+                int chunk = Chunk(size - done, destination.Offset + done, source.Offset + done);
+                int r = _b.Load(source.Plus(done), chunk);
+                _b.Store(destination.Plus(done), chunk, r);
+                done += chunk;
+            }
+        }
+
+        private Operand CompoundAssign(ICompoundAssignmentOperation compound, bool needValue)
+        {
+            if (compound.OperatorMethod is not null)
+            {
+                Report(DiagnosticDescriptors.UnsupportedCall, compound.Syntax, compound.OperatorMethod.ToDisplayString());
+                return Operand.Const(0);
+            }
+            if (compound.IsChecked) Unsupported(compound, "Checked arithmetic");
+            var target = Unwrap(compound.Target);
+            if (!IsScalar(target.Type))
+            {
+                Unsupported(compound, "Compound assignment to this target");
+                return Operand.Const(0);
+            }
+            if (IsContextAccess(target))
+            {
+                Unsupported(compound, "Writing to the program's context");
+                return Operand.Const(0);
+            }
+            var current = Rvalue(target);
+            var operand = Rvalue(compound.Value);
+            var result = Arithmetic(compound.OperatorKind, current, operand, ArithmeticType(target.Type!, compound.Value.Type, compound.OperatorKind), compound);
+            var (size, signed) = ScalarInfo(target.Type);
+            result = NormalizeOperand(result, size, signed);
+            StoreTo(target, result);
+            return result;
+        }
+
+        /// <summary>The type C# performs a compound operation in (operands promoted to at least int).</summary>
+        private ITypeSymbol ArithmeticType(ITypeSymbol target, ITypeSymbol? value, BinaryOperatorKind kind)
+        {
+            var (size, signed) = ScalarInfo(target);
+            if (target.SpecialType == SpecialType.System_Boolean) return target;
+            bool isShift = kind == BinaryOperatorKind.LeftShift || kind == BinaryOperatorKind.RightShift || kind == BinaryOperatorKind.UnsignedRightShift;
+            if (!isShift && value is not null && IsScalar(value))
+            {
+                var (vSize, vSigned) = ScalarInfo(value);
+                if (vSize > size || (vSize == size && !vSigned)) { size = vSize; signed = vSigned && signed; }
+            }
+            var compilation = _model.Compilation;
+            if (size < 4) return compilation.GetSpecialType(SpecialType.System_Int32);
+            if (size == 4) return compilation.GetSpecialType(signed ? SpecialType.System_Int32 : SpecialType.System_UInt32);
+            return compilation.GetSpecialType(signed ? SpecialType.System_Int64 : SpecialType.System_UInt64);
+        }
+
+        private Operand IncrementOrDecrement(IIncrementOrDecrementOperation op, bool needValue)
+        {
+            if (op.OperatorMethod is not null)
+            {
+                Report(DiagnosticDescriptors.UnsupportedCall, op.Syntax, op.OperatorMethod.ToDisplayString());
+                return Operand.Const(0);
+            }
+            if (op.IsChecked) Unsupported(op, "Checked arithmetic");
+            var target = Unwrap(op.Target);
+            if (!IsScalar(target.Type) || IsContextAccess(target))
+            {
+                Unsupported(op, "Incrementing this target");
+                return Operand.Const(0);
+            }
+            var current = Rvalue(target);
+            if (needValue && op.IsPostfix && !current.IsConst)
+            {
+                // Keep the old value alive in its own register: the target register is about to change.
+                int old = Function.NewReg();
+                _b.Mov(old, current.Reg);
+                current = Operand.InReg(old);
+            }
+            var kind = op.Kind == OperationKind.Increment ? BinaryOperatorKind.Add : BinaryOperatorKind.Subtract;
+            var result = Arithmetic(kind, current, Operand.Const(1), ArithmeticType(target.Type!, null, kind), op);
+            var (size, signed) = ScalarInfo(target.Type);
+            result = NormalizeOperand(result, size, signed);
+            StoreTo(target, result);
+            return op.IsPostfix ? current : result;
+        }
+    }
+}

@@ -1,0 +1,374 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using BpfDotnet.Compiler.Diagnostics;
+using BpfDotnet.Compiler.Ir;
+using BpfDotnet.Compiler.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using IrBlock = BpfDotnet.Compiler.Ir.BasicBlock;
+using CfgBlock = Microsoft.CodeAnalysis.FlowAnalysis.BasicBlock;
+
+namespace BpfDotnet.Compiler.Frontend
+{
+    /// <summary>
+    /// Lowers a method's Roslyn control-flow graph to IR. Values are kept in canonical form: a 64-bit
+    /// register holds the exact value of its C# type (signed types sign-extended, unsigned zero-extended),
+    /// so comparisons and widening are free and narrowing re-normalises.
+    /// </summary>
+    internal sealed partial class Lowering
+    {
+        private readonly SemanticModel _model;
+        private readonly List<DiagnosticInfo> _diagnostics;
+        private readonly CancellationToken _cancellationToken;
+        private readonly IrBuilder _b;
+        private readonly Dictionary<ILocalSymbol, LocalStorage> _locals = new Dictionary<ILocalSymbol, LocalStorage>(SymbolEqualityComparer.Default);
+        private readonly Dictionary<CaptureId, Captured> _captures = new Dictionary<CaptureId, Captured>();
+        private readonly Dictionary<CfgBlock, IrBlock> _blocks = new Dictionary<CfgBlock, IrBlock>();
+        private readonly HashSet<ILocalSymbol> _addressTaken = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+        private readonly IParameterSymbol? _contextParameter;
+        private readonly IrBlock _entry;
+
+        public Lowering(SemanticModel model, IParameterSymbol? contextParameter, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            _model = model;
+            _contextParameter = contextParameter;
+            _diagnostics = diagnostics;
+            _cancellationToken = cancellationToken;
+            Function = new IrFunction();
+            _b = new IrBuilder(Function);
+            _entry = _b.Block;
+        }
+
+        public IrFunction Function { get; }
+
+        public SortedSet<string> MapsUsed { get; } = new SortedSet<string>(StringComparer.Ordinal);
+
+        /// <summary>Number of error diagnostics reported so far.</summary>
+        public bool HasErrors => _diagnostics.Count > 0;
+
+        private void Report(DiagnosticDescriptor descriptor, SyntaxNode? syntax, params string[] args)
+            => _diagnostics.Add(DiagnosticInfo.Create(descriptor, syntax?.GetLocation(), args));
+
+        private void Unsupported(IOperation op, string what) => Report(DiagnosticDescriptors.UnsupportedConstruct, op.Syntax, what);
+
+        // ---------------------------------------------------------------- storage
+
+        private enum StorageKind { Register, Memory, Reference }
+
+        /// <summary>Where a local lives: a register (scalars), a stack slot (structs, address-taken), or a pointer register (ref locals).</summary>
+        private sealed class LocalStorage
+        {
+            public StorageKind Kind;
+            public int Reg = -1;
+            public int Slot = -1;
+            public BpfType Type = IntType.Long;
+            public ILocalSymbol? Symbol;
+        }
+
+        /// <summary>A flow capture: a scalar in a register, or the address of struct memory.</summary>
+        private sealed class Captured
+        {
+            public int Reg = -1;
+            public Address? Memory;
+            public BpfType? Type;
+        }
+
+        /// <summary>An rvalue: a constant or a register.</summary>
+        private readonly struct Operand
+        {
+            private Operand(bool isConst, long value, int reg)
+            {
+                IsConst = isConst;
+                Value = value;
+                Reg = reg;
+            }
+
+            public bool IsConst { get; }
+            public long Value { get; }
+            public int Reg { get; }
+
+            public static Operand Const(long value) => new Operand(true, value, -1);
+
+            public static Operand InReg(int reg) => new Operand(false, 0, reg);
+        }
+
+        // ---------------------------------------------------------------- entry
+
+        public void Lower(IMethodBodyOperation body)
+        {
+            FindAddressTakenLocals(body);
+            if (_contextParameter is not null)
+            {
+                Function.ContextRegister = Function.NewReg();
+            }
+            var cfg = ControlFlowGraph.Create(body, _cancellationToken);
+            foreach (var block in cfg.Blocks)
+            {
+                if (block.IsReachable && block.Kind == BasicBlockKind.Block) _blocks[block] = Function.NewBlock();
+            }
+            // Zero every struct slot up front: the verifier refuses reads of unwritten stack bytes
+            // (padding included) when memory is passed to helpers.
+            var entryContinuation = Function.NewBlock();
+            _b.Block = entryContinuation;
+            var first = cfg.Blocks[0].FallThroughSuccessor?.Destination;
+            EmitEdge(first);
+            foreach (var block in cfg.Blocks)
+            {
+                _cancellationToken.ThrowIfCancellationRequested();
+                if (!_blocks.TryGetValue(block, out var irBlock)) continue;
+                _b.Block = irBlock;
+                LowerBlock(block);
+            }
+            _b.Block = _entry;
+            _b.Position = null;
+            foreach (var slot in Function.Slots.ToArray()) ZeroSlot(slot);
+            _b.Jump(entryContinuation);
+        }
+
+        private void FindAddressTakenLocals(IOperation body)
+        {
+            foreach (var op in body.Descendants())
+            {
+                if (op is IArgumentOperation arg && (arg.Parameter?.RefKind == RefKind.Ref || arg.Parameter?.RefKind == RefKind.Out)
+                    && Unwrap(arg.Value) is ILocalReferenceOperation local && !local.Local.IsRef && IsScalar(local.Local.Type))
+                {
+                    // Interlocked and out-parameters need memory; TryGetValue's out value is handled without it.
+                    if (!(arg.Parameter?.RefKind == RefKind.Out && arg.Parent is IInvocationOperation inv && IsMapMethod(inv, "TryGetValue")))
+                    {
+                        _addressTaken.Add(local.Local);
+                    }
+                }
+                if (op is ISimpleAssignmentOperation { IsRef: true } refAssign && Unwrap(refAssign.Value) is ILocalReferenceOperation target && IsScalar(target.Local.Type))
+                {
+                    _addressTaken.Add(target.Local);
+                }
+            }
+        }
+
+        private static IOperation Unwrap(IOperation op)
+        {
+            while (true)
+            {
+                switch (op)
+                {
+                    case IDeclarationExpressionOperation decl: op = decl.Expression; continue;
+                    case IParenthesizedOperation paren: op = paren.Operand; continue;
+                    default: return op;
+                }
+            }
+        }
+
+        private void LowerBlock(CfgBlock block)
+        {
+            foreach (var op in block.Operations)
+            {
+                _cancellationToken.ThrowIfCancellationRequested();
+                SetPosition(op.Syntax);
+                LowerEffect(op);
+            }
+
+            if (block.ConditionKind != ControlFlowConditionKind.None && block.BranchValue is not null)
+            {
+                SetPosition(block.BranchValue.Syntax);
+                var whenMatched = Target(block.ConditionalSuccessor);
+                var otherwise = Target(block.FallThroughSuccessor);
+                if (whenMatched is null || otherwise is null) return;
+                bool jumpIfTrue = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
+                LowerCondition(block.BranchValue, jumpIfTrue ? whenMatched : otherwise, jumpIfTrue ? otherwise : whenMatched);
+                return;
+            }
+
+            var successor = block.FallThroughSuccessor;
+            if (successor is null) return;
+            if (successor.Semantics == ControlFlowBranchSemantics.Return)
+            {
+                if (block.BranchValue is not null)
+                {
+                    SetPosition(block.BranchValue.Syntax);
+                    var value = Rvalue(block.BranchValue);
+                    if (value.IsConst) _b.Return(-1, value.Value);
+                    else _b.Return(value.Reg, 0);
+                }
+                else
+                {
+                    _b.Return(-1, 0);
+                }
+                return;
+            }
+            if (successor.Semantics == ControlFlowBranchSemantics.Throw || successor.Semantics == ControlFlowBranchSemantics.Rethrow)
+            {
+                Report(DiagnosticDescriptors.Exceptions, block.BranchValue?.Syntax ?? block.Operations.LastOrDefault()?.Syntax, "throw");
+                _b.Return(-1, 0);
+                return;
+            }
+            if (successor.Semantics != ControlFlowBranchSemantics.Regular)
+            {
+                var syntax = block.BranchValue?.Syntax ?? block.Operations.LastOrDefault()?.Syntax;
+                Report(DiagnosticDescriptors.UnsupportedConstruct, syntax, "This control flow (" + successor.Semantics + ")");
+                _b.Return(-1, 0);
+                return;
+            }
+            EmitEdge(successor.Destination);
+        }
+
+        private IrBlock? Target(ControlFlowBranch? branch)
+        {
+            if (branch?.Destination is null) return null;
+            if (branch.Destination.Kind == BasicBlockKind.Exit)
+            {
+                var ret = Function.NewBlock();
+                var saved = _b.Block;
+                _b.Block = ret;
+                _b.Return(-1, 0);
+                _b.Block = saved;
+                return ret;
+            }
+            return _blocks.TryGetValue(branch.Destination, out var b) ? b : null;
+        }
+
+        private void EmitEdge(CfgBlock? destination)
+        {
+            if (destination is null || destination.Kind == BasicBlockKind.Exit)
+            {
+                _b.Return(-1, 0);
+                return;
+            }
+            if (_blocks.TryGetValue(destination, out var target)) _b.Jump(target);
+            else _b.Return(-1, 0);
+        }
+
+        private void SetPosition(SyntaxNode syntax)
+        {
+            var tree = syntax.SyntaxTree;
+            var span = syntax.GetLocation().GetLineSpan();
+            int line = span.StartLinePosition.Line;
+            var text = tree.GetText(_cancellationToken);
+            string lineText = line < text.Lines.Count ? text.Lines[line].ToString().Trim() : "";
+            string file = System.IO.Path.GetFileName(tree.FilePath);
+            if (string.IsNullOrEmpty(file)) file = "probe.cs";
+            _b.Position = new SourcePosition(file, line + 1, span.StartLinePosition.Character + 1, lineText, syntax.GetLocation());
+        }
+
+        // ---------------------------------------------------------------- types
+
+        private static bool IsScalar(ITypeSymbol? type)
+        {
+            if (type is null) return false;
+            if (type.TypeKind == TypeKind.Enum) return true;
+            if (type.TypeKind == TypeKind.Pointer) return true;
+            switch (type.SpecialType)
+            {
+                case SpecialType.System_Boolean:
+                case SpecialType.System_SByte:
+                case SpecialType.System_Byte:
+                case SpecialType.System_Int16:
+                case SpecialType.System_UInt16:
+                case SpecialType.System_Int32:
+                case SpecialType.System_UInt32:
+                case SpecialType.System_Int64:
+                case SpecialType.System_UInt64:
+                case SpecialType.System_IntPtr:
+                case SpecialType.System_UIntPtr:
+                case SpecialType.System_Char:
+                    return true;
+            }
+            return false;
+        }
+
+        /// <summary>Size and signedness of a scalar type.</summary>
+        private static (int Size, bool Signed) ScalarInfo(ITypeSymbol? type)
+        {
+            if (type is null) return (8, true);
+            if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum } e) type = e.EnumUnderlyingType!;
+            switch (type.SpecialType)
+            {
+                case SpecialType.System_Boolean: return (1, false);
+                case SpecialType.System_SByte: return (1, true);
+                case SpecialType.System_Byte: return (1, false);
+                case SpecialType.System_Int16: return (2, true);
+                case SpecialType.System_UInt16: return (2, false);
+                case SpecialType.System_Char: return (2, false);
+                case SpecialType.System_Int32: return (4, true);
+                case SpecialType.System_UInt32: return (4, false);
+                case SpecialType.System_Int64: return (8, true);
+                case SpecialType.System_IntPtr: return (8, true);
+                default: return (8, false);
+            }
+        }
+
+        private BpfType? Layout(ITypeSymbol? type, SyntaxNode syntax)
+        {
+            var layout = TypeLayout.TryGet(type, out var error);
+            if (layout is null) Report(DiagnosticDescriptors.UnsupportedType, syntax, type?.ToDisplayString() ?? "?");
+            return layout;
+        }
+
+        // ---------------------------------------------------------------- locals
+
+        private LocalStorage GetLocal(ILocalSymbol local, SyntaxNode syntax)
+        {
+            if (_locals.TryGetValue(local, out var storage)) return storage;
+            storage = new LocalStorage { Symbol = local };
+            if (local.IsRef)
+            {
+                storage.Kind = StorageKind.Reference;
+                storage.Reg = Function.NewReg();
+                storage.Type = Layout(local.Type, syntax) ?? IntType.Long;
+            }
+            else if (IsScalar(local.Type) && !_addressTaken.Contains(local))
+            {
+                storage.Kind = StorageKind.Register;
+                storage.Reg = Function.NewReg();
+                storage.Type = Layout(local.Type, syntax) ?? IntType.Long;
+            }
+            else
+            {
+                var layout = Layout(local.Type, syntax) ?? IntType.Long;
+                storage.Kind = StorageKind.Memory;
+                storage.Type = layout;
+                storage.Slot = NewSlot(layout, local.Name).Id;
+            }
+            _locals[local] = storage;
+            return storage;
+        }
+
+        private StackSlot NewSlot(BpfType type, string owner)
+            => Function.NewSlot(TypeLayout.AlignUp(Math.Max(type.Size, 1), 8), 8, owner);
+
+        private void ZeroSlot(StackSlot slot)
+        {
+            for (int off = 0; off < slot.Size; off += 8) _b.StoreImm(Address.OfSlot(slot.Id, off), 8, 0);
+        }
+
+        // ---------------------------------------------------------------- normalisation
+
+        /// <summary>Brings a register to the canonical form of a scalar of <paramref name="size"/> bytes.</summary>
+        private int Normalize(int reg, int size, bool signed)
+        {
+            if (size >= 8) return reg;
+            return _b.Extend(reg, size, signed);
+        }
+
+        private Operand NormalizeOperand(Operand value, int size, bool signed)
+        {
+            if (value.IsConst) return Operand.Const(TruncateConstant(value.Value, size, signed));
+            return Operand.InReg(Normalize(value.Reg, size, signed));
+        }
+
+        private static long TruncateConstant(long value, int size, bool signed)
+        {
+            switch (size)
+            {
+                case 1: return signed ? (sbyte)value : (byte)value;
+                case 2: return signed ? (short)value : (ushort)value;
+                case 4: return signed ? (int)value : (uint)value;
+                default: return value;
+            }
+        }
+
+        private int Materialize(Operand value) => value.IsConst ? _b.Const(value.Value) : value.Reg;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Collections.Generic;
+using System.Threading;
+using BpfDotnet.Compiler.Diagnostics;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace BpfDotnet.Compiler.Frontend
+{
+    /// <summary>
+    /// Finds constructs outside the eBPF subset before any lowering, reporting each on its own syntax:
+    /// allocation, strings, exceptions, floating point, loops, unsupported types and language features.
+    /// </summary>
+    internal static class SubsetChecker
+    {
+        public static void Check(MethodDeclarationSyntax declaration, SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            SyntaxNode? body = (SyntaxNode?)declaration.Body ?? declaration.ExpressionBody;
+            if (body is null) return;
+            void Report(DiagnosticDescriptor d, SyntaxNode node, params string[] args) => diagnostics.Add(DiagnosticInfo.Create(d, node.GetLocation(), args));
+
+            if (declaration.Modifiers.Any(SyntaxKind.AsyncKeyword)) Report(DiagnosticDescriptors.UnsupportedConstruct, declaration.Identifier.Parent!, "An async method");
+
+            // Syntax-level constructs.
+            var skip = new HashSet<SyntaxNode>();
+            foreach (var node in body.DescendantNodesAndSelf())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                switch (node)
+                {
+                    case ForStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.ForKeyword.GetLocation())); break;
+                    case WhileStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.WhileKeyword.GetLocation())); break;
+                    case DoStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.DoKeyword.GetLocation())); break;
+                    case ForEachStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.ForEachKeyword.GetLocation())); break;
+                    case GotoStatementSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'goto'"); break;
+                    case TryStatementSyntax s: Report(DiagnosticDescriptors.Exceptions, s, "try"); break;
+                    case ThrowStatementSyntax s: Report(DiagnosticDescriptors.Exceptions, s, s.ToString()); break;
+                    case ThrowExpressionSyntax s: Report(DiagnosticDescriptors.Exceptions, s, s.ToString()); break;
+                    case AnonymousFunctionExpressionSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "A lambda or anonymous method"); skip.Add(s); break;
+                    case LocalFunctionStatementSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "A local function"); skip.Add(s); break;
+                    case AwaitExpressionSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'await'"); break;
+                    case QueryExpressionSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "A LINQ query"); skip.Add(s); break;
+                    case YieldStatementSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'yield'"); break;
+                    case LockStatementSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'lock'"); break;
+                    case UsingStatementSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'using'"); break;
+                    case FixedStatementSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'fixed'"); break;
+                    case StackAllocArrayCreationExpressionSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'stackalloc'"); skip.Add(s); break;
+                    case CheckedExpressionSyntax s when s.IsKind(SyntaxKind.CheckedExpression): Report(DiagnosticDescriptors.UnsupportedConstruct, s, "Checked arithmetic"); break;
+                    case CheckedStatementSyntax s when s.IsKind(SyntaxKind.CheckedStatement): Report(DiagnosticDescriptors.UnsupportedConstruct, s, "Checked arithmetic"); break;
+                    case SwitchStatementSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "A switch statement"); break;
+                    case SwitchExpressionSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "A switch expression"); break;
+                    case IsPatternExpressionSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "Pattern matching"); break;
+                    case VariableDeclaratorSyntax v:
+                        if (model.GetDeclaredSymbol(v, cancellationToken) is ILocalSymbol local) CheckLocalType(local, v, Report);
+                        break;
+                    case SingleVariableDesignationSyntax d:
+                        if (model.GetDeclaredSymbol(d, cancellationToken) is ILocalSymbol designated) CheckLocalType(designated, d, Report);
+                        break;
+                }
+            }
+
+            // Operation-level constructs, reported on the outermost offending operation.
+            if (model.GetOperation(body, cancellationToken) is not IOperation root) return;
+            var stack = new Stack<IOperation>();
+            stack.Push(root);
+            while (stack.Count > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var op = stack.Pop();
+                if (skip.Contains(op.Syntax)) continue;
+                if (CheckOperation(op, Report)) continue;
+                foreach (var child in op.ChildOperations) stack.Push(child);
+            }
+        }
+
+        private delegate void Reporter(DiagnosticDescriptor descriptor, SyntaxNode node, params string[] args);
+
+        private static void CheckLocalType(ILocalSymbol local, SyntaxNode node, Reporter report)
+        {
+            var type = local.Type;
+            if (type is null || type.TypeKind == TypeKind.Error) return;
+            if (type.SpecialType == SpecialType.System_String) report(DiagnosticDescriptors.StringUse, node, local.Name);
+            else if (IsFloat(type)) report(DiagnosticDescriptors.FloatingPoint, node, local.Name, type.ToDisplayString());
+            else if (IsMapType(type)) { }
+            else if (TypeLayout.TryGet(type, out _) is null) report(DiagnosticDescriptors.UnsupportedType, node, type.ToDisplayString());
+        }
+
+        private static bool IsFloat(ITypeSymbol? type)
+            => type is not null && (type.SpecialType == SpecialType.System_Single || type.SpecialType == SpecialType.System_Double || type.SpecialType == SpecialType.System_Decimal);
+
+        private static bool IsMapType(ITypeSymbol type)
+        {
+            string name = type.OriginalDefinition.ContainingNamespace?.ToDisplayString() + "." + type.OriginalDefinition.MetadataName;
+            return name == KnownTypes.BpfHashMap || name == KnownTypes.BpfArrayMap;
+        }
+
+        /// <summary>Reports a problem with <paramref name="op"/> itself; true when its children need no further look.</summary>
+        private static bool CheckOperation(IOperation op, Reporter report)
+        {
+            switch (op)
+            {
+                case IObjectCreationOperation creation when creation.Type is { IsReferenceType: true }:
+                    report(DiagnosticDescriptors.HeapAllocation, op.Syntax, op.Syntax.ToString());
+                    return true;
+                case IArrayCreationOperation:
+                case IAnonymousObjectCreationOperation:
+                case ITypeParameterObjectCreationOperation:
+                case IDelegateCreationOperation:
+                    report(DiagnosticDescriptors.HeapAllocation, op.Syntax, op.Syntax.ToString());
+                    return true;
+                case IConversionOperation conversion when conversion.Type is { IsReferenceType: true } && conversion.Operand.Type is { IsValueType: true }:
+                    report(DiagnosticDescriptors.HeapAllocation, op.Syntax, op.Syntax.ToString());
+                    return true;
+                case IInterpolatedStringOperation:
+                    report(DiagnosticDescriptors.StringUse, op.Syntax, op.Syntax.ToString());
+                    return true;
+                case ILiteralOperation literal when literal.Type?.SpecialType == SpecialType.System_String:
+                    report(DiagnosticDescriptors.StringUse, op.Syntax, op.Syntax.ToString());
+                    return true;
+                case IThrowOperation:
+                    return true;
+            }
+            if (op.Type is not null && IsFloat(op.Type) && op is not IVariableDeclarationOperation)
+            {
+                report(DiagnosticDescriptors.FloatingPoint, op.Syntax, op.Syntax.ToString(), op.Type.ToDisplayString());
+                return true;
+            }
+            if (op.Type?.SpecialType == SpecialType.System_String && op is not IInvocationOperation)
+            {
+                report(DiagnosticDescriptors.StringUse, op.Syntax, op.Syntax.ToString());
+                return true;
+            }
+            return false;
+        }
+    }
+}

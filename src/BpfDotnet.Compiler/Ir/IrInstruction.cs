@@ -1,0 +1,233 @@
+using System.Collections.Generic;
+
+namespace BpfDotnet.Compiler.Ir
+{
+    /// <summary>Operations of the IR. Values are 64-bit virtual registers.</summary>
+    public enum IrOp
+    {
+        /// <summary>dst = imm (64-bit).</summary>
+        Const,
+        /// <summary>dst = a.</summary>
+        Mov,
+        /// <summary>dst = a (op) b-or-imm; <see cref="IrInstruction.Is32"/> selects 32-bit ALU (zero-extends).</summary>
+        Alu,
+        /// <summary>dst = -a.</summary>
+        Neg,
+        /// <summary>dst = extend(a) from <see cref="IrInstruction.Size"/> bytes, signed or not.</summary>
+        Extend,
+        /// <summary>dst = *(size*)(addr).</summary>
+        Load,
+        /// <summary>*(size*)(addr) = a-or-imm.</summary>
+        Store,
+        /// <summary>Atomic read-modify-write at addr with a; with <see cref="IrInstruction.Fetch"/>, dst gets the old value.</summary>
+        Atomic,
+        /// <summary>dst = address of a stack slot.</summary>
+        FrameAddr,
+        /// <summary>dst = map reference (ld_imm64 relocated against a map).</summary>
+        LoadMap,
+        /// <summary>dst = helper(args...).</summary>
+        Call,
+        /// <summary>dst = (a cond b-or-imm) ? 1 : 0.</summary>
+        SetCond,
+        /// <summary>Terminator: goto target.</summary>
+        Jump,
+        /// <summary>Terminator: if (a cond b-or-imm) goto target else goto else-target.</summary>
+        Branch,
+        /// <summary>Terminator: return a-or-imm.</summary>
+        Return,
+    }
+
+    /// <summary>ALU operations (values are the BPF opcode bits).</summary>
+    public enum AluOp : byte
+    {
+        Add = 0x00, Sub = 0x10, Mul = 0x20, Div = 0x30, Or = 0x40, And = 0x50, Lsh = 0x60, Rsh = 0x70,
+        Mod = 0x90, Xor = 0xa0, Arsh = 0xc0,
+    }
+
+    /// <summary>Conditions (values are the BPF jump opcode bits).</summary>
+    public enum Cond : byte
+    {
+        Eq = 0x10, Gt = 0x20, Ge = 0x30, Set = 0x40, Ne = 0x50, SGt = 0x60, SGe = 0x70, Lt = 0xa0, Le = 0xb0, SLt = 0xc0, SLe = 0xd0,
+    }
+
+    /// <summary>A memory address: a base (virtual register or stack slot) plus a constant offset.</summary>
+    public readonly struct Address
+    {
+        public Address(int baseReg, int slot, int offset)
+        {
+            BaseReg = baseReg;
+            Slot = slot;
+            Offset = offset;
+        }
+
+        /// <summary>Base virtual register, or -1 when the base is a stack slot.</summary>
+        public int BaseReg { get; }
+
+        /// <summary>Stack slot id, or -1.</summary>
+        public int Slot { get; }
+
+        /// <summary>Constant byte offset.</summary>
+        public int Offset { get; }
+
+        public static Address OfReg(int reg, int offset = 0) => new Address(reg, -1, offset);
+
+        public static Address OfSlot(int slot, int offset = 0) => new Address(-1, slot, offset);
+
+        public Address Plus(int delta) => new Address(BaseReg, Slot, Offset + delta);
+
+        public bool IsSlot => Slot >= 0;
+    }
+
+    /// <summary>The source position an instruction came from (for line info and diagnostics).</summary>
+    public sealed class SourcePosition
+    {
+        public SourcePosition(string file, int line, int column, string text, Microsoft.CodeAnalysis.Location location)
+        {
+            File = file;
+            Line = line;
+            Column = column;
+            Text = text;
+            Location = location;
+        }
+
+        public string File { get; }
+        public int Line { get; }
+        public int Column { get; }
+        public string Text { get; }
+        public Microsoft.CodeAnalysis.Location Location { get; }
+    }
+
+    /// <summary>One IR instruction. Fields not used by an operation are left at their defaults.</summary>
+    public sealed class IrInstruction
+    {
+        public IrOp Op;
+        public int Dst = -1;
+        public int A = -1;
+        /// <summary>Second operand register, or -1 to use <see cref="Imm"/>.</summary>
+        public int B = -1;
+        public long Imm;
+        public bool Is32;
+        public AluOp Alu;
+        public Cond Cond;
+        /// <summary>Bytes for loads, stores, atomics and extends.</summary>
+        public int Size;
+        public bool Signed;
+        public bool Fetch;
+        public Address Addr;
+        public int Slot = -1;
+        public int Helper;
+        public string? MapName;
+        public List<int>? Args;
+        public BasicBlock? Target;
+        public BasicBlock? Else;
+        public SourcePosition? Position;
+
+        public bool IsTerminator => Op == IrOp.Jump || Op == IrOp.Branch || Op == IrOp.Return;
+
+        /// <summary>Registers read by this instruction.</summary>
+        public IEnumerable<int> Uses()
+        {
+            switch (Op)
+            {
+                case IrOp.Mov:
+                case IrOp.Neg:
+                case IrOp.Extend:
+                    yield return A;
+                    break;
+                case IrOp.Alu:
+                case IrOp.SetCond:
+                case IrOp.Branch:
+                    yield return A;
+                    if (B >= 0) yield return B;
+                    break;
+                case IrOp.Load:
+                    if (Addr.BaseReg >= 0) yield return Addr.BaseReg;
+                    break;
+                case IrOp.Store:
+                case IrOp.Atomic:
+                    if (Addr.BaseReg >= 0) yield return Addr.BaseReg;
+                    if (A >= 0) yield return A;
+                    break;
+                case IrOp.Call:
+                    if (Args is not null) foreach (var a in Args) yield return a;
+                    break;
+                case IrOp.Return:
+                    if (A >= 0) yield return A;
+                    break;
+            }
+        }
+
+        /// <summary>The register written, or -1.</summary>
+        public int Def => Op switch
+        {
+            IrOp.Store or IrOp.Jump or IrOp.Branch or IrOp.Return => -1,
+            IrOp.Atomic => Fetch ? Dst : -1,
+            _ => Dst,
+        };
+    }
+
+    /// <summary>A basic block: straight-line instructions ending in one terminator.</summary>
+    public sealed class BasicBlock
+    {
+        public BasicBlock(int id) => Id = id;
+
+        public int Id { get; }
+        public List<IrInstruction> Instructions { get; } = new List<IrInstruction>();
+
+        public IrInstruction? Terminator => Instructions.Count > 0 && Instructions[Instructions.Count - 1].IsTerminator ? Instructions[Instructions.Count - 1] : null;
+
+        public IEnumerable<BasicBlock> Successors()
+        {
+            var t = Terminator;
+            if (t is null) yield break;
+            if (t.Target is not null) yield return t.Target;
+            if (t.Else is not null) yield return t.Else;
+        }
+    }
+
+    /// <summary>A stack slot: a local struct, a temporary for helper arguments, or a spill.</summary>
+    public sealed class StackSlot
+    {
+        public StackSlot(int id, int size, int alignment, string owner)
+        {
+            Id = id;
+            Size = size;
+            Alignment = alignment;
+            Owner = owner;
+        }
+
+        public int Id { get; }
+        public int Size { get; }
+        public int Alignment { get; }
+        /// <summary>What the slot holds, for the stack-budget diagnostic.</summary>
+        public string Owner { get; }
+        /// <summary>Offset from the frame pointer (negative), set by frame layout.</summary>
+        public int FrameOffset { get; set; }
+    }
+
+    /// <summary>A function in IR form.</summary>
+    public sealed class IrFunction
+    {
+        public List<BasicBlock> Blocks { get; } = new List<BasicBlock>();
+        public List<StackSlot> Slots { get; } = new List<StackSlot>();
+        public int RegisterCount { get; private set; }
+        /// <summary>The register holding the context pointer (argument 1 at entry), or -1.</summary>
+        public int ContextRegister { get; set; } = -1;
+
+        public int NewReg() => RegisterCount++;
+
+        public BasicBlock NewBlock()
+        {
+            var b = new BasicBlock(Blocks.Count);
+            Blocks.Add(b);
+            return b;
+        }
+
+        public StackSlot NewSlot(int size, int alignment, string owner)
+        {
+            var s = new StackSlot(Slots.Count, size, alignment, owner);
+            Slots.Add(s);
+            return s;
+        }
+    }
+}
