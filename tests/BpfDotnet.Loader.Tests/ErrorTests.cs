@@ -38,7 +38,11 @@ namespace BpfDotnet.Loader.Tests
             // r0 = 0 (BPF_ALU64 | BPF_MOV | BPF_K); exit
             using BpfFileDescriptor fd = BpfProgramLoader.LoadRaw(BpfProgramType.SocketFilter, new ulong[] { 0xb7, Exit }, "GPL", new BpfLoadOptions { LogLevel = 2 });
             Assert.False(fd.IsInvalid);
-            Assert.Contains(BpfSystem.GetProgramIds(), id => id > 0);
+            BpfProgramInfo info = BpfProgramLoader.GetInfo(fd);
+            Assert.Equal(BpfProgramType.SocketFilter, info.Type);
+            Assert.Equal("raw_prog", info.Name);
+            Assert.Equal(2u, info.VerifiedInstructions);
+            Assert.Contains(info.Id, BpfSystem.GetProgramIds());
         }
 
         [KernelFact]

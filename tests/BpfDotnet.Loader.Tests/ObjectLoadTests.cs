@@ -185,5 +185,33 @@ namespace BpfDotnet.Loader.Tests
             Assert.Equal(2, obj.Programs.Count);
             Assert.Contains("counts", obj.Maps.Keys);
         }
+    
+        [KernelFact]
+        public void SeveralProgramsInOneSectionLoadAndAttach()
+        {
+            Kernel.Require();
+            string path = Kernel.CompileC("two_in_one", Programs.TwoInOneSection);
+            using BpfObject obj = BpfObject.LoadFile(path);
+            Assert.Equal(new[] { "first", "second" }, obj.Programs.Keys.OrderBy(k => k));
+            Assert.All(obj.Programs.Values, p => Assert.Equal("tp/syscalls/sys_enter_openat", p.SectionName));
+            Assert.Equal(2, obj.AttachAll().Count);
+            OpenFiles(path, 10);
+            BpfMapHandle<uint, ulong> hits = obj.GetMap<uint, ulong>("hits");
+            Assert.True(hits[0] >= 10);
+            Assert.True(hits[1] >= 20);
+        }
+
+        [KernelFact]
+        public void HandlesOfADisposedObjectRefuseToWork()
+        {
+            Kernel.Require();
+            BpfObject obj = BpfObject.LoadFile(CounterObject.Value);
+            BpfMapHandle<uint, ulong> map = obj.GetMap<uint, ulong>("counts");
+            BpfProgramHandle prog = obj.GetProgram("count_openat");
+            obj.Dispose();
+            Assert.Throws<ObjectDisposedException>(() => map.TryGetValue(1, out _));
+            Assert.Throws<ObjectDisposedException>(() => prog.Attach());
+            Assert.Throws<ObjectDisposedException>(() => prog.GetInfo());
+        }
     }
 }

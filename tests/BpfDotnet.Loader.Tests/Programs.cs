@@ -80,5 +80,33 @@ int on_nothing(void *ctx)
     return 0;
 }
 ";
+    
+        /// <summary>Two programs in one section, both using the same map.</summary>
+        public const string TwoInOneSection = @"
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 2);
+    __type(key, __u32);
+    __type(value, __u64);
+} hits SEC("".maps"");
+
+SEC(""tp/syscalls/sys_enter_openat"")
+int first(void *ctx)
+{
+    __u32 k = 0;
+    __u64 *v = bpf_map_lookup_elem(&hits, &k);
+    if (v) __sync_fetch_and_add(v, 1);
+    return 0;
+}
+
+SEC(""tp/syscalls/sys_enter_openat"")
+int second(void *ctx)
+{
+    __u32 k = 1;
+    __u64 *v = bpf_map_lookup_elem(&hits, &k);
+    if (v) __sync_fetch_and_add(v, 2);
+    return 0;
+}
+";
     }
 }

@@ -35,6 +35,41 @@ namespace BpfDotnet
             }
         }
 
+        /// <summary>
+        /// Takes a reference on the handle for the duration of a system call, so a concurrent
+        /// <see cref="SafeHandle.Dispose()"/> cannot close (and the kernel reuse) the descriptor mid-call.
+        /// </summary>
+        internal Lease Acquire()
+        {
+            bool added = false;
+            try
+            {
+                DangerousAddRef(ref added);
+            }
+            catch (ObjectDisposedException)
+            {
+                throw new ObjectDisposedException(nameof(BpfFileDescriptor), "The kernel object's file descriptor has been closed (its owner was disposed).");
+            }
+            return new Lease(this, (int)handle.ToInt64());
+        }
+
+        /// <summary>A reference taken by <see cref="Acquire"/>; dispose it when the system call returns.</summary>
+        internal readonly struct Lease : IDisposable
+        {
+            private readonly BpfFileDescriptor _owner;
+
+            internal Lease(BpfFileDescriptor owner, int fd)
+            {
+                _owner = owner;
+                Fd = fd;
+            }
+
+            /// <summary>The descriptor number, valid until the lease is disposed.</summary>
+            public int Fd { get; }
+
+            public void Dispose() => _owner.DangerousRelease();
+        }
+
         /// <summary>True when the handle does not hold a descriptor.</summary>
         public override bool IsInvalid => handle.ToInt64() < 0;
 

@@ -63,10 +63,11 @@ namespace BpfDotnet
             CheckKey(key);
             if (value.Length < ValueBufferSize)
                 throw new ArgumentException($"Map '{Name}' needs a value buffer of {ValueBufferSize} bytes, got {value.Length}.", nameof(value));
+            using BpfFileDescriptor.Lease lease = Fd.Acquire();
             fixed (byte* k = key)
             fixed (byte* v = value)
             {
-                if (BpfSyscalls.MapElem(BpfCommand.MapLookupElem, Fd.Value, k, v, 0, out int errno) == 0) return true;
+                if (BpfSyscalls.MapElem(BpfCommand.MapLookupElem, lease.Fd, k, v, 0, out int errno) == 0) return true;
                 if (errno == Native.ENOENT) return false;
                 throw BpfErrors.FromErrno(errno, $"to look up a key in map '{Name}' (BPF_MAP_LOOKUP_ELEM)");
             }
@@ -82,10 +83,11 @@ namespace BpfDotnet
             CheckKey(key);
             if (value.Length != ValueBufferSize)
                 throw new ArgumentException($"Map '{Name}' needs a value of {ValueBufferSize} bytes, got {value.Length}.", nameof(value));
+            using BpfFileDescriptor.Lease lease = Fd.Acquire();
             fixed (byte* k = key)
             fixed (byte* v = value)
             {
-                if (BpfSyscalls.MapElem(BpfCommand.MapUpdateElem, Fd.Value, k, v, (ulong)flags, out int errno) == 0) return;
+                if (BpfSyscalls.MapElem(BpfCommand.MapUpdateElem, lease.Fd, k, v, (ulong)flags, out int errno) == 0) return;
                 string hint = errno switch
                 {
                     Native.EEXIST => "The key already exists and the update used BpfUpdateFlags.NoExist.",
@@ -104,9 +106,10 @@ namespace BpfDotnet
         public unsafe bool Delete(ReadOnlySpan<byte> key)
         {
             CheckKey(key);
+            using BpfFileDescriptor.Lease lease = Fd.Acquire();
             fixed (byte* k = key)
             {
-                if (BpfSyscalls.MapElem(BpfCommand.MapDeleteElem, Fd.Value, k, null, 0, out int errno) == 0) return true;
+                if (BpfSyscalls.MapElem(BpfCommand.MapDeleteElem, lease.Fd, k, null, 0, out int errno) == 0) return true;
                 if (errno == Native.ENOENT) return false;
                 throw BpfErrors.FromErrno(errno, $"to delete from map '{Name}' (BPF_MAP_DELETE_ELEM)",
                     errno == Native.EINVAL && Type is BpfMapType.Array or BpfMapType.PercpuArray ? "Entries of array maps cannot be deleted; write zeros instead." : null);
@@ -122,10 +125,11 @@ namespace BpfDotnet
             if (!key.IsEmpty) CheckKey(key);
             if (nextKey.Length != KeySize)
                 throw new ArgumentException($"Map '{Name}' has {KeySize}-byte keys; the next-key buffer is {nextKey.Length} bytes.", nameof(nextKey));
+            using BpfFileDescriptor.Lease lease = Fd.Acquire();
             fixed (byte* k = key)
             fixed (byte* n = nextKey)
             {
-                if (BpfSyscalls.MapElem(BpfCommand.MapGetNextKey, Fd.Value, key.IsEmpty ? null : k, n, 0, out int errno) == 0) return true;
+                if (BpfSyscalls.MapElem(BpfCommand.MapGetNextKey, lease.Fd, key.IsEmpty ? null : k, n, 0, out int errno) == 0) return true;
                 if (errno == Native.ENOENT) return false;
                 throw BpfErrors.FromErrno(errno, $"to iterate map '{Name}' (BPF_MAP_GET_NEXT_KEY)");
             }

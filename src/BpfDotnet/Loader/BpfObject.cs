@@ -305,10 +305,7 @@ namespace BpfDotnet
                     bool data = sec.Name == ".data" || sec.Name.StartsWith(".data.", StringComparison.Ordinal);
                     bool bss = sec.Name == ".bss" || sec.Name.StartsWith(".bss.", StringComparison.Ordinal);
                     if (!(rodata || data || bss) || sec.Size == 0) continue;
-                    if (sec.Name.StartsWith(".rodata.str", StringComparison.Ordinal) || sec.Name.StartsWith(".rodata.cst", StringComparison.Ordinal))
-                    {
-                        // String literal pools are handled like .rodata too (libbpf merges them into .rodata).
-                    }
+                    // String literal pools (.rodata.str1.1, .rodata.cst*) become read-only maps of their own.
                     uint flags = rodata ? BpfFRdonlyProg : 0;
                     uint valueSize = (uint)sec.Size;
                     int fd = MapCreate((uint)BpfMapType.Array, 4, valueSize, 1, flags, sec.Name, -1, 0, 0, out int errno);

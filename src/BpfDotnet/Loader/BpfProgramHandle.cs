@@ -71,7 +71,12 @@ namespace BpfDotnet
         {
             Span<byte> info = stackalloc byte[232];   // sizeof(struct bpf_prog_info) up to attach_btf_id
             info.Clear();
-            if (BpfSyscalls.ObjGetInfo(fd.Value, info, out int errno) < 0)
+            int r, errno;
+            using (BpfFileDescriptor.Lease lease = fd.Acquire())
+            {
+                r = BpfSyscalls.ObjGetInfo(lease.Fd, info, out errno);
+            }
+            if (r < 0)
                 throw BpfErrors.FromErrno(errno, "to read program information (BPF_OBJ_GET_INFO_BY_FD)");
             return new BpfProgramInfo
             {
@@ -107,7 +112,11 @@ namespace BpfDotnet
             var perf = new BpfFileDescriptor(pfd);
             try
             {
-                int lfd = BpfSyscalls.LinkCreate(Fd.Value, pfd, 41 /* BPF_PERF_EVENT */, 0, out errno);
+                int lfd;
+                using (BpfFileDescriptor.Lease prog = Fd.Acquire())
+                {
+                    lfd = BpfSyscalls.LinkCreate(prog.Fd, pfd, 41 /* BPF_PERF_EVENT */, 0, out errno);
+                }
                 if (lfd < 0)
                     throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to tracepoint {category}/{name} (BPF_LINK_CREATE)");
                 var linkFd = new BpfFileDescriptor(lfd);
@@ -157,7 +166,11 @@ namespace BpfDotnet
         private BpfLink AttachRawTracepoint()
         {
             string tp = SectionName.Substring(_kind.Prefix.Length);
-            int lfd = BpfSyscalls.RawTracepointOpen(tp, Fd.Value, out int errno);
+            int lfd, errno;
+            using (BpfFileDescriptor.Lease prog = Fd.Acquire())
+            {
+                lfd = BpfSyscalls.RawTracepointOpen(tp, prog.Fd, out errno);
+            }
             if (lfd < 0)
                 throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to raw tracepoint '{tp}' (BPF_RAW_TRACEPOINT_OPEN)",
                     errno == Native.ENOENT ? $"The kernel has no raw tracepoint named '{tp}'; raw tracepoint names are the tracepoint names without category (e.g. sys_enter, sched_switch)." : null);

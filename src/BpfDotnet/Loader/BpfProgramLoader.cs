@@ -44,6 +44,12 @@ namespace BpfDotnet
             return Load(args, "raw_prog", options ?? new BpfLoadOptions());
         }
 
+        /// <summary>Reads the kernel's information about any loaded program (BPF_OBJ_GET_INFO_BY_FD), such as one from <see cref="LoadRaw(BpfProgramType, ReadOnlySpan{ulong}, string, BpfLoadOptions?)"/>.</summary>
+        /// <param name="program">The program's file descriptor.</param>
+        /// <returns>Id, sizes, verifier statistics and run statistics.</returns>
+        /// <exception cref="BpfException">The descriptor is not a BPF program.</exception>
+        public static BpfProgramInfo GetInfo(BpfFileDescriptor program) => BpfProgramHandle.ReadInfo(program);
+
         /// <summary>BPF_PROG_LOAD with the log retry policy of <see cref="BpfLoadOptions.LogLevel"/>.</summary>
         internal static BpfFileDescriptor Load(in BpfSyscalls.ProgLoadArgs args, string displayName, BpfLoadOptions options)
         {
