@@ -115,26 +115,23 @@ namespace BpfDotnet.Build.Tests
             BuildSucceeds(project, restore: true);
             Assert.Empty(Directory.GetFiles(project.OutDir, "*.bpf.o"));
 
-            project.WriteSource("Probe.cs", TempProject.ProbeSource(("../Escape", valid)));
+            // Every problem is reported in one build (the compiler folds identical assembly attributes
+            // into one, so the duplicates differ in content), and no object is written, not even the valid one.
+            project.WriteSource("Probe.cs", TempProject.ProbeSource(
+                ("Valid", valid),
+                ("../Escape", valid),
+                ("Sub\\\\Dir", valid), // the C# source of the test project escapes the backslash
+                ("BadBase64", "this is not base64!"),
+                ("Demo", valid),
+                ("demo", Convert.ToBase64String(s_second))));
             string output = BuildFails(project);
-            AssertOutputContains("error BPFB001", output);
+            AssertOutputContains("error BPFB001: Invalid BpfDotnet object name '../Escape'", output);
+            AssertOutputContains("error BPFB001: Invalid BpfDotnet object name 'Sub\\Dir'", output);
             AssertOutputContains("path separator", output);
+            AssertOutputContains("error BPFB002: The BpfDotnet object 'BadBase64'", output);
+            AssertOutputContains("error BPFB003: Two BpfDotnet objects are named 'demo'", output);
             Assert.False(File.Exists(Path.Combine(project.Root, "bin", DotnetCli.Configuration, "Escape.bpf.o")));
-
-            project.WriteSource("Probe.cs", TempProject.ProbeSource(("Demo", valid), ("Sub\\\\Dir", valid)));
-            output = BuildFails(project);
-            AssertOutputContains("error BPFB001", output);
-            Assert.False(File.Exists(project.ObjectPath("Demo")), "nothing is written when an object is invalid");
-
-            project.WriteSource("Probe.cs", TempProject.ProbeSource(("Demo", "this is not base64!")));
-            output = BuildFails(project);
-            AssertOutputContains("error BPFB002", output);
-
-            // (The compiler folds identical assembly attributes into one, so the duplicates differ in content.)
-            project.WriteSource("Probe.cs", TempProject.ProbeSource(("Demo", valid), ("demo", Convert.ToBase64String(s_second))));
-            output = BuildFails(project);
-            AssertOutputContains("error BPFB003", output);
-
+            Assert.False(File.Exists(project.ObjectPath("Valid")), "nothing is written when an object is invalid");
             Assert.Empty(Directory.GetFiles(project.OutDir, "*.bpf.o"));
         }
 
