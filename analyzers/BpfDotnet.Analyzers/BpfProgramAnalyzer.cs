@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Threading;
 using BpfDotnet.Compiler;
@@ -36,9 +35,7 @@ namespace BpfDotnet.Analyzers
                 var mapAttribute = start.Compilation.GetTypeByMetadataName(KnownTypes.BpfMapAttribute);
                 if (programAttribute is null && mapAttribute is null) return;
 
-                var attributes = new ProbeAttributes(programAttribute, mapAttribute,
-                    start.Compilation.GetTypeByMetadataName(KnownTypes.TracepointAttribute),
-                    start.Compilation.GetTypeByMetadataName(KnownTypes.SectionAttribute));
+                var attributes = new ProbeAttributes(programAttribute, mapAttribute);
 
                 if (programAttribute is not null)
                 {
@@ -65,16 +62,11 @@ namespace BpfDotnet.Analyzers
                 if (context.SemanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not IMethodSymbol method) continue;
                 if (!attributes.IsProgram(method)) continue;
 
+                // The compiler checks the signature (BPF0009) and the attach attribute (BPF0012) itself.
                 var compilation = CompileProgram(method, context.SemanticModel, cancellationToken);
-                bool reportedAttachPoint = false;
                 foreach (var diagnostic in compilation.Diagnostics)
                 {
-                    reportedAttachPoint |= diagnostic.Id == DiagnosticDescriptors.MissingAttachPoint.Id;
                     context.ReportDiagnostic(ToDiagnostic(diagnostic, context.SemanticModel.Compilation));
-                }
-                if (!reportedAttachPoint && !attributes.HasAttachPoint(method))
-                {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingAttachPoint, declaration.Identifier.GetLocation(), method.Name));
                 }
             }
         }
@@ -182,21 +174,17 @@ namespace BpfDotnet.Analyzers
         /// <summary>The program-side attribute types of one compilation.</summary>
         private sealed class ProbeAttributes
         {
-            private readonly INamedTypeSymbol? _program, _map, _tracepoint, _section;
+            private readonly INamedTypeSymbol? _program, _map;
 
-            public ProbeAttributes(INamedTypeSymbol? program, INamedTypeSymbol? map, INamedTypeSymbol? tracepoint, INamedTypeSymbol? section)
+            public ProbeAttributes(INamedTypeSymbol? program, INamedTypeSymbol? map)
             {
                 _program = program;
                 _map = map;
-                _tracepoint = tracepoint;
-                _section = section;
             }
 
             public bool IsProgram(IMethodSymbol method) => Has(method, _program);
 
             public bool IsMap(IFieldSymbol field) => Has(field, _map);
-
-            public bool HasAttachPoint(IMethodSymbol method) => Has(method, _tracepoint) || Has(method, _section);
 
             private static bool Has(ISymbol symbol, INamedTypeSymbol? attribute)
             {

@@ -1,0 +1,311 @@
+using System;
+using System.Linq;
+using Xunit;
+
+namespace BpfDotnet.Generator.Tests
+{
+    /// <summary>
+    /// Each diagnostic on the exact syntax that causes it. Probes mark the offending line with a comment naming
+    /// the expected id (<c>// BPF0001</c>); the diagnostic must underline text on that line.
+    /// </summary>
+    public class AnalyzerDiagnosticTests
+    {
+        private const string Usings = """
+            using System;
+            using System.Runtime.CompilerServices;
+            using System.Threading;
+            using BpfDotnet;
+
+            """;
+
+        [Fact]
+        public void ValidProbe_HasNoDiagnostics()
+        {
+            Assert.Empty(TestCompilation.GetBpfDiagnostics(Probes.OpenSnoop));
+        }
+
+        [Fact]
+        public void BPF0010_MapFieldNotStatic()
+        {
+            const string source = """
+                using BpfDotnet;
+                public static partial class Probe
+                {
+                    [BpfMap(MaxEntries = 16)]
+                    public BpfHashMap<uint, ulong> Counts = null!;
+                }
+                """;
+            Assert.Equal(new[] { new ReportedDiagnostic("BPF0010", 5, 36, "Counts") }, TestCompilation.GetBpfDiagnostics(source));
+        }
+
+        [Fact]
+        public void BPF0010_FieldTypeIsNotAMap()
+        {
+            const string source = """
+                using BpfDotnet;
+                public static partial class Probe
+                {
+                    [BpfMap(MaxEntries = 16)] public static System.Collections.Generic.List<ulong> Counts = null!;
+                    [BpfMap] public static ulong Total;
+                }
+                """;
+            Assert.Equal(
+                new[] { new ReportedDiagnostic("BPF0010", 4, 84, "Counts"), new ReportedDiagnostic("BPF0010", 5, 34, "Total") },
+                TestCompilation.GetBpfDiagnostics(source));
+        }
+
+        [Fact]
+        public void BPF0010_UnsupportedValueType()
+        {
+            const string source = """
+                using BpfDotnet;
+                public static partial class Probe
+                {
+                    [BpfMap(MaxEntries = 16)]
+                    public static BpfHashMap<uint, double> Latency = null!;
+                }
+                """;
+            Assert.Equal(new[] { new ReportedDiagnostic("BPF0010", 5, 44, "Latency") }, TestCompilation.GetBpfDiagnostics(source));
+        }
+
+        [Fact]
+        public void BPF0010_ZeroMaxEntries()
+        {
+            const string source = """
+                using BpfDotnet;
+                public static partial class Probe
+                {
+                    [BpfMap(MaxEntries = 0)] public static BpfArrayMap<ulong> Slots = null!;
+                }
+                """;
+            Assert.Equal(new[] { new ReportedDiagnostic("BPF0010", 4, 63, "Slots") }, TestCompilation.GetBpfDiagnostics(source));
+        }
+
+        [Fact]
+        public void BPF0013_ProbeClassNotPartial()
+        {
+            const string source = """
+                using BpfDotnet;
+                public static class OpenSnoop
+                {
+                    [BpfMap(MaxEntries = 16)] public static BpfArrayMap<ulong> Slots = null!;
+                }
+                """;
+            Assert.Equal(new[] { new ReportedDiagnostic("BPF0013", 2, 21, "OpenSnoop") }, TestCompilation.GetBpfDiagnostics(source));
+        }
+
+        [Fact]
+        public void BPF0013_ContainingClassNotPartial()
+        {
+            const string source = """
+                using BpfDotnet;
+                namespace Ns;
+                public class Outer
+                {
+                    public static partial class Inner
+                    {
+                        [BpfMap(MaxEntries = 16)] public static BpfArrayMap<ulong> Slots = null!;
+                    }
+                }
+                """;
+            Assert.Equal(new[] { new ReportedDiagnostic("BPF0013", 3, 14, "Outer") }, TestCompilation.GetBpfDiagnostics(source));
+        }
+
+        [Fact]
+        public void BPF0013_ProgramInClassNotPartial()
+        {
+            const string source = """
+                using BpfDotnet;
+                public static class OpenSnoop
+                {
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int OnOpenat(ref SysEnterArgs ctx) => 0;
+                }
+                """;
+            Assert.Equal(new[] { new ReportedDiagnostic("BPF0013", 2, 21, "OpenSnoop") }, OfId("BPF0013", source));
+        }
+
+        [Fact]
+        public void BPF0013_NotReportedForPartialClasses()
+        {
+            const string source = """
+                using BpfDotnet;
+                public partial class Outer
+                {
+                    public static partial class Inner
+                    {
+                        [BpfMap(MaxEntries = 16)] public static BpfArrayMap<ulong> Slots = null!;
+                    }
+                }
+                """;
+            Assert.Empty(TestCompilation.GetBpfDiagnostics(source));
+        }
+
+        [Fact]
+        public void BPF0012_ProgramWithoutAttachPoint_ReportedOnce()
+        {
+            const string source = """
+                using BpfDotnet;
+                public static partial class Probe
+                {
+                    [BpfProgram]
+                    public static int OnSomething(ref SysEnterArgs ctx) => 0;
+                }
+                """;
+            Assert.Equal(new[] { new ReportedDiagnostic("BPF0012", 5, 23, "OnSomething") }, OfId("BPF0012", source));
+        }
+
+        [Fact]
+        public void BPF0001_HeapAllocation() => AssertReported("BPF0001", "new byte[16]", """
+            var buffer = new byte[16]; // BPF0001
+            return buffer[0];
+            """);
+
+        [Fact]
+        public void BPF0002_String() => AssertReported("BPF0002", "\"bash\"", """
+            string name = "bash"; // BPF0002
+            return name.Length;
+            """);
+
+        [Fact]
+        public void BPF0003_Exceptions() => AssertReported("BPF0003", "throw", """
+            if (ctx.Arg0 < 0)
+                throw new InvalidOperationException(); // BPF0003
+            return 0;
+            """);
+
+        [Fact]
+        public void BPF0004_FloatingPoint() => AssertReported("BPF0004", "0.5", """
+            long scaled = (long)(ctx.Arg0 * 0.5); // BPF0004
+            return (int)scaled;
+            """);
+
+        [Fact]
+        public void BPF0005_UnboundedLoop() => AssertReported("BPF0005", "while", """
+            long n = ctx.Arg0;
+            while (n > 0) // BPF0005
+            {
+                n--;
+            }
+            return 0;
+            """);
+
+        [Fact]
+        public void BPF0006_UnsupportedCall() => AssertReported("BPF0006", "Math.Max", """
+            long larger = Math.Max(ctx.Arg0, ctx.Arg1); // BPF0006
+            return (int)larger;
+            """);
+
+        [Fact]
+        public void BPF0007_UnsupportedType()
+        {
+            const string source = """
+                using BpfDotnet;
+                public struct Holder { public object? Value; public int Count; }
+                public static partial class Probe
+                {
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int OnOpenat(ref SysEnterArgs ctx)
+                    {
+                        Holder holder = default; // BPF0007
+                        return holder.Count;
+                    }
+                }
+                """;
+            AssertOnMarkedLine("BPF0007", "holder", source);
+        }
+
+        [Fact]
+        public void BPF0008_UnsupportedConstruct() => AssertReported("BPF0008", "=>", """
+            Func<int> answer = static () => 42; // BPF0008
+            return 0;
+            """);
+
+        [Fact]
+        public void BPF0009_InvalidSignature()
+        {
+            const string source = """
+                using BpfDotnet;
+                public static partial class Probe
+                {
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int OnOpenat(SysEnterArgs ctx) => 0; // BPF0009
+                }
+                """;
+            AssertOnMarkedLine("BPF0009", "OnOpenat", source);
+        }
+
+        [Fact]
+        public void BPF0011_StackTooLarge()
+        {
+            const string source = """
+                using BpfDotnet;
+                public unsafe struct Big { public fixed byte Data[600]; }
+                public static partial class Probe
+                {
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int OnOpenat(ref SysEnterArgs ctx) // BPF0011
+                    {
+                        Big big = default;
+                        big.Data[599] = (byte)ctx.Arg0;
+                        return big.Data[(int)(ctx.Arg1 & 3)];
+                    }
+                }
+                """;
+            AssertOnMarkedLine("BPF0011", "OnOpenat", source);
+        }
+
+        [Fact]
+        public void BPF0015_MapValueWithoutNullTest() => AssertReported("BPF0015", "count", """
+            uint pid = (uint)(Bpf.GetCurrentPidTgid() >> 32);
+            ref ulong count = ref Counts.GetValueRefOrNullRef(pid);
+            count++; // BPF0015
+            return 0;
+            """);
+
+        [Fact]
+        public void BPF0016_SignedDivisionByVariable() => AssertReported("BPF0016", "ctx.Arg0 / ctx.Arg1", """
+            long quotient = ctx.Arg0 / ctx.Arg1; // BPF0016
+            return (int)quotient;
+            """);
+
+        /// <summary>Wraps <paramref name="body"/> in a valid probe method and asserts <paramref name="id"/> on its marked line.</summary>
+        private static void AssertReported(string id, string underlined, string body)
+        {
+            string indented = string.Join("\n", body.Split('\n').Select(line => "        " + line));
+            string source = Usings + $$"""
+                public static partial class Probe
+                {
+                    [BpfMap(MaxEntries = 1024)]
+                    public static BpfHashMap<uint, ulong> Counts = null!;
+
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int OnOpenat(ref SysEnterArgs ctx)
+                    {
+                {{indented}}
+                    }
+                }
+                """;
+            AssertOnMarkedLine(id, underlined, source);
+        }
+
+        /// <summary>
+        /// Asserts that <paramref name="id"/> is first reported on the line marked <c>// id</c>, underlining text that
+        /// contains <paramref name="underlined"/> (later uses of the same construct may be reported too), and that
+        /// nothing failed inside the compiler.
+        /// </summary>
+        private static void AssertOnMarkedLine(string id, string underlined, string source)
+        {
+            int markedLine = source.Split('\n').Select((text, index) => (text, index)).Single(l => l.text.Contains("// " + id, StringComparison.Ordinal)).index + 1;
+            var all = TestCompilation.GetBpfDiagnostics(source);
+            Assert.DoesNotContain(all, d => d.Id == "BPF0014");
+            var reported = all.Where(d => d.Id == id).ToArray();
+            Assert.True(reported.Length > 0, $"{id} not reported; got: {string.Join("; ", all)}");
+            Assert.Equal(markedLine, reported[0].Line);
+            Assert.Contains(reported, d => d.Line == markedLine && d.Text.Contains(underlined, StringComparison.Ordinal));
+        }
+
+        private static ReportedDiagnostic[] OfId(string id, string source)
+            => TestCompilation.GetBpfDiagnostics(source).Where(d => d.Id == id).ToArray();
+    }
+}
