@@ -1,0 +1,30 @@
+using System.Runtime.CompilerServices;
+using System.Threading;
+using BpfDotnet;
+
+namespace OpenatCounter;
+
+/// <summary>The kernel side: counts openat(2) calls per process (tgid).</summary>
+public static partial class OpenatProbe
+{
+    /// <summary>openat calls per process id.</summary>
+    [BpfMap(MaxEntries = 10240)]
+    public static BpfHashMap<uint, ulong> Counts = new();
+
+    /// <summary>Runs on every openat(2) entry, on every CPU.</summary>
+    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+    public static int OnOpenat(ref SysEnterArgs ctx)
+    {
+        uint pid = (uint)(Bpf.GetCurrentPidTgid() >> 32);
+        ref ulong count = ref Counts.GetValueRefOrNullRef(pid);
+        if (Unsafe.IsNullRef(ref count))
+        {
+            Counts.Update(pid, 1, BpfUpdateFlags.NoExist);
+        }
+        else
+        {
+            Interlocked.Increment(ref count);
+        }
+        return 0;
+    }
+}
