@@ -34,7 +34,7 @@ namespace BpfDotnet.Build.Tests
         /// <summary>Path of the object written for <paramref name="name"/>.</summary>
         public string ObjectPath(string name) => Path.Combine(OutDir, name + ".bpf.o");
 
-        public static TempProject Create(string projectName = "Demo", string extraProjectXml = "")
+        public static TempProject Create(string projectName = "Demo", string extraProjectXml = "", string? targetsPath = null)
         {
             string root = Path.Combine(Path.GetTempPath(), "bpfdotnet-build-tests", Guid.NewGuid().ToString("N").Substring(0, 12));
             Directory.CreateDirectory(root);
@@ -43,13 +43,16 @@ namespace BpfDotnet.Build.Tests
             File.WriteAllText(Path.Combine(root, "Directory.Build.targets"), "<Project />\n");
             File.WriteAllText(Path.Combine(root, "Directory.Packages.props"), "<Project />\n");
             var project = new TempProject(root);
-            project.WriteProject(projectName, extraProjectXml);
+            project.WriteProject(projectName, extraProjectXml, targetsPath: targetsPath);
             return project;
         }
 
-        public void WriteProject(string projectName, string extraProjectXml = "", string subdirectory = "")
+        /// <summary>The targets file an in-repo project imports.</summary>
+        public static string RepoTargets => Path.Combine(RepoRoot, "msbuild", "BpfDotnet.Build", "build", "BpfDotnet.Build.targets");
+
+        public void WriteProject(string projectName, string extraProjectXml = "", string subdirectory = "", string? targetsPath = null)
         {
-            string targets = Path.Combine(RepoRoot, "msbuild", "BpfDotnet.Build", "build", "BpfDotnet.Build.targets");
+            string targets = targetsPath ?? RepoTargets;
             string directory = Path.Combine(Root, subdirectory);
             Directory.CreateDirectory(directory);
             File.WriteAllText(Path.Combine(directory, projectName + ".csproj"), $"""

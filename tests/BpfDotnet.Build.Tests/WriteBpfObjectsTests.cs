@@ -60,8 +60,10 @@ namespace BpfDotnet.Build.Tests
             BuildSucceeds(project);
             Assert.Equal(s_second, File.ReadAllBytes(obj));
 
-            // The object is a FileWrite: `dotnet clean` removes it.
-            var (exit, cleanOutput) = DotnetCli.Run(project.Root, "clean", "-nologo", "-tl:off", "-v:quiet", "-c", DotnetCli.Configuration, "-nodeReuse:false");
+            // The object is a FileWrite: `dotnet clean` removes it. (BuildProjectReferences=false: do not also clean
+            // the task project, whose output the other tests use.)
+            var (exit, cleanOutput) = DotnetCli.Run(project.Root, "clean", "-nologo", "-tl:off", "-v:quiet", "-c", DotnetCli.Configuration,
+                "-nodeReuse:false", "-p:BuildProjectReferences=false");
             Assert.True(exit == 0, "dotnet clean failed:\n" + cleanOutput);
             Assert.False(File.Exists(obj), "dotnet clean left " + obj);
         }
@@ -102,6 +104,37 @@ namespace BpfDotnet.Build.Tests
             Assert.False(File.Exists(project.ObjectPath("Lookalike")));
             Assert.Equal(new[] { "First.bpf.o", "Second.bpf.o" },
                 Directory.GetFiles(project.OutDir, "*.bpf.o").Select(Path.GetFileName).Order().ToArray());
+        }
+
+        [Fact]
+        public void WorksFromAPackageLayout_WithoutTheProjectReference()
+        {
+            // The layout a NuGet package would have: build/, buildTransitive/ and tasks/netstandard2.0/.
+            string packageRoot = Path.Combine(Path.GetTempPath(), "bpfdotnet-build-tests", "pkg-" + Guid.NewGuid().ToString("N").Substring(0, 12));
+            try
+            {
+                string source = Path.Combine(TempProject.RepoRoot, "msbuild", "BpfDotnet.Build");
+                foreach (string folder in new[] { "build", "buildTransitive" })
+                {
+                    Directory.CreateDirectory(Path.Combine(packageRoot, folder));
+                    File.Copy(Path.Combine(source, folder, "BpfDotnet.Build.targets"), Path.Combine(packageRoot, folder, "BpfDotnet.Build.targets"));
+                }
+
+                string task = Path.Combine(source, "bin", DotnetCli.Configuration, "netstandard2.0", "BpfDotnet.Build.dll");
+                Assert.True(File.Exists(task), "the test project's ProjectReference builds " + task);
+                File.Copy(task, Path.Combine(packageRoot, "tasks", "netstandard2.0", "BpfDotnet.Build.dll").EnsureDirectory());
+
+                using var project = TempProject.Create(targetsPath: Path.Combine(packageRoot, "buildTransitive", "BpfDotnet.Build.targets"));
+                project.WriteSource("Probe.cs", TempProject.ProbeSource(("Demo", Convert.ToBase64String(s_first))));
+
+                string output = BuildSucceeds(project, restore: true, verbosity: "normal");
+                Assert.Equal(s_first, File.ReadAllBytes(project.ObjectPath("Demo")));
+                Assert.DoesNotContain("BpfDotnet.Build.csproj", output);
+            }
+            finally
+            {
+                Directory.Delete(packageRoot, recursive: true);
+            }
         }
 
         [Fact]
