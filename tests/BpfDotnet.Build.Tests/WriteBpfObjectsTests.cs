@@ -28,7 +28,7 @@ namespace BpfDotnet.Build.Tests
         public void WritesObject_KeepsItWhenUnchanged_RewritesItWhenChanged_CleanRemovesIt()
         {
             using var project = TempProject.Create();
-            project.WriteSource("Probe.cs", TempProject.ProbeSource(("Demo", Convert.ToBase64String(s_first))));
+            project.WriteSource("Probe.cs", TempProject.ProbeSource(("Demo", Convert.ToBase64String(s_first)), ("Gone", Convert.ToBase64String(s_second))));
             string obj = project.ObjectPath("Demo");
 
             // First build: the object appears, byte-identical to the embedded bytes.
@@ -48,12 +48,15 @@ namespace BpfDotnet.Build.Tests
             Assert.Equal(written, File.GetLastWriteTimeUtc(obj));
             Assert.Equal(s_first, File.ReadAllBytes(obj));
 
-            // New bytes in the source: the file is rewritten with them.
+            // New bytes in the source: the file is rewritten with them. An object no longer in the assembly
+            // (its probe class was removed) is deleted by incremental clean.
+            Assert.True(File.Exists(project.ObjectPath("Gone")));
             project.WriteSource("Probe.cs", TempProject.ProbeSource(("Demo", Convert.ToBase64String(s_second))));
             output = BuildSucceeds(project, verbosity: "normal");
             AssertOutputContains("BpfDotnet: wrote", output);
             Assert.Equal(s_second, File.ReadAllBytes(obj));
             Assert.NotEqual(written, File.GetLastWriteTimeUtc(obj));
+            Assert.False(File.Exists(project.ObjectPath("Gone")), "the object of a removed probe is deleted");
 
             // A deleted object is written again although the assembly did not change.
             File.Delete(obj);
