@@ -240,15 +240,17 @@ namespace BpfDotnet.Generator.Tests
         {
             const string source = """
                 using BpfDotnet;
-                public unsafe struct Big { public fixed byte Data[600]; }
+                public struct Sixteen { public ulong A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P; }
+                public struct Big { public Sixteen Q1, Q2, Q3, Q4, Q5; } // 640 bytes
                 public static partial class Probe
                 {
                     [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
                     public static int OnOpenat(ref SysEnterArgs ctx) // BPF0011
                     {
-                        Big big = default;
-                        big.Data[599] = (byte)ctx.Arg0;
-                        return big.Data[(int)(ctx.Arg1 & 3)];
+                        Big big;
+                        big.Q5.P = (ulong)ctx.Arg0;
+                        big.Q1.A = 2;
+                        return (int)(big.Q5.P + big.Q1.A);
                     }
                 }
                 """;

@@ -21,7 +21,7 @@ namespace BpfDotnet.Generator.Tests
         public void TruncatedProbes_NeverCrashGeneratorOrAnalyzer()
         {
             string source = Probes.OpenSnoop + "\n" + Probes.Broken;
-            int step = Math.Max(1, source.Length / 180);
+            int step = Math.Max(1, source.Length / 100);
             var variants = new List<string>();
             for (int length = 0; length < source.Length; length += step) variants.Add(source.Substring(0, length));
 
@@ -36,7 +36,7 @@ namespace BpfDotnet.Generator.Tests
             foreach (string source in new[] { Probes.OpenSnoop, Probes.Broken, Probes.OpenSnoop + "\n" + Probes.OpenSnoopUser })
             {
                 var tokens = CSharpSyntaxTree.ParseText(source, TestCompilation.ParseOptions).GetRoot().DescendantTokens().ToList();
-                for (int i = 0; i < 50; i++)
+                for (int i = 0; i < 40; i++)
                 {
                     var deleted = new HashSet<int>();
                     int count = random.Next(1, 4);

@@ -70,15 +70,18 @@ namespace BpfDotnet.Generator.Tests
         public void MapWithUnsupportedValueType_KeepsItsTypedHandle()
         {
             const string source = """
+                using System.Runtime.InteropServices;
                 using BpfDotnet;
+                [StructLayout(LayoutKind.Auto)]
+                public struct Bucket { public ulong Count; public uint Slot; }
                 public static partial class Latency
                 {
                     [BpfMap(MaxEntries = 16)]
-                    public static BpfHashMap<uint, double> Histogram = null!;
+                    public static BpfHashMap<uint, Bucket> Histogram = null!;
                 }
                 public static class LatencyUser
                 {
-                    public static BpfMapHandle<uint, double> Use() => Latency.Load().Histogram;
+                    public static BpfMapHandle<uint, Bucket> Use() => Latency.Load().Histogram;
                 }
                 """;
             var (output, _, result) = TestCompilation.RunGenerator(TestCompilation.Create(source));
