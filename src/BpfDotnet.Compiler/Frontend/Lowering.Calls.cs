@@ -3,6 +3,7 @@ using BpfDotnet.Compiler.Diagnostics;
 using BpfDotnet.Compiler.Ir;
 using BpfDotnet.Compiler.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace BpfDotnet.Compiler.Frontend
@@ -31,6 +32,14 @@ namespace BpfDotnet.Compiler.Frontend
 
         private static bool IsMapField(IOperation op)
             => Unwrap(op) is IFieldReferenceOperation { Field.IsStatic: true } f && HasMapAttribute(f.Field);
+
+        private IFieldSymbol? MapFieldOf(IOperation? receiver)
+        {
+            if (receiver is null) return null;
+            receiver = Unwrap(receiver);
+            if (receiver is IFlowCaptureReferenceOperation captureRef && _captures.TryGetValue(captureRef.Id, out var captured)) return captured.MapField;
+            return IsMapField(receiver) ? ((IFieldReferenceOperation)receiver).Field : null;
+        }
 
         private static bool HasMapAttribute(IFieldSymbol field)
         {
@@ -88,12 +97,12 @@ namespace BpfDotnet.Compiler.Frontend
 
         private Operand InvokeMap(IInvocationOperation invocation)
         {
-            if (invocation.Instance is null || !IsMapField(invocation.Instance))
+            var field = MapFieldOf(invocation.Instance);
+            if (field is null)
             {
                 Unsupported(invocation, "Calling a map method on something other than a [BpfMap] static field");
                 return Operand.Const(0);
             }
-            var field = ((IFieldReferenceOperation)Unwrap(invocation.Instance)).Field;
             string mapName = field.Name;
             MapsUsed.Add(mapName);
             var args = invocation.Arguments;

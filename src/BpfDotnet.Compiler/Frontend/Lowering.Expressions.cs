@@ -85,10 +85,11 @@ namespace BpfDotnet.Compiler.Frontend
                 }
                 return;
             }
-            if (value.Type is not null && (value.Type.IsReferenceType || IsMapField(value)))
+            if (IsMapField(value))
             {
-                // Map fields as receivers are resolved by name where used; nothing to evaluate.
-                if (IsMapField(value)) return;
+                // A map used as a receiver: remembered by symbol, resolved where the method is called.
+                captured.MapField = ((IFieldReferenceOperation)Unwrap(value)).Field;
+                return;
             }
             if (captured.Reg < 0) captured.Reg = Function.NewReg();
             var operand = Rvalue(value);

@@ -73,6 +73,7 @@ namespace BpfDotnet.Compiler.Frontend
         {
             public int Reg = -1;
             public Address? Memory;
+            public IFieldSymbol? MapField;
             public BpfType? Type;
         }
 
@@ -156,6 +157,10 @@ namespace BpfDotnet.Compiler.Frontend
                 {
                     case IDeclarationExpressionOperation decl: op = decl.Expression; continue;
                     case IParenthesizedOperation paren: op = paren.Operand; continue;
+                    case IConversionOperation conversion when conversion.OperatorMethod is null
+                        && (conversion.Operand is IDefaultValueOperation || SymbolEqualityComparer.Default.Equals(conversion.Type, conversion.Operand.Type)):
+                        op = conversion.Operand;
+                        continue;
                     default: return op;
                 }
             }

@@ -65,14 +65,19 @@ namespace BpfDotnet.Compiler.Frontend
                 var target = TryGet(pointer.PointedAtType, depth + 1, out error);
                 return target is null ? null : new PointerType(target);
             }
-            if (type.TypeKind == TypeKind.Struct && type is INamedTypeSymbol structType && type.IsUnmanagedType)
-            {
-                return LayoutStruct(structType, depth, out error);
-            }
             if (type.SpecialType == SpecialType.System_Single || type.SpecialType == SpecialType.System_Double || type.SpecialType == SpecialType.System_Decimal)
             {
                 error = "floating point has no eBPF instructions";
                 return null;
+            }
+            if (type.SpecialType != SpecialType.None)
+            {
+                error = "not an integer, enum or unmanaged struct type";
+                return null;
+            }
+            if (type.TypeKind == TypeKind.Struct && type is INamedTypeSymbol structType && type.IsUnmanagedType)
+            {
+                return LayoutStruct(structType, depth, out error);
             }
             error = type.IsReferenceType ? "reference types live on the managed heap" : "not an unmanaged integer, enum or struct type";
             return null;
@@ -137,6 +142,12 @@ namespace BpfDotnet.Compiler.Frontend
                 alignment = System.Math.Max(alignment, fieldAlign);
                 offset += fieldType.Size;
                 end = System.Math.Max(end, offset);
+            }
+            if (members.Count == 0)
+            {
+                // Structs from other assemblies hide their private fields, so their layout is unknown here.
+                error = "it has no fields visible to the compiler, so its layout is unknown";
+                return null;
             }
             int size = AlignUp(end, alignment);
             if (explicitSize > size) size = explicitSize;

@@ -1,0 +1,124 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Text.RegularExpressions;
+using BpfDotnet.Loader.Tests;
+using Xunit;
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>Probes compiled by <c>dotnet build</c>, loaded through their generated classes.</summary>
+    [Collection("kernel")]
+    public class EndToEndTests
+    {
+        [KernelFact]
+        public void GeneratedClassCountsOpenatAndDisposeLeavesNothingBehind()
+        {
+            Kernel.Require();
+            uint[] programIds, mapIds, linkIds;
+            using (var probe = OpenCounter.Load())
+            {
+                var links = probe.AttachAll();
+                Assert.Single(links);
+                const int n = 40;
+                for (int i = 0; i < n; i++) File.OpenHandle("/proc/self/stat").Dispose();
+                uint pid = (uint)Environment.ProcessId;
+                Assert.True(probe.Counts.TryGetValue(pid, out ulong seen), "no count for this process");
+                Assert.True(seen >= n, $"counted {seen} openat calls, expected at least {n}");
+                Assert.Contains(probe.Counts, kv => kv.Key == pid);
+
+                programIds = probe.Object.Programs.Values.Select(p => p.Id).ToArray();
+                mapIds = probe.Object.Maps.Values.Select(m => m.Id).ToArray();
+                linkIds = links.Select(l => l.Id).ToArray();
+                Assert.All(programIds, id => Assert.Contains(id, BpfSystem.GetProgramIds()));
+                Assert.All(mapIds, id => Assert.Contains(id, BpfSystem.GetMapIds()));
+                Assert.All(linkIds, id => Assert.Contains(id, BpfSystem.GetLinkIds()));
+            }
+            // The kernel releases maps shortly after their last reference goes; allow it a moment.
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            while (DateTime.UtcNow < deadline && (mapIds.Intersect(BpfSystem.GetMapIds()).Any() || programIds.Intersect(BpfSystem.GetProgramIds()).Any()))
+            {
+                System.Threading.Thread.Sleep(50);
+            }
+            Assert.Empty(programIds.Intersect(BpfSystem.GetProgramIds()));
+            Assert.Empty(mapIds.Intersect(BpfSystem.GetMapIds()));
+            Assert.Empty(linkIds.Intersect(BpfSystem.GetLinkIds()));
+        }
+
+        [Fact]
+        public void ObjectFileNextToAssemblyIsTheEmbeddedObject()
+        {
+            var path = Path.Combine(AppContext.BaseDirectory, "OpenCounter.bpf.o");
+            Assert.True(File.Exists(path), path + " was not written by the build");
+            Assert.Equal(OpenCounter.BpfObjectBytes.ToArray(), File.ReadAllBytes(path));
+            var sample = Path.Combine(Repo.SampleOutput, "OpenatProbe.bpf.o");
+            Assert.True(File.Exists(sample), sample + " was not written by the build");
+        }
+
+        [KernelFact]
+        public void BpftoolLoadsTheSampleObject()
+        {
+            Kernel.Require();
+            var sample = Path.Combine(Repo.SampleOutput, "OpenatProbe.bpf.o");
+            var pinDir = "/sys/fs/bpf/bpfdotnet-e2e-" + Environment.ProcessId;
+            try
+            {
+                var (code, output) = Repo.Run("bpftool", $"prog loadall {sample} {pinDir}");
+                Assert.True(code == 0, "bpftool prog loadall failed:\n" + output);
+                Assert.True(File.Exists(Path.Combine(pinDir, "OnOpenat")), "program not pinned under " + pinDir);
+            }
+            finally
+            {
+                if (Directory.Exists(pinDir)) Directory.Delete(pinDir, recursive: true);
+            }
+        }
+
+        [KernelFact]
+        public void BtfOfTheSampleShowsProgramAndMapTypes()
+        {
+            Kernel.Require();
+            var sample = Path.Combine(Repo.SampleOutput, "OpenatProbe.bpf.o");
+            var (code, btf) = Repo.Run("bpftool", $"btf dump file {sample}");
+            Assert.True(code == 0, btf);
+            Assert.Matches(new Regex(@"FUNC 'OnOpenat' type_id=\d+ linkage=global"), btf);
+            Assert.Matches(new Regex(@"FUNC_PROTO '\(anon\)' ret_type_id=\d+ vlen=1\s+'ctx' type_id=\d+"), btf);
+            Assert.Matches(new Regex(@"STRUCT 'SysEnterArgs' size=64"), btf);
+            Assert.Matches(new Regex(@"INT 'uint' size=4 bits_offset=0 nr_bits=32 encoding=\(none\)"), btf);
+            Assert.Matches(new Regex(@"INT 'ulong' size=8 bits_offset=0 nr_bits=64 encoding=\(none\)"), btf);
+            Assert.Matches(new Regex(@"VAR 'Counts' type_id=\d+, linkage=global"), btf);
+            Assert.Matches(new Regex(@"DATASEC '\.maps' size=\d+ vlen=1"), btf);
+        }
+
+        [Fact]
+        public void ObjdumpDisassemblesEveryProgramSection()
+        {
+            var sample = Path.Combine(Repo.SampleOutput, "OpenatProbe.bpf.o");
+            var (code, text) = Repo.Run("llvm-objdump-14", $"-d {sample}");
+            Assert.True(code == 0, text);
+            Assert.Contains("Disassembly of section tracepoint/syscalls/sys_enter_openat:", text);
+            Assert.Contains("<OnOpenat>:", text);
+            Assert.Contains("call 14", text);
+            Assert.Contains("lock *(u64 *)", text);
+            // llvm-objdump-14 prints store-immediate instructions (BPF_ST) as <unknown>; everything else decodes.
+            var lines = Regex.Matches(text, @"(?m)^\s*\d+:\s+([0-9a-f]{2})((?: [0-9a-f]{2})+)\s+(.*)$");
+            Assert.NotEmpty(lines);
+            foreach (Match line in lines)
+            {
+                if (line.Groups[3].Value.Contains("<unknown>")) Assert.Contains(line.Groups[1].Value, new[] { "62", "6a", "72", "7a" });
+            }
+        }
+
+        [KernelFact]
+        public void SamplePrintsItsOwnProcess()
+        {
+            Kernel.Require();
+            var dll = Path.Combine(Repo.SampleOutput, "OpenatCounter.dll");
+            var (code, output) = Repo.Run("dotnet", $"{dll} --duration 2 --top 100000", timeoutSeconds: 60);
+            Assert.True(code == 0, "sample failed:\n" + output);
+            var pid = Regex.Match(output, @"\(pid (\d+)\)");
+            Assert.True(pid.Success, "the sample did not print its pid:\n" + output);
+            Assert.Matches(new Regex(@"(?m)^\s*" + pid.Groups[1].Value + @"\s+\S+\s+\d+\s*$"), output);
+            Assert.Contains("--- 2 s", output);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System.Runtime.CompilerServices;
+using System.Threading;
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>Per-process openat counter, as a user would write it.</summary>
+    public static partial class OpenCounter
+    {
+        [BpfMap(MaxEntries = 4096)]
+        public static BpfHashMap<uint, ulong> Counts = new();
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+        public static int OnOpenat(ref SysEnterArgs ctx)
+        {
+            uint pid = (uint)(Bpf.GetCurrentPidTgid() >> 32);
+            ref ulong count = ref Counts.GetValueRefOrNullRef(pid);
+            if (Unsafe.IsNullRef(ref count))
+            {
+                Counts.Update(pid, 1, BpfUpdateFlags.NoExist);
+            }
+            else
+            {
+                Interlocked.Increment(ref count);
+            }
+            return 0;
+        }
+    }
+
+    /// <summary>Value type shared by the probe and the test.</summary>
+    public struct OpenStats
+    {
+        public ulong Calls;
+        public ulong FlagsSeen;
+        public long LastMode;
+        public uint Cpu;
+        public uint Uid;
+        public ulong FirstNs;
+        public ulong LastNs;
+        public TaskComm Comm;
+    }
+
+    /// <summary>
+    /// Exercises struct values, context fields, helpers, ?:, &amp;&amp;/||, early return and integer widths.
+    /// Only events of the thread whose id is in <see cref="Filter"/>[0] are recorded.
+    /// </summary>
+    public static partial class OpenStatsProbe
+    {
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<uint> Filter = new();
+
+        [BpfMap(MaxEntries = 64)]
+        public static BpfHashMap<uint, OpenStats> Stats = new();
+
+        [BpfMap(MaxEntries = 16)]
+        public static BpfArrayMap<long> Results = new(16);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+        public static int OnOpenat(ref SysEnterArgs ctx)
+        {
+            uint tid = (uint)Bpf.GetCurrentPidTgid();
+            if (!Filter.TryGetValue(0, out uint wanted) || wanted != tid) return 0;
+
+            long mode = ctx.Arg3;
+            int flags = (int)ctx.Arg2;
+            ulong now = Bpf.KtimeGetNs();
+            ref OpenStats stats = ref Stats.GetValueRefOrNullRef(tid);
+            if (Unsafe.IsNullRef(ref stats))
+            {
+                OpenStats fresh = default;
+                fresh.Calls = 1;
+                fresh.FlagsSeen = (ulong)flags;
+                fresh.LastMode = mode;
+                fresh.Cpu = Bpf.GetSmpProcessorId();
+                fresh.Uid = (uint)Bpf.GetCurrentUidGid();
+                fresh.FirstNs = now;
+                fresh.LastNs = now;
+                Bpf.GetCurrentComm(out fresh.Comm);
+                Stats.Update(tid, fresh);
+            }
+            else
+            {
+                Interlocked.Increment(ref stats.Calls);
+                stats.FlagsSeen |= (ulong)flags;
+                stats.LastMode = mode;
+                stats.LastNs = now > stats.LastNs ? now : stats.LastNs;
+            }
+
+            // Arithmetic of every width on the test's chosen mode value.
+            byte b = (byte)mode;
+            sbyte sb = (sbyte)mode;
+            short s = (short)(mode >> 8);
+            ushort us = (ushort)(mode >> 8);
+            int i = (int)mode;
+            uint u = (uint)(mode >> 16);
+            ulong ul = (ulong)mode;
+            Results.Update(15, mode);
+            Results.Update(0, b + sb);
+            Results.Update(1, (short)(s * 3) - us);
+            Results.Update(2, i * 7 + (i >> 3) - (i << 2));
+            Results.Update(3, (long)(u / 10 + u % 7));
+            Results.Update(4, (long)(ul >> 5) ^ mode);
+            Results.Update(5, i > 0 && u < 1000 ? 1 : (i < -5 || b == 0x2a ? 2 : 3));
+            Results.Update(6, ~i & 0xfff);
+            Results.Update(7, -mode);
+            Results.Update(8, (long)(uint)(i * i));
+            Results.Update(9, sb < 0 ? -sb : sb);
+            return 0;
+        }
+
+    }
+}
