@@ -74,7 +74,7 @@ namespace BpfDotnet.EndToEnd.Tests
                 OpenStatsProbe.OnOpenat(ref ctx);
                 if (!check) continue;
                 Assert.Equal(mode, probe.Results[15]);
-                for (uint slot = 0; slot < 10; slot++)
+                for (uint slot = 0; slot < 12; slot++)
                 {
                     Assert.True(OpenStatsProbe.Results.TryGetValue(slot, out long expected));
                     long actual = probe.Results[slot];

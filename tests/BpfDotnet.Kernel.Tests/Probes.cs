@@ -104,6 +104,14 @@ namespace BpfDotnet.EndToEnd.Tests
             Results.Update(7, -mode);
             Results.Update(8, (long)(uint)(i * i));
             Results.Update(9, sb < 0 ? -sb : sb);
+
+            // More values live across a helper call than there are callee-saved registers: some must spill.
+            long v0 = mode + 1, v1 = mode * 3, v2 = mode - 77, v3 = mode ^ 0x55, v4 = mode >> 3;
+            long v5 = mode << 2, v6 = ~mode, v7 = mode & 0xff00, v8 = mode | 5, v9 = (long)(uint)mode;
+            ulong t = Bpf.KtimeGetNs();
+            long spilled = v0 + v1 * 2 + v2 * 3 + v3 * 5 + v4 * 7 + v5 * 11 + v6 * 13 + v7 * 17 + v8 * 19 + v9 * 23;
+            Results.Update(10, t > 0 ? spilled : -1);
+            Results.Update(11, v0 - v9 + (v4 ^ v5));
             return 0;
         }
 
