@@ -21,9 +21,15 @@ export MSBUILDDISABLENODEREUSE=1
 target=${BPFDOTNET_TEST_TARGET:-BpfDotnet.sln}
 start=$SECONDS
 status=0
-dotnet test "$target" -c Release --logger "console;verbosity=normal" "$@" || status=$?
+log=$(mktemp)
+dotnet test "$target" -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+# One closing line for the whole run, summed over the test assemblies.
+sum() { { grep -E "^\s+$1: [0-9]+" "$log" || true; } | awk '{s += $2} END {print s + 0}'; }
+passed=$(sum Passed); failed=$(sum Failed); skipped=$(sum Skipped)
+rm -f "$log"
 
 elapsed=$((SECONDS - start))
+echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$status" -eq 0 ]; then
     echo "test.sh: all tests passed ($target, ${elapsed}s)"
 else
