@@ -28,6 +28,7 @@ namespace BpfDotnet.Compiler.Backend
         private readonly Dictionary<int, ValueLocation> _locations;
         private readonly MachineFunction _out = new MachineFunction();
         private readonly Dictionary<BasicBlock, int> _blockStart = new Dictionary<BasicBlock, int>();
+        private readonly HashSet<int> _used = new HashSet<int>();
         private readonly List<(int Index, BasicBlock Target)> _fixups = new List<(int, BasicBlock)>();
         private SourcePosition? _position;
         private SourcePosition? _lastLine;
@@ -41,6 +42,13 @@ namespace BpfDotnet.Compiler.Backend
         public static MachineFunction Generate(IrFunction function, List<BasicBlock> order, Dictionary<int, ValueLocation> locations, SourcePosition start)
         {
             var generator = new CodeGenerator(function, locations) { _position = start };
+            foreach (var block in order)
+            {
+                foreach (var ins in block.Instructions)
+                {
+                    foreach (var r in ins.Uses()) generator._used.Add(r);
+                }
+            }
             generator.LayoutFrame();
             if (function.ContextRegister >= 0 && locations.TryGetValue(function.ContextRegister, out var ctx))
             {
@@ -366,7 +374,7 @@ namespace BpfDotnet.Compiler.Backend
             }
             foreach (var (target, from) in loads) Emit(0x79, target, R10, SpillOffset(from), 0);
             Emit(0x85, 0, 0, 0, ins.Helper);
-            if (ins.Dst >= 0 && _locations.ContainsKey(ins.Dst)) Commit(ins.Dst, 0);
+            if (ins.Dst >= 0 && _used.Contains(ins.Dst)) Commit(ins.Dst, 0);
         }
 
         // ---------------------------------------------------------------- jumps

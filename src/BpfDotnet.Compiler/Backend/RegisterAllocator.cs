@@ -30,7 +30,8 @@ namespace BpfDotnet.Compiler.Backend
     /// <summary>
     /// Linear-scan register allocation over live intervals. R0 and R5 are kept as scratch registers for
     /// spill reloads and move sequencing; values live across a helper call get R6–R9 (callee-saved) or a
-    /// spill slot; others prefer the caller-saved R1–R4. When registers run out, the interval that
+    /// spill slot; others prefer the caller-saved R1–R4, helper arguments the register they are passed in.
+    /// When registers run out, the interval that
     /// ends last is spilled to its own 8-byte stack slot.
     /// </summary>
     internal sealed class RegisterAllocator
@@ -68,6 +69,8 @@ namespace BpfDotnet.Compiler.Backend
                 return iv;
             }
 
+            // Registers that would save a move: a helper argument prefers the register it is passed in.
+            var hints = new Dictionary<int, int>();
             var calls = new List<int>();
             int pos = 0;
             foreach (var block in liveness.Order)
@@ -80,7 +83,14 @@ namespace BpfDotnet.Compiler.Backend
                     positions[ins] = pos;
                     foreach (var r in ins.Uses()) if (r >= 0) Get(r).Cover(pos);
                     if (ins.Def >= 0) Get(ins.Def).Cover(pos);
-                    if (ins.Op == IrOp.Call) calls.Add(pos);
+                    if (ins.Op == IrOp.Call)
+                    {
+                        calls.Add(pos);
+                        for (int i = 0; i < ins.Args!.Count && i < s_callerSaved.Length; i++)
+                        {
+                            if (!hints.ContainsKey(ins.Args[i])) hints[ins.Args[i]] = s_callerSaved[i];
+                        }
+                    }
                 }
                 pos += 2;
                 foreach (var r in liveness.LiveOut[block]) Get(r).Cover(pos);
@@ -106,7 +116,8 @@ namespace BpfDotnet.Compiler.Backend
                 active.RemoveAll(a => a.End <= current.Start && !(a.End == current.Start && a.Start == current.Start));
                 var candidates = current.CrossesCall ? s_calleeSaved : s_callerSaved.Concat(s_calleeSaved);
                 int chosen = -1;
-                foreach (var r in candidates)
+                if (hints.TryGetValue(current.Reg, out int hint) && !current.CrossesCall && !active.Any(a => a.Assigned == hint)) chosen = hint;
+                if (chosen < 0) foreach (var r in candidates)
                 {
                     if (!active.Any(a => a.Assigned == r))
                     {
