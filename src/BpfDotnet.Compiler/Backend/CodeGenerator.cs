@@ -108,7 +108,7 @@ namespace BpfDotnet.Compiler.Backend
 
         private void MovImm(int dst, long value)
         {
-            if (Lowering32.FitsImm(value)) Emit(0xb7, dst, 0, 0, (int)value);
+            if (Frontend.Lowering.FitsImm(value)) Emit(0xb7, dst, 0, 0, (int)value);
             else EmitLoadImm64(dst, value);
         }
 
@@ -126,12 +126,10 @@ namespace BpfDotnet.Compiler.Backend
         /// <summary>The register to compute <paramref name="vreg"/> into (scratch when it is spilled).</summary>
         private int DefReg(int vreg) => _locations.TryGetValue(vreg, out var l) && !l.IsSpilled ? l.Register : Scratch;
 
-        /// <summary>Writes back a definition computed into scratch for a spilled register.</summary>
+        /// <summary>Moves a definition computed into <paramref name="register"/> to where <paramref name="vreg"/> lives.</summary>
         private void Commit(int vreg, int register)
         {
-            if (!_locations.TryGetValue(vreg, out var location)) return;
-            if (location.IsSpilled) Emit(0x7b, R10, register, SpillOffset(location), 0);
-            else MovReg(location.Register, register);
+            if (_locations.TryGetValue(vreg, out var location)) MoveToLocation(location, register);
         }
 
         private void MoveToLocation(ValueLocation location, int register)
@@ -414,10 +412,5 @@ namespace BpfDotnet.Compiler.Backend
                 _out.Code[index] = ins with { Offset = checked((short)offset) };
             }
         }
-    }
-
-    internal static class Lowering32
-    {
-        public static bool FitsImm(long value) => value >= int.MinValue && value <= int.MaxValue;
     }
 }

@@ -170,21 +170,18 @@ namespace BpfDotnet.Compiler.Frontend
         private Operand InvokeInterlocked(IInvocationOperation invocation, bool needValue)
         {
             var method = invocation.TargetMethod;
-            long delta;
             Operand deltaOperand;
             switch (method.Name)
             {
-                case "Increment": delta = 1; deltaOperand = Operand.Const(1); break;
-                case "Decrement": delta = -1; deltaOperand = Operand.Const(-1); break;
+                case "Increment": deltaOperand = Operand.Const(1); break;
+                case "Decrement": deltaOperand = Operand.Const(-1); break;
                 case "Add" when invocation.Arguments.Length == 2:
-                    delta = 0;
                     deltaOperand = Rvalue(invocation.Arguments[1].Value);
                     break;
                 default:
                     Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, method.ToDisplayString());
                     return Operand.Const(0);
             }
-            _ = delta;
             var target = invocation.Arguments[0].Value;
             var (size, signed) = ScalarInfo(target.Type);
             if (size < 4)

@@ -495,7 +495,7 @@ namespace BpfDotnet.Compiler.Frontend
             int r;
             if (address.IsSlot) r = _b.FrameAddr(address.Slot);
             else r = address.BaseReg;
-            if (address.Offset != 0 || address.IsSlot && address.Offset != 0) r = _b.AluImm(AluOp.Add, r, address.Offset, false);
+            if (address.Offset != 0) r = _b.AluImm(AluOp.Add, r, address.Offset, false);
             return r;
         }
     }

@@ -46,9 +46,6 @@ namespace BpfDotnet.Compiler.Frontend
 
         public SortedSet<string> MapsUsed { get; } = new SortedSet<string>(StringComparer.Ordinal);
 
-        /// <summary>Number of error diagnostics reported so far.</summary>
-        public bool HasErrors => _diagnostics.Count > 0;
-
         private void Report(DiagnosticDescriptor descriptor, SyntaxNode? syntax, params string[] args)
             => _diagnostics.Add(DiagnosticInfo.Create(descriptor, syntax?.GetLocation(), args));
 

@@ -50,7 +50,7 @@ namespace BpfDotnet.Compiler.Frontend
                 return Failed();
             }
 
-            string? section = SectionOf(method, out var attachError);
+            string? section = SectionOf(method);
             if (section is null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingAttachPoint, nameLocation, method.Name));
@@ -115,9 +115,8 @@ namespace BpfDotnet.Compiler.Frontend
         }
 
         /// <summary>The ELF section of a program, from its attach attribute.</summary>
-        public static string? SectionOf(IMethodSymbol method, out string? error)
+        public static string? SectionOf(IMethodSymbol method)
         {
-            error = null;
             foreach (var attribute in method.GetAttributes())
             {
                 string? name = attribute.AttributeClass?.ToDisplayString();
