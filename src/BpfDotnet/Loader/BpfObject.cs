@@ -18,6 +18,7 @@ namespace BpfDotnet
     {
         private readonly Dictionary<string, BpfProgramHandle> _programs = new Dictionary<string, BpfProgramHandle>(StringComparer.Ordinal);
         private readonly Dictionary<string, BpfMapHandle> _maps = new Dictionary<string, BpfMapHandle>(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _verifierLogs = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly List<BpfLink> _links = new List<BpfLink>();
         private readonly object _gate = new object();
         private BpfFileDescriptor? _btf;
@@ -32,6 +33,13 @@ namespace BpfDotnet
 
         /// <summary>Maps by name: the variable name for <c>.maps</c> entries, the section name (<c>.rodata</c>, <c>.data</c>, <c>.bss</c>) for global data.</summary>
         public IReadOnlyDictionary<string, BpfMapHandle> Maps => _maps;
+
+        /// <summary>
+        /// The verifier log of each program's successful load, by program name, at <see cref="BpfLoadOptions.LogLevel"/>:
+        /// empty at level 0 (the default); level 4 (statistics) gives lines such as <c>stack depth 16</c> and
+        /// <c>processed 42 insns (limit 1000000) ...</c>. Logs of failed loads are carried by <see cref="BpfVerifierException"/>.
+        /// </summary>
+        public IReadOnlyDictionary<string, string> VerifierLogs => _verifierLogs;
 
         /// <summary>The kernel id of the object's BTF, or 0 when the object has no BTF.</summary>
         public uint BtfId { get; private set; }
@@ -387,12 +395,13 @@ namespace BpfDotnet
                     (args.LineInfo, args.LineInfoCount) = CollectExt(_btfExt.LineInfo, chunks);
                     args.LineInfoRecSize = _btfExt.LineInfo.RecordSize;
                 }
-                BpfFileDescriptor fd = BpfProgramLoader.Load(args, func.Name, _options);
+                BpfFileDescriptor fd = BpfProgramLoader.Load(args, func.Name, _options, out string log);
                 if (_obj._programs.ContainsKey(func.Name))
                 {
                     fd.Dispose();
                     throw new BpfException($"The object defines program '{func.Name}' twice.");
                 }
+                _obj._verifierLogs[func.Name] = log;
                 _obj._programs.Add(func.Name, new BpfProgramHandle(_obj, func.Name, sec.Name, kind, fd));
             }
 

@@ -52,11 +52,21 @@ namespace BpfDotnet
 
         /// <summary>BPF_PROG_LOAD with the log retry policy of <see cref="BpfLoadOptions.LogLevel"/>.</summary>
         internal static BpfFileDescriptor Load(in BpfSyscalls.ProgLoadArgs args, string displayName, BpfLoadOptions options)
+            => Load(args, displayName, options, out _);
+
+        /// <summary>As <see cref="Load(in BpfSyscalls.ProgLoadArgs, string, BpfLoadOptions)"/>; <paramref name="successLog"/> is the
+        /// verifier log of the successful load at <see cref="BpfLoadOptions.LogLevel"/> (empty at level 0).</summary>
+        internal static BpfFileDescriptor Load(in BpfSyscalls.ProgLoadArgs args, string displayName, BpfLoadOptions options, out string successLog)
         {
             uint level = (uint)Math.Max(0, options.LogLevel);
             uint size = Math.Max(options.LogBufferSize, 4096u);
+            successLog = "";
             int fd = BpfSyscalls.ProgLoad(args, level, size, out string log, out int errno);
-            if (fd >= 0) return new BpfFileDescriptor(fd);
+            if (fd >= 0)
+            {
+                successLog = log;
+                return new BpfFileDescriptor(fd);
+            }
 
             if (errno == Native.ENOSPC && level > 0 && log.Length > 0)
                 throw new BpfVerifierException(displayName, log + Environment.NewLine + $"(log truncated: raise {nameof(BpfLoadOptions)}.{nameof(BpfLoadOptions.LogBufferSize)})", errno);
