@@ -1,0 +1,314 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using BpfDotnet;
+using BpfDotnet.Benchmarks;
+
+// Code-quality benchmark: C# probes (compiled by the BpfDotnet generator) against the same probes in C (clang-14 -O2).
+// Usage (root): dotnet run -c Release --project tests/BpfDotnet.Benchmarks [-- --events N] [--out DIR]
+// Writes DIR/code-quality.md and DIR/code-quality.json (DIR defaults to docs/benchmarks in the repository).
+
+int events = 200_000;
+string? outDir = null;
+for (int i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--events" && i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0) events = n;
+    else if (args[i] == "--out" && i + 1 < args.Length) outDir = args[++i];
+    else
+    {
+        Console.Error.WriteLine("usage: BpfDotnet.Benchmarks [--events N] [--out DIR]");
+        return 2;
+    }
+}
+
+if (Native.geteuid() != 0)
+{
+    Console.Error.WriteLine("The benchmark loads programs into the kernel and enables kernel.bpf_stats_enabled: run it as root (sudo).");
+    return 1;
+}
+outDir ??= Path.Combine(Runner.RepositoryRoot(), "docs", "benchmarks");
+
+try
+{
+    var runner = new Runner(events);
+    List<Result> results = runner.Run();
+    var report = new Report(results, runner.Facts, events);
+    Directory.CreateDirectory(outDir);
+    File.WriteAllText(Path.Combine(outDir, "code-quality.md"), report.Markdown());
+    File.WriteAllText(Path.Combine(outDir, "code-quality.json"), report.Json());
+    Console.WriteLine(report.Table());
+    Console.WriteLine(report.Summary());
+    Console.WriteLine("Wrote " + Path.Combine(outDir, "code-quality.md") + " and code-quality.json");
+    return 0;
+}
+catch (BpfException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+
+namespace BpfDotnet.Benchmarks
+{
+    internal static class Native
+    {
+        [DllImport("libc")]
+        public static extern uint geteuid();
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int mount(string source, string target, string fstype, ulong flags, IntPtr data);
+
+        /// <summary>glibc's posix_fadvise issues fadvise64(2) and returns the error number.</summary>
+        [DllImport("libc")]
+        public static extern int posix_fadvise(int fd, long offset, long len, int advice);
+    }
+
+    /// <summary>The numbers of one side (C# or C) of a twin.</summary>
+    public sealed class Side
+    {
+        public uint XlatedInsns { get; set; }
+        public uint ObjectInsns { get; set; }
+        public uint VerifiedInsns { get; set; }
+        public string StackDepthText { get; set; } = "";
+        public int StackDepth { get; set; }
+        public ulong RunCount { get; set; }
+        public ulong RunTimeNs { get; set; }
+        public double NsPerEvent => RunCount == 0 ? double.NaN : (double)RunTimeNs / RunCount;
+        public Dictionary<string, int> Mix { get; set; } = new();
+
+        [System.Text.Json.Serialization.JsonIgnore]
+        public InstructionMix? Disassembly { get; set; }
+    }
+
+    /// <summary>One row of the report.</summary>
+    public sealed class Result
+    {
+        public Twin Twin { get; init; } = null!;
+        public Side? Ours { get; set; }
+        public Side Clang { get; set; } = new();
+    }
+
+    /// <summary>Compiles, loads, measures.</summary>
+    public sealed class Runner
+    {
+        private readonly int _events;
+        private readonly string _work = Path.Combine(Path.GetTempPath(), "bpfdotnet-benchmarks-" + System.Environment.ProcessId);
+
+        public Runner(int events) => _events = events;
+
+        /// <summary>Machine and tool facts for the report.</summary>
+        public Dictionary<string, string> Facts { get; } = new();
+
+        public static string RepositoryRoot()
+        {
+            for (string? d = AppContext.BaseDirectory; d != null; d = Path.GetDirectoryName(d))
+            {
+                if (File.Exists(Path.Combine(d, "BpfDotnet.sln"))) return d;
+            }
+            for (string? d = Directory.GetCurrentDirectory(); d != null; d = Path.GetDirectoryName(d))
+            {
+                if (File.Exists(Path.Combine(d, "BpfDotnet.sln"))) return d;
+            }
+            throw new BpfException("Cannot find the repository root (BpfDotnet.sln) above " + AppContext.BaseDirectory + "; pass --out DIR.");
+        }
+
+        public List<Result> Run()
+        {
+            MountTracefs();
+            Directory.CreateDirectory(_work);
+            Facts["kernel"] = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
+            Facts["clang"] = Tool("clang-14", "--version").Split('\n')[0].Trim();
+            Facts["cpu"] = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
+            Facts["commit"] = Tool("git", "-C " + RepositoryRoot() + " rev-parse --short HEAD").Trim();
+            Facts["jit"] = File.Exists("/proc/sys/net/core/bpf_jit_enable") ? File.ReadAllText("/proc/sys/net/core/bpf_jit_enable").Trim() : "?";
+
+            var options = new BpfLoadOptions { LogLevel = 4, LogBufferSize = 1 << 20 };
+            var objects = new List<BpfObject>();
+            var csObjects = new Dictionary<string, BpfObject>();
+            var cObjects = new Dictionary<string, BpfObject>();
+            var results = new List<Result>();
+            var handles = new List<(Result Row, BpfProgramHandle? Ours, BpfProgramHandle Clang)>();
+            try
+            {
+                foreach (Twin twin in Twin.All)
+                {
+                    var row = new Result { Twin = twin };
+                    string cPath = CompileC(twin.CFile);
+                    if (!cObjects.TryGetValue(twin.CFile, out BpfObject? cObj))
+                    {
+                        cObj = BpfObject.LoadFile(cPath, options);
+                        cObjects[twin.CFile] = cObj;
+                        objects.Add(cObj);
+                    }
+                    BpfProgramHandle cProg = cObj.GetProgram(twin.CProgram);
+                    row.Clang = Measure(cObj, cProg, cPath, twin.CProgram);
+
+                    BpfProgramHandle? ours = null;
+                    if (twin.CSharpObject != null)
+                    {
+                        string key = twin.CFile;
+                        byte[] bytes = twin.CSharpObject();
+                        string csPath = Path.Combine(_work, twin.CFile + ".cs.bpf.o");
+                        File.WriteAllBytes(csPath, bytes);
+                        if (!csObjects.TryGetValue(key, out BpfObject? csObj))
+                        {
+                            csObj = BpfObject.Load(bytes, options);
+                            csObjects[key] = csObj;
+                            objects.Add(csObj);
+                        }
+                        ours = csObj.GetProgram(twin.CSharpProgram!);
+                        row.Ours = Measure(csObj, ours, csPath, twin.CSharpProgram!);
+                    }
+                    results.Add(row);
+                    handles.Add((row, ours, cProg));
+                }
+
+                uint pid = (uint)System.Environment.ProcessId;
+                if (csObjects.TryGetValue("filter_pid", out BpfObject? fpCs)) fpCs.GetMap<uint, uint>("Target")[0] = pid;
+                if (cObjects.TryGetValue("filter_pid", out BpfObject? fpC)) fpC.GetMap<uint, uint>("target")[0] = pid;
+
+                MeasureRunTime(handles);
+                CheckSameWork(csObjects, cObjects);
+            }
+            finally
+            {
+                foreach (BpfObject o in objects) o.Dispose();
+            }
+            return results;
+        }
+
+        private Side Measure(BpfObject obj, BpfProgramHandle prog, string objectPath, string function)
+        {
+            BpfProgramInfo info = prog.GetInfo();
+            string log = obj.VerifierLogs.TryGetValue(prog.Name, out string? l) ? l : "";
+            Match depth = Regex.Match(log, @"stack depth ([0-9+]+)");
+            InstructionMix mix = InstructionMix.Read(objectPath, function);
+            return new Side
+            {
+                XlatedInsns = info.XlatedLength / 8,
+                ObjectInsns = (uint)mix.Slots,
+                VerifiedInsns = info.VerifiedInstructions,
+                StackDepthText = depth.Success ? depth.Groups[1].Value : "?",
+                StackDepth = depth.Success ? depth.Groups[1].Value.Split('+').Sum(int.Parse) : -1,
+                Mix = mix.Counts,
+                Disassembly = mix,
+            };
+        }
+
+        /// <summary>
+        /// Attaches every program at once (all twins on the same tracepoints) with kernel.bpf_stats_enabled = 1 and makes
+        /// the events. Two rounds, ours attached first in one and clang's first in the other, so neither side always runs
+        /// first on a cold cache; the per-program deltas of run_time_ns and run_cnt over both rounds are summed.
+        /// </summary>
+        private void MeasureRunTime(List<(Result Row, BpfProgramHandle? Ours, BpfProgramHandle Clang)> handles)
+        {
+            const string Sysctl = "/proc/sys/kernel/bpf_stats_enabled";
+            string before = File.ReadAllText(Sysctl).Trim();
+            File.WriteAllText(Sysctl, "1");
+            try
+            {
+                for (int round = 0; round < 2; round++)
+                {
+                    var links = new List<BpfLink>();
+                    try
+                    {
+                        var order = handles.SelectMany(h => round == 0
+                            ? new[] { (h.Row, Ours: true, P: h.Ours), (h.Row, Ours: false, P: (BpfProgramHandle?)h.Clang) }
+                            : new[] { (h.Row, Ours: false, P: (BpfProgramHandle?)h.Clang), (h.Row, Ours: true, P: h.Ours) })
+                            .Where(x => x.P != null)
+                            .ToList();
+                        foreach (var x in order) links.Add(x.P!.Attach());
+                        MakeEvents(_events / 20, 0);   // warm-up
+                        var start = order.Select(x => x.P!.GetInfo()).ToList();
+                        MakeEvents(_events / 2, round * _events);
+                        for (int i = 0; i < order.Count; i++)
+                        {
+                            BpfProgramInfo end = order[i].P!.GetInfo();
+                            Side side = order[i].Ours ? order[i].Row.Ours! : order[i].Row.Clang;
+                            side.RunCount += end.RunCount - start[i].RunCount;
+                            side.RunTimeNs += end.RunTimeNs - start[i].RunTimeNs;
+                        }
+                    }
+                    finally
+                    {
+                        foreach (BpfLink l in links) l.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                File.WriteAllText(Sysctl, before);
+            }
+        }
+
+        /// <summary>fadvise64(2) on the benchmark's fd: fails with EBADF at once; the arguments vary per call.</summary>
+        private static void MakeEvents(int n, int seed)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                long k = seed + i;
+                Native.posix_fadvise((int)Bench.Magic, k * 7, (1L << (int)(k % 40)) + k, (int)(k % 6));
+            }
+        }
+
+        /// <summary>The twins must compute the same: compare a few result maps after the run.</summary>
+        private static void CheckSameWork(Dictionary<string, BpfObject> cs, Dictionary<string, BpfObject> c)
+        {
+            void Same(string file, string csMap, string cMap)
+            {
+                if (!cs.TryGetValue(file, out BpfObject? a) || !c.TryGetValue(file, out BpfObject? b)) return;
+                var x = a.GetMap<uint, ulong>(csMap).OrderBy(kv => kv.Key).ToList();
+                var y = b.GetMap<uint, ulong>(cMap).OrderBy(kv => kv.Key).ToList();
+                if (!x.SequenceEqual(y))
+                    throw new BpfException($"{file}: the C# and C twins disagree ({csMap}: {string.Join(",", x)} vs {cMap}: {string.Join(",", y)}).");
+            }
+            Same("counter_array", "Count", "count");
+            Same("histogram_log2", "Buckets", "buckets");
+            Same("branchy", "Classes", "classes");
+            Same("filter_pid", "Hits", "hits");
+            Same("arith_mix", "Out", "out");
+        }
+
+        private string CompileC(string name)
+        {
+            string src = Path.Combine(AppContext.BaseDirectory, "c", name + ".bpf.c");
+            string obj = Path.Combine(_work, name + ".c.bpf.o");
+            if (File.Exists(obj)) return obj;
+            string err = Tool("clang-14", $"-O2 -g -target bpf -mcpu=v3 -c {src} -o {obj}", out int code);
+            if (code != 0) throw new BpfException($"clang-14 failed on {src}:\n{err}");
+            return obj;
+        }
+
+        private static string Tool(string file, string arguments) => Tool(file, arguments, out _);
+
+        private static string Tool(string file, string arguments, out int exitCode)
+        {
+            var psi = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+            try
+            {
+                using Process p = Process.Start(psi)!;
+                string o = p.StandardOutput.ReadToEnd();
+                string e = p.StandardError.ReadToEnd();
+                p.WaitForExit();
+                exitCode = p.ExitCode;
+                return exitCode == 0 ? o : e + o;
+            }
+            catch (System.ComponentModel.Win32Exception ex)
+            {
+                throw new BpfException($"Cannot run {file}: {ex.Message}. Install it (scripts/prepare-machine.sh installs clang-14 and llvm-14).");
+            }
+        }
+
+        private static void MountTracefs()
+        {
+            if (BpfSystem.TracefsPath != null) return;
+            Directory.CreateDirectory("/sys/kernel/tracing");
+            if (Native.mount("nodev", "/sys/kernel/tracing", "tracefs", 0, IntPtr.Zero) != 0)
+                throw new BpfException("mount -t tracefs nodev /sys/kernel/tracing failed: errno " + Marshal.GetLastPInvokeError());
+        }
+    }
+}

@@ -1,0 +1,18 @@
+#include "bench.h"
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 256);
+    __type(key, __u32);
+    __type(value, __u64);
+} per_cpu SEC(".maps");
+
+SEC("tracepoint/syscalls/sys_enter_fadvise64")
+int on_event(struct enter_args *ctx)
+{
+    if (ctx->args[0] != MAGIC) return 0;
+    __u32 cpu = bpf_get_smp_processor_id();
+    __u64 *n = bpf_map_lookup_elem(&per_cpu, &cpu);
+    if (n) __sync_fetch_and_add(n, 1);
+    return 0;
+}
