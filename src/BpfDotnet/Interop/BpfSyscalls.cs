@@ -227,6 +227,22 @@ namespace BpfDotnet.Interop
             return R32(info, idOffset);
         }
 
+        /// <summary>BPF_PROG_TEST_RUN with a context only (raw_tp, syscall programs); returns the program's return value.</summary>
+        internal static int ProgTestRun(int progFd, ReadOnlySpan<byte> context, out uint returnValue, out int errno)
+        {
+            Span<byte> a = stackalloc byte[AttrSize];
+            a.Clear();
+            fixed (byte* ctx = context)
+            {
+                W32(a, 0, (uint)progFd);                 // test.prog_fd
+                W32(a, 40, (uint)context.Length);        // test.ctx_size_in
+                W64(a, 48, context.Length == 0 ? 0 : (ulong)ctx); // test.ctx_in
+                int r = (int)Native.Bpf(BpfCommand.ProgTestRun, a, out errno);
+                returnValue = R32(a, 4);                 // test.retval
+                return r;
+            }
+        }
+
         // ---- links ----------------------------------------------------------------------
 
         internal static int LinkCreate(int progFd, int targetFd, uint attachType, uint flags, out int errno)

@@ -114,6 +114,7 @@ namespace BpfDotnet.Interop
         MapGetNextId = 12,
         ProgGetFdById = 13,
         MapGetFdById = 14,
+        ProgTestRun = 10,
         ObjGetInfoByFd = 15,
         RawTracepointOpen = 17,
         BtfLoad = 18,

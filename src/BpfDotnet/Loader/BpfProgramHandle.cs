@@ -63,6 +63,25 @@ namespace BpfDotnet
             return link;
         }
 
+        /// <summary>
+        /// Runs the program once in the kernel on <paramref name="context"/> (<c>BPF_PROG_TEST_RUN</c>) and returns
+        /// its return value. Raw tracepoint programs take their arguments as the context: up to 12 64-bit values.
+        /// </summary>
+        /// <param name="context">The bytes the program sees as its context.</param>
+        /// <exception cref="BpfException">The kernel refused the run (for example, the program type cannot be test-run).</exception>
+        public uint TestRun(ReadOnlySpan<byte> context)
+        {
+            int r, errno;
+            uint returnValue;
+            using (BpfFileDescriptor.Lease lease = Fd.Acquire())
+            {
+                r = BpfSyscalls.ProgTestRun(lease.Fd, context, out returnValue, out errno);
+            }
+            if (r < 0)
+                throw BpfErrors.FromErrno(errno, $"to test-run program '{Name}' ({Type}) with a {context.Length}-byte context (BPF_PROG_TEST_RUN); raw_tracepoint programs accept at most 96 bytes");
+            return returnValue;
+        }
+
         /// <summary>Reads the kernel's information about the program (BPF_OBJ_GET_INFO_BY_FD).</summary>
         /// <returns>Id, sizes, verifier statistics and run statistics.</returns>
         public BpfProgramInfo GetInfo() => ReadInfo(Fd);

@@ -115,4 +115,25 @@ namespace BpfDotnet
         /// <summary>Return value of the syscall.</summary>
         public long Ret;
     }
+
+    /// <summary>
+    /// Context of a raw tracepoint program (<c>raw_tracepoint/&lt;name&gt;</c>): the tracepoint's arguments as
+    /// 64-bit values. Also the context <see cref="BpfProgramHandle.TestRun"/> passes to raw tracepoint programs.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RawTracepointArgs
+    {
+        /// <summary>First argument.</summary>
+        public ulong Arg0;
+        /// <summary>Second argument.</summary>
+        public ulong Arg1;
+        /// <summary>Third argument.</summary>
+        public ulong Arg2;
+        /// <summary>Fourth argument.</summary>
+        public ulong Arg3;
+        /// <summary>Fifth argument.</summary>
+        public ulong Arg4;
+        /// <summary>Sixth argument.</summary>
+        public ulong Arg5;
+    }
 }
