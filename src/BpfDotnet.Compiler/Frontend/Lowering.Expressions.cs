@@ -92,6 +92,17 @@ namespace BpfDotnet.Compiler.Frontend
                 return;
             }
             if (captured.Reg < 0) captured.Reg = Function.NewReg();
+            // Roslyn captures the target of an assignment whose right side branches; remember where it lives so
+            // the assignment writes the variable, while reads see the value at capture time, as C# orders them.
+            var unwrapped = Unwrap(value);
+            if (unwrapped is ILocalReferenceOperation local && IsScalar(local.Local.Type) && GetLocal(local.Local, value.Syntax).Kind == StorageKind.Register)
+            {
+                captured.Local = local.Local;
+            }
+            else if (IsScalar(unwrapped.Type) && (unwrapped is IFieldReferenceOperation { Field.IsStatic: false } || unwrapped is ILocalReferenceOperation))
+            {
+                captured.Target = AddressOf(unwrapped);
+            }
             var operand = Rvalue(value);
             if (operand.IsConst) _b.MovConst(captured.Reg, operand.Value);
             else _b.Mov(captured.Reg, operand.Reg);
@@ -279,11 +290,12 @@ namespace BpfDotnet.Compiler.Frontend
                 case BinaryOperatorKind.UnsignedRightShift: op = AluOp.Rsh; break;
                 case BinaryOperatorKind.Divide:
                 case BinaryOperatorKind.Remainder:
-                    if (signed || !right.IsConst || right.Value == 0)
+                    if (!right.IsConst || right.Value == 0 || (signed && (right.Value == -1 || right.Value == long.MinValue)))
                     {
                         Report(DiagnosticDescriptors.UnsupportedDivision, at.Syntax, at.Syntax.ToString());
                         return Operand.Const(0);
                     }
+                    if (signed && !left.IsConst) return SignedDivision(kind, left.Reg, right.Value, size);
                     op = kind == BinaryOperatorKind.Divide ? AluOp.Div : AluOp.Mod;
                     break;
                 default:
@@ -295,6 +307,10 @@ namespace BpfDotnet.Compiler.Frontend
             int width = size >= 8 ? 64 : 32;
             if (left.IsConst && right.IsConst)
             {
+                if (signed && (op == AluOp.Div || op == AluOp.Mod))
+                {
+                    return Operand.Const(TruncateConstant(op == AluOp.Div ? left.Value / right.Value : left.Value % right.Value, Math.Max(size, 4), true));
+                }
                 return Operand.Const(TruncateConstant(Fold(op, left.Value, right.Value, width), Math.Max(size, 4), signed));
             }
 
@@ -328,6 +344,28 @@ namespace BpfDotnet.Compiler.Frontend
             }
             if (signExtendAfter) result = _b.Extend(result, 4, true);
             return Operand.InReg(result);
+        }
+
+        /// <summary>
+        /// Signed division or remainder by a constant, truncating toward zero as C# does, with only the unsigned
+        /// divide of cpu v2/v3: divide the magnitude, then restore the sign (of the quotient: the operands'
+        /// signs; of the remainder: the dividend's). The value is canonical, so this works at 64 bits for every width.
+        /// </summary>
+        private Operand SignedDivision(BinaryOperatorKind kind, int dividend, long divisor, int size)
+        {
+            long magnitude = Math.Abs(divisor);
+            int sign = _b.AluImm(AluOp.Arsh, dividend, 63, false);
+            int absolute = _b.Alu(AluOp.Sub, _b.Alu(AluOp.Xor, dividend, sign, false), sign, false);
+            var op = kind == BinaryOperatorKind.Divide ? AluOp.Div : AluOp.Mod;
+            int unsignedResult = FitsImm(magnitude) ? _b.AluImm(op, absolute, magnitude, false) : _b.Alu(op, absolute, _b.Const(magnitude), false);
+            int result = _b.Alu(AluOp.Sub, _b.Alu(AluOp.Xor, unsignedResult, sign, false), sign, false);
+            if (kind == BinaryOperatorKind.Divide && divisor < 0)
+            {
+                int negated = Function.NewReg();
+                _b.Emit(new IrInstruction { Op = IrOp.Neg, Dst = negated, A = result });
+                result = negated;
+            }
+            return Operand.InReg(size < 8 ? Normalize(result, 4, true) : result);
         }
 
         private static long Fold(AluOp op, long a, long b, int width)

@@ -40,6 +40,7 @@ namespace BpfDotnet.Compiler.Frontend
                     }
                 case IFlowCaptureReferenceOperation captureRef when _captures.TryGetValue(captureRef.Id, out var captured):
                     if (captured.Memory is Address memory) return memory;
+                    if (captured.Target is Address target) return target;
                     if (captured.Reg >= 0) return SpillToTemporary(Operand.InReg(captured.Reg), op.Type, "temporary");
                     break;
                 case IInvocationOperation invocation when invocation.TargetMethod.ReturnsByRef:
@@ -144,11 +145,26 @@ namespace BpfDotnet.Compiler.Frontend
                     return;
                 }
             }
-            if (target is IFlowCaptureReferenceOperation captureRef && _captures.TryGetValue(captureRef.Id, out var captured) && captured.Reg >= 0)
+            if (target is IFlowCaptureReferenceOperation captureRef && _captures.TryGetValue(captureRef.Id, out var captured))
             {
-                if (value.IsConst) _b.MovConst(captured.Reg, value.Value);
-                else _b.Mov(captured.Reg, value.Reg);
-                return;
+                if (captured.Local is not null)
+                {
+                    var storage = GetLocal(captured.Local, target.Syntax);
+                    if (value.IsConst) _b.MovConst(storage.Reg, value.Value);
+                    else _b.Mov(storage.Reg, value.Reg);
+                    return;
+                }
+                if (captured.Target is Address address)
+                {
+                    StoreOperand(address, ScalarInfo(target.Type).Size, value);
+                    return;
+                }
+                if (captured.Reg >= 0)
+                {
+                    if (value.IsConst) _b.MovConst(captured.Reg, value.Value);
+                    else _b.Mov(captured.Reg, value.Reg);
+                    return;
+                }
             }
             var (size, _) = ScalarInfo(target.Type);
             StoreOperand(AddressOf(target), size, value);

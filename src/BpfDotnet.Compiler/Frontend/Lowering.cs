@@ -71,6 +71,10 @@ namespace BpfDotnet.Compiler.Frontend
             public int Reg = -1;
             public Address? Memory;
             public IFieldSymbol? MapField;
+            /// <summary>When the capture is of a local in a register: the local, so that stores through it reach it.</summary>
+            public ILocalSymbol? Local;
+            /// <summary>When the capture is of a scalar in memory: its address, so that stores through it reach it.</summary>
+            public Address? Target;
             public BpfType? Type;
         }
 
@@ -177,7 +181,14 @@ namespace BpfDotnet.Compiler.Frontend
                 SetPosition(block.BranchValue.Syntax);
                 var whenMatched = Target(block.ConditionalSuccessor);
                 var otherwise = Target(block.FallThroughSuccessor);
-                if (whenMatched is null || otherwise is null) return;
+                if (whenMatched is null || otherwise is null)
+                {
+                    // Roslyn found one side unreachable (a constant condition): only the other can run.
+                    var only = whenMatched ?? otherwise;
+                    if (only is null) _b.Return(-1, 0);
+                    else _b.Jump(only);
+                    return;
+                }
                 bool jumpIfTrue = block.ConditionKind == ControlFlowConditionKind.WhenTrue;
                 LowerCondition(block.BranchValue, jumpIfTrue ? whenMatched : otherwise, jumpIfTrue ? otherwise : whenMatched);
                 return;

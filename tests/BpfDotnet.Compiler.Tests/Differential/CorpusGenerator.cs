@@ -1,0 +1,228 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace BpfDotnet.Compiler.Tests.Differential
+{
+    /// <summary>
+    /// Generates random probe bodies over every integer width and operator, with control flow, as C#
+    /// source. Each probe reads three inputs from its raw tracepoint context, computes, stores one 64-bit
+    /// result in slot 0 of the <c>Out</c> array map and returns a value; both are compared between the
+    /// kernel and .NET.
+    /// </summary>
+    public sealed class CorpusGenerator
+    {
+        private static readonly string[] Types = { "sbyte", "byte", "short", "ushort", "int", "uint", "long", "ulong" };
+
+        private readonly Random _random;
+        private readonly List<(string Name, string Type)> _locals = new List<(string, string)>();
+        private int _depthBudget;
+
+        public CorpusGenerator(int seed) => _random = new Random(seed);
+
+        private T Pick<T>(IReadOnlyList<T> items) => items[_random.Next(items.Count)];
+
+        private static int Size(string type) => type switch
+        {
+            "sbyte" or "byte" => 1,
+            "short" or "ushort" => 2,
+            "int" or "uint" => 4,
+            _ => 8,
+        };
+
+        private static bool Signed(string type) => type is "sbyte" or "short" or "int" or "long";
+
+        /// <summary>The type C# gives a binary arithmetic operator on these operand types.</summary>
+        private static string Promote(string a, string b)
+        {
+            if (a == "ulong" || b == "ulong") return "ulong";
+            if (a == "long" || b == "long") return "long";
+            if (a == "uint" && Signed(b) || b == "uint" && Signed(a)) return "long";
+            if (a == "uint" || b == "uint") return "uint";
+            return "int";
+        }
+
+        private string Constant(string type)
+        {
+            long value = _random.Next(6) switch
+            {
+                0 => _random.Next(-4, 5),
+                1 => _random.Next(0, 256),
+                2 => (long)_random.Next(int.MinValue, int.MaxValue),
+                3 => _random.NextInt64(),
+                4 => 1L << _random.Next(0, 63),
+                _ => -(1L << _random.Next(0, 63)),
+            };
+            return $"unchecked(({type}){value.ToString(CultureInfo.InvariantCulture)}L)";
+        }
+
+        /// <summary>An expression whose C# type is <paramref name="type"/>.</summary>
+        public string Expression(string type, int depth)
+        {
+            if (depth <= 0 || _depthBudget-- <= 0 || _random.Next(5) == 0) return Leaf(type);
+            switch (_random.Next(9))
+            {
+                case 0:
+                case 1:
+                case 2:
+                    {
+                        string lt = Pick(Types), rt = Pick(Types);
+                        // C# has no operator mixing ulong with a signed type.
+                        if (lt == "ulong" && Signed(rt)) rt = "ulong";
+                        if (rt == "ulong" && Signed(lt)) lt = "ulong";
+                        string op = Pick(new[] { "+", "-", "*", "&", "|", "^", "+", "-" });
+                        return $"(({type})({Expression(lt, depth - 1)} {op} {Expression(rt, depth - 1)}))";
+                    }
+                case 3:
+                    {
+                        string lt = Pick(Types);
+                        string op = Pick(new[] { "<<", ">>", ">>>" });
+                        return $"(({type})({Expression(lt, depth - 1)} {op} (int)({Expression(Pick(Types), depth - 1)})))";
+                    }
+                case 4:
+                    {
+                        string lt = Pick(new[] { "uint", "ulong", "int", "long" });
+                        string divisor = Signed(lt)
+                            ? Pick(new[] { "1", "2", "3", "7", "10", "16", "1000", "-2", "-3", "-10", "-65536" })
+                            : Pick(new[] { "1u", "2u", "3u", "7u", "10u", "16u", "255u", "1000u", "65536u" });
+                        string op = _random.Next(2) == 0 ? "/" : "%";
+                        return $"(({type})(({lt})({Expression(Pick(Types), depth - 1)}) {op} {divisor}))";
+                    }
+                case 5:
+                    return $"({Condition(depth - 1)} ? {Expression(type, depth - 1)} : {Expression(type, depth - 1)})";
+                case 6:
+                    {
+                        string op = Pick(new[] { "-", "~" });
+                        // Unary minus is not defined on ulong.
+                        string operandType = op == "-" ? Pick(Types.Where(t => t != "ulong").ToArray()) : Pick(Types);
+                        return $"(({type})({op}{Expression(operandType, depth - 1)}))";
+                    }
+                case 7:
+                    return $"(({type})({Expression(Pick(Types), depth - 1)}))";
+                default:
+                    return $"({Condition(depth - 1)} ? ({type})1 : ({type})0)";
+            }
+        }
+
+        private string Leaf(string type)
+        {
+            if (_locals.Count > 0 && _random.Next(3) != 0)
+            {
+                var (name, localType) = Pick(_locals);
+                return localType == type ? name : $"(({type}){name})";
+            }
+            return Constant(type);
+        }
+
+        /// <summary>A bool expression.</summary>
+        public string Condition(int depth)
+        {
+            switch (depth <= 0 ? 0 : _random.Next(6))
+            {
+                case 0:
+                case 1:
+                case 2:
+                    {
+                        string t = Pick(Types);
+                        string op = Pick(new[] { "==", "!=", "<", "<=", ">", ">=" });
+                        return $"({Expression(t, depth - 1)} {op} {Expression(t, depth - 1)})";
+                    }
+                case 3:
+                    return $"({Condition(depth - 1)} && {Condition(depth - 1)})";
+                case 4:
+                    return $"({Condition(depth - 1)} || {Condition(depth - 1)})";
+                default:
+                    return $"!{Condition(depth - 1)}";
+            }
+        }
+
+        /// <summary>One probe method named <paramref name="name"/>.</summary>
+        public string Probe(string name)
+        {
+            _locals.Clear();
+            var body = new StringBuilder();
+            void Line(string text) => body.Append("        ").AppendLine(text);
+            // Inputs of every width.
+            for (int i = 0; i < 3; i++)
+            {
+                string type = Pick(Types);
+                string local = "a" + i;
+                Line($"{type} {local} = unchecked(({type})ctx.Arg{i});");
+                _locals.Add((local, type));
+            }
+            int statements = _random.Next(3, 8);
+            for (int s = 0; s < statements; s++)
+            {
+                _depthBudget = 14;
+                switch (_random.Next(7))
+                {
+                    case 0:
+                    case 1:
+                        {
+                            string type = Pick(Types);
+                            string local = "v" + s;
+                            Line($"{type} {local} = unchecked({Expression(type, 3)});");
+                            _locals.Add((local, type));
+                            break;
+                        }
+                    case 2:
+                        {
+                            var (target, type) = Pick(_locals);
+                            string op = Pick(new[] { "+=", "-=", "*=", "&=", "|=", "^=" });
+                            Line($"{target} {op} unchecked({Expression(type, 2)});");
+                            break;
+                        }
+                    case 3:
+                        {
+                            var (target, type) = Pick(_locals);
+                            Line($"{target} {Pick(new[] { "<<=", ">>=", ">>>=" })} unchecked((int)({Expression("int", 1)}));");
+                            break;
+                        }
+                    case 4:
+                        {
+                            var (target, type) = Pick(_locals);
+                            Line(Pick(new[] { $"{target}++;", $"{target}--;", $"++{target};", $"--{target};" }));
+                            break;
+                        }
+                    case 5:
+                        {
+                            var (target, type) = Pick(_locals);
+                            Line($"if (unchecked({Condition(2)}))");
+                            Line("{");
+                            Line($"    {target} = unchecked({Expression(type, 2)});");
+                            Line("}");
+                            Line("else");
+                            Line("{");
+                            var (other, otherType) = Pick(_locals);
+                            Line($"    {other} ^= unchecked({Expression(otherType, 2)});");
+                            Line("}");
+                            break;
+                        }
+                    default:
+                        {
+                            Line($"if (unchecked({Condition(2)}))");
+                            Line("{");
+                            Line($"    Out.Update(0, unchecked((long)({Expression("long", 2)})));");
+                            Line($"    return {_random.Next(1, 100)};");
+                            Line("}");
+                            break;
+                        }
+                }
+            }
+            _depthBudget = 14;
+            string result = string.Join(" ^ ", _locals.Select(l => $"(long){l.Name}"));
+            Line($"Out.Update(0, unchecked({result} ^ (long)({Expression("long", 2)})));");
+            Line($"return unchecked((int)({Expression("int", 2)}));");
+
+            var method = new StringBuilder();
+            method.AppendLine($"    [BpfProgram, Section(\"raw_tp/{name}\")]");
+            method.AppendLine($"    public static int {name}(ref RawTracepointArgs ctx)");
+            method.AppendLine("    {");
+            method.Append(body);
+            method.AppendLine("    }");
+            return method.ToString();
+        }
+    }
+}

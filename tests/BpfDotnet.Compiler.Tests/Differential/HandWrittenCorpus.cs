@@ -1,0 +1,39 @@
+using System.Collections.Generic;
+
+namespace BpfDotnet.Compiler.Tests.Differential
+{
+    /// <summary>
+    /// Hand-written probes: each mismatch the generated corpus ever found, reduced, plus the cases where eBPF
+    /// and C# differ (signed division, shifts by the width or more, wrap-around at every width).
+    /// </summary>
+    public static class HandWrittenCorpus
+    {
+        private static string Probe(string name, string body) =>
+            $"    [BpfProgram, Section(\"raw_tp/{name}\")]\n    public static int {name}(ref RawTracepointArgs ctx)\n    {{\n" +
+            "        byte a0 = unchecked((byte)ctx.Arg0); int a1 = unchecked((int)ctx.Arg1); ulong a2 = ctx.Arg2;\n" +
+            "        uint v0 = unchecked((uint)ctx.Arg2); long l = unchecked((long)ctx.Arg0); short s = unchecked((short)ctx.Arg1);\n" +
+            $"        {body}\n    }}\n";
+
+        public static List<string> Probes() => new List<string>
+        {
+            // Compound assignment whose right side branches: Roslyn captures the target; the store must reach the local.
+            Probe("h_capture_shift", "v0 <<= unchecked((int)(((a0 <= 5) ? ((int)a0) : ((int)a1)))); Out.Update(0, v0); return 0;"),
+            Probe("h_capture_add", "a1 += a0 > 100 ? 3 : s; l -= a1 < 0 ? l : 9; Out.Update(0, l + a1); return a1;"),
+            Probe("h_capture_postfix", "long x = a1++ + (a0 > 7 ? a1 : -a1); Out.Update(0, x * 31 + a1); return 0;"),
+            // Values of conditions.
+            Probe("h_bool_value", "bool c = a1 > 3 && a0 < 100; bool d = c || a2 == 7; Out.Update(0, (c ? 1 : 2) + (d ? 10 : 20)); return c ? 1 : 0;"),
+            Probe("h_nested_conditional", "long x = a1 > 0 ? (a0 > 9 ? a1 : a0) : (l < 0 ? l : -l); Out.Update(0, x); return 0;"),
+            Probe("h_early_returns", "if (a1 > 0 || !(a0 >= 3)) { Out.Update(0, 5); return 55; } if (l == 0) return 3; Out.Update(0, 1); return 1;"),
+            // Signed division and remainder by constants truncate toward zero, at every width.
+            Probe("h_sdiv_long", "Out.Update(0, unchecked(l / 3 + l % 3 * 1000 + l / -7 * 7 + l % -7)); return unchecked((int)(l / 1000000007L));"),
+            Probe("h_sdiv_int", "Out.Update(0, a1 / 10 + a1 % 10 * 100 + s / 3 + s % 4); return a1 / -2;"),
+            Probe("h_sdiv_min", "long m = a0 > 128 ? long.MinValue : l; int i = a0 > 128 ? int.MinValue : a1; Out.Update(0, unchecked(m / 2 + m % 5 + i / 3 + i % 7)); return i / 16;"),
+            Probe("h_udiv_big", "Out.Update(0, unchecked((long)(a2 / 3000000000UL + a2 % 4294967296UL + v0 / 4000000000u))); return 0;"),
+            // Shifts by the width or more are masked as C# masks them.
+            Probe("h_shift_wide", "int n = a0; Out.Update(0, unchecked((long)(v0 << n) + (a1 >> n) + (l << n) + (long)(a2 >> n) + (l >>> 65))); return unchecked(a1 << 33);"),
+            // Wrap-around and conversions at every width.
+            Probe("h_wrap", "sbyte b = unchecked((sbyte)(a0 + 200)); ushort u = unchecked((ushort)(s * s)); Out.Update(0, unchecked(b * 1000000L + u + (long)(uint)(a1 * a1) + (int.MaxValue + a1))); return unchecked(-a1);"),
+            Probe("h_negate_min", "int i = a0 > 128 ? int.MinValue : a1; long m = a0 > 100 ? long.MinValue : l; Out.Update(0, unchecked(-m + (-i))); return unchecked(-i);"),
+        };
+    }
+}
