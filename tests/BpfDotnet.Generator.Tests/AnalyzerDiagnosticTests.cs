@@ -191,6 +191,28 @@ namespace BpfDotnet.Generator.Tests
             """);
 
         [Fact]
+        public void BPF0005_ForLoopWithVariableBound() => AssertReported("BPF0005", "for", """
+            long n = ctx.Arg0;
+            long sum = 0;
+            for (long i = 0; i < n; i++) // BPF0005
+            {
+                sum += i;
+            }
+            return (int)sum;
+            """);
+
+        [Fact]
+        public void BPF0005_ForLoopChangingItsCounter() => AssertReported("BPF0005", "for", """
+            long sum = 0;
+            for (int i = 0; i < 10; i++) // BPF0005
+            {
+                i--;
+                sum += i;
+            }
+            return (int)sum;
+            """);
+
+        [Fact]
         public void BPF0006_UnsupportedCall() => AssertReported("BPF0006", "Math.Max", """
             long larger = Math.Max(ctx.Arg0, ctx.Arg1); // BPF0006
             return (int)larger;

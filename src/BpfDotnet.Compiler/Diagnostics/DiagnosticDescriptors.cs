@@ -41,7 +41,7 @@ namespace BpfDotnet.Compiler.Diagnostics
         /// <summary>BPF0005: loops without a visible bound.</summary>
         public static readonly DiagnosticDescriptor UnboundedLoop = Error("BPF0005",
             "Loop without a bound the verifier can see",
-            "This loop has no bound the compiler can prove, and the kernel verifier refuses loops it cannot bound; loop a constant number of times instead");
+            "This loop has no bound the compiler can prove ({0}), and the kernel verifier refuses loops it cannot bound; write for (int i = 0; i < N; i++) with a constant N of at most 8192 and leave i alone in the body");
 
         /// <summary>BPF0006: calls to methods that are neither helpers nor probe code.</summary>
         public static readonly DiagnosticDescriptor UnsupportedCall = Error("BPF0006",

@@ -29,10 +29,15 @@ namespace BpfDotnet.Compiler.Frontend
                 cancellationToken.ThrowIfCancellationRequested();
                 switch (node)
                 {
-                    case ForStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.ForKeyword.GetLocation())); break;
-                    case WhileStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.WhileKeyword.GetLocation())); break;
-                    case DoStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.DoKeyword.GetLocation())); break;
-                    case ForEachStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.ForEachKeyword.GetLocation())); break;
+                    case ForStatementSyntax s:
+                        if (LoopBounds.TripCount(s, model, cancellationToken, out var why) is null)
+                        {
+                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.ForKeyword.GetLocation(), why));
+                        }
+                        break;
+                    case WhileStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.WhileKeyword.GetLocation(), "only for loops with a constant bound are followed")); break;
+                    case DoStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.DoKeyword.GetLocation(), "only for loops with a constant bound are followed")); break;
+                    case ForEachStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.ForEachKeyword.GetLocation(), "only for loops with a constant bound are followed")); break;
                     case GotoStatementSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'goto'"); break;
                     case TryStatementSyntax s: Report(DiagnosticDescriptors.Exceptions, s, "try"); break;
                     case ThrowStatementSyntax s: Report(DiagnosticDescriptors.Exceptions, s, s.ToString()); break;

@@ -156,8 +156,23 @@ namespace BpfDotnet.Compiler.Tests.Differential
             for (int s = 0; s < statements; s++)
             {
                 _depthBudget = 14;
-                switch (_random.Next(7))
+                switch (_random.Next(8))
                 {
+                    case 7:
+                        {
+                            // A bounded loop; the counter is readable in the body but never assigned.
+                            var (target, type) = Pick(_locals);
+                            int trips = _random.Next(1, 17);
+                            string counter = "i" + s;
+                            Line($"for (int {counter} = 0; {counter} < {trips}; {counter}++)");
+                            Line("{");
+                            _locals.Add((counter, "int"));
+                            Line($"    {target} {Pick(new[] { "+=", "^=", "-=" })} unchecked({Expression(type, 2)});");
+                            Line($"    if (unchecked({Condition(1)})) {Pick(new[] { "break", "continue" })};");
+                            _locals.RemoveAt(_locals.Count - 1);
+                            Line("}");
+                            break;
+                        }
                     case 0:
                     case 1:
                         {

@@ -33,6 +33,13 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_shift_wide", "int n = a0; Out.Update(0, unchecked((long)(v0 << n) + (a1 >> n) + (l << n) + (long)(a2 >> n) + (l >>> 65))); return unchecked(a1 << 33);"),
             // Wrap-around and conversions at every width.
             Probe("h_wrap", "sbyte b = unchecked((sbyte)(a0 + 200)); ushort u = unchecked((ushort)(s * s)); Out.Update(0, unchecked(b * 1000000L + u + (long)(uint)(a1 * a1) + (int.MaxValue + a1))); return unchecked(-a1);"),
+            // Bounded loops, with break and continue.
+            Probe("h_loop_sum", "long sum = 0; for (int i = 0; i < 16; i++) { sum += (long)(a2 >> i) & 0xff; } Out.Update(0, sum); return 0;"),
+            Probe("h_loop_break", "int found = -1; for (int i = 0; i < 64; i++) { if (((a2 >> i) & 1) != 0) { found = i; break; } } Out.Update(0, found); return found;"),
+            Probe("h_loop_continue", "long odd = 0; for (uint i = 0; i < 40; i += 3) { if ((i & 1) == 0) continue; odd = odd * 31 + i + a0; } Out.Update(0, odd); return 0;"),
+            Probe("h_loop_down", "ulong x = a2; int n = 0; for (int i = 63; i >= 0; i--) { if ((x & (1UL << i)) != 0) n++; } Out.Update(0, n); return n;"),
+            Probe("h_loop_log2", "ulong v = a2; int log = 0; for (int i = 0; i < 64; i++) { if (v <= 1) break; v >>= 1; log++; } Out.Update(0, log); return log;"),
+            Probe("h_loop_nested", "long acc = 0; for (byte i = 0; i < 5; i++) { for (short j = -3; j < 4; j++) { acc += i * j * (long)a1; } } Out.Update(0, acc); return 0;"),
             Probe("h_negate_min", "int i = a0 > 128 ? int.MinValue : a1; long m = a0 > 100 ? long.MinValue : l; Out.Update(0, unchecked(-m + (-i))); return unchecked(-i);"),
         };
     }
