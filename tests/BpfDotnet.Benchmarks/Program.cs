@@ -77,7 +77,11 @@ namespace BpfDotnet.Benchmarks
         public int StackDepth { get; set; }
         public ulong RunCount { get; set; }
         public ulong RunTimeNs { get; set; }
-        public double NsPerEvent => RunCount == 0 ? double.NaN : (double)RunTimeNs / RunCount;
+        /// <summary>run_time_ns / run_cnt of each measurement round.</summary>
+        public List<double> RoundNs { get; } = new();
+
+        /// <summary>The median over the rounds of run_time_ns / run_cnt.</summary>
+        public double NsPerEvent => RoundNs.Count == 0 ? double.NaN : Stats.Median(RoundNs);
         public Dictionary<string, int> Mix { get; set; } = new();
 
         [System.Text.Json.Serialization.JsonIgnore]
@@ -90,11 +94,28 @@ namespace BpfDotnet.Benchmarks
         public Twin Twin { get; init; } = null!;
         public Side? Ours { get; set; }
         public Side Clang { get; set; } = new();
+
+        /// <summary>Ours ÷ clang run time per event, median of the per-round ratios (both sides measured on the same events).</summary>
+        public double RunTimeRatio => Ours == null || Ours.RoundNs.Count == 0 ? double.NaN
+            : Stats.Median(Ours.RoundNs.Zip(Clang.RoundNs, (a, b) => a / b).ToList());
+    }
+
+    internal static class Stats
+    {
+        public static double Median(IReadOnlyList<double> xs)
+        {
+            var s = xs.Where(x => !double.IsNaN(x)).OrderBy(x => x).ToList();
+            if (s.Count == 0) return double.NaN;
+            return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+        }
     }
 
     /// <summary>Compiles, loads, measures.</summary>
     public sealed class Runner
     {
+        /// <summary>Measurement rounds; the events are split evenly between them.</summary>
+        public const int Rounds = 10;
+
         private readonly int _events;
         private readonly string _work = Path.Combine(Path.GetTempPath(), "bpfdotnet-benchmarks-" + System.Environment.ProcessId);
 
@@ -123,7 +144,9 @@ namespace BpfDotnet.Benchmarks
             Facts["kernel"] = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
             Facts["clang"] = Tool("clang-14", "--version").Split('\n')[0].Trim();
             Facts["cpu"] = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
-            Facts["commit"] = Tool("git", "-C " + RepositoryRoot() + " rev-parse --short HEAD").Trim();
+            string root = RepositoryRoot();
+            Facts["commit"] = Tool("git", "-C " + root + " rev-parse --short HEAD").Trim() +
+                (Tool("git", "-C " + root + " status --porcelain -- src analyzers msbuild").Trim().Length > 0 ? " (with uncommitted changes in src/, analyzers/ or msbuild/)" : "");
             Facts["jit"] = File.Exists("/proc/sys/net/core/bpf_jit_enable") ? File.ReadAllText("/proc/sys/net/core/bpf_jit_enable").Trim() : "?";
 
             var options = new BpfLoadOptions { LogLevel = 4, LogBufferSize = 1 << 20 };
@@ -201,8 +224,9 @@ namespace BpfDotnet.Benchmarks
 
         /// <summary>
         /// Attaches every program at once (all twins on the same tracepoints) with kernel.bpf_stats_enabled = 1 and makes
-        /// the events. Two rounds, ours attached first in one and clang's first in the other, so neither side always runs
-        /// first on a cold cache; the per-program deltas of run_time_ns and run_cnt over both rounds are summed.
+        /// the events. <see cref="Rounds"/> rounds, ours attached first in even rounds and clang's first in odd ones, so
+        /// neither side always runs first; each round gives every program one run_time_ns / run_cnt, and the report takes
+        /// medians over the rounds (the machine may be busy with other work).
         /// </summary>
         private void MeasureRunTime(List<(Result Row, BpfProgramHandle? Ours, BpfProgramHandle Clang)> handles)
         {
@@ -211,26 +235,28 @@ namespace BpfDotnet.Benchmarks
             File.WriteAllText(Sysctl, "1");
             try
             {
-                for (int round = 0; round < 2; round++)
+                for (int round = 0; round < Rounds; round++)
                 {
                     var links = new List<BpfLink>();
                     try
                     {
-                        var order = handles.SelectMany(h => round == 0
+                        var order = handles.SelectMany(h => round % 2 == 0
                             ? new[] { (h.Row, Ours: true, P: h.Ours), (h.Row, Ours: false, P: (BpfProgramHandle?)h.Clang) }
                             : new[] { (h.Row, Ours: false, P: (BpfProgramHandle?)h.Clang), (h.Row, Ours: true, P: h.Ours) })
                             .Where(x => x.P != null)
                             .ToList();
                         foreach (var x in order) links.Add(x.P!.Attach());
-                        MakeEvents(_events / 20, 0);   // warm-up
+                        MakeEvents(_events / Rounds / 10, 0);   // warm-up
                         var start = order.Select(x => x.P!.GetInfo()).ToList();
-                        MakeEvents(_events / 2, round * _events);
+                        MakeEvents(_events / Rounds, round * _events);
                         for (int i = 0; i < order.Count; i++)
                         {
                             BpfProgramInfo end = order[i].P!.GetInfo();
                             Side side = order[i].Ours ? order[i].Row.Ours! : order[i].Row.Clang;
-                            side.RunCount += end.RunCount - start[i].RunCount;
-                            side.RunTimeNs += end.RunTimeNs - start[i].RunTimeNs;
+                            ulong cnt = end.RunCount - start[i].RunCount, ns = end.RunTimeNs - start[i].RunTimeNs;
+                            side.RunCount += cnt;
+                            side.RunTimeNs += ns;
+                            side.RoundNs.Add(cnt == 0 ? double.NaN : (double)ns / cnt);
                         }
                     }
                     finally
