@@ -213,6 +213,20 @@ namespace BpfDotnet.Generator.Tests
             """);
 
         [Fact]
+        public void BPF0008_SwitchExpressionWithoutDiscardArm() => AssertReported("BPF0008", "switch", """
+            long n = ctx.Arg0;
+            int kind = n switch { 0 => 1, > 0 => 2 }; // BPF0008
+            return kind;
+            """);
+
+        [Fact]
+        public void BPF0008_TypePattern() => AssertReported("BPF0008", "long", """
+            long n = ctx.Arg0;
+            bool b = n is long; // BPF0008
+            return b ? 1 : 0;
+            """);
+
+        [Fact]
         public void BPF0006_UnsupportedCall() => AssertReported("BPF0006", "Math.Max", """
             long larger = Math.Max(ctx.Arg0, ctx.Arg1); // BPF0006
             return (int)larger;

@@ -177,6 +177,8 @@ namespace BpfDotnet.Compiler.Frontend
                         var layout = Layout(sizeOf.TypeOperand, op.Syntax);
                         return Operand.Const(layout?.Size ?? 0);
                     }
+                case IIsPatternOperation:
+                    return ConditionValue(op);
                 case IIsNullOperation isNull:
                     {
                         var r = Function.NewReg();
@@ -504,6 +506,11 @@ namespace BpfDotnet.Compiler.Frontend
                 EmitBranch(cond, a, b, whenTrue, whenFalse);
                 return;
             }
+            if (condition is IIsPatternOperation isPattern)
+            {
+                LowerPattern(Rvalue(isPattern.Value), isPattern.Value.Type, isPattern.Pattern, whenTrue, whenFalse);
+                return;
+            }
             if (condition is IInvocationOperation invocation && IsUnsafeIsNullRef(invocation))
             {
                 var address = AddressOf(invocation.Arguments[0].Value);
@@ -513,6 +520,71 @@ namespace BpfDotnet.Compiler.Frontend
             }
             var value = Rvalue(condition);
             EmitBranch(Cond.Ne, value, Operand.Const(0), whenTrue, whenFalse);
+        }
+
+        /// <summary>Branches on whether <paramref name="value"/> matches <paramref name="pattern"/>.</summary>
+        private void LowerPattern(Operand value, ITypeSymbol? type, IPatternOperation pattern, IrBlock whenTrue, IrBlock whenFalse)
+        {
+            bool signed = ScalarInfo(type).Signed && type?.SpecialType != SpecialType.System_Boolean;
+            switch (pattern)
+            {
+                case IDiscardPatternOperation:
+                    _b.Jump(whenTrue);
+                    return;
+                case IConstantPatternOperation constant:
+                    EmitBranch(Cond.Eq, value, Rvalue(constant.Value), whenTrue, whenFalse);
+                    return;
+                case IRelationalPatternOperation relational:
+                    {
+                        var cond = relational.OperatorKind switch
+                        {
+                            BinaryOperatorKind.LessThan => signed ? Cond.SLt : Cond.Lt,
+                            BinaryOperatorKind.LessThanOrEqual => signed ? Cond.SLe : Cond.Le,
+                            BinaryOperatorKind.GreaterThan => signed ? Cond.SGt : Cond.Gt,
+                            BinaryOperatorKind.GreaterThanOrEqual => signed ? Cond.SGe : Cond.Ge,
+                            BinaryOperatorKind.NotEquals => Cond.Ne,
+                            _ => Cond.Eq,
+                        };
+                        var bound = Rvalue(relational.Value);
+                        if (value.IsConst && !bound.IsConst) EmitBranch(Swap(cond), bound, value, whenTrue, whenFalse);
+                        else EmitBranch(cond, value, bound, whenTrue, whenFalse);
+                        return;
+                    }
+                case INegatedPatternOperation negated:
+                    LowerPattern(value, type, negated.Pattern, whenFalse, whenTrue);
+                    return;
+                case IBinaryPatternOperation binary:
+                    {
+                        var next = Function.NewBlock();
+                        if (binary.OperatorKind == BinaryOperatorKind.And) LowerPattern(value, type, binary.LeftPattern, next, whenFalse);
+                        else LowerPattern(value, type, binary.LeftPattern, whenTrue, next);
+                        _b.Block = next;
+                        LowerPattern(value, type, binary.RightPattern, whenTrue, whenFalse);
+                        return;
+                    }
+                default:
+                    Unsupported(pattern, "This pattern");
+                    _b.Jump(whenFalse);
+                    return;
+            }
+        }
+
+        /// <summary>A 0/1 register holding a condition's value, computed with branches.</summary>
+        private Operand ConditionValue(IOperation condition)
+        {
+            int result = Function.NewReg();
+            var isTrue = Function.NewBlock();
+            var isFalse = Function.NewBlock();
+            var join = Function.NewBlock();
+            LowerCondition(condition, isTrue, isFalse);
+            _b.Block = isTrue;
+            _b.MovConst(result, 1);
+            _b.Jump(join);
+            _b.Block = isFalse;
+            _b.MovConst(result, 0);
+            _b.Jump(join);
+            _b.Block = join;
+            return Operand.InReg(result);
         }
 
         private void EmitBranch(Cond cond, Operand a, Operand b, IrBlock whenTrue, IrBlock whenFalse)

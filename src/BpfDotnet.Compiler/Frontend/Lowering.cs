@@ -211,6 +211,13 @@ namespace BpfDotnet.Compiler.Frontend
                 }
                 return;
             }
+            if (successor.Semantics == ControlFlowBranchSemantics.Throw && block.BranchValue?.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.SwitchExpressionSyntax)
+            {
+                // The "no arm matched" throw of a switch expression: the subset requires a final '_' arm,
+                // so this block is never entered.
+                _b.Return(-1, 0);
+                return;
+            }
             if (successor.Semantics == ControlFlowBranchSemantics.Throw || successor.Semantics == ControlFlowBranchSemantics.Rethrow)
             {
                 Report(DiagnosticDescriptors.Exceptions, block.BranchValue?.Syntax ?? block.Operations.LastOrDefault()?.Syntax, "throw");

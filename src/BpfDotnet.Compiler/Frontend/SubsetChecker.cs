@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using BpfDotnet.Compiler.Diagnostics;
 using Microsoft.CodeAnalysis;
@@ -53,9 +54,10 @@ namespace BpfDotnet.Compiler.Frontend
                     case StackAllocArrayCreationExpressionSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'stackalloc'"); skip.Add(s); break;
                     case CheckedExpressionSyntax s when s.IsKind(SyntaxKind.CheckedExpression): Report(DiagnosticDescriptors.UnsupportedConstruct, s, "Checked arithmetic"); break;
                     case CheckedStatementSyntax s when s.IsKind(SyntaxKind.CheckedStatement): Report(DiagnosticDescriptors.UnsupportedConstruct, s, "Checked arithmetic"); break;
-                    case SwitchStatementSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "A switch statement"); break;
-                    case SwitchExpressionSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "A switch expression"); break;
-                    case IsPatternExpressionSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "Pattern matching"); break;
+                    case SwitchExpressionSyntax s when !s.Arms.Any(a => a.Pattern is DiscardPatternSyntax && a.WhenClause is null):
+                        // Without a catch-all arm C# throws when nothing matches; probes cannot throw.
+                        Report(DiagnosticDescriptors.UnsupportedConstruct, s, "A switch expression without a final '_ =>' arm (it throws when no arm matches)");
+                        break;
                     case VariableDeclaratorSyntax v:
                         if (model.GetDeclaredSymbol(v, cancellationToken) is ILocalSymbol local) CheckLocalType(local, v, Report);
                         break;
@@ -124,6 +126,10 @@ namespace BpfDotnet.Compiler.Frontend
                     report(DiagnosticDescriptors.StringUse, op.Syntax, op.Syntax.ToString());
                     return true;
                 case IThrowOperation:
+                    return true;
+                case IPatternOperation pattern when !(pattern is IConstantPatternOperation || pattern is IRelationalPatternOperation
+                    || pattern is IDiscardPatternOperation || pattern is INegatedPatternOperation || pattern is IBinaryPatternOperation):
+                    report(DiagnosticDescriptors.UnsupportedConstruct, op.Syntax, "This pattern ('" + op.Syntax + "'; constant and relational patterns, 'not', 'and', 'or' and '_' are supported)");
                     return true;
             }
             if (op.Type is not null && IsFloat(op.Type) && op is not IVariableDeclarationOperation)

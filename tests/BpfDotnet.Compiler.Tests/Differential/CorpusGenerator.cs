@@ -156,8 +156,27 @@ namespace BpfDotnet.Compiler.Tests.Differential
             for (int s = 0; s < statements; s++)
             {
                 _depthBudget = 14;
-                switch (_random.Next(8))
+                switch (_random.Next(9))
                 {
+                    case 8:
+                        {
+                            // A switch expression with constant and relational patterns.
+                            var (subject, subjectType) = Pick(_locals);
+                            string type = Pick(Types);
+                            string local = "w" + s;
+                            // Arms in increasing order, each reachable, within the range of every integer type.
+                            int low = Signed(subjectType) ? -50 : 1;
+                            int c1 = _random.Next(low, 40), c2 = c1 + _random.Next(1, 30), c3 = c2 + _random.Next(0, 30);
+                            Line($"{type} {local} = {subject} switch");
+                            Line("{");
+                            Line($"    < {c1} => unchecked({Expression(type, 1)}),");
+                            Line($"    >= {c1} and < {c2} => unchecked({Expression(type, 1)}),");
+                            Line($"    {c3} or {c3 + 1} => unchecked({Expression(type, 1)}),");
+                            Line($"    _ => unchecked({Expression(type, 1)}),");
+                            Line("};");
+                            _locals.Add((local, type));
+                            break;
+                        }
                     case 7:
                         {
                             // A bounded loop; the counter is readable in the body but never assigned.

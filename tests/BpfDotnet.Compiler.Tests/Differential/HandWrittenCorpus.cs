@@ -40,6 +40,12 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_loop_down", "ulong x = a2; int n = 0; for (int i = 63; i >= 0; i--) { if ((x & (1UL << i)) != 0) n++; } Out.Update(0, n); return n;"),
             Probe("h_loop_log2", "ulong v = a2; int log = 0; for (int i = 0; i < 64; i++) { if (v <= 1) break; v >>= 1; log++; } Out.Update(0, log); return log;"),
             Probe("h_loop_nested", "long acc = 0; for (byte i = 0; i < 5; i++) { for (short j = -3; j < 4; j++) { acc += i * j * (long)a1; } } Out.Update(0, acc); return 0;"),
+            // switch statements and expressions, constant and relational patterns.
+            Probe("h_switch_statement", "long r; switch (a0 & 7) { case 0: r = 10; break; case 1: case 2: r = a1; break; case 5: r = -l; break; default: r = 99; break; } Out.Update(0, r); return (int)r;"),
+            Probe("h_switch_expression", "long r = a1 switch { < -1000 => 1, >= -1000 and < 0 => 2, 0 => 3, > 0 and <= 255 => 4, not 4096 => 5, _ => 6 }; Out.Update(0, r); return (int)r;"),
+            Probe("h_switch_or", "int r = a0 switch { 1 or 3 or 5 => a1, > 200 => -a1, _ => 7 }; Out.Update(0, r); return r;"),
+            Probe("h_switch_when", "long r; switch (s) { case > 0 when a0 > 100: r = 1; break; case > 0: r = 2; break; case < -5: r = 3; break; default: r = 4; break; } Out.Update(0, r); return 0;"),
+            Probe("h_is_pattern", "bool small = a2 is < 1000 or > 0xffff_ffff_0000_0000UL; bool mid = a1 is >= -5 and <= 5 and not 0; Out.Update(0, (small ? 1 : 0) + (mid ? 2 : 0)); return a0 is 0x7f ? 1 : 0;"),
             Probe("h_negate_min", "int i = a0 > 128 ? int.MinValue : a1; long m = a0 > 100 ? long.MinValue : l; Out.Update(0, unchecked(-m + (-i))); return unchecked(-i);"),
         };
     }
