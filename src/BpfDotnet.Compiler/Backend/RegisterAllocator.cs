@@ -30,7 +30,8 @@ namespace BpfDotnet.Compiler.Backend
     /// <summary>
     /// Linear-scan register allocation over live intervals. R0 and R5 are kept as scratch registers for
     /// spill reloads and move sequencing; values live across a helper call get R6–R9 (callee-saved) or a
-    /// spill slot; others prefer the caller-saved R1–R4, helper arguments the register they are passed in.
+    /// spill slot; others prefer the caller-saved R1–R4, helper arguments the register they are passed in,
+    /// and the destination of a copy its source's register.
     /// When registers run out, the interval that
     /// ends last is spilled to its own 8-byte stack slot.
     /// </summary>
@@ -71,6 +72,8 @@ namespace BpfDotnet.Compiler.Backend
 
             // Registers that would save a move: a helper argument prefers the register it is passed in.
             var hints = new Dictionary<int, int>();
+            // Copies: the destination of a move prefers its source's register, so the move disappears.
+            var copiedFrom = new Dictionary<int, int>();
             var calls = new List<int>();
             int pos = 0;
             foreach (var block in liveness.Order)
@@ -83,6 +86,7 @@ namespace BpfDotnet.Compiler.Backend
                     positions[ins] = pos;
                     foreach (var r in ins.Uses()) if (r >= 0) Get(r).Cover(pos);
                     if (ins.Def >= 0) Get(ins.Def).Cover(pos);
+                    if (ins.Op == IrOp.Mov && !copiedFrom.ContainsKey(ins.Dst)) copiedFrom[ins.Dst] = ins.A;
                     if (ins.Op == IrOp.Call)
                     {
                         calls.Add(pos);
@@ -117,6 +121,11 @@ namespace BpfDotnet.Compiler.Backend
                 var candidates = current.CrossesCall ? s_calleeSaved : s_callerSaved.Concat(s_calleeSaved);
                 int chosen = -1;
                 if (hints.TryGetValue(current.Reg, out int hint) && !current.CrossesCall && !active.Any(a => a.Assigned == hint)) chosen = hint;
+                if (chosen < 0 && copiedFrom.TryGetValue(current.Reg, out int source) && result.TryGetValue(source, out var sourceLocation)
+                    && !sourceLocation.IsSpilled && candidates.Contains(sourceLocation.Register) && !active.Any(a => a.Assigned == sourceLocation.Register))
+                {
+                    chosen = sourceLocation.Register;
+                }
                 if (chosen < 0) foreach (var r in candidates)
                 {
                     if (!active.Any(a => a.Assigned == r))

@@ -6,6 +6,8 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
+using IrBlock = BpfDotnet.Compiler.Ir.BasicBlock;
+
 namespace BpfDotnet.Compiler.Frontend
 {
     internal sealed partial class Lowering
@@ -129,13 +131,17 @@ namespace BpfDotnet.Compiler.Frontend
                         return Operand.InReg(_b.Call(HelperId.MapDeleteElem, new List<int> { map, key }));
                     }
                 case "TryGetValue":
-                    return TryGetValue(invocation, mapName);
+                    return TryGetValue(invocation, mapName, null, null);
             }
             Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, invocation.TargetMethod.ToDisplayString());
             return Operand.Const(0);
         }
 
-        private Operand TryGetValue(IInvocationOperation invocation, string mapName)
+        /// <summary>
+        /// <c>TryGetValue</c>: looks the key up, copies the value out when found and zeroes it when not. As a branch
+        /// condition (<paramref name="whenTrue"/> given) it jumps straight on the lookup's result.
+        /// </summary>
+        private Operand TryGetValue(IInvocationOperation invocation, string mapName, IrBlock? whenTrue, IrBlock? whenFalse)
         {
             int key = PointerOf(AddressOf(invocation.Arguments[0].Value));
             int map = _b.LoadMap(mapName);
@@ -143,23 +149,32 @@ namespace BpfDotnet.Compiler.Frontend
             var target = Unwrap(invocation.Arguments[1].Value);
             var valueType = target.Type;
             var layout = Layout(valueType, target.Syntax);
-            int result = Function.NewReg();
             if (layout is null) return Operand.Const(0);
+            int result = Function.NewReg();
 
             var found = Function.NewBlock();
             var missing = Function.NewBlock();
-            var join = Function.NewBlock();
+            var join = whenTrue is null ? Function.NewBlock() : null;
             _b.Branch(Cond.Eq, pointer, -1, 0, missing, found);
 
             _b.Block = found;
             if (IsScalar(valueType)) StoreTo(target, LoadScalar(Address.OfReg(pointer), valueType));
             else Copy(AddressOf(target), Address.OfReg(pointer), layout.Size);
-            _b.MovConst(result, 1);
-            _b.Jump(join);
+            if (join is null) _b.Jump(whenTrue!);
+            else
+            {
+                _b.MovConst(result, 1);
+                _b.Jump(join);
+            }
 
             _b.Block = missing;
             if (IsScalar(valueType)) StoreTo(target, Operand.Const(0));
             else Zero(AddressOf(target), layout.Size);
+            if (join is null)
+            {
+                _b.Jump(whenFalse!);
+                return Operand.Const(0);
+            }
             _b.MovConst(result, 0);
             _b.Jump(join);
 

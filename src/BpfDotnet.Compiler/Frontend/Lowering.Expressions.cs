@@ -506,6 +506,12 @@ namespace BpfDotnet.Compiler.Frontend
                 EmitBranch(cond, a, b, whenTrue, whenFalse);
                 return;
             }
+            if (condition is IInvocationOperation tryGet && IsMapMethod(tryGet, "TryGetValue") && MapFieldOf(tryGet.Instance) is IFieldSymbol mapField)
+            {
+                MapsUsed.Add(mapField.Name);
+                TryGetValue(tryGet, mapField.Name, whenTrue, whenFalse);
+                return;
+            }
             if (condition is IIsPatternOperation isPattern)
             {
                 LowerPattern(Rvalue(isPattern.Value), isPattern.Value.Type, isPattern.Pattern, whenTrue, whenFalse);

@@ -27,8 +27,16 @@ namespace BpfDotnet.Compiler.Frontend
                             case StorageKind.Memory: return Address.OfSlot(storage.Slot);
                             case StorageKind.Reference: return Address.OfReg(storage.Reg);
                             default:
-                                // A scalar in a register: give the reference a fresh copy in memory.
-                                return SpillToTemporary(Operand.InReg(storage.Reg), localRef.Local.Type, localRef.Local.Name);
+                                {
+                                    // A scalar in a register: store its current value in the local's own stack copy.
+                                    if (!_localCopies.TryGetValue(localRef.Local, out var copy))
+                                    {
+                                        copy = Address.OfSlot(NewSlot(new IntType("long", 8, true), localRef.Local.Name).Id);
+                                        _localCopies[localRef.Local] = copy;
+                                    }
+                                    StoreOperand(copy, ScalarInfo(localRef.Local.Type).Size, Operand.InReg(storage.Reg));
+                                    return copy;
+                                }
                         }
                     }
                 case IParameterReferenceOperation parameter when _contextParameter is not null && SymbolEqualityComparer.Default.Equals(parameter.Parameter, _contextParameter):

@@ -27,6 +27,7 @@ namespace BpfDotnet.Compiler.Frontend
         private readonly Dictionary<ILocalSymbol, LocalStorage> _locals = new Dictionary<ILocalSymbol, LocalStorage>(SymbolEqualityComparer.Default);
         private readonly Dictionary<CaptureId, Captured> _captures = new Dictionary<CaptureId, Captured>();
         private readonly Dictionary<CfgBlock, IrBlock> _blocks = new Dictionary<CfgBlock, IrBlock>();
+        private readonly Dictionary<ILocalSymbol, Address> _localCopies = new Dictionary<ILocalSymbol, Address>(SymbolEqualityComparer.Default);
         private readonly HashSet<ILocalSymbol> _addressTaken = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
         private readonly IParameterSymbol? _contextParameter;
         private readonly IrBlock _entry;
@@ -111,8 +112,8 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 if (block.IsReachable && block.Kind == BasicBlockKind.Block) _blocks[block] = Function.NewBlock();
             }
-            // Zero every struct slot up front: the verifier refuses reads of unwritten stack bytes
-            // (padding included) when memory is passed to helpers.
+            // Struct locals with bytes C# never assigns (padding, fixed buffers) are zeroed up front: the
+            // verifier refuses unwritten stack bytes passed to helpers.
             var entryContinuation = Function.NewBlock();
             _b.Block = entryContinuation;
             var first = cfg.Blocks[0].FallThroughSuccessor?.Destination;
@@ -126,7 +127,10 @@ namespace BpfDotnet.Compiler.Frontend
             }
             _b.Block = _entry;
             _b.Position = null;
-            foreach (var slot in Function.Slots.ToArray()) ZeroSlot(slot);
+            foreach (var slot in Function.Slots.ToArray())
+            {
+                if (slot.ZeroAtEntry) ZeroSlot(slot);
+            }
             _b.Jump(entryContinuation);
         }
 
@@ -349,10 +353,32 @@ namespace BpfDotnet.Compiler.Frontend
                 var layout = Layout(local.Type, syntax) ?? IntType.Long;
                 storage.Kind = StorageKind.Memory;
                 storage.Type = layout;
-                storage.Slot = NewSlot(layout, local.Name).Id;
+                var slot = NewSlot(layout, local.Name);
+                slot.ZeroAtEntry = HasUnassignedBytes(layout);
+                storage.Slot = slot.Id;
             }
             _locals[local] = storage;
             return storage;
+        }
+
+        /// <summary>True when a value of this type has bytes that assigning every field leaves unwritten.</summary>
+        private static bool HasUnassignedBytes(BpfType type)
+        {
+            switch (type)
+            {
+                case ArrayType:
+                    return true;
+                case StructType structType:
+                    int covered = 0;
+                    foreach (var member in structType.Members.OrderBy(m => m.Offset))
+                    {
+                        if (member.Offset != covered || HasUnassignedBytes(member.Type)) return true;
+                        covered = member.Offset + member.Type.Size;
+                    }
+                    return covered != structType.Size;
+                default:
+                    return false;
+            }
         }
 
         private StackSlot NewSlot(BpfType type, string owner)

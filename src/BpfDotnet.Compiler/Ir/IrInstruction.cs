@@ -201,6 +201,12 @@ namespace BpfDotnet.Compiler.Ir
         public int Alignment { get; }
         /// <summary>What the slot holds, for the stack-budget diagnostic.</summary>
         public string Owner { get; }
+        /// <summary>
+        /// True when the slot must be zeroed on entry: a struct with padding or a fixed buffer, whose bytes C#
+        /// definite assignment does not cover but the verifier checks when the memory goes to a helper.
+        /// </summary>
+        public bool ZeroAtEntry { get; set; }
+
         /// <summary>Offset from the frame pointer (negative), set by frame layout.</summary>
         public int FrameOffset { get; set; }
     }
