@@ -75,6 +75,7 @@ namespace BpfDotnet.Compiler.Frontend
             if (diagnostics.Count > 0) return Failed();
 
             var function = lowering.Function;
+            RedundantExtensions.Run(function);
             DeadCodeElimination.Run(function);
             NullCheckVerifier.Run(function, diagnostics);
             if (diagnostics.Count > 0) return Failed();
