@@ -227,6 +227,32 @@ namespace BpfDotnet.Generator.Tests
             """);
 
         [Fact]
+        public void BPF0008_RecursiveCall() => AssertOnMarkedLine("BPF0008", "Fact(n - 1)", Usings + """
+            public static partial class Probe
+            {
+                [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                public static int OnOpenat(ref SysEnterArgs ctx) => (int)Fact(5);
+
+                private static long Fact(long n) => n <= 1 ? 1 : n * Fact(n - 1); // BPF0008
+            }
+            """);
+
+        [Fact]
+        public void BPF0003_ThrowInsideACalledMethod() => AssertOnMarkedLine("BPF0003", "throw", Usings + """
+            public static partial class Probe
+            {
+                [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                public static int OnOpenat(ref SysEnterArgs ctx) => Check(ctx.Arg0);
+
+                private static int Check(long value)
+                {
+                    if (value < 0) throw new System.ArgumentOutOfRangeException(nameof(value)); // BPF0003
+                    return 0;
+                }
+            }
+            """);
+
+        [Fact]
         public void BPF0006_UnsupportedCall() => AssertReported("BPF0006", "Math.Max", """
             long larger = Math.Max(ctx.Arg0, ctx.Arg1); // BPF0006
             return (int)larger;

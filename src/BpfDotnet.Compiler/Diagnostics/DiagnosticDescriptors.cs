@@ -46,7 +46,7 @@ namespace BpfDotnet.Compiler.Diagnostics
         /// <summary>BPF0006: calls to methods that are neither helpers nor probe code.</summary>
         public static readonly DiagnosticDescriptor UnsupportedCall = Error("BPF0006",
             "Call to a method that cannot run in eBPF",
-            "'{0}' cannot be called from an eBPF program: only Bpf.* helpers, map methods and the supported Interlocked/Unsafe methods can");
+            "'{0}' cannot be called from an eBPF program: only Bpf.* helpers, map methods, the supported Interlocked/Unsafe methods and static methods of your own code (inlined) can");
 
         /// <summary>BPF0007: types the compiler cannot lay out.</summary>
         public static readonly DiagnosticDescriptor UnsupportedType = Error("BPF0007",

@@ -73,6 +73,7 @@ namespace BpfDotnet.Compiler.Frontend
                         return Operand.InReg(r);
                     }
             }
+            if (IsUserMethod(method)) return Inline(invocation);
             Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, method.ToDisplayString());
             return Operand.Const(0);
         }

@@ -95,11 +95,16 @@ namespace BpfDotnet.Compiler.Frontend
             // Roslyn captures the target of an assignment whose right side branches; remember where it lives so
             // the assignment writes the variable, while reads see the value at capture time, as C# orders them.
             var unwrapped = Unwrap(value);
-            if (unwrapped is ILocalReferenceOperation local && IsScalar(local.Local.Type) && GetLocal(local.Local, value.Syntax).Kind == StorageKind.Register)
+            if (unwrapped is ILocalReferenceOperation local && IsScalar(local.Local.Type) && GetLocal(local.Local, value.Syntax) is { Kind: StorageKind.Register } localStorage)
             {
-                captured.Local = local.Local;
+                captured.Variable = localStorage;
             }
-            else if (IsScalar(unwrapped.Type) && (unwrapped is IFieldReferenceOperation { Field.IsStatic: false } || unwrapped is ILocalReferenceOperation))
+            else if (unwrapped is IParameterReferenceOperation parameter && _parameters.TryGetValue(parameter.Parameter, out var bound) && bound.Kind == StorageKind.Register)
+            {
+                captured.Variable = bound;
+            }
+            else if (IsScalar(unwrapped.Type) && (unwrapped is IFieldReferenceOperation { Field.IsStatic: false } || unwrapped is ILocalReferenceOperation
+                || (unwrapped is IParameterReferenceOperation p && _parameters.ContainsKey(p.Parameter))))
             {
                 captured.Target = AddressOf(unwrapped);
             }
@@ -150,6 +155,18 @@ namespace BpfDotnet.Compiler.Frontend
                 case IFieldReferenceOperation fieldRef when !fieldRef.Field.IsStatic:
                 case IInvocationOperation { TargetMethod.ReturnsByRef: true }:
                     return LoadScalar(AddressOf(op), op.Type);
+                case IParameterReferenceOperation parameterRef when _parameters.TryGetValue(parameterRef.Parameter, out var bound):
+                    if (!IsScalar(parameterRef.Type))
+                    {
+                        Report(DiagnosticDescriptors.UnsupportedType, op.Syntax, parameterRef.Type?.ToDisplayString() ?? "?");
+                        return Operand.Const(0);
+                    }
+                    switch (bound.Kind)
+                    {
+                        case StorageKind.Register: return Operand.InReg(bound.Reg);
+                        case StorageKind.Memory: return LoadScalar(Address.OfSlot(bound.Slot), parameterRef.Type);
+                        default: return LoadScalar(Address.OfReg(bound.Reg), parameterRef.Type);
+                    }
                 case IParameterReferenceOperation:
                     Unsupported(op, "Using the context parameter as a value");
                     return Operand.Const(0);

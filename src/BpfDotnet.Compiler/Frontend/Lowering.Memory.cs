@@ -39,6 +39,13 @@ namespace BpfDotnet.Compiler.Frontend
                                 }
                         }
                     }
+                case IParameterReferenceOperation bound when _parameters.TryGetValue(bound.Parameter, out var storage):
+                    switch (storage.Kind)
+                    {
+                        case StorageKind.Memory: return Address.OfSlot(storage.Slot);
+                        case StorageKind.Reference: return Address.OfReg(storage.Reg);
+                        default: return SpillToTemporary(Operand.InReg(storage.Reg), bound.Type, bound.Parameter.Name);
+                    }
                 case IParameterReferenceOperation parameter when _contextParameter is not null && SymbolEqualityComparer.Default.Equals(parameter.Parameter, _contextParameter):
                     return Address.OfReg(Function.ContextRegister);
                 case IFieldReferenceOperation fieldRef when !fieldRef.Field.IsStatic && fieldRef.Instance is not null:
@@ -98,7 +105,9 @@ namespace BpfDotnet.Compiler.Frontend
         {
             op = Unwrap(op);
             while (op is IFieldReferenceOperation { Instance: not null } f) op = Unwrap(f.Instance);
-            return op is IParameterReferenceOperation p && _contextParameter is not null && SymbolEqualityComparer.Default.Equals(p.Parameter, _contextParameter);
+            if (op is not IParameterReferenceOperation p) return false;
+            if (_parameters.TryGetValue(p.Parameter, out var bound)) return bound.AliasesContext;
+            return _contextParameter is not null && SymbolEqualityComparer.Default.Equals(p.Parameter, _contextParameter);
         }
 
         // ---------------------------------------------------------------- assignments
@@ -153,13 +162,18 @@ namespace BpfDotnet.Compiler.Frontend
                     return;
                 }
             }
+            if (target is IParameterReferenceOperation parameterRef && _parameters.TryGetValue(parameterRef.Parameter, out var bound) && bound.Kind == StorageKind.Register)
+            {
+                if (value.IsConst) _b.MovConst(bound.Reg, value.Value);
+                else _b.Mov(bound.Reg, value.Reg);
+                return;
+            }
             if (target is IFlowCaptureReferenceOperation captureRef && _captures.TryGetValue(captureRef.Id, out var captured))
             {
-                if (captured.Local is not null)
+                if (captured.Variable is { } variable)
                 {
-                    var storage = GetLocal(captured.Local, target.Syntax);
-                    if (value.IsConst) _b.MovConst(storage.Reg, value.Value);
-                    else _b.Mov(storage.Reg, value.Reg);
+                    if (value.IsConst) _b.MovConst(variable.Reg, value.Value);
+                    else _b.Mov(variable.Reg, value.Reg);
                     return;
                 }
                 if (captured.Target is Address address)

@@ -24,11 +24,14 @@ namespace BpfDotnet.Compiler.Frontend
         private readonly List<DiagnosticInfo> _diagnostics;
         private readonly CancellationToken _cancellationToken;
         private readonly IrBuilder _b;
-        private readonly Dictionary<ILocalSymbol, LocalStorage> _locals = new Dictionary<ILocalSymbol, LocalStorage>(SymbolEqualityComparer.Default);
-        private readonly Dictionary<CaptureId, Captured> _captures = new Dictionary<CaptureId, Captured>();
-        private readonly Dictionary<CfgBlock, IrBlock> _blocks = new Dictionary<CfgBlock, IrBlock>();
-        private readonly Dictionary<ILocalSymbol, Address> _localCopies = new Dictionary<ILocalSymbol, Address>(SymbolEqualityComparer.Default);
-        private readonly HashSet<ILocalSymbol> _addressTaken = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+        // Per-method state; an inlined call swaps in a fresh set (see Lowering.Inlining.cs).
+        private Dictionary<ILocalSymbol, LocalStorage> _locals = new Dictionary<ILocalSymbol, LocalStorage>(SymbolEqualityComparer.Default);
+        private Dictionary<IParameterSymbol, LocalStorage> _parameters = new Dictionary<IParameterSymbol, LocalStorage>(SymbolEqualityComparer.Default);
+        private Dictionary<CaptureId, Captured> _captures = new Dictionary<CaptureId, Captured>();
+        private Dictionary<CfgBlock, IrBlock> _blocks = new Dictionary<CfgBlock, IrBlock>();
+        private Dictionary<ILocalSymbol, Address> _localCopies = new Dictionary<ILocalSymbol, Address>(SymbolEqualityComparer.Default);
+        private HashSet<ILocalSymbol> _addressTaken = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+        private InlineReturn? _inlineReturn;
         private readonly IParameterSymbol? _contextParameter;
         private readonly IrBlock _entry;
 
@@ -64,6 +67,8 @@ namespace BpfDotnet.Compiler.Frontend
             public int Slot = -1;
             public BpfType Type = IntType.Long;
             public ILocalSymbol? Symbol;
+            /// <summary>For a by-reference parameter: true when it refers to the program's context.</summary>
+            public bool AliasesContext;
         }
 
         /// <summary>A flow capture: a scalar in a register, or the address of struct memory.</summary>
@@ -72,8 +77,8 @@ namespace BpfDotnet.Compiler.Frontend
             public int Reg = -1;
             public Address? Memory;
             public IFieldSymbol? MapField;
-            /// <summary>When the capture is of a local in a register: the local, so that stores through it reach it.</summary>
-            public ILocalSymbol? Local;
+            /// <summary>When the capture is of a variable in a register: its storage, so that stores through it reach it.</summary>
+            public LocalStorage? Variable;
             /// <summary>When the capture is of a scalar in memory: its address, so that stores through it reach it.</summary>
             public Address? Target;
             public BpfType? Type;
@@ -189,7 +194,7 @@ namespace BpfDotnet.Compiler.Frontend
                 {
                     // Roslyn found one side unreachable (a constant condition): only the other can run.
                     var only = whenMatched ?? otherwise;
-                    if (only is null) _b.Return(-1, 0);
+                    if (only is null) EmitReturn(null);
                     else _b.Jump(only);
                     return;
                 }
@@ -206,12 +211,11 @@ namespace BpfDotnet.Compiler.Frontend
                 {
                     SetPosition(block.BranchValue.Syntax);
                     var value = Rvalue(block.BranchValue);
-                    if (value.IsConst) _b.Return(-1, value.Value);
-                    else _b.Return(value.Reg, 0);
+                    EmitReturn(value);
                 }
                 else
                 {
-                    _b.Return(-1, 0);
+                    EmitReturn(null);
                 }
                 return;
             }
@@ -219,20 +223,20 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 // The "no arm matched" throw of a switch expression: the subset requires a final '_' arm,
                 // so this block is never entered.
-                _b.Return(-1, 0);
+                EmitReturn(null);
                 return;
             }
             if (successor.Semantics == ControlFlowBranchSemantics.Throw || successor.Semantics == ControlFlowBranchSemantics.Rethrow)
             {
                 Report(DiagnosticDescriptors.Exceptions, block.BranchValue?.Syntax ?? block.Operations.LastOrDefault()?.Syntax, "throw");
-                _b.Return(-1, 0);
+                EmitReturn(null);
                 return;
             }
             if (successor.Semantics != ControlFlowBranchSemantics.Regular)
             {
                 var syntax = block.BranchValue?.Syntax ?? block.Operations.LastOrDefault()?.Syntax;
                 Report(DiagnosticDescriptors.UnsupportedConstruct, syntax, "This control flow (" + successor.Semantics + ")");
-                _b.Return(-1, 0);
+                EmitReturn(null);
                 return;
             }
             EmitEdge(successor.Destination);
@@ -246,7 +250,7 @@ namespace BpfDotnet.Compiler.Frontend
                 var ret = Function.NewBlock();
                 var saved = _b.Block;
                 _b.Block = ret;
-                _b.Return(-1, 0);
+                EmitReturn(null);
                 _b.Block = saved;
                 return ret;
             }
@@ -257,11 +261,11 @@ namespace BpfDotnet.Compiler.Frontend
         {
             if (destination is null || destination.Kind == BasicBlockKind.Exit)
             {
-                _b.Return(-1, 0);
+                EmitReturn(null);
                 return;
             }
             if (_blocks.TryGetValue(destination, out var target)) _b.Jump(target);
-            else _b.Return(-1, 0);
+            else EmitReturn(null);
         }
 
         private void SetPosition(SyntaxNode syntax)

@@ -22,6 +22,13 @@ namespace BpfDotnet.Compiler.Tests.Differential
 
         public CorpusGenerator(int seed) => _random = new Random(seed);
 
+        /// <summary>Methods the generated probes call.</summary>
+        public const string Helpers = @"
+    private static long GMix(long x, int y) => unchecked(x * 31 + y);
+    private static int GClamp(int v, int lo, int hi) { if (v < lo) return lo; if (v > hi) return hi; return v; }
+    private static ulong GRotl(ulong v, int n) => (v << n) | (v >> (64 - n));
+";
+
         private T Pick<T>(IReadOnlyList<T> items) => items[_random.Next(items.Count)];
 
         private static int Size(string type) => type switch
@@ -100,6 +107,16 @@ namespace BpfDotnet.Compiler.Tests.Differential
                         return $"(({type})({op}{Expression(operandType, depth - 1)}))";
                     }
                 case 7:
+                    if (_random.Next(2) == 0)
+                    {
+                        // A call to one of the corpus's own methods (inlined by the compiler).
+                        return _random.Next(3) switch
+                        {
+                            0 => $"(({type})GMix((long)({Expression("long", depth - 1)}), (int)({Expression("int", depth - 1)})))",
+                            1 => $"(({type})GClamp((int)({Expression("int", depth - 1)}), -100, 100))",
+                            _ => $"(({type})GRotl((ulong)({Expression("ulong", depth - 1)}), (int)({Expression("int", depth - 1)})))",
+                        };
+                    }
                     return $"(({type})({Expression(Pick(Types), depth - 1)}))";
                 default:
                     return $"({Condition(depth - 1)} ? ({type})1 : ({type})0)";

@@ -60,7 +60,8 @@ public static partial class Corpus
                 {
                     outSpec = ProbeCompiler.ReadMap(field, default).Spec;
                 }
-                if (node is MethodDeclarationSyntax m && model.GetDeclaredSymbol(m) is IMethodSymbol symbol)
+                if (node is MethodDeclarationSyntax m && model.GetDeclaredSymbol(m) is IMethodSymbol symbol
+                    && symbol.GetAttributes().Any(a => a.AttributeClass?.Name == "BpfProgramAttribute"))
                 {
                     var result = ProbeCompiler.CompileProgram(symbol, model, default);
                     if (result.Function is null)

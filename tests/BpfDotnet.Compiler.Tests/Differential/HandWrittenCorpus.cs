@@ -46,7 +46,27 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_switch_or", "int r = a0 switch { 1 or 3 or 5 => a1, > 200 => -a1, _ => 7 }; Out.Update(0, r); return r;"),
             Probe("h_switch_when", "long r; switch (s) { case > 0 when a0 > 100: r = 1; break; case > 0: r = 2; break; case < -5: r = 3; break; default: r = 4; break; } Out.Update(0, r); return 0;"),
             Probe("h_is_pattern", "bool small = a2 is < 1000 or > 0xffff_ffff_0000_0000UL; bool mid = a1 is >= -5 and <= 5 and not 0; Out.Update(0, (small ? 1 : 0) + (mid ? 2 : 0)); return a0 is 0x7f ? 1 : 0;"),
+            // Calls to the user's own methods, inlined: by-value, ref and out parameters, nesting, loops, struct arguments.
+            Probe("h_call_simple", "Out.Update(0, Mix(l, a1) + Clamp(a1, -5, 5)); return Clamp(a0, 10, 20);"),
+            Probe("h_call_ref", "long total = a0; Bump(ref total, l); Bump(ref total, a1); Fill(out Pair p, total); Out.Update(0, SumPair(p) + total); return p.B;"),
+            Probe("h_call_nested", "Out.Update(0, Nested(l) ^ Nested(a1)); return Log2(a2);"),
+            Probe("h_call_context", "Out.Update(0, (long)(First(ref ctx) + Third(in ctx))); return 0;"),
+            Probe("h_call_statement", "long x = l; for (int i = 0; i < 4; i++) { x = Mix(x, i); Bump(ref x, a0); } Out.Update(0, x); return 0;"),
             Probe("h_negate_min", "int i = a0 > 128 ? int.MinValue : a1; long m = a0 > 100 ? long.MinValue : l; Out.Update(0, unchecked(-m + (-i))); return unchecked(-i);"),
+            Helpers,
         };
+
+        private const string Helpers = @"
+    public struct Pair { public long A; public int B; }
+    private static long Mix(long x, int y) => unchecked(x * 31 + y);
+    private static int Clamp(int v, int lo, int hi) { if (v < lo) return lo; if (v > hi) return hi; return v; }
+    private static void Bump(ref long total, long by) { total += by; }
+    private static void Fill(out Pair p, long a) { p.A = a; p.B = unchecked((int)a); }
+    private static long SumPair(Pair p) => p.A + p.B;
+    private static int Log2(ulong v) { int log = 0; for (int i = 0; i < 64; i++) { if (v <= 1) break; v >>= 1; log++; } return log; }
+    private static long Nested(long a) => Mix(a, Clamp(unchecked((int)a), -5, 5)) + Log2(unchecked((ulong)a));
+    private static ulong First(ref RawTracepointArgs c) => c.Arg0;
+    private static ulong Third(in RawTracepointArgs c) => c.Arg2;
+";
     }
 }

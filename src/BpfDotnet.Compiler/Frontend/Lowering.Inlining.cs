@@ -1,0 +1,172 @@
+using System.Collections.Generic;
+using System.Linq;
+using BpfDotnet.Compiler.Diagnostics;
+using BpfDotnet.Compiler.Ir;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using CfgBlock = Microsoft.CodeAnalysis.FlowAnalysis.BasicBlock;
+using IrBlock = BpfDotnet.Compiler.Ir.BasicBlock;
+
+namespace BpfDotnet.Compiler.Frontend
+{
+    /// <summary>
+    /// Calls to the user's own static methods are inlined: the callee's control-flow graph is lowered in place,
+    /// with its parameters bound to the caller's arguments (by value: a copy; by reference: an alias) and its
+    /// returns turned into a jump to the code after the call.
+    /// </summary>
+    internal sealed partial class Lowering
+    {
+        private const int MaxInlineDepth = 8;
+
+        /// <summary>Where the returns of the method being inlined go.</summary>
+        private sealed class InlineReturn
+        {
+            public InlineReturn(int result, IrBlock continuation)
+            {
+                Result = result;
+                Continuation = continuation;
+            }
+
+            public int Result { get; }
+            public IrBlock Continuation { get; }
+        }
+
+        private readonly List<IMethodSymbol> _inlineStack = new List<IMethodSymbol>();
+        private readonly HashSet<IMethodSymbol> _checkedCallees = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+
+        /// <summary>Returns from the method being lowered: an exit for the program, a jump for an inlined call.</summary>
+        private void EmitReturn(Operand? value)
+        {
+            if (_inlineReturn is { } inline)
+            {
+                if (value is Operand v && inline.Result >= 0)
+                {
+                    if (v.IsConst) _b.MovConst(inline.Result, v.Value);
+                    else _b.Mov(inline.Result, v.Reg);
+                }
+                _b.Jump(inline.Continuation);
+                return;
+            }
+            if (value is Operand r)
+            {
+                if (r.IsConst) _b.Return(-1, r.Value);
+                else _b.Return(r.Reg, 0);
+            }
+            else
+            {
+                _b.Return(-1, 0);
+            }
+        }
+
+        /// <summary>True for a static method with a body in the user's source.</summary>
+        private static bool IsUserMethod(IMethodSymbol method)
+            => method.IsStatic && method.MethodKind == MethodKind.Ordinary && !method.IsExtern && !method.IsAbstract
+               && method.DeclaringSyntaxReferences.Length > 0;
+
+        private Operand Inline(IInvocationOperation invocation)
+        {
+            var method = invocation.TargetMethod;
+            var declaration = method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) as MethodDeclarationSyntax;
+            if (declaration is null || (declaration.Body is null && declaration.ExpressionBody is null))
+            {
+                Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, method.ToDisplayString());
+                return Operand.Const(0);
+            }
+            if (_inlineStack.Any(m => SymbolEqualityComparer.Default.Equals(m, method)) || _inlineStack.Count >= MaxInlineDepth)
+            {
+                Unsupported(invocation, "A recursive call, or calls nested more than " + MaxInlineDepth + " deep,");
+                return Operand.Const(0);
+            }
+            if (method.IsGenericMethod || method.IsAsync || method.ReturnsByRef || method.ReturnsByRefReadonly || !(method.ReturnsVoid || IsScalar(method.ReturnType)))
+            {
+                Unsupported(invocation, "Calling a method that is generic, async, or returns a struct or a reference");
+                return Operand.Const(0);
+            }
+            var model = _model.Compilation.GetSemanticModel(declaration.SyntaxTree);
+            int errorsBefore = _diagnostics.Count;
+            if (_checkedCallees.Add(method)) SubsetChecker.Check(declaration, model, _diagnostics, _cancellationToken);
+            if (_diagnostics.Count > errorsBefore) return Operand.Const(0);
+            if (model.GetOperation(declaration, _cancellationToken) is not IMethodBodyOperation body || body.Descendants().Any(o => o is IInvalidOperation))
+            {
+                return Operand.Const(0);
+            }
+
+            // Bind the arguments in the caller's frame.
+            var bindings = new Dictionary<IParameterSymbol, LocalStorage>(SymbolEqualityComparer.Default);
+            foreach (var argument in invocation.Arguments)
+            {
+                var parameter = argument.Parameter;
+                if (parameter is null) continue;
+                var storage = new LocalStorage();
+                if (parameter.RefKind != RefKind.None)
+                {
+                    storage.Kind = StorageKind.Reference;
+                    storage.AliasesContext = IsContextAccess(argument.Value);
+                    storage.Type = Layout(parameter.Type, argument.Syntax) ?? Model.IntType.Long;
+                    storage.Reg = Function.NewReg();
+                    _b.Mov(storage.Reg, PointerOf(AddressOf(argument.Value)));
+                }
+                else if (IsScalar(parameter.Type))
+                {
+                    storage.Kind = StorageKind.Register;
+                    storage.Type = Layout(parameter.Type, argument.Syntax) ?? Model.IntType.Long;
+                    storage.Reg = Function.NewReg();
+                    var value = Rvalue(argument.Value);
+                    if (value.IsConst) _b.MovConst(storage.Reg, value.Value);
+                    else _b.Mov(storage.Reg, value.Reg);
+                }
+                else
+                {
+                    var layout = Layout(parameter.Type, argument.Syntax);
+                    if (layout is null) return Operand.Const(0);
+                    var slot = NewSlot(layout, parameter.Name);
+                    slot.ZeroAtEntry = HasUnassignedBytes(layout);
+                    storage.Kind = StorageKind.Memory;
+                    storage.Type = layout;
+                    storage.Slot = slot.Id;
+                    InitializeStruct(Address.OfSlot(slot.Id), layout, argument.Value);
+                }
+                bindings[parameter] = storage;
+            }
+
+            // Lower the callee in a fresh frame.
+            var continuation = Function.NewBlock();
+            int result = method.ReturnsVoid ? -1 : Function.NewReg();
+            var saved = (_locals, _parameters, _captures, _blocks, _localCopies, _addressTaken, _inlineReturn, _b.Position);
+            _locals = new Dictionary<ILocalSymbol, LocalStorage>(SymbolEqualityComparer.Default);
+            _parameters = bindings;
+            _captures = new Dictionary<CaptureId, Captured>();
+            _blocks = new Dictionary<CfgBlock, IrBlock>();
+            _localCopies = new Dictionary<ILocalSymbol, Address>(SymbolEqualityComparer.Default);
+            _addressTaken = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+            _inlineReturn = new InlineReturn(result, continuation);
+            _inlineStack.Add(method);
+            try
+            {
+                FindAddressTakenLocals(body);
+                var cfg = ControlFlowGraph.Create(body, _cancellationToken);
+                foreach (var block in cfg.Blocks)
+                {
+                    if (block.IsReachable && block.Kind == BasicBlockKind.Block) _blocks[block] = Function.NewBlock();
+                }
+                EmitEdge(cfg.Blocks[0].FallThroughSuccessor?.Destination);
+                foreach (var block in cfg.Blocks)
+                {
+                    _cancellationToken.ThrowIfCancellationRequested();
+                    if (!_blocks.TryGetValue(block, out var irBlock)) continue;
+                    _b.Block = irBlock;
+                    LowerBlock(block);
+                }
+            }
+            finally
+            {
+                _inlineStack.RemoveAt(_inlineStack.Count - 1);
+                (_locals, _parameters, _captures, _blocks, _localCopies, _addressTaken, _inlineReturn, _b.Position) = saved;
+            }
+            _b.Block = continuation;
+            return result >= 0 ? Operand.InReg(result) : Operand.Const(0);
+        }
+    }
+}
