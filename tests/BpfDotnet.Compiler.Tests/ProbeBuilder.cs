@@ -22,7 +22,7 @@ namespace BpfDotnet.Compiler.Tests
                 .ToArray();
         });
 
-        public const string Usings = "using System; using System.Threading; using System.Runtime.CompilerServices; using BpfDotnet;\n";
+        public const string Usings = "using System; using System.Buffers.Binary; using System.Threading; using System.Runtime.CompilerServices; using BpfDotnet;\n";
 
         public static CSharpCompilation Compilation(string source)
         {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using BpfDotnet.Compiler.Ir;
 using BpfDotnet.Compiler.Isa;
 using BpfDotnet.Compiler.Model;
@@ -32,6 +33,7 @@ namespace BpfDotnet.Compiler.Backend
         private readonly List<(int Index, BasicBlock Target)> _fixups = new List<(int, BasicBlock)>();
         private SourcePosition? _position;
         private SourcePosition? _lastLine;
+        private int _emergencySlot = -1;
 
         private CodeGenerator(IrFunction function, Dictionary<int, ValueLocation> locations)
         {
@@ -42,6 +44,10 @@ namespace BpfDotnet.Compiler.Backend
         public static MachineFunction Generate(IrFunction function, List<BasicBlock> order, Dictionary<int, ValueLocation> locations, SourcePosition start)
         {
             var generator = new CodeGenerator(function, locations) { _position = start };
+            if (order.Any(b => b.Instructions.Any(i => i.Op == IrOp.Atomic && i.Atomic == AtomicKind.CompareExchange)))
+            {
+                generator._emergencySlot = function.NewSlot(8, 8, "register save").Id;
+            }
             foreach (var block in order)
             {
                 foreach (var ins in block.Instructions)
@@ -216,7 +222,12 @@ namespace BpfDotnet.Compiler.Backend
                     {
                         var (b, off) = AddressOperand(ins.Addr, Scratch2);
                         byte opcode = (byte)(0xc3 | (ins.Size == 8 ? 0x18 : 0x00));
-                        int imm = (int)ins.Alu | (ins.Fetch ? 0x01 : 0);
+                        if (ins.Atomic == AtomicKind.CompareExchange)
+                        {
+                            SelectCompareExchange(ins, opcode, b, off);
+                            break;
+                        }
+                        int imm = ins.Atomic == AtomicKind.Exchange ? 0xe1 : (int)ins.Alu | (ins.Fetch ? 0x01 : 0);
                         if (ins.Fetch)
                         {
                             MovReg(Scratch, Use(ins.A, Scratch));
@@ -227,6 +238,14 @@ namespace BpfDotnet.Compiler.Backend
                         {
                             Emit(opcode, b, Use(ins.A, Scratch), off, imm);
                         }
+                        break;
+                    }
+                case IrOp.ByteSwap:
+                    {
+                        int d = DefReg(ins.Dst);
+                        MovReg(d, Use(ins.A, Scratch2));
+                        Emit(0xdc, d, 0, 0, ins.Size * 8); // ALU | END | TO_BE: a byte swap on a little-endian machine
+                        Commit(ins.Dst, d);
                         break;
                     }
                 case IrOp.FrameAddr:
@@ -327,6 +346,29 @@ namespace BpfDotnet.Compiler.Backend
                 }
             }
             Commit(ins.Dst, d);
+        }
+
+        /// <summary>
+        /// Compare-exchange needs the comparand in R0 and the new value and address in two other registers. When
+        /// both of those are spilled, R9 is borrowed for the value and restored from the emergency slot.
+        /// </summary>
+        private void SelectCompareExchange(IrInstruction ins, byte opcode, int baseReg, int offset)
+        {
+            int borrowed = -1;
+            int value;
+            var valueLocation = _locations[ins.A];
+            if (!valueLocation.IsSpilled) value = valueLocation.Register;
+            else if (baseReg != Scratch2) value = Use(ins.A, Scratch2);
+            else
+            {
+                borrowed = 9;
+                Emit(0x7b, R10, borrowed, _function.Slots[_emergencySlot].FrameOffset, 0);
+                value = Use(ins.A, borrowed);
+            }
+            MovReg(Scratch, Use(ins.B, Scratch));
+            Emit(opcode, baseReg, value, offset, 0xf1);
+            if (borrowed >= 0) Emit(0x79, borrowed, R10, _function.Slots[_emergencySlot].FrameOffset, 0);
+            Commit(ins.Dst, Scratch);
         }
 
         private void SelectCall(IrInstruction ins)

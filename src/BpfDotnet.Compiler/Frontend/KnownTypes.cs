@@ -13,6 +13,7 @@ namespace BpfDotnet.Compiler.Frontend
         public const string Bpf = "BpfDotnet.Bpf";
         public const string Interlocked = "System.Threading.Interlocked";
         public const string Unsafe = "System.Runtime.CompilerServices.Unsafe";
+        public const string BinaryPrimitives = "System.Buffers.Binary.BinaryPrimitives";
         public const string StructLayoutAttribute = "System.Runtime.InteropServices.StructLayoutAttribute";
         public const string FieldOffsetAttribute = "System.Runtime.InteropServices.FieldOffsetAttribute";
     }

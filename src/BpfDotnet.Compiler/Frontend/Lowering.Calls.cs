@@ -65,6 +65,15 @@ namespace BpfDotnet.Compiler.Frontend
                     return InvokeMap(invocation);
                 case KnownTypes.Interlocked:
                     return InvokeInterlocked(invocation, needValue);
+                case KnownTypes.BinaryPrimitives when method.Name == "ReverseEndianness" && invocation.Arguments.Length == 1:
+                    {
+                        var (size, signed) = ScalarInfo(method.ReturnType);
+                        var value = Rvalue(invocation.Arguments[0].Value);
+                        if (size == 1) return value;
+                        int swapped = Function.NewReg();
+                        _b.Emit(new IrInstruction { Op = IrOp.ByteSwap, Dst = swapped, A = Materialize(value), Size = size });
+                        return Operand.InReg(signed ? Normalize(swapped, size, true) : swapped);
+                    }
                 case KnownTypes.Unsafe when IsUnsafeIsNullRef(invocation):
                     {
                         int pointer = PointerOf(AddressOf(invocation.Arguments[0].Value));
@@ -186,29 +195,40 @@ namespace BpfDotnet.Compiler.Frontend
         private Operand InvokeInterlocked(IInvocationOperation invocation, bool needValue)
         {
             var method = invocation.TargetMethod;
-            Operand deltaOperand;
+            var args = invocation.Arguments;
+            var target = args[0].Value;
+            var (size, signed) = ScalarInfo(target.Type);
+            if (size < 4 || !IsScalar(target.Type))
+            {
+                Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, method.ToDisplayString());
+                return Operand.Const(0);
+            }
+            var type = _model.Compilation.GetSpecialType(size == 8 ? (signed ? SpecialType.System_Int64 : SpecialType.System_UInt64) : (signed ? SpecialType.System_Int32 : SpecialType.System_UInt32));
+            var atomic = new IrInstruction { Op = IrOp.Atomic, Size = size, Alu = AluOp.Add };
+            Operand delta = Operand.Const(0);
+            bool returnsNewValue = false;
             switch (method.Name)
             {
-                case "Increment": deltaOperand = Operand.Const(1); break;
-                case "Decrement": deltaOperand = Operand.Const(-1); break;
-                case "Add" when invocation.Arguments.Length == 2:
-                    deltaOperand = Rvalue(invocation.Arguments[1].Value);
+                case "Increment": delta = Operand.Const(1); returnsNewValue = true; break;
+                case "Decrement": delta = Operand.Const(-1); returnsNewValue = true; break;
+                case "Add" when args.Length == 2: delta = Rvalue(args[1].Value); returnsNewValue = true; break;
+                case "And" when args.Length == 2: atomic.Alu = AluOp.And; delta = Rvalue(args[1].Value); break;
+                case "Or" when args.Length == 2: atomic.Alu = AluOp.Or; delta = Rvalue(args[1].Value); break;
+                case "Exchange" when args.Length == 2: atomic.Atomic = AtomicKind.Exchange; delta = Rvalue(args[1].Value); break;
+                case "CompareExchange" when args.Length == 3:
+                    atomic.Atomic = AtomicKind.CompareExchange;
+                    delta = Rvalue(args[1].Value);
+                    atomic.B = Materialize(Rvalue(args[2].Value));
                     break;
                 default:
                     Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, method.ToDisplayString());
                     return Operand.Const(0);
             }
-            var target = invocation.Arguments[0].Value;
-            var (size, signed) = ScalarInfo(target.Type);
-            if (size < 4)
-            {
-                Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, method.ToDisplayString());
-                return Operand.Const(0);
-            }
-            var address = AddressOf(target);
-            int value = Materialize(deltaOperand);
-            var atomic = new IrInstruction { Op = IrOp.Atomic, Addr = address, Size = size, A = value, Alu = AluOp.Add, Fetch = needValue };
-            if (!needValue)
+            atomic.Addr = AddressOf(target);
+            atomic.A = Materialize(delta);
+            // Exchange and compare-exchange always return the old value in the instruction.
+            atomic.Fetch = needValue || atomic.Atomic != AtomicKind.ReadModifyWrite;
+            if (!atomic.Fetch)
             {
                 _b.Emit(atomic);
                 return Operand.Const(0);
@@ -217,8 +237,7 @@ namespace BpfDotnet.Compiler.Frontend
             _b.Emit(atomic);
             var old = Operand.InReg(atomic.Dst);
             if (signed && size == 4) old = Operand.InReg(_b.Extend(atomic.Dst, 4, true));
-            var type = _model.Compilation.GetSpecialType(size == 8 ? (signed ? SpecialType.System_Int64 : SpecialType.System_UInt64) : (signed ? SpecialType.System_Int32 : SpecialType.System_UInt32));
-            return Arithmetic(BinaryOperatorKind.Add, old, deltaOperand, type, invocation);
+            return returnsNewValue ? Arithmetic(BinaryOperatorKind.Add, old, delta, type, invocation) : old;
         }
     }
 }

@@ -19,8 +19,12 @@ namespace BpfDotnet.Compiler.Ir
         Load,
         /// <summary>*(size*)(addr) = a-or-imm.</summary>
         Store,
-        /// <summary>Atomic read-modify-write at addr with a; with <see cref="IrInstruction.Fetch"/>, dst gets the old value.</summary>
+        /// <summary>Atomic read-modify-write at addr with a; with <see cref="IrInstruction.Fetch"/>, dst gets the old value.
+        /// <see cref="IrInstruction.Atomic"/> selects add/or/and/xor (by <see cref="IrInstruction.Alu"/>), exchange, or
+        /// compare-exchange (comparand in b).</summary>
         Atomic,
+        /// <summary>dst = a with its low <see cref="IrInstruction.Size"/> bytes in reverse order (zero-extended).</summary>
+        ByteSwap,
         /// <summary>dst = address of a stack slot.</summary>
         FrameAddr,
         /// <summary>dst = map reference (ld_imm64 relocated against a map).</summary>
@@ -42,6 +46,17 @@ namespace BpfDotnet.Compiler.Ir
     {
         Add = 0x00, Sub = 0x10, Mul = 0x20, Div = 0x30, Or = 0x40, And = 0x50, Lsh = 0x60, Rsh = 0x70,
         Mod = 0x90, Xor = 0xa0, Arsh = 0xc0,
+    }
+
+    /// <summary>Kinds of atomic operation.</summary>
+    public enum AtomicKind
+    {
+        /// <summary>add, or, and, xor (the ALU operation says which).</summary>
+        ReadModifyWrite,
+        /// <summary>Store a, return the old value.</summary>
+        Exchange,
+        /// <summary>Store a if the old value equals b; return the old value.</summary>
+        CompareExchange,
     }
 
     /// <summary>Conditions (values are the BPF jump opcode bits).</summary>
@@ -113,6 +128,7 @@ namespace BpfDotnet.Compiler.Ir
         public int Size;
         public bool Signed;
         public bool Fetch;
+        public AtomicKind Atomic;
         public Address Addr;
         public int Slot = -1;
         public int Helper;
@@ -147,6 +163,10 @@ namespace BpfDotnet.Compiler.Ir
                 case IrOp.Atomic:
                     if (Addr.BaseReg >= 0) yield return Addr.BaseReg;
                     if (A >= 0) yield return A;
+                    if (Op == IrOp.Atomic && Atomic == AtomicKind.CompareExchange && B >= 0) yield return B;
+                    break;
+                case IrOp.ByteSwap:
+                    yield return A;
                     break;
                 case IrOp.Call:
                     if (Args is not null) foreach (var a in Args) yield return a;

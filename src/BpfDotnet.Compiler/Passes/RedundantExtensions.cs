@@ -34,7 +34,7 @@ namespace BpfDotnet.Compiler.Passes
                         int known = ins.Op switch
                         {
                             IrOp.Const => ins.Imm < 0 ? 64 : Width((ulong)ins.Imm),
-                            IrOp.Load => ins.Size * 8,
+                            IrOp.Load or IrOp.ByteSwap => ins.Size * 8,
                             IrOp.SetCond => 1,
                             IrOp.Mov => Bits(ins.A),
                             IrOp.Extend when !ins.Signed => System.Math.Min(ins.Size * 8, Bits(ins.A)),

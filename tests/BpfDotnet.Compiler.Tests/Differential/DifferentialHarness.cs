@@ -26,6 +26,7 @@ namespace BpfDotnet.Compiler.Tests.Differential
 public static partial class Corpus
 {
     [BpfMap(MaxEntries = 1)] public static BpfArrayMap<long> Out = new(1);
+    [BpfMap(MaxEntries = 4)] public static BpfArrayMap<int> Ints = new(4);
 ";
 
         private const long Sentinel = 0x5a5a_5a5a_5a5a_5a5a;
@@ -52,13 +53,14 @@ public static partial class Corpus
 
             var tree = compilation.SyntaxTrees[0];
             var model = compilation.GetSemanticModel(tree);
-            MapSpec? outSpec = null;
+            var mapSpecs = new List<MapSpec>();
             var programs = new List<(IMethodSymbol Symbol, CompiledFunction Function, string Text)>();
             foreach (var node in tree.GetRoot().DescendantNodes())
             {
-                if (node is VariableDeclaratorSyntax v && model.GetDeclaredSymbol(v) is IFieldSymbol field && field.Name == "Out")
+                if (node is VariableDeclaratorSyntax v && model.GetDeclaredSymbol(v) is IFieldSymbol field
+                    && field.GetAttributes().Any(a => a.AttributeClass?.Name == "BpfMapAttribute") && ProbeCompiler.ReadMap(field, default).Spec is MapSpec spec)
                 {
-                    outSpec = ProbeCompiler.ReadMap(field, default).Spec;
+                    mapSpecs.Add(spec);
                 }
                 if (node is MethodDeclarationSyntax m && model.GetDeclaredSymbol(m) is IMethodSymbol symbol
                     && symbol.GetAttributes().Any(a => a.AttributeClass?.Name == "BpfProgramAttribute"))
@@ -72,14 +74,14 @@ public static partial class Corpus
                     programs.Add((symbol, result.Function, m.ToString()));
                 }
             }
-            if (outSpec is null) throw new InvalidOperationException("the Out map was not read");
+            if (!mapSpecs.Any(m => m.Name == "Out")) throw new InvalidOperationException("the Out map was not read");
 
             int runs = 0;
             Span<byte> context = stackalloc byte[48];
             foreach (var (symbol, function, text) in programs)
             {
                 if (failures.Count >= 10) break;
-                var elf = ObjectWriter.Write(new ObjectSpec("GPL", new[] { function }.ToEquatableArray(), new[] { outSpec }.ToEquatableArray()));
+                var elf = ObjectWriter.Write(new ObjectSpec("GPL", new[] { function }.ToEquatableArray(), mapSpecs.ToEquatableArray()));
                 BpfObject loaded;
                 try
                 {

@@ -52,6 +52,19 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_call_nested", "Out.Update(0, Nested(l) ^ Nested(a1)); return Log2(a2);"),
             Probe("h_call_context", "Out.Update(0, (long)(First(ref ctx) + Third(in ctx))); return 0;"),
             Probe("h_call_statement", "long x = l; for (int i = 0; i < 4; i++) { x = Mix(x, i); Bump(ref x, a0); } Out.Update(0, x); return 0;"),
+            // Interlocked operations compile to atomic instructions, 64- and 32-bit.
+            Probe("h_interlocked_long", "ref long slot = ref Out.GetValueRefOrNullRef(0); if (Unsafe.IsNullRef(ref slot)) return 1; slot = l; " +
+                "long a = Interlocked.Exchange(ref slot, a1); long b = Interlocked.CompareExchange(ref slot, 77, a1); long c = Interlocked.CompareExchange(ref slot, 5, 12345); " +
+                "long d = Interlocked.And(ref slot, unchecked((long)a2)); long e = Interlocked.Or(ref slot, 0x100); long f = Interlocked.Add(ref slot, 3); long g = Interlocked.Decrement(ref slot); " +
+                "Interlocked.Increment(ref slot); Interlocked.Add(ref slot, s); slot ^= unchecked(a * 3 + b * 5 + c * 7 + d * 11 + e * 13 + f * 17 + g * 19); return unchecked((int)slot);"),
+            Probe("h_interlocked_int", "ref int slot = ref Ints.GetValueRefOrNullRef(1); if (Unsafe.IsNullRef(ref slot)) return 1; slot = a1; " +
+                "int a = Interlocked.Exchange(ref slot, s); int b = Interlocked.CompareExchange(ref slot, -9, s); int c = Interlocked.CompareExchange(ref slot, a1, 4); " +
+                "int d = Interlocked.And(ref slot, unchecked((int)v0)); int e = Interlocked.Or(ref slot, -256); int f = Interlocked.Add(ref slot, a0); " +
+                "Out.Update(0, unchecked(slot + a * 3L + b * 5L + c * 7L + d * 11L + e * 13L + f * 17L)); return slot;"),
+            // Byte swaps.
+            Probe("h_reverse_endianness", "Out.Update(0, BinaryPrimitives.ReverseEndianness(l) ^ BinaryPrimitives.ReverseEndianness(a1) ^ BinaryPrimitives.ReverseEndianness(s) " +
+                "^ BinaryPrimitives.ReverseEndianness((ushort)s) ^ BinaryPrimitives.ReverseEndianness(v0) ^ (long)BinaryPrimitives.ReverseEndianness(a2) ^ BinaryPrimitives.ReverseEndianness(a0)); " +
+                "return BinaryPrimitives.ReverseEndianness(a1);"),
             Probe("h_negate_min", "int i = a0 > 128 ? int.MinValue : a1; long m = a0 > 100 ? long.MinValue : l; Out.Update(0, unchecked(-m + (-i))); return unchecked(-i);"),
             Helpers,
         };
