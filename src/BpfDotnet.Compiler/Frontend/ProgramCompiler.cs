@@ -77,6 +77,7 @@ namespace BpfDotnet.Compiler.Frontend
             var function = lowering.Function;
             RedundantExtensions.Run(function);
             DeadCodeElimination.Run(function);
+            CopyCoalescing.Run(function);
             NullCheckVerifier.Run(function, diagnostics);
             if (diagnostics.Count > 0) return Failed();
 
