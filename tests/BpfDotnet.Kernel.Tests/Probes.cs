@@ -94,6 +94,13 @@ namespace BpfDotnet.EndToEnd.Tests
             uint u = (uint)(mode >> 16);
             ulong ul = (ulong)mode;
             Results.Update(15, mode);
+            // Names compared with UTF-8 literals compile to word compares; constant indexes read single bytes.
+            ref OpenStats recorded = ref Stats.GetValueRefOrNullRef(tid);
+            if (!Unsafe.IsNullRef(ref recorded))
+            {
+                Results.Update(12, recorded.Comm.Is("testhost"u8) ? 1 : recorded.Comm.StartsWith(".NET"u8) ? 2 : recorded.Comm.Is(""u8) ? 3 : 4);
+                Results.Update(13, recorded.Comm[0] + recorded.Comm[15] * 256L);
+            }
             Results.Update(0, b + sb);
             Results.Update(1, (short)(s * 3) - us);
             Results.Update(2, i * 7 + (i >> 3) - (i << 2));

@@ -11,6 +11,7 @@ namespace BpfDotnet.Compiler.Frontend
         public const string BpfHashMap = "BpfDotnet.BpfHashMap`2";
         public const string BpfArrayMap = "BpfDotnet.BpfArrayMap`1";
         public const string Bpf = "BpfDotnet.Bpf";
+        public const string TaskComm = "BpfDotnet.TaskComm";
         public const string Interlocked = "System.Threading.Interlocked";
         public const string Unsafe = "System.Runtime.CompilerServices.Unsafe";
         public const string BinaryPrimitives = "System.Buffers.Binary.BinaryPrimitives";

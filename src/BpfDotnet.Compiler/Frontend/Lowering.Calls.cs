@@ -65,6 +65,8 @@ namespace BpfDotnet.Compiler.Frontend
                     return InvokeMap(invocation);
                 case KnownTypes.Interlocked:
                     return InvokeInterlocked(invocation, needValue);
+                case KnownTypes.TaskComm when IsNameCompare(invocation):
+                    return ConditionValue(invocation);
                 case KnownTypes.BinaryPrimitives when method.Name == "ReverseEndianness" && invocation.Arguments.Length == 1:
                     {
                         var (size, signed) = ScalarInfo(method.ReturnType);
@@ -85,6 +87,48 @@ namespace BpfDotnet.Compiler.Frontend
             if (IsUserMethod(method)) return Inline(invocation);
             Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, method.ToDisplayString());
             return Operand.Const(0);
+        }
+
+        private static bool IsNameCompare(IInvocationOperation invocation)
+            => invocation.TargetMethod.Name is "Is" or "StartsWith" && invocation.Arguments.Length == 1 && invocation.Instance is not null
+               && ContainingTypeName(invocation.TargetMethod) == KnownTypes.TaskComm;
+
+        /// <summary>
+        /// <c>comm.Is("name"u8)</c> and <c>comm.StartsWith("prefix"u8)</c>: compares the bytes of the literal (and,
+        /// for <c>Is</c>, the NUL after it) in the widest aligned loads, branching out at the first difference.
+        /// </summary>
+        private void LowerNameCompare(IInvocationOperation invocation, IrBlock whenTrue, IrBlock whenFalse)
+        {
+            var argument = invocation.Arguments[0].Value;
+            while (argument is IConversionOperation conversion) argument = conversion.Operand;
+            if (argument is not IUtf8StringOperation literal)
+            {
+                Unsupported(invocation.Arguments[0], "A name that is not a UTF-8 literal (write it as \"bash\"u8)");
+                _b.Jump(whenFalse);
+                return;
+            }
+            var expected = new List<byte>(System.Text.Encoding.UTF8.GetBytes(literal.Value));
+            const int commLength = 16;
+            bool exact = invocation.TargetMethod.Name == "Is";
+            if (exact) expected.Add(0);
+            if (expected.Count > commLength || (exact && expected.Count > commLength))
+            {
+                _b.Jump(whenFalse);
+                return;
+            }
+            var address = AddressOf(invocation.Instance!);
+            for (int done = 0; done < expected.Count;)
+            {
+                int chunk = Chunk(expected.Count - done, address.Offset + done, 0);
+                long value = 0;
+                for (int i = chunk - 1; i >= 0; i--) value = (value << 8) | expected[done + i];
+                int loaded = _b.Load(address.Plus(done), chunk);
+                var next = Function.NewBlock();
+                EmitBranch(Cond.Ne, Operand.InReg(loaded), Operand.Const(value), whenFalse, next);
+                _b.Block = next;
+                done += chunk;
+            }
+            _b.Jump(whenTrue);
         }
 
         private Operand InvokeHelper(IInvocationOperation invocation)

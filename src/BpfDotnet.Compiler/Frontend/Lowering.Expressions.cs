@@ -152,6 +152,7 @@ namespace BpfDotnet.Compiler.Frontend
                             default: return LoadScalar(Address.OfReg(storage.Reg), localRef.Local.Type);
                         }
                     }
+                case IPropertyReferenceOperation indexer when IsCommIndexer(indexer):
                 case IFieldReferenceOperation fieldRef when !fieldRef.Field.IsStatic:
                 case IInvocationOperation { TargetMethod.ReturnsByRef: true }:
                     return LoadScalar(AddressOf(op), op.Type);
@@ -527,6 +528,11 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 MapsUsed.Add(mapField.Name);
                 TryGetValue(tryGet, mapField.Name, whenTrue, whenFalse);
+                return;
+            }
+            if (condition is IInvocationOperation nameCompare && IsNameCompare(nameCompare))
+            {
+                LowerNameCompare(nameCompare, whenTrue, whenFalse);
                 return;
             }
             if (condition is IIsPatternOperation isPattern)

@@ -53,6 +53,16 @@ namespace BpfDotnet.Compiler.Frontend
                         var container = AddressOf(fieldRef.Instance);
                         return container.Plus(FieldOffset(fieldRef.Field, op.Syntax));
                     }
+                case IPropertyReferenceOperation indexer when IsCommIndexer(indexer):
+                    {
+                        var index = indexer.Arguments[0].Value;
+                        if (!index.ConstantValue.HasValue || ConstantToLong(index.ConstantValue.Value) is < 0 or >= 16)
+                        {
+                            Unsupported(index, "A TaskComm index that is not a constant from 0 to 15");
+                            return AddressOf(indexer.Instance!);
+                        }
+                        return AddressOf(indexer.Instance!).Plus((int)ConstantToLong(index.ConstantValue.Value));
+                    }
                 case IFlowCaptureReferenceOperation captureRef when _captures.TryGetValue(captureRef.Id, out var captured):
                     if (captured.Memory is Address memory) return memory;
                     if (captured.Target is Address target) return target;
@@ -100,6 +110,10 @@ namespace BpfDotnet.Compiler.Frontend
             Report(DiagnosticDescriptors.UnsupportedType, syntax, field.ContainingType.ToDisplayString());
             return 0;
         }
+
+        private static bool IsCommIndexer(IPropertyReferenceOperation property)
+            => property.Property.IsIndexer && property.Instance is not null && property.Arguments.Length == 1
+               && property.Property.ContainingType?.ToDisplayString() == KnownTypes.TaskComm;
 
         private bool IsContextAccess(IOperation op)
         {

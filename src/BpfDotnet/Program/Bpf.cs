@@ -39,12 +39,15 @@ namespace BpfDotnet
 
         /// <summary>
         /// <c>bpf_get_current_comm</c>: copies the current task's name (NUL-padded, at most 15 characters)
-        /// into <paramref name="comm"/>. Returns 0 or a negative errno.
+        /// into <paramref name="comm"/>. Returns 0 or a negative errno. As .NET code on Linux it reads the calling
+        /// thread's name, as the kernel does.
         /// </summary>
         public static long GetCurrentComm(out TaskComm comm)
         {
             comm = default;
-            string name = Process.GetCurrentProcess().ProcessName;
+            string name = OperatingSystem.IsLinux() && System.IO.File.Exists("/proc/thread-self/comm")
+                ? System.IO.File.ReadAllText("/proc/thread-self/comm").TrimEnd('\n')
+                : Process.GetCurrentProcess().ProcessName;
             for (int i = 0; i < name.Length && i < TaskComm.Length - 1; i++) comm[i] = (byte)name[i];
             return 0;
         }

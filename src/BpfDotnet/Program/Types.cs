@@ -29,6 +29,40 @@ namespace BpfDotnet
             }
         }
 
+        /// <summary>
+        /// True when the name (the bytes up to the first NUL) equals <paramref name="name"/>. In a probe the argument
+        /// must be a UTF-8 literal such as <c>"bash"u8</c>; the comparison then compiles to a few word compares.
+        /// </summary>
+        public readonly bool Is(ReadOnlySpan<byte> name)
+        {
+            if (name.Length >= Length) return false;
+            fixed (byte* p = Bytes)
+            {
+                for (int i = 0; i < name.Length; i++)
+                {
+                    if (p[i] != name[i]) return false;
+                }
+                return p[name.Length] == 0;
+            }
+        }
+
+        /// <summary>
+        /// True when the name starts with <paramref name="prefix"/>. In a probe the argument must be a UTF-8 literal
+        /// such as <c>"kworker"u8</c>.
+        /// </summary>
+        public readonly bool StartsWith(ReadOnlySpan<byte> prefix)
+        {
+            if (prefix.Length > Length) return false;
+            fixed (byte* p = Bytes)
+            {
+                for (int i = 0; i < prefix.Length; i++)
+                {
+                    if (p[i] != prefix[i]) return false;
+                }
+                return true;
+            }
+        }
+
         /// <summary>The name up to the first NUL, decoded as UTF-8.</summary>
         public override readonly string ToString()
         {

@@ -65,6 +65,11 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_reverse_endianness", "Out.Update(0, BinaryPrimitives.ReverseEndianness(l) ^ BinaryPrimitives.ReverseEndianness(a1) ^ BinaryPrimitives.ReverseEndianness(s) " +
                 "^ BinaryPrimitives.ReverseEndianness((ushort)s) ^ BinaryPrimitives.ReverseEndianness(v0) ^ (long)BinaryPrimitives.ReverseEndianness(a2) ^ BinaryPrimitives.ReverseEndianness(a0)); " +
                 "return BinaryPrimitives.ReverseEndianness(a1);"),
+            // Task names compared with UTF-8 literals; constant indexes.
+            Probe("h_comm", "Bpf.GetCurrentComm(out TaskComm c); long r = (c.Is(\"testhost\"u8) ? 1 : 0) + (c.StartsWith(\".NET\"u8) ? 2 : 0) + (c.StartsWith(\"\"u8) ? 4 : 0) " +
+                "+ (c.Is(\"a-name-too-long-for-comm\"u8) ? 8 : 0) + c[0] * 16L + c[1] * 4096L + c[15] * 1048576L; Out.Update(0, r); return c[2];"),
+            Probe("h_comm_built", "TaskComm c = default; c[0] = (byte)'s'; c[1] = (byte)'h'; c[2] = a0; long r = (c.Is(\"sh\"u8) ? 1 : 0) + (c.StartsWith(\"sh\"u8) ? 2 : 0) " +
+                "+ (c.Is(\"sh\\u007f\"u8) ? 4 : 0); Out.Update(0, r); return 0;"),
             Probe("h_negate_min", "int i = a0 > 128 ? int.MinValue : a1; long m = a0 > 100 ? long.MinValue : l; Out.Update(0, unchecked(-m + (-i))); return unchecked(-i);"),
             Helpers,
         };
