@@ -78,6 +78,8 @@ namespace BpfDotnet.Compiler.Frontend
             RedundantExtensions.Run(function);
             DeadCodeElimination.Run(function);
             CopyCoalescing.Run(function);
+            DeadStoreElimination.Run(function);
+            ReturnMerging.Run(function);
             NullCheckVerifier.Run(function, diagnostics);
             if (diagnostics.Count > 0) return Failed();
 
