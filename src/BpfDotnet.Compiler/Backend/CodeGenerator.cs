@@ -334,7 +334,9 @@ namespace BpfDotnet.Compiler.Backend
                 {
                     // d = a op d would clobber b: compute in a scratch register first
                     // (in a itself when a is a reloaded spill, which dies here).
-                    int t = a == Scratch || a == Scratch2 ? a : (b == Scratch ? Scratch2 : Scratch);
+                    // R5 is never allocated; R0 may hold a live helper result, so it is used only when b is in R5.
+                    bool aReloaded = _locations[ins.A].IsSpilled;
+                    int t = aReloaded ? a : (b == Scratch2 ? Scratch : Scratch2);
                     MovReg(t, a, ins.Is32);
                     Emit((byte)(cls | 0x08 | (byte)ins.Alu), t, b, 0, 0);
                     d = t;

@@ -56,9 +56,25 @@ namespace BpfDotnet.Compiler.Backend
             }
         }
 
-        public static Dictionary<int, ValueLocation> Allocate(IrFunction function, Liveness liveness, out Dictionary<IrInstruction, int> positions)
+        /// <summary>
+        /// Allocates registers. First R0 is also offered to helper results that are used up before anything else
+        /// touches R0 (no call, atomic or call argument in between), which saves the copy out of R0; that needs
+        /// R0 free of scratch work, so if anything spills, allocation runs again without it.
+        /// </summary>
+        public static Dictionary<int, ValueLocation> Allocate(IrFunction function, Liveness liveness)
         {
-            positions = new Dictionary<IrInstruction, int>();
+            int slots = function.Slots.Count;
+            var first = Allocate(function, liveness, allowR0: true);
+            if (first.Values.All(l => !l.IsSpilled)) return first;
+            function.Slots.RemoveRange(slots, function.Slots.Count - slots);
+            return Allocate(function, liveness, allowR0: false);
+        }
+
+        private static Dictionary<int, ValueLocation> Allocate(IrFunction function, Liveness liveness, bool allowR0)
+        {
+            var positions = new Dictionary<IrInstruction, int>();
+            var callResults = new Dictionary<int, int>();   // vreg -> position of the call defining it
+            var r0Users = new List<int>();                  // positions of calls and fetching atomics, which always use R0
             var intervals = new Dictionary<int, Interval>();
             Interval Get(int r)
             {
@@ -87,9 +103,13 @@ namespace BpfDotnet.Compiler.Backend
                     foreach (var r in ins.Uses()) if (r >= 0) Get(r).Cover(pos);
                     if (ins.Def >= 0) Get(ins.Def).Cover(pos);
                     if (ins.Op == IrOp.Mov && !copiedFrom.ContainsKey(ins.Dst)) copiedFrom[ins.Dst] = ins.A;
+                    if (ins.Op == IrOp.Atomic && (ins.Fetch || ins.Atomic != AtomicKind.ReadModifyWrite)) r0Users.Add(pos);
                     if (ins.Op == IrOp.Call)
                     {
                         calls.Add(pos);
+                        r0Users.Add(pos);
+                        if (ins.Dst >= 0) callResults[ins.Dst] = pos;
+
                         for (int i = 0; i < ins.Args!.Count && i < s_callerSaved.Length; i++)
                         {
                             if (!hints.ContainsKey(ins.Args[i])) hints[ins.Args[i]] = s_callerSaved[i];
@@ -120,7 +140,12 @@ namespace BpfDotnet.Compiler.Backend
                 active.RemoveAll(a => a.End <= current.Start && !(a.End == current.Start && a.Start == current.Start));
                 var candidates = current.CrossesCall ? s_calleeSaved : s_callerSaved.Concat(s_calleeSaved);
                 int chosen = -1;
-                if (hints.TryGetValue(current.Reg, out int hint) && !current.CrossesCall && !active.Any(a => a.Assigned == hint)) chosen = hint;
+                if (allowR0 && callResults.TryGetValue(current.Reg, out int defined) && defined == current.Start
+                    && !r0Users.Any(p => p > current.Start && p <= current.End) && !active.Any(a => a.Assigned == 0))
+                {
+                    chosen = 0;
+                }
+                if (chosen < 0 && hints.TryGetValue(current.Reg, out int hint) && !current.CrossesCall && !active.Any(a => a.Assigned == hint)) chosen = hint;
                 if (chosen < 0 && copiedFrom.TryGetValue(current.Reg, out int source) && result.TryGetValue(source, out var sourceLocation)
                     && !sourceLocation.IsSpilled && candidates.Contains(sourceLocation.Register) && !active.Any(a => a.Assigned == sourceLocation.Register))
                 {

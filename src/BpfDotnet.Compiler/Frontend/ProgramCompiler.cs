@@ -84,7 +84,7 @@ namespace BpfDotnet.Compiler.Frontend
             if (diagnostics.Count > 0) return Failed();
 
             var liveness = Liveness.Compute(function);
-            var locations = RegisterAllocator.Allocate(function, liveness, out _);
+            var locations = RegisterAllocator.Allocate(function, liveness);
             var start = StartPosition(declaration, cancellationToken);
             var machine = CodeGenerator.Generate(function, liveness.Order, locations, start);
             if (machine.StackDepth > MaxStack)

@@ -34,6 +34,7 @@ namespace BpfDotnet.Compiler.Passes
                     if (!uses.TryGetValue(temporary, out int count) || count != 1) continue;
                     producer.Dst = copy.Dst;
                     list.RemoveAt(i + 1);
+                    i--; // the producer may now fold into the copy after it as well
                 }
             }
         }
