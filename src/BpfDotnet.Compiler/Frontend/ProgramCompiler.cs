@@ -80,6 +80,7 @@ namespace BpfDotnet.Compiler.Frontend
             CopyCoalescing.Run(function);
             DeadStoreElimination.Run(function);
             ReturnMerging.Run(function);
+            JumpThreading.Run(function);
             NullCheckVerifier.Run(function, diagnostics);
             if (diagnostics.Count > 0) return Failed();
 
