@@ -116,7 +116,7 @@ namespace BpfDotnet.Benchmarks
                           $"`syscalls:sys_enter_fadvise64` (`latency_exit`: `sys_exit_fadvise64`) and the benchmark makes {_events:N0} `fadvise64(2)` calls on a " +
                           "descriptor no process has (EBADF at once), with varying arguments; probes act only on that descriptor (the filter probes on their own condition). " +
                           $"{Runner.Rounds} rounds, ours attached first in even rounds and clang's first in odd ones; ns/event is the median over the rounds " +
-                          "and the ratio the median of the per-round ratios. The machine is shared, so single-probe run-time ratios move by ±10 % between runs; " +
+                          "and the ratio the geometric mean of the per-round ratios (which cancels the cost of running first, since the order alternates). The machine is shared, so single-probe run-time ratios move by ±10 % between runs; " +
                           "the geometric mean is steadier. Helper calls and map operations dominate the time of most probes.");
             sb.AppendLine("- Ratios are ours ÷ clang: below 1 ours is smaller or faster.");
             sb.AppendLine();

@@ -358,7 +358,10 @@ namespace BpfDotnet.Compiler.Frontend
                 storage.Kind = StorageKind.Memory;
                 storage.Type = layout;
                 var slot = NewSlot(layout, local.Name);
-                slot.ZeroAtEntry = HasUnassignedBytes(layout);
+                // A declaration with an initializer (default, new(), a copy) or an out-variable writes every byte;
+                // only a struct assigned field by field leaves its padding unwritten.
+                slot.ZeroAtEntry = HasUnassignedBytes(layout) && !local.DeclaringSyntaxReferences.Any(r =>
+                    r.GetSyntax(_cancellationToken) is not Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax { Initializer: null });
                 storage.Slot = slot.Id;
             }
             _locals[local] = storage;
