@@ -90,15 +90,75 @@ namespace BpfDotnet.Analyzers
                 w.Line("};");
             }
 
+            private static readonly string[] s_reservedMemberNames =
+            {
+                "Object", "AttachAll", "Dispose", "Equals", "GetHashCode", "GetType", "ToString", "MemberwiseClone", "Finalize", "Loaded", "Config",
+            };
+
+            /// <summary>Globals that can become members: their names clash with no program, map or generated member.</summary>
+            private static System.Collections.Generic.List<BpfDotnet.Compiler.Model.GlobalVariable> NamedGlobals(LoaderSpec loader, bool readOnly)
+            {
+                var taken = new System.Collections.Generic.HashSet<string>(s_reservedMemberNames, StringComparer.Ordinal);
+                foreach (var p in loader.Programs) taken.Add(p.PropertyName);
+                foreach (var m in loader.Maps) taken.Add(m.PropertyName);
+                var result = new System.Collections.Generic.List<BpfDotnet.Compiler.Model.GlobalVariable>();
+                foreach (var g in loader.Globals)
+                {
+                    if ((g.Section == ".rodata") == readOnly && taken.Add(g.Name)) result.Add(g);
+                }
+                return result;
+            }
+
+            private static bool HasReadOnlyData(LoaderSpec loader)
+            {
+                foreach (var g in loader.Globals) if (g.Section == ".rodata") return true;
+                return false;
+            }
+
+            /// <summary>The <c>Config</c> class: one settable property per <c>static readonly</c> field, written to <c>.rodata</c> before load.</summary>
+            private static void WriteConfig(CodeWriter w, LoaderSpec loader)
+            {
+                w.Line("/// <summary>");
+                w.Line("/// Read-only settings of the programs: the <c>static readonly</c> fields of this class, written to the object's");
+                w.Line("/// <c>.rodata</c> before load. The kernel verifier then knows their values and drops the branches they rule out.");
+                w.Line("/// </summary>");
+                w.Line(s_generatedCode);
+                w.Line(loader.Accessibility + " sealed class Config");
+                w.Open();
+                bool first = true;
+                foreach (var g in NamedGlobals(loader, readOnly: true))
+                {
+                    if (!first) w.Line();
+                    first = false;
+                    w.Line("/// <summary>The value programs see for <c>" + g.Name + "</c>; defaults to the field's value.</summary>");
+                    w.Line("public " + g.TypeName + " " + g.Name + " { get; set; } = " + g.Name.Insert(0, "global::" + (loader.Namespace.Length > 0 ? loader.Namespace + "." : "") + TypePath(loader) + ".") + ";");
+                }
+                w.Close();
+            }
+
+            private static string TypePath(LoaderSpec loader)
+            {
+                var names = new System.Collections.Generic.List<string>();
+                foreach (var t in loader.TypeChain) names.Add(t.Name);
+                return string.Join(".", names);
+            }
+
             private static void WriteLoad(CodeWriter w, LoaderSpec loader)
             {
+                if (HasReadOnlyData(loader))
+                {
+                    WriteConfig(w, loader);
+                    w.Line();
+                }
                 w.Line("/// <summary>");
                 w.Line("/// Loads the object into the kernel: creates the maps and loads (verifies) every program.");
                 w.Line("/// Dispose the result to unload them; call <see cref=\"Loaded.AttachAll\"/> to start the programs.");
                 w.Line("/// </summary>");
+                bool config = HasReadOnlyData(loader);
+                if (config) w.Line("/// <param name=\"config\">Values of the <c>static readonly</c> fields as the programs see them; null for the fields' own values.</param>");
                 w.Line("/// <param name=\"options\">How to load the object; null for the defaults.</param>");
                 w.Line(s_generatedCode);
-                w.Line(loader.Accessibility + " static Loaded Load(global::BpfDotnet.BpfLoadOptions? options = null)");
+                w.Line(loader.Accessibility + " static Loaded Load(" + (config ? "Config? config = null, " : "") + "global::BpfDotnet.BpfLoadOptions? options = null)");
                 w.Open();
                 if (loader.ErrorMessage is not null)
                 {
@@ -106,6 +166,7 @@ namespace BpfDotnet.Analyzers
                 }
                 else
                 {
+                    if (config) WriteReadOnlyData(w, loader);
                     w.Line("global::BpfDotnet.BpfObject @object = global::BpfDotnet.BpfObject.Load(BpfObjectBytes, options);");
                     w.Line("try");
                     w.Open();
@@ -118,6 +179,34 @@ namespace BpfDotnet.Analyzers
                     w.Close();
                 }
                 w.Close();
+            }
+
+            /// <summary>Builds <c>.rodata</c> from the object's initial bytes and the config, in options of its own.</summary>
+            private static void WriteReadOnlyData(CodeWriter w, LoaderSpec loader)
+            {
+                int size = BpfDotnet.Compiler.Frontend.GlobalLayout.SectionSize(loader.Globals, ".rodata");
+                var initial = new byte[size];
+                foreach (var g in loader.Globals) if (g.Section == ".rodata") g.Initial.AsSpan().CopyTo(initial.AsSpan(g.Offset));
+                w.Line("config ??= new Config();");
+                w.Line("var loadOptions = new global::BpfDotnet.BpfLoadOptions();");
+                w.Line("if (options is not null)");
+                w.Open();
+                w.Line("loadOptions.LogLevel = options.LogLevel;");
+                w.Line("loadOptions.LogBufferSize = options.LogBufferSize;");
+                w.Line("foreach (var entry in options.GlobalData) loadOptions.GlobalData[entry.Key] = entry.Value;");
+                w.Close();
+                var bytes = new StringBuilder();
+                foreach (byte b in initial) bytes.Append(bytes.Length > 0 ? ", " : "").Append("0x").Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+                w.Line("byte[] rodata = new byte[] { " + bytes + " };");
+                int i = 0;
+                foreach (var g in NamedGlobals(loader, readOnly: true))
+                {
+                    w.Line("var value" + i + " = config." + g.Name + ";");
+                    w.Line("global::System.Runtime.InteropServices.MemoryMarshal.Write(global::System.MemoryExtensions.AsSpan(rodata, " + g.Offset + "), in value" + i + ");");
+                    i++;
+                }
+                w.Line("loadOptions.GlobalData[\".rodata\"] = rodata;");
+                w.Line("options = loadOptions;");
             }
 
             private static void WriteLoadedClass(CodeWriter w, LoaderSpec loader)
@@ -155,6 +244,22 @@ namespace BpfDotnet.Analyzers
                     w.Line();
                     w.Line("/// <summary>The map declared by the field <c>" + map.PropertyName.TrimStart('@') + "</c>, shared with the programs.</summary>");
                     w.Line("public global::BpfDotnet.BpfMapHandle<" + map.TypeArguments + "> " + map.PropertyName + " { get; }");
+                }
+                foreach (var g in NamedGlobals(loader, readOnly: false))
+                {
+                    w.Line();
+                    w.Line("/// <summary>The global variable <c>" + g.Name + "</c> (in <c>" + g.Section + "</c>) as the kernel holds it: read and written through the map.</summary>");
+                    w.Line("public " + g.TypeName + " " + g.Name);
+                    w.Open();
+                    w.Line("get => Object.ReadGlobal<" + g.TypeName + ">(" + Literal(g.Section) + ", " + g.Offset + ");");
+                    w.Line("set => Object.WriteGlobal(" + Literal(g.Section) + ", " + g.Offset + ", value);");
+                    w.Close();
+                }
+                foreach (var g in NamedGlobals(loader, readOnly: true))
+                {
+                    w.Line();
+                    w.Line("/// <summary>The read-only global <c>" + g.Name + "</c> as loaded (set with <see cref=\"Config\"/>).</summary>");
+                    w.Line("public " + g.TypeName + " " + g.Name + " => Object.ReadGlobal<" + g.TypeName + ">(\".rodata\", " + g.Offset + ");");
                 }
                 w.Line();
                 w.Line("/// <summary>Attaches every program where its attribute says; dispose the links (or this object) to detach.</summary>");

@@ -36,9 +36,16 @@ namespace BpfDotnet.Analyzers
 
                 var programs = ProgramMembers(probeObject.Programs);
                 var maps = MapMembers(probeObject.Maps);
-                string accessibility = AllMapTypesPublic(probeObject.Maps) ? "public" : "internal";
+                var globals = EquatableArray<GlobalVariable>.Empty;
+                foreach (var program in probeObject.Programs)
+                {
+                    if (program.Compilation.Globals.Count > 0) globals = program.Compilation.Globals;
+                }
+                bool globalsPublic = true;
+                foreach (var global in globals) globalsPublic &= global.PublicType;
+                string accessibility = AllMapTypesPublic(probeObject.Maps) && globalsPublic ? "public" : "internal";
                 LoaderSpec Loader(string objectBase64, string? error) => new LoaderSpec(HintName(probeClass.FullName), probeClass.Name,
-                    probeClass.Namespace, probeClass.TypeChain, objectBase64, error, accessibility, programs, maps);
+                    probeClass.Namespace, probeClass.TypeChain, objectBase64, error, accessibility, programs, maps) { Globals = globals };
 
                 var errorIds = ErrorIds(probeObject);
                 if (errorIds.Count > 0)
@@ -49,7 +56,7 @@ namespace BpfDotnet.Analyzers
                 var spec = new ObjectSpec(
                     probeClass.License,
                     ToEquatable(probeObject.Programs, static p => p.Compilation.Function!),
-                    ToEquatable(probeObject.Maps, static m => m.Declaration.Spec!));
+                    ToEquatable(probeObject.Maps, static m => m.Declaration.Spec!)) { Globals = globals };
                 try
                 {
                     cancellationToken.ThrowIfCancellationRequested();

@@ -8,7 +8,11 @@ namespace BpfDotnet.Compiler
     /// <summary>The result of compiling one <c>[BpfProgram]</c> method.</summary>
     /// <param name="Function">The compiled program, or null when <paramref name="Diagnostics"/> holds an error.</param>
     /// <param name="MapsUsed">Names of the map fields the program references.</param>
-    public sealed record MethodCompilation(CompiledFunction? Function, EquatableArray<string> MapsUsed, EquatableArray<DiagnosticInfo> Diagnostics);
+    public sealed record MethodCompilation(CompiledFunction? Function, EquatableArray<string> MapsUsed, EquatableArray<DiagnosticInfo> Diagnostics)
+    {
+        /// <summary>The global variables (static fields) of the program's class, laid out as the object holds them.</summary>
+        public EquatableArray<GlobalVariable> Globals { get; init; } = EquatableArray<GlobalVariable>.Empty;
+    }
 
     /// <summary>The result of reading one <c>[BpfMap]</c> field.</summary>
     /// <param name="Spec">The map, or null when <paramref name="Diagnostics"/> holds an error.</param>

@@ -44,6 +44,7 @@ namespace BpfDotnet.Compiler.Tests
             var diagnostics = new List<Diagnostics.DiagnosticInfo>();
             var programs = new List<CompiledFunction>();
             var maps = new List<MapSpec>();
+            var globals = EquatableArray<GlobalVariable>.Empty;
             foreach (var node in tree.GetRoot().DescendantNodes())
             {
                 if (node is MethodDeclarationSyntax method && model.GetDeclaredSymbol(method) is IMethodSymbol symbol
@@ -52,6 +53,7 @@ namespace BpfDotnet.Compiler.Tests
                     var result = ProbeCompiler.CompileProgram(symbol, model, default);
                     diagnostics.AddRange(result.Diagnostics);
                     if (result.Function is not null) programs.Add(result.Function);
+                    globals = result.Globals;
                 }
                 if (node is VariableDeclaratorSyntax variable && model.GetDeclaredSymbol(variable) is IFieldSymbol field
                     && field.GetAttributes().Any(a => a.AttributeClass?.Name == "BpfMapAttribute"))
@@ -62,7 +64,7 @@ namespace BpfDotnet.Compiler.Tests
                 }
             }
             if (diagnostics.Count > 0) return new Result(null, diagnostics, programs);
-            var spec = new ObjectSpec("GPL", programs.ToEquatableArray(), maps.ToEquatableArray());
+            var spec = new ObjectSpec("GPL", programs.ToEquatableArray(), maps.ToEquatableArray()) { Globals = globals };
             return new Result(ObjectWriter.Write(spec), diagnostics, programs);
         }
 

@@ -124,3 +124,31 @@ namespace BpfDotnet.EndToEnd.Tests
 
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>Configuration in <c>.rodata</c> set before load, counters in <c>.bss</c> and <c>.data</c>.</summary>
+    public static partial class ConfiguredCounter
+    {
+        /// <summary>The thread to count (set through <c>Config</c>).</summary>
+        public static readonly uint TargetTid;
+
+        /// <summary>How much each matching call adds.</summary>
+        public static readonly ulong Weight = 3;
+
+        /// <summary>Sum of weights of matching calls (<c>.bss</c>).</summary>
+        public static ulong Matched;
+
+        /// <summary>All calls, starting from 100 (<c>.data</c>).</summary>
+        public static ulong Seen = 100;
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+        public static int OnOpenat(ref SysEnterArgs ctx)
+        {
+            Interlocked.Increment(ref Seen);
+            if ((uint)Bpf.GetCurrentPidTgid() != TargetTid) return 0;
+            Interlocked.Add(ref Matched, Weight);
+            return 0;
+        }
+    }
+}

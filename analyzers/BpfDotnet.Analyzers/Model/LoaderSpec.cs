@@ -25,7 +25,11 @@ namespace BpfDotnet.Analyzers.Model
         string? ErrorMessage,
         string Accessibility,
         EquatableArray<LoaderMemberSpec> Programs,
-        EquatableArray<LoaderMemberSpec> Maps);
+        EquatableArray<LoaderMemberSpec> Maps)
+    {
+        /// <summary>The class's static fields as global variables: <c>Config</c> for <c>.rodata</c>, properties for the others.</summary>
+        public EquatableArray<GlobalVariable> Globals { get; init; } = EquatableArray<GlobalVariable>.Empty;
+    }
 
     /// <summary>A property of the generated loader that exposes one program or map of the loaded object.</summary>
     /// <param name="PropertyName">The C# property name (the method's or field's name, escaped if it is a keyword).</param>

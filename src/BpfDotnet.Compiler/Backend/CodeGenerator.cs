@@ -260,7 +260,7 @@ namespace BpfDotnet.Compiler.Backend
                     {
                         int d = DefReg(ins.Dst);
                         _out.Relocations.Add(new MapRelocation(_out.Code.Count, ins.MapName!));
-                        EmitLoadImm64(d, 0, src: 1);
+                        EmitLoadImm64(d, 0, src: ins.IsGlobalData ? 0 : 1);
                         Commit(ins.Dst, d);
                         break;
                     }

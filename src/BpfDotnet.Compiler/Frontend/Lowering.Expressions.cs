@@ -171,8 +171,10 @@ namespace BpfDotnet.Compiler.Frontend
                 case IParameterReferenceOperation:
                     Unsupported(op, "Using the context parameter as a value");
                     return Operand.Const(0);
+                case IFieldReferenceOperation staticField when !IsMapField(staticField) && IsScalar(staticField.Type):
+                    return LoadScalar(GlobalAddress(staticField), staticField.Type);
                 case IFieldReferenceOperation staticField:
-                    Unsupported(op, "Reading static field '" + staticField.Field.Name + "'");
+                    Unsupported(op, "Reading static field '" + staticField.Field.Name + "' as a value");
                     return Operand.Const(0);
                 case IConversionOperation conversion:
                     return Convert(conversion);

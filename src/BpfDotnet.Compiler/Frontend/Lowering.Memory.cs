@@ -48,6 +48,8 @@ namespace BpfDotnet.Compiler.Frontend
                     }
                 case IParameterReferenceOperation parameter when _contextParameter is not null && SymbolEqualityComparer.Default.Equals(parameter.Parameter, _contextParameter):
                     return Address.OfReg(Function.ContextRegister);
+                case IFieldReferenceOperation staticField when staticField.Field.IsStatic && !IsMapField(staticField):
+                    return GlobalAddress(staticField);
                 case IFieldReferenceOperation fieldRef when !fieldRef.Field.IsStatic && fieldRef.Instance is not null:
                     {
                         var container = AddressOf(fieldRef.Instance);
@@ -109,6 +111,22 @@ namespace BpfDotnet.Compiler.Frontend
             }
             Report(DiagnosticDescriptors.UnsupportedType, syntax, field.ContainingType.ToDisplayString());
             return 0;
+        }
+
+        /// <summary>The address of a static field of the probe class, which lives in a global-data section.</summary>
+        private Address GlobalAddress(IFieldReferenceOperation reference)
+        {
+            var field = reference.Field;
+            if (!SymbolEqualityComparer.Default.Equals(field.ContainingType, _probeClass) || !_globals.TryGetValue(field.Name, out var global))
+            {
+                Unsupported(reference, "Using static field '" + field.Name + "' (only static fields of integer, enum or struct type declared in the probe class itself are global variables)");
+                return Address.OfSlot(NewSlot(Model.IntType.Long, "temporary").Id);
+            }
+            if (!global.ConstantInitializer)
+            {
+                Unsupported(reference, "Using static field '" + field.Name + "', whose initializer is not a constant and runs only in .NET,");
+            }
+            return Address.OfReg(_b.GlobalAddress(global.Name));
         }
 
         private static bool IsCommIndexer(IPropertyReferenceOperation property)

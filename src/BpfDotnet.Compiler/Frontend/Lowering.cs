@@ -35,8 +35,14 @@ namespace BpfDotnet.Compiler.Frontend
         private readonly IParameterSymbol? _contextParameter;
         private readonly IrBlock _entry;
 
-        public Lowering(SemanticModel model, IParameterSymbol? contextParameter, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        private readonly INamedTypeSymbol? _probeClass;
+        private readonly Dictionary<string, GlobalVariable> _globals = new Dictionary<string, GlobalVariable>(StringComparer.Ordinal);
+
+        public Lowering(SemanticModel model, IParameterSymbol? contextParameter, INamedTypeSymbol? probeClass, IEnumerable<GlobalVariable> globals,
+            List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
+            _probeClass = probeClass;
+            foreach (var global in globals) _globals[global.Name] = global;
             _model = model;
             _contextParameter = contextParameter;
             _diagnostics = diagnostics;

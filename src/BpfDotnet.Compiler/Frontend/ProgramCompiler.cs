@@ -70,7 +70,8 @@ namespace BpfDotnet.Compiler.Frontend
                 return Failed();
             }
 
-            var lowering = new Lowering(model, contextParameter, diagnostics, cancellationToken);
+            var globals = GlobalLayout.For(method.ContainingType, model.Compilation, cancellationToken);
+            var lowering = new Lowering(model, contextParameter, method.ContainingType, globals, diagnostics, cancellationToken);
             lowering.Lower(body);
             if (diagnostics.Count > 0) return Failed();
 
@@ -103,7 +104,7 @@ namespace BpfDotnet.Compiler.Frontend
                 machine.Lines.ToEquatableArray(),
                 signature,
                 machine.StackDepth);
-            return new MethodCompilation(compiled, lowering.MapsUsed.ToEquatableArray(), EquatableArray<DiagnosticInfo>.Empty);
+            return new MethodCompilation(compiled, lowering.MapsUsed.ToEquatableArray(), EquatableArray<DiagnosticInfo>.Empty) { Globals = globals };
         }
 
         private const int MaxStack = 512;

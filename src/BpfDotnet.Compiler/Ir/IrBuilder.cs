@@ -85,6 +85,14 @@ namespace BpfDotnet.Compiler.Ir
             return r;
         }
 
+        /// <summary>dst = address of a global variable (ld_imm64 relocated against its symbol).</summary>
+        public int GlobalAddress(string name)
+        {
+            int r = Function.NewReg();
+            Emit(new IrInstruction { Op = IrOp.LoadMap, Dst = r, MapName = name, IsGlobalData = true });
+            return r;
+        }
+
         public int Call(int helper, List<int> args)
         {
             int r = Function.NewReg();

@@ -133,6 +133,8 @@ namespace BpfDotnet.Compiler.Ir
         public int Slot = -1;
         public int Helper;
         public string? MapName;
+        /// <summary>For <see cref="IrOp.LoadMap"/>: the symbol is a global variable, the result its address.</summary>
+        public bool IsGlobalData;
         public List<int>? Args;
         public BasicBlock? Target;
         public BasicBlock? Else;

@@ -6,7 +6,26 @@ namespace BpfDotnet.Compiler.Model
     /// <param name="License">Contents of the <c>license</c> section (without the trailing NUL).</param>
     /// <param name="Programs">Entry-point programs, one ELF section each, in output order.</param>
     /// <param name="Maps">BTF-defined maps, laid out in the <c>.maps</c> section in this order.</param>
-    public sealed record ObjectSpec(string License, EquatableArray<CompiledFunction> Programs, EquatableArray<MapSpec> Maps);
+    public sealed record ObjectSpec(string License, EquatableArray<CompiledFunction> Programs, EquatableArray<MapSpec> Maps)
+    {
+        /// <summary>Static fields placed in <c>.rodata</c>, <c>.data</c> and <c>.bss</c>.</summary>
+        public EquatableArray<GlobalVariable> Globals { get; init; } = EquatableArray<GlobalVariable>.Empty;
+    }
+
+    /// <summary>
+    /// A static field of a probe class as a global variable: <c>static readonly</c> fields go to <c>.rodata</c>
+    /// (set from user space before load; the verifier then knows their values), mutable fields with a non-zero
+    /// constant initializer to <c>.data</c>, the others to <c>.bss</c>.
+    /// </summary>
+    /// <param name="Name">The field name (ELF symbol and BTF VAR).</param>
+    /// <param name="Section"><c>.rodata</c>, <c>.data</c> or <c>.bss</c>.</param>
+    /// <param name="Offset">Byte offset in the section.</param>
+    /// <param name="TypeName">The field's C# type, fully qualified, for generated code.</param>
+    /// <param name="Initial">Initial bytes (the constant initializer, little-endian), <see cref="BpfType.Size"/> long.</param>
+    /// <param name="ConstantInitializer">False when the field has an initializer that is not a constant (it runs only in .NET).</param>
+    /// <param name="PublicType">True when the field's type is public, so a public generated member can expose it.</param>
+    public sealed record GlobalVariable(string Name, string Section, int Offset, BpfType Type, string TypeName, EquatableArray<byte> Initial,
+        bool ConstantInitializer, bool PublicType);
 
     /// <summary>
     /// A compiled program: final instructions plus what the object writer needs around them.

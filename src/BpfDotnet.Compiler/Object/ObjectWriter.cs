@@ -79,6 +79,30 @@ namespace BpfDotnet.Compiler.Object
                 }
             }
 
+            // Global variables: .rodata and .data hold their initial bytes, .bss only a size; one DATASEC each.
+            foreach (var section in new[] { ".rodata", ".data", ".bss" })
+            {
+                var globals = new List<GlobalVariable>();
+                foreach (var g in spec.Globals) if (g.Section == section) globals.Add(g);
+                if (globals.Count == 0) continue;
+                int end = 0;
+                foreach (var g in globals) end = Math.Max(end, g.Offset + g.Type.Size);
+                int size = (end + 7) / 8 * 8;
+                var data = new byte[size];
+                foreach (var g in globals) g.Initial.AsSpan().CopyTo(data.AsSpan(g.Offset));
+                bool bss = section == ".bss";
+                ulong flags = ElfWriter.SHF_ALLOC | (section == ".rodata" ? 0UL : ElfWriter.SHF_WRITE);
+                int elfSection = elf.AddSection(section, bss ? ElfWriter.SHT_NOBITS : ElfWriter.SHT_PROGBITS, flags, 8, data);
+                var variables = new List<(int Var, int ByteOffset, int ByteSize)>();
+                foreach (var g in globals)
+                {
+                    string name = CIdentifier.Sanitize(g.Name);
+                    variables.Add((btf.AddVar(name, btf.AddType(g.Type), BtfLinkage.Global), g.Offset, g.Type.Size));
+                    mapSymbols.Add(g.Name, elf.AddSymbol(name, ElfWriter.STB_GLOBAL, ElfWriter.STT_OBJECT, elfSection, (ulong)g.Offset, (ulong)g.Type.Size));
+                }
+                btf.AddDatasec(section, size, variables);
+            }
+
             if (!IsGlobalNameTaken(spec, LicenseSymbol))
             {
                 elf.AddSymbol(LicenseSymbol, ElfWriter.STB_GLOBAL, ElfWriter.STT_OBJECT, license, 0, (ulong)licenseBytes.Length);
@@ -174,6 +198,7 @@ namespace BpfDotnet.Compiler.Object
         {
             foreach (var program in spec.Programs) if (CIdentifier.Sanitize(program.Name) == name) return true;
             foreach (var map in spec.Maps) if (CIdentifier.Sanitize(map.Name) == name) return true;
+            foreach (var global in spec.Globals) if (CIdentifier.Sanitize(global.Name) == name) return true;
             return false;
         }
 
@@ -190,6 +215,14 @@ namespace BpfDotnet.Compiler.Object
                     throw new ArgumentException($"Map '{map.Name}' has the same symbol name as another map.", nameof(spec));
                 maps.Add(map.Name);
             }
+            foreach (var global in spec.Globals)
+            {
+                if (global.Section is not (".rodata" or ".data" or ".bss"))
+                    throw new ArgumentException($"Global '{global.Name}' is in section '{global.Section}'; use .rodata, .data or .bss.", nameof(spec));
+                if (!symbols.Add(CIdentifier.Sanitize(global.Name)))
+                    throw new ArgumentException($"Global '{global.Name}' has the same symbol name as another map or global.", nameof(spec));
+                maps.Add(global.Name);
+            }
             foreach (var program in spec.Programs)
             {
                 if (string.IsNullOrEmpty(program.Name)) throw new ArgumentException("A program has no name.", nameof(spec));
@@ -204,7 +237,7 @@ namespace BpfDotnet.Compiler.Object
                     if (index < 0 || index + 1 >= program.Code.Count || !program.Code[index].IsLoadImm64)
                         throw new ArgumentException($"Program '{program.Name}': relocation at {index} is not on an ld_imm64.", nameof(spec));
                     if (!maps.Contains(relocation.MapName))
-                        throw new ArgumentException($"Program '{program.Name}' references unknown map '{relocation.MapName}'.", nameof(spec));
+                        throw new ArgumentException($"Program '{program.Name}' references unknown map or global '{relocation.MapName}'.", nameof(spec));
                 }
             }
         }

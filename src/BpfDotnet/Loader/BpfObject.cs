@@ -121,6 +121,39 @@ namespace BpfDotnet
             throw new BpfException($"The object has no map named '{name}'. Available maps: {List(_maps.Keys)}.");
         }
 
+        /// <summary>
+        /// Reads a global variable: <typeparamref name="T"/> at byte <paramref name="offset"/> of the global-data section
+        /// <paramref name="section"/> (<c>.data</c>, <c>.bss</c> or <c>.rodata</c>), as the kernel holds it now.
+        /// </summary>
+        /// <exception cref="BpfException">The object has no such section, or the variable lies outside it.</exception>
+        public T ReadGlobal<T>(string section, int offset) where T : unmanaged
+        {
+            var map = GetMap(section);
+            var value = new byte[map.ValueSize];
+            if (offset < 0 || offset + System.Runtime.CompilerServices.Unsafe.SizeOf<T>() > value.Length)
+                throw new BpfException($"A {typeof(T).Name} at offset {offset} lies outside {section} ({value.Length} bytes).");
+            if (!map.TryLookup(new byte[4], value))
+                throw new BpfException($"The global-data map {section} has no entry 0.");
+            return System.Runtime.InteropServices.MemoryMarshal.Read<T>(value.AsSpan(offset));
+        }
+
+        /// <summary>
+        /// Writes a global variable in <c>.data</c> or <c>.bss</c> (read, change, write back the section: not atomic with
+        /// respect to programs writing other variables of the same section at the same moment).
+        /// </summary>
+        /// <exception cref="BpfException">The object has no such section, the variable lies outside it, or it is read-only.</exception>
+        public void WriteGlobal<T>(string section, int offset, T value) where T : unmanaged
+        {
+            var map = GetMap(section);
+            var bytes = new byte[map.ValueSize];
+            if (offset < 0 || offset + System.Runtime.CompilerServices.Unsafe.SizeOf<T>() > bytes.Length)
+                throw new BpfException($"A {typeof(T).Name} at offset {offset} lies outside {section} ({bytes.Length} bytes).");
+            if (!map.TryLookup(new byte[4], bytes))
+                throw new BpfException($"The global-data map {section} has no entry 0.");
+            System.Runtime.InteropServices.MemoryMarshal.Write(bytes.AsSpan(offset), in value);
+            map.Update(new byte[4], bytes);
+        }
+
         /// <summary>Returns a typed view of the map named <paramref name="name"/>.</summary>
         /// <typeparam name="TKey">Key type; its size must equal the map's key size.</typeparam>
         /// <typeparam name="TValue">Value type; its size must equal the map's value size.</typeparam>
@@ -322,7 +355,16 @@ namespace BpfDotnet
                     var handle = new BpfMapHandle(sec.Name, BpfMapType.Array, 4, valueSize, 1, flags, new BpfFileDescriptor(fd));
                     _obj._maps.Add(sec.Name, handle);
                     _dataMapsBySection[sec.Index] = handle;
-                    if (!bss) handle.Update(new byte[4], sec.Data);
+                    if (_options.GlobalData.TryGetValue(sec.Name, out byte[]? initial))
+                    {
+                        if (initial.Length != (int)valueSize)
+                            throw new BpfException($"The initial contents given for {sec.Name} are {initial.Length} bytes; the section is {valueSize} bytes.");
+                        handle.Update(new byte[4], initial);
+                    }
+                    else if (!bss)
+                    {
+                        handle.Update(new byte[4], sec.Data);
+                    }
                     if (rodata && MapFreeze(fd, out errno) < 0)
                         throw BpfErrors.FromErrno(errno, $"to freeze the read-only map {sec.Name} (BPF_MAP_FREEZE)");
                 }

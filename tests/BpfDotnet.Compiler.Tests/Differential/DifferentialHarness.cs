@@ -27,6 +27,10 @@ public static partial class Corpus
 {
     [BpfMap(MaxEntries = 1)] public static BpfArrayMap<long> Out = new(1);
     [BpfMap(MaxEntries = 4)] public static BpfArrayMap<int> Ints = new(4);
+    public static readonly long Scale = 3;
+    public static readonly int Bias = -7;
+    public static long Counter;
+    public static int Seeded = 5;
 ";
 
         private const long Sentinel = 0x5a5a_5a5a_5a5a_5a5a;
@@ -55,6 +59,7 @@ public static partial class Corpus
             var model = compilation.GetSemanticModel(tree);
             var mapSpecs = new List<MapSpec>();
             var programs = new List<(IMethodSymbol Symbol, CompiledFunction Function, string Text)>();
+            var globals = EquatableArray<GlobalVariable>.Empty;
             foreach (var node in tree.GetRoot().DescendantNodes())
             {
                 if (node is VariableDeclaratorSyntax v && model.GetDeclaredSymbol(v) is IFieldSymbol field
@@ -72,6 +77,7 @@ public static partial class Corpus
                         continue;
                     }
                     programs.Add((symbol, result.Function, m.ToString()));
+                    globals = result.Globals;
                 }
             }
             if (!mapSpecs.Any(m => m.Name == "Out")) throw new InvalidOperationException("the Out map was not read");
@@ -81,7 +87,7 @@ public static partial class Corpus
             foreach (var (symbol, function, text) in programs)
             {
                 if (failures.Count >= 10) break;
-                var elf = ObjectWriter.Write(new ObjectSpec("GPL", new[] { function }.ToEquatableArray(), mapSpecs.ToEquatableArray()));
+                var elf = ObjectWriter.Write(new ObjectSpec("GPL", new[] { function }.ToEquatableArray(), mapSpecs.ToEquatableArray()) { Globals = globals });
                 BpfObject loaded;
                 try
                 {

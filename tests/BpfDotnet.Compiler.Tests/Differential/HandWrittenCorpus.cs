@@ -70,6 +70,8 @@ namespace BpfDotnet.Compiler.Tests.Differential
                 "+ (c.Is(\"a-name-too-long-for-comm\"u8) ? 8 : 0) + c[0] * 16L + c[1] * 4096L + c[15] * 1048576L; Out.Update(0, r); return c[2];"),
             Probe("h_comm_built", "TaskComm c = default; c[0] = (byte)'s'; c[1] = (byte)'h'; c[2] = a0; long r = (c.Is(\"sh\"u8) ? 1 : 0) + (c.StartsWith(\"sh\"u8) ? 2 : 0) " +
                 "+ (c.Is(\"sh\\u007f\"u8) ? 4 : 0); Out.Update(0, r); return 0;"),
+            // Static fields: readonly ones in .rodata, mutable ones in .bss/.data.
+            Probe("h_globals", "Counter = l; Counter += a1 * Scale; Seeded = a0 + Bias; Seeded++; Interlocked.Add(ref Counter, Seeded); Out.Update(0, Counter ^ Seeded); return unchecked((int)(Scale + Bias));"),
             Probe("h_negate_min", "int i = a0 > 128 ? int.MinValue : a1; long m = a0 > 100 ? long.MinValue : l; Out.Update(0, unchecked(-m + (-i))); return unchecked(-i);"),
             Helpers,
         };
