@@ -152,3 +152,31 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>Printk behind a read-only switch: with <c>Verbose</c> false the verifier drops the branch.</summary>
+    public static partial class Tracer
+    {
+        /// <summary>The thread to trace.</summary>
+        public static readonly uint TargetTid;
+
+        /// <summary>Whether to print.</summary>
+        public static readonly bool Verbose;
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+        public static int OnOpenat(ref SysEnterArgs ctx)
+        {
+            uint tid = (uint)Bpf.GetCurrentPidTgid();
+            if (tid != TargetTid) return 0;
+            if (Verbose)
+            {
+                ulong mode = (ulong)ctx.Arg3;
+                long flags = ctx.Arg2;
+                Bpf.Printk("bpfdotnet-marker tid=%u mode=%llu\n", tid, mode);
+                Bpf.Printk("bpfdotnet-flags %lld cpu %u\n", (ulong)flags, Bpf.GetSmpProcessorId());
+            }
+            return 0;
+        }
+    }
+}

@@ -16,7 +16,7 @@ namespace BpfDotnet.Compiler.Frontend
         private static class HelperId
         {
             public const int MapLookupElem = 1, MapUpdateElem = 2, MapDeleteElem = 3, KtimeGetNs = 5,
-                GetSmpProcessorId = 8, GetCurrentPidTgid = 14, GetCurrentUidGid = 15, GetCurrentComm = 16;
+                TracePrintk = 6, GetSmpProcessorId = 8, GetCurrentPidTgid = 14, GetCurrentUidGid = 15, GetCurrentComm = 16;
         }
 
         private static string? ContainingTypeName(IMethodSymbol method)
@@ -139,6 +139,8 @@ namespace BpfDotnet.Compiler.Frontend
                 case "GetCurrentUidGid": return Operand.InReg(_b.Call(HelperId.GetCurrentUidGid, new List<int>()));
                 case "KtimeGetNs": return Operand.InReg(_b.Call(HelperId.KtimeGetNs, new List<int>()));
                 case "GetSmpProcessorId": return Operand.InReg(_b.Call(HelperId.GetSmpProcessorId, new List<int>()));
+                case "Printk":
+                    return Printk(invocation);
                 case "GetCurrentComm":
                     {
                         var address = AddressOf(invocation.Arguments[0].Value);
@@ -149,6 +151,31 @@ namespace BpfDotnet.Compiler.Frontend
             }
             Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, invocation.TargetMethod.ToDisplayString());
             return Operand.Const(0);
+        }
+
+        /// <summary>
+        /// <c>Bpf.Printk("...", a, b, c)</c>: the literal format is written to a stack slot (NUL-terminated) and passed to
+        /// <c>bpf_trace_printk</c> with its size and up to three arguments.
+        /// </summary>
+        private Operand Printk(IInvocationOperation invocation)
+        {
+            var format = invocation.Arguments[0].Value;
+            if (!format.ConstantValue.HasValue || format.ConstantValue.Value is not string text)
+            {
+                Report(DiagnosticDescriptors.StringUse, format.Syntax, format.Syntax.ToString());
+                return Operand.Const(0);
+            }
+            var bytes = new List<byte>(System.Text.Encoding.UTF8.GetBytes(text)) { 0 };
+            var slot = NewSlot(new ArrayType(IntType.Byte, bytes.Count), "Printk format");
+            for (int i = 0; i < bytes.Count; i += 4)
+            {
+                int word = 0;
+                for (int b = 3; b >= 0; b--) word = (word << 8) | (i + b < bytes.Count ? bytes[i + b] : 0);
+                _b.StoreImm(Address.OfSlot(slot.Id, i), 4, word);
+            }
+            var args = new List<int> { _b.FrameAddr(slot.Id), _b.Const(bytes.Count) };
+            for (int i = 1; i < invocation.Arguments.Length; i++) args.Add(Materialize(Rvalue(invocation.Arguments[i].Value)));
+            return Operand.InReg(_b.Call(HelperId.TracePrintk, args));
         }
 
         private Operand InvokeMap(IInvocationOperation invocation)

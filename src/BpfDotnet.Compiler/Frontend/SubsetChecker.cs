@@ -93,6 +93,11 @@ namespace BpfDotnet.Compiler.Frontend
             else if (TypeLayout.TryGet(type, out _) is null) report(DiagnosticDescriptors.UnsupportedType, node, type.ToDisplayString());
         }
 
+        /// <summary>The format of <c>Bpf.Printk</c> is the one place a string literal is allowed.</summary>
+        private static bool IsPrintkFormat(IOperation literal)
+            => literal.Parent is IArgumentOperation { Parameter.Ordinal: 0, Parent: IInvocationOperation invocation }
+               && invocation.TargetMethod.Name == "Printk" && invocation.TargetMethod.ContainingType?.ToDisplayString() == KnownTypes.Bpf;
+
         private static bool IsFloat(ITypeSymbol? type)
             => type is not null && (type.SpecialType == SpecialType.System_Single || type.SpecialType == SpecialType.System_Double || type.SpecialType == SpecialType.System_Decimal);
 
@@ -121,6 +126,8 @@ namespace BpfDotnet.Compiler.Frontend
                     return true;
                 case IInterpolatedStringOperation:
                     report(DiagnosticDescriptors.StringUse, op.Syntax, op.Syntax.ToString());
+                    return true;
+                case ILiteralOperation literal when literal.Type?.SpecialType == SpecialType.System_String && IsPrintkFormat(literal):
                     return true;
                 case ILiteralOperation literal when literal.Type?.SpecialType == SpecialType.System_String:
                     report(DiagnosticDescriptors.StringUse, op.Syntax, op.Syntax.ToString());

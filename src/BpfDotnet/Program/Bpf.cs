@@ -52,6 +52,43 @@ namespace BpfDotnet
             return 0;
         }
 
+        /// <summary>
+        /// <c>bpf_trace_printk</c>: writes a line to the kernel's trace buffer (<c>/sys/kernel/tracing/trace_pipe</c>).
+        /// <paramref name="format"/> must be a string literal, with at most three <c>%d</c>, <c>%u</c>, <c>%x</c>,
+        /// <c>%ld</c>, <c>%lu</c>, <c>%lx</c>, <c>%lld</c>, <c>%llu</c> or <c>%llx</c> conversions. For debugging: the
+        /// buffer is shared system-wide. As .NET code the line goes to <see cref="System.Diagnostics.Trace"/>.
+        /// </summary>
+        /// <returns>The number of bytes written, or a negative errno.</returns>
+        public static long Printk(string format, ulong arg1 = 0, ulong arg2 = 0, ulong arg3 = 0)
+        {
+            var args = new[] { arg1, arg2, arg3 };
+            var text = new System.Text.StringBuilder();
+            int next = 0;
+            for (int i = 0; i < format.Length; i++)
+            {
+                if (format[i] != '%' || i + 1 >= format.Length)
+                {
+                    text.Append(format[i]);
+                    continue;
+                }
+                int j = i + 1;
+                while (j < format.Length && format[j] == 'l') j++;
+                char conversion = j < format.Length ? format[j] : '%';
+                ulong value = next < args.Length ? args[next] : 0;
+                switch (conversion)
+                {
+                    case 'd': text.Append(j - i > 1 ? ((long)value).ToString(System.Globalization.CultureInfo.InvariantCulture) : ((int)value).ToString(System.Globalization.CultureInfo.InvariantCulture)); next++; break;
+                    case 'u': text.Append(j - i > 1 ? value.ToString(System.Globalization.CultureInfo.InvariantCulture) : ((uint)value).ToString(System.Globalization.CultureInfo.InvariantCulture)); next++; break;
+                    case 'x': text.Append(j - i > 1 ? value.ToString("x", System.Globalization.CultureInfo.InvariantCulture) : ((uint)value).ToString("x", System.Globalization.CultureInfo.InvariantCulture)); next++; break;
+                    case '%': text.Append('%'); break;
+                    default: text.Append(format, i, j - i + 1); break;
+                }
+                i = j;
+            }
+            Trace.WriteLine(text.ToString());
+            return text.Length;
+        }
+
         private static class Syscall
         {
             [DllImport("libc", EntryPoint = "gettid")] public static extern int GetTid();
