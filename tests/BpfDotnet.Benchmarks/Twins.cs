@@ -33,12 +33,9 @@ namespace BpfDotnet.Benchmarks
             new("atomics", "atomics", "atomics", "on_event", () => Atomics.BpfObjectBytes.ToArray(), "OnEvent"),
             new("arith_mix", "integer arithmetic", "arith_mix", "on_event", () => ArithMix.BpfObjectBytes.ToArray(), "OnEvent"),
             new("branchy", "branches (&&, or, ?:)", "branchy", "on_event", () => Branchy.BpfObjectBytes.ToArray(), "OnEvent"),
-            new("string_compare", "string compare", "string_compare", "on_event", null, null,
-                "comparing a byte buffer with a literal is not in the C# subset yet (BPF0002)"),
-            new("loop_popcount", "loop", "loop_popcount", "on_event", null, null,
-                "loops are not in the C# subset yet (BPF0005)"),
-            new("subprog_call", "calls", "subprog_call", "on_event", null, null,
-                "calls to the user's own methods are not in the C# subset yet (BPF0006)"),
+            new("string_compare", "string compare", "string_compare", "on_event", () => StringCompare.BpfObjectBytes.ToArray(), "OnEvent"),
+            new("loop_popcount", "loop", "loop_popcount", "on_event", () => LoopPopcount.BpfObjectBytes.ToArray(), "OnEvent"),
+            new("subprog_call", "calls", "subprog_call", "on_event", () => SubprogCall.BpfObjectBytes.ToArray(), "OnEvent"),
         };
 
         /// <summary>True when only the C side exists.</summary>

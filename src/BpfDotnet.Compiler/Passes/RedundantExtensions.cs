@@ -46,14 +46,19 @@ namespace BpfDotnet.Compiler.Passes
                 }
             }
 
+            // Single-definition registers known to be sign-extended from a narrower width.
+            var signedFrom = new Dictionary<int, int>();
             foreach (var block in function.Blocks)
             {
                 foreach (var ins in block.Instructions)
                 {
                     if (ins.Op != IrOp.Extend) continue;
                     int width = ins.Size * 8;
-                    bool redundant = ins.Signed ? Bits(ins.A) < width : Bits(ins.A) <= width;
+                    bool redundant = ins.Signed
+                        ? Bits(ins.A) < width || (signedFrom.TryGetValue(ins.A, out int from) && from <= width)
+                        : Bits(ins.A) <= width;
                     if (redundant) ins.Op = IrOp.Mov;
+                    else if (ins.Signed && defs[ins.Dst] == 1) signedFrom[ins.Dst] = width;
                 }
             }
         }

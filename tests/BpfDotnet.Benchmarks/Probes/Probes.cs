@@ -373,3 +373,66 @@ namespace BpfDotnet.Benchmarks
         }
     }
 }
+
+namespace BpfDotnet.Benchmarks
+{
+    /// <summary>string_compare: counts events of tasks whose name starts with "BpfDotnet".</summary>
+    public static partial class StringCompare
+    {
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<ulong> Matches = new(1);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_fadvise64")]
+        public static int OnEvent(ref SysEnterArgs ctx)
+        {
+            if (ctx.Arg0 != Bench.Magic) return 0;
+            Bpf.GetCurrentComm(out TaskComm comm);
+            if (!comm.StartsWith("BpfDotnet"u8)) return 0;
+            ref ulong n = ref Matches.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref n)) Interlocked.Increment(ref n);
+            return 0;
+        }
+    }
+
+    /// <summary>loop_popcount: a 64-iteration bounded loop counting set bits; buckets by the count.</summary>
+    public static partial class LoopPopcount
+    {
+        [BpfMap(MaxEntries = 65)]
+        public static BpfArrayMap<ulong> Bits = new(65);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_fadvise64")]
+        public static int OnEvent(ref SysEnterArgs ctx)
+        {
+            if (ctx.Arg0 != Bench.Magic) return 0;
+            ulong v = (ulong)ctx.Arg2;
+            uint n = 0;
+            for (int i = 0; i < 64; i++) n += (uint)((v >> i) & 1);
+            ref ulong c = ref Bits.GetValueRefOrNullRef(n);
+            if (!Unsafe.IsNullRef(ref c)) Interlocked.Increment(ref c);
+            return 0;
+        }
+    }
+
+    /// <summary>subprog_call: a mixing function called twice (inlined in C#, a BPF-to-BPF call in the C twin).</summary>
+    public static partial class SubprogCall
+    {
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<ulong> Out = new(1);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_fadvise64")]
+        public static int OnEvent(ref SysEnterArgs ctx)
+        {
+            if (ctx.Arg0 != Bench.Magic) return 0;
+            ulong r = Mix((ulong)ctx.Arg1) + Mix((ulong)ctx.Arg2);
+            Out.Update(0, r);
+            return 0;
+        }
+
+        private static ulong Mix(ulong x)
+        {
+            x ^= x >> 33;
+            x *= 0xff51afd7ed558ccdUL;
+            return x ^ (x >> 29);
+        }
+    }
+}

@@ -1,6 +1,5 @@
 #include "bench.h"
 
-/* Pending on the C# side: loops are not in the subset yet (BPF0005). */
 
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);

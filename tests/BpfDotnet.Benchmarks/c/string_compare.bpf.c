@@ -1,6 +1,5 @@
 #include "bench.h"
 
-/* Pending on the C# side: comparing a byte buffer with a literal is not in the subset yet (BPF0002). */
 
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);

@@ -1,6 +1,5 @@
 #include "bench.h"
 
-/* Pending on the C# side: calls to the user's own methods are not in the subset yet (BPF0006). */
 
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
