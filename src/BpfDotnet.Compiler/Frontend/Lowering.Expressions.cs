@@ -153,6 +153,7 @@ namespace BpfDotnet.Compiler.Frontend
                         }
                     }
                 case IPropertyReferenceOperation indexer when IsCommIndexer(indexer):
+                case IInlineArrayAccessOperation:
                 case IFieldReferenceOperation fieldRef when !fieldRef.Field.IsStatic:
                 case IInvocationOperation { TargetMethod.ReturnsByRef: true }:
                     return LoadScalar(AddressOf(op), op.Type);

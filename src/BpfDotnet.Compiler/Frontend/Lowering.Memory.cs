@@ -55,6 +55,18 @@ namespace BpfDotnet.Compiler.Frontend
                         var container = AddressOf(fieldRef.Instance);
                         return container.Plus(FieldOffset(fieldRef.Field, op.Syntax));
                     }
+                case IInlineArrayAccessOperation element when element.Instance is not null:
+                    {
+                        var index = element.Argument;
+                        int length = TypeLayout.InlineArrayLength(element.Instance.Type!);
+                        var elementLayout = Layout(element.Type, element.Syntax);
+                        if (!index.ConstantValue.HasValue || elementLayout is null || ConstantToLong(index.ConstantValue.Value) < 0 || ConstantToLong(index.ConstantValue.Value) >= length)
+                        {
+                            Unsupported(index, "An inline array index that is not a constant within the array");
+                            return AddressOf(element.Instance);
+                        }
+                        return AddressOf(element.Instance).Plus((int)ConstantToLong(index.ConstantValue.Value) * elementLayout.Size);
+                    }
                 case IPropertyReferenceOperation indexer when IsCommIndexer(indexer):
                     {
                         var index = indexer.Arguments[0].Value;

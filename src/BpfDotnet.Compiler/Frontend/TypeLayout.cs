@@ -83,9 +83,38 @@ namespace BpfDotnet.Compiler.Frontend
             return null;
         }
 
+        /// <summary>The length of an <c>[InlineArray(n)]</c> struct, or 0.</summary>
+        public static int InlineArrayLength(ITypeSymbol type)
+        {
+            foreach (var attribute in type.GetAttributes())
+            {
+                if (attribute.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.InlineArrayAttribute"
+                    && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int length)
+                {
+                    return length;
+                }
+            }
+            return 0;
+        }
+
         private static BpfType? LayoutStruct(INamedTypeSymbol type, int depth, out string? error)
         {
             error = null;
+            int inlineLength = InlineArrayLength(type);
+            if (inlineLength > 0)
+            {
+                // [InlineArray(n)] repeats its single field n times.
+                var element = type.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => !f.IsStatic);
+                var elementType = element is null ? null : TryGet(element.Type, depth + 1, out error);
+                if (elementType is null)
+                {
+                    error ??= "an inline array needs one field of a supported type";
+                    return null;
+                }
+                var array = new ArrayType(elementType, inlineLength);
+                return new StructType(type.Name, array.Size, elementType.Alignment,
+                    new EquatableArray<StructMember>(new[] { new StructMember(element!.Name, array, 0) }));
+            }
             int pack = 0, explicitSize = 0;
             bool isExplicit = false;
             foreach (var attribute in type.GetAttributes())

@@ -72,12 +72,22 @@ namespace BpfDotnet.Compiler.Tests.Differential
                 "+ (c.Is(\"sh\\u007f\"u8) ? 4 : 0); Out.Update(0, r); return 0;"),
             // Static fields: readonly ones in .rodata, mutable ones in .bss/.data.
             Probe("h_globals", "Counter = l; Counter += a1 * Scale; Seeded = a0 + Bias; Seeded++; Interlocked.Add(ref Counter, Seeded); Out.Update(0, Counter ^ Seeded); return unchecked((int)(Scale + Bias));"),
+            // Nested structs, inline arrays, explicit layouts and enums.
+            Probe("h_structs", "Outer o = default; o.Tag = a0; o.Inner.A = l; o.Inner.B = a1; o.Values[0] = l; o.Values[1] = a1; o.Values[3] = o.Values[0] + o.Values[1]; " +
+                "o.Tail = s; Outer copy = o; copy.Values[2] = copy.Tail; Out.Update(0, copy.Values[3] ^ copy.Values[2] ^ copy.Inner.A ^ copy.Tag ^ SumPair(copy.Inner)); return copy.Tag;"),
+            Probe("h_overlay", "Overlay v = default; v.Whole = a2; uint high = v.High; v.Low = (ushort)a1; Out.Update(0, unchecked((long)(v.Whole + high + v.Low))); return (int)high;"),
+            Probe("h_enum", "Kind k = a0 > 128 ? Kind.Write : a0 > 5 ? Kind.Read : Kind.None; Kind j = (Kind)a0; Out.Update(0, (long)k * 1000 + (j == Kind.Read ? 1 : 0) + (long)(k | j)); return (int)k;"),
             Probe("h_negate_min", "int i = a0 > 128 ? int.MinValue : a1; long m = a0 > 100 ? long.MinValue : l; Out.Update(0, unchecked(-m + (-i))); return unchecked(-i);"),
             Helpers,
         };
 
         private const string Helpers = @"
     public struct Pair { public long A; public int B; }
+    [System.Runtime.CompilerServices.InlineArray(4)] public struct Four { private long _element; }
+    public struct Outer { public byte Tag; public Pair Inner; public Four Values; public short Tail; }
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
+    public struct Overlay { [System.Runtime.InteropServices.FieldOffset(0)] public ulong Whole; [System.Runtime.InteropServices.FieldOffset(4)] public uint High; [System.Runtime.InteropServices.FieldOffset(8)] public ushort Low; }
+    public enum Kind : byte { None, Read = 3, Write = 200 }
     private static long Mix(long x, int y) => unchecked(x * 31 + y);
     private static int Clamp(int v, int lo, int hi) { if (v < lo) return lo; if (v > hi) return hi; return v; }
     private static void Bump(ref long total, long by) { total += by; }
