@@ -109,8 +109,7 @@ namespace BpfDotnet.Compiler.Frontend
                 captured.Target = AddressOf(unwrapped);
             }
             var operand = Rvalue(value);
-            if (operand.IsConst) _b.MovConst(captured.Reg, operand.Value);
-            else _b.Mov(captured.Reg, operand.Reg);
+            MoveTo(captured.Reg, operand);
         }
 
         private static bool IsStructValueCreation(IOperation value)

@@ -43,8 +43,7 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 if (value is Operand v && inline.Result >= 0)
                 {
-                    if (v.IsConst) _b.MovConst(inline.Result, v.Value);
-                    else _b.Mov(inline.Result, v.Reg);
+                    MoveTo(inline.Result, v);
                 }
                 _b.Jump(inline.Continuation);
                 return;
@@ -114,8 +113,7 @@ namespace BpfDotnet.Compiler.Frontend
                     storage.Type = Layout(parameter.Type, argument.Syntax) ?? Model.IntType.Long;
                     storage.Reg = Function.NewReg();
                     var value = Rvalue(argument.Value);
-                    if (value.IsConst) _b.MovConst(storage.Reg, value.Value);
-                    else _b.Mov(storage.Reg, value.Reg);
+                    MoveTo(storage.Reg, value);
                 }
                 else
                 {

@@ -201,23 +201,20 @@ namespace BpfDotnet.Compiler.Frontend
                 var storage = GetLocal(localRef.Local, target.Syntax);
                 if (storage.Kind == StorageKind.Register)
                 {
-                    if (value.IsConst) _b.MovConst(storage.Reg, value.Value);
-                    else _b.Mov(storage.Reg, value.Reg);
+                    MoveTo(storage.Reg, value);
                     return;
                 }
             }
             if (target is IParameterReferenceOperation parameterRef && _parameters.TryGetValue(parameterRef.Parameter, out var bound) && bound.Kind == StorageKind.Register)
             {
-                if (value.IsConst) _b.MovConst(bound.Reg, value.Value);
-                else _b.Mov(bound.Reg, value.Reg);
+                MoveTo(bound.Reg, value);
                 return;
             }
             if (target is IFlowCaptureReferenceOperation captureRef && _captures.TryGetValue(captureRef.Id, out var captured))
             {
                 if (captured.Variable is { } variable)
                 {
-                    if (value.IsConst) _b.MovConst(variable.Reg, value.Value);
-                    else _b.Mov(variable.Reg, value.Reg);
+                    MoveTo(variable.Reg, value);
                     return;
                 }
                 if (captured.Target is Address address)
@@ -227,8 +224,7 @@ namespace BpfDotnet.Compiler.Frontend
                 }
                 if (captured.Reg >= 0)
                 {
-                    if (value.IsConst) _b.MovConst(captured.Reg, value.Value);
-                    else _b.Mov(captured.Reg, value.Reg);
+                    MoveTo(captured.Reg, value);
                     return;
                 }
             }

@@ -429,5 +429,12 @@ namespace BpfDotnet.Compiler.Frontend
         }
 
         private int Materialize(Operand value) => value.IsConst ? _b.Const(value.Value) : value.Reg;
+
+        /// <summary>Assigns an operand to an existing register (a variable).</summary>
+        private void MoveTo(int register, Operand value)
+        {
+            if (value.IsConst) _b.MovConst(register, value.Value);
+            else _b.Mov(register, value.Reg);
+        }
     }
 }
