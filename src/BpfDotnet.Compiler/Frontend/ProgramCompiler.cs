@@ -82,6 +82,7 @@ namespace BpfDotnet.Compiler.Frontend
             DeadStoreElimination.Run(function);
             ReturnMerging.Run(function);
             JumpThreading.Run(function);
+            LoopRotation.Run(function);
             NullCheckVerifier.Run(function, diagnostics);
             if (diagnostics.Count > 0) return Failed();
 

@@ -4,7 +4,8 @@ using BpfDotnet.Compiler.Ir;
 namespace BpfDotnet.Compiler.Passes
 {
     /// <summary>
-    /// Folds <c>t = op(...); x = t</c> into <c>x = op(...)</c> when the temporary is read only by that copy. Locals
+    /// Folds <c>t = op(...); x = t</c> into <c>x = op(...)</c> when the temporary is read only by that copy (and
+    /// <c>t = op(...); x = ext(t)</c> into an extension in place). Locals
     /// are assigned this way all the time (<c>v = v &gt;&gt; 4</c>), and without the fold the value travels through
     /// a second register, costing a move and making the verifier's state pruning less effective.
     /// </summary>
@@ -30,11 +31,20 @@ namespace BpfDotnet.Compiler.Passes
                     var producer = list[i];
                     var copy = list[i + 1];
                     int temporary = producer.Def;
-                    if (copy.Op != IrOp.Mov || temporary < 0 || copy.A != temporary || copy.Dst == temporary) continue;
+                    if (temporary < 0 || copy.A != temporary || copy.Dst == temporary) continue;
                     if (!uses.TryGetValue(temporary, out int count) || count != 1) continue;
-                    producer.Dst = copy.Dst;
-                    list.RemoveAt(i + 1);
-                    i--; // the producer may now fold into the copy after it as well
+                    if (copy.Op == IrOp.Mov)
+                    {
+                        producer.Dst = copy.Dst;
+                        list.RemoveAt(i + 1);
+                        i--; // the producer may now fold into the copy after it as well
+                    }
+                    else if (copy.Op is IrOp.Extend or IrOp.Neg or IrOp.ByteSwap)
+                    {
+                        // t = op(...); x = ext(t)  =>  x = op(...); x = ext(x): computed in place.
+                        producer.Dst = copy.Dst;
+                        copy.A = copy.Dst;
+                    }
                 }
             }
         }
