@@ -213,6 +213,29 @@ namespace BpfDotnet.Generator.Tests
             """);
 
         [Fact]
+        public void BPF0005_WhileLoopWhoseContinueSkipsTheStep() => AssertReported("BPF0005", "while", """
+            long sum = 0;
+            int i = 0;
+            while (i < 10) // BPF0005
+            {
+                if (sum > 3) continue;
+                sum += i;
+                i++;
+            }
+            return (int)sum;
+            """);
+
+        [Fact]
+        public void BPF0005_DoLoopWithoutAConstantStart() => AssertReported("BPF0005", "do", """
+            long i = ctx.Arg0;
+            do // BPF0005
+            {
+                i++;
+            } while (i < 10);
+            return (int)i;
+            """);
+
+        [Fact]
         public void BPF0008_SwitchExpressionWithoutDiscardArm() => AssertReported("BPF0008", "switch", """
             long n = ctx.Arg0;
             int kind = n switch { 0 => 1, > 0 => 2 }; // BPF0008

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -8,8 +9,11 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace BpfDotnet.Compiler.Frontend
 {
     /// <summary>
-    /// Proves that a <c>for</c> loop runs a bounded number of times: one integer counter starting at a
-    /// constant, compared with a constant, stepped by a constant towards it, and not assigned in the body.
+    /// Proves that a loop runs a bounded number of times: one integer counter starting at a constant,
+    /// compared with a constant (possibly joined by <c>&amp;&amp;</c> to any other condition, which can only
+    /// end the loop sooner), stepped by a constant towards it once per iteration, and not otherwise
+    /// assigned in the body. <c>for</c> loops step in the incrementor; <c>while</c> and <c>do</c> loops
+    /// take the counter from the statement just before the loop and step it as the body's last statement.
     /// The kernel verifier then follows the loop to its end; the trip count is capped so that it can.
     /// </summary>
     public static class LoopBounds
@@ -17,62 +21,185 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>Most iterations a loop may have (the verifier walks each one).</summary>
         public const long MaxIterations = 8192;
 
-        /// <summary>The number of iterations, or null (with <paramref name="why"/>) when no bound is proven.</summary>
-        public static long? TripCount(ForStatementSyntax loop, SemanticModel model, CancellationToken cancellationToken, out string why)
+        /// <summary>The number of iterations of a loop statement, or null (with <paramref name="why"/>) when no bound is proven.</summary>
+        public static long? TripCount(StatementSyntax loop, SemanticModel model, CancellationToken cancellationToken, out string why)
+        {
+            switch (loop)
+            {
+                case ForStatementSyntax f: return ForTripCount(f, model, cancellationToken, out why);
+                case WhileStatementSyntax w: return WhileTripCount(w.Condition, w.Statement, loop, runsFirst: false, model, cancellationToken, out why);
+                case DoStatementSyntax d: return WhileTripCount(d.Condition, d.Statement, loop, runsFirst: true, model, cancellationToken, out why);
+                default: return Fail("only for, while and do loops with a constant bound are followed", out why);
+            }
+        }
+
+        private static long? ForTripCount(ForStatementSyntax loop, SemanticModel model, CancellationToken cancellationToken, out string why)
         {
             why = "";
-            // The counter and its start.
+            if (!Initial(loop, model, cancellationToken, out var counter, out long start, out why)) return null;
+            if (loop.Incrementors.Count != 1) return Fail("the loop does not step the counter once per iteration", out why);
+            if (!Step(loop.Incrementors[0], counter!, model, cancellationToken, out long step)) return Fail("the counter is not stepped by a constant", out why);
+            return Count(counter!, start, loop.Condition, step, loop.Statement, null, runsFirst: false, model, cancellationToken, out why);
+        }
+
+        private static long? WhileTripCount(ExpressionSyntax condition, StatementSyntax body, StatementSyntax loop, bool runsFirst, SemanticModel model, CancellationToken cancellationToken, out string why)
+        {
+            why = "";
+            // The counter is compared with a constant in the condition and set to a constant before the
+            // loop, by the last statement of the enclosing block that writes it.
+            if (loop.Parent is not BlockSyntax block) return Fail("the loop is not in a block that sets its counter to a constant", out why);
+            int index = block.Statements.IndexOf(loop);
             ILocalSymbol? counter = null;
-            long start;
-            if (loop.Declaration is { Variables.Count: 1 } declaration && declaration.Variables[0].Initializer is { } init)
+            long start = 0;
+            foreach (var candidate in Compared(condition, model, cancellationToken))
+            {
+                for (int k = index - 1; k >= 0; k--)
+                {
+                    var statement = block.Statements[k];
+                    if (!Writes(statement, candidate, model, cancellationToken)) continue;
+                    if (Initial(statement, model, cancellationToken, out var set, out long value, out _) && SymbolEqualityComparer.Default.Equals(set, candidate))
+                    {
+                        counter = candidate;
+                        start = value;
+                    }
+                    break;
+                }
+                if (counter is not null) break;
+            }
+            if (counter is null) return Fail("no counter compared in the condition is set to a constant before the loop", out why);
+            // The body's last statement steps it, and no 'continue' skips that step.
+            var last = body is BlockSyntax b ? b.Statements.LastOrDefault() : body;
+            if (last is not ExpressionStatementSyntax { Expression: var stepExpression } || !Step(stepExpression, counter!, model, cancellationToken, out long step))
+            {
+                return Fail("the loop body does not end by stepping '" + counter!.Name + "' by a constant", out why);
+            }
+            if (ContinuesSkipStep(body)) return Fail("a 'continue' skips the step of '" + counter!.Name + "'", out why);
+            return Count(counter!, start, condition, step, body, last, runsFirst, model, cancellationToken, out why);
+        }
+
+        /// <summary>A counter set to a constant by a declaration or an assignment.</summary>
+        private static bool Initial(SyntaxNode node, SemanticModel model, CancellationToken cancellationToken, out ILocalSymbol? counter, out long start, out string why)
+        {
+            counter = null;
+            start = 0;
+            why = "";
+            VariableDeclarationSyntax? declaration = node switch
+            {
+                ForStatementSyntax f => f.Declaration,
+                LocalDeclarationStatementSyntax l => l.Declaration,
+                _ => null,
+            };
+            ExpressionSyntax? assigned = node switch
+            {
+                ForStatementSyntax { Declaration: null, Initializers.Count: 1 } f => f.Initializers[0],
+                ExpressionStatementSyntax e => e.Expression,
+                _ => null,
+            };
+            ExpressionSyntax? value;
+            if (declaration is { Variables.Count: 1 } && declaration.Variables[0].Initializer is { } init)
             {
                 counter = model.GetDeclaredSymbol(declaration.Variables[0], cancellationToken) as ILocalSymbol;
-                if (!Constant(init.Value, model, cancellationToken, out start)) return Fail("the counter does not start at a constant", out why);
+                value = init.Value;
             }
-            else if (loop.Declaration is null && loop.Initializers.Count == 1 && loop.Initializers[0] is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } assign)
+            else if (declaration is null && assigned is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } assign)
             {
                 counter = model.GetSymbolInfo(assign.Left, cancellationToken).Symbol as ILocalSymbol;
-                if (!Constant(assign.Right, model, cancellationToken, out start)) return Fail("the counter does not start at a constant", out why);
+                value = assign.Right;
             }
             else
             {
-                return Fail("the loop does not initialise a single counter", out why);
+                Fail("the loop does not initialise a single counter", out why);
+                return false;
             }
-            if (counter is null || !IsInteger(counter.Type)) return Fail("the counter is not an integer local", out why);
+            if (!Constant(value, model, cancellationToken, out start))
+            {
+                Fail("the counter does not start at a constant", out why);
+                return false;
+            }
+            if (counter is null || !IsInteger(counter.Type))
+            {
+                Fail("the counter is not an integer local", out why);
+                return false;
+            }
+            return true;
+        }
 
-            // The condition: counter <op> constant.
-            if (loop.Condition is not BinaryExpressionSyntax condition) return Fail("the condition does not compare the counter with a constant", out why);
-            var op = condition.Kind();
-            long limit;
-            if (Refers(condition.Left, counter, model, cancellationToken) && Constant(condition.Right, model, cancellationToken, out limit)) { }
-            else if (Refers(condition.Right, counter, model, cancellationToken) && Constant(condition.Left, model, cancellationToken, out limit)) op = Mirror(op);
-            else return Fail("the condition does not compare the counter with a constant", out why);
-
-            // The step.
-            if (loop.Incrementors.Count != 1) return Fail("the loop does not step the counter once per iteration", out why);
-            long step;
-            switch (loop.Incrementors[0])
+        private static bool Step(ExpressionSyntax expression, ILocalSymbol counter, SemanticModel model, CancellationToken cancellationToken, out long step)
+        {
+            step = 0;
+            switch (expression)
             {
                 case PostfixUnaryExpressionSyntax p when Refers(p.Operand, counter, model, cancellationToken):
                     step = p.IsKind(SyntaxKind.PostIncrementExpression) ? 1 : -1;
-                    break;
-                case PrefixUnaryExpressionSyntax p when Refers(p.Operand, counter, model, cancellationToken):
+                    return true;
+                case PrefixUnaryExpressionSyntax p when Refers(p.Operand, counter, model, cancellationToken)
+                    && (p.IsKind(SyntaxKind.PreIncrementExpression) || p.IsKind(SyntaxKind.PreDecrementExpression)):
                     step = p.IsKind(SyntaxKind.PreIncrementExpression) ? 1 : -1;
-                    break;
+                    return true;
                 case AssignmentExpressionSyntax a when Refers(a.Left, counter, model, cancellationToken)
                     && (a.IsKind(SyntaxKind.AddAssignmentExpression) || a.IsKind(SyntaxKind.SubtractAssignmentExpression))
                     && Constant(a.Right, model, cancellationToken, out long amount) && amount > 0:
                     step = a.IsKind(SyntaxKind.AddAssignmentExpression) ? amount : -amount;
-                    break;
+                    return true;
                 default:
-                    return Fail("the counter is not stepped by a constant", out why);
+                    return false;
             }
+        }
 
-            // The body must leave the counter alone.
-            foreach (var node in loop.Statement.DescendantNodesAndSelf())
+        /// <summary>The comparison of the counter with a constant that bounds the loop.</summary>
+        private static bool Bound(ExpressionSyntax? condition, ILocalSymbol counter, SemanticModel model, CancellationToken cancellationToken, out SyntaxKind op, out long limit)
+        {
+            op = SyntaxKind.None;
+            limit = 0;
+            while (condition is ParenthesizedExpressionSyntax p) condition = p.Expression;
+            if (condition is not BinaryExpressionSyntax binary) return false;
+            if (binary.IsKind(SyntaxKind.LogicalAndExpression))
             {
-                bool writes = node switch
+                // Either side failing ends the loop: one bounded side bounds it.
+                return Bound(binary.Left, counter, model, cancellationToken, out op, out limit)
+                    || Bound(binary.Right, counter, model, cancellationToken, out op, out limit);
+            }
+            op = binary.Kind();
+            if (Refers(binary.Left, counter, model, cancellationToken) && Constant(binary.Right, model, cancellationToken, out limit)) return IsComparison(op);
+            if (Refers(binary.Right, counter, model, cancellationToken) && Constant(binary.Left, model, cancellationToken, out limit))
+            {
+                op = Mirror(op);
+                return IsComparison(op);
+            }
+            return false;
+        }
+
+        /// <summary>Integer locals the condition compares with a constant.</summary>
+        private static IEnumerable<ILocalSymbol> Compared(ExpressionSyntax? condition, SemanticModel model, CancellationToken cancellationToken)
+        {
+            while (condition is ParenthesizedExpressionSyntax p) condition = p.Expression;
+            if (condition is not BinaryExpressionSyntax binary) yield break;
+            if (binary.IsKind(SyntaxKind.LogicalAndExpression))
+            {
+                foreach (var local in Compared(binary.Left, model, cancellationToken)) yield return local;
+                foreach (var local in Compared(binary.Right, model, cancellationToken)) yield return local;
+                yield break;
+            }
+            if (!IsComparison(binary.Kind())) yield break;
+            foreach (var (side, other) in new[] { (binary.Left, binary.Right), (binary.Right, binary.Left) })
+            {
+                var inner = side;
+                while (inner is ParenthesizedExpressionSyntax p) inner = p.Expression;
+                if (inner is IdentifierNameSyntax && model.GetSymbolInfo(inner, cancellationToken).Symbol is ILocalSymbol local && IsInteger(local.Type)
+                    && Constant(other, model, cancellationToken, out _))
                 {
+                    yield return local;
+                }
+            }
+        }
+
+        private static bool Writes(SyntaxNode node, ILocalSymbol counter, SemanticModel model, CancellationToken cancellationToken)
+        {
+            foreach (var n in node.DescendantNodesAndSelf())
+            {
+                bool writes = n switch
+                {
+                    VariableDeclaratorSyntax v => SymbolEqualityComparer.Default.Equals(model.GetDeclaredSymbol(v, cancellationToken), counter),
                     AssignmentExpressionSyntax a => Refers(a.Left, counter, model, cancellationToken),
                     PostfixUnaryExpressionSyntax p when !p.IsKind(SyntaxKind.SuppressNullableWarningExpression) => Refers(p.Operand, counter, model, cancellationToken),
                     PrefixUnaryExpressionSyntax p when p.IsKind(SyntaxKind.PreIncrementExpression) || p.IsKind(SyntaxKind.PreDecrementExpression) => Refers(p.Operand, counter, model, cancellationToken),
@@ -80,12 +207,51 @@ namespace BpfDotnet.Compiler.Frontend
                     RefExpressionSyntax r => Refers(r.Expression, counter, model, cancellationToken),
                     _ => false,
                 };
-                if (writes) return Fail("the loop body changes the counter", out why);
+                if (writes) return true;
+            }
+            return false;
+        }
+
+        private static IEnumerable<StatementSyntax> StatementsOf(StatementSyntax body)
+            => body is BlockSyntax block ? block.Statements : new[] { body };
+
+        private static bool IsComparison(SyntaxKind op) => op is SyntaxKind.LessThanExpression or SyntaxKind.LessThanOrEqualExpression
+            or SyntaxKind.GreaterThanExpression or SyntaxKind.GreaterThanOrEqualExpression or SyntaxKind.NotEqualsExpression;
+
+        private static bool ContinuesSkipStep(StatementSyntax body)
+        {
+            foreach (var node in body.DescendantNodes(n => !(n is ForStatementSyntax || n is WhileStatementSyntax || n is DoStatementSyntax || n is ForEachStatementSyntax)))
+            {
+                if (node is ContinueStatementSyntax) return true;
+            }
+            return false;
+        }
+
+        private static long? Count(ILocalSymbol counter, long start, ExpressionSyntax? condition, long step, StatementSyntax body, StatementSyntax? stepStatement,
+            bool runsFirst, SemanticModel model, CancellationToken cancellationToken, out string why)
+        {
+            why = "";
+            if (!Bound(condition, counter, model, cancellationToken, out var op, out long limit))
+            {
+                return Fail("the condition does not compare the counter with a constant", out why);
+            }
+
+            // The body must leave the counter alone (apart from the step itself).
+            foreach (var statement in StatementsOf(body))
+            {
+                if (statement != stepStatement && Writes(statement, counter, model, cancellationToken)) return Fail("the loop body changes the counter", out why);
             }
 
             // Count the iterations exactly (bounded by the cap, so this terminates quickly).
             long trips = 0;
-            for (long i = start; Holds(op, i, limit); i += step)
+            long i = start;
+            if (runsFirst)
+            {
+                trips = 1;
+                if (!InRange(i + step, counter.Type)) return Fail("the counter overflows before the condition fails", out why);
+                i += step;
+            }
+            for (; Holds(op, i, limit); i += step)
             {
                 if (++trips > MaxIterations) return Fail($"it runs more than {MaxIterations} times", out why);
                 if (!InRange(i + step, counter.Type)) return Fail("the counter overflows before the condition fails", out why);

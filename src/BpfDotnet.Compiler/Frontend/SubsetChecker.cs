@@ -23,6 +23,14 @@ namespace BpfDotnet.Compiler.Frontend
 
             if (declaration.Modifiers.Any(SyntaxKind.AsyncKeyword)) Report(DiagnosticDescriptors.UnsupportedConstruct, declaration.Identifier.Parent!, "An async method");
 
+            void CheckLoop(StatementSyntax loop, SyntaxToken keyword)
+            {
+                if (LoopBounds.TripCount(loop, model, cancellationToken, out var why) is null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, keyword.GetLocation(), why));
+                }
+            }
+
             // Syntax-level constructs.
             var skip = new HashSet<SyntaxNode>();
             foreach (var node in body.DescendantNodesAndSelf())
@@ -30,15 +38,10 @@ namespace BpfDotnet.Compiler.Frontend
                 cancellationToken.ThrowIfCancellationRequested();
                 switch (node)
                 {
-                    case ForStatementSyntax s:
-                        if (LoopBounds.TripCount(s, model, cancellationToken, out var why) is null)
-                        {
-                            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.ForKeyword.GetLocation(), why));
-                        }
-                        break;
-                    case WhileStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.WhileKeyword.GetLocation(), "only for loops with a constant bound are followed")); break;
-                    case DoStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.DoKeyword.GetLocation(), "only for loops with a constant bound are followed")); break;
-                    case ForEachStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.ForEachKeyword.GetLocation(), "only for loops with a constant bound are followed")); break;
+                    case ForStatementSyntax s: CheckLoop(s, s.ForKeyword); break;
+                    case WhileStatementSyntax s: CheckLoop(s, s.WhileKeyword); break;
+                    case DoStatementSyntax s: CheckLoop(s, s.DoKeyword); break;
+                    case ForEachStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.ForEachKeyword.GetLocation(), "only for, while and do loops with a constant bound are followed")); break;
                     case GotoStatementSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'goto'"); break;
                     case TryStatementSyntax s: Report(DiagnosticDescriptors.Exceptions, s, "try"); break;
                     case ThrowStatementSyntax s: Report(DiagnosticDescriptors.Exceptions, s, s.ToString()); break;

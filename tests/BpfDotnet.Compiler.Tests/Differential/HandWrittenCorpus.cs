@@ -40,6 +40,9 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_loop_down", "ulong x = a2; int n = 0; for (int i = 63; i >= 0; i--) { if ((x & (1UL << i)) != 0) n++; } Out.Update(0, n); return n;"),
             Probe("h_loop_log2", "ulong v = a2; int log = 0; for (int i = 0; i < 64; i++) { if (v <= 1) break; v >>= 1; log++; } Out.Update(0, log); return log;"),
             Probe("h_loop_nested", "long acc = 0; for (byte i = 0; i < 5; i++) { for (short j = -3; j < 4; j++) { acc += i * j * (long)a1; } } Out.Update(0, acc); return 0;"),
+            Probe("h_loop_while", "int i = 0; long acc = 0; while (i < 24) { acc = acc * 3 + ((long)(a2 >> i) & 7); i += 2; } Out.Update(0, acc); return i;"),
+            Probe("h_loop_do", "long acc = l; uint k = 10; do { if ((acc & 1) == 0) acc >>= 1; else acc = acc * 3 + 1; k--; } while (k > 0); Out.Update(0, acc); return (int)k;"),
+            Probe("h_loop_and_bound", "ulong v = a2; int n = 0; for (int i = 0; i < 64 && v != 0; i++) { v &= v - 1; n++; } int j = 0; while (j < 32 && (a1 >> j) != 0) j++; Out.Update(0, n * 100 + j); return n;"),
             // switch statements and expressions, constant and relational patterns.
             Probe("h_switch_statement", "long r; switch (a0 & 7) { case 0: r = 10; break; case 1: case 2: r = a1; break; case 5: r = -l; break; default: r = 99; break; } Out.Update(0, r); return (int)r;"),
             Probe("h_switch_expression", "long r = a1 switch { < -1000 => 1, >= -1000 and < 0 => 2, 0 => 3, > 0 and <= 255 => 4, not 4096 => 5, _ => 6 }; Out.Update(0, r); return (int)r;"),
