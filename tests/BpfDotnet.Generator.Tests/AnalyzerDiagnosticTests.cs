@@ -261,6 +261,46 @@ namespace BpfDotnet.Generator.Tests
             """);
 
         [Fact]
+        public void BPF0008_RecursiveSubprogramCall() => AssertOnMarkedLine("BPF0008", "Fact(n - 1)", Usings + """
+            public static partial class Probe
+            {
+                [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                public static int OnOpenat(ref SysEnterArgs ctx) => (int)Fact(5);
+
+                [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                private static long Fact(long n) => n <= 1 ? 1 : n * Fact(n - 1); // BPF0008
+            }
+            """);
+
+        [Fact]
+        public void BPF0008_SubprogramWithSixParameters() => AssertOnMarkedLine("BPF0008", "Sum(1, 2, 3, 4, 5, 6)", Usings + """
+            public static partial class Probe
+            {
+                [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                public static int OnOpenat(ref SysEnterArgs ctx) => (int)Sum(1, 2, 3, 4, 5, 6); // BPF0008
+
+                [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                private static long Sum(long a, long b, long c, long d, long e, long f) => a + b + c + d + e + f;
+            }
+            """);
+
+        [Fact]
+        public void BPF0005_LoopInsideASubprogram() => AssertOnMarkedLine("BPF0005", "while", Usings + """
+            public static partial class Probe
+            {
+                [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                public static int OnOpenat(ref SysEnterArgs ctx) => (int)Spin(ctx.Arg0);
+
+                [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                private static long Spin(long n)
+                {
+                    while (n > 0) n--; // BPF0005
+                    return n;
+                }
+            }
+            """);
+
+        [Fact]
         public void BPF0003_ThrowInsideACalledMethod() => AssertOnMarkedLine("BPF0003", "throw", Usings + """
             public static partial class Probe
             {

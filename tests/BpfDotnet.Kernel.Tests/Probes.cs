@@ -180,3 +180,42 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>Two programs sharing BPF-to-BPF subprograms (kept as calls by <c>NoInlining</c>).</summary>
+    public static partial class CallCounter
+    {
+        /// <summary>The thread to count.</summary>
+        public static readonly uint TargetTid;
+
+        /// <summary>[0]: openat calls; [1]: 2 per successful openat.</summary>
+        [BpfMap(MaxEntries = 2)]
+        public static BpfArrayMap<ulong> Totals = new(2);
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static bool IsTarget() => (uint)Bpf.GetCurrentPidTgid() == TargetTid;
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void Add(uint slot, ulong amount)
+        {
+            ref ulong total = ref Totals.GetValueRefOrNullRef(slot);
+            if (Unsafe.IsNullRef(ref total)) return;
+            Interlocked.Add(ref total, amount);
+        }
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+        public static int OnOpenat(ref SysEnterArgs ctx)
+        {
+            if (IsTarget()) Add(0, 1);
+            return 0;
+        }
+
+        [BpfProgram, Tracepoint("syscalls", "sys_exit_openat")]
+        public static int OnOpenatExit(ref SysExitArgs ctx)
+        {
+            if (IsTarget()) Add(1, ctx.Ret >= 0 ? 2UL : 0UL);
+            return 0;
+        }
+    }
+}

@@ -12,6 +12,7 @@ namespace BpfDotnet.Compiler.Backend
     {
         public List<Instruction> Code { get; } = new List<Instruction>();
         public List<MapRelocation> Relocations { get; } = new List<MapRelocation>();
+        public List<CallRelocation> Calls { get; } = new List<CallRelocation>();
         public List<LineInfo> Lines { get; } = new List<LineInfo>();
         public int StackDepth { get; set; }
     }
@@ -56,10 +57,7 @@ namespace BpfDotnet.Compiler.Backend
                 }
             }
             generator.LayoutFrame();
-            if (function.ContextRegister >= 0 && locations.TryGetValue(function.ContextRegister, out var ctx))
-            {
-                generator.MoveToLocation(ctx, 1);
-            }
+            generator.ReceiveParameters();
             for (int i = 0; i < order.Count; i++)
             {
                 var block = order[i];
@@ -377,16 +375,33 @@ namespace BpfDotnet.Compiler.Backend
         {
             var args = ins.Args!;
             // Parallel move of arguments into R1..Rn: sources are registers or spill slots.
-            var pending = new List<(int Target, int Vreg)>();
-            for (int i = 0; i < args.Count; i++) pending.Add((i + 1, args[i]));
             var loads = new List<(int Target, ValueLocation From)>();
             var moves = new List<(int Target, int Source)>();
-            foreach (var (target, vreg) in pending)
+            for (int i = 0; i < args.Count; i++)
             {
-                var location = _locations[vreg];
+                int target = i + 1;
+                var location = _locations[args[i]];
                 if (location.IsSpilled) loads.Add((target, location));
                 else if (location.Register != target) moves.Add((target, location.Register));
             }
+            ParallelMove(moves);
+            foreach (var (target, from) in loads) Emit(0x79, target, R10, SpillOffset(from), 0);
+            if (ins.Callee is not null)
+            {
+                // BPF_PSEUDO_CALL; the object writer relocates it against the subprogram's symbol.
+                _out.Calls.Add(new CallRelocation(_out.Code.Count, ins.Callee));
+                Emit(0x85, 0, 1, 0, -1);
+            }
+            else
+            {
+                Emit(0x85, 0, 0, 0, ins.Helper);
+            }
+            if (ins.Dst >= 0 && _used.Contains(ins.Dst)) Commit(ins.Dst, 0);
+        }
+
+        /// <summary>Moves registers into registers all at once (targets may be other moves' sources); R0 breaks cycles.</summary>
+        private void ParallelMove(List<(int Target, int Source)> moves)
+        {
             while (moves.Count > 0)
             {
                 bool progressed = false;
@@ -406,7 +421,7 @@ namespace BpfDotnet.Compiler.Backend
                 if (!progressed)
                 {
                     // A cycle: park one source in R0 and redirect its readers.
-                    var (target, source) = moves[0];
+                    var (_, source) = moves[0];
                     MovReg(Scratch, source);
                     for (int i = 0; i < moves.Count; i++)
                     {
@@ -414,9 +429,19 @@ namespace BpfDotnet.Compiler.Backend
                     }
                 }
             }
-            foreach (var (target, from) in loads) Emit(0x79, target, R10, SpillOffset(from), 0);
-            Emit(0x85, 0, 0, 0, ins.Helper);
-            if (ins.Dst >= 0 && _used.Contains(ins.Dst)) Commit(ins.Dst, 0);
+        }
+
+        /// <summary>At entry, moves the arguments from R1..R5 to where the allocator put the parameters.</summary>
+        private void ReceiveParameters()
+        {
+            var moves = new List<(int Target, int Source)>();
+            for (int i = 0; i < _function.Parameters.Count; i++)
+            {
+                if (!_locations.TryGetValue(_function.Parameters[i], out var location)) continue;
+                if (location.IsSpilled) Emit(0x7b, R10, i + 1, SpillOffset(location), 0);
+                else if (location.Register != i + 1) moves.Add((location.Register, i + 1));
+            }
+            ParallelMove(moves);
         }
 
         // ---------------------------------------------------------------- jumps

@@ -119,7 +119,11 @@ namespace BpfDotnet.Compiler.Backend
                 pos += 2;
                 foreach (var r in liveness.LiveOut[block]) Get(r).Cover(pos);
             }
-            if (function.ContextRegister >= 0) Get(function.ContextRegister).Cover(0);
+            for (int i = 0; i < function.Parameters.Count; i++)
+            {
+                Get(function.Parameters[i]).Cover(0);
+                if (i < s_callerSaved.Length && !hints.ContainsKey(function.Parameters[i])) hints[function.Parameters[i]] = s_callerSaved[i];
+            }
 
             foreach (var iv in intervals.Values)
             {

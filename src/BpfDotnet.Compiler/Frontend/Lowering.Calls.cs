@@ -84,7 +84,7 @@ namespace BpfDotnet.Compiler.Frontend
                         return Operand.InReg(r);
                     }
             }
-            if (IsUserMethod(method)) return Inline(invocation);
+            if (IsUserMethod(method)) return KeepsCall(method) ? CallSubprogram(invocation) : Inline(invocation);
             Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, method.ToDisplayString());
             return Operand.Const(0);
         }

@@ -45,6 +45,7 @@ namespace BpfDotnet.Compiler.Frontend
             foreach (var global in globals) _globals[global.Name] = global;
             _model = model;
             _contextParameter = contextParameter;
+            _contextType = contextParameter?.Type;
             _diagnostics = diagnostics;
             _cancellationToken = cancellationToken;
             Function = new IrFunction();

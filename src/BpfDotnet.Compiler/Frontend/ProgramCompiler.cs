@@ -75,25 +75,20 @@ namespace BpfDotnet.Compiler.Frontend
             lowering.Lower(body);
             if (diagnostics.Count > 0) return Failed();
 
-            var function = lowering.Function;
-            RedundantExtensions.Run(function);
-            DeadCodeElimination.Run(function);
-            CopyCoalescing.Run(function);
-            DeadStoreElimination.Run(function);
-            ReturnMerging.Run(function);
-            JumpThreading.Run(function);
-            LoopRotation.Run(function);
-            NullCheckVerifier.Run(function, diagnostics);
-            if (diagnostics.Count > 0) return Failed();
-
-            var liveness = Liveness.Compute(function);
-            var locations = RegisterAllocator.Allocate(function, liveness);
-            var start = StartPosition(declaration, cancellationToken);
-            var machine = CodeGenerator.Generate(function, liveness.Order, locations, start);
-            if (machine.StackDepth > MaxStack)
+            var machine = Generate(lowering.Function, StartPosition(declaration, cancellationToken), diagnostics);
+            if (machine is null) return Failed();
+            var subprograms = lowering.Subprograms;
+            int chain = SubprogramSet.RoundFrame(machine.StackDepth);
+            int deepestCallee = 0;
+            foreach (var call in machine.Calls) deepestCallee = Math.Max(deepestCallee, subprograms.ChainDepth[call.Callee]);
+            if (machine.StackDepth > MaxStack || (deepestCallee > 0 && chain + deepestCallee > MaxStack))
             {
+                var function = lowering.Function;
                 var largest = function.Slots.OrderByDescending(s => s.Size).ThenBy(s => s.Id).Take(3).Select(s => s.Owner + " (" + s.Size + " bytes)");
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StackTooLarge, nameLocation, method.Name, machine.StackDepth.ToString(System.Globalization.CultureInfo.InvariantCulture), string.Join(", ", largest)));
+                string depth = deepestCallee > 0
+                    ? (chain + deepestCallee).ToString(System.Globalization.CultureInfo.InvariantCulture) + " with the frames of the methods it calls"
+                    : machine.StackDepth.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StackTooLarge, nameLocation, method.Name, depth, string.Join(", ", largest)));
                 return Failed();
             }
 
@@ -104,13 +99,36 @@ namespace BpfDotnet.Compiler.Frontend
                 machine.Relocations.ToEquatableArray(),
                 machine.Lines.ToEquatableArray(),
                 signature,
-                machine.StackDepth);
+                machine.StackDepth)
+            {
+                Calls = machine.Calls.ToEquatableArray(),
+                Subprograms = subprograms.Functions.ToEquatableArray(),
+            };
             return new MethodCompilation(compiled, lowering.MapsUsed.ToEquatableArray(), EquatableArray<DiagnosticInfo>.Empty) { Globals = globals };
         }
 
         private const int MaxStack = 512;
 
-        private static SourcePosition StartPosition(MethodDeclarationSyntax declaration, CancellationToken cancellationToken)
+        /// <summary>Optimises a lowered function and generates its code; null (with diagnostics) when it cannot be compiled.</summary>
+        internal static MachineFunction? Generate(IrFunction function, SourcePosition start, List<DiagnosticInfo> diagnostics)
+        {
+            RedundantExtensions.Run(function);
+            DeadCodeElimination.Run(function);
+            CopyCoalescing.Run(function);
+            DeadStoreElimination.Run(function);
+            ReturnMerging.Run(function);
+            JumpThreading.Run(function);
+            LoopRotation.Run(function);
+            int errorsBefore = diagnostics.Count;
+            NullCheckVerifier.Run(function, diagnostics);
+            if (diagnostics.Count > errorsBefore) return null;
+
+            var liveness = Liveness.Compute(function);
+            var locations = RegisterAllocator.Allocate(function, liveness);
+            return CodeGenerator.Generate(function, liveness.Order, locations, start);
+        }
+
+        internal static SourcePosition StartPosition(MethodDeclarationSyntax declaration, CancellationToken cancellationToken)
         {
             var location = declaration.Identifier.GetLocation();
             var span = location.GetLineSpan();

@@ -100,6 +100,14 @@ namespace BpfDotnet.Compiler.Ir
             return r;
         }
 
+        /// <summary>dst = a BPF-to-BPF call of the subprogram <paramref name="callee"/> with args in R1..R5.</summary>
+        public int CallSubprogram(string callee, List<int> args)
+        {
+            int r = Function.NewReg();
+            Emit(new IrInstruction { Op = IrOp.Call, Dst = r, Helper = -1, Callee = callee, Args = args });
+            return r;
+        }
+
         public void Jump(BasicBlock target) => Emit(new IrInstruction { Op = IrOp.Jump, Target = target });
 
         public void Branch(Cond cond, int a, int b, long imm, BasicBlock target, BasicBlock otherwise)

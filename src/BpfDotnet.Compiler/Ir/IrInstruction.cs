@@ -29,7 +29,7 @@ namespace BpfDotnet.Compiler.Ir
         FrameAddr,
         /// <summary>dst = map reference (ld_imm64 relocated against a map).</summary>
         LoadMap,
-        /// <summary>dst = helper(args...).</summary>
+        /// <summary>dst = helper(args...), or a BPF-to-BPF call when <see cref="IrInstruction.Callee"/> is set.</summary>
         Call,
         /// <summary>dst = (a cond b-or-imm) ? 1 : 0.</summary>
         SetCond,
@@ -132,6 +132,8 @@ namespace BpfDotnet.Compiler.Ir
         public Address Addr;
         public int Slot = -1;
         public int Helper;
+        /// <summary>For <see cref="IrOp.Call"/>: the subprogram called (a BPF-to-BPF call), or null for a helper.</summary>
+        public string? Callee;
         public string? MapName;
         /// <summary>For <see cref="IrOp.LoadMap"/>: the symbol is a global variable, the result its address.</summary>
         public bool IsGlobalData;
@@ -239,8 +241,19 @@ namespace BpfDotnet.Compiler.Ir
         public List<BasicBlock> Blocks { get; } = new List<BasicBlock>();
         public List<StackSlot> Slots { get; } = new List<StackSlot>();
         public int RegisterCount { get; private set; }
+        /// <summary>Registers holding the arguments at entry (R1, R2, ... in order).</summary>
+        public List<int> Parameters { get; } = new List<int>();
+
         /// <summary>The register holding the context pointer (argument 1 at entry), or -1.</summary>
-        public int ContextRegister { get; set; } = -1;
+        public int ContextRegister
+        {
+            get => Parameters.Count > 0 ? Parameters[0] : -1;
+            set
+            {
+                Parameters.Clear();
+                if (value >= 0) Parameters.Add(value);
+            }
+        }
 
         public int NewReg() => RegisterCount++;
 

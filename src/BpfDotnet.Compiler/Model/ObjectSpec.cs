@@ -44,7 +44,20 @@ namespace BpfDotnet.Compiler.Model
         EquatableArray<MapRelocation> Relocations,
         EquatableArray<LineInfo> Lines,
         FunctionSignature Signature,
-        int StackDepth);
+        int StackDepth)
+    {
+        /// <summary>BPF-to-BPF calls: <c>call</c> instructions (src <c>BPF_PSEUDO_CALL</c>) to a function of <see cref="Subprograms"/>.</summary>
+        public EquatableArray<CallRelocation> Calls { get; init; } = EquatableArray<CallRelocation>.Empty;
+
+        /// <summary>
+        /// Every subprogram this function calls, directly or not, compiled separately (placed once in <c>.text</c>,
+        /// with static linkage). Empty for a subprogram itself: its callees are listed by the program that calls it.
+        /// </summary>
+        public EquatableArray<CompiledFunction> Subprograms { get; init; } = EquatableArray<CompiledFunction>.Empty;
+    }
+
+    /// <summary>A <c>call</c> at <paramref name="InstructionIndex"/> to the subprogram named <paramref name="Callee"/>.</summary>
+    public sealed record CallRelocation(int InstructionIndex, string Callee);
 
     /// <summary>An <c>ld_imm64</c> at <paramref name="InstructionIndex"/> (slot index) that loads the map <paramref name="MapName"/>.</summary>
     public sealed record MapRelocation(int InstructionIndex, string MapName);

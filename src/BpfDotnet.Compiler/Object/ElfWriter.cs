@@ -30,6 +30,8 @@ namespace BpfDotnet.Compiler.Object
 
         /// <summary><c>R_BPF_64_64</c>: the 64-bit immediate of an <c>ld_imm64</c>.</summary>
         public const uint R_BPF_64_64 = 1;
+        /// <summary><c>R_BPF_64_32</c>: the 32-bit immediate of a BPF-to-BPF <c>call</c>.</summary>
+        public const uint R_BPF_64_32 = 10;
 
         private const ushort ET_REL = 1;
         private const ushort EM_BPF = 247;

@@ -21,6 +21,7 @@ namespace BpfDotnet.Compiler.Object
     public static class ObjectWriter
     {
         private const string MapsSection = ".maps";
+        private const string TextSection = ".text";
         private const string LicenseSection = "license";
         private const string LicenseSymbol = "LICENSE";
         private const int PointerSize = 8;
@@ -37,19 +38,51 @@ namespace BpfDotnet.Compiler.Object
             var elf = new ElfWriter();
             var btfExt = new BtfExtWriter();
 
-            var programSections = new int[spec.Programs.Count];
+            // Code: each function with the section it is placed in and its byte offset there.
+            var code = new List<(CompiledFunction Function, int Section, int Offset)>();
+            var functionSymbols = new Dictionary<string, int>(StringComparer.Ordinal);
             for (int p = 0; p < spec.Programs.Count; p++)
             {
                 var program = spec.Programs[p];
-                programSections[p] = elf.AddSection(program.Section, ElfWriter.SHT_PROGBITS,
+                int section = elf.AddSection(program.Section, ElfWriter.SHT_PROGBITS,
                     ElfWriter.SHF_ALLOC | ElfWriter.SHF_EXECINSTR, 8, Instruction.EncodeAll(program.Code.AsSpan()));
-                elf.AddSymbol(CIdentifier.Sanitize(program.Name), ElfWriter.STB_GLOBAL, ElfWriter.STT_FUNC, programSections[p],
+                elf.AddSymbol(CIdentifier.Sanitize(program.Name), ElfWriter.STB_GLOBAL, ElfWriter.STT_FUNC, section,
                     0, (ulong)(program.Code.Count * Instruction.Size));
+                code.Add((program, section, 0));
 
-                int funcId = AddFunction(btf, program);
+                int funcId = AddFunction(btf, program, BtfLinkage.Global);
                 uint sectionName = btf.AddString(program.Section);
                 btfExt.AddFuncInfos(sectionName, new[] { new FuncInfo(0, funcId) });
-                btfExt.AddLineInfos(sectionName, LineRecords(btf, program));
+                btfExt.AddLineInfos(sectionName, LineRecords(btf, program, 0));
+            }
+
+            // Subprograms: once each in .text, static, called through R_BPF_64_32 relocations.
+            var subprograms = Subprograms(spec);
+            if (subprograms.Count > 0)
+            {
+                var text = new List<Instruction>();
+                var offsets = new List<int>();
+                foreach (var subprogram in subprograms)
+                {
+                    offsets.Add(text.Count * Instruction.Size);
+                    text.AddRange(subprogram.Code);
+                }
+                int section = elf.AddSection(TextSection, ElfWriter.SHT_PROGBITS, ElfWriter.SHF_ALLOC | ElfWriter.SHF_EXECINSTR, 8,
+                    Instruction.EncodeAll(text.ToArray()));
+                uint sectionName = btf.AddString(TextSection);
+                var funcInfos = new List<FuncInfo>();
+                var lineInfos = new List<LineRecord>();
+                for (int i = 0; i < subprograms.Count; i++)
+                {
+                    var subprogram = subprograms[i];
+                    functionSymbols[subprogram.Name] = elf.AddSymbol(CIdentifier.Sanitize(subprogram.Name), ElfWriter.STB_LOCAL, ElfWriter.STT_FUNC,
+                        section, (ulong)offsets[i], (ulong)(subprogram.Code.Count * Instruction.Size));
+                    code.Add((subprogram, section, offsets[i]));
+                    funcInfos.Add(new FuncInfo((uint)offsets[i], AddFunction(btf, subprogram, BtfLinkage.Static)));
+                    lineInfos.AddRange(LineRecords(btf, subprogram, offsets[i]));
+                }
+                btfExt.AddFuncInfos(sectionName, funcInfos);
+                btfExt.AddLineInfos(sectionName, lineInfos);
             }
 
             var licenseBytes = Encoding.UTF8.GetBytes(spec.License + "\0");
@@ -108,12 +141,17 @@ namespace BpfDotnet.Compiler.Object
                 elf.AddSymbol(LicenseSymbol, ElfWriter.STB_GLOBAL, ElfWriter.STT_OBJECT, license, 0, (ulong)licenseBytes.Length);
             }
 
-            for (int p = 0; p < spec.Programs.Count; p++)
+            foreach (var (function, section, offset) in code)
             {
-                foreach (var relocation in spec.Programs[p].Relocations)
+                foreach (var relocation in function.Relocations)
                 {
-                    elf.AddRelocation(programSections[p], (ulong)(relocation.InstructionIndex * Instruction.Size),
+                    elf.AddRelocation(section, (ulong)(offset + relocation.InstructionIndex * Instruction.Size),
                         mapSymbols[relocation.MapName], ElfWriter.R_BPF_64_64);
+                }
+                foreach (var call in function.Calls)
+                {
+                    elf.AddRelocation(section, (ulong)(offset + call.InstructionIndex * Instruction.Size),
+                        functionSymbols[call.Callee], ElfWriter.R_BPF_64_32);
                 }
             }
 
@@ -122,13 +160,38 @@ namespace BpfDotnet.Compiler.Object
             return elf.Write();
         }
 
-        /// <summary>Adds the FUNC_PROTO and the global FUNC of a program; returns the FUNC id.</summary>
-        private static int AddFunction(BtfBuilder btf, CompiledFunction program)
+        /// <summary>
+        /// The subprograms of all programs, each once, in the order first met. Programs compiled separately
+        /// carry their own copies of a shared callee; those must agree.
+        /// </summary>
+        private static List<CompiledFunction> Subprograms(ObjectSpec spec)
+        {
+            var byName = new Dictionary<string, CompiledFunction>(StringComparer.Ordinal);
+            var order = new List<CompiledFunction>();
+            foreach (var program in spec.Programs)
+            {
+                foreach (var subprogram in program.Subprograms)
+                {
+                    if (byName.TryGetValue(subprogram.Name, out var existing))
+                    {
+                        if (!existing.Code.Equals(subprogram.Code) || !existing.Calls.Equals(subprogram.Calls) || !existing.Relocations.Equals(subprogram.Relocations))
+                            throw new ArgumentException($"Subprogram '{subprogram.Name}' has different code in two programs.", nameof(spec));
+                        continue;
+                    }
+                    byName.Add(subprogram.Name, subprogram);
+                    order.Add(subprogram);
+                }
+            }
+            return order;
+        }
+
+        /// <summary>Adds the FUNC_PROTO and the FUNC of a function; returns the FUNC id.</summary>
+        private static int AddFunction(BtfBuilder btf, CompiledFunction program, uint linkage)
         {
             var parameters = new List<(string, int)>(program.Signature.Parameters.Count);
             foreach (var parameter in program.Signature.Parameters) parameters.Add((parameter.Name, btf.AddType(parameter.Type)));
             int proto = btf.AddFuncProto(btf.AddType(program.Signature.ReturnType), parameters);
-            return btf.AddFunc(program.Name, proto, BtfLinkage.Global);
+            return btf.AddFunc(program.Name, proto, linkage);
         }
 
         /// <summary>
@@ -157,7 +220,7 @@ namespace BpfDotnet.Compiler.Object
         /// The program's line records in the form the verifier requires: strictly ascending, the first at
         /// instruction 0, none on the second slot of an <c>ld_imm64</c>. Records that cannot satisfy that are dropped.
         /// </summary>
-        private static List<LineRecord> LineRecords(BtfBuilder btf, CompiledFunction program)
+        private static List<LineRecord> LineRecords(BtfBuilder btf, CompiledFunction program, int byteOffset)
         {
             var code = program.Code;
             var secondSlot = new bool[code.Count];
@@ -183,15 +246,15 @@ namespace BpfDotnet.Compiler.Object
             foreach (var (line, _) in sorted)
             {
                 if (line.InstructionIndex == previous) continue;
-                if (records.Count == 0 && line.InstructionIndex != 0) records.Add(Record(btf, line, 0));
-                records.Add(Record(btf, line, line.InstructionIndex));
+                if (records.Count == 0 && line.InstructionIndex != 0) records.Add(Record(btf, line, 0, byteOffset));
+                records.Add(Record(btf, line, line.InstructionIndex, byteOffset));
                 previous = line.InstructionIndex;
             }
             return records;
         }
 
-        private static LineRecord Record(BtfBuilder btf, LineInfo line, int instruction)
-            => new LineRecord((uint)(instruction * Instruction.Size), btf.AddString(line.FileName ?? string.Empty),
+        private static LineRecord Record(BtfBuilder btf, LineInfo line, int instruction, int byteOffset)
+            => new LineRecord((uint)(byteOffset + instruction * Instruction.Size), btf.AddString(line.FileName ?? string.Empty),
                 btf.AddString(line.LineText ?? string.Empty), line.Line, line.Column);
 
         private static bool IsGlobalNameTaken(ObjectSpec spec, string name)
@@ -205,8 +268,9 @@ namespace BpfDotnet.Compiler.Object
         private static void Validate(ObjectSpec spec)
         {
             var symbols = new HashSet<string>(StringComparer.Ordinal);
-            var sections = new HashSet<string>(StringComparer.Ordinal) { MapsSection, LicenseSection, ".BTF", ".BTF.ext" };
+            var sections = new HashSet<string>(StringComparer.Ordinal) { MapsSection, LicenseSection, TextSection, ".BTF", ".BTF.ext" };
             var maps = new HashSet<string>(StringComparer.Ordinal);
+            var subprogramNames = new HashSet<string>(StringComparer.Ordinal);
 
             foreach (var map in spec.Maps)
             {
@@ -231,14 +295,39 @@ namespace BpfDotnet.Compiler.Object
                 if (string.IsNullOrEmpty(program.Section) || !sections.Add(program.Section))
                     throw new ArgumentException($"Program '{program.Name}' needs a section of its own, not '{program.Section}'.", nameof(spec));
                 if (program.Code.Count == 0) throw new ArgumentException($"Program '{program.Name}' has no instructions.", nameof(spec));
-                foreach (var relocation in program.Relocations)
+                ValidateCode(program, program, maps);
+                foreach (var subprogram in program.Subprograms)
                 {
-                    int index = relocation.InstructionIndex;
-                    if (index < 0 || index + 1 >= program.Code.Count || !program.Code[index].IsLoadImm64)
-                        throw new ArgumentException($"Program '{program.Name}': relocation at {index} is not on an ld_imm64.", nameof(spec));
-                    if (!maps.Contains(relocation.MapName))
-                        throw new ArgumentException($"Program '{program.Name}' references unknown map or global '{relocation.MapName}'.", nameof(spec));
+                    if (string.IsNullOrEmpty(subprogram.Name)) throw new ArgumentException($"A subprogram of '{program.Name}' has no name.", nameof(spec));
+                    if (subprogram.Code.Count == 0) throw new ArgumentException($"Subprogram '{subprogram.Name}' has no instructions.", nameof(spec));
+                    ValidateCode(subprogram, program, maps);
+                    subprogramNames.Add(CIdentifier.Sanitize(subprogram.Name));
                 }
+            }
+            foreach (var name in subprogramNames)
+            {
+                if (symbols.Contains(name)) throw new ArgumentException($"Subprogram '{name}' has the same symbol name as a program, map or global.", nameof(spec));
+            }
+        }
+
+        private static void ValidateCode(CompiledFunction function, CompiledFunction program, HashSet<string> maps)
+        {
+            foreach (var call in function.Calls)
+            {
+                bool known = false;
+                foreach (var subprogram in program.Subprograms) known |= subprogram.Name == call.Callee;
+                if (!known) throw new ArgumentException($"Function '{function.Name}' calls '{call.Callee}', which is not among the subprograms of '{program.Name}'.", "spec");
+                int index = call.InstructionIndex;
+                if (index < 0 || index >= function.Code.Count || function.Code[index].Opcode != 0x85 || function.Code[index].Src != 1)
+                    throw new ArgumentException($"Function '{function.Name}': call relocation at {index} is not on a BPF-to-BPF call.", "spec");
+            }
+            foreach (var relocation in function.Relocations)
+            {
+                int index = relocation.InstructionIndex;
+                if (index < 0 || index + 1 >= function.Code.Count || !function.Code[index].IsLoadImm64)
+                    throw new ArgumentException($"Program '{function.Name}': relocation at {index} is not on an ld_imm64.", "spec");
+                if (!maps.Contains(relocation.MapName))
+                    throw new ArgumentException($"Program '{function.Name}' references unknown map or global '{relocation.MapName}'.", "spec");
             }
         }
     }

@@ -21,7 +21,7 @@ namespace BpfDotnet.Compiler.Passes
                     foreach (var r in ins.Uses()) uses[r] = uses.TryGetValue(r, out int n) ? n + 1 : 1;
                 }
             }
-            if (function.ContextRegister >= 0) uses[function.ContextRegister] = int.MaxValue;
+            foreach (var parameter in function.Parameters) uses[parameter] = int.MaxValue;
 
             foreach (var block in function.Blocks)
             {

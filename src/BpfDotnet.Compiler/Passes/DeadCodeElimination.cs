@@ -20,7 +20,7 @@ namespace BpfDotnet.Compiler.Passes
                         foreach (var r in ins.Uses()) used.Add(r);
                     }
                 }
-                if (function.ContextRegister >= 0) used.Add(function.ContextRegister);
+                foreach (var parameter in function.Parameters) used.Add(parameter);
                 foreach (var block in function.Blocks)
                 {
                     int removed = block.Instructions.RemoveAll(ins => IsPure(ins) && ins.Def >= 0 && !used.Contains(ins.Def));

@@ -107,6 +107,8 @@ namespace BpfDotnet
                 MapCount = BpfSyscalls.R32(info, 52),
                 Name = BpfSyscalls.CString(info.Slice(64, 16)),
                 BtfId = BpfSyscalls.R32(info, 128),
+                FuncInfoCount = BpfSyscalls.R32(info, 144),
+                LineInfoCount = BpfSyscalls.R32(info, 148),
                 RunTimeNs = BpfSyscalls.R64(info, 192),
                 RunCount = BpfSyscalls.R64(info, 200),
                 VerifiedInstructions = BpfSyscalls.R32(info, 216),

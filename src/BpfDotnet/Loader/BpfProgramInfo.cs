@@ -35,6 +35,12 @@ namespace BpfDotnet
         /// <summary>Id of the BTF object the program was loaded with, or 0.</summary>
         public uint BtfId { get; init; }
 
+        /// <summary>Number of func_info records: one per function (the program and each BPF-to-BPF subprogram it calls).</summary>
+        public uint FuncInfoCount { get; init; }
+
+        /// <summary>Number of line_info records.</summary>
+        public uint LineInfoCount { get; init; }
+
         /// <summary>Number of maps the program uses.</summary>
         public uint MapCount { get; init; }
     }

@@ -81,6 +81,12 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_overlay", "Overlay v = default; v.Whole = a2; uint high = v.High; v.Low = (ushort)a1; Out.Update(0, unchecked((long)(v.Whole + high + v.Low))); return (int)high;"),
             Probe("h_enum", "Kind k = a0 > 128 ? Kind.Write : a0 > 5 ? Kind.Read : Kind.None; Kind j = (Kind)a0; Out.Update(0, (long)k * 1000 + (j == Kind.Read ? 1 : 0) + (long)(k | j)); return (int)k;"),
             Probe("h_negate_min", "int i = a0 > 128 ? int.MinValue : a1; long m = a0 > 100 ? long.MinValue : l; Out.Update(0, unchecked(-m + (-i))); return unchecked(-i);"),
+            // BPF-to-BPF calls: scalars in R1-R5, pointers for ref/out/struct arguments, nesting, maps and globals in callees.
+            Probe("h_sub_scalar", "Out.Update(0, SubMix(l, a1, a0) + SubFive(l, a1, s, a0, (long)v0)); return SubIsSmall(a1) ? 1 : 0;"),
+            Probe("h_sub_ref", "long t = a0; SubBump(ref t, l); SubBump(ref t, a1); Pair p; p.A = l; p.B = a1; long r = SubPair(p, out int b); Out.Update(0, unchecked(r + t + p.A + b)); return b;"),
+            Probe("h_sub_nested", "Out.Update(0, SubNested(l) ^ SubLog2(a2)); return unchecked((int)SubContext(ref ctx, a0 & 1));"),
+            Probe("h_sub_map", "SubStore(unchecked(l * 7 + a1)); return SubGlobal(a1 & 0xff);"),
+            Probe("h_sub_loop", "long x = l; for (int i = 0; i < 6; i++) { x = SubMix(x, i, a0); if (SubIsSmall((int)(x & 31))) x ^= a1; } Out.Update(0, x); return 0;"),
             Helpers,
         };
 
@@ -100,6 +106,16 @@ namespace BpfDotnet.Compiler.Tests.Differential
     private static long Nested(long a) => Mix(a, Clamp(unchecked((int)a), -5, 5)) + Log2(unchecked((ulong)a));
     private static ulong First(ref RawTracepointArgs c) => c.Arg0;
     private static ulong Third(in RawTracepointArgs c) => c.Arg2;
+    [MethodImpl(MethodImplOptions.NoInlining)] private static long SubMix(long x, int y, byte z) => unchecked(x * 31 + y - z);
+    [MethodImpl(MethodImplOptions.NoInlining)] private static long SubFive(long a, long b, long c, long d, long e) => unchecked(a - b * 2 + c * 3 - d * 4 + e * 5);
+    [MethodImpl(MethodImplOptions.NoInlining)] private static bool SubIsSmall(int v) => v is > -10 and < 10;
+    [MethodImpl(MethodImplOptions.NoInlining)] private static void SubBump(ref long total, long by) { total = unchecked(total + by); }
+    [MethodImpl(MethodImplOptions.NoInlining)] private static long SubPair(Pair p, out int b) { p.A = unchecked(p.A + 1); b = p.B; return unchecked(p.A * 3); }
+    [MethodImpl(MethodImplOptions.NoInlining)] private static int SubLog2(ulong v) { int log = 0; for (int i = 0; i < 64; i++) { if (v <= 1) break; v >>= 1; log++; } return log; }
+    [MethodImpl(MethodImplOptions.NoInlining)] private static long SubNested(long a) => unchecked(SubMix(a, SubLog2((ulong)a), 3) + Mix(a, 1));
+    [MethodImpl(MethodImplOptions.NoInlining)] private static ulong SubContext(ref RawTracepointArgs c, int which) => which == 0 ? c.Arg0 : c.Arg2;
+    [MethodImpl(MethodImplOptions.NoInlining)] private static void SubStore(long v) { Out.Update(0, v); }
+    [MethodImpl(MethodImplOptions.NoInlining)] private static int SubGlobal(int x) { Counter += x; return unchecked((int)(Scale * x + Bias)); }
 ";
     }
 }

@@ -1,0 +1,244 @@
+using System.Collections.Generic;
+using System.Linq;
+using BpfDotnet.Compiler.Diagnostics;
+using BpfDotnet.Compiler.Ir;
+using BpfDotnet.Compiler.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace BpfDotnet.Compiler.Frontend
+{
+    /// <summary>
+    /// BPF-to-BPF calls. A call to a user method marked <c>[MethodImpl(MethodImplOptions.NoInlining)]</c>, or
+    /// to one too large to inline, stays a call: the callee is compiled once as a subprogram (static linkage,
+    /// placed in <c>.text</c>) whose arguments arrive in R1–R5. Scalars pass by value; <c>ref</c>, <c>out</c>,
+    /// <c>in</c> and struct arguments pass a pointer (a struct passed by value is copied to the caller's stack
+    /// first, so the callee works on its own copy as C# requires).
+    /// </summary>
+    internal sealed partial class Lowering
+    {
+        /// <summary>Operations in a callee above which it is called rather than inlined.</summary>
+        public const int MaxInlineOperations = 160;
+
+        /// <summary>Most arguments a BPF-to-BPF call can pass (R1–R5).</summary>
+        private const int MaxCallArguments = 5;
+
+        private SubprogramSet? _subprograms;
+
+        /// <summary>The subprograms the lowered function calls, directly or not (shared by a program and its callees).</summary>
+        public SubprogramSet Subprograms
+        {
+            get => _subprograms ??= new SubprogramSet();
+            set => _subprograms = value;
+        }
+
+        /// <summary>The type of the entry program's context, so that by-reference parameters of that type are read-only in callees.</summary>
+        private ITypeSymbol? _contextType;
+
+        /// <summary>True when a call to a user method is kept as a BPF-to-BPF call rather than inlined.</summary>
+        private bool KeepsCall(IMethodSymbol method)
+        {
+            if (method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is not MethodDeclarationSyntax declaration) return false;
+            const int NoInlining = 0x08, AggressiveInlining = 0x100;
+            foreach (var attribute in method.GetAttributes())
+            {
+                if (attribute.AttributeClass?.ToDisplayString() != "System.Runtime.CompilerServices.MethodImplAttribute" || attribute.ConstructorArguments.Length != 1) continue;
+                int flags = attribute.ConstructorArguments[0].Value is int i ? i : attribute.ConstructorArguments[0].Value is short s ? s : 0;
+                if ((flags & NoInlining) != 0) return true;
+                if ((flags & AggressiveInlining) != 0) return false;
+            }
+            // Large callees are called: inlining them at every call site would multiply the verifier's work.
+            var model = _model.Compilation.GetSemanticModel(declaration.SyntaxTree);
+            if (model.GetOperation(declaration, _cancellationToken) is not IMethodBodyOperation body) return false;
+            return body.Descendants().Count() > MaxInlineOperations && CanCall(method) is null;
+        }
+
+        /// <summary>Why a method cannot be a BPF-to-BPF subprogram, or null when it can.</summary>
+        private static string? CanCall(IMethodSymbol method)
+        {
+            if (method.Parameters.Length > MaxCallArguments) return "it takes more than " + MaxCallArguments + " parameters (R1–R5)";
+            if (method.IsGenericMethod) return "it is generic";
+            if (method.ReturnsByRef || method.ReturnsByRefReadonly) return "it returns by reference";
+            if (!method.ReturnsVoid && !IsScalar(method.ReturnType)) return "it returns " + method.ReturnType.ToDisplayString() + " (a subprogram returns a scalar in R0)";
+            return null;
+        }
+
+        /// <summary>Lowers a call kept as a BPF-to-BPF call.</summary>
+        private Operand CallSubprogram(IInvocationOperation invocation)
+        {
+            var method = invocation.TargetMethod;
+            if (CanCall(method) is string why)
+            {
+                Unsupported(invocation, "A call kept as a BPF-to-BPF call ([MethodImpl(MethodImplOptions.NoInlining)]) where " + why + ";");
+                return Operand.Const(0);
+            }
+            string? name = Subprograms.Compile(method, invocation.Syntax, _model.Compilation, _probeClass, _globals.Values, _contextType, _diagnostics, _cancellationToken);
+            if (name is null) return Operand.Const(0);
+
+            var args = new List<int>();
+            foreach (var parameter in method.Parameters)
+            {
+                var argument = invocation.Arguments.FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Parameter, parameter));
+                if (argument is null)
+                {
+                    Unsupported(invocation, "A call that leaves out an argument");
+                    return Operand.Const(0);
+                }
+                if (PassesByValue(parameter))
+                {
+                    args.Add(Materialize(Rvalue(argument.Value)));
+                }
+                else if (parameter.RefKind != RefKind.None)
+                {
+                    args.Add(PointerOf(AddressOf(argument.Value)));
+                }
+                else
+                {
+                    var layout = Layout(parameter.Type, argument.Syntax);
+                    if (layout is null) return Operand.Const(0);
+                    var slot = NewSlot(layout, parameter.Name);
+                    slot.ZeroAtEntry = HasUnassignedBytes(layout);
+                    InitializeStruct(Address.OfSlot(slot.Id), layout, argument.Value);
+                    args.Add(PointerOf(Address.OfSlot(slot.Id)));
+                }
+            }
+            int result = _b.CallSubprogram(name, args);
+            return method.ReturnsVoid ? Operand.Const(0) : Operand.InReg(result);
+        }
+
+        /// <summary>Scalars by value, and <c>in</c> scalars (read-only, so a copy behaves the same), travel in a register.</summary>
+        internal static bool PassesByValue(IParameterSymbol parameter)
+            => IsScalar(parameter.Type) && (parameter.RefKind == RefKind.None || parameter.RefKind == RefKind.In || parameter.RefKind == RefKind.RefReadOnlyParameter);
+
+        /// <summary>Lowers the body of a subprogram: each parameter arrives in R1..R5 (a value or a pointer).</summary>
+        public void LowerSubprogram(IMethodBodyOperation body, IMethodSymbol method, ITypeSymbol? contextType)
+        {
+            _contextType = contextType;
+            foreach (var parameter in method.Parameters)
+            {
+                var storage = new LocalStorage { Reg = Function.NewReg() };
+                if (PassesByValue(parameter))
+                {
+                    storage.Kind = StorageKind.Register;
+                    storage.Type = Layout(parameter.Type, body.Syntax) ?? IntType.Long;
+                }
+                else
+                {
+                    storage.Kind = StorageKind.Reference;
+                    storage.Type = Layout(parameter.Type, body.Syntax) ?? IntType.Long;
+                    storage.AliasesContext = parameter.RefKind != RefKind.None && contextType is not null
+                        && SymbolEqualityComparer.Default.Equals(parameter.Type, contextType);
+                }
+                Function.Parameters.Add(storage.Reg);
+                _parameters[parameter] = storage;
+            }
+            Lower(body);
+        }
+    }
+
+    /// <summary>
+    /// The subprograms one program calls, each compiled once, with the stack each needs including its callees.
+    /// </summary>
+    internal sealed class SubprogramSet
+    {
+        private readonly Dictionary<IMethodSymbol, string> _names = new Dictionary<IMethodSymbol, string>(SymbolEqualityComparer.Default);
+        private readonly List<IMethodSymbol> _compiling = new List<IMethodSymbol>();
+        private readonly HashSet<IMethodSymbol> _failed = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+
+        /// <summary>Compiled subprograms in the order they were first called.</summary>
+        public List<CompiledFunction> Functions { get; } = new List<CompiledFunction>();
+
+        /// <summary>Stack bytes a call to each subprogram adds, its own frame and its deepest chain of callees (32-byte rounded, as the verifier counts).</summary>
+        public Dictionary<string, int> ChainDepth { get; } = new Dictionary<string, int>(System.StringComparer.Ordinal);
+
+        /// <summary>Subprograms each subprogram calls directly.</summary>
+        private readonly Dictionary<string, HashSet<string>> _callees = new Dictionary<string, HashSet<string>>(System.StringComparer.Ordinal);
+
+        /// <summary>Compiles <paramref name="method"/> (once); returns its symbol name, or null after reporting why it cannot be compiled.</summary>
+        public string? Compile(IMethodSymbol method, SyntaxNode callSite, Compilation compilation, INamedTypeSymbol? probeClass,
+            IEnumerable<GlobalVariable> globals, ITypeSymbol? contextType, List<DiagnosticInfo> diagnostics, System.Threading.CancellationToken cancellationToken)
+        {
+            if (_names.TryGetValue(method, out var known)) return known;
+            if (_failed.Contains(method)) return null;
+            if (_compiling.Any(m => SymbolEqualityComparer.Default.Equals(m, method)) || _compiling.Count >= 8)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, callSite.GetLocation(),
+                    "A recursive call, or calls nested more than 8 deep (the kernel allows 8 frames),"));
+                return null;
+            }
+            var declaration = method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) as MethodDeclarationSyntax;
+            if (declaration is null || (declaration.Body is null && declaration.ExpressionBody is null))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedCall, callSite.GetLocation(), method.ToDisplayString()));
+                _failed.Add(method);
+                return null;
+            }
+            var model = compilation.GetSemanticModel(declaration.SyntaxTree);
+            int errorsBefore = diagnostics.Count;
+            SubsetChecker.Check(declaration, model, diagnostics, cancellationToken);
+            if (diagnostics.Count > errorsBefore
+                || model.GetOperation(declaration, cancellationToken) is not IMethodBodyOperation body
+                || body.Descendants().Any(o => o is IInvalidOperation))
+            {
+                _failed.Add(method);
+                return null;
+            }
+
+            string name = NameOf(method);
+            _compiling.Add(method);
+            try
+            {
+                var lowering = new Lowering(model, null, probeClass, globals, diagnostics, cancellationToken) { Subprograms = this };
+                lowering.LowerSubprogram(body, method, contextType);
+                if (diagnostics.Count > errorsBefore)
+                {
+                    _failed.Add(method);
+                    return null;
+                }
+                var machine = ProgramCompiler.Generate(lowering.Function, ProgramCompiler.StartPosition(declaration, cancellationToken), diagnostics);
+                if (machine is null)
+                {
+                    _failed.Add(method);
+                    return null;
+                }
+                var parameters = new List<FunctionParameter>();
+                foreach (var p in method.Parameters)
+                {
+                    var type = TypeLayout.TryGet(p.Type, out _) ?? IntType.Long;
+                    parameters.Add(new FunctionParameter(p.Name, Lowering.PassesByValue(p) ? type : new PointerType(type)));
+                }
+                BpfType? returnType = method.ReturnsVoid ? null : TypeLayout.TryGet(method.ReturnType, out _);
+                var compiled = new CompiledFunction(name, ".text", machine.Code.ToEquatableArray(), machine.Relocations.ToEquatableArray(),
+                    machine.Lines.ToEquatableArray(), new FunctionSignature(returnType, parameters.ToEquatableArray()), machine.StackDepth)
+                {
+                    Calls = machine.Calls.ToEquatableArray(),
+                };
+                var callees = new HashSet<string>(machine.Calls.Select(c => c.Callee), System.StringComparer.Ordinal);
+                int deepest = 0;
+                foreach (var callee in callees) deepest = System.Math.Max(deepest, ChainDepth.TryGetValue(callee, out int d) ? d : 0);
+                ChainDepth[name] = RoundFrame(machine.StackDepth) + deepest;
+                _callees[name] = callees;
+                _names[method] = name;
+                Functions.Add(compiled);
+                return name;
+            }
+            finally
+            {
+                _compiling.RemoveAt(_compiling.Count - 1);
+            }
+        }
+
+        /// <summary>The verifier rounds each frame up to 32 bytes when it adds up a call chain.</summary>
+        public static int RoundFrame(int depth) => (System.Math.Max(depth, 1) + 31) / 32 * 32;
+
+        /// <summary>A symbol name unique in the object: the declaring type and the method, with an ordinal among overloads.</summary>
+        private static string NameOf(IMethodSymbol method)
+        {
+            string name = method.ContainingType.Name + "_" + method.Name;
+            var overloads = method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().ToList();
+            if (overloads.Count > 1) name += "_" + overloads.FindIndex(m => SymbolEqualityComparer.Default.Equals(m, method));
+            return name;
+        }
+    }
+}
