@@ -33,6 +33,38 @@ namespace BpfDotnet.Compiler.Frontend
             }
         }
 
+        /// <summary>
+        /// For a proven <c>for</c> loop that declares its counter: every value the counter ever holds (its start,
+        /// each step, and the value that ends the loop). Nothing else assigns it, so the range holds wherever it is read.
+        /// </summary>
+        /// <param name="bodyLow">The least value the counter has while the body runs.</param>
+        /// <param name="bodyHigh">The greatest value the counter has while the body runs.</param>
+        public static bool TryGetCounterRange(ForStatementSyntax loop, SemanticModel model, CancellationToken cancellationToken,
+            out ILocalSymbol? counter, out long low, out long high, out long bodyLow, out long bodyHigh)
+        {
+            counter = null;
+            low = high = bodyLow = bodyHigh = 0;
+            if (loop.Declaration is null || ForTripCount(loop, model, cancellationToken, out _) is null) return false;
+            if (!Initial(loop, model, cancellationToken, out counter, out long start, out _)
+                || !Step(loop.Incrementors[0], counter!, model, cancellationToken, out long step)
+                || !Bound(loop.Condition, counter!, model, cancellationToken, out var op, out long limit))
+            {
+                return false;
+            }
+            low = high = start;
+            bodyLow = long.MaxValue;
+            bodyHigh = long.MinValue;
+            for (long i = start; Holds(op, i, limit);)
+            {
+                bodyLow = Math.Min(bodyLow, i);
+                bodyHigh = Math.Max(bodyHigh, i);
+                i += step;
+                low = Math.Min(low, i);
+                high = Math.Max(high, i);
+            }
+            return true;
+        }
+
         private static long? ForTripCount(ForStatementSyntax loop, SemanticModel model, CancellationToken cancellationToken, out string why)
         {
             why = "";

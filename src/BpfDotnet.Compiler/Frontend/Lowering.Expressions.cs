@@ -351,6 +351,19 @@ namespace BpfDotnet.Compiler.Frontend
             }
             int a = Materialize(left);
             int result;
+            if (right.IsConst && (op == AluOp.Add || op == AluOp.Sub) && TryGetRange(a, at.Syntax, out var range) && FitsImm(right.Value))
+            {
+                // A loop counter plus or minus a constant: when no value of it can overflow the type, the 64-bit
+                // sum is already canonical, with no extension.
+                long delta = op == AluOp.Add ? right.Value : -right.Value;
+                var sum = (Low: range.Low + delta, High: range.High + delta);
+                if (TruncateConstant(sum.Low, Math.Max(size, 4), signed) == sum.Low && TruncateConstant(sum.High, Math.Max(size, 4), signed) == sum.High)
+                {
+                    result = _b.AluImm(op, a, right.Value, false);
+                    _ranges[result] = sum;
+                    return Operand.InReg(result);
+                }
+            }
             if (right.IsConst)
             {
                 long imm = right.Value;
@@ -361,7 +374,8 @@ namespace BpfDotnet.Compiler.Frontend
             else
             {
                 int b = right.Reg;
-                if (isShift) b = _b.AluImm(AluOp.And, b, width - 1, false);
+                // C# masks the count; a count known to be below the width (a loop counter) needs no mask.
+                if (isShift && !(TryGetRange(b, at.Syntax, out var count) && count.Low >= 0 && count.High < width)) b = _b.AluImm(AluOp.And, b, width - 1, false);
                 result = _b.Alu(op, a, b, is32);
             }
             if (signExtendAfter) result = _b.Extend(result, 4, true);

@@ -144,6 +144,7 @@ namespace BpfDotnet.Compiler.Frontend
             try
             {
                 FindAddressTakenLocals(body);
+                FindCounterRanges(body, model);
                 var cfg = ControlFlowGraph.Create(body, _cancellationToken);
                 foreach (var block in cfg.Blocks)
                 {

@@ -32,6 +32,13 @@ namespace BpfDotnet.Compiler.Frontend
         private Dictionary<ILocalSymbol, Address> _localCopies = new Dictionary<ILocalSymbol, Address>(SymbolEqualityComparer.Default);
         private HashSet<ILocalSymbol> _addressTaken = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
         private InlineReturn? _inlineReturn;
+        /// <summary>Counters of proven <c>for</c> loops: every value each one holds.</summary>
+        private readonly Dictionary<ILocalSymbol, (long Low, long High)> _counterRanges = new Dictionary<ILocalSymbol, (long, long)>(SymbolEqualityComparer.Default);
+        /// <summary>The same counters while their loop body runs (the value that ends the loop is never seen there).</summary>
+        private readonly Dictionary<ILocalSymbol, (SyntaxNode Body, long Low, long High)> _counterBodies = new Dictionary<ILocalSymbol, (SyntaxNode, long, long)>(SymbolEqualityComparer.Default);
+        private readonly Dictionary<int, (SyntaxNode Body, long Low, long High)> _bodyRanges = new Dictionary<int, (SyntaxNode, long, long)>();
+        /// <summary>Registers whose value is known to lie in a range (loop counters and sums of them with constants).</summary>
+        private readonly Dictionary<int, (long Low, long High)> _ranges = new Dictionary<int, (long, long)>();
         private readonly IParameterSymbol? _contextParameter;
         private readonly IrBlock _entry;
 
@@ -115,6 +122,7 @@ namespace BpfDotnet.Compiler.Frontend
         public void Lower(IMethodBodyOperation body)
         {
             FindAddressTakenLocals(body);
+            FindCounterRanges(body, _model);
             if (_contextParameter is not null)
             {
                 Function.ContextRegister = Function.NewReg();
@@ -165,6 +173,34 @@ namespace BpfDotnet.Compiler.Frontend
                 }
             }
         }
+
+        private void FindCounterRanges(IMethodBodyOperation body, SemanticModel model)
+        {
+            foreach (var loop in body.Syntax.DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ForStatementSyntax>())
+            {
+                if (LoopBounds.TryGetCounterRange(loop, model, _cancellationToken, out var counter, out long low, out long high, out long bodyLow, out long bodyHigh)
+                    && !_addressTaken.Contains(counter!))
+                {
+                    _counterRanges[counter!] = (low, high);
+                    if (bodyLow <= bodyHigh) _counterBodies[counter!] = (loop.Statement, bodyLow, bodyHigh);
+                }
+            }
+        }
+
+        /// <summary>The range of values <paramref name="reg"/> holds where <paramref name="at"/> reads it, if known.</summary>
+        private bool TryGetRange(int reg, SyntaxNode at, out (long Low, long High) range)
+        {
+            if (_bodyRanges.TryGetValue(reg, out var body) && body.Body.SyntaxTree == at.SyntaxTree && body.Body.Span.Contains(at.Span))
+            {
+                range = (body.Low, body.High);
+                return true;
+            }
+            return _ranges.TryGetValue(reg, out range);
+        }
+
+        /// <summary>True when <paramref name="reg"/> is known to hold a value of the scalar type (<paramref name="size"/>, <paramref name="signed"/>).</summary>
+        private bool FitsType(int reg, int size, bool signed)
+            => _ranges.TryGetValue(reg, out var range) && TruncateConstant(range.Low, size, signed) == range.Low && TruncateConstant(range.High, size, signed) == range.High;
 
         private static IOperation Unwrap(IOperation op)
         {
@@ -358,6 +394,8 @@ namespace BpfDotnet.Compiler.Frontend
                 storage.Kind = StorageKind.Register;
                 storage.Reg = Function.NewReg();
                 storage.Type = Layout(local.Type, syntax) ?? IntType.Long;
+                if (_counterRanges.TryGetValue(local, out var range)) _ranges[storage.Reg] = range;
+                if (_counterBodies.TryGetValue(local, out var body)) _bodyRanges[storage.Reg] = body;
             }
             else
             {
@@ -408,7 +446,7 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>Brings a register to the canonical form of a scalar of <paramref name="size"/> bytes.</summary>
         private int Normalize(int reg, int size, bool signed)
         {
-            if (size >= 8) return reg;
+            if (size >= 8 || FitsType(reg, size, signed)) return reg;
             return _b.Extend(reg, size, signed);
         }
 

@@ -119,6 +119,7 @@ namespace BpfDotnet.Compiler.Frontend
             ReturnMerging.Run(function);
             JumpThreading.Run(function);
             LoopRotation.Run(function);
+            if (BranchFolding.Run(function)) JumpThreading.Run(function);
             int errorsBefore = diagnostics.Count;
             NullCheckVerifier.Run(function, diagnostics);
             if (diagnostics.Count > errorsBefore) return null;

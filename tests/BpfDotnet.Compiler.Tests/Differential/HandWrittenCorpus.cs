@@ -40,6 +40,10 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_loop_down", "ulong x = a2; int n = 0; for (int i = 63; i >= 0; i--) { if ((x & (1UL << i)) != 0) n++; } Out.Update(0, n); return n;"),
             Probe("h_loop_log2", "ulong v = a2; int log = 0; for (int i = 0; i < 64; i++) { if (v <= 1) break; v >>= 1; log++; } Out.Update(0, log); return log;"),
             Probe("h_loop_nested", "long acc = 0; for (byte i = 0; i < 5; i++) { for (short j = -3; j < 4; j++) { acc += i * j * (long)a1; } } Out.Update(0, acc); return 0;"),
+            // Counter ranges: shifts by a counter below the width skip the mask, above it keep it; sums of counters stay canonical.
+            Probe("h_counter_shift", "long acc = 0; for (int i = 0; i < 40; i++) { acc ^= unchecked((a1 << i) + (long)(v0 >> i) + (l >> i)); } for (int j = 0; j < 32; j++) acc += (uint)(v0 << j) >> 28; Out.Update(0, acc); return 0;"),
+            Probe("h_counter_negative", "long acc = 0; for (sbyte k = -100; k < 100; k += 7) { acc = acc * 3 + (k + 1) + (sbyte)(k - 28) + (a0 >> (k & 7)); } for (ushort u = 65530; u >= 4099; u -= 4099) acc += u + 7; Out.Update(0, acc); return 0;"),
+            Probe("h_counter_truncate", "long acc = a0; for (int i = 0; i < 300; i += 1) { acc = acc * 5 + (byte)(i + 3) + (sbyte)(i - 7) + (ushort)(i - 1); } Out.Update(0, acc); return (byte)(a1 + 1);"),
             Probe("h_loop_while", "int i = 0; long acc = 0; while (i < 24) { acc = acc * 3 + ((long)(a2 >> i) & 7); i += 2; } Out.Update(0, acc); return i;"),
             Probe("h_loop_do", "long acc = l; uint k = 10; do { if ((acc & 1) == 0) acc >>= 1; else acc = acc * 3 + 1; k--; } while (k > 0); Out.Update(0, acc); return (int)k;"),
             Probe("h_loop_and_bound", "ulong v = a2; int n = 0; for (int i = 0; i < 64 && v != 0; i++) { v &= v - 1; n++; } int j = 0; while (j < 32 && (a1 >> j) != 0) j++; Out.Update(0, n * 100 + j); return n;"),
