@@ -24,9 +24,10 @@ namespace BpfDotnet.Compiler.Tests
 
         public const string Usings = "using System; using System.Buffers.Binary; using System.Threading; using System.Runtime.CompilerServices; using BpfDotnet;\n";
 
-        public static CSharpCompilation Compilation(string source)
+        /// <param name="symbols">Preprocessor symbols, as MSBuild's DefineConstants (e.g. BPFDOTNET_CPU_V4).</param>
+        public static CSharpCompilation Compilation(string source, params string[] symbols)
         {
-            var tree = CSharpSyntaxTree.ParseText(Usings + source, new CSharpParseOptions(LanguageVersion.Latest), path: "/src/Probe.cs");
+            var tree = CSharpSyntaxTree.ParseText(Usings + source, new CSharpParseOptions(LanguageVersion.Latest, preprocessorSymbols: symbols), path: "/src/Probe.cs");
             return CSharpCompilation.Create("Probe", new[] { tree }, s_references.Value,
                 new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true));
         }
@@ -34,9 +35,9 @@ namespace BpfDotnet.Compiler.Tests
         public sealed record Result(byte[]? Object, IReadOnlyList<Diagnostics.DiagnosticInfo> Diagnostics, IReadOnlyList<CompiledFunction> Functions);
 
         /// <summary>Compiles every [BpfProgram] method and [BpfMap] field of the source into one object.</summary>
-        public static Result Build(string source)
+        public static Result Build(string source, params string[] symbols)
         {
-            var compilation = Compilation(source);
+            var compilation = Compilation(source, symbols);
             var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
             if (errors.Count > 0) throw new InvalidOperationException("C# errors:\n" + string.Join("\n", errors));
             var tree = compilation.SyntaxTrees[0];

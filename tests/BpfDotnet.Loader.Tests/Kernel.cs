@@ -20,6 +20,16 @@ namespace BpfDotnet.Loader.Tests
         }
     }
 
+    /// <summary>A theory that needs root and a real kernel; skipped like <see cref="KernelFactAttribute"/>.</summary>
+    public sealed class KernelTheoryAttribute : TheoryAttribute
+    {
+        public KernelTheoryAttribute()
+        {
+            if (!Kernel.IsRoot && Environment.GetEnvironmentVariable("BPFDOTNET_REQUIRE_KERNEL") != "1")
+                Skip = "Needs root (bpf(2)); set BPFDOTNET_REQUIRE_KERNEL=1 to make this a failure instead.";
+        }
+    }
+
     /// <summary>Kernel prerequisites and the clang helper for the tests.</summary>
     public static class Kernel
     {

@@ -36,15 +36,18 @@ namespace BpfDotnet.Compiler.Backend
         private SourcePosition? _lastLine;
         private int _emergencySlot = -1;
 
-        private CodeGenerator(IrFunction function, Dictionary<int, ValueLocation> locations)
+        private readonly BpfCpu _cpu;
+
+        private CodeGenerator(IrFunction function, Dictionary<int, ValueLocation> locations, BpfCpu cpu)
         {
+            _cpu = cpu;
             _function = function;
             _locations = locations;
         }
 
-        public static MachineFunction Generate(IrFunction function, List<BasicBlock> order, Dictionary<int, ValueLocation> locations, SourcePosition start)
+        public static MachineFunction Generate(IrFunction function, List<BasicBlock> order, Dictionary<int, ValueLocation> locations, SourcePosition start, BpfCpu cpu)
         {
-            var generator = new CodeGenerator(function, locations) { _position = start };
+            var generator = new CodeGenerator(function, locations, cpu) { _position = start };
             if (order.Any(b => b.Instructions.Any(i => i.Op == IrOp.Atomic && i.Atomic == AtomicKind.CompareExchange)))
             {
                 generator._emergencySlot = function.NewSlot(8, 8, "register save").Id;
@@ -182,7 +185,11 @@ namespace BpfDotnet.Compiler.Backend
                     {
                         int d = DefReg(ins.Dst);
                         int a = Use(ins.A, Scratch2);
-                        if (ins.Signed)
+                        if (ins.Signed && _cpu >= BpfCpu.V4)
+                        {
+                            Emit(0xbf, d, a, ins.Size * 8, 0); // movsx: ALU64 MOV X with the source width in the offset
+                        }
+                        else if (ins.Signed)
                         {
                             int shift = 64 - ins.Size * 8;
                             MovReg(d, a);
@@ -296,11 +303,11 @@ namespace BpfDotnet.Compiler.Backend
                         int b = ins.B >= 0 ? Use(ins.B, Scratch2) : -1;
                         if (ins.Target == next)
                         {
-                            EmitJumpTo(Invert(ins.Cond), a, b, ins.Imm, ins.Else!);
+                            EmitJumpTo(Invert(ins.Cond), a, b, ins.Imm, ins.Else!, ins.Is32);
                         }
                         else
                         {
-                            EmitJumpTo(ins.Cond, a, b, ins.Imm, ins.Target!);
+                            EmitJumpTo(ins.Cond, a, b, ins.Imm, ins.Target!, ins.Is32);
                             if (ins.Else != next) EmitJa(ins.Else!);
                         }
                         break;
@@ -454,16 +461,17 @@ namespace BpfDotnet.Compiler.Backend
             _ => throw new InvalidOperationException("cannot invert " + cond),
         };
 
-        private void EmitJump(Cond cond, int a, int b, long imm, int offset)
+        private void EmitJump(Cond cond, int a, int b, long imm, int offset, bool is32 = false)
         {
-            if (b >= 0) Emit((byte)(0x05 | 0x08 | (byte)cond), a, b, offset, 0);
-            else Emit((byte)(0x05 | (byte)cond), a, 0, offset, (int)imm);
+            byte cls = (byte)(is32 ? 0x06 : 0x05); // JMP32 compares the low 32 bits
+            if (b >= 0) Emit((byte)(cls | 0x08 | (byte)cond), a, b, offset, 0);
+            else Emit((byte)(cls | (byte)cond), a, 0, offset, (int)imm);
         }
 
-        private void EmitJumpTo(Cond cond, int a, int b, long imm, BasicBlock target)
+        private void EmitJumpTo(Cond cond, int a, int b, long imm, BasicBlock target, bool is32 = false)
         {
             _fixups.Add((_out.Code.Count, target));
-            EmitJump(cond, a, b, imm, 0);
+            EmitJump(cond, a, b, imm, 0, is32);
         }
 
         private void EmitJa(BasicBlock target)

@@ -196,7 +196,7 @@ namespace BpfDotnet.Compiler.Frontend
                     _failed.Add(method);
                     return null;
                 }
-                var machine = ProgramCompiler.Generate(lowering.Function, ProgramCompiler.StartPosition(declaration, cancellationToken), diagnostics);
+                var machine = ProgramCompiler.Generate(lowering.Function, ProgramCompiler.StartPosition(declaration, cancellationToken), diagnostics, TargetCpu.Of(declaration.SyntaxTree));
                 if (machine is null)
                 {
                     _failed.Add(method);

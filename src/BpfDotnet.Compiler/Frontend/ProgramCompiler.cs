@@ -75,7 +75,7 @@ namespace BpfDotnet.Compiler.Frontend
             lowering.Lower(body);
             if (diagnostics.Count > 0) return Failed();
 
-            var machine = Generate(lowering.Function, StartPosition(declaration, cancellationToken), diagnostics);
+            var machine = Generate(lowering.Function, StartPosition(declaration, cancellationToken), diagnostics, TargetCpu.Of(declaration.SyntaxTree));
             if (machine is null) return Failed();
             var subprograms = lowering.Subprograms;
             int chain = SubprogramSet.RoundFrame(machine.StackDepth);
@@ -110,9 +110,10 @@ namespace BpfDotnet.Compiler.Frontend
         private const int MaxStack = 512;
 
         /// <summary>Optimises a lowered function and generates its code; null (with diagnostics) when it cannot be compiled.</summary>
-        internal static MachineFunction? Generate(IrFunction function, SourcePosition start, List<DiagnosticInfo> diagnostics)
+        internal static MachineFunction? Generate(IrFunction function, SourcePosition start, List<DiagnosticInfo> diagnostics, BpfCpu cpu)
         {
             RedundantExtensions.Run(function);
+            if (cpu >= BpfCpu.V3) NarrowBranches.Run(function);
             DeadCodeElimination.Run(function);
             CopyCoalescing.Run(function);
             DeadStoreElimination.Run(function);
@@ -126,7 +127,7 @@ namespace BpfDotnet.Compiler.Frontend
 
             var liveness = Liveness.Compute(function);
             var locations = RegisterAllocator.Allocate(function, liveness);
-            return CodeGenerator.Generate(function, liveness.Order, locations, start);
+            return CodeGenerator.Generate(function, liveness.Order, locations, start, cpu);
         }
 
         internal static SourcePosition StartPosition(MethodDeclarationSyntax declaration, CancellationToken cancellationToken)

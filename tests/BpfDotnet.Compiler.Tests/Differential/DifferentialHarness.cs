@@ -38,10 +38,10 @@ public static partial class Corpus
         public sealed record Outcome(int Functions, int Runs, List<string> Failures);
 
         /// <summary>Builds the corpus class from probe method sources and runs every probe on every input.</summary>
-        public static Outcome Run(IReadOnlyList<string> methods, IReadOnlyList<(ulong A, ulong B, ulong C)> inputs)
+        public static Outcome Run(IReadOnlyList<string> methods, IReadOnlyList<(ulong A, ulong B, ulong C)> inputs, params string[] symbols)
         {
             string source = ClassHeader + string.Join("\n", methods) + "}\n";
-            var compilation = ProbeBuilder.Compilation(source);
+            var compilation = ProbeBuilder.Compilation(source, symbols);
             var failures = new List<string>();
 
             using var stream = new MemoryStream();

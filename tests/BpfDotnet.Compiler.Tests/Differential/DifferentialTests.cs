@@ -12,6 +12,19 @@ namespace BpfDotnet.Compiler.Tests.Differential
 
         public DifferentialTests(ITestOutputHelper output) => _output = output;
 
+        /// <summary>The hand-written corpus for cpu v2 (no JMP32) and v4 (movsx) too: the instruction set changes, the results must not.</summary>
+        [KernelTheory]
+        [InlineData("BPFDOTNET_CPU_V2")]
+        [InlineData("BPFDOTNET_CPU_V4")]
+        public void HandWrittenCorpusMatchesDotnetOnEveryCpu(string cpu)
+        {
+            Kernel.Require();
+            var methods = HandWrittenCorpus.Probes();
+            var outcome = DifferentialHarness.Run(methods, DifferentialHarness.Inputs(100, seed: 11), cpu);
+            Assert.True(outcome.Failures.Count == 0, string.Join("\n\n", outcome.Failures));
+            Assert.Equal(methods.Count(m => m.Contains("[BpfProgram")), outcome.Functions);
+        }
+
         [KernelFact]
         public void HandWrittenCorpusMatchesDotnet()
         {

@@ -44,6 +44,9 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_counter_shift", "long acc = 0; for (int i = 0; i < 40; i++) { acc ^= unchecked((a1 << i) + (long)(v0 >> i) + (l >> i)); } for (int j = 0; j < 32; j++) acc += (uint)(v0 << j) >> 28; Out.Update(0, acc); return 0;"),
             Probe("h_counter_negative", "long acc = 0; for (sbyte k = -100; k < 100; k += 7) { acc = acc * 3 + (k + 1) + (sbyte)(k - 28) + (a0 >> (k & 7)); } for (ushort u = 65530; u >= 4099; u -= 4099) acc += u + 7; Out.Update(0, acc); return 0;"),
             Probe("h_counter_truncate", "long acc = a0; for (int i = 0; i < 300; i += 1) { acc = acc * 5 + (byte)(i + 3) + (sbyte)(i - 7) + (ushort)(i - 1); } Out.Update(0, acc); return (byte)(a1 + 1);"),
+            // Comparisons of freshly computed 32-bit values: JMP32 on the low half (v3+), no extension.
+            Probe("h_narrow_compare", "int r = 0; if (unchecked(a1 * 3 + 1) > 100) r += 1; if (unchecked((int)(l >> 3)) < -5) r += 2; if (unchecked((uint)a2 + v0) >= 0x8000_0000u) r += 4; " +
+                "if (unchecked((short)(s + a0)) == -2) r += 8; if (unchecked(a1 - 7) != (int)v0) r += 16; Out.Update(0, r); return r;"),
             Probe("h_loop_while", "int i = 0; long acc = 0; while (i < 24) { acc = acc * 3 + ((long)(a2 >> i) & 7); i += 2; } Out.Update(0, acc); return i;"),
             Probe("h_loop_do", "long acc = l; uint k = 10; do { if ((acc & 1) == 0) acc >>= 1; else acc = acc * 3 + 1; k--; } while (k > 0); Out.Update(0, acc); return (int)k;"),
             Probe("h_loop_and_bound", "ulong v = a2; int n = 0; for (int i = 0; i < 64 && v != 0; i++) { v &= v - 1; n++; } int j = 0; while (j < 32 && (a1 >> j) != 0) j++; Out.Update(0, n * 100 + j); return n;"),
