@@ -171,6 +171,18 @@ namespace BpfDotnet.Build.Tests
             Assert.Empty(Directory.GetFiles(project.OutDir, "*.bpf.o"));
         }
 
+        [Fact]
+        public void BpfCpuBecomesThePreprocessorSymbolTheCompilerReads_AndABadValueFailsTheBuild()
+        {
+            using var project = TempProject.Create(extraProjectXml: "<PropertyGroup><BpfCpu>v4</BpfCpu></PropertyGroup>");
+            project.WriteSource("Cpu.cs", "#if !BPFDOTNET_CPU_V4 || BPFDOTNET_CPU_V3\n#error BpfCpu v4 did not reach the compiler\n#endif\n");
+            BuildSucceeds(project, restore: true);
+
+            using var bad = TempProject.Create(extraProjectXml: "<PropertyGroup><BpfCpu>v9</BpfCpu></PropertyGroup>");
+            string output = BuildFails(bad, restore: true);
+            AssertOutputContains("error BPFB008: BpfCpu is 'v9'; use v2, v3 or v4", output);
+        }
+
         private void AssertOutputContains(string expected, string output)
         {
             if (!output.Contains(expected, StringComparison.Ordinal))
@@ -187,9 +199,9 @@ namespace BpfDotnet.Build.Tests
             return output;
         }
 
-        private string BuildFails(TempProject project)
+        private string BuildFails(TempProject project, bool restore = false)
         {
-            var (exit, output) = DotnetCli.Build(project.Root, restore: false);
+            var (exit, output) = DotnetCli.Build(project.Root, restore);
             Assert.True(exit != 0, "dotnet build succeeded but should have failed:\n" + output);
             return output;
         }
