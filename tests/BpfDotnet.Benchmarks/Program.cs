@@ -13,7 +13,7 @@ using BpfDotnet.Benchmarks;
 // Usage (root): dotnet run -c Release --project tests/BpfDotnet.Benchmarks [-- --events N] [--out DIR]
 // Writes DIR/code-quality.md and DIR/code-quality.json (DIR defaults to docs/benchmarks in the repository).
 
-int events = 200_000;
+int events = 1_000_000;
 string? outDir = null;
 for (int i = 0; i < args.Length; i++)
 {
