@@ -151,6 +151,13 @@ namespace BpfDotnet.Compiler.Frontend
                             default: return LoadScalar(Address.OfReg(storage.Reg), localRef.Local.Type);
                         }
                     }
+                case IFieldReferenceOperation { Field.IsFixedSizeBuffer: true } fixedBuffer:
+                    // A fixed buffer reads as a pointer to its first element.
+                    return Operand.InReg(PointerOf(AddressOf(fixedBuffer)));
+                case IAddressOfOperation addressOf:
+                    return Operand.InReg(PointerOf(AddressOf(addressOf.Reference)));
+                case var pointerAccess when IsPointerAccess(pointerAccess) && IsScalar(pointerAccess.Type):
+                    return LoadScalar(PointerAccessAddress(pointerAccess), pointerAccess.Type);
                 case IPropertyReferenceOperation indexer when IsCommIndexer(indexer):
                 case IInlineArrayAccessOperation:
                 case IFieldReferenceOperation fieldRef when !fieldRef.Field.IsStatic:
@@ -260,6 +267,7 @@ namespace BpfDotnet.Compiler.Frontend
 
         private Operand Binary(IBinaryOperation binary)
         {
+            if (PointerArithmetic(binary) is Operand pointer) return pointer;
             if (binary.OperatorMethod is not null)
             {
                 Report(DiagnosticDescriptors.UnsupportedCall, binary.Syntax, binary.OperatorMethod.ToDisplayString());

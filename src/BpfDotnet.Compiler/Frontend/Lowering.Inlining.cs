@@ -23,11 +23,15 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>Where the returns of the method being inlined go.</summary>
         private sealed class InlineReturn
         {
-            public InlineReturn(int result, IrBlock continuation)
+            public InlineReturn(int result, IrBlock continuation, bool byReference)
             {
                 Result = result;
                 Continuation = continuation;
+                ByReference = byReference;
             }
+
+            /// <summary>The method returns a reference: the result register holds the address it refers to.</summary>
+            public bool ByReference { get; }
 
             public int Result { get; }
             public IrBlock Continuation { get; }
@@ -78,9 +82,10 @@ namespace BpfDotnet.Compiler.Frontend
                 Unsupported(invocation, "A recursive call, or calls nested more than " + MaxInlineDepth + " deep,");
                 return Operand.Const(0);
             }
-            if (method.IsGenericMethod || method.IsAsync || method.ReturnsByRef || method.ReturnsByRefReadonly || !(method.ReturnsVoid || IsScalar(method.ReturnType)))
+            bool byRef = method.ReturnsByRef || method.ReturnsByRefReadonly;
+            if (method.IsGenericMethod || method.IsAsync || !(method.ReturnsVoid || IsScalar(method.ReturnType) || byRef))
             {
-                Unsupported(invocation, "Calling a method that is generic, async, or returns a struct or a reference");
+                Unsupported(invocation, "Calling a method that is generic, async, or returns a struct by value");
                 return Operand.Const(0);
             }
             var model = _model.Compilation.GetSemanticModel(declaration.SyntaxTree);
@@ -139,7 +144,7 @@ namespace BpfDotnet.Compiler.Frontend
             _blocks = new Dictionary<CfgBlock, IrBlock>();
             _localCopies = new Dictionary<ILocalSymbol, Address>(SymbolEqualityComparer.Default);
             _addressTaken = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
-            _inlineReturn = new InlineReturn(result, continuation);
+            _inlineReturn = new InlineReturn(result, continuation, byRef);
             _inlineStack.Add(method);
             try
             {

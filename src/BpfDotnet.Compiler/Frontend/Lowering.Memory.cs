@@ -82,6 +82,8 @@ namespace BpfDotnet.Compiler.Frontend
                     if (captured.Target is Address target) return target;
                     if (captured.Reg >= 0) return SpillToTemporary(Operand.InReg(captured.Reg), op.Type, "temporary");
                     break;
+                case var pointerAccess when IsPointerAccess(pointerAccess):
+                    return PointerAccessAddress(pointerAccess);
                 case IInvocationOperation invocation when invocation.TargetMethod.ReturnsByRef:
                     {
                         var pointer = Invoke(invocation, needValue: true);

@@ -167,6 +167,10 @@ namespace BpfDotnet.Compiler.Frontend
                         _addressTaken.Add(local.Local);
                     }
                 }
+                if (op is IAddressOfOperation addressOf && Unwrap(addressOf.Reference) is ILocalReferenceOperation pointed && IsScalar(pointed.Local.Type))
+                {
+                    _addressTaken.Add(pointed.Local);
+                }
                 if (op is ISimpleAssignmentOperation { IsRef: true } refAssign && Unwrap(refAssign.Value) is ILocalReferenceOperation target && IsScalar(target.Local.Type))
                 {
                     _addressTaken.Add(target.Local);
@@ -253,7 +257,10 @@ namespace BpfDotnet.Compiler.Frontend
                 if (block.BranchValue is not null)
                 {
                     SetPosition(block.BranchValue.Syntax);
-                    var value = Rvalue(block.BranchValue);
+                    // A ref return hands back the address of what it refers to.
+                    var value = _inlineReturn is { ByReference: true }
+                        ? Operand.InReg(PointerOf(AddressOf(block.BranchValue)))
+                        : Rvalue(block.BranchValue);
                     EmitReturn(value);
                 }
                 else

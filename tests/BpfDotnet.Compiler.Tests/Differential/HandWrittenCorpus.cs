@@ -94,6 +94,12 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_sub_nested", "Out.Update(0, SubNested(l) ^ SubLog2(a2)); return unchecked((int)SubContext(ref ctx, a0 & 1));"),
             Probe("h_sub_map", "SubStore(unchecked(l * 7 + a1)); return SubGlobal(a1 & 0xff);"),
             Probe("h_sub_loop", "long x = l; for (int i = 0; i < 6; i++) { x = SubMix(x, i, a0); if (SubIsSmall((int)(x & 31))) x ^= a1; } Out.Update(0, x); return 0;"),
+            // Pointers in unsafe code, fixed buffers, ref returns.
+            Probe("h_ptr_local", "unsafe { long x = l; long* p = &x; *p += a1; int y = a1; int* q = &y; q[0] = unchecked(q[0] * 3); Out.Update(0, unchecked(x + y + *p)); return *q; }"),
+            Probe("h_ptr_struct", "unsafe { Pair pr = default; Pair* p = &pr; p->A = l; p->B = a1; (*p).A += 3; long* f = &p->A; *f ^= a0; Pair* same = p + 1 - 1; Out.Update(0, unchecked(pr.A + pr.B + same->A)); return p->B; }"),
+            Probe("h_fixed_buffer", "unsafe { Buf b = default; for (int i = 0; i < 16; i++) b.Bytes[i] = unchecked((byte)(a2 >> (i * 4))); byte* p = b.Bytes; long acc = 0; " +
+                "for (int i = 0; i < 16; i++) acc = unchecked(acc * 7 + p[i] + *(p + (i & 7))); Out.Update(0, acc + b.Bytes[a0 & 15]); return b.Bytes[3]; }"),
+            Probe("h_ref_return", "long x = l; long y = a1; Larger(ref x, ref y) += 100; ref long r = ref Larger(ref x, ref y); r ^= a0; Out.Update(0, unchecked(x * 3 + y)); return (int)(Larger(ref x, ref y) & 0xffff);"),
             Helpers,
         };
 
@@ -103,6 +109,8 @@ namespace BpfDotnet.Compiler.Tests.Differential
     public struct Outer { public byte Tag; public Pair Inner; public Four Values; public short Tail; }
     [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
     public struct Overlay { [System.Runtime.InteropServices.FieldOffset(0)] public ulong Whole; [System.Runtime.InteropServices.FieldOffset(4)] public uint High; [System.Runtime.InteropServices.FieldOffset(8)] public ushort Low; }
+    public unsafe struct Buf { public fixed byte Bytes[16]; }
+    private static ref long Larger(ref long a, ref long b) { if (a >= b) return ref a; return ref b; }
     public enum Kind : byte { None, Read = 3, Write = 200 }
     private static long Mix(long x, int y) => unchecked(x * 31 + y);
     private static int Clamp(int v, int lo, int hi) { if (v < lo) return lo; if (v > hi) return hi; return v; }
