@@ -301,6 +301,19 @@ namespace BpfDotnet.Generator.Tests
             """);
 
         [Fact]
+        public void BPF0008_PointerMadeFromAnInteger() => AssertOnMarkedLine("BPF0008", "(long*)ctx.Arg0", Usings + """
+            public static unsafe partial class Probe
+            {
+                [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                public static int OnOpenat(ref SysEnterArgs ctx)
+                {
+                    long* p = (long*)ctx.Arg0; // BPF0008
+                    return (int)*p;
+                }
+            }
+            """);
+
+        [Fact]
         public void BPF0003_ThrowInsideACalledMethod() => AssertOnMarkedLine("BPF0003", "throw", Usings + """
             public static partial class Probe
             {

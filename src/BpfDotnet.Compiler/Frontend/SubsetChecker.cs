@@ -124,6 +124,10 @@ namespace BpfDotnet.Compiler.Frontend
                 case IDelegateCreationOperation:
                     report(DiagnosticDescriptors.HeapAllocation, op.Syntax, op.Syntax.ToString());
                     return true;
+                case IConversionOperation conversion when conversion.Type is IPointerTypeSymbol && conversion.Operand.Type is not IPointerTypeSymbol
+                    && !(conversion.Operand.ConstantValue.HasValue && (conversion.Operand.ConstantValue.Value is null || conversion.Operand.ConstantValue.Value is 0 or 0L or 0UL)):
+                    report(DiagnosticDescriptors.UnsupportedConstruct, op.Syntax, "A pointer made from an integer ('" + op.Syntax + "': the verifier lets a program dereference only pointers it can track, such as '&local' or a fixed buffer)");
+                    return true;
                 case IConversionOperation conversion when conversion.Type is { IsReferenceType: true } && conversion.Operand.Type is { IsValueType: true }:
                     report(DiagnosticDescriptors.HeapAllocation, op.Syntax, op.Syntax.ToString());
                     return true;
