@@ -314,6 +314,12 @@ namespace BpfDotnet.Generator.Tests
             """);
 
         [Fact]
+        public void BPF0008_SpanIndexNotProvenInRange() => AssertReported("BPF0008", "(int)ctx.Arg0", """
+            Span<byte> buffer = stackalloc byte[8];
+            return buffer[(int)ctx.Arg0]; // BPF0008
+            """);
+
+        [Fact]
         public void BPF0003_ThrowInsideACalledMethod() => AssertOnMarkedLine("BPF0003", "throw", Usings + """
             public static partial class Probe
             {

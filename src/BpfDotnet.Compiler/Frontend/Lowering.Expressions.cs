@@ -158,6 +158,9 @@ namespace BpfDotnet.Compiler.Frontend
                     return Operand.InReg(PointerOf(AddressOf(addressOf.Reference)));
                 case var pointerAccess when IsPointerAccess(pointerAccess) && IsScalar(pointerAccess.Type):
                     return LoadScalar(PointerAccessAddress(pointerAccess), pointerAccess.Type);
+                case IPropertyReferenceOperation spanLength when IsSpanMember(spanLength, "Length") && SpanStorage(spanLength.Instance) is { } spanStorage:
+                    return Operand.Const(spanStorage.SpanLength);
+                case IPropertyReferenceOperation spanIndexer when IsSpanMember(spanIndexer, "this[]"):
                 case IPropertyReferenceOperation indexer when IsCommIndexer(indexer):
                 case IInlineArrayAccessOperation:
                 case IFieldReferenceOperation fieldRef when !fieldRef.Field.IsStatic:

@@ -67,6 +67,8 @@ namespace BpfDotnet.Compiler.Frontend
                         }
                         return AddressOf(element.Instance).Plus((int)ConstantToLong(index.ConstantValue.Value) * elementLayout.Size);
                     }
+                case IPropertyReferenceOperation spanIndexer when IsSpanMember(spanIndexer, "this[]"):
+                    return SpanElementAddress(spanIndexer);
                 case IPropertyReferenceOperation indexer when IsCommIndexer(indexer):
                     {
                         var index = indexer.Arguments[0].Value;
@@ -170,6 +172,11 @@ namespace BpfDotnet.Compiler.Frontend
                     return Operand.InReg(storage.Reg);
                 }
                 Unsupported(assignment, "This ref assignment");
+                return Operand.Const(0);
+            }
+            if (target is ILocalReferenceOperation spanLocal && IsSpan(spanLocal.Local.Type))
+            {
+                InitializeSpan(spanLocal);
                 return Operand.Const(0);
             }
             if (IsContextAccess(target))

@@ -83,6 +83,8 @@ namespace BpfDotnet.Compiler.Frontend
             public ILocalSymbol? Symbol;
             /// <summary>For a by-reference parameter: true when it refers to the program's context.</summary>
             public bool AliasesContext;
+            /// <summary>For a span over <c>stackalloc T[N]</c>: N.</summary>
+            public int SpanLength;
         }
 
         /// <summary>A flow capture: a scalar in a register, or the address of struct memory.</summary>
@@ -390,7 +392,11 @@ namespace BpfDotnet.Compiler.Frontend
         {
             if (_locals.TryGetValue(local, out var storage)) return storage;
             storage = new LocalStorage { Symbol = local };
-            if (local.IsRef)
+            if (IsSpan(local.Type))
+            {
+                if (!TryLayoutSpan(local, syntax, storage)) storage.Kind = StorageKind.Register;
+            }
+            else if (local.IsRef)
             {
                 storage.Kind = StorageKind.Reference;
                 storage.Reg = Function.NewReg();

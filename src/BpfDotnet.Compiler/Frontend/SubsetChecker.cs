@@ -54,7 +54,13 @@ namespace BpfDotnet.Compiler.Frontend
                     case LockStatementSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'lock'"); break;
                     case UsingStatementSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'using'"); break;
                     case FixedStatementSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'fixed'"); break;
-                    case StackAllocArrayCreationExpressionSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'stackalloc'"); skip.Add(s); break;
+                    case StackAllocArrayCreationExpressionSyntax s when !InitializesSpan(s, model, cancellationToken):
+                        Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'stackalloc' other than 'Span<T> name = stackalloc T[N]' with a constant N");
+                        skip.Add(s);
+                        break;
+                    case AssignmentExpressionSyntax a when Lowering.IsSpan(model.GetTypeInfo(a.Left, cancellationToken).Type):
+                        Report(DiagnosticDescriptors.UnsupportedConstruct, a, "Assigning a Span after its declaration");
+                        break;
                     case CheckedExpressionSyntax s when s.IsKind(SyntaxKind.CheckedExpression): Report(DiagnosticDescriptors.UnsupportedConstruct, s, "Checked arithmetic"); break;
                     case CheckedStatementSyntax s when s.IsKind(SyntaxKind.CheckedStatement): Report(DiagnosticDescriptors.UnsupportedConstruct, s, "Checked arithmetic"); break;
                     case SwitchExpressionSyntax s when !s.Arms.Any(a => a.Pattern is DiscardPatternSyntax && a.WhenClause is null):
@@ -84,6 +90,18 @@ namespace BpfDotnet.Compiler.Frontend
             }
         }
 
+        private static bool InitializesSpan(StackAllocArrayCreationExpressionSyntax stackAlloc, SemanticModel model, CancellationToken cancellationToken)
+        {
+            SyntaxNode node = stackAlloc;
+            while (node.Parent is ParenthesizedExpressionSyntax) node = node.Parent;
+            return node.Parent is EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator }
+                && model.GetDeclaredSymbol(declarator, cancellationToken) is ILocalSymbol local && Lowering.IsSpan(local.Type)
+                && Lowering.StackAllocLength(local, model, cancellationToken) is long n && n * ElementSize(local) <= 512;
+        }
+
+        private static long ElementSize(ILocalSymbol span)
+            => TypeLayout.TryGet(((INamedTypeSymbol)span.Type).TypeArguments[0], out _)?.Size ?? long.MaxValue / 1024;
+
         private delegate void Reporter(DiagnosticDescriptor descriptor, SyntaxNode node, params string[] args);
 
         private static void CheckLocalType(ILocalSymbol local, SyntaxNode node, Reporter report)
@@ -93,6 +111,11 @@ namespace BpfDotnet.Compiler.Frontend
             if (type.SpecialType == SpecialType.System_String) report(DiagnosticDescriptors.StringUse, node, local.Name);
             else if (IsFloat(type)) report(DiagnosticDescriptors.FloatingPoint, node, local.Name, type.ToDisplayString());
             else if (IsMapType(type)) { }
+            else if (Lowering.IsSpan(type))
+            {
+                var element = ((INamedTypeSymbol)type).TypeArguments[0];
+                if (TypeLayout.TryGet(element, out _) is null) report(DiagnosticDescriptors.UnsupportedType, node, element.ToDisplayString());
+            }
             else if (TypeLayout.TryGet(type, out _) is null) report(DiagnosticDescriptors.UnsupportedType, node, type.ToDisplayString());
         }
 

@@ -100,6 +100,10 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_fixed_buffer", "unsafe { Buf b = default; for (int i = 0; i < 16; i++) b.Bytes[i] = unchecked((byte)(a2 >> (i * 4))); byte* p = b.Bytes; long acc = 0; " +
                 "for (int i = 0; i < 16; i++) acc = unchecked(acc * 7 + p[i] + *(p + (i & 7))); Out.Update(0, acc + b.Bytes[a0 & 15]); return b.Bytes[3]; }"),
             Probe("h_ref_return", "long x = l; long y = a1; Larger(ref x, ref y) += 100; ref long r = ref Larger(ref x, ref y); r ^= a0; Out.Update(0, unchecked(x * 3 + y)); return (int)(Larger(ref x, ref y) & 0xffff);"),
+            // Span<T> over stackalloc, indexed by constants and loop counters.
+            Probe("h_span_bytes", "Span<byte> b = stackalloc byte[16]; for (int i = 0; i < 16; i++) b[i] = unchecked((byte)(a2 >> (i * 4))); long acc = b.Length; " +
+                "for (int i = 0; i < 16; i++) acc = unchecked(acc * 5 + b[i]); b[3] += a0; Out.Update(0, acc + b[3]); return b[15];"),
+            Probe("h_span_longs", "Span<long> w = stackalloc long[4]; w[0] = l; w[1] = a1; w[2] = w[0] ^ w[1]; for (int i = 0; i < 3; i++) w[3] += unchecked(w[i] * (i + 1)); Out.Update(0, w[3]); return (int)(w[2] & 0xff);"),
             Helpers,
         };
 
