@@ -176,7 +176,7 @@ namespace BpfDotnet.Compiler.Frontend
             }
             if (target is ILocalReferenceOperation spanLocal && IsSpan(spanLocal.Local.Type))
             {
-                InitializeSpan(spanLocal);
+                InitializeSpan(spanLocal, assignment.Value);
                 return Operand.Const(0);
             }
             if (IsContextAccess(target))

@@ -104,6 +104,8 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_span_bytes", "Span<byte> b = stackalloc byte[16]; for (int i = 0; i < 16; i++) b[i] = unchecked((byte)(a2 >> (i * 4))); long acc = b.Length; " +
                 "for (int i = 0; i < 16; i++) acc = unchecked(acc * 5 + b[i]); b[3] += a0; Out.Update(0, acc + b[3]); return b[15];"),
             Probe("h_span_longs", "Span<long> w = stackalloc long[4]; w[0] = l; w[1] = a1; w[2] = w[0] ^ w[1]; for (int i = 0; i < 3; i++) w[3] += unchecked(w[i] * (i + 1)); Out.Update(0, w[3]); return (int)(w[2] & 0xff);"),
+            Probe("h_span_views", "ref Quad q = ref Quads.GetValueRefOrNullRef(1); if (Unsafe.IsNullRef(ref q)) return 1; Span<long> v = q; for (int i = 0; i < 4; i++) v[i] = unchecked(l * (i + 3) + a1); " +
+                "Four f = default; Span<long> w = f; w[2] = v[1] ^ v[3]; Out.Update(0, unchecked(v[0] + q[3] + f[2] + w.Length)); return (int)(v[2] & 0xff);"),
             Helpers,
         };
 
