@@ -67,6 +67,8 @@ namespace BpfDotnet.Compiler.Frontend
                     return InvokeInterlocked(invocation, needValue);
                 case KnownTypes.TaskComm when IsNameCompare(invocation):
                     return ConditionValue(invocation);
+                case "System.MemoryExtensions" when IsSpanCompare(invocation):
+                    return ConditionValue(invocation);
                 case KnownTypes.BinaryPrimitives when method.Name == "ReverseEndianness" && invocation.Arguments.Length == 1:
                     {
                         var (size, signed) = ScalarInfo(method.ReturnType);

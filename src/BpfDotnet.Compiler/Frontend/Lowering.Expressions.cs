@@ -562,6 +562,11 @@ namespace BpfDotnet.Compiler.Frontend
                 LowerNameCompare(nameCompare, whenTrue, whenFalse);
                 return;
             }
+            if (condition is IInvocationOperation spanCompare && IsSpanCompare(spanCompare))
+            {
+                LowerSpanCompare(spanCompare, whenTrue, whenFalse);
+                return;
+            }
             if (condition is IIsPatternOperation isPattern)
             {
                 LowerPattern(Rvalue(isPattern.Value), isPattern.Value.Type, isPattern.Pattern, whenTrue, whenFalse);

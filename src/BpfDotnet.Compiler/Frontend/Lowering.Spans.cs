@@ -1,5 +1,6 @@
 using System.Linq;
 using BpfDotnet.Compiler.Ir;
+using IrBlock = BpfDotnet.Compiler.Ir.BasicBlock;
 using BpfDotnet.Compiler.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -126,6 +127,56 @@ namespace BpfDotnet.Compiler.Frontend
             }
             var slot = Function.Slots[storage.Slot];
             ZeroSlot(slot);
+        }
+        /// <summary><c>span.SequenceEqual("..."u8)</c> and <c>span.StartsWith("..."u8)</c> on a byte span local.</summary>
+        private bool IsSpanCompare(IInvocationOperation invocation)
+            => invocation.TargetMethod.Name is "SequenceEqual" or "StartsWith" && invocation.Arguments.Length == 2
+               && invocation.TargetMethod.ContainingType?.ToDisplayString() == "System.MemoryExtensions"
+               && SpanStorage(Unconverted(invocation.Arguments[0].Value)) is not null
+               && Unconverted(invocation.Arguments[0].Value).Type is INamedTypeSymbol { TypeArguments.Length: 1 } span
+               && span.TypeArguments[0].SpecialType == SpecialType.System_Byte;
+
+        private static IOperation Unconverted(IOperation op)
+        {
+            while (op is IConversionOperation conversion) op = conversion.Operand;
+            return op;
+        }
+
+        /// <summary>
+        /// Compares a byte span with a UTF-8 literal in place: lengths are constants, so a length mismatch decides at
+        /// compile time; the bytes are compared in the widest aligned loads, branching out at the first difference.
+        /// </summary>
+        private void LowerSpanCompare(IInvocationOperation invocation, IrBlock whenTrue, IrBlock whenFalse)
+        {
+            var storage = SpanStorage(Unconverted(invocation.Arguments[0].Value))!;
+            if (Unconverted(invocation.Arguments[1].Value) is not IUtf8StringOperation literal)
+            {
+                Unsupported(invocation.Arguments[1], "Comparing a span with something other than a UTF-8 literal (write it as \"bash\"u8)");
+                _b.Jump(whenFalse);
+                return;
+            }
+            var expected = System.Text.Encoding.UTF8.GetBytes(literal.Value);
+            bool exact = invocation.TargetMethod.Name == "SequenceEqual";
+            if (expected.Length > storage.SpanLength || (exact && expected.Length != storage.SpanLength))
+            {
+                _b.Jump(whenFalse);
+                return;
+            }
+            // Stack slots are 8-byte aligned; a view into other memory is compared byte by byte.
+            bool aligned = storage.Kind == StorageKind.Memory;
+            var start = aligned ? Address.OfSlot(storage.Slot) : Address.OfReg(storage.Reg);
+            for (int done = 0; done < expected.Length;)
+            {
+                int chunk = aligned ? Chunk(expected.Length - done, done, 0) : 1;
+                long value = 0;
+                for (int i = chunk - 1; i >= 0; i--) value = (value << 8) | expected[done + i];
+                int loaded = _b.Load(start.Plus(done), chunk);
+                var next = Function.NewBlock();
+                EmitBranch(Cond.Ne, Operand.InReg(loaded), Operand.Const(value), whenFalse, next);
+                _b.Block = next;
+                done += chunk;
+            }
+            _b.Jump(whenTrue);
         }
     }
 }

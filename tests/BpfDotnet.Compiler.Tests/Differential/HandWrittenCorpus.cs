@@ -106,6 +106,10 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_span_longs", "Span<long> w = stackalloc long[4]; w[0] = l; w[1] = a1; w[2] = w[0] ^ w[1]; for (int i = 0; i < 3; i++) w[3] += unchecked(w[i] * (i + 1)); Out.Update(0, w[3]); return (int)(w[2] & 0xff);"),
             Probe("h_span_views", "ref Quad q = ref Quads.GetValueRefOrNullRef(1); if (Unsafe.IsNullRef(ref q)) return 1; Span<long> v = q; for (int i = 0; i < 4; i++) v[i] = unchecked(l * (i + 3) + a1); " +
                 "Four f = default; Span<long> w = f; w[2] = v[1] ^ v[3]; Out.Update(0, unchecked(v[0] + q[3] + f[2] + w.Length)); return (int)(v[2] & 0xff);"),
+            Probe("h_span_compare", "Span<byte> b = stackalloc byte[8]; for (int i = 0; i < 8; i++) b[i] = (byte)(0x61 + ((a2 >> (i * 3)) & 1)); Buf raw = default; " +
+                "unsafe { raw.Bytes[0] = (byte)(0x61 + (a0 & 1)); raw.Bytes[1] = 0x62; } int r = 0; if (b.StartsWith(\"aba\"u8)) r += 1; if (b.SequenceEqual(\"aaaaaaaa\"u8)) r += 2; " +
+                "if (b.SequenceEqual(\"abc\"u8)) r += 4; if (b.StartsWith(\"aaaaaaaaa\"u8)) r += 8; Six six = default; six[0] = (byte)(0x61 + (a0 & 1)); six[1] = 0x62; Span<byte> view = six; " +
+                "if (view.StartsWith(\"ab\"u8)) r += 16; if (view.SequenceEqual(\"ab\0\0\0\0\"u8)) r += 32; Out.Update(0, r); return r;"),
             Helpers,
         };
 
@@ -116,6 +120,7 @@ namespace BpfDotnet.Compiler.Tests.Differential
     [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
     public struct Overlay { [System.Runtime.InteropServices.FieldOffset(0)] public ulong Whole; [System.Runtime.InteropServices.FieldOffset(4)] public uint High; [System.Runtime.InteropServices.FieldOffset(8)] public ushort Low; }
     public unsafe struct Buf { public fixed byte Bytes[16]; }
+    [System.Runtime.CompilerServices.InlineArray(6)] public struct Six { private byte _element; }
     private static ref long Larger(ref long a, ref long b) { if (a >= b) return ref a; return ref b; }
     public enum Kind : byte { None, Read = 3, Write = 200 }
     private static long Mix(long x, int y) => unchecked(x * 31 + y);
