@@ -112,6 +112,7 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>Optimises a lowered function and generates its code; null (with diagnostics) when it cannot be compiled.</summary>
         internal static MachineFunction? Generate(IrFunction function, SourcePosition start, List<DiagnosticInfo> diagnostics, BpfCpu cpu)
         {
+            ConstantPropagation.Run(function);
             RedundantExtensions.Run(function);
             if (cpu >= BpfCpu.V3) NarrowBranches.Run(function);
             DeadCodeElimination.Run(function);
