@@ -103,6 +103,17 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 var parameter = argument.Parameter;
                 if (parameter is null) continue;
+                if (IsSpan(parameter.Type))
+                {
+                    // A span is a view: the callee's parameter aliases the caller's span.
+                    if (SpanStorage(argument.Value) is not { } span)
+                    {
+                        Unsupported(argument, "Passing a span that is not a span local");
+                        return Operand.Const(0);
+                    }
+                    bindings[parameter] = span;
+                    continue;
+                }
                 var storage = new LocalStorage();
                 if (parameter.RefKind != RefKind.None)
                 {

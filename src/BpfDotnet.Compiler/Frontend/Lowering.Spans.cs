@@ -85,9 +85,15 @@ namespace BpfDotnet.Compiler.Frontend
             => IsSpan(property.Property.ContainingType) && property.Instance is not null
                && (name == "this[]" ? property.Property.IsIndexer && property.Arguments.Length == 1 : property.Property.Name == name);
 
+        /// <summary>The storage of a span local, or of a span parameter of an inlined method (an alias of the caller's span).</summary>
         private LocalStorage? SpanStorage(IOperation? instance)
-            => instance is not null && Unwrap(instance) is ILocalReferenceOperation local && IsSpan(local.Local.Type)
-               && GetLocal(local.Local, instance.Syntax) is { SpanLength: > 0 } storage ? storage : null;
+        {
+            if (instance is null) return null;
+            var op = Unconverted(Unwrap(instance));
+            if (op is ILocalReferenceOperation local && IsSpan(local.Local.Type) && GetLocal(local.Local, instance.Syntax) is { SpanLength: > 0 } storage) return storage;
+            if (op is IParameterReferenceOperation parameter && _parameters.TryGetValue(parameter.Parameter, out var bound) && bound.SpanLength > 0) return bound;
+            return null;
+        }
 
         /// <summary>The address of <c>span[i]</c>, with the index proven inside the span.</summary>
         private Address SpanElementAddress(IPropertyReferenceOperation indexer)

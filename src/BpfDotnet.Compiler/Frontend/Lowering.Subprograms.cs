@@ -59,6 +59,7 @@ namespace BpfDotnet.Compiler.Frontend
         {
             if (method.Parameters.Length > MaxCallArguments) return "it takes more than " + MaxCallArguments + " parameters (R1–R5)";
             if (method.IsGenericMethod) return "it is generic";
+            if (method.Parameters.Any(p => IsSpan(p.Type))) return "it takes a span (spans are passed only to inlined methods)";
             if (method.ReturnsByRef || method.ReturnsByRefReadonly) return "it returns by reference";
             if (!method.ReturnsVoid && !IsScalar(method.ReturnType)) return "it returns " + method.ReturnType.ToDisplayString() + " (a subprogram returns a scalar in R0)";
             return null;

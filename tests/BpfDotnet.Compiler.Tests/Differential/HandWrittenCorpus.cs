@@ -110,6 +110,7 @@ namespace BpfDotnet.Compiler.Tests.Differential
                 "unsafe { raw.Bytes[0] = (byte)(0x61 + (a0 & 1)); raw.Bytes[1] = 0x62; } int r = 0; if (b.StartsWith(\"aba\"u8)) r += 1; if (b.SequenceEqual(\"aaaaaaaa\"u8)) r += 2; " +
                 "if (b.SequenceEqual(\"abc\"u8)) r += 4; if (b.StartsWith(\"aaaaaaaaa\"u8)) r += 8; Six six = default; six[0] = (byte)(0x61 + (a0 & 1)); six[1] = 0x62; Span<byte> view = six; " +
                 "if (view.StartsWith(\"ab\"u8)) r += 16; if (view.SequenceEqual(\"ab\0\0\0\0\"u8)) r += 32; Out.Update(0, r); return r;"),
+            Probe("h_span_arguments", "Span<byte> b = stackalloc byte[8]; FillSpan(b, a0); b[2] ^= unchecked((byte)a1); Out.Update(0, SumSpan(b) + (IsGet(b) ? 1000 : 0)); return b.Length;"),
             Helpers,
         };
 
@@ -120,6 +121,9 @@ namespace BpfDotnet.Compiler.Tests.Differential
     [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
     public struct Overlay { [System.Runtime.InteropServices.FieldOffset(0)] public ulong Whole; [System.Runtime.InteropServices.FieldOffset(4)] public uint High; [System.Runtime.InteropServices.FieldOffset(8)] public ushort Low; }
     public unsafe struct Buf { public fixed byte Bytes[16]; }
+    private static void FillSpan(Span<byte> b, byte v) { for (int i = 0; i < 8; i++) b[i] = unchecked((byte)(v + i * 37)); }
+    private static long SumSpan(ReadOnlySpan<byte> b) { long s = 0; for (int i = 0; i < 8; i++) s = s * 3 + b[i]; return s; }
+    private static bool IsGet(ReadOnlySpan<byte> b) => b.StartsWith(""GE""u8);
     [System.Runtime.CompilerServices.InlineArray(6)] public struct Six { private byte _element; }
     private static ref long Larger(ref long a, ref long b) { if (a >= b) return ref a; return ref b; }
     public enum Kind : byte { None, Read = 3, Write = 200 }
