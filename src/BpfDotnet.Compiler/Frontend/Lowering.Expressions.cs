@@ -390,6 +390,8 @@ namespace BpfDotnet.Compiler.Frontend
                 result = _b.Alu(op, a, b, is32);
             }
             if (signExtendAfter) result = _b.Extend(result, 4, true);
+            // x & mask, with a non-negative mask, lies in [0, mask]: an index the verifier and the bounds proofs can use.
+            if (op == AluOp.And && right.IsConst && right.Value >= 0) _ranges[result] = (0, right.Value);
             return Operand.InReg(result);
         }
 

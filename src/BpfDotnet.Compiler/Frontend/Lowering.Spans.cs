@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using BpfDotnet.Compiler.Ir;
 using IrBlock = BpfDotnet.Compiler.Ir.BasicBlock;
@@ -36,6 +37,12 @@ namespace BpfDotnet.Compiler.Frontend
                 {
                     return n;
                 }
+                if (value.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.Utf8StringLiteralExpression)
+                    && model.GetOperation(value, cancellationToken) is IUtf8StringOperation utf8)
+                {
+                    int bytes = System.Text.Encoding.UTF8.GetByteCount(utf8.Value);
+                    return bytes > 0 ? bytes : null;
+                }
                 if (model.GetTypeInfo(value, cancellationToken).Type is ITypeSymbol viewed && TypeLayout.InlineArrayLength(viewed) is int length and > 0)
                 {
                     return length;
@@ -49,7 +56,7 @@ namespace BpfDotnet.Compiler.Frontend
         {
             if (local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is not VariableDeclaratorSyntax { Initializer.Value: var value }) return false;
             while (value is ParenthesizedExpressionSyntax p) value = p.Expression;
-            return value is not StackAllocArrayCreationExpressionSyntax;
+            return value is not StackAllocArrayCreationExpressionSyntax && !value.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.Utf8StringLiteralExpression);
         }
 
         /// <summary>Lays out a span local: its elements on the stack.</summary>
@@ -132,6 +139,21 @@ namespace BpfDotnet.Compiler.Frontend
                 return;
             }
             var slot = Function.Slots[storage.Slot];
+            if (Unconverted(value) is IUtf8StringOperation literal)
+            {
+                // A UTF-8 literal: its bytes are stored on the stack (it is read-only, so a copy behaves the same).
+                var bytes = System.Text.Encoding.UTF8.GetBytes(literal.Value);
+                var start = Address.OfSlot(storage.Slot);
+                for (int done = 0; done < bytes.Length;)
+                {
+                    int chunk = Math.Min(Chunk(bytes.Length - done, done, 0), 4);
+                    long word = 0;
+                    for (int i = chunk - 1; i >= 0; i--) word = (word << 8) | bytes[done + i];
+                    _b.StoreImm(start.Plus(done), chunk, chunk == 4 ? unchecked((int)word) : word);
+                    done += chunk;
+                }
+                return;
+            }
             ZeroSlot(slot);
         }
         /// <summary><c>span.SequenceEqual("..."u8)</c> and <c>span.StartsWith("..."u8)</c> on a byte span local.</summary>

@@ -111,6 +111,8 @@ namespace BpfDotnet.Compiler.Tests.Differential
                 "if (b.SequenceEqual(\"abc\"u8)) r += 4; if (b.StartsWith(\"aaaaaaaaa\"u8)) r += 8; Six six = default; six[0] = (byte)(0x61 + (a0 & 1)); six[1] = 0x62; Span<byte> view = six; " +
                 "if (view.StartsWith(\"ab\"u8)) r += 16; if (view.SequenceEqual(\"ab\0\0\0\0\"u8)) r += 32; Out.Update(0, r); return r;"),
             Probe("h_span_arguments", "Span<byte> b = stackalloc byte[8]; FillSpan(b, a0); b[2] ^= unchecked((byte)a1); Out.Update(0, SumSpan(b) + (IsGet(b) ? 1000 : 0)); return b.Length;"),
+            Probe("h_span_literal", "ReadOnlySpan<byte> key = \"GET /index\"u8; long acc = key.Length; for (int i = 0; i < 10; i++) acc = unchecked(acc * 31 + (key[i] ^ a0)); " +
+                "Out.Update(0, acc); return IsGet(key) ? 1 + key[a0 & 7] : 0;"),
             Helpers,
         };
 
