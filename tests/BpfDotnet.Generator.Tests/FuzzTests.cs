@@ -70,6 +70,10 @@ namespace BpfDotnet.Generator.Tests
                 "int[] array = new int[4];", "try { } finally { }", "var list = new System.Collections.Generic.List<int>();",
                 "for (long k = 0; k < (long)ctx.Arg0; k++) { }", "checked { int c = 1 + 1; }", "goto done; done:",
                 "decimal money = 1m;", "lock (Out) { }",
+                "unsafe { long* bad = (long*)ctx.Arg0; }", "Span<byte> sp = stackalloc byte[4]; sp[(int)ctx.Arg0] = 1;",
+                "Span<long> big = stackalloc long[100];", "int w = 0; while (w < 10) { w++; continue; }",
+                "Span<byte> sp2 = stackalloc byte[2]; sp2 = default;", "unsafe { long q = 1; long* pq = &q; pq -= 1; *pq = 2; }",
+                "ReadOnlySpan<byte> lit = \"ab\"u8; int z = lit[2];", "int dw = 0; do { dw += 2; } while (dw != 7);",
             };
             int programs = 0, valid = 0;
             var failures = new List<string>();
