@@ -54,6 +54,19 @@ namespace BpfDotnet.Compiler.Tests
     public class OptimizationTests
     {
         [Fact]
+        public void ALargeCalleeStaysACallAndASmallOneIsInlined()
+        {
+            var corpus = DifferentialHarness.ClassHeader + string.Join("\n", HandWrittenCorpus.Probes()) + "}\n";
+            var functions = ProbeBuilder.Build(corpus).Functions;
+            var large = functions.Single(f => f.Name == "h_large_callee");
+            Assert.Equal(new[] { "Corpus_Scramble" }, large.Subprograms.Select(s => s.Name));
+            Assert.Equal(3, large.Calls.Count);
+            var small = functions.Single(f => f.Name == "h_call_simple");
+            Assert.Empty(small.Subprograms);
+            Assert.Empty(small.Calls);
+        }
+
+        [Fact]
         public void ConstantArgumentsOfAnInlinedCallBecomeImmediates()
         {
             const string source = @"

@@ -113,6 +113,7 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_span_arguments", "Span<byte> b = stackalloc byte[8]; FillSpan(b, a0); b[2] ^= unchecked((byte)a1); Out.Update(0, SumSpan(b) + (IsGet(b) ? 1000 : 0)); return b.Length;"),
             Probe("h_span_literal", "ReadOnlySpan<byte> key = \"GET /index\"u8; long acc = key.Length; for (int i = 0; i < 10; i++) acc = unchecked(acc * 31 + (key[i] ^ a0)); " +
                 "Out.Update(0, acc); return IsGet(key) ? 1 + key[a0 & 7] : 0;"),
+            Probe("h_large_callee", "Out.Update(0, Scramble(l, a1) ^ Scramble(unchecked((long)a2), s)); return (int)(Scramble(a0, a1) & 0xffff);"),
             Helpers,
         };
 
@@ -123,6 +124,8 @@ namespace BpfDotnet.Compiler.Tests.Differential
     [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
     public struct Overlay { [System.Runtime.InteropServices.FieldOffset(0)] public ulong Whole; [System.Runtime.InteropServices.FieldOffset(4)] public uint High; [System.Runtime.InteropServices.FieldOffset(8)] public ushort Low; }
     public unsafe struct Buf { public fixed byte Bytes[16]; }
+    /// <summary>Large enough that calls to it stay BPF-to-BPF calls.</summary>
+    public static long Scramble(long x, int y) { long h = x; h = unchecked(h * 31 + (y ^ 0) + (h >> 1)); if ((h & 1) != 0) h ^= 1; h = unchecked(h * 33 + (y ^ 7) + (h >> 2)); if ((h & 2) != 0) h ^= 2; h = unchecked(h * 35 + (y ^ 14) + (h >> 3)); if ((h & 4) != 0) h ^= 3; h = unchecked(h * 37 + (y ^ 21) + (h >> 4)); if ((h & 8) != 0) h ^= 4; h = unchecked(h * 39 + (y ^ 28) + (h >> 5)); if ((h & 16) != 0) h ^= 5; h = unchecked(h * 41 + (y ^ 35) + (h >> 6)); if ((h & 32) != 0) h ^= 6; h = unchecked(h * 43 + (y ^ 42) + (h >> 7)); if ((h & 64) != 0) h ^= 7; h = unchecked(h * 45 + (y ^ 49) + (h >> 8)); if ((h & 128) != 0) h ^= 8; h = unchecked(h * 47 + (y ^ 56) + (h >> 9)); if ((h & 1) != 0) h ^= 9; h = unchecked(h * 49 + (y ^ 63) + (h >> 10)); if ((h & 2) != 0) h ^= 10; h = unchecked(h * 51 + (y ^ 70) + (h >> 11)); if ((h & 4) != 0) h ^= 11; h = unchecked(h * 53 + (y ^ 77) + (h >> 12)); if ((h & 8) != 0) h ^= 12; h = unchecked(h * 55 + (y ^ 84) + (h >> 13)); if ((h & 16) != 0) h ^= 13; h = unchecked(h * 57 + (y ^ 91) + (h >> 1)); if ((h & 32) != 0) h ^= 14; return h; }
     private static void FillSpan(Span<byte> b, byte v) { for (int i = 0; i < 8; i++) b[i] = unchecked((byte)(v + i * 37)); }
     private static long SumSpan(ReadOnlySpan<byte> b) { long s = 0; for (int i = 0; i < 8; i++) s = s * 3 + b[i]; return s; }
     private static bool IsGet(ReadOnlySpan<byte> b) => b.StartsWith(""GE""u8);
