@@ -13,21 +13,13 @@ namespace BpfDotnet.Loader.Tests
     /// </summary>
     public sealed class KernelFactAttribute : FactAttribute
     {
-        public KernelFactAttribute()
-        {
-            if (!Kernel.IsRoot && Environment.GetEnvironmentVariable("BPFDOTNET_REQUIRE_KERNEL") != "1")
-                Skip = "Needs root (bpf(2), perf_event_open(2)); set BPFDOTNET_REQUIRE_KERNEL=1 to make this a failure instead.";
-        }
+        public KernelFactAttribute() => Skip = Kernel.SkipReason;
     }
 
     /// <summary>A theory that needs root and a real kernel; skipped like <see cref="KernelFactAttribute"/>.</summary>
     public sealed class KernelTheoryAttribute : TheoryAttribute
     {
-        public KernelTheoryAttribute()
-        {
-            if (!Kernel.IsRoot && Environment.GetEnvironmentVariable("BPFDOTNET_REQUIRE_KERNEL") != "1")
-                Skip = "Needs root (bpf(2)); set BPFDOTNET_REQUIRE_KERNEL=1 to make this a failure instead.";
-        }
+        public KernelTheoryAttribute() => Skip = Kernel.SkipReason;
     }
 
     /// <summary>Kernel prerequisites and the clang helper for the tests.</summary>
@@ -42,6 +34,11 @@ namespace BpfDotnet.Loader.Tests
         private static extern int mount(string source, string target, string fstype, ulong flags, IntPtr data);
 
         public static bool IsRoot => geteuid() == 0;
+
+        /// <summary>Why kernel tests are skipped (not root), or null when they run: always under BPFDOTNET_REQUIRE_KERNEL=1.</summary>
+        public static string? SkipReason => !IsRoot && Environment.GetEnvironmentVariable("BPFDOTNET_REQUIRE_KERNEL") != "1"
+            ? "Needs root (bpf(2), perf_event_open(2)); set BPFDOTNET_REQUIRE_KERNEL=1 to make this a failure instead."
+            : null;
 
         /// <summary>Mounts tracefs and bpffs when they are not mounted yet (fresh machines do not mount them).</summary>
         public static void Require()

@@ -44,34 +44,48 @@ namespace BpfDotnet.Compiler.Frontend
         {
             counter = null;
             low = high = bodyLow = bodyHigh = 0;
-            if (loop.Declaration is null || ForTripCount(loop, model, cancellationToken, out _) is null) return false;
-            if (!Initial(loop, model, cancellationToken, out counter, out long start, out _)
-                || !Step(loop.Incrementors[0], counter!, model, cancellationToken, out long step)
-                || !Bound(loop.Condition, counter!, model, cancellationToken, out var op, out long limit))
-            {
-                return false;
-            }
-            low = high = start;
-            bodyLow = long.MaxValue;
-            bodyHigh = long.MinValue;
-            for (long i = start; Holds(op, i, limit);)
-            {
-                bodyLow = Math.Min(bodyLow, i);
-                bodyHigh = Math.Max(bodyHigh, i);
-                i += step;
-                low = Math.Min(low, i);
-                high = Math.Max(high, i);
-            }
+            if (loop.Declaration is null || ForTripCount(loop, model, cancellationToken, out _, out counter, out var range) is null) return false;
+            (low, high, bodyLow, bodyHigh) = (range.Low, range.High, range.BodyLow, range.BodyHigh);
             return true;
         }
 
+        /// <summary>The values a counter takes: all of them, and those it has while the body runs.</summary>
+        private struct Range
+        {
+            public long Low, High, BodyLow, BodyHigh;
+
+            public Range(long start)
+            {
+                Low = High = start;
+                BodyLow = long.MaxValue;
+                BodyHigh = long.MinValue;
+            }
+
+            public void Body(long value)
+            {
+                BodyLow = Math.Min(BodyLow, value);
+                BodyHigh = Math.Max(BodyHigh, value);
+            }
+
+            public void Value(long value)
+            {
+                Low = Math.Min(Low, value);
+                High = Math.Max(High, value);
+            }
+        }
+
         private static long? ForTripCount(ForStatementSyntax loop, SemanticModel model, CancellationToken cancellationToken, out string why)
+            => ForTripCount(loop, model, cancellationToken, out why, out _, out _);
+
+        private static long? ForTripCount(ForStatementSyntax loop, SemanticModel model, CancellationToken cancellationToken, out string why,
+            out ILocalSymbol? counter, out Range range)
         {
             why = "";
-            if (!Initial(loop, model, cancellationToken, out var counter, out long start, out why)) return null;
+            range = default;
+            if (!Initial(loop, model, cancellationToken, out counter, out long start, out why)) return null;
             if (loop.Incrementors.Count != 1) return Fail("the loop does not step the counter once per iteration", out why);
             if (!Step(loop.Incrementors[0], counter!, model, cancellationToken, out long step)) return Fail("the counter is not stepped by a constant", out why);
-            return Count(counter!, start, loop.Condition, step, loop.Statement, null, runsFirst: false, model, cancellationToken, out why);
+            return Count(counter!, start, loop.Condition, step, loop.Statement, null, runsFirst: false, model, cancellationToken, out why, out range);
         }
 
         private static long? WhileTripCount(ExpressionSyntax condition, StatementSyntax body, StatementSyntax loop, bool runsFirst, SemanticModel model, CancellationToken cancellationToken, out string why)
@@ -106,7 +120,7 @@ namespace BpfDotnet.Compiler.Frontend
                 return Fail("the loop body does not end by stepping '" + counter!.Name + "' by a constant", out why);
             }
             if (ContinuesSkipStep(body)) return Fail("a 'continue' skips the step of '" + counter!.Name + "'", out why);
-            return Count(counter!, start, condition, step, body, last, runsFirst, model, cancellationToken, out why);
+            return Count(counter!, start, condition, step, body, last, runsFirst, model, cancellationToken, out why, out _);
         }
 
         /// <summary>A counter set to a constant by a declaration or an assignment.</summary>
@@ -260,9 +274,10 @@ namespace BpfDotnet.Compiler.Frontend
         }
 
         private static long? Count(ILocalSymbol counter, long start, ExpressionSyntax? condition, long step, StatementSyntax body, StatementSyntax? stepStatement,
-            bool runsFirst, SemanticModel model, CancellationToken cancellationToken, out string why)
+            bool runsFirst, SemanticModel model, CancellationToken cancellationToken, out string why, out Range range)
         {
             why = "";
+            range = new Range(start);
             if (!Bound(condition, counter, model, cancellationToken, out var op, out long limit))
             {
                 return Fail("the condition does not compare the counter with a constant", out why);
@@ -280,12 +295,15 @@ namespace BpfDotnet.Compiler.Frontend
             if (runsFirst)
             {
                 trips = 1;
+                range.Body(i);
                 if (!InRange(i + step, counter.Type)) return Fail("the counter overflows before the condition fails", out why);
                 i += step;
+                range.Value(i);
             }
-            for (; Holds(op, i, limit); i += step)
+            for (; Holds(op, i, limit); i += step, range.Value(i))
             {
                 if (++trips > MaxIterations) return Fail($"it runs more than {MaxIterations} times", out why);
+                range.Body(i);
                 if (!InRange(i + step, counter.Type)) return Fail("the counter overflows before the condition fails", out why);
             }
             return trips;

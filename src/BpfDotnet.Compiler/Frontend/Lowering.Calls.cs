@@ -118,19 +118,39 @@ namespace BpfDotnet.Compiler.Frontend
                 _b.Jump(whenFalse);
                 return;
             }
-            var address = AddressOf(invocation.Instance!);
+            CompareWithLiteral(AddressOf(invocation.Instance!), expected, aligned: true, whenTrue, whenFalse);
+        }
+
+        /// <summary>
+        /// Compares the bytes at <paramref name="start"/> with <paramref name="expected"/>, branching out at the first
+        /// difference: in the widest loads the alignment of <paramref name="start"/> allows, or byte by byte when it
+        /// is unknown (<paramref name="aligned"/> false).
+        /// </summary>
+        private void CompareWithLiteral(Address start, IReadOnlyList<byte> expected, bool aligned, IrBlock whenTrue, IrBlock whenFalse)
+        {
             for (int done = 0; done < expected.Count;)
             {
-                int chunk = Chunk(expected.Count - done, address.Offset + done, 0);
+                int chunk = aligned ? Chunk(expected.Count - done, start.Offset + done, 0) : 1;
                 long value = 0;
                 for (int i = chunk - 1; i >= 0; i--) value = (value << 8) | expected[done + i];
-                int loaded = _b.Load(address.Plus(done), chunk);
+                int loaded = _b.Load(start.Plus(done), chunk);
                 var next = Function.NewBlock();
                 EmitBranch(Cond.Ne, Operand.InReg(loaded), Operand.Const(value), whenFalse, next);
                 _b.Block = next;
                 done += chunk;
             }
             _b.Jump(whenTrue);
+        }
+
+        /// <summary>Writes <paramref name="bytes"/> to the start of a stack slot in 4-byte words, the last one padded with zeros.</summary>
+        private void StoreBytes(StackSlot slot, IReadOnlyList<byte> bytes)
+        {
+            for (int i = 0; i < bytes.Count; i += 4)
+            {
+                int word = 0;
+                for (int b = 3; b >= 0; b--) word = (word << 8) | (i + b < bytes.Count ? bytes[i + b] : 0);
+                _b.StoreImm(Address.OfSlot(slot.Id, i), 4, word);
+            }
         }
 
         private Operand InvokeHelper(IInvocationOperation invocation)
@@ -169,12 +189,7 @@ namespace BpfDotnet.Compiler.Frontend
             }
             var bytes = new List<byte>(System.Text.Encoding.UTF8.GetBytes(text)) { 0 };
             var slot = NewSlot(new ArrayType(IntType.Byte, bytes.Count), "Printk format");
-            for (int i = 0; i < bytes.Count; i += 4)
-            {
-                int word = 0;
-                for (int b = 3; b >= 0; b--) word = (word << 8) | (i + b < bytes.Count ? bytes[i + b] : 0);
-                _b.StoreImm(Address.OfSlot(slot.Id, i), 4, word);
-            }
+            StoreBytes(slot, bytes);
             var args = new List<int> { _b.FrameAddr(slot.Id), _b.Const(bytes.Count) };
             for (int i = 1; i < invocation.Arguments.Length; i++) args.Add(Materialize(Rvalue(invocation.Arguments[i].Value)));
             return Operand.InReg(_b.Call(HelperId.TracePrintk, args));

@@ -133,14 +133,10 @@ namespace BpfDotnet.Compiler.Frontend
                 }
                 else
                 {
-                    var layout = Layout(parameter.Type, argument.Syntax);
-                    if (layout is null) return Operand.Const(0);
-                    var slot = NewSlot(layout, parameter.Name);
-                    slot.ZeroAtEntry = HasUnassignedBytes(layout);
+                    if (CopyToNewSlot(parameter, argument) is not { } copy) return Operand.Const(0);
                     storage.Kind = StorageKind.Memory;
-                    storage.Type = layout;
-                    storage.Slot = slot.Id;
-                    InitializeStruct(Address.OfSlot(slot.Id), layout, argument.Value);
+                    storage.Type = copy.Layout;
+                    storage.Slot = copy.Slot.Id;
                 }
                 bindings[parameter] = storage;
             }

@@ -1,4 +1,3 @@
-using System;
 using System.Linq;
 using BpfDotnet.Compiler.Ir;
 using IrBlock = BpfDotnet.Compiler.Ir.BasicBlock;
@@ -142,16 +141,7 @@ namespace BpfDotnet.Compiler.Frontend
             if (Unconverted(value) is IUtf8StringOperation literal)
             {
                 // A UTF-8 literal: its bytes are stored on the stack (it is read-only, so a copy behaves the same).
-                var bytes = System.Text.Encoding.UTF8.GetBytes(literal.Value);
-                var start = Address.OfSlot(storage.Slot);
-                for (int done = 0; done < bytes.Length;)
-                {
-                    int chunk = Math.Min(Chunk(bytes.Length - done, done, 0), 4);
-                    long word = 0;
-                    for (int i = chunk - 1; i >= 0; i--) word = (word << 8) | bytes[done + i];
-                    _b.StoreImm(start.Plus(done), chunk, chunk == 4 ? unchecked((int)word) : word);
-                    done += chunk;
-                }
+                StoreBytes(slot, System.Text.Encoding.UTF8.GetBytes(literal.Value));
                 return;
             }
             ZeroSlot(slot);
@@ -160,7 +150,7 @@ namespace BpfDotnet.Compiler.Frontend
         private bool IsSpanCompare(IInvocationOperation invocation)
             => invocation.TargetMethod.Name is "SequenceEqual" or "StartsWith" && invocation.Arguments.Length == 2
                && invocation.TargetMethod.ContainingType?.ToDisplayString() == "System.MemoryExtensions"
-               && SpanStorage(Unconverted(invocation.Arguments[0].Value)) is not null
+               && SpanStorage(invocation.Arguments[0].Value) is not null
                && Unconverted(invocation.Arguments[0].Value).Type is INamedTypeSymbol { TypeArguments.Length: 1 } span
                && span.TypeArguments[0].SpecialType == SpecialType.System_Byte;
 
@@ -176,7 +166,7 @@ namespace BpfDotnet.Compiler.Frontend
         /// </summary>
         private void LowerSpanCompare(IInvocationOperation invocation, IrBlock whenTrue, IrBlock whenFalse)
         {
-            var storage = SpanStorage(Unconverted(invocation.Arguments[0].Value))!;
+            var storage = SpanStorage(invocation.Arguments[0].Value)!;
             if (Unconverted(invocation.Arguments[1].Value) is not IUtf8StringOperation literal)
             {
                 Unsupported(invocation.Arguments[1], "Comparing a span with something other than a UTF-8 literal (write it as \"bash\"u8)");
@@ -192,19 +182,7 @@ namespace BpfDotnet.Compiler.Frontend
             }
             // Stack slots are 8-byte aligned; a view into other memory is compared byte by byte.
             bool aligned = storage.Kind == StorageKind.Memory;
-            var start = aligned ? Address.OfSlot(storage.Slot) : Address.OfReg(storage.Reg);
-            for (int done = 0; done < expected.Length;)
-            {
-                int chunk = aligned ? Chunk(expected.Length - done, done, 0) : 1;
-                long value = 0;
-                for (int i = chunk - 1; i >= 0; i--) value = (value << 8) | expected[done + i];
-                int loaded = _b.Load(start.Plus(done), chunk);
-                var next = Function.NewBlock();
-                EmitBranch(Cond.Ne, Operand.InReg(loaded), Operand.Const(value), whenFalse, next);
-                _b.Block = next;
-                done += chunk;
-            }
-            _b.Jump(whenTrue);
+            CompareWithLiteral(aligned ? Address.OfSlot(storage.Slot) : Address.OfReg(storage.Reg), expected, aligned, whenTrue, whenFalse);
         }
     }
 }

@@ -49,9 +49,27 @@ namespace BpfDotnet.Compiler.Frontend
                 if ((flags & AggressiveInlining) != 0) return false;
             }
             // Large callees are called: inlining them at every call site would multiply the verifier's work.
-            var model = _model.Compilation.GetSemanticModel(declaration.SyntaxTree);
-            if (model.GetOperation(declaration, _cancellationToken) is not IMethodBodyOperation body) return false;
-            return body.Descendants().Count() > MaxInlineOperations && CanCall(method) is null;
+            if (!_operationCounts.TryGetValue(method, out int operations))
+            {
+                var model = _model.Compilation.GetSemanticModel(declaration.SyntaxTree);
+                operations = model.GetOperation(declaration, _cancellationToken) is IMethodBodyOperation body ? body.Descendants().Count() : 0;
+                _operationCounts[method] = operations;
+            }
+            return operations > MaxInlineOperations && CanCall(method) is null;
+        }
+
+        /// <summary>Operations in each callee met so far (a callee is often called from several places).</summary>
+        private readonly Dictionary<IMethodSymbol, int> _operationCounts = new Dictionary<IMethodSymbol, int>(SymbolEqualityComparer.Default);
+
+        /// <summary>A struct argument passed by value: copied to a stack slot of the caller, as C# copies it.</summary>
+        private (StackSlot Slot, BpfType Layout)? CopyToNewSlot(IParameterSymbol parameter, IArgumentOperation argument)
+        {
+            var layout = Layout(parameter.Type, argument.Syntax);
+            if (layout is null) return null;
+            var slot = NewSlot(layout, parameter.Name);
+            slot.ZeroAtEntry = HasUnassignedBytes(layout);
+            InitializeStruct(Address.OfSlot(slot.Id), layout, argument.Value);
+            return (slot, layout);
         }
 
         /// <summary>Why a method cannot be a BPF-to-BPF subprogram, or null when it can.</summary>
@@ -96,12 +114,8 @@ namespace BpfDotnet.Compiler.Frontend
                 }
                 else
                 {
-                    var layout = Layout(parameter.Type, argument.Syntax);
-                    if (layout is null) return Operand.Const(0);
-                    var slot = NewSlot(layout, parameter.Name);
-                    slot.ZeroAtEntry = HasUnassignedBytes(layout);
-                    InitializeStruct(Address.OfSlot(slot.Id), layout, argument.Value);
-                    args.Add(PointerOf(Address.OfSlot(slot.Id)));
+                    if (CopyToNewSlot(parameter, argument) is not { } copy) return Operand.Const(0);
+                    args.Add(PointerOf(Address.OfSlot(copy.Slot.Id)));
                 }
             }
             int result = _b.CallSubprogram(name, args);
@@ -152,9 +166,6 @@ namespace BpfDotnet.Compiler.Frontend
 
         /// <summary>Stack bytes a call to each subprogram adds, its own frame and its deepest chain of callees (32-byte rounded, as the verifier counts).</summary>
         public Dictionary<string, int> ChainDepth { get; } = new Dictionary<string, int>(System.StringComparer.Ordinal);
-
-        /// <summary>Subprograms each subprogram calls directly.</summary>
-        private readonly Dictionary<string, HashSet<string>> _callees = new Dictionary<string, HashSet<string>>(System.StringComparer.Ordinal);
 
         /// <summary>Compiles <paramref name="method"/> (once); returns its symbol name, or null after reporting why it cannot be compiled.</summary>
         public string? Compile(IMethodSymbol method, SyntaxNode callSite, Compilation compilation, INamedTypeSymbol? probeClass,
@@ -219,7 +230,6 @@ namespace BpfDotnet.Compiler.Frontend
                 int deepest = 0;
                 foreach (var callee in callees) deepest = System.Math.Max(deepest, ChainDepth.TryGetValue(callee, out int d) ? d : 0);
                 ChainDepth[name] = RoundFrame(machine.StackDepth) + deepest;
-                _callees[name] = callees;
                 _names[method] = name;
                 Functions.Add(compiled);
                 return name;

@@ -257,6 +257,24 @@ namespace BpfDotnet.Compiler.Ir
 
         public int NewReg() => RegisterCount++;
 
+        /// <summary>
+        /// How many times each register is defined: by instructions, plus once at entry for each parameter
+        /// (so a parameter written again in the body counts two definitions).
+        /// </summary>
+        public Dictionary<int, int> DefinitionCounts()
+        {
+            var counts = new Dictionary<int, int>();
+            foreach (var p in Parameters) counts[p] = 1;
+            foreach (var block in Blocks)
+            {
+                foreach (var ins in block.Instructions)
+                {
+                    if (ins.Def >= 0) counts[ins.Def] = counts.TryGetValue(ins.Def, out int n) ? n + 1 : 1;
+                }
+            }
+            return counts;
+        }
+
         public BasicBlock NewBlock()
         {
             var b = new BasicBlock(Blocks.Count);

@@ -15,16 +15,8 @@ namespace BpfDotnet.Compiler.Passes
         {
             for (int round = 0; round < 8; round++)
             {
-                var defs = new Dictionary<int, int>();
+                var defs = function.DefinitionCounts();
                 var constants = new Dictionary<int, long>();
-                foreach (var block in function.Blocks)
-                {
-                    foreach (var ins in block.Instructions)
-                    {
-                        if (ins.Def >= 0) defs[ins.Def] = defs.TryGetValue(ins.Def, out int n) ? n + 1 : 1;
-                    }
-                }
-                foreach (var p in function.Parameters) defs[p] = 2;
                 foreach (var block in function.Blocks)
                 {
                     foreach (var ins in block.Instructions)

@@ -14,7 +14,7 @@ namespace BpfDotnet.Compiler.Passes
     {
         public static void Run(IrFunction function)
         {
-            var defs = new Dictionary<int, int>();
+            var defs = function.DefinitionCounts();
             var uses = new Dictionary<int, int>();
             var definition = new Dictionary<int, IrInstruction>();
             foreach (var block in function.Blocks)
@@ -22,16 +22,13 @@ namespace BpfDotnet.Compiler.Passes
                 foreach (var ins in block.Instructions)
                 {
                     foreach (var r in ins.Uses()) uses[r] = uses.TryGetValue(r, out int n) ? n + 1 : 1;
-                    if (ins.Def < 0) continue;
-                    defs[ins.Def] = defs.TryGetValue(ins.Def, out int d) ? d + 1 : 1;
-                    definition[ins.Def] = ins;
+                    if (ins.Def >= 0) definition[ins.Def] = ins;
                 }
             }
-            foreach (var p in function.Parameters) defs[p] = 2;
 
             IrInstruction? Extension(int reg)
                 => reg >= 0 && defs.TryGetValue(reg, out int d) && d == 1 && uses.TryGetValue(reg, out int u) && u == 1
-                   && definition[reg] is { Op: IrOp.Extend, Size: 4 } extend && defs.TryGetValue(extend.A, out int s) && s == 1 ? extend : null;
+                   && definition.TryGetValue(reg, out var def) && def is { Op: IrOp.Extend, Size: 4 } extend && defs.TryGetValue(extend.A, out int s) && s == 1 ? extend : null;
 
             foreach (var block in function.Blocks)
             {

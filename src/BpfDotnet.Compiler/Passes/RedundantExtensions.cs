@@ -12,14 +12,7 @@ namespace BpfDotnet.Compiler.Passes
     {
         public static void Run(IrFunction function)
         {
-            var defs = new Dictionary<int, int>();
-            foreach (var block in function.Blocks)
-            {
-                foreach (var ins in block.Instructions)
-                {
-                    if (ins.Def >= 0) defs[ins.Def] = defs.TryGetValue(ins.Def, out int n) ? n + 1 : 1;
-                }
-            }
+            var defs = function.DefinitionCounts();
 
             // Significant bits of single-definition registers: the value is below 2^bits.
             var bits = new Dictionary<int, int>();

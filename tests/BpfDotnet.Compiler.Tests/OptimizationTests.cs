@@ -1,0 +1,41 @@
+using System.Linq;
+using BpfDotnet.Compiler.Tests.Differential;
+using Xunit;
+
+namespace BpfDotnet.Compiler.Tests
+{
+    /// <summary>Middle-end effects visible in the code.</summary>
+    public class OptimizationTests
+    {
+        [Fact]
+        public void ALargeCalleeStaysACallAndASmallOneIsInlined()
+        {
+            var corpus = DifferentialHarness.ClassHeader + string.Join("\n", HandWrittenCorpus.Probes()) + "}\n";
+            var functions = ProbeBuilder.Build(corpus).Functions;
+            var large = functions.Single(f => f.Name == "h_large_callee");
+            Assert.Equal(new[] { "Corpus_Scramble" }, large.Subprograms.Select(s => s.Name));
+            Assert.Equal(3, large.Calls.Count);
+            var small = functions.Single(f => f.Name == "h_call_simple");
+            Assert.Empty(small.Subprograms);
+            Assert.Empty(small.Calls);
+        }
+
+        [Fact]
+        public void ConstantArgumentsOfAnInlinedCallBecomeImmediates()
+        {
+            const string source = @"
+public static partial class P
+{
+    [BpfMap(MaxEntries = 1)] public static BpfArrayMap<long> Out = new(1);
+    private static int Clamp(int v, int lo, int hi) { if (v < lo) return lo; if (v > hi) return hi; return v; }
+    [BpfProgram, Section(""raw_tp/clamp"")]
+    public static int OnEvent(ref RawTracepointArgs ctx) => Clamp(unchecked((int)ctx.Arg0), -5, 1000);
+}";
+            var code = ProbeBuilder.Build(source).Functions.Single().Code;
+            // The bounds are compared as immediates, never materialised in registers.
+            Assert.Contains(code, i => (i.Opcode & 0x07) is 0x05 or 0x06 && (i.Opcode & 0x08) == 0 && i.Imm == -5);
+            Assert.Contains(code, i => (i.Opcode & 0x07) is 0x05 or 0x06 && (i.Opcode & 0x08) == 0 && i.Imm == 1000);
+            Assert.DoesNotContain(code, i => (i.Opcode & 0x07) is 0x05 or 0x06 && (i.Opcode & 0xf0) is not 0x00 and not 0x90 and not 0x80 && (i.Opcode & 0x08) != 0);
+        }
+    }
+}
