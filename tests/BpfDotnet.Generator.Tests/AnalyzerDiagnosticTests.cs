@@ -415,6 +415,82 @@ namespace BpfDotnet.Generator.Tests
             return (int)quotient;
             """);
 
+        [Fact]
+        public void BPF0016_DivisorAssignedAfterItsTest() => AssertReported("BPF0016", "ctx.Arg0 / d", """
+            long d = ctx.Arg1;
+            if (d > 0)
+            {
+                d = ctx.Arg2;
+                return (int)(ctx.Arg0 / d); // BPF0016
+            }
+            return 0;
+            """);
+
+        [Fact]
+        public void BPF0016_SignedDivisorTestedOnlyForZero() => AssertReported("BPF0016", "ctx.Arg0 % d", """
+            long d = ctx.Arg1;
+            if (d == 0) return 0;
+            return (int)(ctx.Arg0 % d); // BPF0016
+            """);
+
+        [Fact]
+        public void BPF0016_DivisorChangedThroughReference() => AssertReported("BPF0016", "ctx.Arg0 / d", """
+            long d = ctx.Arg1;
+            ref long alias = ref d;
+            if (d > 0)
+            {
+                alias = 0;
+                return (int)(ctx.Arg0 / d); // BPF0016
+            }
+            return 0;
+            """);
+
+        [Fact]
+        public void BPF0016_DivisorTestedInAnotherBranch() => AssertReported("BPF0016", "ctx.Arg0 / d", """
+            long d = ctx.Arg1;
+            long q = 0;
+            if (d > 0) q = 1;
+            else q = ctx.Arg0 / d; // BPF0016
+            return (int)q;
+            """);
+
+        [Fact]
+        public void TestedDivisors_Compile()
+        {
+            string source = ProbeSource("""
+                long d = ctx.Arg1;
+                ulong u = (ulong)ctx.Arg2;
+                long q = d > 0 ? ctx.Arg0 / d : 0;
+                if (u != 0) q += (long)(12345UL % u);
+                if (d != 0 && d != -1) q += ctx.Arg0 % d;
+                if (d is 0 or -1) return (int)q;
+                q += ctx.Arg0 / d;
+                short s = (short)ctx.Arg3;
+                if (s != 0) q += (short)ctx.Arg4 / s;
+                for (int k = 4; k > 0; k--) q += ctx.Arg0 / k;
+                return (int)q;
+                """);
+            Assert.Empty(TestCompilation.GetBpfDiagnostics(source));
+        }
+
+        private static string ProbeSource(string body)
+        {
+            string indented = string.Join("\n", body.Split('\n').Select(line => "        " + line));
+            return Usings + $$"""
+                public static partial class Probe
+                {
+                    [BpfMap(MaxEntries = 1024)]
+                    public static BpfHashMap<uint, ulong> Counts = null!;
+
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int OnOpenat(ref SysEnterArgs ctx)
+                    {
+                {{indented}}
+                    }
+                }
+                """;
+        }
+
         /// <summary>Wraps <paramref name="body"/> in a valid probe method and asserts <paramref name="id"/> on its marked line.</summary>
         private static void AssertReported(string id, string underlined, string body)
         {

@@ -325,12 +325,14 @@ namespace BpfDotnet.Compiler.Backend
         private void SelectAlu(IrInstruction ins)
         {
             byte cls = (byte)(ins.Is32 ? 0x04 : 0x07);
+            // cpu v4 signed division and remainder: the div/mod opcodes with offset 1.
+            short offset = (short)(ins.Signed && (ins.Alu == AluOp.Div || ins.Alu == AluOp.Mod) ? 1 : 0);
             int d = DefReg(ins.Dst);
             int a = Use(ins.A, Scratch2);
             if (ins.B < 0)
             {
                 if (d != a) MovReg(d, a, ins.Is32);
-                Emit((byte)(cls | (byte)ins.Alu), d, 0, 0, (int)ins.Imm);
+                Emit((byte)(cls | (byte)ins.Alu), d, 0, offset, (int)ins.Imm);
             }
             else
             {
@@ -343,13 +345,13 @@ namespace BpfDotnet.Compiler.Backend
                     bool aReloaded = _locations[ins.A].IsSpilled;
                     int t = aReloaded ? a : (b == Scratch2 ? Scratch : Scratch2);
                     MovReg(t, a, ins.Is32);
-                    Emit((byte)(cls | 0x08 | (byte)ins.Alu), t, b, 0, 0);
+                    Emit((byte)(cls | 0x08 | (byte)ins.Alu), t, b, offset, 0);
                     d = t;
                 }
                 else
                 {
                     if (d != a) MovReg(d, a, ins.Is32);
-                    Emit((byte)(cls | 0x08 | (byte)ins.Alu), d, b, 0, 0);
+                    Emit((byte)(cls | 0x08 | (byte)ins.Alu), d, b, offset, 0);
                 }
             }
             Commit(ins.Dst, d);

@@ -96,7 +96,7 @@ namespace BpfDotnet.Compiler.Diagnostics
         /// <summary>BPF0016: division whose C# meaning eBPF cannot reproduce.</summary>
         public static readonly DiagnosticDescriptor UnsupportedDivision = Error("BPF0016",
             "Division not supported here",
-            "{0}: C# throws on division by zero (and on MinValue / -1) and eBPF does not; divide by a non-zero constant other than -1");
+            "{0}: C# throws on division by zero (and on MinValue / -1) and eBPF does not; {1}");
 
         /// <summary>All descriptors, in id order.</summary>
         public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(

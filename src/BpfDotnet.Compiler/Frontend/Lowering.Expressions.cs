@@ -323,9 +323,10 @@ namespace BpfDotnet.Compiler.Frontend
                 case BinaryOperatorKind.UnsignedRightShift: op = AluOp.Rsh; break;
                 case BinaryOperatorKind.Divide:
                 case BinaryOperatorKind.Remainder:
-                    if (!right.IsConst || right.Value == 0 || (signed && (right.Value == -1 || right.Value == long.MinValue)))
+                    if (!right.IsConst) return DivideByRegister(kind, left, right.Reg, size, signed, at);
+                    if (right.Value == 0 || (signed && (right.Value == -1 || right.Value == long.MinValue)))
                     {
-                        Report(DiagnosticDescriptors.UnsupportedDivision, at.Syntax, at.Syntax.ToString());
+                        Report(DiagnosticDescriptors.UnsupportedDivision, at.Syntax, at.Syntax.ToString(), "divide by a non-zero constant other than -1, or by a variable tested first");
                         return Operand.Const(0);
                     }
                     if (signed && !left.IsConst) return SignedDivision(kind, left.Reg, right.Value, size);

@@ -55,7 +55,7 @@ namespace BpfDotnet.Compiler.Passes
                     {
                         long b = ins.Imm;
                         bool bKnown = ins.B < 0 || known(ins.B, out b);
-                        if (single && bKnown && known(ins.A, out long a) && Fold(ins.Alu, a, b, ins.Is32, out long folded)) return ToConst(ins, folded);
+                        if (single && bKnown && known(ins.A, out long a) && Fold(ins.Alu, a, b, ins.Is32, ins.Signed, out long folded)) return ToConst(ins, folded);
                         if (ins.B >= 0 && bKnown && FitsImm(b, ins.Is32))
                         {
                             ins.Imm = ins.Is32 ? unchecked((int)b) : b;
@@ -105,11 +105,18 @@ namespace BpfDotnet.Compiler.Passes
         };
 
         /// <summary>Evaluates an ALU operation as the kernel does; false where its result is not defined (shifts past the width, division by zero).</summary>
-        private static bool Fold(AluOp op, long a, long b, bool is32, out long result)
+        private static bool Fold(AluOp op, long a, long b, bool is32, bool signed, out long result)
         {
             result = 0;
             unchecked
             {
+                if (signed && !is32 && (op == AluOp.Div || op == AluOp.Mod))
+                {
+                    // cpu v4 sdiv/smod; the kernel's results for a zero divisor and MinValue / -1 are left to it.
+                    if (b == 0 || b == -1) return false;
+                    result = op == AluOp.Div ? a / b : a % b;
+                    return true;
+                }
                 if (is32)
                 {
                     uint x = (uint)a, y = (uint)b;

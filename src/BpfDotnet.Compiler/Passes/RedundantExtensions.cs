@@ -66,7 +66,7 @@ namespace BpfDotnet.Compiler.Passes
                 AluOp.Or or AluOp.Xor => System.Math.Max(a, b),
                 AluOp.Rsh when ins.B < 0 => System.Math.Max(0, a - (int)(ins.Imm & (ins.Is32 ? 31 : 63))),
                 AluOp.Rsh => a,
-                AluOp.Div or AluOp.Mod => a,
+                AluOp.Div or AluOp.Mod when !ins.Signed => a,
                 AluOp.Add => System.Math.Min(64, System.Math.Max(a, b) + 1),
                 AluOp.Mul => System.Math.Min(64, a + b),
                 _ => 64,

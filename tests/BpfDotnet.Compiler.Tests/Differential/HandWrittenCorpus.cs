@@ -114,6 +114,18 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_span_literal", "ReadOnlySpan<byte> key = \"GET /index\"u8; long acc = key.Length; for (int i = 0; i < 10; i++) acc = unchecked(acc * 31 + (key[i] ^ a0)); " +
                 "Out.Update(0, acc); return IsGet(key) ? 1 + key[a0 & 7] : 0;"),
             Probe("h_large_callee", "Out.Update(0, Scramble(l, a1) ^ Scramble(unchecked((long)a2), s)); return (int)(Scramble(a0, a1) & 0xffff);"),
+            // Division by variables: compiled only where a test rules out a zero divisor (and -1 where the dividend can be MinValue).
+            Probe("h_vdiv_unsigned", "ulong d = a2 >> 61; ulong q = d != 0 ? unchecked((ulong)l) / d : 99; uint w = v0 & 3; if (w == 0) { Out.Update(0, unchecked((long)q)); return 1; } " +
+                "Out.Update(0, unchecked((long)(q + v0 / w + v0 % w))); return (int)(v0 % w);"),
+            Probe("h_vdiv_signed", "long d = (long)(a2 & 7) - 3; long m = a0 > 200 ? long.MinValue : l; long r = 0; if (d > 0) r = m / d + m % d; else if (d < -1) r = unchecked(m / d * 1000 + m % d); " +
+                "Out.Update(0, r); int i = a0 > 128 ? int.MinValue : a1; int e = (int)(a2 >> 62) - 2; return e != 0 && e != -1 ? i / e + i % e : 7;"),
+            Probe("h_vdiv_narrow", "short t = (short)(s >> 14); int q = 0; if (t != 0) q = s / t * 100000 + s % t; byte b = (byte)(a1 & 3); if (b == 0) return q; " +
+                "Out.Update(0, q + a0 / b + a0 % b); return a0 % b;"),
+            Probe("h_vdiv_patterns", "long d = unchecked((long)(a2 % 5)) - 2; if (d is 0 or -1) return 9; long q = l / d; for (int k = 3; k > 0; k--) q = unchecked(q + l / k); " +
+                "Out.Update(0, q + (d is > 0 ? l % d : 0)); return (int)(l % d);"),
+            Probe("h_vdiv_fields", "Pair p = default; p.B = (int)(a2 & 3) - 1; p.A = l; long x = unchecked((long)a2); if (p.B > 0) x /= p.B; int y = p.B != 0 && p.B != -1 ? a1 % p.B : -5; " +
+                "Out.Update(0, x + y + SafeRatio(l, unchecked((long)(a2 >> 62)) - 1)); return y;"),
+            Probe("h_vdiv_subprogram", "Out.Update(0, Ratio(l, (long)(a2 & 3) - 1) + Ratio(unchecked((long)a2), a1 >> 30)); return (int)Ratio(a1, s >> 14);"),
             Helpers,
         };
 
@@ -126,6 +138,9 @@ namespace BpfDotnet.Compiler.Tests.Differential
     public unsafe struct Buf { public fixed byte Bytes[16]; }
     /// <summary>Large enough that calls to it stay BPF-to-BPF calls.</summary>
     public static long Scramble(long x, int y) { long h = x; h = unchecked(h * 31 + (y ^ 0) + (h >> 1)); if ((h & 1) != 0) h ^= 1; h = unchecked(h * 33 + (y ^ 7) + (h >> 2)); if ((h & 2) != 0) h ^= 2; h = unchecked(h * 35 + (y ^ 14) + (h >> 3)); if ((h & 4) != 0) h ^= 3; h = unchecked(h * 37 + (y ^ 21) + (h >> 4)); if ((h & 8) != 0) h ^= 4; h = unchecked(h * 39 + (y ^ 28) + (h >> 5)); if ((h & 16) != 0) h ^= 5; h = unchecked(h * 41 + (y ^ 35) + (h >> 6)); if ((h & 32) != 0) h ^= 6; h = unchecked(h * 43 + (y ^ 42) + (h >> 7)); if ((h & 64) != 0) h ^= 7; h = unchecked(h * 45 + (y ^ 49) + (h >> 8)); if ((h & 128) != 0) h ^= 8; h = unchecked(h * 47 + (y ^ 56) + (h >> 9)); if ((h & 1) != 0) h ^= 9; h = unchecked(h * 49 + (y ^ 63) + (h >> 10)); if ((h & 2) != 0) h ^= 10; h = unchecked(h * 51 + (y ^ 70) + (h >> 11)); if ((h & 4) != 0) h ^= 11; h = unchecked(h * 53 + (y ^ 77) + (h >> 12)); if ((h & 8) != 0) h ^= 12; h = unchecked(h * 55 + (y ^ 84) + (h >> 13)); if ((h & 16) != 0) h ^= 13; h = unchecked(h * 57 + (y ^ 91) + (h >> 1)); if ((h & 32) != 0) h ^= 14; return h; }
+    private static long SafeRatio(long a, long b) => b > 0 ? a / b : 0;
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static long Ratio(long a, long b) { if (b == 0) return long.MaxValue; if (b == -1) return unchecked(-a); return a / b * 7 + a % b; }
     private static void FillSpan(Span<byte> b, byte v) { for (int i = 0; i < 8; i++) b[i] = unchecked((byte)(v + i * 37)); }
     private static long SumSpan(ReadOnlySpan<byte> b) { long s = 0; for (int i = 0; i < 8; i++) s = s * 3 + b[i]; return s; }
     private static bool IsGet(ReadOnlySpan<byte> b) => b.StartsWith(""GE""u8);
