@@ -30,12 +30,18 @@ namespace BpfDotnet.Generator.Tests
             return paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
         });
 
+        /// <summary>The assemblies probe compilations reference.</summary>
+        public static ImmutableArray<MetadataReference> References => s_references.Value;
+
+        /// <summary>The options of probe compilations: a library with unsafe code and nullable annotations.</summary>
+        public static readonly CSharpCompilationOptions Options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable);
+
         /// <summary>A compilation of <paramref name="sources"/> (files <c>Probe.cs</c>, <c>Probe1.cs</c>, ...: path order is declaration order).</summary>
         public static CSharpCompilation Create(params string[] sources)
             => CSharpCompilation.Create("ProbeAssembly",
                 sources.Select((source, i) => Parse(source, i == 0 ? "Probe.cs" : $"Probe{i}.cs")),
                 s_references.Value,
-                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
+                Options);
 
         /// <summary>Parses <paramref name="source"/> as the file <paramref name="path"/>.</summary>
         public static SyntaxTree Parse(string source, string path) => CSharpSyntaxTree.ParseText(source, ParseOptions, path);

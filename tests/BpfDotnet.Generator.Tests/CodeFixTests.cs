@@ -1,0 +1,176 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using BpfDotnet.CodeFixes;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Text;
+using Xunit;
+
+namespace BpfDotnet.Generator.Tests
+{
+    /// <summary>
+    /// Each code fix applied in a workspace to the diagnostic the analyzer reports: the fixed source has the expected
+    /// shape, and the analyzer then reports nothing for it (the fix produces code the compiler accepts).
+    /// </summary>
+    public class CodeFixTests
+    {
+        private const string Usings = """
+            using System;
+            using System.Runtime.CompilerServices;
+            using BpfDotnet;
+
+            """;
+
+        [Fact]
+        public async Task CheckedExpression_BecomesUnchecked()
+        {
+            string fixedSource = await FixUntilClean(new UseUncheckedArithmeticFix(), "BPF0008", Probe("""
+                long x = checked(ctx.Arg0 + 1);
+                return (int)x;
+                """));
+            AssertHas("long x = unchecked(ctx.Arg0 + 1);", fixedSource);
+        }
+
+        [Fact]
+        public async Task CheckedStatement_BecomesUnchecked()
+        {
+            string fixedSource = await FixUntilClean(new UseUncheckedArithmeticFix(), "BPF0008", Probe("""
+                long total = ctx.Arg0;
+                checked
+                {
+                    total += ctx.Arg1;
+                }
+                return (int)(total & 0xff);
+                """));
+            AssertHas("unchecked { total += ctx.Arg1; }", fixedSource);
+        }
+
+        [Fact]
+        public async Task ProjectWideOverflowChecks_AreWrappedInUnchecked()
+        {
+            string fixedSource = await FixUntilClean(new UseUncheckedArithmeticFix(), "BPF0008", Probe("""
+                long y = ctx.Arg0 * 3;
+                y += ctx.Arg1;
+                return (int)(y & 0xff);
+                """), checkOverflow: true);
+            AssertHas("long y = unchecked(ctx.Arg0 * 3);", fixedSource);
+            AssertHas("unchecked { y += ctx.Arg1; }", fixedSource);
+            AssertHas("return unchecked((int)(y & 0xff));", fixedSource);
+        }
+
+        [Fact]
+        public async Task DivisionByVariable_IsGuardedWithTheNamedTest()
+        {
+            string fixedSource = await FixUntilClean(new GuardDivisorFix(), "BPF0016", Probe("""
+                long d = ctx.Arg1;
+                long q = ctx.Arg0 / d;
+                return (int)q;
+                """));
+            AssertHas("long q = (d > 0 ? ctx.Arg0 / d : 0);", fixedSource);
+        }
+
+        [Fact]
+        public async Task DivisionByContextField_ReadsTheDivisorOnce()
+        {
+            string fixedSource = await FixUntilClean(new GuardDivisorFix(), "BPF0016", Probe("""
+                long q = ctx.Arg0 % ctx.Arg1;
+                return (int)q;
+                """));
+            AssertHas("var divisor = ctx.Arg1;", fixedSource);
+            AssertHas("long q = (divisor > 0 ? ctx.Arg0 % divisor : 0);", fixedSource);
+        }
+
+        [Fact]
+        public async Task UnsignedCompoundDivision_RunsOnlyForNonZero()
+        {
+            string fixedSource = await FixUntilClean(new GuardDivisorFix(), "BPF0016", Probe("""
+                ulong total = (ulong)ctx.Arg0;
+                ulong n = (ulong)ctx.Arg1;
+                total /= n;
+                return (int)(total & 0xff);
+                """));
+            AssertHas("if (n != 0) total /= n;", fixedSource);
+        }
+
+        [Fact]
+        public async Task MapValueWithoutNullTest_ReturnsWhenMissing()
+        {
+            string fixedSource = await FixUntilClean(new NullTestMapValueFix(), "BPF0015", Probe("""
+                uint pid = (uint)(Bpf.GetCurrentPidTgid() >> 32);
+                ref ulong count = ref Counts.GetValueRefOrNullRef(pid);
+                count++;
+                return 0;
+                """));
+            AssertHas("if (Unsafe.IsNullRef(ref count)) return 0;", fixedSource);
+        }
+
+        /// <summary>Asserts <paramref name="source"/> contains <paramref name="expected"/>, whatever the line breaks and indentation.</summary>
+        private static void AssertHas(string expected, string source)
+        {
+            static string Collapse(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
+            Assert.True(Collapse(source).Contains(Collapse(expected), StringComparison.Ordinal), $"'{expected}' not in the fixed source:\n{source}");
+        }
+
+        private static string Probe(string body)
+        {
+            string indented = string.Join("\n", body.Split('\n').Select(line => "        " + line));
+            return Usings + $$"""
+                public static partial class Probe
+                {
+                    [BpfMap(MaxEntries = 1024)]
+                    public static BpfHashMap<uint, ulong> Counts = null!;
+
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int OnOpenat(ref SysEnterArgs ctx)
+                    {
+                {{indented}}
+                    }
+                }
+                """;
+        }
+
+        /// <summary>
+        /// Applies <paramref name="fix"/> to the first <paramref name="id"/> diagnostic until none is left (at most 10
+        /// times); asserts each round offers exactly one fix, and that the result has no BPF diagnostic at all.
+        /// </summary>
+        private static async Task<string> FixUntilClean(CodeFixProvider fix, string id, string source, bool checkOverflow = false)
+        {
+            using var workspace = new AdhocWorkspace();
+            var projectId = ProjectId.CreateNewId();
+            var options = TestCompilation.Options.WithOverflowChecks(checkOverflow);
+            var solution = workspace.CurrentSolution
+                .AddProject(ProjectInfo.Create(projectId, VersionStamp.Default, "Probe", "ProbeAssembly", LanguageNames.CSharp,
+                    compilationOptions: options, parseOptions: TestCompilation.ParseOptions, metadataReferences: TestCompilation.References));
+            var documentId = DocumentId.CreateNewId(projectId);
+            solution = solution.AddDocument(documentId, "Probe.cs", SourceText.From(source));
+            for (int round = 0; round < 10; round++)
+            {
+                var document = solution.GetDocument(documentId)!;
+                var compilation = (await document.Project.GetCompilationAsync())!;
+                Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+                var (diagnostics, exceptions) = TestCompilation.RunAnalyzer(compilation);
+                Assert.Empty(exceptions);
+                var bpf = diagnostics.Where(d => d.Id.StartsWith("BPF", StringComparison.Ordinal)).OrderBy(d => d.Location.SourceSpan.Start).ToList();
+                string text = (await document.GetTextAsync()).ToString();
+                if (bpf.Count == 0)
+                {
+                    Assert.True(round > 0, "the probe has no diagnostic to fix");
+                    return text;
+                }
+                var target = bpf.FirstOrDefault(d => d.Id == id);
+                Assert.True(target is not null, $"left after fixing: {string.Join("; ", bpf)}\n{text}");
+                var actions = new List<CodeAction>();
+                await fix.RegisterCodeFixesAsync(new CodeFixContext(document, target!, (action, _) => actions.Add(action), CancellationToken.None));
+                Assert.True(actions.Count == 1, $"{actions.Count} fixes offered for {target}");
+                var operations = await actions[0].GetOperationsAsync(CancellationToken.None);
+                solution = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution;
+            }
+            throw new Xunit.Sdk.XunitException("still not clean after 10 fixes:\n" + (await solution.GetDocument(documentId)!.GetTextAsync()));
+        }
+    }
+}
