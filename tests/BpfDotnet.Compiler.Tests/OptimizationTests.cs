@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using BpfDotnet.Compiler.Tests.Differential;
 using Xunit;
@@ -18,6 +19,20 @@ namespace BpfDotnet.Compiler.Tests
             var small = functions.Single(f => f.Name == "h_call_simple");
             Assert.Empty(small.Subprograms);
             Assert.Empty(small.Calls);
+        }
+
+        [Fact]
+        public void ASpanCalleeIsCompiledOncePerSpanLength()
+        {
+            var corpus = DifferentialHarness.ClassHeader + string.Join("\n", HandWrittenCorpus.Probes()) + "}\n";
+            var functions = ProbeBuilder.Build(corpus).Functions;
+            var probe = functions.Single(f => f.Name == "h_span_subprogram");
+            // Digest8 is called twice with the same 8-byte span: one subprogram; Digest2 and FillLongs once each.
+            Assert.Equal(new[] { "Corpus_Digest2_s2", "Corpus_Digest8_s8", "Corpus_FillLongs_s4" }, probe.Subprograms.Select(s => s.Name).OrderBy(n => n, StringComparer.Ordinal));
+            Assert.Equal(4, probe.Calls.Count);
+            // The span arrives as a pointer to its elements in the subprogram's BTF signature.
+            var digest = probe.Subprograms.Single(s => s.Name == "Corpus_Digest8_s8");
+            Assert.IsType<BpfDotnet.Compiler.Model.PointerType>(digest.Signature.Parameters[0].Type);
         }
 
         [Fact]

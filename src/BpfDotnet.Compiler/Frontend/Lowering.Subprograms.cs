@@ -14,7 +14,8 @@ namespace BpfDotnet.Compiler.Frontend
     /// to one too large to inline, stays a call: the callee is compiled once as a subprogram (static linkage,
     /// placed in <c>.text</c>) whose arguments arrive in R1–R5. Scalars pass by value; <c>ref</c>, <c>out</c>,
     /// <c>in</c> and struct arguments pass a pointer (a struct passed by value is copied to the caller's stack
-    /// first, so the callee works on its own copy as C# requires).
+    /// first, so the callee works on its own copy as C# requires). A span passes a pointer to its first element; its
+    /// length stays a constant in the callee, which is compiled once for each set of span lengths it is called with.
     /// </summary>
     internal sealed partial class Lowering
     {
@@ -77,7 +78,6 @@ namespace BpfDotnet.Compiler.Frontend
         {
             if (method.Parameters.Length > MaxCallArguments) return "it takes more than " + MaxCallArguments + " parameters (R1–R5)";
             if (method.IsGenericMethod) return "it is generic";
-            if (method.Parameters.Any(p => IsSpan(p.Type))) return "it takes a span (spans are passed only to inlined methods)";
             if (method.ReturnsByRef || method.ReturnsByRefReadonly) return "it returns by reference";
             if (!method.ReturnsVoid && !IsScalar(method.ReturnType)) return "it returns " + method.ReturnType.ToDisplayString() + " (a subprogram returns a scalar in R0)";
             return null;
@@ -92,19 +92,39 @@ namespace BpfDotnet.Compiler.Frontend
                 Unsupported(invocation, "A call kept as a BPF-to-BPF call ([MethodImpl(MethodImplOptions.NoInlining)]) where " + why + ";");
                 return Operand.Const(0);
             }
-            string? name = Subprograms.Compile(method, invocation.Syntax, _model.Compilation, _probeClass, _globals.Values, _contextType, _diagnostics, _cancellationToken);
+            // Spans: the callee is specialised for the lengths of the spans passed.
+            var spanLengths = new int[method.Parameters.Length];
+            var spans = new LocalStorage?[method.Parameters.Length];
+            for (int i = 0; i < method.Parameters.Length; i++)
+            {
+                if (!IsSpan(method.Parameters[i].Type)) continue;
+                var argument = invocation.Arguments.FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Parameter, method.Parameters[i]));
+                if (argument is null || SpanStorage(argument.Value) is not { } span)
+                {
+                    Unsupported((IOperation?)argument ?? invocation, "Passing a span that is not a span local or parameter");
+                    return Operand.Const(0);
+                }
+                spans[i] = span;
+                spanLengths[i] = span.SpanLength;
+            }
+            string? name = Subprograms.Compile(method, spanLengths, invocation.Syntax, _model.Compilation, _probeClass, _globals.Values, _contextType, _diagnostics, _cancellationToken);
             if (name is null) return Operand.Const(0);
 
             var args = new List<int>();
-            foreach (var parameter in method.Parameters)
+            for (int i = 0; i < method.Parameters.Length; i++)
             {
+                var parameter = method.Parameters[i];
                 var argument = invocation.Arguments.FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Parameter, parameter));
                 if (argument is null)
                 {
                     Unsupported(invocation, "A call that leaves out an argument");
                     return Operand.Const(0);
                 }
-                if (PassesByValue(parameter))
+                if (spans[i] is { } span)
+                {
+                    args.Add(span.Kind == StorageKind.Reference ? span.Reg : PointerOf(Address.OfSlot(span.Slot)));
+                }
+                else if (PassesByValue(parameter))
                 {
                     args.Add(Materialize(Rvalue(argument.Value)));
                 }
@@ -126,14 +146,25 @@ namespace BpfDotnet.Compiler.Frontend
         internal static bool PassesByValue(IParameterSymbol parameter)
             => IsScalar(parameter.Type) && (parameter.RefKind == RefKind.None || parameter.RefKind == RefKind.In || parameter.RefKind == RefKind.RefReadOnlyParameter);
 
-        /// <summary>Lowers the body of a subprogram: each parameter arrives in R1..R5 (a value or a pointer).</summary>
-        public void LowerSubprogram(IMethodBodyOperation body, IMethodSymbol method, ITypeSymbol? contextType)
+        /// <summary>
+        /// Lowers the body of a subprogram: each parameter arrives in R1..R5 (a value or a pointer). A span parameter
+        /// is a pointer to <paramref name="spanLengths"/>[i] elements.
+        /// </summary>
+        public void LowerSubprogram(IMethodBodyOperation body, IMethodSymbol method, IReadOnlyList<int> spanLengths, ITypeSymbol? contextType)
         {
             _contextType = contextType;
-            foreach (var parameter in method.Parameters)
+            for (int i = 0; i < method.Parameters.Length; i++)
             {
+                var parameter = method.Parameters[i];
                 var storage = new LocalStorage { Reg = Function.NewReg() };
-                if (PassesByValue(parameter))
+                if (spanLengths[i] > 0)
+                {
+                    var element = Layout(((INamedTypeSymbol)parameter.Type).TypeArguments[0], body.Syntax) ?? IntType.Long;
+                    storage.Kind = StorageKind.Reference;
+                    storage.Type = new ArrayType(element, spanLengths[i]);
+                    storage.SpanLength = spanLengths[i];
+                }
+                else if (PassesByValue(parameter))
                 {
                     storage.Kind = StorageKind.Register;
                     storage.Type = Layout(parameter.Type, body.Syntax) ?? IntType.Long;
@@ -157,9 +188,10 @@ namespace BpfDotnet.Compiler.Frontend
     /// </summary>
     internal sealed class SubprogramSet
     {
-        private readonly Dictionary<IMethodSymbol, string> _names = new Dictionary<IMethodSymbol, string>(SymbolEqualityComparer.Default);
+        // Compiled and failed subprograms by symbol name (a method with span parameters has one per set of span lengths).
+        private readonly HashSet<string> _compiled = new HashSet<string>(System.StringComparer.Ordinal);
+        private readonly HashSet<string> _failed = new HashSet<string>(System.StringComparer.Ordinal);
         private readonly List<IMethodSymbol> _compiling = new List<IMethodSymbol>();
-        private readonly HashSet<IMethodSymbol> _failed = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
 
         /// <summary>Compiled subprograms in the order they were first called.</summary>
         public List<CompiledFunction> Functions { get; } = new List<CompiledFunction>();
@@ -167,12 +199,16 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>Stack bytes a call to each subprogram adds, its own frame and its deepest chain of callees (32-byte rounded, as the verifier counts).</summary>
         public Dictionary<string, int> ChainDepth { get; } = new Dictionary<string, int>(System.StringComparer.Ordinal);
 
-        /// <summary>Compiles <paramref name="method"/> (once); returns its symbol name, or null after reporting why it cannot be compiled.</summary>
-        public string? Compile(IMethodSymbol method, SyntaxNode callSite, Compilation compilation, INamedTypeSymbol? probeClass,
+        /// <summary>
+        /// Compiles <paramref name="method"/> for the span lengths <paramref name="spanLengths"/> (0 for a parameter that is
+        /// not a span), once; returns its symbol name, or null after reporting why it cannot be compiled.
+        /// </summary>
+        public string? Compile(IMethodSymbol method, IReadOnlyList<int> spanLengths, SyntaxNode callSite, Compilation compilation, INamedTypeSymbol? probeClass,
             IEnumerable<GlobalVariable> globals, ITypeSymbol? contextType, List<DiagnosticInfo> diagnostics, System.Threading.CancellationToken cancellationToken)
         {
-            if (_names.TryGetValue(method, out var known)) return known;
-            if (_failed.Contains(method)) return null;
+            string name = NameOf(method) + string.Concat(spanLengths.Where(n => n > 0).Select(n => "_s" + n.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            if (_compiled.Contains(name)) return name;
+            if (_failed.Contains(name)) return null;
             if (_compiling.Any(m => SymbolEqualityComparer.Default.Equals(m, method)) || _compiling.Count >= 8)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, callSite.GetLocation(),
@@ -183,7 +219,7 @@ namespace BpfDotnet.Compiler.Frontend
             if (declaration is null || (declaration.Body is null && declaration.ExpressionBody is null))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedCall, callSite.GetLocation(), method.ToDisplayString()));
-                _failed.Add(method);
+                _failed.Add(name);
                 return null;
             }
             var model = compilation.GetSemanticModel(declaration.SyntaxTree);
@@ -193,31 +229,31 @@ namespace BpfDotnet.Compiler.Frontend
                 || model.GetOperation(declaration, cancellationToken) is not IMethodBodyOperation body
                 || body.Descendants().Any(o => o is IInvalidOperation))
             {
-                _failed.Add(method);
+                _failed.Add(name);
                 return null;
             }
 
-            string name = NameOf(method);
             _compiling.Add(method);
             try
             {
                 var lowering = new Lowering(model, null, probeClass, globals, diagnostics, cancellationToken) { Subprograms = this };
-                lowering.LowerSubprogram(body, method, contextType);
+                lowering.LowerSubprogram(body, method, spanLengths, contextType);
                 if (diagnostics.Count > errorsBefore)
                 {
-                    _failed.Add(method);
+                    _failed.Add(name);
                     return null;
                 }
                 var machine = ProgramCompiler.Generate(lowering.Function, ProgramCompiler.StartPosition(declaration, cancellationToken), diagnostics, TargetCpu.Of(declaration.SyntaxTree));
                 if (machine is null)
                 {
-                    _failed.Add(method);
+                    _failed.Add(name);
                     return null;
                 }
                 var parameters = new List<FunctionParameter>();
                 foreach (var p in method.Parameters)
                 {
-                    var type = TypeLayout.TryGet(p.Type, out _) ?? IntType.Long;
+                    // A span arrives as a pointer to its first element.
+                    var type = (Lowering.IsSpan(p.Type) ? TypeLayout.TryGet(((INamedTypeSymbol)p.Type).TypeArguments[0], out _) : TypeLayout.TryGet(p.Type, out _)) ?? IntType.Long;
                     parameters.Add(new FunctionParameter(p.Name, Lowering.PassesByValue(p) ? type : new PointerType(type)));
                 }
                 BpfType? returnType = method.ReturnsVoid ? null : TypeLayout.TryGet(method.ReturnType, out _);
@@ -230,7 +266,7 @@ namespace BpfDotnet.Compiler.Frontend
                 int deepest = 0;
                 foreach (var callee in callees) deepest = System.Math.Max(deepest, ChainDepth.TryGetValue(callee, out int d) ? d : 0);
                 ChainDepth[name] = RoundFrame(machine.StackDepth) + deepest;
-                _names[method] = name;
+                _compiled.Add(name);
                 Functions.Add(compiled);
                 return name;
             }

@@ -126,6 +126,11 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_vdiv_fields", "Pair p = default; p.B = (int)(a2 & 3) - 1; p.A = l; long x = unchecked((long)a2); if (p.B > 0) x /= p.B; int y = p.B != 0 && p.B != -1 ? a1 % p.B : -5; " +
                 "Out.Update(0, x + y + SafeRatio(l, unchecked((long)(a2 >> 62)) - 1)); return y;"),
             Probe("h_vdiv_subprogram", "Out.Update(0, Ratio(l, (long)(a2 & 3) - 1) + Ratio(unchecked((long)a2), a1 >> 30)); return (int)Ratio(a1, s >> 14);"),
+            // Spans passed to BPF-to-BPF subprograms: a pointer to the elements; the callee is compiled once per span length.
+            Probe("h_span_subprogram", "Span<byte> b = stackalloc byte[8]; for (int i = 0; i < 8; i++) b[i] = unchecked((byte)(a2 >> (i * 8))); Span<long> v = stackalloc long[4]; " +
+                "FillLongs(v, l); ReadOnlySpan<byte> key = \"ab\"u8; Out.Update(0, Digest8(b, a1) ^ v[3] ^ Digest2(key, s)); return (int)(Digest8(b, 7) & 0xffff) + (int)v[1];"),
+            Probe("h_span_subprogram_map", "ref Quad q = ref Quads.GetValueRefOrNullRef(0); if (Unsafe.IsNullRef(ref q)) return 1; Span<long> v = q; FillLongs(v, unchecked(l + a1)); " +
+                "Out.Update(0, v[0] + v[3]); return (int)(v[2] & 0xff);"),
             Helpers,
         };
 
@@ -141,6 +146,12 @@ namespace BpfDotnet.Compiler.Tests.Differential
     private static long SafeRatio(long a, long b) => b > 0 ? a / b : 0;
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static long Ratio(long a, long b) { if (b == 0) return long.MaxValue; if (b == -1) return unchecked(-a); return a / b * 7 + a % b; }
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static long Digest8(ReadOnlySpan<byte> b, int seed) { long h = seed; for (int i = 0; i < 8; i++) h = unchecked(h * 31 + b[i]); return h + (b.StartsWith(""\x01""u8) ? 1000 : 0) + b.Length; }
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static long Digest2(ReadOnlySpan<byte> b, short seed) => unchecked(seed * 7 + b[0] * 3 + b[1] + (b.SequenceEqual(""ab""u8) ? 100 : 0));
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void FillLongs(Span<long> v, long x) { for (int i = 0; i < 4; i++) v[i] = unchecked(v[i] + x * (i + 1)); }
     private static void FillSpan(Span<byte> b, byte v) { for (int i = 0; i < 8; i++) b[i] = unchecked((byte)(v + i * 37)); }
     private static long SumSpan(ReadOnlySpan<byte> b) { long s = 0; for (int i = 0; i < 8; i++) s = s * 3 + b[i]; return s; }
     private static bool IsGet(ReadOnlySpan<byte> b) => b.StartsWith(""GE""u8);
