@@ -33,6 +33,9 @@ namespace BpfDotnet.Compiler.Tests
             // The span arrives as a pointer to its elements in the subprogram's BTF signature.
             var digest = probe.Subprograms.Single(s => s.Name == "Corpus_Digest8_s8");
             Assert.IsType<BpfDotnet.Compiler.Model.PointerType>(digest.Signature.Parameters[0].Type);
+            // A loop bounded by the span's Length: one subprogram for each length it is called with (5 and 3).
+            var lengths = functions.Single(f => f.Name == "h_span_length_loops");
+            Assert.Equal(new[] { "Corpus_SumBytes_s3", "Corpus_SumBytes_s5" }, lengths.Subprograms.Select(s => s.Name).OrderBy(n => n, StringComparer.Ordinal));
         }
 
         [Fact]

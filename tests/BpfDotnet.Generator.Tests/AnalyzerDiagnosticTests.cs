@@ -455,6 +455,58 @@ namespace BpfDotnet.Generator.Tests
             """);
 
         [Fact]
+        public void BPF0008_SpanLengthBoundOffByOne() => AssertReported("BPF0008", "i", """
+            Span<int> w = stackalloc int[6];
+            for (int i = 0; i <= w.Length; i++)
+                w[i] = i; // BPF0008
+            return w[5];
+            """);
+
+        [Fact]
+        public void BPF0005_SpanLengthBoundTooLongForTheCallersSpan()
+        {
+            string source = Usings + """
+                [InlineArray(9000)] public struct Big { private byte _element; }
+                public static partial class Probe
+                {
+                    [BpfMap(MaxEntries = 1)]
+                    public static BpfArrayMap<Big> Bigs = new(1);
+
+                    private static long Sum(ReadOnlySpan<byte> b)
+                    {
+                        long t = 0;
+                        for (int i = 0; i < b.Length; i++) t += b[i]; // BPF0005
+                        return t;
+                    }
+
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int OnOpenat(ref SysEnterArgs ctx)
+                    {
+                        ref Big big = ref Bigs.GetValueRefOrNullRef(0);
+                        if (Unsafe.IsNullRef(ref big)) return 0;
+                        ReadOnlySpan<byte> bytes = big;
+                        return (int)Sum(bytes);
+                    }
+                }
+                """;
+            AssertOnMarkedLine("BPF0005", "for", source);
+        }
+
+        [Fact]
+        public void SpanLengthBounds_Compile()
+        {
+            string source = ProbeSource("""
+                Span<int> w = stackalloc int[6];
+                for (int i = 0; i < w.Length; i++) w[i] = i;
+                int j = 0;
+                long acc = 0;
+                while (j < w.Length) { acc += j; j++; }
+                return w[5] + (int)acc;
+                """);
+            Assert.Empty(TestCompilation.GetBpfDiagnostics(source));
+        }
+
+        [Fact]
         public void TestedDivisors_Compile()
         {
             string source = ProbeSource("""

@@ -10,7 +10,7 @@ namespace BpfDotnet.Compiler.Frontend
 {
     /// <summary>
     /// Proves that a loop runs a bounded number of times: one integer counter starting at a constant,
-    /// compared with a constant (possibly joined by <c>&amp;&amp;</c> to any other condition, which can only
+    /// compared with a constant or a span's <c>Length</c> (possibly joined by <c>&amp;&amp;</c> to any other condition, which can only
     /// end the loop sooner), stepped by a constant towards it once per iteration, and not otherwise
     /// assigned in the body. <c>for</c> loops step in the incrementor; <c>while</c> and <c>do</c> loops
     /// take the counter from the statement just before the loop and step it as the body's last statement.
@@ -22,13 +22,14 @@ namespace BpfDotnet.Compiler.Frontend
         public const long MaxIterations = 8192;
 
         /// <summary>The number of iterations of a loop statement, or null (with <paramref name="why"/>) when no bound is proven.</summary>
-        public static long? TripCount(StatementSyntax loop, SemanticModel model, CancellationToken cancellationToken, out string why)
+        /// <param name="lengthOf">The length of the span in <c>span.Length</c> (a bound as good as a constant), or null when unknown.</param>
+        public static long? TripCount(StatementSyntax loop, SemanticModel model, CancellationToken cancellationToken, out string why, Func<ExpressionSyntax, long?>? lengthOf = null)
         {
             switch (loop)
             {
-                case ForStatementSyntax f: return ForTripCount(f, model, cancellationToken, out why);
-                case WhileStatementSyntax w: return WhileTripCount(w.Condition, w.Statement, loop, runsFirst: false, model, cancellationToken, out why);
-                case DoStatementSyntax d: return WhileTripCount(d.Condition, d.Statement, loop, runsFirst: true, model, cancellationToken, out why);
+                case ForStatementSyntax f: return ForTripCount(f, model, cancellationToken, out why, out _, out _, lengthOf);
+                case WhileStatementSyntax w: return WhileTripCount(w.Condition, w.Statement, loop, runsFirst: false, model, cancellationToken, out why, lengthOf);
+                case DoStatementSyntax d: return WhileTripCount(d.Condition, d.Statement, loop, runsFirst: true, model, cancellationToken, out why, lengthOf);
                 default: return Fail("only for, while and do loops with a constant bound are followed", out why);
             }
         }
@@ -40,11 +41,11 @@ namespace BpfDotnet.Compiler.Frontend
         /// <param name="bodyLow">The least value the counter has while the body runs.</param>
         /// <param name="bodyHigh">The greatest value the counter has while the body runs.</param>
         public static bool TryGetCounterRange(ForStatementSyntax loop, SemanticModel model, CancellationToken cancellationToken,
-            out ILocalSymbol? counter, out long low, out long high, out long bodyLow, out long bodyHigh)
+            out ILocalSymbol? counter, out long low, out long high, out long bodyLow, out long bodyHigh, Func<ExpressionSyntax, long?>? lengthOf = null)
         {
             counter = null;
             low = high = bodyLow = bodyHigh = 0;
-            if (loop.Declaration is null || ForTripCount(loop, model, cancellationToken, out _, out counter, out var range) is null) return false;
+            if (loop.Declaration is null || ForTripCount(loop, model, cancellationToken, out _, out counter, out var range, lengthOf) is null) return false;
             (low, high, bodyLow, bodyHigh) = (range.Low, range.High, range.BodyLow, range.BodyHigh);
             return true;
         }
@@ -74,21 +75,19 @@ namespace BpfDotnet.Compiler.Frontend
             }
         }
 
-        private static long? ForTripCount(ForStatementSyntax loop, SemanticModel model, CancellationToken cancellationToken, out string why)
-            => ForTripCount(loop, model, cancellationToken, out why, out _, out _);
-
         private static long? ForTripCount(ForStatementSyntax loop, SemanticModel model, CancellationToken cancellationToken, out string why,
-            out ILocalSymbol? counter, out Range range)
+            out ILocalSymbol? counter, out Range range, Func<ExpressionSyntax, long?>? lengthOf)
         {
             why = "";
             range = default;
             if (!Initial(loop, model, cancellationToken, out counter, out long start, out why)) return null;
             if (loop.Incrementors.Count != 1) return Fail("the loop does not step the counter once per iteration", out why);
             if (!Step(loop.Incrementors[0], counter!, model, cancellationToken, out long step)) return Fail("the counter is not stepped by a constant", out why);
-            return Count(counter!, start, loop.Condition, step, loop.Statement, null, runsFirst: false, model, cancellationToken, out why, out range);
+            return Count(counter!, start, loop.Condition, step, loop.Statement, null, runsFirst: false, model, cancellationToken, out why, out range, lengthOf);
         }
 
-        private static long? WhileTripCount(ExpressionSyntax condition, StatementSyntax body, StatementSyntax loop, bool runsFirst, SemanticModel model, CancellationToken cancellationToken, out string why)
+        private static long? WhileTripCount(ExpressionSyntax condition, StatementSyntax body, StatementSyntax loop, bool runsFirst, SemanticModel model, CancellationToken cancellationToken, out string why,
+            Func<ExpressionSyntax, long?>? lengthOf)
         {
             why = "";
             // The counter is compared with a constant in the condition and set to a constant before the
@@ -97,7 +96,7 @@ namespace BpfDotnet.Compiler.Frontend
             int index = block.Statements.IndexOf(loop);
             ILocalSymbol? counter = null;
             long start = 0;
-            foreach (var candidate in Compared(condition, model, cancellationToken))
+            foreach (var candidate in Compared(condition, model, cancellationToken, lengthOf))
             {
                 for (int k = index - 1; k >= 0; k--)
                 {
@@ -120,7 +119,7 @@ namespace BpfDotnet.Compiler.Frontend
                 return Fail("the loop body does not end by stepping '" + counter!.Name + "' by a constant", out why);
             }
             if (ContinuesSkipStep(body)) return Fail("a 'continue' skips the step of '" + counter!.Name + "'", out why);
-            return Count(counter!, start, condition, step, body, last, runsFirst, model, cancellationToken, out why, out _);
+            return Count(counter!, start, condition, step, body, last, runsFirst, model, cancellationToken, out why, out _, lengthOf);
         }
 
         /// <summary>A counter set to a constant by a declaration or an assignment.</summary>
@@ -193,7 +192,8 @@ namespace BpfDotnet.Compiler.Frontend
         }
 
         /// <summary>The comparison of the counter with a constant that bounds the loop.</summary>
-        private static bool Bound(ExpressionSyntax? condition, ILocalSymbol counter, SemanticModel model, CancellationToken cancellationToken, out SyntaxKind op, out long limit)
+        private static bool Bound(ExpressionSyntax? condition, ILocalSymbol counter, SemanticModel model, CancellationToken cancellationToken, out SyntaxKind op, out long limit,
+            Func<ExpressionSyntax, long?>? lengthOf)
         {
             op = SyntaxKind.None;
             limit = 0;
@@ -202,12 +202,12 @@ namespace BpfDotnet.Compiler.Frontend
             if (binary.IsKind(SyntaxKind.LogicalAndExpression))
             {
                 // Either side failing ends the loop: one bounded side bounds it.
-                return Bound(binary.Left, counter, model, cancellationToken, out op, out limit)
-                    || Bound(binary.Right, counter, model, cancellationToken, out op, out limit);
+                return Bound(binary.Left, counter, model, cancellationToken, out op, out limit, lengthOf)
+                    || Bound(binary.Right, counter, model, cancellationToken, out op, out limit, lengthOf);
             }
             op = binary.Kind();
-            if (Refers(binary.Left, counter, model, cancellationToken) && Constant(binary.Right, model, cancellationToken, out limit)) return IsComparison(op);
-            if (Refers(binary.Right, counter, model, cancellationToken) && Constant(binary.Left, model, cancellationToken, out limit))
+            if (Refers(binary.Left, counter, model, cancellationToken) && Limit(binary.Right, model, cancellationToken, lengthOf, out limit)) return IsComparison(op);
+            if (Refers(binary.Right, counter, model, cancellationToken) && Limit(binary.Left, model, cancellationToken, lengthOf, out limit))
             {
                 op = Mirror(op);
                 return IsComparison(op);
@@ -216,14 +216,14 @@ namespace BpfDotnet.Compiler.Frontend
         }
 
         /// <summary>Integer locals the condition compares with a constant.</summary>
-        private static IEnumerable<ILocalSymbol> Compared(ExpressionSyntax? condition, SemanticModel model, CancellationToken cancellationToken)
+        private static IEnumerable<ILocalSymbol> Compared(ExpressionSyntax? condition, SemanticModel model, CancellationToken cancellationToken, Func<ExpressionSyntax, long?>? lengthOf)
         {
             while (condition is ParenthesizedExpressionSyntax p) condition = p.Expression;
             if (condition is not BinaryExpressionSyntax binary) yield break;
             if (binary.IsKind(SyntaxKind.LogicalAndExpression))
             {
-                foreach (var local in Compared(binary.Left, model, cancellationToken)) yield return local;
-                foreach (var local in Compared(binary.Right, model, cancellationToken)) yield return local;
+                foreach (var local in Compared(binary.Left, model, cancellationToken, lengthOf)) yield return local;
+                foreach (var local in Compared(binary.Right, model, cancellationToken, lengthOf)) yield return local;
                 yield break;
             }
             if (!IsComparison(binary.Kind())) yield break;
@@ -232,7 +232,7 @@ namespace BpfDotnet.Compiler.Frontend
                 var inner = side;
                 while (inner is ParenthesizedExpressionSyntax p) inner = p.Expression;
                 if (inner is IdentifierNameSyntax && model.GetSymbolInfo(inner, cancellationToken).Symbol is ILocalSymbol local && IsInteger(local.Type)
-                    && Constant(other, model, cancellationToken, out _))
+                    && Limit(other, model, cancellationToken, lengthOf, out _))
                 {
                     yield return local;
                 }
@@ -274,13 +274,13 @@ namespace BpfDotnet.Compiler.Frontend
         }
 
         private static long? Count(ILocalSymbol counter, long start, ExpressionSyntax? condition, long step, StatementSyntax body, StatementSyntax? stepStatement,
-            bool runsFirst, SemanticModel model, CancellationToken cancellationToken, out string why, out Range range)
+            bool runsFirst, SemanticModel model, CancellationToken cancellationToken, out string why, out Range range, Func<ExpressionSyntax, long?>? lengthOf)
         {
             why = "";
             range = new Range(start);
-            if (!Bound(condition, counter, model, cancellationToken, out var op, out long limit))
+            if (!Bound(condition, counter, model, cancellationToken, out var op, out long limit, lengthOf))
             {
-                return Fail("the condition does not compare the counter with a constant", out why);
+                return Fail("the condition does not compare the counter with a constant or a span's Length", out why);
             }
 
             // The body must leave the counter alone (apart from the step itself).
@@ -354,6 +354,19 @@ namespace BpfDotnet.Compiler.Frontend
         {
             while (expression is ParenthesizedExpressionSyntax p) expression = p.Expression;
             return expression is IdentifierNameSyntax && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(expression, cancellationToken).Symbol, counter);
+        }
+
+        /// <summary>A loop limit: a constant, or <c>span.Length</c> of a span whose length is known.</summary>
+        private static bool Limit(ExpressionSyntax expression, SemanticModel model, CancellationToken cancellationToken, Func<ExpressionSyntax, long?>? lengthOf, out long value)
+        {
+            if (Constant(expression, model, cancellationToken, out value)) return true;
+            while (expression is ParenthesizedExpressionSyntax p) expression = p.Expression;
+            if (lengthOf is not null && expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Length" } access && lengthOf(access.Expression) is long length)
+            {
+                value = length;
+                return true;
+            }
+            return false;
         }
 
         private static bool Constant(ExpressionSyntax expression, SemanticModel model, CancellationToken cancellationToken, out long value)

@@ -106,9 +106,9 @@ namespace BpfDotnet.Compiler.Frontend
                 if (IsSpan(parameter.Type))
                 {
                     // A span is a view: the callee's parameter aliases the caller's span.
-                    if (SpanStorage(argument.Value) is not { } span)
+                    if (SpanArgument(argument.Value) is not { } span)
                     {
-                        Unsupported(argument, "Passing a span that is not a span local");
+                        Unsupported(argument, "Passing a span that is not a span local, a span parameter or a \"...\"u8 literal");
                         return Operand.Const(0);
                     }
                     bindings[parameter] = span;

@@ -101,6 +101,22 @@ namespace BpfDotnet.Compiler.Frontend
             return null;
         }
 
+        /// <summary>
+        /// The span an argument passes: a span local or parameter, or a <c>"..."u8</c> literal (its bytes stored in a
+        /// new stack slot; the literal is read-only, so the copy behaves the same).
+        /// </summary>
+        private LocalStorage? SpanArgument(IOperation value)
+        {
+            if (SpanStorage(value) is { } span) return span;
+            if (Unconverted(value) is not IUtf8StringOperation literal) return null;
+            var bytes = System.Text.Encoding.UTF8.GetBytes(literal.Value);
+            if (bytes.Length == 0) return null;
+            var array = new ArrayType(IntType.Byte, bytes.Length);
+            var slot = NewSlot(array, "u8 literal");
+            StoreBytes(slot, bytes);
+            return new LocalStorage { Kind = StorageKind.Memory, Type = array, Slot = slot.Id, SpanLength = bytes.Length };
+        }
+
         /// <summary>The address of <c>span[i]</c>, with the index proven inside the span.</summary>
         private Address SpanElementAddress(IPropertyReferenceOperation indexer)
         {

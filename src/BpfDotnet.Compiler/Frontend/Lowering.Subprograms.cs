@@ -99,9 +99,9 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 if (!IsSpan(method.Parameters[i].Type)) continue;
                 var argument = invocation.Arguments.FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Parameter, method.Parameters[i]));
-                if (argument is null || SpanStorage(argument.Value) is not { } span)
+                if (argument is null || SpanArgument(argument.Value) is not { } span)
                 {
-                    Unsupported((IOperation?)argument ?? invocation, "Passing a span that is not a span local or parameter");
+                    Unsupported((IOperation?)argument ?? invocation, "Passing a span that is not a span local, a span parameter or a \"...\"u8 literal");
                     return Operand.Const(0);
                 }
                 spans[i] = span;

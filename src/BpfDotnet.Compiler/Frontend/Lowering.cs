@@ -182,14 +182,38 @@ namespace BpfDotnet.Compiler.Frontend
 
         private void FindCounterRanges(IMethodBodyOperation body, SemanticModel model)
         {
+            long? LengthOf(Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax span) => SpanLengthOf(span, model);
+            foreach (var statement in body.Syntax.DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.StatementSyntax>())
+            {
+                // Loops bounded by a span parameter's Length were checked with a stand-in length; check them with the real one.
+                if (statement is not (Microsoft.CodeAnalysis.CSharp.Syntax.ForStatementSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.WhileStatementSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.DoStatementSyntax)) continue;
+                if (LoopBounds.TripCount(statement, model, _cancellationToken, out var why, LengthOf) is null)
+                {
+                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, statement.GetFirstToken().GetLocation(), why));
+                }
+            }
             foreach (var loop in body.Syntax.DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ForStatementSyntax>())
             {
-                if (LoopBounds.TryGetCounterRange(loop, model, _cancellationToken, out var counter, out long low, out long high, out long bodyLow, out long bodyHigh)
+                if (LoopBounds.TryGetCounterRange(loop, model, _cancellationToken, out var counter, out long low, out long high, out long bodyLow, out long bodyHigh, LengthOf)
                     && !_addressTaken.Contains(counter!))
                 {
                     _counterRanges[counter!] = (low, high);
                     if (bodyLow <= bodyHigh) _counterBodies[counter!] = (loop.Statement, bodyLow, bodyHigh);
                 }
+            }
+        }
+
+        /// <summary>The length of a span local or parameter named by <paramref name="span"/> (in <c>span.Length</c>), if known.</summary>
+        private long? SpanLengthOf(Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax span, SemanticModel model)
+        {
+            switch (model.GetSymbolInfo(span, _cancellationToken).Symbol)
+            {
+                case ILocalSymbol local when IsSpan(local.Type):
+                    return StackAllocLength(local, model, _cancellationToken);
+                case IParameterSymbol parameter when IsSpan(parameter.Type) && _parameters.TryGetValue(parameter, out var bound) && bound.SpanLength > 0:
+                    return bound.SpanLength;
+                default:
+                    return null;
             }
         }
 

@@ -23,9 +23,24 @@ namespace BpfDotnet.Compiler.Frontend
 
             if (declaration.Modifiers.Any(SyntaxKind.AsyncKeyword)) Report(DiagnosticDescriptors.UnsupportedConstruct, declaration.Identifier.Parent!, "An async method");
 
+            // span.Length bounds a loop: a span local's length is known here; a span parameter's is a constant at each
+            // call, so the loop's shape is checked with a stand-in length and checked again with the real one where it is lowered.
+            long? SpanLength(ExpressionSyntax span)
+            {
+                switch (model.GetSymbolInfo(span, cancellationToken).Symbol)
+                {
+                    case ILocalSymbol local when Lowering.IsSpan(local.Type):
+                        return Lowering.StackAllocLength(local, model, cancellationToken);
+                    case IParameterSymbol parameter when Lowering.IsSpan(parameter.Type):
+                        return 1;
+                    default:
+                        return null;
+                }
+            }
+
             void CheckLoop(StatementSyntax loop, SyntaxToken keyword)
             {
-                if (LoopBounds.TripCount(loop, model, cancellationToken, out var why) is null)
+                if (LoopBounds.TripCount(loop, model, cancellationToken, out var why, SpanLength) is null)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, keyword.GetLocation(), why));
                 }

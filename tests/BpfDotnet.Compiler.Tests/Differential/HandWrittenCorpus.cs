@@ -131,6 +131,12 @@ namespace BpfDotnet.Compiler.Tests.Differential
                 "FillLongs(v, l); ReadOnlySpan<byte> key = \"ab\"u8; Out.Update(0, Digest8(b, a1) ^ v[3] ^ Digest2(key, s)); return (int)(Digest8(b, 7) & 0xffff) + (int)v[1];"),
             Probe("h_span_subprogram_map", "ref Quad q = ref Quads.GetValueRefOrNullRef(0); if (Unsafe.IsNullRef(ref q)) return 1; Span<long> v = q; FillLongs(v, unchecked(l + a1)); " +
                 "Out.Update(0, v[0] + v[3]); return (int)(v[2] & 0xff);"),
+            // span.Length bounds loops: over locals, and over span parameters of inlined methods and of subprograms (one per length).
+            Probe("h_span_length_loops", "Span<int> w = stackalloc int[6]; for (int i = 0; i < w.Length; i++) w[i] = unchecked(a1 * (i + 1)); int j = 0; long acc = w[5]; " +
+                "while (j < w.Length) { acc = unchecked(acc * 5 + j); j++; } Span<long> v = stackalloc long[3]; v[1] = l; ScaleAll(v, s); " +
+                "Span<byte> b = stackalloc byte[5]; b[4] = a0; Out.Update(0, acc ^ v[1] ^ SumBytes(b) ^ SumBytes(\"abc\"u8)); return (int)(SumBytes(b) & 0xffff);"),
+            Probe("h_span_length_map", "ref Quad q = ref Quads.GetValueRefOrNullRef(2); if (Unsafe.IsNullRef(ref q)) return 1; Span<long> v = q; ScaleAll(v, 3); v[0] = unchecked(v[0] + a1); " +
+                "Out.Update(0, v[0] ^ v[3]); return (int)(v[1] & 0xfff);"),
             Helpers,
         };
 
@@ -152,6 +158,9 @@ namespace BpfDotnet.Compiler.Tests.Differential
     private static long Digest2(ReadOnlySpan<byte> b, short seed) => unchecked(seed * 7 + b[0] * 3 + b[1] + (b.SequenceEqual(""ab""u8) ? 100 : 0));
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static void FillLongs(Span<long> v, long x) { for (int i = 0; i < 4; i++) v[i] = unchecked(v[i] + x * (i + 1)); }
+    private static void ScaleAll(Span<long> v, long k) { for (int i = 0; i < v.Length; i++) v[i] = unchecked(v[i] * k + i); }
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static long SumBytes(ReadOnlySpan<byte> b) { long t = b.Length; for (int i = 0; i < b.Length; i++) t = unchecked(t * 257 + b[i]); return t; }
     private static void FillSpan(Span<byte> b, byte v) { for (int i = 0; i < 8; i++) b[i] = unchecked((byte)(v + i * 37)); }
     private static long SumSpan(ReadOnlySpan<byte> b) { long s = 0; for (int i = 0; i < 8; i++) s = s * 3 + b[i]; return s; }
     private static bool IsGet(ReadOnlySpan<byte> b) => b.StartsWith(""GE""u8);
