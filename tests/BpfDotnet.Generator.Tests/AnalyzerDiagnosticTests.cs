@@ -513,6 +513,7 @@ namespace BpfDotnet.Generator.Tests
                 long d = ctx.Arg1;
                 ulong u = (ulong)ctx.Arg2;
                 long q = d > 0 ? ctx.Arg0 / d : 0;
+                q += unchecked((d < -1) ? (ctx.Arg0 % d) : 1);
                 if (u != 0) q += (long)(12345UL % u);
                 if (d != 0 && d != -1) q += ctx.Arg0 % d;
                 if (d is 0 or -1) return (int)q;

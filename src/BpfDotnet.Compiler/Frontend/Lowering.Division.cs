@@ -133,7 +133,7 @@ namespace BpfDotnet.Compiler.Frontend
             foreach (var (condition, sense, first, last) in Guards(division))
             {
                 if (!Unwritten(path[0], first, last, model) || !Unwritten(path[0], condition, condition, model)) continue;
-                var test = model.GetOperation(condition, _cancellationToken);
+                var test = model.GetOperation(WithoutUnchecked(condition), _cancellationToken);
                 if (test is null) continue;
                 nonZero |= RulesOut(test, sense, 0, path);
                 divisorNotMinusOne |= RulesOut(test, sense, -1, path);

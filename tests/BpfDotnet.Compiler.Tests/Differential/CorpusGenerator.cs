@@ -88,6 +88,8 @@ namespace BpfDotnet.Compiler.Tests.Differential
                         string op = Pick(new[] { "<<", ">>", ">>>" });
                         return $"(({type})({Expression(lt, depth - 1)} {op} (int)({Expression(Pick(Types), depth - 1)})))";
                     }
+                case 4 when _random.Next(3) == 0 && GuardedDivision(type, depth) is string guarded:
+                    return guarded;
                 case 4:
                     {
                         string lt = Pick(new[] { "uint", "ulong", "int", "long" });
@@ -121,6 +123,34 @@ namespace BpfDotnet.Compiler.Tests.Differential
                 default:
                     return $"({Condition(depth - 1)} ? ({type})1 : ({type})0)";
             }
+        }
+
+        /// <summary>Integer types whose values all fit each division type (the divisor may be a local of any of them).</summary>
+        private static readonly Dictionary<string, string[]> Widening = new Dictionary<string, string[]>
+        {
+            ["int"] = new[] { "sbyte", "byte", "short", "ushort", "int" },
+            ["uint"] = new[] { "byte", "ushort", "uint" },
+            ["long"] = new[] { "sbyte", "byte", "short", "ushort", "int", "uint", "long" },
+            ["ulong"] = new[] { "byte", "ushort", "uint", "ulong" },
+        };
+
+        /// <summary>
+        /// A division by a local, under a test that rules out the divisors C# throws for (0, and -1 for signed
+        /// division): <c>(d != 0 ? x / d : k)</c>. Null when no local fits.
+        /// </summary>
+        private string? GuardedDivision(string type, int depth)
+        {
+            string lt = Pick(new[] { "uint", "ulong", "int", "long" });
+            var candidates = _locals.Where(l => Widening[lt].Contains(l.Type)).ToList();
+            if (candidates.Count == 0) return null;
+            var (d, dt) = Pick(candidates);
+            string guard = !Signed(lt)
+                ? Pick(new[] { $"{d} != 0", $"{d} > 0", $"!({d} == 0)", $"{d} is not 0" })
+                : !Signed(dt)
+                    ? Pick(new[] { $"{d} != 0", $"{d} > 0" })
+                    : Pick(new[] { $"{d} > 0", $"({d} != 0 && {d} != -1)", $"{d} is not (0 or -1)", $"{d} < -1", $"!({d} == 0 || {d} == -1)" });
+            string op = _random.Next(2) == 0 ? "/" : "%";
+            return $"(({guard}) ? (({type})(({lt})({Expression(Pick(Types), depth - 1)}) {op} {d})) : {Leaf(type)})";
         }
 
         private string Leaf(string type)
