@@ -22,7 +22,7 @@ namespace BpfDotnet.Compiler.Tests
                 .ToArray();
         });
 
-        public const string Usings = "using System; using System.Buffers.Binary; using System.Threading; using System.Runtime.CompilerServices; using BpfDotnet;\n";
+        public const string Usings = "using System; using System.Buffers.Binary; using System.Numerics; using System.Threading; using System.Runtime.CompilerServices; using BpfDotnet;\n";
 
         /// <param name="symbols">Preprocessor symbols, as MSBuild's DefineConstants (e.g. BPFDOTNET_CPU_V4).</param>
         public static CSharpCompilation Compilation(string source, params string[] symbols)

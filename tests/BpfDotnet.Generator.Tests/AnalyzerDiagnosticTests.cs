@@ -335,9 +335,9 @@ namespace BpfDotnet.Generator.Tests
             """);
 
         [Fact]
-        public void BPF0006_UnsupportedCall() => AssertReported("BPF0006", "Math.Max", """
-            long larger = Math.Max(ctx.Arg0, ctx.Arg1); // BPF0006
-            return (int)larger;
+        public void BPF0006_UnsupportedCall() => AssertReported("BPF0006", "Math.BigMul", """
+            long product = Math.BigMul((int)ctx.Arg0, (int)ctx.Arg1); // BPF0006
+            return (int)product;
             """);
 
         [Fact]
@@ -502,6 +502,31 @@ namespace BpfDotnet.Generator.Tests
                 long acc = 0;
                 while (j < w.Length) { acc += j; j++; }
                 return w[5] + (int)acc;
+                """);
+            Assert.Empty(TestCompilation.GetBpfDiagnostics(source));
+        }
+
+        [Fact]
+        public void BPF0008_AbsOfAValueThatMayBeMinValue() => AssertReported("BPF0008", "Math.Abs(x)", """
+            int x = (int)ctx.Arg0;
+            return Math.Abs(x); // BPF0008
+            """);
+
+        [Fact]
+        public void BPF0008_ClampWithBoundsThatAreNotConstants() => AssertReported("BPF0008", "Math.Clamp", """
+            return Math.Clamp((int)ctx.Arg0, 0, (int)ctx.Arg1); // BPF0008
+            """);
+
+        [Fact]
+        public void IntegerMath_Compiles()
+        {
+            string source = ProbeSource("""
+                int x = (int)ctx.Arg0;
+                long acc = Math.Min(ctx.Arg1, 100) + Math.Max(x, -1) + Math.Clamp(x, -5, 5) + Math.Sign(ctx.Arg2);
+                if (x != int.MinValue) acc += Math.Abs(x);
+                acc += Math.Abs((long)x);
+                acc += System.Numerics.BitOperations.PopCount((ulong)ctx.Arg3) + System.Numerics.BitOperations.Log2((uint)x);
+                return (int)acc;
                 """);
             Assert.Empty(TestCompilation.GetBpfDiagnostics(source));
         }

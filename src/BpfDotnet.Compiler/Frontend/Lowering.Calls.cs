@@ -86,6 +86,7 @@ namespace BpfDotnet.Compiler.Frontend
                         return Operand.InReg(r);
                     }
             }
+            if (IsIntrinsic(method)) return InvokeIntrinsic(invocation);
             if (IsUserMethod(method)) return KeepsCall(method) ? CallSubprogram(invocation) : Inline(invocation);
             Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, method.ToDisplayString());
             return Operand.Const(0);

@@ -129,17 +129,24 @@ namespace BpfDotnet.Compiler.Frontend
 
             var path = VariablePath(narrowDivisor);
             if (path is null) return new DivisionFacts(false, divisorNotMinusOne, dividendNotMinValue, bothNonNegative);
-            bool nonZero = false;
-            foreach (var (condition, sense, first, last) in Guards(division))
+            bool nonZero = RuledOutAt(division, path, model, 0);
+            divisorNotMinusOne |= RuledOutAt(division, path, model, -1);
+            return new DivisionFacts(nonZero, divisorNotMinusOne, dividendNotMinValue, bothNonNegative);
+        }
+
+        /// <summary>
+        /// True when, wherever <paramref name="at"/> runs, a test of the variable <paramref name="path"/> has ruled out
+        /// <paramref name="value"/>, with nothing assigning the variable (or taking a reference to it) in between.
+        /// </summary>
+        private bool RuledOutAt(SyntaxNode at, List<ISymbol> path, SemanticModel model, long value)
+        {
+            foreach (var (condition, sense, first, last) in Guards(at))
             {
                 if (!Unwritten(path[0], first, last, model) || !Unwritten(path[0], condition, condition, model)) continue;
                 var test = model.GetOperation(WithoutUnchecked(condition), _cancellationToken);
-                if (test is null) continue;
-                nonZero |= RulesOut(test, sense, 0, path);
-                divisorNotMinusOne |= RulesOut(test, sense, -1, path);
+                if (test is not null && RulesOut(test, sense, value, path)) return !IsAliased(path[0], at);
             }
-            if (nonZero && IsAliased(path[0], division)) nonZero = false;
-            return new DivisionFacts(nonZero, divisorNotMinusOne, dividendNotMinValue, bothNonNegative);
+            return false;
         }
 
         private static bool IsMinValue(object constant, int size)
@@ -153,7 +160,7 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 return false;
             }
-            return size >= 8 ? value == long.MinValue : value == int.MinValue;
+            return value == (size >= 8 ? long.MinValue : size == 4 ? int.MinValue : size == 2 ? short.MinValue : sbyte.MinValue);
         }
 
         /// <summary>Removes parentheses and conversions that keep every value (widening, or identity).</summary>

@@ -112,11 +112,17 @@ namespace BpfDotnet.Compiler.Tests.Differential
                     if (_random.Next(2) == 0)
                     {
                         // A call to one of the corpus's own methods (inlined by the compiler).
-                        return _random.Next(3) switch
+                        string t = Pick(Types);
+                        return _random.Next(7) switch
                         {
                             0 => $"(({type})GMix((long)({Expression("long", depth - 1)}), (int)({Expression("int", depth - 1)})))",
                             1 => $"(({type})GClamp((int)({Expression("int", depth - 1)}), -100, 100))",
-                            _ => $"(({type})GRotl((ulong)({Expression("ulong", depth - 1)}), (int)({Expression("int", depth - 1)})))",
+                            2 => $"(({type})GRotl((ulong)({Expression("ulong", depth - 1)}), (int)({Expression("int", depth - 1)})))",
+                            // Integer methods of Math and BitOperations the compiler knows.
+                            3 => $"(({type})System.Math.{Pick(new[] { "Min", "Max" })}(({t})({Expression(t, depth - 1)}), ({t})({Expression(t, depth - 1)})))",
+                            4 => $"(({type})System.Numerics.BitOperations.{Pick(new[] { "PopCount", "Log2", "LeadingZeroCount", "TrailingZeroCount" })}(({Pick(new[] { "uint", "ulong" })})({Expression(Pick(Types), depth - 1)})))",
+                            5 => $"(({type})System.Numerics.BitOperations.{Pick(new[] { "RotateLeft", "RotateRight" })}(({Pick(new[] { "uint", "ulong" })})({Expression(Pick(Types), depth - 1)}), (int)({Expression("int", depth - 1)})))",
+                            _ => $"(({type})System.Math.Sign(({Pick(new[] { "sbyte", "short", "int", "long" })})({Expression(Pick(Types), depth - 1)})))",
                         };
                     }
                     return $"(({type})({Expression(Pick(Types), depth - 1)}))";

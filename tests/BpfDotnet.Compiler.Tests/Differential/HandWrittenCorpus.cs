@@ -137,6 +137,19 @@ namespace BpfDotnet.Compiler.Tests.Differential
                 "Span<byte> b = stackalloc byte[5]; b[4] = a0; Out.Update(0, acc ^ v[1] ^ SumBytes(b) ^ SumBytes(\"abc\"u8)); return (int)(SumBytes(b) & 0xffff);"),
             Probe("h_span_length_map", "ref Quad q = ref Quads.GetValueRefOrNullRef(2); if (Unsafe.IsNullRef(ref q)) return 1; Span<long> v = q; ScaleAll(v, 3); v[0] = unchecked(v[0] + a1); " +
                 "Out.Update(0, v[0] ^ v[3]); return (int)(v[1] & 0xfff);"),
+            // Integer methods of Math and BitOperations, at every width, against .NET's own results.
+            Probe("h_math_minmax", "long acc = Math.Min(l, a1); acc = unchecked(acc * 131 + (long)Math.Max(a2, (ulong)v0)); acc = unchecked(acc * 131 + Math.Min(s, (short)a0)); " +
+                "acc = unchecked(acc * 131 + Math.Max(a0, (byte)77) + Math.Min(v0, 1000u) + Math.Max(a1, -5) + Math.Min(unchecked((sbyte)a1), (sbyte)-3)); " +
+                "acc = unchecked(acc * 131 + Math.Clamp(a1, -100, 1000) + Math.Clamp(v0, 5u, 77u) + Math.Clamp(l, long.MinValue, 0) + Math.Sign(l) * 3 + Math.Sign(a1) + Math.Sign(s) * 7); " +
+                "Out.Update(0, acc); return Math.Max(Math.Min(a1, 9), -9);"),
+            Probe("h_math_abs", "long acc = Math.Abs((long)a1) + Math.Abs((int)s); if (s > short.MinValue) acc += Math.Abs(s); if (l != long.MinValue) acc = unchecked(acc * 31 + Math.Abs(l)); " +
+                "int i = a1; acc = unchecked(acc * 31 + (i > int.MinValue ? Math.Abs(i) : -1)); Out.Update(0, acc); return Math.Abs((int)unchecked((sbyte)a0));"),
+            Probe("h_bit_operations", "long acc = BitOperations.PopCount(a2) + BitOperations.PopCount(v0) * 100; acc = unchecked(acc * 131 + BitOperations.Log2(a2) + BitOperations.Log2(v0) * 64); " +
+                "acc = unchecked(acc * 131 + BitOperations.LeadingZeroCount(a2) + BitOperations.LeadingZeroCount(v0) * 65); " +
+                "acc = unchecked(acc * 131 + BitOperations.TrailingZeroCount(a2) + BitOperations.TrailingZeroCount(a1) * 65 + BitOperations.TrailingZeroCount(l) * 4000 + BitOperations.TrailingZeroCount(v0) * 9); " +
+                "acc = unchecked(acc * 7 + (BitOperations.IsPow2(a1) ? 1 : 0) + (BitOperations.IsPow2(a2) ? 2 : 0) + (BitOperations.IsPow2(l) ? 4 : 0) + (BitOperations.IsPow2(v0) ? 8 : 0)); " +
+                "acc = unchecked(acc * 131 + BitOperations.RotateLeft(v0, a1) + (long)BitOperations.RotateRight(a2, 13) + (long)BitOperations.RotateLeft(a2, a0) + BitOperations.RotateRight(v0, 0)); " +
+                "Out.Update(0, acc); return BitOperations.Log2((uint)a0) + BitOperations.PopCount((ulong)l) * 8;"),
             Helpers,
         };
 

@@ -1,0 +1,229 @@
+using System.Collections.Generic;
+using BpfDotnet.Compiler.Ir;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace BpfDotnet.Compiler.Frontend
+{
+    /// <summary>
+    /// Integer methods of <c>System.Math</c> and <c>System.Numerics.BitOperations</c>, compiled in line with C#'s
+    /// results: <c>Min</c>, <c>Max</c>, <c>Clamp</c> (constant bounds), <c>Sign</c>, <c>Abs</c> (where the argument
+    /// cannot be <c>MinValue</c>, for which C# throws), <c>PopCount</c>, <c>Log2</c>, <c>LeadingZeroCount</c>,
+    /// <c>TrailingZeroCount</c>, <c>IsPow2</c>, <c>RotateLeft</c> and <c>RotateRight</c>. The bit counts are
+    /// branch-free (shift-or smearing and a SWAR population count), so the verifier walks them once.
+    /// </summary>
+    internal sealed partial class Lowering
+    {
+        private const string MathType = "System.Math";
+        private const string BitOperationsType = "System.Numerics.BitOperations";
+
+        private static bool IsIntrinsic(IMethodSymbol method)
+        {
+            string? owner = method.ContainingType?.ToDisplayString();
+            if (owner == MathType) return method.Name is "Min" or "Max" or "Clamp" or "Sign" or "Abs";
+            if (owner == BitOperationsType) return method.Name is "PopCount" or "Log2" or "LeadingZeroCount" or "TrailingZeroCount" or "IsPow2" or "RotateLeft" or "RotateRight";
+            return false;
+        }
+
+        private Operand InvokeIntrinsic(IInvocationOperation invocation)
+        {
+            var method = invocation.TargetMethod;
+            if (method.Parameters.Length == 0 || !IsInteger(method.Parameters[0].Type))
+            {
+                Unsupported(invocation, method.ContainingType.Name + "." + method.Name + " on " + (method.Parameters.Length > 0 ? method.Parameters[0].Type.ToDisplayString() : "nothing") + " (floating point or other non-integer types)");
+                return Operand.Const(0);
+            }
+            var (size, signed) = ScalarInfo(method.Parameters[0].Type);
+            var args = new List<Operand>();
+            foreach (var argument in invocation.Arguments) args.Add(Rvalue(argument.Value));
+            switch (method.Name)
+            {
+                case "Min":
+                case "Max":
+                    return MinMax(args[0], args[1], signed, method.Name == "Min");
+                case "Clamp":
+                    {
+                        if (!args[1].IsConst || !args[2].IsConst || Less(args[2].Value, args[1].Value, signed))
+                        {
+                            Unsupported(invocation, "Math.Clamp with bounds that are not constants with min <= max (C# throws ArgumentException when min > max)");
+                            return Operand.Const(0);
+                        }
+                        return MinMax(MinMax(args[0], args[1], signed, min: false), args[2], signed, min: true);
+                    }
+                case "Sign":
+                    {
+                        // (x > 0) - (x < 0)
+                        if (args[0].IsConst) return Operand.Const(args[0].Value > 0 ? 1 : args[0].Value < 0 ? -1 : 0);
+                        int positive = SetCond(Cond.SGt, args[0].Reg, 0);
+                        int negative = SetCond(Cond.SLt, args[0].Reg, 0);
+                        return Operand.InReg(_b.Alu(AluOp.Sub, positive, negative, false));
+                    }
+                case "Abs":
+                    {
+                        if (!CannotBeMinValue(invocation, size))
+                        {
+                            Unsupported(invocation, "Math.Abs of a value that may be " + method.Parameters[0].Type.Name + ".MinValue (C# throws OverflowException; test it first, for example 'if (x > " + method.Parameters[0].Type.Name + ".MinValue)', or write 'x < 0 ? -x : x', which wraps)");
+                            return Operand.Const(0);
+                        }
+                        if (args[0].IsConst) return Operand.Const(System.Math.Abs(args[0].Value));
+                        // (x ^ s) - s with s = x >> 63: exact for every value but MinValue, which is ruled out.
+                        int sign = _b.AluImm(AluOp.Arsh, args[0].Reg, 63, false);
+                        return Operand.InReg(Magnitude(args[0].Reg, sign));
+                    }
+                case "PopCount":
+                    return Operand.InReg(PopCount(Materialize(args[0]), size));
+                case "Log2":
+                    {
+                        // Log2(x) = PopCount(smear(x) >> 1); Log2(0) = 0 as in C#.
+                        int smeared = Smear(Materialize(args[0]), size);
+                        return Operand.InReg(PopCount(_b.AluImm(AluOp.Rsh, smeared, 1, size < 8), size));
+                    }
+                case "LeadingZeroCount":
+                    {
+                        int bits = size < 8 ? 32 : 64;
+                        int ones = PopCount(Smear(Materialize(args[0]), size), size);
+                        int r = _b.Const(bits);
+                        return Operand.InReg(_b.Alu(AluOp.Sub, r, ones, false));
+                    }
+                case "TrailingZeroCount":
+                    {
+                        // PopCount((x & -x) - 1): the bits below the lowest set bit; all of them for 0.
+                        int x = Materialize(args[0]);
+                        int negated = Function.NewReg();
+                        _b.Emit(new IrInstruction { Op = IrOp.Neg, Dst = negated, A = x });
+                        int lowest = _b.Alu(AluOp.And, x, negated, size < 8);
+                        return Operand.InReg(PopCount(_b.AluImm(AluOp.Sub, lowest, 1, size < 8), size));
+                    }
+                case "IsPow2":
+                    {
+                        // x > 0 (or x != 0 unsigned) and (x & (x - 1)) == 0.
+                        int x = Materialize(args[0]);
+                        int below = _b.AluImm(AluOp.Sub, x, 1, false);
+                        int overlap = _b.Alu(AluOp.And, x, below, false);
+                        int single = SetCond(Cond.Eq, overlap, 0);
+                        int nonZero = SetCond(signed ? Cond.SGt : Cond.Ne, x, 0);
+                        return Operand.InReg(_b.Alu(AluOp.And, single, nonZero, false));
+                    }
+                case "RotateLeft":
+                case "RotateRight":
+                    {
+                        int bits = size < 8 ? 32 : 64;
+                        bool is32 = size < 8;
+                        int x = Materialize(args[0]);
+                        var offset = args[1];
+                        int left, right;
+                        if (offset.IsConst)
+                        {
+                            long n = offset.Value & (bits - 1);
+                            if (n == 0) return Operand.InReg(x);
+                            long l = method.Name == "RotateLeft" ? n : bits - n;
+                            left = _b.AluImm(AluOp.Lsh, x, l, is32);
+                            right = _b.AluImm(AluOp.Rsh, x, bits - l, is32);
+                        }
+                        else
+                        {
+                            int n = _b.AluImm(AluOp.And, offset.Reg, bits - 1, false);
+                            int other = _b.AluImm(AluOp.And, _b.Alu(AluOp.Sub, _b.Const(bits), n, false), bits - 1, false);
+                            bool toLeft = method.Name == "RotateLeft";
+                            left = _b.Alu(AluOp.Lsh, x, toLeft ? n : other, is32);
+                            right = _b.Alu(AluOp.Rsh, x, toLeft ? other : n, is32);
+                        }
+                        return Operand.InReg(_b.Alu(AluOp.Or, left, right, is32));
+                    }
+            }
+            Unsupported(invocation, method.ToDisplayString());
+            return Operand.Const(0);
+        }
+
+        private static bool Less(long a, long b, bool signed) => signed ? a < b : (ulong)a < (ulong)b;
+
+        private int SetCond(Cond cond, int a, long imm)
+        {
+            int r = Function.NewReg();
+            _b.Emit(new IrInstruction { Op = IrOp.SetCond, Dst = r, Cond = cond, A = a, Imm = imm });
+            return r;
+        }
+
+        /// <summary>The smaller (or larger) of two canonical values: the first unless the second beats it.</summary>
+        private Operand MinMax(Operand a, Operand b, bool signed, bool min)
+        {
+            if (a.IsConst && b.IsConst) return Operand.Const(Less(b.Value, a.Value, signed) == min ? b.Value : a.Value);
+            int r = Function.NewReg();
+            _b.Mov(r, Materialize(a));
+            var take = Function.NewBlock();
+            var done = Function.NewBlock();
+            // Min: take b when b < a; Max: when b > a.
+            var cond = min ? (signed ? Cond.SLt : Cond.Lt) : (signed ? Cond.SGt : Cond.Gt);
+            if (b.IsConst && FitsImm(b.Value))
+            {
+                // b cond a  <=>  a mirrored-cond b
+                _b.Branch(Mirror(cond), r, -1, b.Value, take, done);
+            }
+            else
+            {
+                _b.Branch(cond, Materialize(b), r, 0, take, done);
+            }
+            _b.Block = take;
+            _b.Mov(r, Materialize(b));
+            _b.Jump(done);
+            _b.Block = done;
+            return Operand.InReg(r);
+        }
+
+        private static Cond Mirror(Cond cond) => cond switch
+        {
+            Cond.Lt => Cond.Gt,
+            Cond.Gt => Cond.Lt,
+            Cond.SLt => Cond.SGt,
+            Cond.SGt => Cond.SLt,
+            Cond.Le => Cond.Ge,
+            Cond.Ge => Cond.Le,
+            Cond.SLe => Cond.SGe,
+            Cond.SGe => Cond.SLe,
+            _ => cond,
+        };
+
+        /// <summary>x | x >> 1 | x >> 2 ...: every bit below the highest set bit of the value set.</summary>
+        private int Smear(int x, int size)
+        {
+            bool is32 = size < 8;
+            for (int shift = 1; shift < (is32 ? 32 : 64); shift <<= 1)
+            {
+                x = _b.Alu(AluOp.Or, x, _b.AluImm(AluOp.Rsh, x, shift, is32), is32);
+            }
+            return x;
+        }
+
+        /// <summary>The number of set bits (SWAR: pairs, nibbles, bytes, then a multiply sums the bytes).</summary>
+        private int PopCount(int x, int size)
+        {
+            bool is32 = size < 8;
+            long Pattern(long byteValue) => is32 ? byteValue * 0x01010101L : byteValue * 0x0101010101010101L;
+            int Masked(int value, long mask) => is32 || FitsImm(mask) ? _b.AluImm(AluOp.And, value, mask, is32) : _b.Alu(AluOp.And, value, _b.Const(mask), false);
+            int pairs = _b.Alu(AluOp.Sub, x, Masked(_b.AluImm(AluOp.Rsh, x, 1, is32), Pattern(0x55)), is32);
+            int nibbles = _b.Alu(AluOp.Add, Masked(pairs, Pattern(0x33)), Masked(_b.AluImm(AluOp.Rsh, pairs, 2, is32), Pattern(0x33)), is32);
+            int bytes = Masked(_b.Alu(AluOp.Add, nibbles, _b.AluImm(AluOp.Rsh, nibbles, 4, is32), is32), Pattern(0x0f));
+            long ones = Pattern(0x01);
+            int summed = is32 ? _b.AluImm(AluOp.Mul, bytes, ones, true) : _b.Alu(AluOp.Mul, bytes, _b.Const(ones), false);
+            return _b.AluImm(AluOp.Rsh, summed, is32 ? 24 : 56, is32);
+        }
+
+        /// <summary>
+        /// True when the argument of <c>Math.Abs</c> cannot be the type's <c>MinValue</c>: it is widened from a narrower
+        /// type, or a test of the same variable has ruled <c>MinValue</c> out where the call runs (as for divisors).
+        /// </summary>
+        private bool CannotBeMinValue(IInvocationOperation invocation, int size)
+        {
+            if (invocation.Syntax is not Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax { ArgumentList.Arguments.Count: 1 } call) return false;
+            var model = call.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(call.SyntaxTree);
+            var argument = model.GetOperation(WithoutUnchecked(call.ArgumentList.Arguments[0].Expression), _cancellationToken);
+            if (argument is null) return false;
+            var narrow = StripWidening(argument);
+            if (ScalarInfo(narrow.Type).Size < size) return true;
+            if (narrow.ConstantValue.HasValue && narrow.ConstantValue.Value is not null) return !IsMinValue(narrow.ConstantValue.Value, size);
+            var path = VariablePath(narrow);
+            long minValue = size >= 8 ? long.MinValue : size == 4 ? int.MinValue : size == 2 ? short.MinValue : sbyte.MinValue;
+            return path is not null && RuledOutAt(call, path, model, minValue);
+        }
+    }
+}
