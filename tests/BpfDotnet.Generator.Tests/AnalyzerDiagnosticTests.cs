@@ -493,6 +493,27 @@ namespace BpfDotnet.Generator.Tests
         }
 
         [Fact]
+        public void BPF0005_ForEachOverSomethingOtherThanASpanVariable() => AssertReported("BPF0005", "foreach", """
+            long t = 0;
+            foreach (byte c in "abc"u8) // BPF0005
+                t += c;
+            return (int)t;
+            """);
+
+        [Fact]
+        public void ForEachOverSpans_Compiles()
+        {
+            string source = ProbeSource("""
+                Span<int> w = stackalloc int[6];
+                foreach (ref int x in w) x = (int)ctx.Arg0;
+                long t = 0;
+                foreach (int x in w) { if (x < 0) break; t += x; }
+                return (int)t;
+                """);
+            Assert.Empty(TestCompilation.GetBpfDiagnostics(source));
+        }
+
+        [Fact]
         public void SpanLengthBounds_Compile()
         {
             string source = ProbeSource("""

@@ -86,6 +86,13 @@ namespace BpfDotnet.Compiler.Frontend
                         return Operand.InReg(r);
                     }
             }
+            if (SpanEnumeratorOf(invocation) is { } enumerator)
+            {
+                StepSpanEnumerator(enumerator);
+                int more = Function.NewReg();
+                _b.Emit(new IrInstruction { Op = IrOp.SetCond, Dst = more, Cond = Cond.SLt, A = enumerator.Index, Imm = enumerator.Span.SpanLength });
+                return Operand.InReg(more);
+            }
             if (IsIntrinsic(method)) return InvokeIntrinsic(invocation);
             if (IsUserMethod(method)) return KeepsCall(method) ? CallSubprogram(invocation) : Inline(invocation);
             Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, method.ToDisplayString());

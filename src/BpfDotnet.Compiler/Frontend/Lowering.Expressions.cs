@@ -66,6 +66,11 @@ namespace BpfDotnet.Compiler.Frontend
                 captured = new Captured();
                 _captures[capture.Id] = captured;
             }
+            if (IsSpanGetEnumerator(value))
+            {
+                captured.Enumerator = StartSpanEnumerator((IInvocationOperation)value);
+                return;
+            }
             if (value.Type is not null && !IsScalar(value.Type) && value.Type.TypeKind == TypeKind.Struct)
             {
                 captured.Type = Layout(value.Type, value.Syntax);
@@ -161,6 +166,7 @@ namespace BpfDotnet.Compiler.Frontend
                 case IPropertyReferenceOperation spanLength when IsSpanMember(spanLength, "Length") && SpanStorage(spanLength.Instance) is { } spanStorage:
                     return Operand.Const(spanStorage.SpanLength);
                 case IPropertyReferenceOperation spanIndexer when IsSpanMember(spanIndexer, "this[]"):
+                case IPropertyReferenceOperation current when SpanEnumeratorOf(current) is not null:
                 case IPropertyReferenceOperation indexer when IsCommIndexer(indexer):
                 case IInlineArrayAccessOperation:
                 case IFieldReferenceOperation fieldRef when !fieldRef.Field.IsStatic:
@@ -563,6 +569,13 @@ namespace BpfDotnet.Compiler.Frontend
             if (condition is IInvocationOperation nameCompare && IsNameCompare(nameCompare))
             {
                 LowerNameCompare(nameCompare, whenTrue, whenFalse);
+                return;
+            }
+            if (condition is IInvocationOperation moveNext && SpanEnumeratorOf(moveNext) is { } enumerator)
+            {
+                // foreach over a span: step the index, continue while it is inside the span.
+                StepSpanEnumerator(enumerator);
+                _b.Branch(Cond.SLt, enumerator.Index, -1, enumerator.Span.SpanLength, whenTrue, whenFalse);
                 return;
             }
             if (condition is IInvocationOperation spanCompare && IsSpanCompare(spanCompare))

@@ -160,7 +160,7 @@ namespace BpfDotnet.Compiler.Frontend
                 var cfg = ControlFlowGraph.Create(body, _cancellationToken);
                 foreach (var block in cfg.Blocks)
                 {
-                    if (block.IsReachable && block.Kind == BasicBlockKind.Block) _blocks[block] = Function.NewBlock();
+                    if (block.IsReachable && block.Kind == BasicBlockKind.Block && !IsSpanEnumeratorDispose(block)) _blocks[block] = Function.NewBlock();
                 }
                 EmitEdge(cfg.Blocks[0].FallThroughSuccessor?.Destination);
                 foreach (var block in cfg.Blocks)

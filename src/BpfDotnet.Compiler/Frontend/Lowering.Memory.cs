@@ -69,6 +69,8 @@ namespace BpfDotnet.Compiler.Frontend
                     }
                 case IPropertyReferenceOperation spanIndexer when IsSpanMember(spanIndexer, "this[]"):
                     return SpanElementAddress(spanIndexer);
+                case IPropertyReferenceOperation current when SpanEnumeratorOf(current) is { } enumerator:
+                    return CurrentElementAddress(enumerator);
                 case IPropertyReferenceOperation indexer when IsCommIndexer(indexer):
                     {
                         var index = indexer.Arguments[0].Value;

@@ -117,6 +117,64 @@ namespace BpfDotnet.Compiler.Frontend
             return new LocalStorage { Kind = StorageKind.Memory, Type = array, Slot = slot.Id, SpanLength = bytes.Length };
         }
 
+        /// <summary>The enumerator of a <c>foreach</c> over a span: the span, and an index register from -1 to its length.</summary>
+        private sealed class SpanEnumerator
+        {
+            public LocalStorage Span = null!;
+            public int Index;
+            public int ElementSize;
+        }
+
+        private static bool IsSpanEnumeratorType(ITypeSymbol? type)
+            => type is INamedTypeSymbol { Name: "Enumerator" } enumerator && IsSpan(enumerator.ContainingType);
+
+        private static bool IsSpanGetEnumerator(IOperation value)
+            => value is IInvocationOperation { TargetMethod.Name: "GetEnumerator", Instance: not null } invocation && IsSpan(invocation.TargetMethod.ContainingType);
+
+        /// <summary>Roslyn disposes a foreach enumerator in a finally block; a span enumerator's Dispose does nothing.</summary>
+        private static bool IsSpanEnumeratorDispose(Microsoft.CodeAnalysis.FlowAnalysis.BasicBlock block)
+            => block.EnclosingRegion.Kind == Microsoft.CodeAnalysis.FlowAnalysis.ControlFlowRegionKind.Finally && block.Operations.Length > 0
+               && block.Operations.All(op => op is IInvocationOperation { TargetMethod.Name: "Dispose", Instance: { } instance } && IsSpanEnumeratorType(Unconverted(instance).Type));
+
+        private SpanEnumerator? StartSpanEnumerator(IInvocationOperation getEnumerator)
+        {
+            var span = SpanStorage(getEnumerator.Instance);
+            var element = ((INamedTypeSymbol)getEnumerator.TargetMethod.ContainingType).TypeArguments[0];
+            var layout = Layout(element, getEnumerator.Syntax);
+            if (span is null || layout is null)
+            {
+                Unsupported(getEnumerator, "foreach over a span that is not a span local or parameter");
+                return null;
+            }
+            var enumerator = new SpanEnumerator { Span = span, Index = Function.NewReg(), ElementSize = layout.Size };
+            _b.MovConst(enumerator.Index, -1);
+            return enumerator;
+        }
+
+        /// <summary>The foreach enumerator a <c>MoveNext()</c> call or <c>Current</c> read works on, if it enumerates a span.</summary>
+        private SpanEnumerator? SpanEnumeratorOf(IOperation operation)
+        {
+            var instance = operation switch
+            {
+                IInvocationOperation { TargetMethod.Name: "MoveNext" } invocation when IsSpanEnumeratorType(invocation.TargetMethod.ContainingType) => invocation.Instance,
+                IPropertyReferenceOperation { Property.Name: "Current" } property when IsSpanEnumeratorType(property.Property.ContainingType) => property.Instance,
+                _ => null,
+            };
+            return instance is not null && Unconverted(instance) is Microsoft.CodeAnalysis.FlowAnalysis.IFlowCaptureReferenceOperation reference
+                && _captures.TryGetValue(reference.Id, out var captured) ? captured.Enumerator : null;
+        }
+
+        private void StepSpanEnumerator(SpanEnumerator enumerator)
+            => _b.Emit(new IrInstruction { Op = IrOp.Alu, Alu = AluOp.Add, Dst = enumerator.Index, A = enumerator.Index, Imm = 1 });
+
+        /// <summary>The element <c>Current</c> refers to: MoveNext has just proven the index inside the span.</summary>
+        private Address CurrentElementAddress(SpanEnumerator enumerator)
+        {
+            var span = enumerator.Span;
+            var start = span.Kind == StorageKind.Reference ? Address.OfReg(span.Reg) : Address.OfSlot(span.Slot);
+            return Address.OfReg(_b.Alu(AluOp.Add, PointerOf(start), Scaled(Operand.InReg(enumerator.Index), enumerator.ElementSize), false));
+        }
+
         /// <summary>The address of <c>span[i]</c>, with the index proven inside the span.</summary>
         private Address SpanElementAddress(IPropertyReferenceOperation indexer)
         {

@@ -98,6 +98,8 @@ namespace BpfDotnet.Compiler.Frontend
             /// <summary>When the capture is of a scalar in memory: its address, so that stores through it reach it.</summary>
             public Address? Target;
             public BpfType? Type;
+            /// <summary>When the capture is the enumerator of a <c>foreach</c> over a span: the span and its index register.</summary>
+            public SpanEnumerator? Enumerator;
         }
 
         /// <summary>An rvalue: a constant or a register.</summary>
@@ -132,7 +134,7 @@ namespace BpfDotnet.Compiler.Frontend
             var cfg = ControlFlowGraph.Create(body, _cancellationToken);
             foreach (var block in cfg.Blocks)
             {
-                if (block.IsReachable && block.Kind == BasicBlockKind.Block) _blocks[block] = Function.NewBlock();
+                if (block.IsReachable && block.Kind == BasicBlockKind.Block && !IsSpanEnumeratorDispose(block)) _blocks[block] = Function.NewBlock();
             }
             // Struct locals with bytes C# never assigns (padding, fixed buffers) are zeroed up front: the
             // verifier refuses unwritten stack bytes passed to helpers.
@@ -186,6 +188,10 @@ namespace BpfDotnet.Compiler.Frontend
             foreach (var statement in body.Syntax.DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.StatementSyntax>())
             {
                 // Loops bounded by a span parameter's Length were checked with a stand-in length; check them with the real one.
+                if (statement is Microsoft.CodeAnalysis.CSharp.Syntax.ForEachStatementSyntax each && LengthOf(each.Expression) is long elements && elements > LoopBounds.MaxIterations)
+                {
+                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, each.ForEachKeyword.GetLocation(), $"it runs more than {LoopBounds.MaxIterations} times"));
+                }
                 if (statement is not (Microsoft.CodeAnalysis.CSharp.Syntax.ForStatementSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.WhileStatementSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.DoStatementSyntax)) continue;
                 if (LoopBounds.TripCount(statement, model, _cancellationToken, out var why, LengthOf) is null)
                 {

@@ -38,6 +38,14 @@ namespace BpfDotnet.Compiler.Frontend
                 }
             }
 
+            // foreach over a span local or parameter runs once per element: a bound the verifier sees.
+            long? ForEachSpanLength(ForEachStatementSyntax loop)
+            {
+                var expression = loop.Expression;
+                while (expression is ParenthesizedExpressionSyntax p) expression = p.Expression;
+                return expression is IdentifierNameSyntax ? SpanLength(expression) : null;
+            }
+
             void CheckLoop(StatementSyntax loop, SyntaxToken keyword)
             {
                 if (LoopBounds.TripCount(loop, model, cancellationToken, out var why, SpanLength) is null)
@@ -56,7 +64,10 @@ namespace BpfDotnet.Compiler.Frontend
                     case ForStatementSyntax s: CheckLoop(s, s.ForKeyword); break;
                     case WhileStatementSyntax s: CheckLoop(s, s.WhileKeyword); break;
                     case DoStatementSyntax s: CheckLoop(s, s.DoKeyword); break;
-                    case ForEachStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.ForEachKeyword.GetLocation(), "only for, while and do loops with a constant bound are followed")); break;
+                    case ForEachStatementSyntax s when ForEachSpanLength(s) is long n:
+                        if (n > LoopBounds.MaxIterations) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.ForEachKeyword.GetLocation(), $"it runs more than {LoopBounds.MaxIterations} times"));
+                        break;
+                    case CommonForEachStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.ForEachKeyword.GetLocation(), "foreach is followed only over a span local or span parameter; other loops must be for, while or do loops with a constant bound")); break;
                     case GotoStatementSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'goto'"); break;
                     case TryStatementSyntax s: Report(DiagnosticDescriptors.Exceptions, s, "try"); break;
                     case ThrowStatementSyntax s: Report(DiagnosticDescriptors.Exceptions, s, s.ToString()); break;

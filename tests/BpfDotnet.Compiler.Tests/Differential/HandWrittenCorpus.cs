@@ -150,6 +150,13 @@ namespace BpfDotnet.Compiler.Tests.Differential
                 "acc = unchecked(acc * 7 + (BitOperations.IsPow2(a1) ? 1 : 0) + (BitOperations.IsPow2(a2) ? 2 : 0) + (BitOperations.IsPow2(l) ? 4 : 0) + (BitOperations.IsPow2(v0) ? 8 : 0)); " +
                 "acc = unchecked(acc * 131 + BitOperations.RotateLeft(v0, a1) + (long)BitOperations.RotateRight(a2, 13) + (long)BitOperations.RotateLeft(a2, a0) + BitOperations.RotateRight(v0, 0)); " +
                 "Out.Update(0, acc); return BitOperations.Log2((uint)a0) + BitOperations.PopCount((ulong)l) * 8;"),
+            // foreach over spans: locals (by value and by ref), a u8 literal local, a view of a map value, span parameters, break and continue.
+            Probe("h_foreach_span", "Span<int> w = stackalloc int[5]; int k = 0; foreach (ref int x in w) { k++; x = unchecked(a1 * k + s); } long acc = 0; " +
+                "foreach (int x in w) { if (x == 0) continue; acc = unchecked(acc * 7 + x); if (acc > 1000000 && a0 > 200) break; } ReadOnlySpan<byte> h = \"hello\"u8; " +
+                "foreach (byte c in h) acc = unchecked(acc * 31 + (c ^ a0)); Span<byte> b = stackalloc byte[6]; b[5] = a0; b[0] = (byte)s; " +
+                "Out.Update(0, unchecked(acc + SumEach(b) * 3 + SumEachCalled(b) + SumEachCalled(h))); return k;"),
+            Probe("h_foreach_map", "ref Quad q = ref Quads.GetValueRefOrNullRef(3); if (Unsafe.IsNullRef(ref q)) return 1; Span<long> v = q; foreach (ref long e in v) e = unchecked(e * 3 + a1); " +
+                "long acc = 0; foreach (long e in v) acc ^= e; Out.Update(0, acc); return (int)(acc & 0xfff);"),
             Helpers,
         };
 
@@ -174,6 +181,9 @@ namespace BpfDotnet.Compiler.Tests.Differential
     private static void ScaleAll(Span<long> v, long k) { for (int i = 0; i < v.Length; i++) v[i] = unchecked(v[i] * k + i); }
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static long SumBytes(ReadOnlySpan<byte> b) { long t = b.Length; for (int i = 0; i < b.Length; i++) t = unchecked(t * 257 + b[i]); return t; }
+    private static long SumEach(ReadOnlySpan<byte> b) { long t = 0; foreach (byte c in b) t = unchecked(t * 3 + c); return t; }
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static long SumEachCalled(ReadOnlySpan<byte> b) { long t = 1; foreach (byte c in b) t = unchecked(t * 5 + c); return t; }
     private static void FillSpan(Span<byte> b, byte v) { for (int i = 0; i < 8; i++) b[i] = unchecked((byte)(v + i * 37)); }
     private static long SumSpan(ReadOnlySpan<byte> b) { long s = 0; for (int i = 0; i < 8; i++) s = s * 3 + b[i]; return s; }
     private static bool IsGet(ReadOnlySpan<byte> b) => b.StartsWith(""GE""u8);
