@@ -514,6 +514,58 @@ namespace BpfDotnet.Generator.Tests
         }
 
         [Fact]
+        public void BPF0008_ConstructorThatCallsAnotherConstructor()
+        {
+            string source = Usings + """
+                public struct Pair
+                {
+                    public long A, B;
+                    public Pair(long a, long b) { A = a; B = b; }
+                    public Pair(long a) : this(a, 0) { }
+                }
+                public static partial class Probe
+                {
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int OnOpenat(ref SysEnterArgs ctx)
+                    {
+                        Pair p = new Pair(ctx.Arg0); // BPF0008
+                        return (int)p.A;
+                    }
+                }
+                """;
+            AssertOnMarkedLine("BPF0008", "new Pair(ctx.Arg0)", source);
+        }
+
+        [Fact]
+        public void StructConstructors_Compile()
+        {
+            string source = Usings + """
+                public struct Event
+                {
+                    public long Pid;
+                    public long Argument;
+                    public int Flags;
+                    public Event(long pid, long argument) { Pid = pid; Argument = argument; if (argument < 0) Flags = 1; }
+                }
+                public static partial class Probe
+                {
+                    [BpfMap(MaxEntries = 16)]
+                    public static BpfHashMap<uint, Event> Last = null!;
+
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int OnOpenat(ref SysEnterArgs ctx)
+                    {
+                        var e = new Event((long)(Bpf.GetCurrentPidTgid() >> 32), ctx.Arg1);
+                        Last.Update(0, e);
+                        Last.Update(1, new Event(1, 2));
+                        return e.Flags;
+                    }
+                }
+                """;
+            Assert.Empty(TestCompilation.GetBpfDiagnostics(source));
+        }
+
+        [Fact]
         public void SpanLengthBounds_Compile()
         {
             string source = ProbeSource("""

@@ -38,6 +38,9 @@ namespace BpfDotnet.Compiler.Frontend
         }
 
         private readonly List<IMethodSymbol> _inlineStack = new List<IMethodSymbol>();
+
+        /// <summary>Inside an inlined struct constructor: the memory <c>this</c> refers to.</summary>
+        private Address? _thisAddress;
         private readonly HashSet<IMethodSymbol> _checkedCallees = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
 
         /// <summary>Returns from the method being lowered: an exit for the program, a jump for an inlined call.</summary>
@@ -88,18 +91,56 @@ namespace BpfDotnet.Compiler.Frontend
                 Unsupported(invocation, "Calling a method that is generic, async, or returns a struct by value");
                 return Operand.Const(0);
             }
+            return InlineBody(method, declaration, invocation.Arguments, thisAddress: null, byRef);
+        }
+
+        /// <summary>
+        /// <c>new S(...)</c> with a constructor of the user's struct: the memory is zeroed (C# zeroes what the
+        /// constructor leaves unassigned) and the constructor's body is inlined with <c>this</c> bound to it.
+        /// </summary>
+        private void InlineConstructor(IObjectCreationOperation creation, Address destination, int size)
+        {
+            var constructor = creation.Constructor!;
+            var declaration = constructor.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) as ConstructorDeclarationSyntax;
+            if (declaration is null || (declaration.Body is null && declaration.ExpressionBody is null))
+            {
+                Report(DiagnosticDescriptors.UnsupportedCall, creation.Syntax, constructor.ToDisplayString());
+                return;
+            }
+            if (declaration.Initializer is not null)
+            {
+                Unsupported(creation, "A constructor that calls another constructor (': this(...)')");
+                return;
+            }
+            if (constructor.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => !f.IsStatic && f.DeclaringSyntaxReferences.Any(r => r.GetSyntax(_cancellationToken) is VariableDeclaratorSyntax { Initializer: not null })))
+            {
+                Unsupported(creation, "A constructor of a struct whose fields have initializers");
+                return;
+            }
+            if (_inlineStack.Any(m => SymbolEqualityComparer.Default.Equals(m, constructor)) || _inlineStack.Count >= MaxInlineDepth)
+            {
+                Unsupported(creation, "A recursive call, or calls nested more than " + MaxInlineDepth + " deep,");
+                return;
+            }
+            Zero(destination, size);
+            InlineBody(constructor, declaration, creation.Arguments, destination, byRef: false);
+        }
+
+        /// <summary>Lowers the body of <paramref name="method"/> in place, its parameters bound to <paramref name="arguments"/>.</summary>
+        private Operand InlineBody(IMethodSymbol method, BaseMethodDeclarationSyntax declaration, System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, Address? thisAddress, bool byRef)
+        {
             var model = _model.Compilation.GetSemanticModel(declaration.SyntaxTree);
             int errorsBefore = _diagnostics.Count;
             if (_checkedCallees.Add(method)) SubsetChecker.Check(declaration, model, _diagnostics, _cancellationToken);
             if (_diagnostics.Count > errorsBefore) return Operand.Const(0);
-            if (model.GetOperation(declaration, _cancellationToken) is not IMethodBodyOperation body || body.Descendants().Any(o => o is IInvalidOperation))
+            if (model.GetOperation(declaration, _cancellationToken) is not IMethodBodyBaseOperation body || body.Descendants().Any(o => o is IInvalidOperation))
             {
                 return Operand.Const(0);
             }
 
             // Bind the arguments in the caller's frame.
             var bindings = new Dictionary<IParameterSymbol, LocalStorage>(SymbolEqualityComparer.Default);
-            foreach (var argument in invocation.Arguments)
+            foreach (var argument in arguments)
             {
                 var parameter = argument.Parameter;
                 if (parameter is null) continue;
@@ -144,7 +185,8 @@ namespace BpfDotnet.Compiler.Frontend
             // Lower the callee in a fresh frame.
             var continuation = Function.NewBlock();
             int result = method.ReturnsVoid ? -1 : Function.NewReg();
-            var saved = (_locals, _parameters, _captures, _blocks, _localCopies, _addressTaken, _inlineReturn, _b.Position);
+            var saved = (_locals, _parameters, _captures, _blocks, _localCopies, _addressTaken, _inlineReturn, _b.Position, _thisAddress);
+            _thisAddress = thisAddress;
             _locals = new Dictionary<ILocalSymbol, LocalStorage>(SymbolEqualityComparer.Default);
             _parameters = bindings;
             _captures = new Dictionary<CaptureId, Captured>();
@@ -157,7 +199,7 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 FindAddressTakenLocals(body);
                 FindCounterRanges(body, model);
-                var cfg = ControlFlowGraph.Create(body, _cancellationToken);
+                var cfg = body is IConstructorBodyOperation constructorBody ? ControlFlowGraph.Create(constructorBody, _cancellationToken) : ControlFlowGraph.Create((IMethodBodyOperation)body, _cancellationToken);
                 foreach (var block in cfg.Blocks)
                 {
                     if (block.IsReachable && block.Kind == BasicBlockKind.Block && !IsSpanEnumeratorDispose(block)) _blocks[block] = Function.NewBlock();
@@ -174,7 +216,7 @@ namespace BpfDotnet.Compiler.Frontend
             finally
             {
                 _inlineStack.RemoveAt(_inlineStack.Count - 1);
-                (_locals, _parameters, _captures, _blocks, _localCopies, _addressTaken, _inlineReturn, _b.Position) = saved;
+                (_locals, _parameters, _captures, _blocks, _localCopies, _addressTaken, _inlineReturn, _b.Position, _thisAddress) = saved;
             }
             _b.Block = continuation;
             return result >= 0 ? Operand.InReg(result) : Operand.Const(0);

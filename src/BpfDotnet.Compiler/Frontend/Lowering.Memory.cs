@@ -67,6 +67,8 @@ namespace BpfDotnet.Compiler.Frontend
                         }
                         return AddressOf(element.Instance).Plus((int)ConstantToLong(index.ConstantValue.Value) * elementLayout.Size);
                     }
+                case IInstanceReferenceOperation when _thisAddress is Address self:
+                    return self;
                 case IPropertyReferenceOperation spanIndexer when IsSpanMember(spanIndexer, "this[]"):
                     return SpanElementAddress(spanIndexer);
                 case IPropertyReferenceOperation current when SpanEnumeratorOf(current) is { } enumerator:
@@ -97,6 +99,14 @@ namespace BpfDotnet.Compiler.Frontend
             if (IsScalar(op.Type))
             {
                 return SpillToTemporary(Rvalue(op), op.Type, "temporary");
+            }
+            if (IsStructValueCreation(op) && op.Type is { TypeKind: TypeKind.Struct } && Layout(op.Type, op.Syntax) is { } layout)
+            {
+                // A struct built in place as an argument (a map value, say): a temporary on the stack.
+                var slot = NewSlot(layout, "temporary " + op.Type.Name);
+                var address = Address.OfSlot(slot.Id);
+                InitializeStruct(address, layout, op);
+                return address;
             }
             Unsupported(op, "Taking the address of this expression");
             return Address.OfSlot(NewSlot(IntType.Long, "temporary").Id);
@@ -250,7 +260,8 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 if (creation.Arguments.Length > 0 || (creation.Constructor is { IsImplicitlyDeclared: false }))
                 {
-                    Report(DiagnosticDescriptors.UnsupportedCall, creation.Syntax, creation.Constructor?.ToDisplayString() ?? "constructor");
+                    if (creation.Constructor is null) Report(DiagnosticDescriptors.UnsupportedCall, creation.Syntax, "constructor");
+                    else InlineConstructor(creation, destination, layout.Size);
                     return;
                 }
                 Zero(destination, layout.Size);

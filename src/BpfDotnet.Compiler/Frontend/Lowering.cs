@@ -182,7 +182,7 @@ namespace BpfDotnet.Compiler.Frontend
             }
         }
 
-        private void FindCounterRanges(IMethodBodyOperation body, SemanticModel model)
+        private void FindCounterRanges(IMethodBodyBaseOperation body, SemanticModel model)
         {
             long? LengthOf(Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax span) => SpanLengthOf(span, model);
             foreach (var statement in body.Syntax.DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.StatementSyntax>())

@@ -15,13 +15,13 @@ namespace BpfDotnet.Compiler.Frontend
     /// </summary>
     internal static class SubsetChecker
     {
-        public static void Check(MethodDeclarationSyntax declaration, SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        public static void Check(BaseMethodDeclarationSyntax declaration, SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
             SyntaxNode? body = (SyntaxNode?)declaration.Body ?? declaration.ExpressionBody;
             if (body is null) return;
             void Report(DiagnosticDescriptor d, SyntaxNode node, params string[] args) => diagnostics.Add(DiagnosticInfo.Create(d, node.GetLocation(), args));
 
-            if (declaration.Modifiers.Any(SyntaxKind.AsyncKeyword)) Report(DiagnosticDescriptors.UnsupportedConstruct, declaration.Identifier.Parent!, "An async method");
+            if (declaration.Modifiers.Any(SyntaxKind.AsyncKeyword)) Report(DiagnosticDescriptors.UnsupportedConstruct, declaration, "An async method");
 
             // span.Length bounds a loop: a span local's length is known here; a span parameter's is a constant at each
             // call, so the loop's shape is checked with a stand-in length and checked again with the real one where it is lowered.

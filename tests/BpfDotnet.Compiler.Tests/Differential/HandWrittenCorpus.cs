@@ -157,6 +157,11 @@ namespace BpfDotnet.Compiler.Tests.Differential
                 "Out.Update(0, unchecked(acc + SumEach(b) * 3 + SumEachCalled(b) + SumEachCalled(h))); return k;"),
             Probe("h_foreach_map", "ref Quad q = ref Quads.GetValueRefOrNullRef(3); if (Unsafe.IsNullRef(ref q)) return 1; Span<long> v = q; foreach (ref long e in v) e = unchecked(e * 3 + a1); " +
                 "long acc = 0; foreach (long e in v) acc ^= e; Out.Update(0, acc); return (int)(acc & 0xfff);"),
+            // Struct constructors: inlined with 'this' bound to the new value (fields left unassigned are zero, as in C#).
+            Probe("h_struct_constructors", "Point3 p = new Point3(a1, l); Point3 q = new Point3(unchecked((long)a2)); long acc = unchecked(p.X + p.Y * 3 + p.Z + q.X + q.Y * 7 + q.Z); " +
+                "p = new Point3(s, a0); acc = unchecked(acc * 31 + p.X + p.Y + p.Z); acc = unchecked(acc * 31 + Weigh(new Point3(a0, s))); Out.Update(0, acc); return p.Z;"),
+            Probe("h_constructor_map_value", "Points.Update(0, new Point3(a1, l)); ref Point3 pt = ref Points.GetValueRefOrNullRef(0); if (Unsafe.IsNullRef(ref pt)) return 1; " +
+                "pt.Y += 3; Out.Update(0, unchecked(pt.X + pt.Y * 5 + pt.Z)); return pt.Z;"),
             Helpers,
         };
 
@@ -184,6 +189,13 @@ namespace BpfDotnet.Compiler.Tests.Differential
     private static long SumEach(ReadOnlySpan<byte> b) { long t = 0; foreach (byte c in b) t = unchecked(t * 3 + c); return t; }
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static long SumEachCalled(ReadOnlySpan<byte> b) { long t = 1; foreach (byte c in b) t = unchecked(t * 5 + c); return t; }
+    public struct Point3
+    {
+        public int X; public long Y; public short Z;
+        public Point3(int x, long y) { X = x; Y = unchecked(y * 2); if (x < 0) Z = -1; else Z = (short)(x & 0xff); }
+        public Point3(long seed) => Y = seed ^ 5;
+    }
+    private static long Weigh(Point3 p) => unchecked(p.X * 5 + p.Y + p.Z);
     private static void FillSpan(Span<byte> b, byte v) { for (int i = 0; i < 8; i++) b[i] = unchecked((byte)(v + i * 37)); }
     private static long SumSpan(ReadOnlySpan<byte> b) { long s = 0; for (int i = 0; i < 8; i++) s = s * 3 + b[i]; return s; }
     private static bool IsGet(ReadOnlySpan<byte> b) => b.StartsWith(""GE""u8);
