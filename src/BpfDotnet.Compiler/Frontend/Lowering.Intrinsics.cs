@@ -22,6 +22,16 @@ namespace BpfDotnet.Compiler.Frontend
             string? owner = method.ContainingType?.ToDisplayString();
             if (owner == MathType) return method.Name is "Min" or "Max" or "Clamp" or "Sign" or "Abs";
             if (owner == BitOperationsType) return method.Name is "PopCount" or "Log2" or "LeadingZeroCount" or "TrailingZeroCount" or "IsPow2" or "RotateLeft" or "RotateRight";
+            if (method.ContainingType is { } type && IsScalar(type) && IsInteger(type) && method.IsStatic)
+            {
+                // The same operations as static methods of the integer types (int.Max, uint.PopCount, ...). The bit
+                // counts of 8- and 16-bit types count within their width, and Log2 of a negative value throws: those stay out.
+                var (size, signed) = ScalarInfo(type);
+                if (method.Name is "Min" or "Max" or "Clamp" or "Sign" or "Abs") return true;
+                if (size < 4) return false;
+                return method.Name is "PopCount" or "LeadingZeroCount" or "TrailingZeroCount" or "IsPow2" or "RotateLeft" or "RotateRight"
+                    || (method.Name == "Log2" && !signed);
+            }
             return false;
         }
 
@@ -62,7 +72,7 @@ namespace BpfDotnet.Compiler.Frontend
                     {
                         if (!CannotBeMinValue(invocation, size))
                         {
-                            Unsupported(invocation, "Math.Abs of a value that may be " + method.Parameters[0].Type.Name + ".MinValue (C# throws OverflowException; test it first, for example 'if (x > " + method.Parameters[0].Type.Name + ".MinValue)', or write 'x < 0 ? -x : x', which wraps)");
+                            Unsupported(invocation, method.ContainingType.Name + ".Abs of a value that may be " + method.Parameters[0].Type.Name + ".MinValue (C# throws OverflowException; test it first, for example 'if (x > " + method.Parameters[0].Type.Name + ".MinValue)', or write 'x < 0 ? -x : x', which wraps)");
                             return Operand.Const(0);
                         }
                         if (args[0].IsConst) return Operand.Const(System.Math.Abs(args[0].Value));
@@ -128,7 +138,9 @@ namespace BpfDotnet.Compiler.Frontend
                             left = _b.Alu(AluOp.Lsh, x, toLeft ? n : other, is32);
                             right = _b.Alu(AluOp.Rsh, x, toLeft ? other : n, is32);
                         }
-                        return Operand.InReg(_b.Alu(AluOp.Or, left, right, is32));
+                        int rotated = _b.Alu(AluOp.Or, left, right, is32);
+                        // int.RotateLeft returns an int: sign-extend the 32-bit result.
+                        return Operand.InReg(signed && is32 ? Normalize(rotated, 4, true) : rotated);
                     }
             }
             Unsupported(invocation, method.ToDisplayString());

@@ -162,6 +162,10 @@ namespace BpfDotnet.Compiler.Tests.Differential
                 "p = new Point3(s, a0); acc = unchecked(acc * 31 + p.X + p.Y + p.Z); acc = unchecked(acc * 31 + Weigh(new Point3(a0, s))); Out.Update(0, acc); return p.Z;"),
             Probe("h_constructor_map_value", "Points.Update(0, new Point3(a1, l)); ref Point3 pt = ref Points.GetValueRefOrNullRef(0); if (Unsafe.IsNullRef(ref pt)) return 1; " +
                 "pt.Y += 3; Out.Update(0, unchecked(pt.X + pt.Y * 5 + pt.Z)); return pt.Z;"),
+            Probe("h_integer_statics", "long acc = int.Max(a1, -9) + long.Min(l, 77) + uint.Clamp(v0, 3u, 99u) + (s > short.MinValue ? short.Abs(s) : 0) + int.Sign(a1) + sbyte.Max(unchecked((sbyte)a0), (sbyte)-4); " +
+                "acc = unchecked(acc * 131 + int.PopCount(a1) + (long)ulong.LeadingZeroCount(a2) + (long)ulong.TrailingZeroCount(a2) * 70 + int.LeadingZeroCount(a1) * 5000 + int.TrailingZeroCount(a1) * 3); " +
+                "acc = unchecked(acc * 131 + int.RotateLeft(a1, a0) + (long)uint.RotateRight(v0, 7) + long.RotateLeft(l, 9) + (int.IsPow2(a1) ? 1 : 0) + (long)uint.Log2(v0) + (long)ulong.Log2(a2) * 64); " +
+                "Out.Update(0, acc); return int.RotateRight(a1, 3);"),
             Helpers,
         };
 
