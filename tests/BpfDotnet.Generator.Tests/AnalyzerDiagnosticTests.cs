@@ -566,6 +566,37 @@ namespace BpfDotnet.Generator.Tests
         }
 
         [Fact]
+        public void BPF0008_SliceOutsideTheSpan() => AssertReported("BPF0008", "s.Slice(4, 8)", """
+            Span<byte> s = stackalloc byte[8];
+            Span<byte> t = s.Slice(4, 8); // BPF0008
+            return t[0];
+            """);
+
+        [Fact]
+        public void BPF0008_CopyToAShorterSpan() => AssertReported("BPF0008", "CopyTo", """
+            Span<byte> s = stackalloc byte[8];
+            Span<byte> d = stackalloc byte[4];
+            s.CopyTo(d); // BPF0008
+            return d[0];
+            """);
+
+        [Fact]
+        public void SpanSlicesAndOperations_Compile()
+        {
+            string source = ProbeSource("""
+                Span<byte> s = stackalloc byte[16];
+                s.Fill((byte)ctx.Arg0);
+                Span<byte> mid = s.Slice(4, 8);
+                mid[..2].Clear();
+                Span<byte> d = stackalloc byte[16];
+                s.CopyTo(d);
+                for (int i = 0; i < mid.Length; i++) d[i] ^= mid[i];
+                return d[^1] + (s.IsEmpty ? 1 : 0);
+                """);
+            Assert.Empty(TestCompilation.GetBpfDiagnostics(source));
+        }
+
+        [Fact]
         public void SpanLengthBounds_Compile()
         {
             string source = ProbeSource("""

@@ -94,6 +94,7 @@ namespace BpfDotnet.Compiler.Frontend
                 return Operand.InReg(more);
             }
             if (IsIntrinsic(method)) return InvokeIntrinsic(invocation);
+            if (InvokeSpanMethod(invocation) is Operand spanResult) return spanResult;
             if (IsUserMethod(method)) return KeepsCall(method) ? CallSubprogram(invocation) : Inline(invocation);
             Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, method.ToDisplayString());
             return Operand.Const(0);

@@ -69,6 +69,11 @@ namespace BpfDotnet.Compiler.Frontend
                     }
                 case IInstanceReferenceOperation when _thisAddress is Address self:
                     return self;
+                case IImplicitIndexerReferenceOperation fromEnd when IndexFromEndAddress(fromEnd) is Address element:
+                    return element;
+                case IInvocationOperation or IImplicitIndexerReferenceOperation when SliceView(op) is { } slice:
+                    // A span local declared as a slice points at the slice's first element.
+                    return Address.OfReg(slice.Reg);
                 case IPropertyReferenceOperation spanIndexer when IsSpanMember(spanIndexer, "this[]"):
                     return SpanElementAddress(spanIndexer);
                 case IPropertyReferenceOperation current when SpanEnumeratorOf(current) is { } enumerator:

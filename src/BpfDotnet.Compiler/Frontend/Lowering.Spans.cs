@@ -46,6 +46,7 @@ namespace BpfDotnet.Compiler.Frontend
                 {
                     return length;
                 }
+                if (SliceLength(value, model, cancellationToken) is long sliced) return sliced;
             }
             return null;
         }
@@ -98,7 +99,7 @@ namespace BpfDotnet.Compiler.Frontend
             var op = Unconverted(Unwrap(instance));
             if (op is ILocalReferenceOperation local && IsSpan(local.Local.Type) && GetLocal(local.Local, instance.Syntax) is { SpanLength: > 0 } storage) return storage;
             if (op is IParameterReferenceOperation parameter && _parameters.TryGetValue(parameter.Parameter, out var bound) && bound.SpanLength > 0) return bound;
-            return null;
+            return SliceView(instance);
         }
 
         /// <summary>

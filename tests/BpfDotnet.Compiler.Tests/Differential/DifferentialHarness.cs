@@ -28,7 +28,7 @@ public static partial class Corpus
     [BpfMap(MaxEntries = 1)] public static BpfArrayMap<long> Out = new(1);
     [BpfMap(MaxEntries = 4)] public static BpfArrayMap<int> Ints = new(4);
     [System.Runtime.CompilerServices.InlineArray(4)] public struct Quad { private long _element; }
-    [BpfMap(MaxEntries = 4)] public static BpfArrayMap<Quad> Quads = new(4);
+    [BpfMap(MaxEntries = 6)] public static BpfArrayMap<Quad> Quads = new(6);
     [BpfMap(MaxEntries = 2)] public static BpfArrayMap<Point3> Points = new(2);
     public static readonly long Scale = 3;
     public static readonly int Bias = -7;

@@ -166,6 +166,16 @@ namespace BpfDotnet.Compiler.Tests.Differential
                 "acc = unchecked(acc * 131 + int.PopCount(a1) + (long)ulong.LeadingZeroCount(a2) + (long)ulong.TrailingZeroCount(a2) * 70 + int.LeadingZeroCount(a1) * 5000 + int.TrailingZeroCount(a1) * 3); " +
                 "acc = unchecked(acc * 131 + int.RotateLeft(a1, a0) + (long)uint.RotateRight(v0, 7) + long.RotateLeft(l, 9) + (int.IsPow2(a1) ? 1 : 0) + (long)uint.Log2(v0) + (long)ulong.Log2(a2) * 64); " +
                 "Out.Update(0, acc); return int.RotateRight(a1, 3);"),
+            // Slices with constant bounds, index from end, Clear/Fill/CopyTo/TryCopyTo (overlapping too), IsEmpty.
+            Probe("h_span_slices", "Span<byte> b = stackalloc byte[16]; for (int i = 0; i < 16; i++) b[i] = unchecked((byte)((a2 >> (i * 4)) ^ (ulong)i)); " +
+                "Span<byte> mid = b.Slice(4, 8); Span<byte> tail = b[12..]; ReadOnlySpan<byte> head = b[..4]; " +
+                "long acc = mid[0] + mid[7] * 256 + tail[^1] + head[^4] * 7 + tail.Length * 1000 + (b.IsEmpty ? 1 : 0) + b.Slice(10)[1] * 3; " +
+                "mid.Slice(2, 2).Clear(); tail.Fill(a0); Span<byte> copy = stackalloc byte[16]; b.CopyTo(copy); b[1..9].CopyTo(b[0..8]); b[0..8].CopyTo(b[4..12]); " +
+                "bool ok = b.TryCopyTo(copy[..8]); b[^2] = 9; foreach (byte x in b) acc = unchecked(acc * 31 + x); foreach (byte x in copy) acc = unchecked(acc * 7 + x); " +
+                "Out.Update(0, acc); return (int)SumEach(b[3..7]) + (ok ? 1 : 0);"),
+            Probe("h_span_slices_map", "ref Quad q = ref Quads.GetValueRefOrNullRef(4); if (Unsafe.IsNullRef(ref q)) return 1; Span<long> v = q; v[1..3].Fill(unchecked(l + v[0])); v[0] = a1; " +
+                "v[..2].CopyTo(v[2..]); Span<long> w = stackalloc long[8]; w.Fill(-1); v.CopyTo(w[3..7]); long acc = 0; foreach (long x in w) acc = unchecked(acc * 131 + x); " +
+                "Out.Update(0, acc); return (int)(v[^1] & 0xfff);"),
             Helpers,
         };
 
