@@ -30,6 +30,13 @@ public static partial class Corpus
     [System.Runtime.CompilerServices.InlineArray(4)] public struct Quad { private long _element; }
     [BpfMap(MaxEntries = 6)] public static BpfArrayMap<Quad> Quads = new(6);
     [BpfMap(MaxEntries = 2)] public static BpfArrayMap<Point3> Points = new(2);
+    /// <summary>A struct with constructors (the hand-written corpus builds it; a map holds it).</summary>
+    public struct Point3
+    {
+        public int X; public long Y; public short Z;
+        public Point3(int x, long y) { X = x; Y = unchecked(y * 2); if (x < 0) Z = -1; else Z = (short)(x & 0xff); }
+        public Point3(long seed) => Y = seed ^ 5;
+    }
     public static readonly long Scale = 3;
     public static readonly int Bias = -7;
     public static long Counter;

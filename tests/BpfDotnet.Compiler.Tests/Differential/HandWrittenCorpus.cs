@@ -203,12 +203,6 @@ namespace BpfDotnet.Compiler.Tests.Differential
     private static long SumEach(ReadOnlySpan<byte> b) { long t = 0; foreach (byte c in b) t = unchecked(t * 3 + c); return t; }
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static long SumEachCalled(ReadOnlySpan<byte> b) { long t = 1; foreach (byte c in b) t = unchecked(t * 5 + c); return t; }
-    public struct Point3
-    {
-        public int X; public long Y; public short Z;
-        public Point3(int x, long y) { X = x; Y = unchecked(y * 2); if (x < 0) Z = -1; else Z = (short)(x & 0xff); }
-        public Point3(long seed) => Y = seed ^ 5;
-    }
     private static long Weigh(Point3 p) => unchecked(p.X * 5 + p.Y + p.Z);
     private static void FillSpan(Span<byte> b, byte v) { for (int i = 0; i < 8; i++) b[i] = unchecked((byte)(v + i * 37)); }
     private static long SumSpan(ReadOnlySpan<byte> b) { long s = 0; for (int i = 0; i < 8; i++) s = s * 3 + b[i]; return s; }
