@@ -597,6 +597,25 @@ namespace BpfDotnet.Generator.Tests
         }
 
         [Fact]
+        public void BPF0008_CollectionExpressionWithASpread() => AssertReported("BPF0008", "[1, ..first]", """
+            ReadOnlySpan<int> first = [2, 3];
+            ReadOnlySpan<int> all = [1, ..first]; // BPF0008
+            return all[0];
+            """);
+
+        [Fact]
+        public void SpanInitializers_Compile()
+        {
+            string source = ProbeSource("""
+                ReadOnlySpan<byte> table = [1, 2, 4, 8];
+                Span<long> values = stackalloc long[] { ctx.Arg0, ctx.Arg1 };
+                Span<int> small = stackalloc[] { 1, (int)ctx.Arg2 };
+                return table[(int)ctx.Arg3 & 3] + (int)values[1] + small[1];
+                """);
+            Assert.Empty(TestCompilation.GetBpfDiagnostics(source));
+        }
+
+        [Fact]
         public void SpanLengthBounds_Compile()
         {
             string source = ProbeSource("""

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using BpfDotnet.Compiler.Ir;
 using IrBlock = BpfDotnet.Compiler.Ir.BasicBlock;
@@ -36,6 +37,7 @@ namespace BpfDotnet.Compiler.Frontend
                 {
                     return n;
                 }
+                if (SpanInitializer(value) is { } elements) return elements.Count > 0 ? elements.Count : null;
                 if (value.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.Utf8StringLiteralExpression)
                     && model.GetOperation(value, cancellationToken) is IUtf8StringOperation utf8)
                 {
@@ -56,8 +58,32 @@ namespace BpfDotnet.Compiler.Frontend
         {
             if (local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is not VariableDeclaratorSyntax { Initializer.Value: var value }) return false;
             while (value is ParenthesizedExpressionSyntax p) value = p.Expression;
-            return value is not StackAllocArrayCreationExpressionSyntax && !value.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.Utf8StringLiteralExpression);
+            return value is not StackAllocArrayCreationExpressionSyntax && SpanInitializer(value) is null && !value.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.Utf8StringLiteralExpression);
         }
+
+        /// <summary>
+        /// The elements a span local is initialised with: <c>stackalloc T[] { a, b }</c>, <c>stackalloc[] { a, b }</c>
+        /// or a collection expression <c>[a, b]</c> (no spreads); null for any other initializer.
+        /// </summary>
+        internal static IReadOnlyList<ExpressionSyntax>? SpanInitializer(ExpressionSyntax value)
+        {
+            while (value is ParenthesizedExpressionSyntax p) value = p.Expression;
+            switch (value)
+            {
+                case StackAllocArrayCreationExpressionSyntax { Initializer: { } initializer }:
+                    return initializer.Expressions;
+                case ImplicitStackAllocArrayCreationExpressionSyntax implicitStackAlloc:
+                    return implicitStackAlloc.Initializer.Expressions;
+                case CollectionExpressionSyntax collection when collection.Elements.All(e => e is ExpressionElementSyntax):
+                    return collection.Elements.Cast<ExpressionElementSyntax>().Select(e => e.Expression).ToList();
+                default:
+                    return null;
+            }
+        }
+
+        private static bool HasControlFlow(IOperation operation)
+            => operation.DescendantsAndSelf().Any(o => o is IConditionalOperation or IInvocationOperation or ICoalesceOperation or ISwitchExpressionOperation or IIsPatternOperation
+                || o is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr });
 
         /// <summary>Lays out a span local: its elements on the stack.</summary>
         private bool TryLayoutSpan(ILocalSymbol local, SyntaxNode syntax, LocalStorage storage)
@@ -220,6 +246,25 @@ namespace BpfDotnet.Compiler.Frontend
                 return;
             }
             ZeroSlot(slot);
+            if (target.Local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: var initializer }
+                && SpanInitializer(initializer) is { } elements)
+            {
+                // stackalloc T[] { ... } and [ ... ]: each element stored in order, as C# evaluates them.
+                var model = initializer.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(initializer.SyntaxTree);
+                var element = ((INamedTypeSymbol)target.Local.Type).TypeArguments[0];
+                var (size, signed) = ScalarInfo(element);
+                for (int i = 0; i < elements.Count; i++)
+                {
+                    var operation = model.GetOperation(elements[i], _cancellationToken);
+                    if (operation is null || !IsScalar(element) || HasControlFlow(operation))
+                    {
+                        Unsupported(operation ?? value, "A span element initializer that is not a scalar expression without branches (&&, ||, ?:, calls)");
+                        return;
+                    }
+                    var v = Rvalue(operation);
+                    StoreOperand(Address.OfSlot(slot.Id).Plus(i * size), size, v.IsConst ? Operand.Const(TruncateConstant(v.Value, size, signed)) : v);
+                }
+            }
         }
         /// <summary><c>span.SequenceEqual("..."u8)</c> and <c>span.StartsWith("..."u8)</c> on a byte span local.</summary>
         private bool IsSpanCompare(IInvocationOperation invocation)

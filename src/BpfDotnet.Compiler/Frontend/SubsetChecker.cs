@@ -84,6 +84,14 @@ namespace BpfDotnet.Compiler.Frontend
                         Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'stackalloc' other than 'Span<T> name = stackalloc T[N]' with a constant N");
                         skip.Add(s);
                         break;
+                    case ImplicitStackAllocArrayCreationExpressionSyntax s when !InitializesSpan(s, model, cancellationToken):
+                        Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'stackalloc' other than 'Span<T> name = stackalloc T[N]' with a constant N");
+                        skip.Add(s);
+                        break;
+                    case CollectionExpressionSyntax s when !InitializesSpan(s, model, cancellationToken):
+                        Report(DiagnosticDescriptors.UnsupportedConstruct, s, "A collection expression other than the initializer of a Span or ReadOnlySpan local (with no spread)");
+                        skip.Add(s);
+                        break;
                     case AssignmentExpressionSyntax a when Lowering.IsSpan(model.GetTypeInfo(a.Left, cancellationToken).Type):
                         Report(DiagnosticDescriptors.UnsupportedConstruct, a, "Assigning a Span after its declaration");
                         break;
@@ -116,7 +124,7 @@ namespace BpfDotnet.Compiler.Frontend
             }
         }
 
-        private static bool InitializesSpan(StackAllocArrayCreationExpressionSyntax stackAlloc, SemanticModel model, CancellationToken cancellationToken)
+        private static bool InitializesSpan(ExpressionSyntax stackAlloc, SemanticModel model, CancellationToken cancellationToken)
         {
             SyntaxNode node = stackAlloc;
             while (node.Parent is ParenthesizedExpressionSyntax) node = node.Parent;

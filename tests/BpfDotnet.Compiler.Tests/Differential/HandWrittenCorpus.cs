@@ -176,6 +176,10 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_span_slices_map", "ref Quad q = ref Quads.GetValueRefOrNullRef(4); if (Unsafe.IsNullRef(ref q)) return 1; Span<long> v = q; v[1..3].Fill(unchecked(l + v[0])); v[0] = a1; " +
                 "v[..2].CopyTo(v[2..]); Span<long> w = stackalloc long[8]; w.Fill(-1); v.CopyTo(w[3..7]); long acc = 0; foreach (long x in w) acc = unchecked(acc * 131 + x); " +
                 "Out.Update(0, acc); return (int)(v[^1] & 0xfff);"),
+            // Span locals initialised with elements: stackalloc T[] { ... }, stackalloc[] { ... }, collection expressions.
+            Probe("h_span_initializers", "ReadOnlySpan<byte> table = [3, 1, 4, 1, 5, 9, 2, 6]; Span<long> w = stackalloc long[] { l, a1, -3, s }; Span<int> u = stackalloc[] { a1, 7, a0 }; " +
+                "Span<short> z = [s, (short)a0, -1]; long acc = table[a0 & 7]; foreach (long x in w) acc = unchecked(acc * 31 + x); foreach (int x in u) acc = unchecked(acc * 7 + x); " +
+                "foreach (short x in z) acc = unchecked(acc * 5 + x); w[1] += table[3]; Out.Update(0, unchecked(acc + w[1])); return table[a1 & 7];"),
             Helpers,
         };
 
