@@ -674,7 +674,8 @@ namespace BpfDotnet.Generator.Tests
             Assert.Empty(TestCompilation.GetBpfDiagnostics(source));
         }
 
-        private static string ProbeSource(string body)
+        /// <summary>A probe class whose openat tracepoint program has <paramref name="body"/> (with a <c>Counts</c> hash map).</summary>
+        internal static string ProbeSource(string body)
         {
             string indented = string.Join("\n", body.Split('\n').Select(line => "        " + line));
             return Usings + $$"""

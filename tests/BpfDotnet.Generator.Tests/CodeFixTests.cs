@@ -19,13 +19,6 @@ namespace BpfDotnet.Generator.Tests
     /// </summary>
     public class CodeFixTests
     {
-        private const string Usings = """
-            using System;
-            using System.Runtime.CompilerServices;
-            using BpfDotnet;
-
-            """;
-
         [Fact]
         public async Task CheckedExpression_BecomesUnchecked()
         {
@@ -116,23 +109,7 @@ namespace BpfDotnet.Generator.Tests
             Assert.True(Collapse(source).Contains(Collapse(expected), StringComparison.Ordinal), $"'{expected}' not in the fixed source:\n{source}");
         }
 
-        private static string Probe(string body)
-        {
-            string indented = string.Join("\n", body.Split('\n').Select(line => "        " + line));
-            return Usings + $$"""
-                public static partial class Probe
-                {
-                    [BpfMap(MaxEntries = 1024)]
-                    public static BpfHashMap<uint, ulong> Counts = null!;
-
-                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
-                    public static int OnOpenat(ref SysEnterArgs ctx)
-                    {
-                {{indented}}
-                    }
-                }
-                """;
-        }
+        private static string Probe(string body) => AnalyzerDiagnosticTests.ProbeSource(body);
 
         /// <summary>
         /// Applies <paramref name="fix"/> to the first <paramref name="id"/> diagnostic until none is left (at most 10

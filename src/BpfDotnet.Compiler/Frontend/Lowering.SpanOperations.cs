@@ -17,7 +17,7 @@ namespace BpfDotnet.Compiler.Frontend
     internal sealed partial class Lowering
     {
         /// <summary>The bounds of a slice expression: its source span, and the start and length within it (constants).</summary>
-        private (IOperation Source, int Start, int Length)? SliceBounds(IOperation op, int sourceLength)
+        private static (IOperation Source, int Start, int Length)? SliceBounds(IOperation op, int sourceLength)
         {
             op = Unconverted(op);
             switch (op)
@@ -73,6 +73,14 @@ namespace BpfDotnet.Compiler.Frontend
             return true;
         }
 
+        /// <summary>The span a slice expression (<c>s.Slice(...)</c>, <c>s[a..b]</c>) is taken from; null for anything else.</summary>
+        private static IOperation? SliceSource(IOperation unconverted) => unconverted switch
+        {
+            IInvocationOperation { TargetMethod.Name: "Slice", Instance: { } instance } slice when IsSpan(slice.TargetMethod.ContainingType) => instance,
+            IImplicitIndexerReferenceOperation { Argument: IRangeOperation, Instance: var instance } when IsSpan(instance.Type) => instance,
+            _ => null,
+        };
+
         /// <summary>
         /// A span made from another by slicing: a view (a pointer to its first element) of the source's memory.
         /// Null when <paramref name="op"/> is not a slice; BPF0008 when its bounds are not constants inside the source.
@@ -80,12 +88,7 @@ namespace BpfDotnet.Compiler.Frontend
         private LocalStorage? SliceView(IOperation op)
         {
             var unconverted = Unconverted(op);
-            IOperation? sourceOperation = unconverted switch
-            {
-                IInvocationOperation { TargetMethod.Name: "Slice", Instance: { } instance } slice when IsSpan(slice.TargetMethod.ContainingType) => instance,
-                IImplicitIndexerReferenceOperation { Argument: IRangeOperation, Instance: var instance } when IsSpan(instance.Type) => instance,
-                _ => null,
-            };
+            var sourceOperation = SliceSource(unconverted);
             if (sourceOperation is null) return null;
             var source = SpanStorage(sourceOperation);
             var element = (unconverted.Type as INamedTypeSymbol)?.TypeArguments.FirstOrDefault();
@@ -114,34 +117,21 @@ namespace BpfDotnet.Compiler.Frontend
             var op = model.GetOperation(value, cancellationToken);
             if (op is null) return null;
             var unconverted = Unconverted(op);
-            IOperation? instance = unconverted switch
-            {
-                IInvocationOperation { TargetMethod.Name: "Slice", Instance: { } i } slice when IsSpan(slice.TargetMethod.ContainingType) => i,
-                IImplicitIndexerReferenceOperation { Argument: IRangeOperation, Instance: var i } when IsSpan(i.Type) => i,
-                _ => null,
-            };
+            var instance = SliceSource(unconverted);
             if (instance is null) return null;
-            long sourceLength = Unconverted(instance) is ILocalReferenceOperation local && IsSpan(local.Local.Type)
-                ? StackAllocLength(local.Local, model, cancellationToken) ?? int.MaxValue
-                : int.MaxValue;
-            if (unconverted is IInvocationOperation { Arguments.Length: 2 } withLength && ConstantArgument(withLength, 1, out long n)) return n > 0 ? n : null;
-            if (unconverted is IImplicitIndexerReferenceOperation { Argument: IRangeOperation range }
-                && range.LeftOperand is { } left && range.RightOperand is { } right
-                && Unconverted(left) is not IUnaryOperation && Unconverted(right) is not IUnaryOperation
-                && IndexValue(left, 0, out long a) && IndexValue(right, 0, out long b))
+            long? sourceLength = Unconverted(instance) is ILocalReferenceOperation local && IsSpan(local.Local.Type)
+                ? StackAllocLength(local.Local, model, cancellationToken)
+                : null;
+            // Without the source's length, only a slice that states its own length (Slice(a, n), [a..b]) has one.
+            bool openEnded = unconverted switch
             {
-                return b - a > 0 ? b - a : null;
-            }
-            if (sourceLength == int.MaxValue) return null;
-            if (unconverted is IInvocationOperation { Arguments.Length: 1 } fromStart && ConstantArgument(fromStart, 0, out long s)) return sourceLength - s > 0 ? sourceLength - s : null;
-            if (unconverted is IImplicitIndexerReferenceOperation { Argument: IRangeOperation r })
-            {
-                long start = 0, end = sourceLength;
-                if (r.LeftOperand is { } l && !IndexValue(l, sourceLength, out start)) return null;
-                if (r.RightOperand is { } e && !IndexValue(e, sourceLength, out end)) return null;
-                return end - start > 0 ? end - start : null;
-            }
-            return null;
+                IInvocationOperation invocation => invocation.Arguments.Length < 2,
+                IImplicitIndexerReferenceOperation { Argument: IRangeOperation range } => range.LeftOperand is null || range.RightOperand is null
+                    || Unconverted(range.LeftOperand) is IUnaryOperation || Unconverted(range.RightOperand) is IUnaryOperation,
+                _ => true,
+            };
+            if (sourceLength is null && openEnded) return null;
+            return SliceBounds(unconverted, (int)System.Math.Min(sourceLength ?? int.MaxValue, int.MaxValue))?.Length;
         }
 
         /// <summary><c>span[^k]</c> (or <c>span[k]</c> written with an Index): a constant element inside the span.</summary>
