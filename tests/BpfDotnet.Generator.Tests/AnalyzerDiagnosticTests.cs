@@ -616,6 +616,17 @@ namespace BpfDotnet.Generator.Tests
         }
 
         [Fact]
+        public void Deconstruction_Compiles()
+        {
+            string source = ProbeSource("""
+                var (a, b) = (ctx.Arg0, ctx.Arg1);
+                (a, b) = (b, a);
+                return (int)(a - b);
+                """);
+            Assert.Empty(TestCompilation.GetBpfDiagnostics(source));
+        }
+
+        [Fact]
         public void SpanLengthBounds_Compile()
         {
             string source = ProbeSource("""

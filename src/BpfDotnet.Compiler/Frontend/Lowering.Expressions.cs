@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using BpfDotnet.Compiler.Diagnostics;
 using BpfDotnet.Compiler.Ir;
 using BpfDotnet.Compiler.Model;
@@ -35,6 +36,9 @@ namespace BpfDotnet.Compiler.Frontend
                     return;
                 case IInvocationOperation invocation:
                     Invoke(invocation, needValue: false);
+                    return;
+                case IDeconstructionAssignmentOperation deconstruction:
+                    Deconstruct(deconstruction);
                     return;
                 case IFlowCaptureReferenceOperation:
                 case ILiteralOperation:
@@ -115,6 +119,42 @@ namespace BpfDotnet.Compiler.Frontend
             }
             var operand = Rvalue(value);
             MoveTo(captured.Reg, operand);
+        }
+
+        /// <summary>
+        /// <c>var (a, b) = (x, y);</c> and <c>(a, b) = (b, a);</c>: every value on the right is read before any variable
+        /// on the left is written, as C# orders them, so a swap swaps.
+        /// </summary>
+        private void Deconstruct(IDeconstructionAssignmentOperation deconstruction)
+        {
+            var target = deconstruction.Target is IDeclarationExpressionOperation declaration ? declaration.Expression : deconstruction.Target;
+            var value = Unconverted(deconstruction.Value);
+            if (target is not ITupleOperation targets || value is not ITupleOperation values || targets.Elements.Length != values.Elements.Length
+                || targets.Elements.Any(t => t is not IDiscardOperation && (!IsScalar(t.Type) || t is ITupleOperation)))
+            {
+                Unsupported(deconstruction, "A deconstruction other than of a tuple literal into scalar variables");
+                return;
+            }
+            var read = new List<Operand>();
+            foreach (var element in values.Elements)
+            {
+                var operand = Rvalue(element);
+                if (!operand.IsConst)
+                {
+                    // A copy: the register may be a variable that an earlier store of this deconstruction overwrites.
+                    int copy = Function.NewReg();
+                    _b.Mov(copy, operand.Reg);
+                    operand = Operand.InReg(copy);
+                }
+                read.Add(operand);
+            }
+            for (int i = 0; i < read.Count; i++)
+            {
+                var element = targets.Elements[i];
+                if (element is IDiscardOperation) continue;
+                var (size, signed) = ScalarInfo(element.Type);
+                StoreTo(element, NormalizeOperand(read[i], System.Math.Max(size, 1), signed));
+            }
         }
 
         private static bool IsStructValueCreation(IOperation value)

@@ -180,6 +180,9 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_span_initializers", "ReadOnlySpan<byte> table = [3, 1, 4, 1, 5, 9, 2, 6]; Span<long> w = stackalloc long[] { l, a1, -3, s }; Span<int> u = stackalloc[] { a1, 7, a0 }; " +
                 "Span<short> z = [s, (short)a0, -1]; long acc = table[a0 & 7]; foreach (long x in w) acc = unchecked(acc * 31 + x); foreach (int x in u) acc = unchecked(acc * 7 + x); " +
                 "foreach (short x in z) acc = unchecked(acc * 5 + x); w[1] += table[3]; Out.Update(0, unchecked(acc + w[1])); return table[a1 & 7];"),
+            // Deconstruction of tuple literals: all values read before any variable is written (a swap swaps).
+            Probe("h_deconstruction", "var (x, y) = (l, a1 + 1L); (x, y) = (y, x); int p = s, q = a0; (p, q) = (q * 2, p - 1); var (m, _, n) = (a0, 5, (short)a1); " +
+                "(x, p) = (a1 > 0 ? p : 7, unchecked((int)x)); Out.Update(0, unchecked(x * 31 + y * 7 + p * 3 + q + m + n)); return p;"),
             Helpers,
         };
 
