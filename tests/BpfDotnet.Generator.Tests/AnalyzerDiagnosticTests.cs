@@ -616,6 +616,24 @@ namespace BpfDotnet.Generator.Tests
         }
 
         [Fact]
+        public void BPF0008_LocalFunctionThatIsNotStatic() => AssertReported("BPF0008", "Twice", """
+            long seed = ctx.Arg0;
+            return (int)Twice();
+            long Twice() => seed * 2; // BPF0008
+            """);
+
+        [Fact]
+        public void StaticLocalFunctions_Compile()
+        {
+            string source = ProbeSource("""
+                return Twice((int)ctx.Arg0) + Half((int)ctx.Arg1);
+                static int Twice(int v) => v * 2;
+                static int Half(int v) { if (v < 0) return 0; return v >> 1; }
+                """);
+            Assert.Empty(TestCompilation.GetBpfDiagnostics(source));
+        }
+
+        [Fact]
         public void Deconstruction_Compiles()
         {
             string source = ProbeSource("""

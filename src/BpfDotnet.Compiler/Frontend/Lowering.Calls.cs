@@ -95,6 +95,7 @@ namespace BpfDotnet.Compiler.Frontend
             }
             if (IsIntrinsic(method)) return InvokeIntrinsic(invocation);
             if (InvokeSpanMethod(invocation) is Operand spanResult) return spanResult;
+            if (method.MethodKind == MethodKind.LocalFunction && method.IsStatic) return InlineLocalFunction(invocation);
             if (IsUserMethod(method)) return KeepsCall(method) ? CallSubprogram(invocation) : Inline(invocation);
             Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, method.ToDisplayString());
             return Operand.Const(0);

@@ -41,6 +41,9 @@ namespace BpfDotnet.Compiler.Frontend
 
         /// <summary>Inside an inlined struct constructor: the memory <c>this</c> refers to.</summary>
         private Address? _thisAddress;
+
+        /// <summary>The control-flow graph being lowered (local functions' graphs hang off it).</summary>
+        private ControlFlowGraph? _cfg;
         private readonly HashSet<IMethodSymbol> _checkedCallees = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
 
         /// <summary>Returns from the method being lowered: an exit for the program, a jump for an inlined call.</summary>
@@ -137,7 +140,46 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 return Operand.Const(0);
             }
+            var cfg = body is IConstructorBodyOperation constructorBody ? ControlFlowGraph.Create(constructorBody, _cancellationToken) : ControlFlowGraph.Create((IMethodBodyOperation)body, _cancellationToken);
+            return InlineGraph(method, body, cfg, model, arguments, thisAddress, byRef);
+        }
 
+        /// <summary>
+        /// A call to a <c>static</c> local function: inlined like a method, from the control-flow graph Roslyn builds
+        /// for it inside the graph of the method that declares it.
+        /// </summary>
+        private Operand InlineLocalFunction(IInvocationOperation invocation)
+        {
+            var function = invocation.TargetMethod;
+            ControlFlowGraph? graph = null;
+            for (var scope = _cfg; scope is not null && graph is null; scope = scope.Parent)
+            {
+                if (scope.LocalFunctions.Contains(function, SymbolEqualityComparer.Default)) graph = scope.GetLocalFunctionControlFlowGraph(function, _cancellationToken);
+            }
+            if (graph?.OriginalOperation is not ILocalFunctionOperation declared || declared.Body is null)
+            {
+                Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, function.ToDisplayString());
+                return Operand.Const(0);
+            }
+            if (_inlineStack.Any(m => SymbolEqualityComparer.Default.Equals(m, function)) || _inlineStack.Count >= MaxInlineDepth)
+            {
+                Unsupported(invocation, "A recursive call, or calls nested more than " + MaxInlineDepth + " deep,");
+                return Operand.Const(0);
+            }
+            bool byRef = function.ReturnsByRef || function.ReturnsByRefReadonly;
+            if (function.IsGenericMethod || !(function.ReturnsVoid || IsScalar(function.ReturnType) || byRef))
+            {
+                Unsupported(invocation, "Calling a local function that is generic or returns a struct by value");
+                return Operand.Const(0);
+            }
+            var model = declared.Syntax.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(declared.Syntax.SyntaxTree);
+            return InlineGraph(function, declared.Body, graph, model, invocation.Arguments, thisAddress: null, byRef);
+        }
+
+        /// <summary>Lowers a callee's control-flow graph in place, in a fresh frame, its parameters bound to <paramref name="arguments"/>.</summary>
+        private Operand InlineGraph(IMethodSymbol method, IOperation body, ControlFlowGraph cfg, SemanticModel model,
+            System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, Address? thisAddress, bool byRef)
+        {
             // Bind the arguments in the caller's frame.
             var bindings = new Dictionary<IParameterSymbol, LocalStorage>(SymbolEqualityComparer.Default);
             foreach (var argument in arguments)
@@ -185,8 +227,9 @@ namespace BpfDotnet.Compiler.Frontend
             // Lower the callee in a fresh frame.
             var continuation = Function.NewBlock();
             int result = method.ReturnsVoid ? -1 : Function.NewReg();
-            var saved = (_locals, _parameters, _captures, _blocks, _localCopies, _addressTaken, _inlineReturn, _b.Position, _thisAddress);
+            var saved = (_locals, _parameters, _captures, _blocks, _localCopies, _addressTaken, _inlineReturn, _b.Position, _thisAddress, _cfg);
             _thisAddress = thisAddress;
+            _cfg = cfg;
             _locals = new Dictionary<ILocalSymbol, LocalStorage>(SymbolEqualityComparer.Default);
             _parameters = bindings;
             _captures = new Dictionary<CaptureId, Captured>();
@@ -199,7 +242,6 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 FindAddressTakenLocals(body);
                 FindCounterRanges(body, model);
-                var cfg = body is IConstructorBodyOperation constructorBody ? ControlFlowGraph.Create(constructorBody, _cancellationToken) : ControlFlowGraph.Create((IMethodBodyOperation)body, _cancellationToken);
                 foreach (var block in cfg.Blocks)
                 {
                     if (block.IsReachable && block.Kind == BasicBlockKind.Block && !IsSpanEnumeratorDispose(block)) _blocks[block] = Function.NewBlock();
@@ -216,7 +258,7 @@ namespace BpfDotnet.Compiler.Frontend
             finally
             {
                 _inlineStack.RemoveAt(_inlineStack.Count - 1);
-                (_locals, _parameters, _captures, _blocks, _localCopies, _addressTaken, _inlineReturn, _b.Position, _thisAddress) = saved;
+                (_locals, _parameters, _captures, _blocks, _localCopies, _addressTaken, _inlineReturn, _b.Position, _thisAddress, _cfg) = saved;
             }
             _b.Block = continuation;
             return result >= 0 ? Operand.InReg(result) : Operand.Const(0);

@@ -132,6 +132,7 @@ namespace BpfDotnet.Compiler.Frontend
                 Function.ContextRegister = Function.NewReg();
             }
             var cfg = ControlFlowGraph.Create(body, _cancellationToken);
+            _cfg = cfg;
             foreach (var block in cfg.Blocks)
             {
                 if (block.IsReachable && block.Kind == BasicBlockKind.Block && !IsSpanEnumeratorDispose(block)) _blocks[block] = Function.NewBlock();
@@ -182,7 +183,7 @@ namespace BpfDotnet.Compiler.Frontend
             }
         }
 
-        private void FindCounterRanges(IMethodBodyBaseOperation body, SemanticModel model)
+        private void FindCounterRanges(IOperation body, SemanticModel model)
         {
             long? LengthOf(Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax span) => SpanLengthOf(span, model);
             foreach (var statement in body.Syntax.DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.StatementSyntax>())

@@ -73,7 +73,11 @@ namespace BpfDotnet.Compiler.Frontend
                     case ThrowStatementSyntax s: Report(DiagnosticDescriptors.Exceptions, s, s.ToString()); break;
                     case ThrowExpressionSyntax s: Report(DiagnosticDescriptors.Exceptions, s, s.ToString()); break;
                     case AnonymousFunctionExpressionSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "A lambda or anonymous method"); skip.Add(s); break;
-                    case LocalFunctionStatementSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "A local function"); skip.Add(s); break;
+                    case LocalFunctionStatementSyntax s when !s.Modifiers.Any(SyntaxKind.StaticKeyword) || s.Modifiers.Any(SyntaxKind.AsyncKeyword) || s.TypeParameterList is not null:
+                        // A static local function is inlined like a method; one that captures variables, is async or generic is not.
+                        Report(DiagnosticDescriptors.UnsupportedConstruct, s.Identifier.Parent!, "A local function that is not static (it may capture variables), or is async or generic,");
+                        skip.Add(s);
+                        break;
                     case AwaitExpressionSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'await'"); break;
                     case QueryExpressionSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "A LINQ query"); skip.Add(s); break;
                     case YieldStatementSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'yield'"); break;

@@ -183,6 +183,10 @@ namespace BpfDotnet.Compiler.Tests.Differential
             // Deconstruction of tuple literals: all values read before any variable is written (a swap swaps).
             Probe("h_deconstruction", "var (x, y) = (l, a1 + 1L); (x, y) = (y, x); int p = s, q = a0; (p, q) = (q * 2, p - 1); var (m, _, n) = (a0, 5, (short)a1); " +
                 "(x, p) = (a1 > 0 ? p : 7, unchecked((int)x)); Out.Update(0, unchecked(x * 31 + y * 7 + p * 3 + q + m + n)); return p;"),
+            // Static local functions, inlined like methods (by value and ref parameters, nested ones).
+            Probe("h_local_functions", "long acc = Mix(l, a1); acc = Mix(acc, Bucket(a2)); Bump(ref acc, s); Out.Update(0, acc); return Bucket((ulong)a0) + Nested(a1); " +
+                "static long Mix(long v, int k) => unchecked(v * 31 + k); static int Bucket(ulong v) { int r = 0; if (v > 100) r = 1; if (v > 10000) r = 2; return r; } " +
+                "static void Bump(ref long x, int by) { x = unchecked(x + by); } static int Nested(int v) { return Inner(v) + 1; static int Inner(int w) => w ^ 5; }"),
             Helpers,
         };
 
