@@ -634,6 +634,35 @@ namespace BpfDotnet.Generator.Tests
         }
 
         [Fact]
+        public void StructMembers_Compile()
+        {
+            string source = Usings + """
+                public struct Stats
+                {
+                    public long Count { get; set; }
+                    public long Sum;
+                    public readonly long Mean => Count == 0 ? 0 : Sum >> 3;
+                    public void Add(long sample) { Count++; Sum += sample; }
+                }
+                public static partial class Probe
+                {
+                    [BpfMap(MaxEntries = 16)]
+                    public static BpfHashMap<uint, Stats> ByCpu = null!;
+
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int OnOpenat(ref SysEnterArgs ctx)
+                    {
+                        ref Stats stats = ref ByCpu.GetValueRefOrNullRef(0);
+                        if (Unsafe.IsNullRef(ref stats)) return 0;
+                        stats.Add(ctx.Arg1);
+                        return (int)stats.Mean;
+                    }
+                }
+                """;
+            Assert.Empty(TestCompilation.GetBpfDiagnostics(source));
+        }
+
+        [Fact]
         public void Deconstruction_Compiles()
         {
             string source = ProbeSource("""

@@ -205,12 +205,15 @@ namespace BpfDotnet.Compiler.Frontend
                     return LoadScalar(PointerAccessAddress(pointerAccess), pointerAccess.Type);
                 case IPropertyReferenceOperation spanLength when IsSpanMember(spanLength, "Length") && SpanStorage(spanLength.Instance) is { } spanStorage:
                     return Operand.Const(spanStorage.SpanLength);
+                case IPropertyReferenceOperation getter when IsUserAccessor(getter.Property.GetMethod) && TypeLayout.BackingField(getter.Property) is null:
+                    return InlineAccessor(getter, getter.Property.GetMethod!, value: null);
                 case IPropertyReferenceOperation isEmpty when IsSpanMember(isEmpty, "IsEmpty") && SpanStorage(isEmpty.Instance) is { } emptyStorage:
                     return Operand.Const(emptyStorage.SpanLength == 0 ? 1 : 0);
                 case IImplicitIndexerReferenceOperation { Argument: not IRangeOperation } fromEnd when IsScalar(fromEnd.Type):
                     return LoadScalar(AddressOf(fromEnd), fromEnd.Type);
                 case IPropertyReferenceOperation spanIndexer when IsSpanMember(spanIndexer, "this[]"):
                 case IPropertyReferenceOperation current when SpanEnumeratorOf(current) is not null:
+                case IPropertyReferenceOperation { Instance: not null } auto when TypeLayout.BackingField(auto.Property) is not null:
                 case IPropertyReferenceOperation indexer when IsCommIndexer(indexer):
                 case IInlineArrayAccessOperation:
                 case IFieldReferenceOperation fieldRef when !fieldRef.Field.IsStatic:

@@ -94,7 +94,56 @@ namespace BpfDotnet.Compiler.Frontend
                 Unsupported(invocation, "Calling a method that is generic, async, or returns a struct by value");
                 return Operand.Const(0);
             }
-            return InlineBody(method, declaration, invocation.Arguments, thisAddress: null, byRef);
+            // An instance method of the user's struct: 'this' refers to the receiver, evaluated first as C# does.
+            Address? self = method.IsStatic || invocation.Instance is null ? null : AddressOf(invocation.Instance);
+            return InlineBody(method, declaration, invocation.Arguments, self, byRef);
+        }
+
+        /// <summary>True for a property accessor with a body in the user's source.</summary>
+        private static bool IsUserAccessor(IMethodSymbol? accessor)
+            => accessor is not null && accessor.DeclaringSyntaxReferences.Length > 0 && !accessor.IsAbstract && !accessor.IsExtern;
+
+        /// <summary>
+        /// A property of the user's code with accessor bodies: the getter (or, with <paramref name="value"/>, the setter)
+        /// is inlined like a method, <c>this</c> bound to the receiver for an instance property.
+        /// </summary>
+        private Operand InlineAccessor(IPropertyReferenceOperation property, IMethodSymbol accessor, Operand? value)
+        {
+            var declaration = accessor.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken);
+            SyntaxNode? body = declaration switch
+            {
+                AccessorDeclarationSyntax a => (SyntaxNode?)a.Body ?? a.ExpressionBody,
+                ArrowExpressionClauseSyntax arrow => arrow,
+                _ => null,
+            };
+            if (body is null || !(accessor.ReturnsVoid || IsScalar(accessor.ReturnType)) || property.Arguments.Length > 0)
+            {
+                Unsupported(property, "A property whose accessor has no body here, is an indexer, or returns a struct,");
+                return Operand.Const(0);
+            }
+            if (_inlineStack.Any(m => SymbolEqualityComparer.Default.Equals(m, accessor)) || _inlineStack.Count >= MaxInlineDepth)
+            {
+                Unsupported(property, "A recursive call, or calls nested more than " + MaxInlineDepth + " deep,");
+                return Operand.Const(0);
+            }
+            var model = _model.Compilation.GetSemanticModel(declaration.SyntaxTree);
+            int errorsBefore = _diagnostics.Count;
+            if (_checkedCallees.Add(accessor)) SubsetChecker.CheckBody(body, model, _diagnostics, _cancellationToken);
+            if (_diagnostics.Count > errorsBefore) return Operand.Const(0);
+            var root = model.GetOperation(declaration, _cancellationToken);
+            if (root is null || root.Descendants().Any(o => o is IInvalidOperation)) return Operand.Const(0);
+            var cfg = ControlFlowGraph.Create(declaration, model, _cancellationToken);
+            if (cfg is null) return Operand.Const(0);
+            Address? self = accessor.IsStatic || property.Instance is null ? null : AddressOf(property.Instance);
+            var bound = new Dictionary<IParameterSymbol, LocalStorage>(SymbolEqualityComparer.Default);
+            if (value is Operand v && accessor.Parameters.Length == 1)
+            {
+                // The setter's implicit 'value'.
+                var storage = new LocalStorage { Kind = StorageKind.Register, Reg = Function.NewReg(), Type = Layout(accessor.Parameters[0].Type, property.Syntax) ?? Model.IntType.Long };
+                MoveTo(storage.Reg, v);
+                bound[accessor.Parameters[0]] = storage;
+            }
+            return InlineGraph(accessor, root, cfg, model, System.Collections.Immutable.ImmutableArray<IArgumentOperation>.Empty, self, byRef: false, bound);
         }
 
         /// <summary>
@@ -178,10 +227,11 @@ namespace BpfDotnet.Compiler.Frontend
 
         /// <summary>Lowers a callee's control-flow graph in place, in a fresh frame, its parameters bound to <paramref name="arguments"/>.</summary>
         private Operand InlineGraph(IMethodSymbol method, IOperation body, ControlFlowGraph cfg, SemanticModel model,
-            System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, Address? thisAddress, bool byRef)
+            System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, Address? thisAddress, bool byRef,
+            Dictionary<IParameterSymbol, LocalStorage>? bound = null)
         {
             // Bind the arguments in the caller's frame.
-            var bindings = new Dictionary<IParameterSymbol, LocalStorage>(SymbolEqualityComparer.Default);
+            var bindings = bound ?? new Dictionary<IParameterSymbol, LocalStorage>(SymbolEqualityComparer.Default);
             foreach (var argument in arguments)
             {
                 var parameter = argument.Parameter;

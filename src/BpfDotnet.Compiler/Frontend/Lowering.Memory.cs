@@ -69,6 +69,9 @@ namespace BpfDotnet.Compiler.Frontend
                     }
                 case IInstanceReferenceOperation when _thisAddress is Address self:
                     return self;
+                case IPropertyReferenceOperation { Instance: { } owner } auto when TypeLayout.BackingField(auto.Property) is { } backing:
+                    // An auto-property of a struct is its hidden field.
+                    return AddressOf(owner).Plus(FieldOffset(backing, auto.Syntax));
                 case IImplicitIndexerReferenceOperation fromEnd when IndexFromEndAddress(fromEnd) is Address element:
                     return element;
                 case IInvocationOperation or IImplicitIndexerReferenceOperation when SliceView(op) is { } slice:
@@ -139,7 +142,7 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 foreach (var member in layout.Members)
                 {
-                    if (member.Name == field.Name) return member.Offset;
+                    if (member.Name == TypeLayout.MemberName(field)) return member.Offset;
                 }
             }
             Report(DiagnosticDescriptors.UnsupportedType, syntax, field.ContainingType.ToDisplayString());
@@ -253,6 +256,11 @@ namespace BpfDotnet.Compiler.Frontend
                     MoveTo(captured.Reg, value);
                     return;
                 }
+            }
+            if (target is IPropertyReferenceOperation setter && TypeLayout.BackingField(setter.Property) is null && IsUserAccessor(setter.Property.SetMethod))
+            {
+                InlineAccessor(setter, setter.Property.SetMethod!, value);
+                return;
             }
             var (size, _) = ScalarInfo(target.Type);
             StoreOperand(AddressOf(target), size, value);

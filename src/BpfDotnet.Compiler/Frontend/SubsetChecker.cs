@@ -19,9 +19,14 @@ namespace BpfDotnet.Compiler.Frontend
         {
             SyntaxNode? body = (SyntaxNode?)declaration.Body ?? declaration.ExpressionBody;
             if (body is null) return;
-            void Report(DiagnosticDescriptor d, SyntaxNode node, params string[] args) => diagnostics.Add(DiagnosticInfo.Create(d, node.GetLocation(), args));
+            if (declaration.Modifiers.Any(SyntaxKind.AsyncKeyword)) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, declaration.GetLocation(), "An async method"));
+            CheckBody(body, model, diagnostics, cancellationToken);
+        }
 
-            if (declaration.Modifiers.Any(SyntaxKind.AsyncKeyword)) Report(DiagnosticDescriptors.UnsupportedConstruct, declaration, "An async method");
+        /// <summary>Checks a body (of a method, constructor or property accessor) against the subset.</summary>
+        public static void CheckBody(SyntaxNode body, SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            void Report(DiagnosticDescriptor d, SyntaxNode node, params string[] args) => diagnostics.Add(DiagnosticInfo.Create(d, node.GetLocation(), args));
 
             // span.Length bounds a loop: a span local's length is known here; a span parameter's is a constant at each
             // call, so the loop's shape is checked with a stand-in length and checked again with the real one where it is lowered.

@@ -167,7 +167,7 @@ namespace BpfDotnet.Compiler.Frontend
                 {
                     offset = AlignUp(offset, fieldAlign);
                 }
-                members.Add(new StructMember(field.Name, fieldType, offset));
+                members.Add(new StructMember(MemberName(field), fieldType, offset));
                 alignment = System.Math.Max(alignment, fieldAlign);
                 offset += fieldType.Size;
                 end = System.Math.Max(end, offset);
@@ -183,6 +183,16 @@ namespace BpfDotnet.Compiler.Frontend
             if (size == 0) size = 1;
             return new StructType(type.Name, size, alignment, members.ToEquatableArray());
         }
+
+        /// <summary>
+        /// The name a field has in the layout (and in BTF): its own, or for the hidden backing field of an
+        /// auto-property (<c>&lt;Count&gt;k__BackingField</c>) the property's, so that BTF and <c>bpftool map dump</c> show <c>Count</c>.
+        /// </summary>
+        public static string MemberName(IFieldSymbol field) => field.AssociatedSymbol is IPropertySymbol property ? property.Name : field.Name;
+
+        /// <summary>The hidden field behind an auto-property, or null for a property with accessor bodies.</summary>
+        public static IFieldSymbol? BackingField(IPropertySymbol property)
+            => property.ContainingType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
 
         /// <summary>Rounds <paramref name="value"/> up to a multiple of <paramref name="alignment"/>.</summary>
         public static int AlignUp(int value, int alignment) => alignment <= 1 ? value : (value + alignment - 1) / alignment * alignment;

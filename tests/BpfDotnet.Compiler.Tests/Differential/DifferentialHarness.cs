@@ -30,6 +30,18 @@ public static partial class Corpus
     [System.Runtime.CompilerServices.InlineArray(4)] public struct Quad { private long _element; }
     [BpfMap(MaxEntries = 6)] public static BpfArrayMap<Quad> Quads = new(6);
     [BpfMap(MaxEntries = 2)] public static BpfArrayMap<Point3> Points = new(2);
+    [BpfMap(MaxEntries = 2)] public static BpfArrayMap<Tally> Tallies = new(2);
+    /// <summary>A struct with auto-properties, computed properties and instance methods (a map holds it).</summary>
+    public struct Tally
+    {
+        public long Count { get; set; }
+        public int Last { get; private set; }
+        private long _total;
+        public long Total { readonly get => _total; set => _total = value < 0 ? 0 : value; }
+        public readonly long Mean => Count == 0 ? 0 : unchecked(_total >> 1);
+        public void Add(int sample) { Count++; Last = sample; Total = unchecked(_total + sample); }
+        public readonly bool Above(int limit) => Last > limit;
+    }
     /// <summary>A struct with constructors (the hand-written corpus builds it; a map holds it).</summary>
     public struct Point3
     {
