@@ -23,12 +23,19 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>Where the returns of the method being inlined go.</summary>
         private sealed class InlineReturn
         {
-            public InlineReturn(int result, IrBlock continuation, bool byReference)
+            public InlineReturn(int result, IrBlock continuation, bool byReference, Address? structResult = null, BpfDotnet.Compiler.Model.BpfType? structLayout = null)
             {
                 Result = result;
                 Continuation = continuation;
                 ByReference = byReference;
+                StructResult = structResult;
+                StructLayout = structLayout;
             }
+
+            /// <summary>For a method that returns a struct: the memory each <c>return</c> writes the value to.</summary>
+            public Address? StructResult { get; }
+
+            public BpfDotnet.Compiler.Model.BpfType? StructLayout { get; }
 
             /// <summary>The method returns a reference: the result register holds the address it refers to.</summary>
             public bool ByReference { get; }
@@ -74,8 +81,29 @@ namespace BpfDotnet.Compiler.Frontend
             => method.IsStatic && method.MethodKind == MethodKind.Ordinary && !method.IsExtern && !method.IsAbstract
                && method.DeclaringSyntaxReferences.Length > 0;
 
-        private Operand Inline(IInvocationOperation invocation)
+        /// <summary>
+        /// A call to a user method that returns a struct by value: inlined, each <c>return</c> writing the value into a
+        /// new stack temporary, whose address this returns.
+        /// </summary>
+        private Address InlineReturningStruct(IInvocationOperation invocation)
         {
+            var layout = Layout(invocation.Type, invocation.Syntax);
+            var slot = NewSlot(layout ?? Model.IntType.Long, "result of " + invocation.TargetMethod.Name);
+            if (layout is not null) Inline(invocation, Address.OfSlot(slot.Id));
+            return Address.OfSlot(slot.Id);
+        }
+
+        private static bool ReturnsStruct(IMethodSymbol method)
+            => !method.ReturnsVoid && !method.ReturnsByRef && !method.ReturnsByRefReadonly && method.ReturnType.TypeKind == TypeKind.Struct && !IsScalar(method.ReturnType);
+
+        private Operand Inline(IInvocationOperation invocation, Address? structResult = null)
+        {
+            if (structResult is null && ReturnsStruct(invocation.TargetMethod))
+            {
+                // A struct result nobody reads (a call as a statement) still needs somewhere to go.
+                InlineReturningStruct(invocation);
+                return Operand.Const(0);
+            }
             var method = invocation.TargetMethod;
             var declaration = method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) as MethodDeclarationSyntax;
             if (declaration is null || (declaration.Body is null && declaration.ExpressionBody is null))
@@ -89,14 +117,14 @@ namespace BpfDotnet.Compiler.Frontend
                 return Operand.Const(0);
             }
             bool byRef = method.ReturnsByRef || method.ReturnsByRefReadonly;
-            if (method.IsGenericMethod || method.IsAsync || !(method.ReturnsVoid || IsScalar(method.ReturnType) || byRef))
+            if (method.IsGenericMethod || method.IsAsync || !(method.ReturnsVoid || IsScalar(method.ReturnType) || byRef || structResult is not null))
             {
-                Unsupported(invocation, "Calling a method that is generic, async, or returns a struct by value");
+                Unsupported(invocation, "Calling a method that is generic or async");
                 return Operand.Const(0);
             }
             // An instance method of the user's struct: 'this' refers to the receiver, evaluated first as C# does.
             Address? self = method.IsStatic || invocation.Instance is null ? null : AddressOf(invocation.Instance);
-            return InlineBody(method, declaration, invocation.Arguments, self, byRef);
+            return InlineBody(method, declaration, invocation.Arguments, self, byRef, structResult);
         }
 
         /// <summary>True for a property accessor with a body in the user's source.</summary>
@@ -179,7 +207,8 @@ namespace BpfDotnet.Compiler.Frontend
         }
 
         /// <summary>Lowers the body of <paramref name="method"/> in place, its parameters bound to <paramref name="arguments"/>.</summary>
-        private Operand InlineBody(IMethodSymbol method, BaseMethodDeclarationSyntax declaration, System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, Address? thisAddress, bool byRef)
+        private Operand InlineBody(IMethodSymbol method, BaseMethodDeclarationSyntax declaration, System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, Address? thisAddress, bool byRef,
+            Address? structResult = null)
         {
             var model = _model.Compilation.GetSemanticModel(declaration.SyntaxTree);
             int errorsBefore = _diagnostics.Count;
@@ -190,7 +219,7 @@ namespace BpfDotnet.Compiler.Frontend
                 return Operand.Const(0);
             }
             var cfg = body is IConstructorBodyOperation constructorBody ? ControlFlowGraph.Create(constructorBody, _cancellationToken) : ControlFlowGraph.Create((IMethodBodyOperation)body, _cancellationToken);
-            return InlineGraph(method, body, cfg, model, arguments, thisAddress, byRef);
+            return InlineGraph(method, body, cfg, model, arguments, thisAddress, byRef, structResult: structResult);
         }
 
         /// <summary>
@@ -228,7 +257,7 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>Lowers a callee's control-flow graph in place, in a fresh frame, its parameters bound to <paramref name="arguments"/>.</summary>
         private Operand InlineGraph(IMethodSymbol method, IOperation body, ControlFlowGraph cfg, SemanticModel model,
             System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, Address? thisAddress, bool byRef,
-            Dictionary<IParameterSymbol, LocalStorage>? bound = null)
+            Dictionary<IParameterSymbol, LocalStorage>? bound = null, Address? structResult = null)
         {
             // Bind the arguments in the caller's frame.
             var bindings = bound ?? new Dictionary<IParameterSymbol, LocalStorage>(SymbolEqualityComparer.Default);
@@ -276,7 +305,7 @@ namespace BpfDotnet.Compiler.Frontend
 
             // Lower the callee in a fresh frame.
             var continuation = Function.NewBlock();
-            int result = method.ReturnsVoid ? -1 : Function.NewReg();
+            int result = method.ReturnsVoid || structResult is not null ? -1 : Function.NewReg();
             var saved = (_locals, _parameters, _captures, _blocks, _localCopies, _addressTaken, _inlineReturn, _b.Position, _thisAddress, _cfg);
             _thisAddress = thisAddress;
             _cfg = cfg;
@@ -286,7 +315,7 @@ namespace BpfDotnet.Compiler.Frontend
             _blocks = new Dictionary<CfgBlock, IrBlock>();
             _localCopies = new Dictionary<ILocalSymbol, Address>(SymbolEqualityComparer.Default);
             _addressTaken = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
-            _inlineReturn = new InlineReturn(result, continuation, byRef);
+            _inlineReturn = new InlineReturn(result, continuation, byRef, structResult, structResult is null ? null : Layout(method.ReturnType, body.Syntax));
             _inlineStack.Add(method);
             try
             {

@@ -98,6 +98,9 @@ namespace BpfDotnet.Compiler.Frontend
                     break;
                 case var pointerAccess when IsPointerAccess(pointerAccess):
                     return PointerAccessAddress(pointerAccess);
+                case IInvocationOperation structCall when ReturnsStruct(structCall.TargetMethod) && structCall.TargetMethod.DeclaringSyntaxReferences.Length > 0
+                    && (IsUserMethod(structCall.TargetMethod) || (!structCall.TargetMethod.IsStatic && structCall.TargetMethod.ContainingType.TypeKind == TypeKind.Struct)):
+                    return InlineReturningStruct(structCall);
                 case IInvocationOperation invocation when invocation.TargetMethod.ReturnsByRef:
                     {
                         var pointer = Invoke(invocation, needValue: true);

@@ -290,6 +290,13 @@ namespace BpfDotnet.Compiler.Frontend
                 if (block.BranchValue is not null)
                 {
                     SetPosition(block.BranchValue.Syntax);
+                    if (_inlineReturn is { StructResult: Address destination, StructLayout: { } structLayout })
+                    {
+                        // A struct returned by value is written to the caller's temporary.
+                        InitializeStruct(destination, structLayout, block.BranchValue);
+                        EmitReturn(null);
+                        return;
+                    }
                     // A ref return hands back the address of what it refers to.
                     var value = _inlineReturn is { ByReference: true }
                         ? Operand.InReg(PointerOf(AddressOf(block.BranchValue)))

@@ -48,6 +48,7 @@ public static partial class Corpus
         public int X; public long Y; public short Z;
         public Point3(int x, long y) { X = x; Y = unchecked(y * 2); if (x < 0) Z = -1; else Z = (short)(x & 0xff); }
         public Point3(long seed) => Y = seed ^ 5;
+        public readonly Point3 Doubled() => new Point3(unchecked(X * 2), Y);
     }
     public static readonly long Scale = 3;
     public static readonly int Bias = -7;

@@ -192,6 +192,10 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_struct_members", "Tally t = default; t.Add(a1); t.Add(s); t.Total -= 5; long acc = unchecked(t.Count * 1000 + t.Last + t.Total * 3 + t.Mean + (t.Above(100) ? 7 : 0)); " +
                 "ref Tally m = ref Tallies.GetValueRefOrNullRef(1); if (Unsafe.IsNullRef(ref m)) return 1; m.Add(a0); m.Count += 2; " +
                 "Out.Update(0, unchecked(acc * 31 + m.Count * 5 + m.Total + m.Last)); return m.Above(a1) ? 1 : 0;"),
+            // Methods that return a struct by value (static and instance), into locals, fields reads and map values.
+            Probe("h_struct_returns", "Point3 a = MakePoint(a1, l); long acc = unchecked(a.X + a.Y * 3 + a.Z); acc = unchecked(acc * 31 + MakePoint(s, 3).Y + a.Doubled().X + a.Doubled().Doubled().Z); " +
+                "Points.Update(1, MakePoint(a0, l)); ref Point3 p = ref Points.GetValueRefOrNullRef(1); if (Unsafe.IsNullRef(ref p)) return 1; MakePoint(1, 2); " +
+                "Out.Update(0, unchecked(acc * 7 + p.X + p.Y + p.Z)); return p.Z;"),
             Helpers,
         };
 
@@ -219,6 +223,7 @@ namespace BpfDotnet.Compiler.Tests.Differential
     private static long SumEach(ReadOnlySpan<byte> b) { long t = 0; foreach (byte c in b) t = unchecked(t * 3 + c); return t; }
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static long SumEachCalled(ReadOnlySpan<byte> b) { long t = 1; foreach (byte c in b) t = unchecked(t * 5 + c); return t; }
+    private static Point3 MakePoint(int x, long y) { if (x > 100) return new Point3(x, y); Point3 p = default; p.Z = 9; p.X = x; return p; }
     private static long Weigh(Point3 p) => unchecked(p.X * 5 + p.Y + p.Z);
     private static void FillSpan(Span<byte> b, byte v) { for (int i = 0; i < 8; i++) b[i] = unchecked((byte)(v + i * 37)); }
     private static long SumSpan(ReadOnlySpan<byte> b) { long s = 0; for (int i = 0; i < 8; i++) s = s * 3 + b[i]; return s; }
