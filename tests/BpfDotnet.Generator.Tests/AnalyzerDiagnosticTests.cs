@@ -663,6 +663,25 @@ namespace BpfDotnet.Generator.Tests
         }
 
         [Fact]
+        public void HasFlagAndChar_Compile()
+        {
+            string source = Usings + """
+                [Flags] public enum Access { None = 0, Read = 1, Write = 2 }
+                public static partial class Probe
+                {
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int OnOpenat(ref SysEnterArgs ctx)
+                    {
+                        var access = (Access)(ctx.Arg2 & 3);
+                        char first = (char)ctx.Arg3;
+                        return access.HasFlag(Access.Write) && first != '/' ? 1 : 0;
+                    }
+                }
+                """;
+            Assert.Empty(TestCompilation.GetBpfDiagnostics(source));
+        }
+
+        [Fact]
         public void Deconstruction_Compiles()
         {
             string source = ProbeSource("""

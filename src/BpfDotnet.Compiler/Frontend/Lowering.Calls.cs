@@ -93,6 +93,19 @@ namespace BpfDotnet.Compiler.Frontend
                 _b.Emit(new IrInstruction { Op = IrOp.SetCond, Dst = more, Cond = Cond.SLt, A = enumerator.Index, Imm = enumerator.Span.SpanLength });
                 return Operand.InReg(more);
             }
+            if (method is { Name: "HasFlag", ContainingType.SpecialType: SpecialType.System_Enum } && invocation.Instance is { } receiver && Unconverted(receiver) is { Type.TypeKind: TypeKind.Enum } flags
+                && invocation.Arguments.Length == 1 && Unconverted(invocation.Arguments[0].Value) is { Type.TypeKind: TypeKind.Enum } flag)
+            {
+                // flags.HasFlag(flag) is (flags & flag) == flag, with no boxing.
+                var mask = Rvalue(flag);
+                var masked = Arithmetic(BinaryOperatorKind.And, Rvalue(flags), mask, flags.Type, invocation);
+                int test = Function.NewReg();
+                var compare = new IrInstruction { Op = IrOp.SetCond, Dst = test, Cond = Cond.Eq, A = Materialize(masked) };
+                if (mask.IsConst && FitsImm(mask.Value)) compare.Imm = mask.Value;
+                else compare.B = Materialize(mask);
+                _b.Emit(compare);
+                return Operand.InReg(test);
+            }
             if (IsIntrinsic(method)) return InvokeIntrinsic(invocation);
             if (InvokeSpanMethod(invocation) is Operand spanResult) return spanResult;
             if (method.MethodKind == MethodKind.LocalFunction && method.IsStatic) return InlineLocalFunction(invocation);

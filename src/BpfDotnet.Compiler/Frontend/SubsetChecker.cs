@@ -176,6 +176,13 @@ namespace BpfDotnet.Compiler.Frontend
             return name == KnownTypes.BpfHashMap || name == KnownTypes.BpfArrayMap;
         }
 
+        /// <summary>The boxing of an enum for <c>flags.HasFlag(Flag)</c>, which compiles to a mask test and allocates nothing.</summary>
+        internal static bool IsHasFlagOperand(IConversionOperation conversion)
+        {
+            var parent = conversion.Parent is IArgumentOperation argument ? argument.Parent : conversion.Parent;
+            return parent is IInvocationOperation { TargetMethod: { Name: "HasFlag", ContainingType.SpecialType: SpecialType.System_Enum } } && conversion.Operand.Type?.TypeKind == TypeKind.Enum;
+        }
+
         /// <summary>Reports a problem with <paramref name="op"/> itself; true when its children need no further look.</summary>
         private static bool CheckOperation(IOperation op, Reporter report)
         {
@@ -194,7 +201,7 @@ namespace BpfDotnet.Compiler.Frontend
                     && !(conversion.Operand.ConstantValue.HasValue && (conversion.Operand.ConstantValue.Value is null || conversion.Operand.ConstantValue.Value is 0 or 0L or 0UL)):
                     report(DiagnosticDescriptors.UnsupportedConstruct, op.Syntax, "A pointer made from an integer ('" + op.Syntax + "': the verifier lets a program dereference only pointers it can track, such as '&local' or a fixed buffer)");
                     return true;
-                case IConversionOperation conversion when conversion.Type is { IsReferenceType: true } && conversion.Operand.Type is { IsValueType: true }:
+                case IConversionOperation conversion when conversion.Type is { IsReferenceType: true } && conversion.Operand.Type is { IsValueType: true } && !IsHasFlagOperand(conversion):
                     report(DiagnosticDescriptors.HeapAllocation, op.Syntax, op.Syntax.ToString());
                     return true;
                 case IInterpolatedStringOperation:

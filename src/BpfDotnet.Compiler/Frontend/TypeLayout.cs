@@ -39,6 +39,7 @@ namespace BpfDotnet.Compiler.Frontend
                 case SpecialType.System_Byte: return IntType.Byte;
                 case SpecialType.System_Int16: return IntType.Short;
                 case SpecialType.System_UInt16: return IntType.UShort;
+                case SpecialType.System_Char: return new IntType("char16_t", 2, false);
                 case SpecialType.System_Int32: return IntType.Int;
                 case SpecialType.System_UInt32: return IntType.UInt;
                 case SpecialType.System_Int64: return IntType.Long;

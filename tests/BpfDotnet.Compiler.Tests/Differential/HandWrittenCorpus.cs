@@ -196,6 +196,10 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_struct_returns", "Point3 a = MakePoint(a1, l); long acc = unchecked(a.X + a.Y * 3 + a.Z); acc = unchecked(acc * 31 + MakePoint(s, 3).Y + a.Doubled().X + a.Doubled().Doubled().Z); " +
                 "Points.Update(1, MakePoint(a0, l)); ref Point3 p = ref Points.GetValueRefOrNullRef(1); if (Unsafe.IsNullRef(ref p)) return 1; MakePoint(1, 2); " +
                 "Out.Update(0, unchecked(acc * 7 + p.X + p.Y + p.Z)); return p.Z;"),
+            // Enum.HasFlag (a mask test, no boxing) and char values.
+            Probe("h_hasflag_char", "Perm p = (Perm)(a0 & 7); Perm q = (Perm)(a1 & 7); long acc = (p.HasFlag(Perm.W) ? 1 : 0) + (p.HasFlag(Perm.R | Perm.X) ? 10 : 0) + (p.HasFlag(Perm.None) ? 100 : 0) + (p.HasFlag(q) ? 1000 : 0); " +
+                "char c = (char)(a1 & 0xffff); Span<char> cs = stackalloc char[3]; cs[0] = c; cs[1] = 'z'; cs[2] = (char)(c + 1); " +
+                "acc = unchecked(acc * 31 + c + (c == 'a' ? 5 : 0) + (c > 'Z' ? 7 : 0) + cs[2] * 3 + cs[1]); Out.Update(0, acc); return c;"),
             Helpers,
         };
 
