@@ -66,7 +66,7 @@ namespace BpfDotnet.Generator.Tests
             string[] outside =
             {
                 "object o = new object();", "string text = \"x\";", "double d = 1.5;", "throw new System.Exception();",
-                "while (ctx.Arg0 > 0) { }", "long m = System.Math.Max(1L, 2L);", "System.Func<int> f = () => 1;",
+                "while (ctx.Arg0 > 0) { }", "long m = System.Math.BigMul(1, 2);", "System.Func<int> f = () => 1;",
                 "int[] array = new int[4];", "try { } finally { }", "var list = new System.Collections.Generic.List<int>();",
                 "for (long k = 0; k < (long)ctx.Arg0; k++) { }", "checked { int c = 1 + 1; }", "goto done; done:",
                 "decimal money = 1m;", "lock (Out) { }",
@@ -74,6 +74,10 @@ namespace BpfDotnet.Generator.Tests
                 "Span<long> big = stackalloc long[100];", "int w = 0; while (w < 10) { w++; continue; }",
                 "Span<byte> sp2 = stackalloc byte[2]; sp2 = default;", "unsafe { long q = 1; long* pq = &q; pq -= 1; *pq = 2; }",
                 "ReadOnlySpan<byte> lit = \"ab\"u8; int z = lit[2];", "int dw = 0; do { dw += 2; } while (dw != 7);",
+                "Span<byte> sl = stackalloc byte[4]; var bad = sl.Slice(3, 4);", "Span<byte> c1 = stackalloc byte[2]; Span<byte> c2 = stackalloc byte[1]; c1.CopyTo(c2);",
+                "int ab = System.Math.Abs((int)ctx.Arg0);", "long cl = System.Math.Clamp((long)ctx.Arg0, 5L, 1L);", "long dv = (long)ctx.Arg0 / (long)ctx.Arg1;",
+                "long gd = (long)ctx.Arg1; long gq = gd != 0 ? 5 / gd : 0;", "foreach (var ch in \"abc\"u8) { }", "long cap = 1; long Lf() => cap; cap = Lf();",
+                "var (t1, t2) = (1, 2); (t1, t2) = (t2, t1);", "ReadOnlySpan<int> ce = [1, 2]; int ce2 = ce[^3];", "Span<int> se = stackalloc int[] { 1, 2 }; foreach (ref int e in se) e++;",
             };
             int programs = 0, valid = 0;
             var failures = new List<string>();
