@@ -22,7 +22,12 @@ target=${BPFDOTNET_TEST_TARGET:-BpfDotnet.sln}
 start=$SECONDS
 status=0
 log=$(mktemp)
-dotnet test "$target" -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+# The benchmark project is not a test project, so `dotnet test` does not build it: build it here so that
+# it keeps compiling (running it takes minutes and is done on purpose, see README).
+if [ "$target" = "BpfDotnet.sln" ]; then
+    dotnet build tests/BpfDotnet.Benchmarks -c Release -nologo -v quiet 2>&1 | tee "$log" || status=$?
+fi
+dotnet test "$target" -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee -a "$log" || status=$?
 # One closing line for the whole run, summed over the test assemblies.
 sum() { { grep -E "^\s+$1: [0-9]+" "$log" || true; } | awk '{s += $2} END {print s + 0}'; }
 passed=$(sum Passed); failed=$(sum Failed); skipped=$(sum Skipped)
