@@ -111,11 +111,7 @@ namespace BpfDotnet.Compiler.Frontend
                 Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, method.ToDisplayString());
                 return Operand.Const(0);
             }
-            if (_inlineStack.Any(m => SymbolEqualityComparer.Default.Equals(m, method)) || _inlineStack.Count >= MaxInlineDepth)
-            {
-                Unsupported(invocation, "A recursive call, or calls nested more than " + MaxInlineDepth + " deep,");
-                return Operand.Const(0);
-            }
+            if (RecursesOrTooDeep(method, invocation)) return Operand.Const(0);
             bool byRef = method.ReturnsByRef || method.ReturnsByRefReadonly;
             if (method.IsGenericMethod || method.IsAsync || !(method.ReturnsVoid || IsScalar(method.ReturnType) || byRef || structResult is not null))
             {
@@ -125,6 +121,14 @@ namespace BpfDotnet.Compiler.Frontend
             // An instance method of the user's struct: 'this' refers to the receiver, evaluated first as C# does.
             Address? self = method.IsStatic || invocation.Instance is null ? null : AddressOf(invocation.Instance);
             return InlineBody(method, declaration, invocation.Arguments, self, byRef, structResult);
+        }
+
+        /// <summary>Reports (and returns true for) a call to a method already being inlined, or nested too deep.</summary>
+        private bool RecursesOrTooDeep(IMethodSymbol method, IOperation at)
+        {
+            if (!_inlineStack.Any(m => SymbolEqualityComparer.Default.Equals(m, method)) && _inlineStack.Count < MaxInlineDepth) return false;
+            Unsupported(at, "A recursive call, or calls nested more than " + MaxInlineDepth + " deep,");
+            return true;
         }
 
         /// <summary>True for a property accessor with a body in the user's source.</summary>
@@ -149,11 +153,7 @@ namespace BpfDotnet.Compiler.Frontend
                 Unsupported(property, "A property whose accessor has no body here, is an indexer, or returns a struct,");
                 return Operand.Const(0);
             }
-            if (_inlineStack.Any(m => SymbolEqualityComparer.Default.Equals(m, accessor)) || _inlineStack.Count >= MaxInlineDepth)
-            {
-                Unsupported(property, "A recursive call, or calls nested more than " + MaxInlineDepth + " deep,");
-                return Operand.Const(0);
-            }
+            if (RecursesOrTooDeep(accessor, property)) return Operand.Const(0);
             var model = _model.Compilation.GetSemanticModel(declaration.SyntaxTree);
             int errorsBefore = _diagnostics.Count;
             if (_checkedCallees.Add(accessor)) SubsetChecker.CheckBody(body, model, _diagnostics, _cancellationToken);
@@ -197,11 +197,7 @@ namespace BpfDotnet.Compiler.Frontend
                 Unsupported(creation, "A constructor of a struct whose fields have initializers");
                 return;
             }
-            if (_inlineStack.Any(m => SymbolEqualityComparer.Default.Equals(m, constructor)) || _inlineStack.Count >= MaxInlineDepth)
-            {
-                Unsupported(creation, "A recursive call, or calls nested more than " + MaxInlineDepth + " deep,");
-                return;
-            }
+            if (RecursesOrTooDeep(constructor, creation)) return;
             Zero(destination, size);
             InlineBody(constructor, declaration, creation.Arguments, destination, byRef: false);
         }
@@ -239,11 +235,7 @@ namespace BpfDotnet.Compiler.Frontend
                 Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, function.ToDisplayString());
                 return Operand.Const(0);
             }
-            if (_inlineStack.Any(m => SymbolEqualityComparer.Default.Equals(m, function)) || _inlineStack.Count >= MaxInlineDepth)
-            {
-                Unsupported(invocation, "A recursive call, or calls nested more than " + MaxInlineDepth + " deep,");
-                return Operand.Const(0);
-            }
+            if (RecursesOrTooDeep(function, invocation)) return Operand.Const(0);
             bool byRef = function.ReturnsByRef || function.ReturnsByRefReadonly;
             if (function.IsGenericMethod || !(function.ReturnsVoid || IsScalar(function.ReturnType) || byRef))
             {
