@@ -219,3 +219,65 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>Statistics of read sizes, kept in a map value through its own members.</summary>
+    public struct SizeStats
+    {
+        public long Count { get; set; }
+        public long Total { get; private set; }
+        public ulong Largest;
+
+        /// <summary>The mean size: the test of the count (read once into a local) is what lets the division compile.</summary>
+        public readonly long Mean
+        {
+            get
+            {
+                long count = Count;
+                return count > 0 ? Total / count : 0;
+            }
+        }
+
+        public void Add(long size)
+        {
+            Count++;
+            Total += size;
+            Largest = System.Math.Max(Largest, (ulong)size);
+        }
+    }
+
+    /// <summary>
+    /// read(2) sizes of one thread, written with struct members, BitOperations and a guarded division: the log2
+    /// histogram and the running statistics a user would write in C with clang builtins.
+    /// </summary>
+    public static partial class ReadSizes
+    {
+        /// <summary>The thread to watch.</summary>
+        public static readonly uint TargetTid;
+
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<SizeStats> Stats = new(1);
+
+        [BpfMap(MaxEntries = 64)]
+        public static BpfArrayMap<ulong> Log2Histogram = new(64);
+
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<long> LastMean = new(1);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_read")]
+        public static int OnRead(ref SysEnterArgs ctx)
+        {
+            if ((uint)Bpf.GetCurrentPidTgid() != TargetTid) return 0;
+            long size = ctx.Arg2;
+            ref SizeStats stats = ref Stats.GetValueRefOrNullRef(0);
+            if (Unsafe.IsNullRef(ref stats)) return 0;
+            stats.Add(size);
+            uint bucket = (uint)System.Numerics.BitOperations.Log2((ulong)size);
+            ref ulong slot = ref Log2Histogram.GetValueRefOrNullRef(bucket);
+            if (!Unsafe.IsNullRef(ref slot)) Interlocked.Increment(ref slot);
+            LastMean.Update(0, stats.Mean);
+            return 0;
+        }
+    }
+}

@@ -22,13 +22,17 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>What the source proves about a division by a variable.</summary>
         private readonly struct DivisionFacts
         {
-            public DivisionFacts(bool divisorNonZero, bool divisorNotMinusOne, bool dividendNotMinValue, bool bothNonNegative)
+            public DivisionFacts(bool divisorNonZero, bool divisorNotMinusOne, bool dividendNotMinValue, bool bothNonNegative, bool divisorIsVariable = true)
             {
+                DivisorIsVariable = divisorIsVariable;
                 DivisorNonZero = divisorNonZero;
                 DivisorNotMinusOne = divisorNotMinusOne;
                 DividendNotMinValue = dividendNotMinValue;
                 BothNonNegative = bothNonNegative;
             }
+
+            /// <summary>The divisor is a variable a test can speak for (not memory that may change in between).</summary>
+            public bool DivisorIsVariable { get; }
 
             public bool DivisorNonZero { get; }
             public bool DivisorNotMinusOne { get; }
@@ -51,9 +55,10 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 string variable = DivisorText(at.Syntax);
                 bool minusOneMatters = signed && !facts.BothNonNegative && !facts.DividendNotMinValue;
-                string test = facts.DivisorNonZero ? variable + " != -1" : minusOneMatters ? variable + " > 0" : variable + " != 0";
-                Report(Diagnostics.DiagnosticDescriptors.UnsupportedDivision, at.Syntax, at.Syntax.ToString(),
-                    "test the divisor first (for example 'if (" + test + ")') so that the division runs only with a divisor C# accepts, and nothing assigns '" + variable + "' in between");
+                string Test(string name) => facts.DivisorNonZero ? name + " != -1" : minusOneMatters ? name + " > 0" : name + " != 0";
+                Report(Diagnostics.DiagnosticDescriptors.UnsupportedDivision, at.Syntax, at.Syntax.ToString(), facts.DivisorIsVariable
+                    ? "test the divisor first (for example 'if (" + Test(variable) + ")') so that the division runs only with a divisor C# accepts, and nothing assigns '" + variable + "' in between"
+                    : "'" + variable + "' is not a local, parameter or readonly field, so it may change between a test and the division: copy it to a local and test that, for example 'if (" + Test("n") + ")' after 'var n = " + variable + ";'");
                 return Operand.Const(0);
             }
             var op = kind == BinaryOperatorKind.Divide ? AluOp.Div : AluOp.Mod;
@@ -128,7 +133,7 @@ namespace BpfDotnet.Compiler.Frontend
             bool divisorNotMinusOne = !divisorSigned && divisorSize < size;
 
             var path = VariablePath(narrowDivisor);
-            if (path is null) return new DivisionFacts(false, divisorNotMinusOne, dividendNotMinValue, bothNonNegative);
+            if (path is null) return new DivisionFacts(false, divisorNotMinusOne, dividendNotMinValue, bothNonNegative, divisorIsVariable: false);
             bool nonZero = RuledOutAt(division, path, model, 0);
             divisorNotMinusOne |= RuledOutAt(division, path, model, -1);
             return new DivisionFacts(nonZero, divisorNotMinusOne, dividendNotMinValue, bothNonNegative);
