@@ -682,6 +682,25 @@ namespace BpfDotnet.Generator.Tests
         }
 
         [Fact]
+        public void BPF0008_PropertyPatternWithADesignation()
+        {
+            string source = Usings + """
+                public struct Pair { public long A; public long B; }
+                public static partial class Probe
+                {
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int OnOpenat(ref SysEnterArgs ctx)
+                    {
+                        Pair p = default;
+                        p.A = ctx.Arg0;
+                        return p is { A: > 0 } q ? (int)q.B : 0; // BPF0008
+                    }
+                }
+                """;
+            AssertOnMarkedLine("BPF0008", "{ A: > 0 } q", source);
+        }
+
+        [Fact]
         public void Deconstruction_Compiles()
         {
             string source = ProbeSource("""

@@ -630,6 +630,11 @@ namespace BpfDotnet.Compiler.Frontend
                 LowerSpanCompare(spanCompare, whenTrue, whenFalse);
                 return;
             }
+            if (condition is IIsPatternOperation structPattern && structPattern.Value.Type is { TypeKind: TypeKind.Struct } structType && !IsScalar(structType))
+            {
+                LowerStructPattern(AddressOf(structPattern.Value), structPattern.Pattern, whenTrue, whenFalse);
+                return;
+            }
             if (condition is IIsPatternOperation isPattern)
             {
                 LowerPattern(Rvalue(isPattern.Value), isPattern.Value.Type, isPattern.Pattern, whenTrue, whenFalse);
@@ -688,6 +693,59 @@ namespace BpfDotnet.Compiler.Frontend
                     }
                 default:
                     Unsupported(pattern, "This pattern");
+                    _b.Jump(whenFalse);
+                    return;
+            }
+        }
+
+        /// <summary>
+        /// A pattern on a struct in memory: property patterns (<c>{ Count: > 0, Inner: { Kind: 2 } }</c>) test each
+        /// member in order, loading it only when it is tested; <c>not</c>, <c>and</c>, <c>or</c> and <c>_</c> combine them.
+        /// </summary>
+        private void LowerStructPattern(Address input, IPatternOperation pattern, IrBlock whenTrue, IrBlock whenFalse)
+        {
+            switch (pattern)
+            {
+                case IDiscardPatternOperation:
+                    _b.Jump(whenTrue);
+                    return;
+                case INegatedPatternOperation negated:
+                    LowerStructPattern(input, negated.Pattern, whenFalse, whenTrue);
+                    return;
+                case IBinaryPatternOperation binary:
+                    {
+                        var next = Function.NewBlock();
+                        if (binary.OperatorKind == BinaryOperatorKind.And) LowerStructPattern(input, binary.LeftPattern, next, whenFalse);
+                        else LowerStructPattern(input, binary.LeftPattern, whenTrue, next);
+                        _b.Block = next;
+                        LowerStructPattern(input, binary.RightPattern, whenTrue, whenFalse);
+                        return;
+                    }
+                case IRecursivePatternOperation { DeclaredSymbol: null, DeconstructionSubpatterns.Length: 0 } recursive:
+                    foreach (var sub in recursive.PropertySubpatterns)
+                    {
+                        var member = sub.Member switch
+                        {
+                            IFieldReferenceOperation field => (Symbol: (ISymbol)field.Field, Field: field.Field, Type: field.Type),
+                            IPropertyReferenceOperation property when TypeLayout.BackingField(property.Property) is { } backing => (property.Property, backing, property.Type),
+                            _ => (null!, null!, null),
+                        };
+                        if (member.Field is null || member.Type is null)
+                        {
+                            Unsupported(sub, "A property pattern on something other than a field or auto-property");
+                            _b.Jump(whenFalse);
+                            return;
+                        }
+                        var address = input.Plus(FieldOffset(member.Field, sub.Syntax));
+                        var next = Function.NewBlock();
+                        if (IsScalar(member.Type)) LowerPattern(LoadScalar(address, member.Type), member.Type, sub.Pattern, next, whenFalse);
+                        else LowerStructPattern(address, sub.Pattern, next, whenFalse);
+                        _b.Block = next;
+                    }
+                    _b.Jump(whenTrue);
+                    return;
+                default:
+                    Unsupported(pattern, "This pattern on a struct");
                     _b.Jump(whenFalse);
                     return;
             }

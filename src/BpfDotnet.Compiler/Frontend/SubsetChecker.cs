@@ -176,6 +176,11 @@ namespace BpfDotnet.Compiler.Frontend
             return name == KnownTypes.BpfHashMap || name == KnownTypes.BpfArrayMap;
         }
 
+        /// <summary>A property pattern on a struct (<c>{ Count: > 0, Kind: 2 }</c>) with no type test, deconstruction or designation.</summary>
+        private static bool IsStructPropertyPattern(IPatternOperation pattern)
+            => pattern is IRecursivePatternOperation { DeconstructSymbol: null, DeclaredSymbol: null, DeconstructionSubpatterns.Length: 0 } recursive
+               && recursive.InputType.TypeKind == TypeKind.Struct && SymbolEqualityComparer.Default.Equals(recursive.InputType, recursive.MatchedType);
+
         /// <summary>The boxing of an enum for <c>flags.HasFlag(Flag)</c>, which compiles to a mask test and allocates nothing.</summary>
         internal static bool IsHasFlagOperand(IConversionOperation conversion)
         {
@@ -215,8 +220,8 @@ namespace BpfDotnet.Compiler.Frontend
                 case IThrowOperation:
                     return true;
                 case IPatternOperation pattern when !(pattern is IConstantPatternOperation || pattern is IRelationalPatternOperation
-                    || pattern is IDiscardPatternOperation || pattern is INegatedPatternOperation || pattern is IBinaryPatternOperation):
-                    report(DiagnosticDescriptors.UnsupportedConstruct, op.Syntax, "This pattern ('" + op.Syntax + "'; constant and relational patterns, 'not', 'and', 'or' and '_' are supported)");
+                    || pattern is IDiscardPatternOperation || pattern is INegatedPatternOperation || pattern is IBinaryPatternOperation || IsStructPropertyPattern(pattern)):
+                    report(DiagnosticDescriptors.UnsupportedConstruct, op.Syntax, "This pattern ('" + op.Syntax + "'; constant and relational patterns, property patterns on structs, 'not', 'and', 'or' and '_' are supported)");
                     return true;
             }
             if (op.Type is not null && IsFloat(op.Type) && op is not IVariableDeclarationOperation)

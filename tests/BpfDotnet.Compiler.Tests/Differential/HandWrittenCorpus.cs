@@ -200,6 +200,10 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_hasflag_char", "Perm p = (Perm)(a0 & 7); Perm q = (Perm)(a1 & 7); long acc = (p.HasFlag(Perm.W) ? 1 : 0) + (p.HasFlag(Perm.R | Perm.X) ? 10 : 0) + (p.HasFlag(Perm.None) ? 100 : 0) + (p.HasFlag(q) ? 1000 : 0); " +
                 "char c = (char)(a1 & 0xffff); Span<char> cs = stackalloc char[3]; cs[0] = c; cs[1] = 'z'; cs[2] = (char)(c + 1); " +
                 "acc = unchecked(acc * 31 + c + (c == 'a' ? 5 : 0) + (c > 'Z' ? 7 : 0) + cs[2] * 3 + cs[1]); Out.Update(0, acc); return c;"),
+            // Property patterns on structs: fields, auto-properties, nested structs, in is, switch expressions and not.
+            Probe("h_property_patterns", "Point3 pt = new Point3(a1, l); Tally t = default; t.Add(s); int r = pt is { X: > 0, Z: not 0 } ? 1 : 0; r += t is { Count: 1, Last: < 0 } ? 10 : 0; " +
+                "Outer o = default; o.Inner.B = a1; o.Tag = a0; r += o is { Tag: > 100, Inner: { B: > 5 or < -5 } } ? 100 : 0; " +
+                "r += pt switch { { X: 0 } => 1000, { Z: -1 } => 2000, _ => 3000 }; if (pt is not { Y: 0 }) r += 7; Out.Update(0, r); return r;"),
             Helpers,
         };
 
