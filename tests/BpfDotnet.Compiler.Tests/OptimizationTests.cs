@@ -39,6 +39,31 @@ namespace BpfDotnet.Compiler.Tests
         }
 
         [Fact]
+        public void AComputedMapKeyFillsItsSlotAndAConstantKeyKeepsItsSize()
+        {
+            const string source = @"
+public static partial class P
+{
+    [BpfMap(MaxEntries = 64)] public static BpfArrayMap<ulong> Buckets = new(64);
+    [BpfProgram, Section(""raw_tp/keys"")]
+    public static int OnEvent(ref RawTracepointArgs ctx)
+    {
+        uint bucket = ctx.Arg0 > 100 ? 7u : 3u;
+        ref ulong computed = ref Buckets.GetValueRefOrNullRef(bucket);
+        if (!Unsafe.IsNullRef(ref computed)) computed++;
+        ref ulong fixedKey = ref Buckets.GetValueRefOrNullRef(0);
+        if (!Unsafe.IsNullRef(ref fixedKey)) fixedKey++;
+        return 0;
+    }
+}";
+            var code = ProbeBuilder.Build(source).Functions.Single().Code;
+            // The computed key: an 8-byte register store (the verifier sees data and merges the two paths).
+            Assert.Contains(code, i => i.Opcode == 0x7b && i.Dst == 10);
+            // The constant key 0: a 4-byte immediate store (the verifier proves the lookup and drops its miss path).
+            Assert.Contains(code, i => i.Opcode == 0x62 && i.Dst == 10 && i.Imm == 0);
+        }
+
+        [Fact]
         public void ConstantArgumentsOfAnInlinedCallBecomeImmediates()
         {
             const string source = @"

@@ -34,8 +34,9 @@ namespace BpfDotnet.Compiler.Frontend
                                         copy = Address.OfSlot(NewSlot(new IntType("long", 8, true), localRef.Local.Name).Id);
                                         _localCopies[localRef.Local] = copy;
                                     }
-                                    StoreOperand(copy, ScalarInfo(localRef.Local.Type).Size, Operand.InReg(storage.Reg));
+                                    StoreOperand(copy, 8, Operand.InReg(storage.Reg));
                                     return copy;
+                                    // (Computed values fill the whole slot: see SpillToTemporary.)
                                 }
                         }
                     }
@@ -123,13 +124,18 @@ namespace BpfDotnet.Compiler.Frontend
             return Address.OfSlot(NewSlot(IntType.Long, "temporary").Id);
         }
 
-        /// <summary>Stores a scalar into a fresh stack slot (for <c>in</c> arguments such as map keys).</summary>
+        /// <summary>
+        /// Stores a scalar into a fresh stack slot (for <c>in</c> arguments such as map keys). A constant is stored at
+        /// its own size: the verifier then knows a map key exactly, proves an array lookup in bounds and drops the miss
+        /// path. A computed value fills the whole 8-byte slot (its canonical 64-bit form; the low bytes are the value):
+        /// the verifier then sees the key as data rather than as a constant it must keep apart on every path, so the
+        /// paths through the code that computed it (a log2 if-chain, say) merge instead of multiplying.
+        /// </summary>
         private Address SpillToTemporary(Operand value, ITypeSymbol? type, string owner)
         {
-            var (size, _) = ScalarInfo(type);
             var slot = NewSlot(new IntType("long", 8, true), owner);
             var address = Address.OfSlot(slot.Id);
-            StoreOperand(address, size, value);
+            StoreOperand(address, value.IsConst ? ScalarInfo(type).Size : 8, value);
             return address;
         }
 
