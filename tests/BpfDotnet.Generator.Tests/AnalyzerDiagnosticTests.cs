@@ -631,6 +631,12 @@ namespace BpfDotnet.Generator.Tests
                 static int Half(int v) { if (v < 0) return 0; return v >> 1; }
                 """);
             Assert.Empty(TestCompilation.GetBpfDiagnostics(source));
+            // A local function that captures nothing need not say 'static'.
+            source = ProbeSource("""
+                return Twice((int)ctx.Arg0);
+                int Twice(int v) { int doubled = v * 2; return doubled; }
+                """);
+            Assert.Empty(TestCompilation.GetBpfDiagnostics(source));
         }
 
         [Fact]

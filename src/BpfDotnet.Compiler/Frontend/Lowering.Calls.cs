@@ -108,7 +108,7 @@ namespace BpfDotnet.Compiler.Frontend
             }
             if (IsIntrinsic(method)) return InvokeIntrinsic(invocation);
             if (InvokeSpanMethod(invocation) is Operand spanResult) return spanResult;
-            if (method.MethodKind == MethodKind.LocalFunction && method.IsStatic) return InlineLocalFunction(invocation);
+            if (method.MethodKind == MethodKind.LocalFunction) return InlineLocalFunction(invocation);
             if (!method.IsStatic && method.MethodKind == MethodKind.Ordinary && method.ContainingType is { TypeKind: TypeKind.Struct } && method.DeclaringSyntaxReferences.Length > 0 && !method.IsAbstract)
             {
                 // An instance method of the user's struct: inlined, 'this' bound to the receiver.

@@ -78,9 +78,11 @@ namespace BpfDotnet.Compiler.Frontend
                     case ThrowStatementSyntax s: Report(DiagnosticDescriptors.Exceptions, s, s.ToString()); break;
                     case ThrowExpressionSyntax s: Report(DiagnosticDescriptors.Exceptions, s, s.ToString()); break;
                     case AnonymousFunctionExpressionSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "A lambda or anonymous method"); skip.Add(s); break;
-                    case LocalFunctionStatementSyntax s when !s.Modifiers.Any(SyntaxKind.StaticKeyword) || s.Modifiers.Any(SyntaxKind.AsyncKeyword) || s.TypeParameterList is not null:
-                        // A static local function is inlined like a method; one that captures variables, is async or generic is not.
-                        Report(DiagnosticDescriptors.UnsupportedConstruct, s.Identifier.Parent!, "A local function that is not static (it may capture variables), or is async or generic,");
+                    case LocalFunctionStatementSyntax s when s.Modifiers.Any(SyntaxKind.AsyncKeyword) || s.TypeParameterList is not null || CapturedVariable(s, model, cancellationToken) is not null:
+                        // A local function that captures nothing is inlined like a method; one that captures variables, is async or generic is not.
+                        Report(DiagnosticDescriptors.UnsupportedConstruct, s.Identifier.Parent!, CapturedVariable(s, model, cancellationToken) is string captured
+                            ? "A local function that captures '" + captured + "' (pass it as a parameter, or make the function static)"
+                            : "A local function that is async or generic");
                         skip.Add(s);
                         break;
                     case AwaitExpressionSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'await'"); break;
@@ -174,6 +176,25 @@ namespace BpfDotnet.Compiler.Frontend
         {
             string name = type.OriginalDefinition.ContainingNamespace?.ToDisplayString() + "." + type.OriginalDefinition.MetadataName;
             return name == KnownTypes.BpfHashMap || name == KnownTypes.BpfArrayMap;
+        }
+
+        /// <summary>The first local or parameter of an enclosing method that a local function uses, or null when it captures nothing.</summary>
+        internal static string? CapturedVariable(LocalFunctionStatementSyntax function, SemanticModel model, CancellationToken cancellationToken)
+        {
+            if (function.Modifiers.Any(SyntaxKind.StaticKeyword)) return null;
+            var self = model.GetDeclaredSymbol(function, cancellationToken);
+            foreach (var name in function.DescendantNodes().OfType<IdentifierNameSyntax>())
+            {
+                if (model.GetSymbolInfo(name, cancellationToken).Symbol is not (ILocalSymbol or IParameterSymbol) || model.GetSymbolInfo(name, cancellationToken).Symbol is not { } variable) continue;
+                // Its own locals and parameters (and those of functions nested in it) are contained in it.
+                bool own = false;
+                for (var owner = variable.ContainingSymbol; owner is not null; owner = owner.ContainingSymbol)
+                {
+                    if (SymbolEqualityComparer.Default.Equals(owner, self)) { own = true; break; }
+                }
+                if (!own) return variable.Name;
+            }
+            return null;
         }
 
         /// <summary>A property pattern on a struct (<c>{ Count: > 0, Kind: 2 }</c>) with no type test, deconstruction or designation.</summary>

@@ -187,6 +187,7 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_local_functions", "long acc = Mix(l, a1); acc = Mix(acc, Bucket(a2)); Bump(ref acc, s); Out.Update(0, acc); return Bucket((ulong)a0) + Nested(a1); " +
                 "static long Mix(long v, int k) => unchecked(v * 31 + k); static int Bucket(ulong v) { int r = 0; if (v > 100) r = 1; if (v > 10000) r = 2; return r; } " +
                 "static void Bump(ref long x, int by) { x = unchecked(x + by); } static int Nested(int v) { return Inner(v) + 1; static int Inner(int w) => w ^ 5; }"),
+            Probe("h_local_functions_plain", "int Square(int v) { int r = unchecked(v * v); return r; } long Pick(long a, long b) => a > b ? a : b; Out.Update(0, Pick(l, Square(s))); return Square(a0);"),
             // Members of the user's structs: auto-properties (in a map value, where BTF names them after the property),
             // properties with accessor bodies, instance methods that read or change 'this'.
             Probe("h_struct_members", "Tally t = default; t.Add(a1); t.Add(s); t.Total -= 5; long acc = unchecked(t.Count * 1000 + t.Last + t.Total * 3 + t.Mean + (t.Above(100) ? 7 : 0)); " +
