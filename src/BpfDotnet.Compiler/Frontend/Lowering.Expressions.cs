@@ -88,6 +88,13 @@ namespace BpfDotnet.Compiler.Frontend
                 {
                     InitializeStruct(target, captured.Type, value);
                 }
+                else if (IsWithOperand(value))
+                {
+                    // 'x with { ... }' changes a copy of x, never x itself.
+                    var copy = Address.OfSlot(NewSlot(captured.Type, "copy of " + value.Syntax).Id);
+                    Copy(copy, AddressOf(value), captured.Type.Size);
+                    captured.Memory = copy;
+                }
                 else
                 {
                     captured.Memory = AddressOf(value);
@@ -155,6 +162,13 @@ namespace BpfDotnet.Compiler.Frontend
                 var (size, signed) = ScalarInfo(element.Type);
                 StoreTo(element, NormalizeOperand(read[i], System.Math.Max(size, 1), signed));
             }
+        }
+
+        private static bool IsWithOperand(IOperation value)
+        {
+            var syntax = value.Syntax;
+            while (syntax.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.ParenthesizedExpressionSyntax p) syntax = p;
+            return syntax.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.WithExpressionSyntax with && with.Expression == syntax;
         }
 
         private static bool IsStructValueCreation(IOperation value)

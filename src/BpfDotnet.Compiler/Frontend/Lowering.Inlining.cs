@@ -181,7 +181,27 @@ namespace BpfDotnet.Compiler.Frontend
         private void InlineConstructor(IObjectCreationOperation creation, Address destination, int size)
         {
             var constructor = creation.Constructor!;
-            var declaration = constructor.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) as ConstructorDeclarationSyntax;
+            var syntax = constructor.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken);
+            if (syntax is RecordDeclarationSyntax { ParameterList: not null } && !constructor.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => !f.IsStatic && HasInitializer(f)))
+            {
+                // The primary constructor of a positional record struct: each argument to the property of its name.
+                Zero(destination, size);
+                foreach (var argument in creation.Arguments)
+                {
+                    var property = constructor.ContainingType.GetMembers(argument.Parameter?.Name ?? "").OfType<IPropertySymbol>().FirstOrDefault();
+                    var backing = property is null ? null : TypeLayout.BackingField(property);
+                    if (backing is null || Layout(backing.Type, argument.Syntax) is not { } layout)
+                    {
+                        Unsupported(argument, "A record parameter without a property of the same name");
+                        return;
+                    }
+                    var field = destination.Plus(FieldOffset(backing, argument.Syntax));
+                    if (IsScalar(backing.Type)) StoreOperand(field, layout.Size, Rvalue(argument.Value));
+                    else InitializeStruct(field, layout, argument.Value);
+                }
+                return;
+            }
+            var declaration = syntax as ConstructorDeclarationSyntax;
             if (declaration is null || (declaration.Body is null && declaration.ExpressionBody is null))
             {
                 Report(DiagnosticDescriptors.UnsupportedCall, creation.Syntax, constructor.ToDisplayString());
@@ -192,7 +212,7 @@ namespace BpfDotnet.Compiler.Frontend
                 Unsupported(creation, "A constructor that calls another constructor (': this(...)')");
                 return;
             }
-            if (constructor.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => !f.IsStatic && f.DeclaringSyntaxReferences.Any(r => r.GetSyntax(_cancellationToken) is VariableDeclaratorSyntax { Initializer: not null })))
+            if (constructor.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => !f.IsStatic && HasInitializer(f)))
             {
                 Unsupported(creation, "A constructor of a struct whose fields have initializers");
                 return;
@@ -201,6 +221,11 @@ namespace BpfDotnet.Compiler.Frontend
             Zero(destination, size);
             InlineBody(constructor, declaration, creation.Arguments, destination, byRef: false);
         }
+
+        /// <summary>True for a field (or an auto-property's hidden field) declared with an initializer.</summary>
+        private bool HasInitializer(IFieldSymbol field)
+            => field.DeclaringSyntaxReferences.Any(r => r.GetSyntax(_cancellationToken) is VariableDeclaratorSyntax { Initializer: not null })
+               || (field.AssociatedSymbol is IPropertySymbol property && property.DeclaringSyntaxReferences.Any(r => r.GetSyntax(_cancellationToken) is PropertyDeclarationSyntax { Initializer: not null }));
 
         /// <summary>Lowers the body of <paramref name="method"/> in place, its parameters bound to <paramref name="arguments"/>.</summary>
         private Operand InlineBody(IMethodSymbol method, BaseMethodDeclarationSyntax declaration, System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, Address? thisAddress, bool byRef,

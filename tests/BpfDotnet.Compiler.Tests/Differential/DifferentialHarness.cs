@@ -32,6 +32,8 @@ public static partial class Corpus
     [BpfMap(MaxEntries = 2)] public static BpfArrayMap<Point3> Points = new(2);
     [BpfMap(MaxEntries = 2)] public static BpfArrayMap<Tally> Tallies = new(2);
     [System.Flags] public enum Perm : byte { None = 0, R = 1, W = 2, X = 4 }
+    public record struct Sample(int Pid, long Size);
+    [BpfMap(MaxEntries = 2)] public static BpfArrayMap<Sample> Samples = new(2);
     /// <summary>A struct with auto-properties, computed properties and instance methods (a map holds it).</summary>
     public struct Tally
     {

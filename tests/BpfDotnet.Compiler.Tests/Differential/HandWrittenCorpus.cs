@@ -205,6 +205,10 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_property_patterns", "Point3 pt = new Point3(a1, l); Tally t = default; t.Add(s); int r = pt is { X: > 0, Z: not 0 } ? 1 : 0; r += t is { Count: 1, Last: < 0 } ? 10 : 0; " +
                 "Outer o = default; o.Inner.B = a1; o.Tag = a0; r += o is { Tag: > 100, Inner: { B: > 5 or < -5 } } ? 100 : 0; " +
                 "r += pt switch { { X: 0 } => 1000, { Z: -1 } => 2000, _ => 3000 }; if (pt is not { Y: 0 }) r += 7; Out.Update(0, r); return r;"),
+            // Positional record structs: the primary constructor, 'with', properties, and a map of them.
+            Probe("h_record_struct", "var smp = new Sample(a1, l); var s2 = smp with { Size = 5 }; Samples.Update(1, new Sample(s, a0)); ref Sample m = ref Samples.GetValueRefOrNullRef(1); " +
+                "if (Unsafe.IsNullRef(ref m)) return 1; m.Size += 3; var p3 = new Point3(a1, l); var p4 = p3 with { Z = 3 }; " +
+                "Out.Update(0, unchecked(smp.Pid + smp.Size * 3 + s2.Size + s2.Pid * 7 + m.Size * 11 + m.Pid + p3.Z * 13 + p4.Z * 17)); return smp.Pid;"),
             Helpers,
         };
 
