@@ -428,6 +428,8 @@ namespace BpfDotnet.Benchmarks
             return 0;
         }
 
+        // As the C twin's __attribute__((noinline)): a BPF-to-BPF call, not inlined.
+        [MethodImpl(MethodImplOptions.NoInlining)]
         private static ulong Mix(ulong x)
         {
             x ^= x >> 33;
