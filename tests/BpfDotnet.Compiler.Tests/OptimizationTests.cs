@@ -64,6 +64,33 @@ public static partial class P
         }
 
         [Fact]
+        public void AResultTakesTheRegisterOfAnOperandThatDiesThere()
+        {
+            const string source = @"
+public static partial class P
+{
+    [BpfMap(MaxEntries = 1)] public static BpfArrayMap<long> Out = new(1);
+    [BpfProgram, Section(""raw_tp/dies"")]
+    public static int OnEvent(ref RawTracepointArgs ctx)
+    {
+        long a = (long)ctx.Arg0;
+        long b = (long)ctx.Arg1 * 5;
+        long c = a ^ b;
+        Out.Update(0, c + a);
+        return 0;
+    }
+}";
+            var code = ProbeBuilder.Build(source).Functions.Single().Code.ToArray();
+            // b dies at 'a ^ b' while a lives on: xor is commutative, so c is computed in b's register (b ^= a)
+            // with no copy of a first.
+            int multiply = System.Array.FindIndex(code, i => i.Opcode == 0x27 && i.Imm == 5);
+            Assert.True(multiply >= 0, "no multiply by 5");
+            var xor = code[multiply + 1];
+            Assert.Equal(0xaf, xor.Opcode);
+            Assert.Equal(code[multiply].Dst, xor.Dst);
+        }
+
+        [Fact]
         public void ConstantArgumentsOfAnInlinedCallBecomeImmediates()
         {
             const string source = @"

@@ -337,7 +337,12 @@ namespace BpfDotnet.Compiler.Backend
             else
             {
                 int b = Use(ins.B, a == Scratch2 ? Scratch : Scratch2);
-                if (d == b && d != a)
+                if (d == b && d != a && offset == 0 && ins.Alu is AluOp.Add or AluOp.Mul or AluOp.And or AluOp.Or or AluOp.Xor)
+                {
+                    // d = a op d for a commutative op: d op= a.
+                    Emit((byte)(cls | 0x08 | (byte)ins.Alu), d, a, 0, 0);
+                }
+                else if (d == b && d != a)
                 {
                     // d = a op d would clobber b: compute in a scratch register first
                     // (in a itself when a is a reloaded spill, which dies here).

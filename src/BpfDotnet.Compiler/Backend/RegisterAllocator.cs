@@ -90,6 +90,10 @@ namespace BpfDotnet.Compiler.Backend
             var hints = new Dictionary<int, int>();
             // Copies: the destination of a move prefers its source's register, so the move disappears.
             var copiedFrom = new Dictionary<int, int>();
+            // ALU results prefer the register of an operand that dies there (the second one only for commutative
+            // operations), so that no copy is needed first; returned values prefer R0.
+            var aluOperands = new Dictionary<int, (int A, int B)>();
+            var returned = new HashSet<int>();
             var calls = new List<int>();
             int pos = 0;
             foreach (var block in liveness.Order)
@@ -103,6 +107,12 @@ namespace BpfDotnet.Compiler.Backend
                     foreach (var r in ins.Uses()) if (r >= 0) Get(r).Cover(pos);
                     if (ins.Def >= 0) Get(ins.Def).Cover(pos);
                     if (ins.Op == IrOp.Mov && !copiedFrom.ContainsKey(ins.Dst)) copiedFrom[ins.Dst] = ins.A;
+                    if (ins.Op == IrOp.Alu && !aluOperands.ContainsKey(ins.Dst))
+                    {
+                        bool commutative = !ins.Signed && ins.Alu is AluOp.Add or AluOp.Mul or AluOp.And or AluOp.Or or AluOp.Xor;
+                        aluOperands[ins.Dst] = (ins.A, commutative ? ins.B : -1);
+                    }
+                    if (ins.Op == IrOp.Return && ins.A >= 0) returned.Add(ins.A);
                     if (ins.Op == IrOp.Atomic && (ins.Fetch || ins.Atomic != AtomicKind.ReadModifyWrite)) r0Users.Add(pos);
                     if (ins.Op == IrOp.Call)
                     {
@@ -149,7 +159,25 @@ namespace BpfDotnet.Compiler.Backend
                 {
                     chosen = 0;
                 }
+                if (chosen < 0 && allowR0 && returned.Contains(current.Reg) && !current.CrossesCall
+                    && !r0Users.Any(p => p >= current.Start && p <= current.End) && !active.Any(a => a.Assigned == 0))
+                {
+                    chosen = 0;
+                }
                 if (chosen < 0 && hints.TryGetValue(current.Reg, out int hint) && !current.CrossesCall && !active.Any(a => a.Assigned == hint)) chosen = hint;
+                if (chosen < 0 && aluOperands.TryGetValue(current.Reg, out var operands))
+                {
+                    foreach (int operand in new[] { operands.A, operands.B })
+                    {
+                        // An operand whose interval ends where this value starts frees its register here.
+                        if (operand >= 0 && intervals.TryGetValue(operand, out var operandInterval) && operandInterval.End == current.Start && result.TryGetValue(operand, out var place)
+                            && !place.IsSpilled && candidates.Contains(place.Register) && !active.Any(a => a.Assigned == place.Register))
+                        {
+                            chosen = place.Register;
+                            break;
+                        }
+                    }
+                }
                 if (chosen < 0 && copiedFrom.TryGetValue(current.Reg, out int source) && result.TryGetValue(source, out var sourceLocation)
                     && !sourceLocation.IsSpilled && candidates.Contains(sourceLocation.Register) && !active.Any(a => a.Assigned == sourceLocation.Register))
                 {
