@@ -118,7 +118,7 @@ namespace BpfDotnet.Benchmarks
     public sealed class Runner
     {
         /// <summary>Measurement rounds; the events are split evenly between them.</summary>
-        public const int Rounds = 10;
+        public const int Rounds = 20;
 
         private readonly int _events;
         private readonly string _work = Path.Combine(Path.GetTempPath(), "bpfdotnet-benchmarks-" + System.Environment.ProcessId);
@@ -194,10 +194,7 @@ namespace BpfDotnet.Benchmarks
                     handles.Add((row, ours, cProg));
                 }
 
-                uint pid = (uint)System.Environment.ProcessId;
-                if (csObjects.TryGetValue("filter_pid", out BpfObject? fpCs)) fpCs.GetMap<uint, uint>("Target")[0] = pid;
-                if (cObjects.TryGetValue("filter_pid", out BpfObject? fpC)) fpC.GetMap<uint, uint>("target")[0] = pid;
-
+                SetFilterTarget(csObjects, cObjects);
                 MeasureRunTime(handles);
                 CheckSameWork(csObjects, cObjects);
             }
@@ -227,45 +224,101 @@ namespace BpfDotnet.Benchmarks
         }
 
         /// <summary>
-        /// Attaches every program at once (all twins on the same tracepoints) with kernel.bpf_stats_enabled = 1 and makes
-        /// the events. <see cref="Rounds"/> rounds, ours attached first in even rounds and clang's first in odd ones, so
-        /// neither side always runs first; each round gives every program one run_time_ns / run_cnt, and the report takes
-        /// medians over the rounds (the machine may be busy with other work).
+        /// With kernel.bpf_stats_enabled = 1, attaches the twins of one object at a time (ours and clang's, on the same
+        /// tracepoints) and makes the events for them. <see cref="Rounds"/> rounds, each on freshly loaded objects, ours
+        /// attached first in even rounds and clang's first in odd ones, so neither side always runs first; each round gives
+        /// every program one run_time_ns / run_cnt, and the report takes medians over the rounds (the machine may be busy
+        /// with other work).
         /// </summary>
-        private void MeasureRunTime(List<(Result Row, BpfProgramHandle? Ours, BpfProgramHandle Clang)> handles)
+        private static void SetFilterTarget(Dictionary<string, BpfObject> csObjects, Dictionary<string, BpfObject> cObjects)
+        {
+            uint pid = (uint)System.Environment.ProcessId;
+            if (csObjects.TryGetValue("filter_pid", out BpfObject? fpCs)) fpCs.GetMap<uint, uint>("Target")[0] = pid;
+            if (cObjects.TryGetValue("filter_pid", out BpfObject? fpC)) fpC.GetMap<uint, uint>("target")[0] = pid;
+        }
+
+        /// <summary>
+        /// Loads every twin again (the rows' objects stay for the static measures): each round runs freshly JIT-compiled
+        /// images, so where the kernel happens to place them in memory (which moves a probe's time by up to half between
+        /// loads) averages out over the rounds instead of biasing a whole run.
+        /// </summary>
+        private List<(Result Row, BpfProgramHandle? Ours, BpfProgramHandle Clang)> Reload(
+            List<(Result Row, BpfProgramHandle? Ours, BpfProgramHandle Clang)> handles, BpfLoadOptions options, List<BpfObject> loaded)
+        {
+            var csObjects = new Dictionary<string, BpfObject>();
+            var cObjects = new Dictionary<string, BpfObject>();
+            var fresh = new List<(Result Row, BpfProgramHandle? Ours, BpfProgramHandle Clang)>();
+            foreach (var (row, ours, _) in handles)
+            {
+                Twin twin = row.Twin;
+                if (!cObjects.TryGetValue(twin.CFile, out BpfObject? cObj))
+                {
+                    cObj = BpfObject.LoadFile(CompileC(twin.CFile), options);
+                    cObjects[twin.CFile] = cObj;
+                    loaded.Add(cObj);
+                }
+                BpfProgramHandle? oursFresh = null;
+                if (ours != null && twin.CSharpObject != null)
+                {
+                    if (!csObjects.TryGetValue(twin.CFile, out BpfObject? csObj))
+                    {
+                        csObj = BpfObject.Load(twin.CSharpObject(), options);
+                        csObjects[twin.CFile] = csObj;
+                        loaded.Add(csObj);
+                    }
+                    oursFresh = csObj.GetProgram(twin.CSharpProgram!);
+                }
+                fresh.Add((row, oursFresh, cObj.GetProgram(twin.CProgram)));
+            }
+            SetFilterTarget(csObjects, cObjects);
+            return fresh;
+        }
+
+        private void MeasureRunTime(List<(Result Row, BpfProgramHandle? Ours, BpfProgramHandle Clang)> firstLoad)
         {
             const string Sysctl = "/proc/sys/kernel/bpf_stats_enabled";
             string before = File.ReadAllText(Sysctl).Trim();
             File.WriteAllText(Sysctl, "1");
+            var quiet = new BpfLoadOptions { LogLevel = 0 };
             try
             {
                 for (int round = 0; round < Rounds; round++)
                 {
                     var links = new List<BpfLink>();
+                    var loaded = new List<BpfObject>();
                     try
                     {
-                        var order = handles.SelectMany(h => round % 2 == 0
-                            ? new[] { (h.Row, Ours: true, P: h.Ours), (h.Row, Ours: false, P: (BpfProgramHandle?)h.Clang) }
-                            : new[] { (h.Row, Ours: false, P: (BpfProgramHandle?)h.Clang), (h.Row, Ours: true, P: h.Ours) })
-                            .Where(x => x.P != null)
-                            .ToList();
-                        foreach (var x in order) links.Add(x.P!.Attach());
-                        MakeEvents(_events / Rounds / 10, 0);   // warm-up
-                        var start = order.Select(x => x.P!.GetInfo()).ToList();
-                        MakeEvents(_events / Rounds, round * _events);
-                        for (int i = 0; i < order.Count; i++)
+                        var handles = round == 0 ? firstLoad : Reload(firstLoad, quiet, loaded);
+                        // One object's twins at a time (the latency twins work as a pair), so that no other probe's
+                        // cache footprint lands in a measurement.
+                        foreach (var group in handles.GroupBy(h => h.Row.Twin.CFile))
                         {
-                            BpfProgramInfo end = order[i].P!.GetInfo();
-                            Side side = order[i].Ours ? order[i].Row.Ours! : order[i].Row.Clang;
-                            ulong cnt = end.RunCount - start[i].RunCount, ns = end.RunTimeNs - start[i].RunTimeNs;
-                            side.RunCount += cnt;
-                            side.RunTimeNs += ns;
-                            side.RoundNs.Add(cnt == 0 ? double.NaN : (double)ns / cnt);
+                            var order = group.SelectMany(h => round % 2 == 0
+                                ? new[] { (h.Row, Ours: true, P: h.Ours), (h.Row, Ours: false, P: (BpfProgramHandle?)h.Clang) }
+                                : new[] { (h.Row, Ours: false, P: (BpfProgramHandle?)h.Clang), (h.Row, Ours: true, P: h.Ours) })
+                                .Where(x => x.P != null)
+                                .ToList();
+                            foreach (var x in order) links.Add(x.P!.Attach());
+                            MakeEvents(_events / Rounds / 10, 0);   // warm-up
+                            var start = order.Select(x => x.P!.GetInfo()).ToList();
+                            MakeEvents(_events / Rounds, round * _events);
+                            for (int i = 0; i < order.Count; i++)
+                            {
+                                BpfProgramInfo end = order[i].P!.GetInfo();
+                                Side side = order[i].Ours ? order[i].Row.Ours! : order[i].Row.Clang;
+                                ulong cnt = end.RunCount - start[i].RunCount, ns = end.RunTimeNs - start[i].RunTimeNs;
+                                side.RunCount += cnt;
+                                side.RunTimeNs += ns;
+                                side.RoundNs.Add(cnt == 0 ? double.NaN : (double)ns / cnt);
+                            }
+                            foreach (BpfLink l in links) l.Dispose();
+                            links.Clear();
                         }
                     }
                     finally
                     {
                         foreach (BpfLink l in links) l.Dispose();
+                        foreach (BpfObject o in loaded) o.Dispose();
                     }
                 }
             }

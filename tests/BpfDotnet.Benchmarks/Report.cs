@@ -112,11 +112,12 @@ namespace BpfDotnet.Benchmarks
             sb.AppendLine("- **insns**: instructions after load, `xlated_prog_len / 8` (includes the kernel's rewrites, e.g. inlined array-map lookups).");
             sb.AppendLine("- **verified**: `verified_insns`, the instructions the verifier processed over all paths.");
             sb.AppendLine("- **stack**: the verifier's `stack depth` line at log level 4 (bytes of stack the program uses, counted in 8-byte slots), the same method for both sides.");
-            sb.AppendLine($"- **ns/event**: `run_time_ns / run_cnt` with `kernel.bpf_stats_enabled = 1` (restored afterwards). All programs are attached at once to " +
-                          $"`syscalls:sys_enter_fadvise64` (`latency_exit`: `sys_exit_fadvise64`) and the benchmark makes {_events:N0} `fadvise64(2)` calls on a " +
+            sb.AppendLine($"- **ns/event**: `run_time_ns / run_cnt` with `kernel.bpf_stats_enabled = 1` (restored afterwards). The twins of one object (ours and clang's; `latency_enter` and `latency_exit` go together) are attached " +
+                          $"to `syscalls:sys_enter_fadvise64` (`latency_exit`: `sys_exit_fadvise64`) with nothing else, and the benchmark makes {_events:N0} `fadvise64(2)` calls for them on a " +
                           "descriptor no process has (EBADF at once), with varying arguments; probes act only on that descriptor (the filter probes on their own condition). " +
-                          $"{Runner.Rounds} rounds, ours attached first in even rounds and clang's first in odd ones; ns/event is the median over the rounds " +
-                          "and the ratio the geometric mean of the per-round ratios (which cancels the cost of running first, since the order alternates). The machine is shared, so single-probe run-time ratios move by ±10 % between runs; " +
+                          $"{Runner.Rounds} rounds, ours attached first in even rounds and clang's first in odd ones, and every object loaded again for each round " +
+                          "(where the kernel places a JIT image moves a probe's time by up to half between loads, so each round samples a new placement); ns/event is the median over the rounds " +
+                          "and the ratio the geometric mean of the per-round ratios (which cancels the cost of running first, since the order alternates). The machine is shared, so single-probe run-time ratios still move between runs; " +
                           "the geometric mean is steadier. Helper calls and map operations dominate the time of most probes.");
             sb.AppendLine("- Ratios are ours ÷ clang: below 1 ours is smaller or faster.");
             sb.AppendLine();
