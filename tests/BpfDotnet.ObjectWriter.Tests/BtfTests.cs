@@ -73,10 +73,9 @@ namespace BpfDotnet.ObjectWriter.Tests
             Assert.Single(System.Text.RegularExpressions.Regex.Matches(output, @"nr_elems=1024\n"));
         }
 
-        [KernelFact]
+        [KernelFact(Tools.Clang)]
         public void Map_definition_matches_what_clang_emits_for_the_same_c()
         {
-            if (Tools.Find(Tools.Clang) is null && !KernelFactAttribute.RequireKernel) return;
             const string c = @"
 typedef unsigned int __u32; typedef unsigned long long __u64;
 #define SEC(n) __attribute__((section(n), used))

@@ -1,20 +1,32 @@
 using System;
 using System.IO;
+using System.Linq;
 using Xunit;
 
 namespace BpfDotnet.ObjectWriter.Tests
 {
     /// <summary>
-    /// A fact that needs root and bpftool. It is skipped when they are missing, unless
-    /// <c>BPFDOTNET_REQUIRE_KERNEL=1</c>: then it runs and fails, so CI cannot pass by skipping.
+    /// A fact that needs root, bpftool and any other tools it names. It is skipped, with the reason, when one is
+    /// missing, unless <c>BPFDOTNET_REQUIRE_KERNEL=1</c>: then it runs and fails, so CI cannot pass by skipping.
     /// </summary>
     public sealed class KernelFactAttribute : FactAttribute
     {
-        public KernelFactAttribute()
+        public KernelFactAttribute(params string[] tools)
         {
             if (RequireKernel) return;
-            if (!Environment.IsPrivilegedProcess) Skip = "needs root (set BPFDOTNET_REQUIRE_KERNEL=1 to make this a failure)";
-            else if (Tools.Find("bpftool") is null) Skip = "needs bpftool (apt-get install bpftool)";
+            if (!Environment.IsPrivilegedProcess)
+            {
+                Skip = "needs root (set BPFDOTNET_REQUIRE_KERNEL=1 to make this a failure)";
+                return;
+            }
+            foreach (var tool in tools.Prepend(Tools.BpfTool))
+            {
+                if (Tools.Find(tool) is null)
+                {
+                    Skip = $"needs {tool} (apt-get install {tool}; set BPFDOTNET_REQUIRE_KERNEL=1 to make this a failure)";
+                    return;
+                }
+            }
         }
 
         public static bool RequireKernel => Environment.GetEnvironmentVariable("BPFDOTNET_REQUIRE_KERNEL") == "1";
