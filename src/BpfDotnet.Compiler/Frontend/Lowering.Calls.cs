@@ -81,17 +81,13 @@ namespace BpfDotnet.Compiler.Frontend
                 case KnownTypes.Unsafe when IsUnsafeIsNullRef(invocation):
                     {
                         int pointer = PointerOf(AddressOf(invocation.Arguments[0].Value));
-                        int r = Function.NewReg();
-                        _b.Emit(new IrInstruction { Op = IrOp.SetCond, Dst = r, Cond = Cond.Eq, A = pointer, Imm = 0 });
-                        return Operand.InReg(r);
+                        return Operand.InReg(_b.SetCond(Cond.Eq, pointer, -1, 0));
                     }
             }
             if (SpanEnumeratorOf(invocation) is { } enumerator)
             {
                 StepSpanEnumerator(enumerator);
-                int more = Function.NewReg();
-                _b.Emit(new IrInstruction { Op = IrOp.SetCond, Dst = more, Cond = Cond.SLt, A = enumerator.Index, Imm = enumerator.Span.SpanLength });
-                return Operand.InReg(more);
+                return Operand.InReg(_b.SetCond(Cond.SLt, enumerator.Index, -1, enumerator.Span.SpanLength));
             }
             if (method is { Name: "HasFlag", ContainingType.SpecialType: SpecialType.System_Enum } && invocation.Instance is { } receiver && Unconverted(receiver) is { Type.TypeKind: TypeKind.Enum } flags
                 && invocation.Arguments.Length == 1 && Unconverted(invocation.Arguments[0].Value) is { Type.TypeKind: TypeKind.Enum } flag)
@@ -99,12 +95,7 @@ namespace BpfDotnet.Compiler.Frontend
                 // flags.HasFlag(flag) is (flags & flag) == flag, with no boxing.
                 var mask = Rvalue(flag);
                 var masked = Arithmetic(BinaryOperatorKind.And, Rvalue(flags), mask, flags.Type, invocation);
-                int test = Function.NewReg();
-                var compare = new IrInstruction { Op = IrOp.SetCond, Dst = test, Cond = Cond.Eq, A = Materialize(masked) };
-                if (mask.IsConst && FitsImm(mask.Value)) compare.Imm = mask.Value;
-                else compare.B = Materialize(mask);
-                _b.Emit(compare);
-                return Operand.InReg(test);
+                return CompareValue(Cond.Eq, Materialize(masked), mask);
             }
             if (IsIntrinsic(method)) return InvokeIntrinsic(invocation);
             if (InvokeSpanMethod(invocation) is Operand spanResult) return spanResult;

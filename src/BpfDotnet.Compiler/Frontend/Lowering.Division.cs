@@ -117,7 +117,7 @@ namespace BpfDotnet.Compiler.Frontend
                 case AssignmentExpressionSyntax assignment: dividendSyntax = assignment.Left; divisorSyntax = assignment.Right; break;
                 default: return default;
             }
-            var model = division.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(division.SyntaxTree);
+            var model = ModelFor(division.SyntaxTree);
             // unchecked(...) has no operation of its own: read through it.
             var divisor = model.GetOperation(WithoutUnchecked(divisorSyntax), _cancellationToken);
             var dividend = model.GetOperation(WithoutUnchecked(dividendSyntax), _cancellationToken);
@@ -128,7 +128,7 @@ namespace BpfDotnet.Compiler.Frontend
             var (divisorSize, divisorSigned) = ScalarInfo(narrowDivisor.Type);
             var (dividendSize, dividendSigned) = ScalarInfo(narrowDividend.Type);
             bool dividendNotMinValue = dividendSize < size
-                || (narrowDividend.ConstantValue.HasValue && narrowDividend.ConstantValue.Value is not null && !IsMinValue(narrowDividend.ConstantValue.Value, size));
+                || (narrowDividend.ConstantValue.HasValue && narrowDividend.ConstantValue.Value is not null && !IsMinValue(narrowDividend, size));
             bool bothNonNegative = !dividendSigned && dividendSize < size && !divisorSigned && divisorSize < size;
             bool divisorNotMinusOne = !divisorSigned && divisorSize < size;
 
@@ -154,19 +154,10 @@ namespace BpfDotnet.Compiler.Frontend
             return false;
         }
 
-        private static bool IsMinValue(object constant, int size)
-        {
-            long value;
-            try
-            {
-                value = System.Convert.ToInt64(constant, System.Globalization.CultureInfo.InvariantCulture);
-            }
-            catch (System.OverflowException)
-            {
-                return false;
-            }
-            return value == (size >= 8 ? long.MinValue : size == 4 ? int.MinValue : size == 2 ? short.MinValue : sbyte.MinValue);
-        }
+        /// <summary>True for a constant that is <paramref name="size"/>-byte signed <c>MinValue</c>.</summary>
+        private static bool IsMinValue(IOperation constant, int size) => Constant(constant, out long value) && value == MinValueOf(size);
+
+        private static long MinValueOf(int size) => size >= 8 ? long.MinValue : size == 4 ? int.MinValue : size == 2 ? short.MinValue : sbyte.MinValue;
 
         /// <summary>Removes parentheses and conversions that keep every value (widening, or identity).</summary>
         private static IOperation StripWidening(IOperation op)
@@ -419,7 +410,7 @@ namespace BpfDotnet.Compiler.Frontend
             if (root is IFieldSymbol) return false;
             var body = division.Ancestors().FirstOrDefault(a => a is MemberDeclarationSyntax);
             if (body is null) return true;
-            var model = division.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(division.SyntaxTree);
+            var model = ModelFor(division.SyntaxTree);
             foreach (var name in body.DescendantNodes().OfType<IdentifierNameSyntax>())
             {
                 if (name.Identifier.ValueText != root.Name) continue;

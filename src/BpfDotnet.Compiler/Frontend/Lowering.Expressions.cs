@@ -277,12 +277,7 @@ namespace BpfDotnet.Compiler.Frontend
                 case IIsPatternOperation:
                     return ConditionValue(op);
                 case IIsNullOperation isNull:
-                    {
-                        var r = Function.NewReg();
-                        var operand = Rvalue(isNull.Operand);
-                        _b.Emit(new IrInstruction { Op = IrOp.SetCond, Dst = r, Cond = Cond.Eq, A = Materialize(operand), Imm = 0 });
-                        return Operand.InReg(r);
-                    }
+                    return Operand.InReg(_b.SetCond(Cond.Eq, Materialize(Rvalue(isNull.Operand)), -1, 0));
                 default:
                     Unsupported(op, "This expression (" + op.Kind + ")");
                     return Operand.Const(0);
@@ -345,13 +340,8 @@ namespace BpfDotnet.Compiler.Frontend
             }
             if (IsRelational(binary.OperatorKind))
             {
-                var r = Function.NewReg();
                 var (cond, a, b) = Comparison(binary);
-                var ins = new IrInstruction { Op = IrOp.SetCond, Dst = r, Cond = cond, A = Materialize(a) };
-                if (b.IsConst && FitsImm(b.Value)) ins.Imm = b.Value;
-                else ins.B = Materialize(b);
-                _b.Emit(ins);
-                return Operand.InReg(r);
+                return CompareValue(cond, Materialize(a), b);
             }
             if (binary.OperatorKind == BinaryOperatorKind.ConditionalAnd || binary.OperatorKind == BinaryOperatorKind.ConditionalOr)
             {
@@ -472,10 +462,10 @@ namespace BpfDotnet.Compiler.Frontend
         {
             long magnitude = Math.Abs(divisor);
             int sign = _b.AluImm(AluOp.Arsh, dividend, 63, false);
-            int absolute = _b.Alu(AluOp.Sub, _b.Alu(AluOp.Xor, dividend, sign, false), sign, false);
+            int absolute = Magnitude(dividend, sign);
             var op = kind == BinaryOperatorKind.Divide ? AluOp.Div : AluOp.Mod;
             int unsignedResult = FitsImm(magnitude) ? _b.AluImm(op, absolute, magnitude, false) : _b.Alu(op, absolute, _b.Const(magnitude), false);
-            int result = _b.Alu(AluOp.Sub, _b.Alu(AluOp.Xor, unsignedResult, sign, false), sign, false);
+            int result = Magnitude(unsignedResult, sign);
             if (kind == BinaryOperatorKind.Divide && divisor < 0)
             {
                 int negated = Function.NewReg();
@@ -578,6 +568,10 @@ namespace BpfDotnet.Compiler.Frontend
             }
             return (cond, left, right);
         }
+
+        /// <summary>A 0/1 register: a compared with b (as an immediate when it fits).</summary>
+        private Operand CompareValue(Cond cond, int a, Operand b)
+            => Operand.InReg(b.IsConst && FitsImm(b.Value) ? _b.SetCond(cond, a, -1, b.Value) : _b.SetCond(cond, a, Materialize(b), 0));
 
         private static Cond Swap(Cond cond) => cond switch
         {

@@ -153,15 +153,7 @@ namespace BpfDotnet.Compiler.Frontend
                 Unsupported(property, "A property whose accessor has no body here, is an indexer, or returns a struct,");
                 return Operand.Const(0);
             }
-            if (RecursesOrTooDeep(accessor, property)) return Operand.Const(0);
-            var model = _model.Compilation.GetSemanticModel(declaration.SyntaxTree);
-            int errorsBefore = _diagnostics.Count;
-            if (_checkedCallees.Add(accessor)) SubsetChecker.CheckBody(body, model, _diagnostics, _cancellationToken);
-            if (_diagnostics.Count > errorsBefore) return Operand.Const(0);
-            var root = model.GetOperation(declaration, _cancellationToken);
-            if (root is null || root.Descendants().Any(o => o is IInvalidOperation)) return Operand.Const(0);
-            var cfg = ControlFlowGraph.Create(declaration, model, _cancellationToken);
-            if (cfg is null) return Operand.Const(0);
+            if (RecursesOrTooDeep(accessor, property) || PrepareCallee(accessor, declaration, body) is not var (model, root, cfg)) return Operand.Const(0);
             Address? self = accessor.IsStatic || property.Instance is null ? null : AddressOf(property.Instance);
             var bound = new Dictionary<IParameterSymbol, LocalStorage>(SymbolEqualityComparer.Default);
             if (value is Operand v && accessor.Parameters.Length == 1)
@@ -182,7 +174,8 @@ namespace BpfDotnet.Compiler.Frontend
         {
             var constructor = creation.Constructor!;
             var syntax = constructor.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken);
-            if (syntax is RecordDeclarationSyntax { ParameterList: not null } && !constructor.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => !f.IsStatic && HasInitializer(f)))
+            bool initializedFields = constructor.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => !f.IsStatic && HasInitializer(f));
+            if (syntax is RecordDeclarationSyntax { ParameterList: not null } && !initializedFields)
             {
                 // The primary constructor of a positional record struct: each argument to the property of its name.
                 Zero(destination, size);
@@ -212,7 +205,7 @@ namespace BpfDotnet.Compiler.Frontend
                 Unsupported(creation, "A constructor that calls another constructor (': this(...)')");
                 return;
             }
-            if (constructor.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => !f.IsStatic && HasInitializer(f)))
+            if (initializedFields)
             {
                 Unsupported(creation, "A constructor of a struct whose fields have initializers");
                 return;
@@ -231,16 +224,27 @@ namespace BpfDotnet.Compiler.Frontend
         private Operand InlineBody(IMethodSymbol method, BaseMethodDeclarationSyntax declaration, System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, Address? thisAddress, bool byRef,
             Address? structResult = null)
         {
-            var model = _model.Compilation.GetSemanticModel(declaration.SyntaxTree);
-            int errorsBefore = _diagnostics.Count;
-            if (_checkedCallees.Add(method)) SubsetChecker.Check(declaration, model, _diagnostics, _cancellationToken);
-            if (_diagnostics.Count > errorsBefore) return Operand.Const(0);
-            if (model.GetOperation(declaration, _cancellationToken) is not IMethodBodyBaseOperation body || body.Descendants().Any(o => o is IInvalidOperation))
-            {
-                return Operand.Const(0);
-            }
-            var cfg = body is IConstructorBodyOperation constructorBody ? ControlFlowGraph.Create(constructorBody, _cancellationToken) : ControlFlowGraph.Create((IMethodBodyOperation)body, _cancellationToken);
+            if (PrepareCallee(method, declaration, (SyntaxNode?)declaration.Body ?? declaration.ExpressionBody) is not var (model, body, cfg)) return Operand.Const(0);
             return InlineGraph(method, body, cfg, model, arguments, thisAddress, byRef, structResult: structResult);
+        }
+
+        /// <summary>
+        /// Checks a callee against the subset (once per callee) and builds its control-flow graph; null after a
+        /// diagnostic, or when it does not bind.
+        /// </summary>
+        private (SemanticModel Model, IOperation Root, ControlFlowGraph Graph)? PrepareCallee(IMethodSymbol method, SyntaxNode declaration, SyntaxNode? body)
+        {
+            var model = ModelFor(declaration.SyntaxTree);
+            int errorsBefore = _diagnostics.Count;
+            if (_checkedCallees.Add(method))
+            {
+                if (declaration is BaseMethodDeclarationSyntax whole) SubsetChecker.Check(whole, model, _diagnostics, _cancellationToken);
+                else if (body is not null) SubsetChecker.CheckBody(body, model, _diagnostics, _cancellationToken);
+            }
+            if (_diagnostics.Count > errorsBefore) return null;
+            var root = model.GetOperation(declaration, _cancellationToken);
+            if (root is null || root.Descendants().Any(o => o is IInvalidOperation)) return null;
+            return (model, root, ControlFlowGraph.Create(declaration, model, _cancellationToken)!);
         }
 
         /// <summary>
@@ -267,7 +271,7 @@ namespace BpfDotnet.Compiler.Frontend
                 Unsupported(invocation, "Calling a local function that is generic or returns a struct by value");
                 return Operand.Const(0);
             }
-            var model = declared.Syntax.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(declared.Syntax.SyntaxTree);
+            var model = ModelFor(declared.Syntax.SyntaxTree);
             return InlineGraph(function, declared.Body, graph, model, invocation.Arguments, thisAddress: null, byRef);
         }
 

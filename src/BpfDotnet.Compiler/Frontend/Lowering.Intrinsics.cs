@@ -64,8 +64,8 @@ namespace BpfDotnet.Compiler.Frontend
                     {
                         // (x > 0) - (x < 0)
                         if (args[0].IsConst) return Operand.Const(args[0].Value > 0 ? 1 : args[0].Value < 0 ? -1 : 0);
-                        int positive = SetCond(Cond.SGt, args[0].Reg, 0);
-                        int negative = SetCond(Cond.SLt, args[0].Reg, 0);
+                        int positive = _b.SetCond(Cond.SGt, args[0].Reg, -1, 0);
+                        int negative = _b.SetCond(Cond.SLt, args[0].Reg, -1, 0);
                         return Operand.InReg(_b.Alu(AluOp.Sub, positive, negative, false));
                     }
                 case "Abs":
@@ -110,8 +110,8 @@ namespace BpfDotnet.Compiler.Frontend
                         int x = Materialize(args[0]);
                         int below = _b.AluImm(AluOp.Sub, x, 1, false);
                         int overlap = _b.Alu(AluOp.And, x, below, false);
-                        int single = SetCond(Cond.Eq, overlap, 0);
-                        int nonZero = SetCond(signed ? Cond.SGt : Cond.Ne, x, 0);
+                        int single = _b.SetCond(Cond.Eq, overlap, -1, 0);
+                        int nonZero = _b.SetCond(signed ? Cond.SGt : Cond.Ne, x, -1, 0);
                         return Operand.InReg(_b.Alu(AluOp.And, single, nonZero, false));
                     }
                 case "RotateLeft":
@@ -149,13 +149,6 @@ namespace BpfDotnet.Compiler.Frontend
 
         private static bool Less(long a, long b, bool signed) => signed ? a < b : (ulong)a < (ulong)b;
 
-        private int SetCond(Cond cond, int a, long imm)
-        {
-            int r = Function.NewReg();
-            _b.Emit(new IrInstruction { Op = IrOp.SetCond, Dst = r, Cond = cond, A = a, Imm = imm });
-            return r;
-        }
-
         /// <summary>The smaller (or larger) of two canonical values: the first unless the second beats it.</summary>
         private Operand MinMax(Operand a, Operand b, bool signed, bool min)
         {
@@ -169,7 +162,7 @@ namespace BpfDotnet.Compiler.Frontend
             if (b.IsConst && FitsImm(b.Value))
             {
                 // b cond a  <=>  a mirrored-cond b
-                _b.Branch(Mirror(cond), r, -1, b.Value, take, done);
+                _b.Branch(Swap(cond), r, -1, b.Value, take, done);
             }
             else
             {
@@ -181,19 +174,6 @@ namespace BpfDotnet.Compiler.Frontend
             _b.Block = done;
             return Operand.InReg(r);
         }
-
-        private static Cond Mirror(Cond cond) => cond switch
-        {
-            Cond.Lt => Cond.Gt,
-            Cond.Gt => Cond.Lt,
-            Cond.SLt => Cond.SGt,
-            Cond.SGt => Cond.SLt,
-            Cond.Le => Cond.Ge,
-            Cond.Ge => Cond.Le,
-            Cond.SLe => Cond.SGe,
-            Cond.SGe => Cond.SLe,
-            _ => cond,
-        };
 
         /// <summary>x | x >> 1 | x >> 2 ...: every bit below the highest set bit of the value set.</summary>
         private int Smear(int x, int size)
@@ -227,15 +207,14 @@ namespace BpfDotnet.Compiler.Frontend
         private bool CannotBeMinValue(IInvocationOperation invocation, int size)
         {
             if (invocation.Syntax is not Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax { ArgumentList.Arguments.Count: 1 } call) return false;
-            var model = call.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(call.SyntaxTree);
+            var model = ModelFor(call.SyntaxTree);
             var argument = model.GetOperation(WithoutUnchecked(call.ArgumentList.Arguments[0].Expression), _cancellationToken);
             if (argument is null) return false;
             var narrow = StripWidening(argument);
             if (ScalarInfo(narrow.Type).Size < size) return true;
-            if (narrow.ConstantValue.HasValue && narrow.ConstantValue.Value is not null) return !IsMinValue(narrow.ConstantValue.Value, size);
+            if (narrow.ConstantValue.HasValue && narrow.ConstantValue.Value is not null) return !IsMinValue(narrow, size);
             var path = VariablePath(narrow);
-            long minValue = size >= 8 ? long.MinValue : size == 4 ? int.MinValue : size == 2 ? short.MinValue : sbyte.MinValue;
-            return path is not null && RuledOutAt(call, path, model, minValue);
+            return path is not null && RuledOutAt(call, path, model, MinValueOf(size));
         }
     }
 }

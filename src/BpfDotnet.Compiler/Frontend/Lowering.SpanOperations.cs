@@ -103,8 +103,7 @@ namespace BpfDotnet.Compiler.Frontend
                 Unsupported(op, "A slice whose bounds are not constants inside the span's " + source.SpanLength + " elements (C# would throw ArgumentOutOfRangeException)");
                 return null;
             }
-            var start = source.Kind == StorageKind.Reference ? Address.OfReg(source.Reg) : Address.OfSlot(source.Slot);
-            int pointer = PointerOf(start.Plus(bounds.Start * layout.Size));
+            int pointer = PointerOf(SpanStart(source).Plus(bounds.Start * layout.Size));
             return new LocalStorage { Kind = StorageKind.Reference, Reg = pointer, SpanLength = bounds.Length, Type = new ArrayType(layout, bounds.Length) };
         }
 
@@ -145,8 +144,7 @@ namespace BpfDotnet.Compiler.Frontend
                 Unsupported(indexer, "An index that is not a constant inside the span (C# would throw IndexOutOfRangeException)");
                 return Address.OfSlot(NewSlot(IntType.Long, "temporary").Id);
             }
-            var start = storage.Kind == StorageKind.Reference ? Address.OfReg(storage.Reg) : Address.OfSlot(storage.Slot);
-            return start.Plus((int)index * layout.Size);
+            return SpanStart(storage).Plus((int)index * layout.Size);
         }
 
         /// <summary>Clear, Fill, CopyTo and TryCopyTo on a span; null when <paramref name="invocation"/> is none of them.</summary>
@@ -221,8 +219,6 @@ namespace BpfDotnet.Compiler.Frontend
                     }
             }
         }
-
-        private static Address SpanStart(LocalStorage span) => span.Kind == StorageKind.Reference ? Address.OfReg(span.Reg) : Address.OfSlot(span.Slot);
 
         /// <summary>
         /// The widest store that keeps to the span's alignment: 8 bytes over a whole stack slot; otherwise the element's

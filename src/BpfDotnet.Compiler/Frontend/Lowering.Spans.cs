@@ -90,7 +90,7 @@ namespace BpfDotnet.Compiler.Frontend
         {
             var element = ((INamedTypeSymbol)local.Type).TypeArguments[0];
             var layout = Layout(element, syntax);
-            var model = _model.Compilation.GetSemanticModel(local.DeclaringSyntaxReferences[0].SyntaxTree);
+            var model = ModelFor(local.DeclaringSyntaxReferences[0].SyntaxTree);
             long? length = StackAllocLength(local, model, _cancellationToken);
             if (layout is null || length is null)
             {
@@ -143,6 +143,9 @@ namespace BpfDotnet.Compiler.Frontend
             StoreBytes(slot, bytes);
             return new LocalStorage { Kind = StorageKind.Memory, Type = array, Slot = slot.Id, SpanLength = bytes.Length };
         }
+
+        /// <summary>A span's first element: its stack slot, or the element a view points at.</summary>
+        private static Address SpanStart(LocalStorage span) => span.Kind == StorageKind.Reference ? Address.OfReg(span.Reg) : Address.OfSlot(span.Slot);
 
         /// <summary>The enumerator of a <c>foreach</c> over a span: the span, and an index register from -1 to its length.</summary>
         private sealed class SpanEnumerator
@@ -197,9 +200,7 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>The element <c>Current</c> refers to: MoveNext has just proven the index inside the span.</summary>
         private Address CurrentElementAddress(SpanEnumerator enumerator)
         {
-            var span = enumerator.Span;
-            var start = span.Kind == StorageKind.Reference ? Address.OfReg(span.Reg) : Address.OfSlot(span.Slot);
-            return Address.OfReg(_b.Alu(AluOp.Add, PointerOf(start), Scaled(Operand.InReg(enumerator.Index), enumerator.ElementSize), false));
+            return Address.OfReg(_b.Alu(AluOp.Add, PointerOf(SpanStart(enumerator.Span)), Scaled(Operand.InReg(enumerator.Index), enumerator.ElementSize), false));
         }
 
         /// <summary>The address of <c>span[i]</c>, with the index proven inside the span.</summary>
@@ -214,7 +215,7 @@ namespace BpfDotnet.Compiler.Frontend
             }
             int length = storage.SpanLength;
             var index = Rvalue(indexer.Arguments[0].Value);
-            var start = storage.Kind == StorageKind.Reference ? Address.OfReg(storage.Reg) : Address.OfSlot(storage.Slot);
+            var start = SpanStart(storage);
             if (index.IsConst)
             {
                 if (index.Value >= 0 && index.Value < length) return start.Plus((int)index.Value * elementLayout.Size);
@@ -250,7 +251,7 @@ namespace BpfDotnet.Compiler.Frontend
                 && SpanInitializer(initializer) is { } elements)
             {
                 // stackalloc T[] { ... } and [ ... ]: each element stored in order, as C# evaluates them.
-                var model = initializer.SyntaxTree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(initializer.SyntaxTree);
+                var model = ModelFor(initializer.SyntaxTree);
                 var element = ((INamedTypeSymbol)target.Local.Type).TypeArguments[0];
                 var (size, signed) = ScalarInfo(element);
                 for (int i = 0; i < elements.Count; i++)
@@ -301,8 +302,7 @@ namespace BpfDotnet.Compiler.Frontend
                 return;
             }
             // Stack slots are 8-byte aligned; a view into other memory is compared byte by byte.
-            bool aligned = storage.Kind == StorageKind.Memory;
-            CompareWithLiteral(aligned ? Address.OfSlot(storage.Slot) : Address.OfReg(storage.Reg), expected, aligned, whenTrue, whenFalse);
+            CompareWithLiteral(SpanStart(storage), expected, storage.Kind == StorageKind.Memory, whenTrue, whenFalse);
         }
     }
 }

@@ -52,7 +52,7 @@ namespace BpfDotnet.Compiler.Frontend
             // Large callees are called: inlining them at every call site would multiply the verifier's work.
             if (!_operationCounts.TryGetValue(method, out int operations))
             {
-                var model = _model.Compilation.GetSemanticModel(declaration.SyntaxTree);
+                var model = ModelFor(declaration.SyntaxTree);
                 operations = model.GetOperation(declaration, _cancellationToken) is IMethodBodyOperation body ? body.Descendants().Count() : 0;
                 _operationCounts[method] = operations;
             }

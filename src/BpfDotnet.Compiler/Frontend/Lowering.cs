@@ -64,6 +64,9 @@ namespace BpfDotnet.Compiler.Frontend
 
         public SortedSet<string> MapsUsed { get; } = new SortedSet<string>(StringComparer.Ordinal);
 
+        /// <summary>The semantic model of <paramref name="tree"/> (the program's own, or another file's for code it calls).</summary>
+        private SemanticModel ModelFor(SyntaxTree tree) => tree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(tree);
+
         private void Report(DiagnosticDescriptor descriptor, SyntaxNode? syntax, params string[] args)
             => _diagnostics.Add(DiagnosticInfo.Create(descriptor, syntax?.GetLocation(), args));
 

@@ -78,11 +78,9 @@ namespace BpfDotnet.Compiler.Frontend
                     case ThrowStatementSyntax s: Report(DiagnosticDescriptors.Exceptions, s, s.ToString()); break;
                     case ThrowExpressionSyntax s: Report(DiagnosticDescriptors.Exceptions, s, s.ToString()); break;
                     case AnonymousFunctionExpressionSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "A lambda or anonymous method"); skip.Add(s); break;
-                    case LocalFunctionStatementSyntax s when s.Modifiers.Any(SyntaxKind.AsyncKeyword) || s.TypeParameterList is not null || CapturedVariable(s, model, cancellationToken) is not null:
+                    case LocalFunctionStatementSyntax s when LocalFunctionProblem(s, model, cancellationToken) is string problem:
                         // A local function that captures nothing is inlined like a method; one that captures variables, is async or generic is not.
-                        Report(DiagnosticDescriptors.UnsupportedConstruct, s.Identifier.Parent!, CapturedVariable(s, model, cancellationToken) is string captured
-                            ? "A local function that captures '" + captured + "' (pass it as a parameter, or make the function static)"
-                            : "A local function that is async or generic");
+                        Report(DiagnosticDescriptors.UnsupportedConstruct, s.Identifier.Parent!, problem);
                         skip.Add(s);
                         break;
                     case AwaitExpressionSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'await'"); break;
@@ -178,8 +176,17 @@ namespace BpfDotnet.Compiler.Frontend
             return name == KnownTypes.BpfHashMap || name == KnownTypes.BpfArrayMap;
         }
 
+        /// <summary>Why a local function cannot be inlined, or null when it can.</summary>
+        private static string? LocalFunctionProblem(LocalFunctionStatementSyntax function, SemanticModel model, CancellationToken cancellationToken)
+        {
+            if (function.Modifiers.Any(SyntaxKind.AsyncKeyword) || function.TypeParameterList is not null) return "A local function that is async or generic";
+            return CapturedVariable(function, model, cancellationToken) is string captured
+                ? "A local function that captures '" + captured + "' (pass it as a parameter, or make the function static)"
+                : null;
+        }
+
         /// <summary>The first local or parameter of an enclosing method that a local function uses, or null when it captures nothing.</summary>
-        internal static string? CapturedVariable(LocalFunctionStatementSyntax function, SemanticModel model, CancellationToken cancellationToken)
+        private static string? CapturedVariable(LocalFunctionStatementSyntax function, SemanticModel model, CancellationToken cancellationToken)
         {
             if (function.Modifiers.Any(SyntaxKind.StaticKeyword)) return null;
             var self = model.GetDeclaredSymbol(function, cancellationToken);

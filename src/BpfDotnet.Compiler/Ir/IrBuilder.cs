@@ -108,6 +108,14 @@ namespace BpfDotnet.Compiler.Ir
             return r;
         }
 
+        /// <summary>dst = (a cond b) ? 1 : 0, or against <paramref name="imm"/> when <paramref name="b"/> is -1.</summary>
+        public int SetCond(Cond cond, int a, int b, long imm)
+        {
+            int r = Function.NewReg();
+            Emit(new IrInstruction { Op = IrOp.SetCond, Dst = r, Cond = cond, A = a, B = b, Imm = b < 0 ? imm : 0 });
+            return r;
+        }
+
         public void Jump(BasicBlock target) => Emit(new IrInstruction { Op = IrOp.Jump, Target = target });
 
         public void Branch(Cond cond, int a, int b, long imm, BasicBlock target, BasicBlock otherwise)
