@@ -155,38 +155,24 @@ namespace BpfDotnet.Benchmarks
 
             var options = new BpfLoadOptions { LogLevel = 4, LogBufferSize = 1 << 20 };
             var objects = new List<BpfObject>();
-            var csObjects = new Dictionary<string, BpfObject>();
-            var cObjects = new Dictionary<string, BpfObject>();
             var results = new List<Result>();
             var handles = new List<(Result Row, BpfProgramHandle? Ours, BpfProgramHandle Clang)>();
             try
             {
+                var (csObjects, cObjects) = LoadTwins(options, objects);
                 foreach (Twin twin in Twin.All)
                 {
                     var row = new Result { Twin = twin };
-                    string cPath = CompileC(twin.CFile);
-                    if (!cObjects.TryGetValue(twin.CFile, out BpfObject? cObj))
-                    {
-                        cObj = BpfObject.LoadFile(cPath, options);
-                        cObjects[twin.CFile] = cObj;
-                        objects.Add(cObj);
-                    }
+                    BpfObject cObj = cObjects[twin.CFile];
                     BpfProgramHandle cProg = cObj.GetProgram(twin.CProgram);
-                    row.Clang = Measure(cObj, cProg, cPath, twin.CProgram);
+                    row.Clang = Measure(cObj, cProg, CompileC(twin.CFile), twin.CProgram);
 
                     BpfProgramHandle? ours = null;
                     if (twin.CSharpObject != null)
                     {
-                        string key = twin.CFile;
-                        byte[] bytes = twin.CSharpObject();
                         string csPath = Path.Combine(_work, twin.CFile + ".cs.bpf.o");
-                        File.WriteAllBytes(csPath, bytes);
-                        if (!csObjects.TryGetValue(key, out BpfObject? csObj))
-                        {
-                            csObj = BpfObject.Load(bytes, options);
-                            csObjects[key] = csObj;
-                            objects.Add(csObj);
-                        }
+                        File.WriteAllBytes(csPath, twin.CSharpObject());
+                        BpfObject csObj = csObjects[twin.CFile];
                         ours = csObj.GetProgram(twin.CSharpProgram!);
                         row.Ours = Measure(csObj, ours, csPath, twin.CSharpProgram!);
                     }
@@ -237,6 +223,27 @@ namespace BpfDotnet.Benchmarks
             if (cObjects.TryGetValue("filter_pid", out BpfObject? fpC)) fpC.GetMap<uint, uint>("target")[0] = pid;
         }
 
+        /// <summary>Loads every twin's object once per object file: ours (by file) and clang's (by file).</summary>
+        private (Dictionary<string, BpfObject> Ours, Dictionary<string, BpfObject> Clang) LoadTwins(BpfLoadOptions options, List<BpfObject> loaded)
+        {
+            var csObjects = new Dictionary<string, BpfObject>();
+            var cObjects = new Dictionary<string, BpfObject>();
+            foreach (Twin twin in Twin.All)
+            {
+                if (!cObjects.ContainsKey(twin.CFile))
+                {
+                    cObjects[twin.CFile] = BpfObject.LoadFile(CompileC(twin.CFile), options);
+                    loaded.Add(cObjects[twin.CFile]);
+                }
+                if (twin.CSharpObject != null && !csObjects.ContainsKey(twin.CFile))
+                {
+                    csObjects[twin.CFile] = BpfObject.Load(twin.CSharpObject(), options);
+                    loaded.Add(csObjects[twin.CFile]);
+                }
+            }
+            return (csObjects, cObjects);
+        }
+
         /// <summary>
         /// Loads every twin again (the rows' objects stay for the static measures): each round runs freshly JIT-compiled
         /// images, so where the kernel happens to place them in memory (which moves a probe's time by up to half between
@@ -245,33 +252,10 @@ namespace BpfDotnet.Benchmarks
         private List<(Result Row, BpfProgramHandle? Ours, BpfProgramHandle Clang)> Reload(
             List<(Result Row, BpfProgramHandle? Ours, BpfProgramHandle Clang)> handles, BpfLoadOptions options, List<BpfObject> loaded)
         {
-            var csObjects = new Dictionary<string, BpfObject>();
-            var cObjects = new Dictionary<string, BpfObject>();
-            var fresh = new List<(Result Row, BpfProgramHandle? Ours, BpfProgramHandle Clang)>();
-            foreach (var (row, ours, _) in handles)
-            {
-                Twin twin = row.Twin;
-                if (!cObjects.TryGetValue(twin.CFile, out BpfObject? cObj))
-                {
-                    cObj = BpfObject.LoadFile(CompileC(twin.CFile), options);
-                    cObjects[twin.CFile] = cObj;
-                    loaded.Add(cObj);
-                }
-                BpfProgramHandle? oursFresh = null;
-                if (ours != null && twin.CSharpObject != null)
-                {
-                    if (!csObjects.TryGetValue(twin.CFile, out BpfObject? csObj))
-                    {
-                        csObj = BpfObject.Load(twin.CSharpObject(), options);
-                        csObjects[twin.CFile] = csObj;
-                        loaded.Add(csObj);
-                    }
-                    oursFresh = csObj.GetProgram(twin.CSharpProgram!);
-                }
-                fresh.Add((row, oursFresh, cObj.GetProgram(twin.CProgram)));
-            }
+            var (csObjects, cObjects) = LoadTwins(options, loaded);
             SetFilterTarget(csObjects, cObjects);
-            return fresh;
+            return handles.Select(h => (h.Row, h.Ours == null ? null : csObjects[h.Row.Twin.CFile].GetProgram(h.Row.Twin.CSharpProgram!),
+                cObjects[h.Row.Twin.CFile].GetProgram(h.Row.Twin.CProgram))).ToList();
         }
 
         private void MeasureRunTime(List<(Result Row, BpfProgramHandle? Ours, BpfProgramHandle Clang)> firstLoad)
