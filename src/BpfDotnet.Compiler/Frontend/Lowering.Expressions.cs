@@ -75,6 +75,14 @@ namespace BpfDotnet.Compiler.Frontend
                 captured.Enumerator = StartSpanEnumerator((IInvocationOperation)value);
                 return;
             }
+            if (IsRefArm(value))
+            {
+                // Each arm of 'c ? ref a : ref b' is captured on its own path: the capture is the address it chose.
+                int address = PointerOf(AddressOf(value));
+                if (captured.Pointer < 0) captured.Pointer = Function.NewReg();
+                _b.Mov(captured.Pointer, address);
+                return;
+            }
             if (value.Type is not null && !IsScalar(value.Type) && value.Type.TypeKind == TypeKind.Struct)
             {
                 captured.Type = Layout(value.Type, value.Syntax);
@@ -142,6 +150,8 @@ namespace BpfDotnet.Compiler.Frontend
                 Unsupported(deconstruction, "A deconstruction other than of a tuple literal into scalar variables");
                 return;
             }
+            // The targets' locations first, then the values, then the stores, as C# orders them.
+            var locations = targets.Elements.Select(t => t is IDiscardOperation ? (Location?)null : LocationOf(t)).ToList();
             var read = new List<Operand>();
             foreach (var element in values.Elements)
             {
@@ -157,10 +167,9 @@ namespace BpfDotnet.Compiler.Frontend
             }
             for (int i = 0; i < read.Count; i++)
             {
-                var element = targets.Elements[i];
-                if (element is IDiscardOperation) continue;
-                var (size, signed) = ScalarInfo(element.Type);
-                StoreTo(element, NormalizeOperand(read[i], System.Math.Max(size, 1), signed));
+                if (locations[i] is not Location location) continue;
+                var (size, signed) = ScalarInfo(targets.Elements[i].Type);
+                Store(location, NormalizeOperand(read[i], System.Math.Max(size, 1), signed));
             }
         }
 
@@ -190,6 +199,7 @@ namespace BpfDotnet.Compiler.Frontend
                 case IFlowCaptureReferenceOperation captureRef:
                     if (_captures.TryGetValue(captureRef.Id, out var captured))
                     {
+                        if (captured.Pointer >= 0 && IsScalar(op.Type)) return LoadScalar(Address.OfReg(captured.Pointer), op.Type);
                         if (captured.Reg >= 0) return Operand.InReg(captured.Reg);
                         if (captured.Memory is Address mem && IsScalar(op.Type)) return LoadScalar(mem, op.Type);
                     }
@@ -205,7 +215,7 @@ namespace BpfDotnet.Compiler.Frontend
                         }
                         switch (storage.Kind)
                         {
-                            case StorageKind.Register: return Operand.InReg(storage.Reg);
+                            case StorageKind.Register: return ReadVariable(storage.Reg, op, localRef.Local);
                             case StorageKind.Memory: return LoadScalar(Address.OfSlot(storage.Slot), localRef.Local.Type);
                             default: return LoadScalar(Address.OfReg(storage.Reg), localRef.Local.Type);
                         }
@@ -241,7 +251,7 @@ namespace BpfDotnet.Compiler.Frontend
                     }
                     switch (bound.Kind)
                     {
-                        case StorageKind.Register: return Operand.InReg(bound.Reg);
+                        case StorageKind.Register: return ReadVariable(bound.Reg, op, parameterRef.Parameter);
                         case StorageKind.Memory: return LoadScalar(Address.OfSlot(bound.Slot), parameterRef.Type);
                         default: return LoadScalar(Address.OfReg(bound.Reg), parameterRef.Type);
                     }
@@ -400,9 +410,9 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 if (signed && (op == AluOp.Div || op == AluOp.Mod))
                 {
-                    return Operand.Const(TruncateConstant(op == AluOp.Div ? left.Value / right.Value : left.Value % right.Value, Math.Max(size, 4), true));
+                    return Operand.Const(TruncateConstant(op == AluOp.Div ? left.Value / right.Value : left.Value % right.Value, size, true));
                 }
-                return Operand.Const(TruncateConstant(Fold(op, left.Value, right.Value, width), Math.Max(size, 4), signed));
+                return Operand.Const(TruncateConstant(Fold(op, left.Value, right.Value, width), size, signed));
             }
 
             // 32-bit C# types: unsigned results come out of the 32-bit ALU already zero-extended (canonical);
@@ -426,7 +436,7 @@ namespace BpfDotnet.Compiler.Frontend
                 // sum is already canonical, with no extension.
                 long delta = op == AluOp.Add ? right.Value : -right.Value;
                 var sum = (Low: range.Low + delta, High: range.High + delta);
-                if (TruncateConstant(sum.Low, Math.Max(size, 4), signed) == sum.Low && TruncateConstant(sum.High, Math.Max(size, 4), signed) == sum.High)
+                if (TruncateConstant(sum.Low, size, signed) == sum.Low && TruncateConstant(sum.High, size, signed) == sum.High)
                 {
                     result = _b.AluImm(op, a, right.Value, false);
                     _ranges[result] = sum;
@@ -447,7 +457,10 @@ namespace BpfDotnet.Compiler.Frontend
                 if (isShift && !(TryGetRange(b, at.Syntax, out var count) && count.Low >= 0 && count.High < width)) b = _b.AluImm(AluOp.And, b, width - 1, false);
                 result = _b.Alu(op, a, b, is32);
             }
-            if (signExtendAfter) result = _b.Extend(result, 4, true);
+            // C# computes in int at least, but enum arithmetic (E + U, E - U, E - E) in the enum's underlying type,
+            // which may be narrower: the result wraps at that width (bitwise results of canonical values are canonical).
+            if (size < 4 && op is not (AluOp.And or AluOp.Or or AluOp.Xor)) result = Normalize(result, size, signed);
+            else if (signExtendAfter) result = _b.Extend(result, 4, true);
             // x & mask, with a non-negative mask, lies in [0, mask]: an index the verifier and the bounds proofs can use.
             if (op == AluOp.And && right.IsConst && right.Value >= 0) _ranges[result] = (0, right.Value);
             return Operand.InReg(result);
@@ -523,7 +536,8 @@ namespace BpfDotnet.Compiler.Frontend
                     }
                 case UnaryOperatorKind.BitwiseNegation:
                     {
-                        if (value.IsConst) return Operand.Const(TruncateConstant(~value.Value, Math.Max(size, 4), signed));
+                        // The operand is promoted to int at least, except for an enum, which stays at its underlying width.
+                        if (value.IsConst) return Operand.Const(TruncateConstant(~value.Value, size, signed));
                         int r = _b.AluImm(AluOp.Xor, value.Reg, -1, false);
                         return Operand.InReg(size < 8 && !signed ? Normalize(r, size, false) : r);
                     }

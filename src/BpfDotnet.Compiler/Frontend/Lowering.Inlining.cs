@@ -335,12 +335,13 @@ namespace BpfDotnet.Compiler.Frontend
             _captures = new Dictionary<CaptureId, Captured>();
             _blocks = new Dictionary<CfgBlock, IrBlock>();
             _localCopies = new Dictionary<ILocalSymbol, Address>(SymbolEqualityComparer.Default);
-            _addressTaken = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+            _addressTaken = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
             _inlineReturn = new InlineReturn(result, continuation, byRef, structResult, structResult is null ? null : Layout(method.ReturnType, body.Syntax));
             _inlineStack.Add(method);
             try
             {
                 FindAddressTakenLocals(body);
+                HomeAddressTakenParameters();
                 FindCounterRanges(body, model);
                 foreach (var block in cfg.Blocks)
                 {

@@ -93,6 +93,7 @@ namespace BpfDotnet.Compiler.Frontend
                         return AddressOf(indexer.Instance!).Plus((int)ConstantToLong(index.ConstantValue.Value));
                     }
                 case IFlowCaptureReferenceOperation captureRef when _captures.TryGetValue(captureRef.Id, out var captured):
+                    if (captured.Pointer >= 0) return Address.OfReg(captured.Pointer);
                     if (captured.Memory is Address memory) return memory;
                     if (captured.Target is Address target) return target;
                     if (captured.Reg >= 0) return SpillToTemporary(Operand.InReg(captured.Reg), op.Type, "temporary");
@@ -215,8 +216,9 @@ namespace BpfDotnet.Compiler.Frontend
             }
             if (IsScalar(target.Type))
             {
+                var location = LocationOf(target);
                 var value = Rvalue(assignment.Value);
-                StoreTo(target, value);
+                Store(location, value);
                 return value;
             }
             if (target.Type?.TypeKind == TypeKind.Struct)
@@ -231,49 +233,68 @@ namespace BpfDotnet.Compiler.Frontend
             return Operand.Const(0);
         }
 
-        private void StoreTo(IOperation target, Operand value)
+        /// <summary>
+        /// Where an assignment writes: a variable's register, memory, or a property's setter. C# evaluates the location
+        /// (receiver, index, pointer, ref-returning call) before the value it stores, so the location is computed once,
+        /// first, and a compound assignment reads and writes the same one.
+        /// </summary>
+        private readonly struct Location
+        {
+            public Location(int reg, Address? memory, IPropertyReferenceOperation? setter, ITypeSymbol? type)
+            {
+                Reg = reg;
+                Memory = memory;
+                Setter = setter;
+                Type = type;
+            }
+
+            /// <summary>The register of a variable that lives in one; -1 otherwise.</summary>
+            public int Reg { get; }
+
+            public Address? Memory { get; }
+
+            /// <summary>A property whose accessors are inlined.</summary>
+            public IPropertyReferenceOperation? Setter { get; }
+
+            public ITypeSymbol? Type { get; }
+        }
+
+        private Location LocationOf(IOperation target)
         {
             target = Unwrap(target);
-            if (target is ILocalReferenceOperation localRef)
+            switch (target)
             {
-                var storage = GetLocal(localRef.Local, target.Syntax);
-                if (storage.Kind == StorageKind.Register)
-                {
-                    MoveTo(storage.Reg, value);
-                    return;
-                }
+                case ILocalReferenceOperation localRef when GetLocal(localRef.Local, target.Syntax) is { Kind: StorageKind.Register } local:
+                    return new Location(local.Reg, null, null, target.Type);
+                case IParameterReferenceOperation parameterRef when _parameters.TryGetValue(parameterRef.Parameter, out var bound) && bound.Kind == StorageKind.Register:
+                    return new Location(bound.Reg, null, null, target.Type);
+                case IFlowCaptureReferenceOperation captureRef when _captures.TryGetValue(captureRef.Id, out var captured) && captured.Pointer < 0:
+                    if (captured.Variable is { } variable) return new Location(variable.Reg, null, null, target.Type);
+                    if (captured.Target is Address address) return new Location(-1, address, null, target.Type);
+                    if (captured.Reg >= 0) return new Location(captured.Reg, null, null, target.Type);
+                    break;
+                case IPropertyReferenceOperation setter when TypeLayout.BackingField(setter.Property) is null && IsUserAccessor(setter.Property.SetMethod):
+                    return new Location(-1, null, setter, target.Type);
             }
-            if (target is IParameterReferenceOperation parameterRef && _parameters.TryGetValue(parameterRef.Parameter, out var bound) && bound.Kind == StorageKind.Register)
-            {
-                MoveTo(bound.Reg, value);
-                return;
-            }
-            if (target is IFlowCaptureReferenceOperation captureRef && _captures.TryGetValue(captureRef.Id, out var captured))
-            {
-                if (captured.Variable is { } variable)
-                {
-                    MoveTo(variable.Reg, value);
-                    return;
-                }
-                if (captured.Target is Address address)
-                {
-                    StoreOperand(address, ScalarInfo(target.Type).Size, value);
-                    return;
-                }
-                if (captured.Reg >= 0)
-                {
-                    MoveTo(captured.Reg, value);
-                    return;
-                }
-            }
-            if (target is IPropertyReferenceOperation setter && TypeLayout.BackingField(setter.Property) is null && IsUserAccessor(setter.Property.SetMethod))
-            {
-                InlineAccessor(setter, setter.Property.SetMethod!, value);
-                return;
-            }
-            var (size, _) = ScalarInfo(target.Type);
-            StoreOperand(AddressOf(target), size, value);
+            return new Location(-1, AddressOf(target), null, target.Type);
         }
+
+        /// <summary>The value at <paramref name="location"/> now.</summary>
+        private Operand Load(Location location)
+        {
+            if (location.Reg >= 0) return Operand.InReg(location.Reg);
+            if (location.Memory is Address memory) return LoadScalar(memory, location.Type);
+            return Rvalue(location.Setter!);
+        }
+
+        private void Store(Location location, Operand value)
+        {
+            if (location.Reg >= 0) MoveTo(location.Reg, value);
+            else if (location.Memory is Address memory) StoreOperand(memory, ScalarInfo(location.Type).Size, value);
+            else InlineAccessor(location.Setter!, location.Setter!.Property.SetMethod!, value);
+        }
+
+        private void StoreTo(IOperation target, Operand value) => Store(LocationOf(target), value);
 
         private void InitializeStruct(Address destination, BpfType layout, IOperation value)
         {
@@ -354,12 +375,15 @@ namespace BpfDotnet.Compiler.Frontend
                 Unsupported(compound, "Writing to the program's context");
                 return Operand.Const(0);
             }
-            var current = Rvalue(target);
+            // C# reads the target (its location computed once) before the right side runs, which may change it.
+            var location = LocationOf(target);
+            var current = Load(location);
+            if (location.Reg >= 0 && Writes(compound.Value)) current = Operand.InReg(CopyOf(location.Reg));
             var operand = Rvalue(compound.Value);
             var result = Arithmetic(compound.OperatorKind, current, operand, ArithmeticType(target.Type!, compound.Value.Type, compound.OperatorKind), compound);
             var (size, signed) = ScalarInfo(target.Type);
             result = NormalizeOperand(result, size, signed);
-            StoreTo(target, result);
+            Store(location, result);
             return result;
         }
 
@@ -394,19 +418,18 @@ namespace BpfDotnet.Compiler.Frontend
                 Unsupported(op, "Incrementing this target");
                 return Operand.Const(0);
             }
-            var current = Rvalue(target);
+            var location = LocationOf(target);
+            var current = Load(location);
             if (needValue && op.IsPostfix && !current.IsConst)
             {
                 // Keep the old value alive in its own register: the target register is about to change.
-                int old = Function.NewReg();
-                _b.Mov(old, current.Reg);
-                current = Operand.InReg(old);
+                current = Operand.InReg(CopyOf(current.Reg));
             }
             var kind = op.Kind == OperationKind.Increment ? BinaryOperatorKind.Add : BinaryOperatorKind.Subtract;
             var result = Arithmetic(kind, current, Operand.Const(1), ArithmeticType(target.Type!, null, kind), op);
             var (size, signed) = ScalarInfo(target.Type);
             result = NormalizeOperand(result, size, signed);
-            StoreTo(target, result);
+            Store(location, result);
             return op.IsPostfix ? current : result;
         }
     }

@@ -30,7 +30,7 @@ namespace BpfDotnet.Compiler.Frontend
         private Dictionary<CaptureId, Captured> _captures = new Dictionary<CaptureId, Captured>();
         private Dictionary<CfgBlock, IrBlock> _blocks = new Dictionary<CfgBlock, IrBlock>();
         private Dictionary<ILocalSymbol, Address> _localCopies = new Dictionary<ILocalSymbol, Address>(SymbolEqualityComparer.Default);
-        private HashSet<ILocalSymbol> _addressTaken = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
+        private HashSet<ISymbol> _addressTaken = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         private InlineReturn? _inlineReturn;
         /// <summary>Counters of proven <c>for</c> loops: every value each one holds.</summary>
         private readonly Dictionary<ILocalSymbol, (long Low, long High)> _counterRanges = new Dictionary<ILocalSymbol, (long, long)>(SymbolEqualityComparer.Default);
@@ -101,6 +101,8 @@ namespace BpfDotnet.Compiler.Frontend
             /// <summary>When the capture is of a scalar in memory: its address, so that stores through it reach it.</summary>
             public Address? Target;
             public BpfType? Type;
+            /// <summary>When the capture is an arm of a conditional ref: the register holding the address the chosen arm refers to.</summary>
+            public int Pointer = -1;
             /// <summary>When the capture is the enumerator of a <c>foreach</c> over a span: the span and its index register.</summary>
             public SpanEnumerator? Enumerator;
         }
@@ -129,6 +131,7 @@ namespace BpfDotnet.Compiler.Frontend
         public void Lower(IMethodBodyOperation body)
         {
             FindAddressTakenLocals(body);
+            HomeAddressTakenParameters();
             FindCounterRanges(body, _model);
             if (_contextParameter is not null)
             {
@@ -162,27 +165,69 @@ namespace BpfDotnet.Compiler.Frontend
             _b.Jump(entryContinuation);
         }
 
+        /// <summary>
+        /// Finds the scalar locals and parameters something refers to (a <c>ref</c> local or conditional ref, a <c>ref</c>,
+        /// <c>out</c> or <c>in</c> argument that may be written, <c>&amp;x</c>): they live in memory, so a write through
+        /// the reference and a read of the variable see the same value.
+        /// </summary>
         private void FindAddressTakenLocals(IOperation body)
         {
             foreach (var op in body.Descendants())
             {
-                if (op is IArgumentOperation arg && (arg.Parameter?.RefKind == RefKind.Ref || arg.Parameter?.RefKind == RefKind.Out)
-                    && Unwrap(arg.Value) is ILocalReferenceOperation local && !local.Local.IsRef && IsScalar(local.Local.Type))
+                switch (op)
                 {
-                    // Interlocked and out-parameters need memory; TryGetValue's out value is handled without it.
-                    if (!(arg.Parameter?.RefKind == RefKind.Out && arg.Parent is IInvocationOperation inv && IsMapMethod(inv, "TryGetValue")))
-                    {
-                        _addressTaken.Add(local.Local);
-                    }
+                    case IArgumentOperation arg when arg.Parameter?.RefKind is RefKind.Ref or RefKind.Out:
+                        // Interlocked and out-parameters need memory; TryGetValue's out value is handled without it.
+                        if (!(arg.Parameter.RefKind == RefKind.Out && arg.Parent is IInvocationOperation inv && IsMapMethod(inv, "TryGetValue")))
+                        {
+                            TakeReference(arg.Value);
+                        }
+                        break;
+                    case IAddressOfOperation addressOf:
+                        TakeReference(addressOf.Reference);
+                        break;
+                    case ISimpleAssignmentOperation { IsRef: true } refAssign:
+                        TakeReference(refAssign.Value);
+                        break;
+                    case IVariableDeclaratorOperation { Symbol.IsRef: true, Initializer: { } initializer }:
+                        TakeReference(initializer.Value);
+                        break;
+                    case IConditionalOperation { IsRef: true } conditional:
+                        TakeReference(conditional.WhenTrue);
+                        if (conditional.WhenFalse is { } whenFalse) TakeReference(whenFalse);
+                        break;
                 }
-                if (op is IAddressOfOperation addressOf && Unwrap(addressOf.Reference) is ILocalReferenceOperation pointed && IsScalar(pointed.Local.Type))
-                {
-                    _addressTaken.Add(pointed.Local);
-                }
-                if (op is ISimpleAssignmentOperation { IsRef: true } refAssign && Unwrap(refAssign.Value) is ILocalReferenceOperation target && IsScalar(target.Local.Type))
-                {
-                    _addressTaken.Add(target.Local);
-                }
+            }
+        }
+
+        /// <summary>Marks the scalar variable <paramref name="reference"/> denotes (if any) as living in memory.</summary>
+        private void TakeReference(IOperation reference)
+        {
+            switch (Unwrap(reference))
+            {
+                case ILocalReferenceOperation local when !local.Local.IsRef && IsScalar(local.Local.Type):
+                    _addressTaken.Add(local.Local);
+                    break;
+                case IParameterReferenceOperation parameter when parameter.Parameter.RefKind == RefKind.None && IsScalar(parameter.Parameter.Type):
+                    _addressTaken.Add(parameter.Parameter);
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// Moves each by-value scalar parameter that something refers to from its register to a stack slot, where the
+        /// references and the parameter's own reads and writes meet.
+        /// </summary>
+        private void HomeAddressTakenParameters()
+        {
+            foreach (var pair in _parameters)
+            {
+                var storage = pair.Value;
+                if (storage.Kind != StorageKind.Register || !_addressTaken.Contains(pair.Key)) continue;
+                var slot = NewSlot(IntType.Long, pair.Key.Name);
+                _b.Store(Address.OfSlot(slot.Id), 8, storage.Reg);
+                storage.Kind = StorageKind.Memory;
+                storage.Slot = slot.Id;
             }
         }
 

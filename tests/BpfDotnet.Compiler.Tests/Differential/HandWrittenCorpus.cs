@@ -209,6 +209,23 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_record_struct", "var smp = new Sample(a1, l); var s2 = smp with { Size = 5 }; Samples.Update(1, new Sample(s, a0)); ref Sample m = ref Samples.GetValueRefOrNullRef(1); " +
                 "if (Unsafe.IsNullRef(ref m)) return 1; m.Size += 3; var p3 = new Point3(a1, l); var p4 = p3 with { Z = 3 }; " +
                 "Out.Update(0, unchecked(smp.Pid + smp.Size * 3 + s2.Size + s2.Pid * 7 + m.Size * 11 + m.Pid + p3.Z * 13 + p4.Z * 17)); return smp.Pid;"),
+            // Enum arithmetic narrows to the underlying type, at every width (E + U and E - U give E, E - E gives U).
+            Probe("h_enum_narrow", "Level lv = (Level)unchecked((sbyte)a1); Level n = lv + 1; Tiny t = (Tiny)a0; Tiny d = t - 2; Mode m = (Mode)unchecked((ushort)a1); Level q = (Level)unchecked((sbyte)s); " +
+                "Wide w = (Wide)s; Wide w2 = w - 30000; Wide w3 = 5 + w; Tiny nt = ~t; Mode nm = ~m; Out.Update(0, unchecked((long)n * 3 + (long)d * 5 + (long)(m + 1) * 7 + (lv - q) * 11 + (long)w2 + (long)w3 * 13 + (t - Tiny.B) * 17 + (long)nt * 19 + (long)nm)); return (int)n;"),
+            // A write through a ref to a scalar local reaches the local; a ref local re-pointed writes the new target.
+            Probe("h_ref_scalar_local", "long a = l; ref long r = ref a; r += 5; long b = a1; Out.Update(0, a); r = ref b; r = 2; r += a0; int c = s; ref int rc = ref c; rc++; rc *= 3; " +
+                "long t = a0; Bump(ref t, ByRefParameter(l)); return unchecked((int)(a * 7 + b * 3 + c + t));"),
+            // A conditional ref takes the arm its condition selects.
+            Probe("h_ref_conditional", "Two q = default; ref long r = ref (a0 > 100 ? ref q.A : ref q.B); r = 42; long x = 1, y = 2; ref long m = ref (a1 < 0 ? ref x : ref y); m += l; " +
+                "Span<long> sp = stackalloc long[2]; (a0 > 7 ? ref sp[0] : ref sp[1]) = 9; (s > 0 ? ref x : ref q.A) ^= 3; Out.Update(0, unchecked(q.A * 3 + q.B * 5 + x * 7 + y * 11 + sp[0] * 13 + sp[1])); return unchecked((int)r);"),
+            // The location an assignment writes (span, index, pointer, ref-returning call) is computed before its right side.
+            Probe("h_target_first", "Span<long> sp = stackalloc long[4]; int i = a1; sp[i & 3] = i++; sp[i & 3] += ++i * 10; long x = a0, y = s; Larger(ref x, ref y) = (x += 1000); " +
+                "long acc = 0; foreach (long e in sp) acc = unchecked(acc * 31 + e); Out.Update(0, unchecked(acc * 7 + x * 3 + y)); return i;"),
+            Probe("h_target_first_pointer", "unsafe { Buf b = default; byte* p = b.Bytes; int i = a0; p[i & 15] = (byte)i++; *(p + (i & 7)) = (byte)(i += 3); b.Bytes[i & 15] += (byte)(i++ * 5); long acc = 0; " +
+                "for (int j = 0; j < 16; j++) acc = unchecked(acc * 31 + b.Bytes[j]); Out.Update(0, acc); return i; }"),
+            // A compound assignment reads its target before its right side runs.
+            Probe("h_compound_self", "int k = a1; k += k++; long m = l; m -= m = 3; int j = s; j *= j++ + ++j; uint u = v0; u ^= u = 7u; byte bt = a0; bt += (byte)(bt = 9); " +
+                "Pair p = default; p.A = l; p.A += p.A++; Out.Update(0, unchecked(k * 31L + m + j * 7L + u * 3L + bt + p.A)); return k;"),
             Helpers,
         };
 
@@ -244,9 +261,15 @@ namespace BpfDotnet.Compiler.Tests.Differential
     [System.Runtime.CompilerServices.InlineArray(6)] public struct Six { private byte _element; }
     private static ref long Larger(ref long a, ref long b) { if (a >= b) return ref a; return ref b; }
     public enum Kind : byte { None, Read = 3, Write = 200 }
+    public enum Level : sbyte { Low = -2, Mid = 0, High = 100 }
+    public enum Tiny : byte { A, B }
+    public enum Mode : ushort { M0 }
+    public enum Wide : short { W0 }
+    public struct Two { public long A; public long B; }
     private static long Mix(long x, int y) => unchecked(x * 31 + y);
     private static int Clamp(int v, int lo, int hi) { if (v < lo) return lo; if (v > hi) return hi; return v; }
     private static void Bump(ref long total, long by) { total += by; }
+    private static long ByRefParameter(long v) { Bump(ref v, 3); ref long r = ref v; r *= 5; return v + r; }
     private static void Fill(out Pair p, long a) { p.A = a; p.B = unchecked((int)a); }
     private static long SumPair(Pair p) => p.A + p.B;
     private static int Log2(ulong v) { int log = 0; for (int i = 0; i < 64; i++) { if (v <= 1) break; v >>= 1; log++; } return log; }

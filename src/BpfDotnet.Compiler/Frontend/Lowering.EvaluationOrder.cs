@@ -1,0 +1,91 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace BpfDotnet.Compiler.Frontend
+{
+    /// <summary>
+    /// C#'s evaluation order, where registers could break it. A scalar variable that lives in a register is read by
+    /// naming that register; when something evaluated later in the same expression writes the variable
+    /// (<c>k + k++</c>, <c>F(a, a = 3)</c>, <c>k += k++</c>), the read takes a copy first, so it sees the value the
+    /// variable had when C# read it. Assignment targets are located before their value (see <c>LocationOf</c>).
+    /// </summary>
+    internal sealed partial class Lowering
+    {
+        /// <summary>A fresh register holding <paramref name="reg"/>'s value now, with what is known of its range.</summary>
+        private int CopyOf(int reg)
+        {
+            int copy = Function.NewReg();
+            _b.Mov(copy, reg);
+            if (_ranges.TryGetValue(reg, out var range)) _ranges[copy] = range;
+            if (_bodyRanges.TryGetValue(reg, out var body)) _bodyRanges[copy] = body;
+            return copy;
+        }
+
+        /// <summary>The value of a variable held in <paramref name="reg"/>, read by <paramref name="read"/>.</summary>
+        private Operand ReadVariable(int reg, IOperation read, ISymbol variable)
+            => WrittenLater(read, variable) ? Operand.InReg(CopyOf(reg)) : Operand.InReg(reg);
+
+        /// <summary>
+        /// True when an operation C# evaluates after <paramref name="read"/>, before the expression around it uses the
+        /// value read, may write <paramref name="variable"/>: a later operand of any enclosing operation.
+        /// </summary>
+        private static bool WrittenLater(IOperation read, ISymbol variable)
+        {
+            for (IOperation child = read, parent = read.Parent; parent is not null; child = parent, parent = parent.Parent)
+            {
+                bool after = false;
+                foreach (var sibling in parent.ChildOperations)
+                {
+                    if (after && Writes(sibling, variable)) return true;
+                    if (sibling == child) after = true;
+                }
+            }
+            return false;
+        }
+
+        /// <summary>True when evaluating <paramref name="op"/> may write a variable (<paramref name="variable"/>, or any with null).</summary>
+        private static bool Writes(IOperation op, ISymbol? variable = null)
+        {
+            foreach (var node in op.DescendantsAndSelf())
+            {
+                switch (node)
+                {
+                    case IDeconstructionAssignmentOperation deconstruction:
+                        if (deconstruction.Target.DescendantsAndSelf().Any(t => Denotes(t, variable))) return true;
+                        break;
+                    case IAssignmentOperation assignment when Denotes(assignment.Target, variable):
+                    case IIncrementOrDecrementOperation increment when Denotes(increment.Target, variable):
+                    case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument when Denotes(argument.Value, variable):
+                        return true;
+                }
+            }
+            return false;
+        }
+
+        /// <summary>True when <paramref name="target"/> names <paramref name="variable"/> (with null: any local or parameter).</summary>
+        private static bool Denotes(IOperation target, ISymbol? variable)
+        {
+            ISymbol? named = Unwrap(target) switch
+            {
+                ILocalReferenceOperation local => local.Local,
+                IParameterReferenceOperation parameter => parameter.Parameter,
+                _ => null,
+            };
+            if (named is null) return false;
+            return variable is null || SymbolEqualityComparer.Default.Equals(named, variable);
+        }
+
+        /// <summary>
+        /// True for an arm of a conditional ref (<c>c ? ref a : ref b</c>): Roslyn captures each arm in its own branch, so
+        /// the capture holds the address the arm refers to, chosen when the program runs.
+        /// </summary>
+        private static bool IsRefArm(IOperation value)
+        {
+            var syntax = value.Syntax;
+            while (syntax.Parent is ParenthesizedExpressionSyntax parenthesized) syntax = parenthesized;
+            return syntax.Parent is RefExpressionSyntax { Parent: ConditionalExpressionSyntax };
+        }
+    }
+}
