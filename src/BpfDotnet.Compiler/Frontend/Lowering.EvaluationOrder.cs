@@ -1,6 +1,8 @@
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace BpfDotnet.Compiler.Frontend
@@ -76,6 +78,49 @@ namespace BpfDotnet.Compiler.Frontend
             if (named is null) return false;
             return variable is null || SymbolEqualityComparer.Default.Equals(named, variable);
         }
+
+        /// <summary>
+        /// True for an lvalue that denotes memory: a field, a span, inline array or <c>TaskComm</c> element, a pointer's
+        /// target, a ref-returning call, or a local or parameter that lives in memory or is a reference.
+        /// </summary>
+        private bool IsMemoryLocation(IOperation op) => !op.ConstantValue.HasValue && op switch
+        {
+            IFieldReferenceOperation field => !IsMapField(field) && !field.Field.IsFixedSizeBuffer,
+            IPropertyReferenceOperation property => IsSpanMember(property, "this[]") || IsCommIndexer(property) || SpanEnumeratorOf(property) is not null
+                || (property.Instance is not null && TypeLayout.BackingField(property.Property) is not null),
+            IInlineArrayAccessOperation => true,
+            IImplicitIndexerReferenceOperation { Argument: not IRangeOperation } => true,
+            IInvocationOperation invocation => invocation.TargetMethod.ReturnsByRef,
+            ILocalReferenceOperation local => GetLocal(local.Local, local.Syntax).Kind != StorageKind.Register,
+            IParameterReferenceOperation parameter => _parameters.TryGetValue(parameter.Parameter, out var bound) && bound.Kind != StorageKind.Register,
+            _ => IsPointerAccess(op),
+        };
+
+        private readonly Dictionary<ControlFlowGraph, HashSet<CaptureId>> _readCaptures = new Dictionary<ControlFlowGraph, HashSet<CaptureId>>();
+
+        /// <summary>True when the graph being lowered reads capture <paramref name="id"/> (not only assigns to it).</summary>
+        private bool IsCaptureRead(CaptureId id)
+        {
+            if (_cfg is null) return true;
+            if (!_readCaptures.TryGetValue(_cfg, out var read))
+            {
+                read = new HashSet<CaptureId>();
+                foreach (var block in _cfg.Blocks)
+                {
+                    var roots = block.BranchValue is null ? block.Operations : block.Operations.Add(block.BranchValue);
+                    foreach (var reference in roots.SelectMany(r => r.DescendantsAndSelf()).OfType<IFlowCaptureReferenceOperation>())
+                    {
+                        if (!(reference.Parent is ISimpleAssignmentOperation assignment && assignment.Target == reference)) read.Add(reference.Id);
+                    }
+                }
+                _readCaptures[_cfg] = read;
+            }
+            return read.Contains(id);
+        }
+
+        /// <summary>True for the target of a ref assignment (<c>r</c> in <c>r = ref x</c>).</summary>
+        private static bool IsRefAssignmentTarget(IOperation value)
+            => value.Syntax.Parent is AssignmentExpressionSyntax { Right: RefExpressionSyntax } assignment && assignment.Left == value.Syntax;
 
         /// <summary>
         /// True for an arm of a conditional ref (<c>c ? ref a : ref b</c>): Roslyn captures each arm in its own branch, so

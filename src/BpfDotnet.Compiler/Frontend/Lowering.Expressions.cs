@@ -75,6 +75,12 @@ namespace BpfDotnet.Compiler.Frontend
                 captured.Enumerator = StartSpanEnumerator((IInvocationOperation)value);
                 return;
             }
+            if (Unwrap(value) is ILocalReferenceOperation { Local.IsRef: true } refLocal && IsRefAssignmentTarget(value))
+            {
+                // The target of 'r = ref (c ? ref a : ref b)', captured before the arms: the ref local itself, not what it refers to.
+                captured.RefLocal = GetLocal(refLocal.Local, value.Syntax);
+                return;
+            }
             if (IsRefArm(value))
             {
                 // Each arm of 'c ? ref a : ref b' is captured on its own path: the capture is the address it chose.
@@ -127,10 +133,13 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 captured.Variable = bound;
             }
-            else if (IsScalar(unwrapped.Type) && (unwrapped is IFieldReferenceOperation { Field.IsStatic: false } || unwrapped is ILocalReferenceOperation
-                || (unwrapped is IParameterReferenceOperation p && _parameters.ContainsKey(p.Parameter))))
+            else if (IsScalar(unwrapped.Type) && IsMemoryLocation(unwrapped))
             {
+                // A location in memory (a field, a span or array element, a pointer's target, a ref-returning call):
+                // its address is computed once, here, and read here only if something reads the capture.
                 captured.Target = AddressOf(unwrapped);
+                if (IsCaptureRead(capture.Id)) MoveTo(captured.Reg, LoadScalar(captured.Target.Value, unwrapped.Type));
+                return;
             }
             var operand = Rvalue(value);
             MoveTo(captured.Reg, operand);

@@ -195,7 +195,13 @@ namespace BpfDotnet.Compiler.Frontend
             var target = Unwrap(assignment.Target);
             if (assignment.IsRef)
             {
-                if (target is ILocalReferenceOperation refLocal && GetLocal(refLocal.Local, target.Syntax) is { Kind: StorageKind.Reference } storage)
+                var storage = target switch
+                {
+                    ILocalReferenceOperation refLocal => GetLocal(refLocal.Local, target.Syntax),
+                    IFlowCaptureReferenceOperation captureRef when _captures.TryGetValue(captureRef.Id, out var captured) => captured.RefLocal,
+                    _ => null,
+                };
+                if (storage is { Kind: StorageKind.Reference })
                 {
                     int pointer = PointerOf(AddressOf(assignment.Value));
                     _b.Mov(storage.Reg, pointer);
@@ -240,13 +246,17 @@ namespace BpfDotnet.Compiler.Frontend
         /// </summary>
         private readonly struct Location
         {
-            public Location(int reg, Address? memory, IPropertyReferenceOperation? setter, ITypeSymbol? type)
+            public Location(int reg, Address? memory, IPropertyReferenceOperation? setter, ITypeSymbol? type, int captured = -1)
             {
                 Reg = reg;
                 Memory = memory;
                 Setter = setter;
                 Type = type;
+                Captured = captured;
             }
+
+            /// <summary>For a location Roslyn captured: the register holding its value when it was captured (where C# reads it).</summary>
+            public int Captured { get; }
 
             /// <summary>The register of a variable that lives in one; -1 otherwise.</summary>
             public int Reg { get; }
@@ -269,8 +279,8 @@ namespace BpfDotnet.Compiler.Frontend
                 case IParameterReferenceOperation parameterRef when _parameters.TryGetValue(parameterRef.Parameter, out var bound) && bound.Kind == StorageKind.Register:
                     return new Location(bound.Reg, null, null, target.Type);
                 case IFlowCaptureReferenceOperation captureRef when _captures.TryGetValue(captureRef.Id, out var captured) && captured.Pointer < 0:
-                    if (captured.Variable is { } variable) return new Location(variable.Reg, null, null, target.Type);
-                    if (captured.Target is Address address) return new Location(-1, address, null, target.Type);
+                    if (captured.Variable is { } variable) return new Location(variable.Reg, null, null, target.Type, captured.Reg);
+                    if (captured.Target is Address address) return new Location(-1, address, null, target.Type, captured.Reg);
                     if (captured.Reg >= 0) return new Location(captured.Reg, null, null, target.Type);
                     break;
                 case IPropertyReferenceOperation setter when TypeLayout.BackingField(setter.Property) is null && IsUserAccessor(setter.Property.SetMethod):
@@ -282,6 +292,7 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>The value at <paramref name="location"/> now.</summary>
         private Operand Load(Location location)
         {
+            if (location.Captured >= 0) return Operand.InReg(location.Captured);
             if (location.Reg >= 0) return Operand.InReg(location.Reg);
             if (location.Memory is Address memory) return LoadScalar(memory, location.Type);
             return Rvalue(location.Setter!);
@@ -378,7 +389,7 @@ namespace BpfDotnet.Compiler.Frontend
             // C# reads the target (its location computed once) before the right side runs, which may change it.
             var location = LocationOf(target);
             var current = Load(location);
-            if (location.Reg >= 0 && Writes(compound.Value)) current = Operand.InReg(CopyOf(location.Reg));
+            if (location.Reg >= 0 && location.Captured < 0 && Writes(compound.Value)) current = Operand.InReg(CopyOf(location.Reg));
             var operand = Rvalue(compound.Value);
             var result = Arithmetic(compound.OperatorKind, current, operand, ArithmeticType(target.Type!, compound.Value.Type, compound.OperatorKind), compound);
             var (size, signed) = ScalarInfo(target.Type);

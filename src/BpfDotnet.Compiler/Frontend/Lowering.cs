@@ -101,6 +101,8 @@ namespace BpfDotnet.Compiler.Frontend
             /// <summary>When the capture is of a scalar in memory: its address, so that stores through it reach it.</summary>
             public Address? Target;
             public BpfType? Type;
+            /// <summary>When the capture is a ref local that a ref assignment re-points (<c>r = ref (c ? ref a : ref b)</c>).</summary>
+            public LocalStorage? RefLocal;
             /// <summary>When the capture is an arm of a conditional ref: the register holding the address the chosen arm refers to.</summary>
             public int Pointer = -1;
             /// <summary>When the capture is the enumerator of a <c>foreach</c> over a span: the span and its index register.</summary>

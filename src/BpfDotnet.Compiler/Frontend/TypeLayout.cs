@@ -55,7 +55,9 @@ namespace BpfDotnet.Compiler.Frontend
                 {
                     if (f.HasConstantValue && f.ConstantValue is not null)
                     {
-                        members.Add(new EnumMember(f.Name, System.Convert.ToInt64(f.ConstantValue, System.Globalization.CultureInfo.InvariantCulture)));
+                        // A ulong member above long.MaxValue keeps its bits (BTF's 64-bit enum values are raw bits too).
+                        long value = f.ConstantValue is ulong u ? unchecked((long)u) : System.Convert.ToInt64(f.ConstantValue, System.Globalization.CultureInfo.InvariantCulture);
+                        members.Add(new EnumMember(f.Name, value));
                     }
                 }
                 return new EnumType(type.Name, underlying, members.ToEquatableArray());

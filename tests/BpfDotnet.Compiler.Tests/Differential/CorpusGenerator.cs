@@ -18,16 +18,45 @@ namespace BpfDotnet.Compiler.Tests.Differential
 
         private readonly Random _random;
         private readonly List<(string Name, string Type)> _locals = new List<(string, string)>();
+        /// <summary>Enum locals (name, enum type, underlying type): read as integers by casts, changed by enum operators.</summary>
+        private readonly List<(string Name, string Enum, string Underlying)> _enumLocals = new List<(string, string, string)>();
+        /// <summary>Locals something refers to, and ref locals: never divisors (a guarded division needs a plain local).</summary>
+        private readonly HashSet<string> _referenced = new HashSet<string>();
+        /// <summary>Loop counters: read in their body, never written there.</summary>
+        private readonly HashSet<string> _counters = new HashSet<string>();
+        /// <summary>Locals some guarded division divides by: never referred to (the guard must see every write).</summary>
+        private readonly HashSet<string> _divisors = new HashSet<string>();
+        /// <summary>While positive, expressions have no side effects (inside a guarded division's operands).</summary>
+        private int _pure;
         private int _depthBudget;
 
         public CorpusGenerator(int seed) => _random = new Random(seed);
 
-        /// <summary>Methods the generated probes call.</summary>
-        public const string Helpers = @"
+        /// <summary>One ref-returning method per integer type: the reference chosen by <c>first</c>.</summary>
+        private static readonly string RefPickers = string.Concat(Types.Select(t =>
+            $"    private static ref {t} GPick(ref {t} a, ref {t} b, bool first) {{ if (first) return ref a; return ref b; }}\n"));
+
+        /// <summary>Methods and enums the generated probes use.</summary>
+        public static readonly string Helpers = @"
     private static long GMix(long x, int y) => unchecked(x * 31 + y);
     private static int GClamp(int v, int lo, int hi) { if (v < lo) return lo; if (v > hi) return hi; return v; }
     private static ulong GRotl(ulong v, int n) => (v << n) | (v >> (64 - n));
-";
+    public enum GSByte : sbyte { A = -3, B = 0, C = 100 }
+    public enum GByte : byte { A, B = 7, C = 200 }
+    public enum GShort : short { A = -300, B = 1 }
+    public enum GUShort : ushort { A, B = 60000 }
+    public enum GInt : int { A = -5, B = 1 << 20 }
+    public enum GUInt : uint { A, B = 4000000000 }
+    public enum GLong : long { A = long.MinValue, B = 3 }
+    public enum GULong : ulong { A, B = ulong.MaxValue }
+" + RefPickers;
+
+        /// <summary>Each enum of <see cref="Helpers"/> with its underlying type.</summary>
+        private static readonly (string Name, string Underlying)[] Enums =
+        {
+            ("GSByte", "sbyte"), ("GByte", "byte"), ("GShort", "short"), ("GUShort", "ushort"),
+            ("GInt", "int"), ("GUInt", "uint"), ("GLong", "long"), ("GULong", "ulong"),
+        };
 
         private T Pick<T>(IReadOnlyList<T> items) => items[_random.Next(items.Count)];
 
@@ -108,6 +137,16 @@ namespace BpfDotnet.Compiler.Tests.Differential
                         string operandType = op == "-" ? Pick(Types.Where(t => t != "ulong").ToArray()) : Pick(Types);
                         return $"(({type})({op}{Expression(operandType, depth - 1)}))";
                     }
+                case 7 when _pure == 0 && _random.Next(3) == 0 && SideEffect(type, depth) is string effect:
+                    return effect;
+                case 7 when _enumLocals.Count > 0 && _random.Next(3) == 0:
+                    return $"(({type}){EnumExpression(Pick(_enumLocals), depth - 1)})";
+                case 7 when _enumLocals.Count > 0 && _random.Next(3) == 0:
+                    {
+                        // E - E is the underlying type, wrapping at its width.
+                        var e = Pick(_enumLocals);
+                        return $"(({type})({EnumExpression(e, depth - 1)} - {EnumExpression(e, depth - 1)}))";
+                    }
                 case 7:
                     if (_random.Next(2) == 0)
                     {
@@ -147,26 +186,75 @@ namespace BpfDotnet.Compiler.Tests.Differential
         private string? GuardedDivision(string type, int depth)
         {
             string lt = Pick(new[] { "uint", "ulong", "int", "long" });
-            var candidates = _locals.Where(l => Widening[lt].Contains(l.Type)).ToList();
+            var candidates = _locals.Where(l => Widening[lt].Contains(l.Type) && !_referenced.Contains(l.Name)).ToList();
             if (candidates.Count == 0) return null;
             var (d, dt) = Pick(candidates);
+            _divisors.Add(d);
             string guard = !Signed(lt)
                 ? Pick(new[] { $"{d} != 0", $"{d} > 0", $"!({d} == 0)", $"{d} is not 0" })
                 : !Signed(dt)
                     ? Pick(new[] { $"{d} != 0", $"{d} > 0" })
                     : Pick(new[] { $"{d} > 0", $"({d} != 0 && {d} != -1)", $"{d} is not (0 or -1)", $"{d} < -1", $"!({d} == 0 || {d} == -1)" });
             string op = _random.Next(2) == 0 ? "/" : "%";
-            return $"(({guard}) ? (({type})(({lt})({Expression(Pick(Types), depth - 1)}) {op} {d})) : {Leaf(type)})";
+            _pure++;
+            string dividend = Expression(Pick(Types), depth - 1);
+            _pure--;
+            return $"(({guard}) ? (({type})(({lt})({dividend}) {op} {d})) : {Leaf(type)})";
         }
 
         private string Leaf(string type)
         {
+            if (_enumLocals.Count > 0 && _random.Next(6) == 0) return $"(({type}){Pick(_enumLocals).Name})";
             if (_locals.Count > 0 && _random.Next(3) != 0)
             {
                 var (name, localType) = Pick(_locals);
                 return localType == type ? name : $"(({type}){name})";
             }
             return Constant(type);
+        }
+
+        /// <summary>
+        /// An expression that writes a local as it is evaluated (<c>v++</c>, <c>--v</c>, <c>v = e</c>, <c>v op= e</c>), of
+        /// type <paramref name="type"/>; null when no local can be written here.
+        /// </summary>
+        private string? SideEffect(string type, int depth, (string Name, string Type)? target = null)
+        {
+            var writable = _locals.Where(l => !_counters.Contains(l.Name)).ToList();
+            if (writable.Count == 0) return null;
+            var (v, vt) = target ?? Pick(writable);
+            string effect = _random.Next(4) switch
+            {
+                0 => Pick(new[] { $"{v}++", $"{v}--", $"++{v}", $"--{v}" }),
+                1 => $"{v} = ({vt})({Expression(vt, depth - 1)})",
+                2 => $"{v} {Pick(new[] { "+=", "-=", "^=", "|=", "*=" })} ({vt})({Expression(vt, depth - 1)})",
+                _ => $"{v} {Pick(new[] { "<<=", ">>=" })} (int)({Expression("int", depth - 1)})",
+            };
+            return $"(({type})({effect}))";
+        }
+
+        /// <summary>An expression of the enum type of <paramref name="e"/>, built with the operators C# defines on enums.</summary>
+        private string EnumExpression((string Name, string Enum, string Underlying) e, int depth)
+        {
+            var same = _enumLocals.Where(x => x.Enum == e.Enum).ToList();
+            string Operand() => depth <= 0 || _random.Next(3) == 0 ? Pick(same).Name : EnumExpression(e, depth - 1);
+            string Offset() => $"(({e.Underlying})({Expression(e.Underlying, Math.Min(depth, 1))}))";
+            switch (depth <= 0 ? 0 : _random.Next(7))
+            {
+                case 0:
+                    return Pick(same).Name;
+                case 1:
+                    return $"({Operand()} + {Offset()})";
+                case 2:
+                    return $"({Offset()} + {Operand()})";
+                case 3:
+                    return $"({Operand()} - {Offset()})";
+                case 4:
+                    return $"({Operand()} {Pick(new[] { "&", "|", "^" })} {Operand()})";
+                case 5:
+                    return $"(~{Operand()})";
+                default:
+                    return $"({Condition(0)} ? {Operand()} : ({e.Enum}){Offset()})";
+            }
         }
 
         /// <summary>A bool expression.</summary>
@@ -191,10 +279,94 @@ namespace BpfDotnet.Compiler.Tests.Differential
             }
         }
 
+        /// <summary>Declares an enum local, or changes one with the operators C# defines on enums.</summary>
+        private void EnumStatement(Action<string> line, int s)
+        {
+            if (_enumLocals.Count == 0 || _random.Next(3) == 0)
+            {
+                var (type, underlying) = Enums[_random.Next(Enums.Length)];
+                string local = "e" + s;
+                line($"{type} {local} = unchecked(({type})({Expression(underlying, 2)}));");
+                _enumLocals.Add((local, type, underlying));
+                return;
+            }
+            var e = Pick(_enumLocals);
+            string offset = $"(({e.Underlying})({Expression(e.Underlying, 1)}))";
+            line(_random.Next(4) switch
+            {
+                0 => $"{e.Name} = unchecked({EnumExpression(e, 2)});",
+                1 => $"{e.Name} {Pick(new[] { "+=", "-=" })} unchecked({offset});",
+                2 => Pick(new[] { $"{e.Name}++;", $"{e.Name}--;", $"++{e.Name};", $"--{e.Name};" }),
+                _ => $"{e.Name} {Pick(new[] { "&=", "|=", "^=" })} unchecked({EnumExpression(e, 1)});",
+            });
+        }
+
+        /// <summary>
+        /// References to locals: a ref local (then re-pointed by a conditional ref), a conditional ref as a target, or a
+        /// ref-returning call as a target. Writes through each must reach the local it refers to.
+        /// </summary>
+        private void RefStatement(Action<string> line, int s)
+        {
+            var candidates = _locals.Where(l => !_counters.Contains(l.Name) && !_divisors.Contains(l.Name)).ToList();
+            if (candidates.Count == 0) return;
+            var (x, type) = Pick(candidates);
+            var sameType = candidates.Where(l => l.Type == type).ToList();
+            var (y, _) = Pick(sameType);
+            _referenced.Add(x);
+            _referenced.Add(y);
+            string op = Pick(new[] { "=", "+=", "-=", "^=", "*=" });
+            string Value() => $"unchecked(({type})({Expression(type, 2)}))";
+            switch (_random.Next(3))
+            {
+                case 0:
+                    {
+                        string r = "r" + s;
+                        line($"ref {type} {r} = ref {x};");
+                        line($"{r} {op} {Value()};");
+                        line($"{r} = ref (unchecked({Condition(1)}) ? ref {x} : ref {y});");
+                        line($"{r} {Pick(new[] { "=", "+=", "^=" })} {Value()};");
+                        _referenced.Add(r);
+                        _locals.Add((r, type));
+                        break;
+                    }
+                case 1:
+                    line($"(unchecked({Condition(1)}) ? ref {x} : ref {y}) {op} {Value()};");
+                    break;
+                default:
+                    line($"GPick(ref {x}, ref {y}, unchecked({Condition(1)})) {op} {Value()};");
+                    break;
+            }
+        }
+
+        /// <summary>
+        /// Stores into span elements whose index reads a local that the stored value changes: C# computes the index
+        /// (the location) before the value.
+        /// </summary>
+        private void TargetFirstStatement(Action<string> line, int s)
+        {
+            var writable = _locals.Where(l => !_counters.Contains(l.Name)).ToList();
+            if (writable.Count == 0) return;
+            string span = "sp" + s;
+            line($"Span<long> {span} = stackalloc long[4];");
+            for (int k = 0; k < 3; k++)
+            {
+                var index = Pick(writable);
+                string value = $"(long)({SideEffect("long", 2, index)}) {Pick(new[] { "+", "^", "*" })} (long)({Expression("long", 1)})";
+                line($"{span}[(int)({index.Name}) & 3] {Pick(new[] { "=", "+=", "^=" })} unchecked({value});");
+            }
+            string sum = "sv" + s;
+            line($"long {sum} = unchecked({span}[0] * 3 + {span}[1] * 5 + {span}[2] * 7 + {span}[3]);");
+            _locals.Add((sum, "long"));
+        }
+
         /// <summary>One probe method named <paramref name="name"/>.</summary>
         public string Probe(string name)
         {
             _locals.Clear();
+            _enumLocals.Clear();
+            _referenced.Clear();
+            _counters.Clear();
+            _divisors.Clear();
             var body = new StringBuilder();
             void Line(string text) => body.Append("        ").AppendLine(text);
             // Inputs of every width.
@@ -209,8 +381,27 @@ namespace BpfDotnet.Compiler.Tests.Differential
             for (int s = 0; s < statements; s++)
             {
                 _depthBudget = 14;
-                switch (_random.Next(9))
+                switch (_random.Next(14))
                 {
+                    case 9:
+                    case 10:
+                        EnumStatement(Line, s);
+                        break;
+                    case 11:
+                        RefStatement(Line, s);
+                        break;
+                    case 12:
+                        TargetFirstStatement(Line, s);
+                        break;
+                    case 13:
+                        {
+                            // A compound assignment whose right side writes its own target.
+                            var writable = _locals.Where(l => !_counters.Contains(l.Name)).ToList();
+                            if (writable.Count == 0) break;
+                            var target = Pick(writable);
+                            Line($"{target.Name} {Pick(new[] { "+=", "-=", "^=", "*=", "|=" })} unchecked(({target.Type})({SideEffect(target.Type, 2, target)} + {Expression(target.Type, 1)}));");
+                            break;
+                        }
                     case 8:
                         {
                             // A switch expression with constant and relational patterns.
@@ -239,9 +430,11 @@ namespace BpfDotnet.Compiler.Tests.Differential
                             Line($"for (int {counter} = 0; {counter} < {trips}; {counter}++)");
                             Line("{");
                             _locals.Add((counter, "int"));
+                            _counters.Add(counter);
                             Line($"    {target} {Pick(new[] { "+=", "^=", "-=" })} unchecked({Expression(type, 2)});");
                             Line($"    if (unchecked({Condition(1)})) {Pick(new[] { "break", "continue" })};");
                             _locals.RemoveAt(_locals.Count - 1);
+                            _counters.Remove(counter);
                             Line("}");
                             break;
                         }
@@ -299,7 +492,7 @@ namespace BpfDotnet.Compiler.Tests.Differential
                 }
             }
             _depthBudget = 14;
-            string result = string.Join(" ^ ", _locals.Select(l => $"(long){l.Name}"));
+            string result = string.Join(" ^ ", _locals.Select(l => $"(long){l.Name}").Concat(_enumLocals.Select(e => $"(long){e.Name}")));
             Line($"Out.Update(0, unchecked({result} ^ (long)({Expression("long", 2)})));");
             Line($"return unchecked((int)({Expression("int", 2)}));");
 

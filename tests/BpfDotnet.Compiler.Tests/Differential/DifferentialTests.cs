@@ -47,17 +47,27 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Assert.Equal(methods.Count * 100, outcome.Runs);
         }
 
+        /// <summary>
+        /// 300 generated probes on 100 inputs each. A longer run sets <c>BPFDOTNET_CORPUS_SEED</c> and
+        /// <c>BPFDOTNET_CORPUS_PROBES</c> (run in batches of 300).
+        /// </summary>
         [KernelFact]
         public void GeneratedCorpusMatchesDotnet()
         {
             Kernel.Require();
-            var generator = new CorpusGenerator(seed: 2026);
-            var methods = Enumerable.Range(0, 300).Select(i => generator.Probe("g" + i)).Append(CorpusGenerator.Helpers).ToList();
-            var outcome = DifferentialHarness.Run(methods, DifferentialHarness.Inputs(100, seed: 11));
-            _output.WriteLine($"{outcome.Functions} functions, {outcome.Runs} runs");
-            Assert.True(outcome.Failures.Count == 0, string.Join("\n\n", outcome.Failures));
-            Assert.Equal(300, outcome.Functions);
-            Assert.Equal(300 * 100, outcome.Runs);
+            int seed = int.TryParse(System.Environment.GetEnvironmentVariable("BPFDOTNET_CORPUS_SEED"), out int s) ? s : 2026;
+            int probes = int.TryParse(System.Environment.GetEnvironmentVariable("BPFDOTNET_CORPUS_PROBES"), out int n) ? n : 300;
+            var generator = new CorpusGenerator(seed);
+            for (int done = 0; done < probes; done += 300)
+            {
+                int count = System.Math.Min(300, probes - done);
+                var methods = Enumerable.Range(done, count).Select(i => generator.Probe("g" + i)).Append(CorpusGenerator.Helpers).ToList();
+                var outcome = DifferentialHarness.Run(methods, DifferentialHarness.Inputs(100, seed: 11));
+                _output.WriteLine($"seed {seed}, probes {done}..{done + count - 1}: {outcome.Functions} functions, {outcome.Runs} runs");
+                Assert.True(outcome.Failures.Count == 0, $"seed {seed}:\n" + string.Join("\n\n", outcome.Failures));
+                Assert.Equal(count, outcome.Functions);
+                Assert.Equal(count * 100, outcome.Runs);
+            }
         }
     }
 }
