@@ -139,6 +139,15 @@ namespace BpfDotnet.Compiler.Tests.Differential
                     }
                 case 7 when _pure == 0 && _random.Next(3) == 0 && SideEffect(type, depth) is string effect:
                     return effect;
+                case 7 when _pure == 0 && _random.Next(3) == 0 && _locals.Any(l => !_counters.Contains(l.Name)):
+                    {
+                        // A variable read, then written by a later operand: the read must see the value before the write.
+                        var v = Pick(_locals.Where(l => !_counters.Contains(l.Name)).ToList());
+                        string later = SideEffect(v.Type, depth, v)!;
+                        return _random.Next(2) == 0
+                            ? $"(({type})({v.Name} {Pick(new[] { "+", "-", "^", "*" })} {later}))"
+                            : $"(({type})GMix((long){v.Name}, (int)({later})))";
+                    }
                 case 7 when _enumLocals.Count > 0 && _random.Next(3) == 0:
                     return $"(({type}){EnumExpression(Pick(_enumLocals), depth - 1)})";
                 case 7 when _enumLocals.Count > 0 && _random.Next(3) == 0:
@@ -323,8 +332,11 @@ namespace BpfDotnet.Compiler.Tests.Differential
                         string r = "r" + s;
                         line($"ref {type} {r} = ref {x};");
                         line($"{r} {op} {Value()};");
-                        line($"{r} = ref (unchecked({Condition(1)}) ? ref {x} : ref {y});");
-                        line($"{r} {Pick(new[] { "=", "+=", "^=" })} {Value()};");
+                        if (_random.Next(2) == 0)
+                        {
+                            line($"{r} = ref (unchecked({Condition(1)}) ? ref {x} : ref {y});");
+                            line($"{r} {Pick(new[] { "=", "+=", "^=" })} {Value()};");
+                        }
                         _referenced.Add(r);
                         _locals.Add((r, type));
                         break;
