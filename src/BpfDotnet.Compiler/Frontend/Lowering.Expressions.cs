@@ -303,7 +303,7 @@ namespace BpfDotnet.Compiler.Frontend
             }
         }
 
-        private static long ConstantToLong(object? c) => c switch
+        internal static long ConstantToLong(object? c) => c switch
         {
             null => 0,
             bool b => b ? 1 : 0,
@@ -400,7 +400,8 @@ namespace BpfDotnet.Compiler.Frontend
                 case BinaryOperatorKind.Divide:
                 case BinaryOperatorKind.Remainder:
                     if (!right.IsConst) return DivideByRegister(kind, left, right.Reg, size, signed, at);
-                    if (right.Value == 0 || (signed && (right.Value == -1 || right.Value == long.MinValue)))
+                    if (signed && size == 8 && right.Value == long.MinValue) return DivideByMinValue(kind, left);
+                    if (right.Value == 0 || (signed && right.Value == -1))
                     {
                         Report(DiagnosticDescriptors.UnsupportedDivision, at.Syntax, at.Syntax.ToString(), "divide by a non-zero constant other than -1, or by a variable tested first");
                         return Operand.Const(0);
@@ -495,6 +496,19 @@ namespace BpfDotnet.Compiler.Frontend
                 result = negated;
             }
             return Operand.InReg(size < 8 ? Normalize(result, 4, true) : result);
+        }
+
+        /// <summary>
+        /// <c>x / long.MinValue</c> is 1 for <c>MinValue</c> itself and 0 for every other value; <c>x % long.MinValue</c>
+        /// is 0 for <c>MinValue</c> and <c>x</c> otherwise (no other magnitude reaches the divisor's).
+        /// </summary>
+        private Operand DivideByMinValue(BinaryOperatorKind kind, Operand left)
+        {
+            if (left.IsConst) return Operand.Const(kind == BinaryOperatorKind.Divide ? left.Value / long.MinValue : left.Value % long.MinValue);
+            int isMin = _b.SetCond(Cond.Eq, left.Reg, _b.Const(long.MinValue), 0);
+            if (kind == BinaryOperatorKind.Divide) return Operand.InReg(isMin);
+            // x & (isMin - 1): 0 when x is MinValue, x otherwise.
+            return Operand.InReg(_b.Alu(AluOp.And, left.Reg, _b.AluImm(AluOp.Sub, isMin, 1, false), false));
         }
 
         private static long Fold(AluOp op, long a, long b, int width)

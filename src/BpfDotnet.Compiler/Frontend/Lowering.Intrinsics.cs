@@ -24,13 +24,10 @@ namespace BpfDotnet.Compiler.Frontend
             if (owner == BitOperationsType) return method.Name is "PopCount" or "Log2" or "LeadingZeroCount" or "TrailingZeroCount" or "IsPow2" or "RotateLeft" or "RotateRight";
             if (method.ContainingType is { } type && IsScalar(type) && IsInteger(type) && method.IsStatic)
             {
-                // The same operations as static methods of the integer types (int.Max, uint.PopCount, ...). The bit
-                // counts of 8- and 16-bit types count within their width, and Log2 of a negative value throws: those stay out.
-                var (size, signed) = ScalarInfo(type);
-                if (method.Name is "Min" or "Max" or "Clamp" or "Sign" or "Abs") return true;
-                if (size < 4) return false;
-                return method.Name is "PopCount" or "LeadingZeroCount" or "TrailingZeroCount" or "IsPow2" or "RotateLeft" or "RotateRight"
-                    || (method.Name == "Log2" && !signed);
+                // The same operations as static methods of the integer types (int.Max, uint.PopCount, byte.RotateLeft, ...):
+                // the bit operations of 8- and 16-bit types work within their width.
+                return method.Name is "Min" or "Max" or "Clamp" or "Sign" or "Abs"
+                    or "PopCount" or "Log2" or "LeadingZeroCount" or "TrailingZeroCount" or "IsPow2" or "RotateLeft" or "RotateRight";
             }
             return false;
         }
@@ -44,8 +41,19 @@ namespace BpfDotnet.Compiler.Frontend
                 return Operand.Const(0);
             }
             var (size, signed) = ScalarInfo(method.Parameters[0].Type);
+            if (method.Name == "Log2" && signed && !CannotBeNegative(invocation))
+            {
+                string type = method.Parameters[0].Type.Name;
+                Report(Diagnostics.DiagnosticDescriptors.UnsupportedConstruct, invocation.Syntax,
+                    type + ".Log2 of a value that may be negative (C# throws ArgumentOutOfRangeException for it; convert to the unsigned type first, 'u" + type.ToLowerInvariant() + ".Log2((u" + type.ToLowerInvariant() + ")x)', or pass a value widened from an unsigned type)");
+                return Operand.Const(0);
+            }
             var args = new List<Operand>();
             foreach (var argument in invocation.Arguments) args.Add(Rvalue(argument.Value));
+            if (size < 4 && method.Name is "PopCount" or "Log2" or "LeadingZeroCount" or "TrailingZeroCount" or "RotateLeft" or "RotateRight")
+            {
+                return NarrowBitOperation(method.Name, args, size, signed);
+            }
             switch (method.Name)
             {
                 case "Min":
@@ -145,6 +153,69 @@ namespace BpfDotnet.Compiler.Frontend
             }
             Unsupported(invocation, method.ToDisplayString());
             return Operand.Const(0);
+        }
+
+        /// <summary>
+        /// The bit operations of <c>byte</c>, <c>sbyte</c>, <c>short</c> and <c>ushort</c>, which count and rotate within the
+        /// type's 8 or 16 bits (<c>sbyte.PopCount(-1)</c> is 8, <c>byte.TrailingZeroCount(0)</c> is 8,
+        /// <c>byte.RotateLeft(0x81, 1)</c> is 3): the value's low bits are taken, the 32-bit form computed, and the result
+        /// brought back to the width.
+        /// </summary>
+        private Operand NarrowBitOperation(string name, List<Operand> args, int size, bool signed)
+        {
+            int width = size * 8;
+            long mask = (1L << width) - 1;
+            int x = signed ? _b.AluImm(AluOp.And, Materialize(args[0]), mask, true) : Materialize(args[0]);
+            switch (name)
+            {
+                case "PopCount":
+                    return Operand.InReg(PopCount(x, 4));
+                case "Log2":
+                    return Operand.InReg(PopCount(_b.AluImm(AluOp.Rsh, Smear(x, 4), 1, true), 4));
+                case "LeadingZeroCount":
+                    return Operand.InReg(_b.Alu(AluOp.Sub, _b.Const(width), PopCount(Smear(x, 4), 4), false));
+                case "TrailingZeroCount":
+                    {
+                        // The bit just above the width bounds the count at the width (for 0).
+                        int bounded = _b.AluImm(AluOp.Or, x, 1L << width, true);
+                        int negated = Function.NewReg();
+                        _b.Emit(new IrInstruction { Op = IrOp.Neg, Dst = negated, A = bounded });
+                        int lowest = _b.Alu(AluOp.And, bounded, negated, true);
+                        return Operand.InReg(PopCount(_b.AluImm(AluOp.Sub, lowest, 1, true), 4));
+                    }
+                default:
+                    {
+                        // Rotate within the width: (x << n | x >> (width - n)) keeping the low bits, then back to the type.
+                        bool toLeft = name == "RotateLeft";
+                        int left, right;
+                        if (args[1].IsConst)
+                        {
+                            long n = args[1].Value & (width - 1);
+                            if (n == 0) return Operand.InReg(Materialize(args[0]));
+                            long l = toLeft ? n : width - n;
+                            left = _b.AluImm(AluOp.Lsh, x, l, true);
+                            right = _b.AluImm(AluOp.Rsh, x, width - l, true);
+                        }
+                        else
+                        {
+                            int n = _b.AluImm(AluOp.And, args[1].Reg, width - 1, false);
+                            int other = _b.Alu(AluOp.Sub, _b.Const(width), n, false);
+                            left = _b.Alu(AluOp.Lsh, x, toLeft ? n : other, true);
+                            right = _b.Alu(AluOp.Rsh, x, toLeft ? other : n, true);
+                        }
+                        int rotated = _b.AluImm(AluOp.And, _b.Alu(AluOp.Or, left, right, true), mask, true);
+                        return Operand.InReg(signed ? _b.Extend(rotated, size, true) : rotated);
+                    }
+            }
+        }
+
+        /// <summary>True when the argument of a signed <c>Log2</c> cannot be negative: a constant that is not, or a value widened from an unsigned type.</summary>
+        private bool CannotBeNegative(IInvocationOperation invocation)
+        {
+            var argument = invocation.Arguments[0].Value;
+            if (argument.ConstantValue.HasValue) return ConstantToLong(argument.ConstantValue.Value) >= 0;
+            var narrow = StripWidening(argument);
+            return !ScalarInfo(narrow.Type).Signed && ScalarInfo(narrow.Type).Size < ScalarInfo(argument.Type).Size;
         }
 
         private static bool Less(long a, long b, bool signed) => signed ? a < b : (ulong)a < (ulong)b;

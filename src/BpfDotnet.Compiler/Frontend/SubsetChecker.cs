@@ -73,7 +73,10 @@ namespace BpfDotnet.Compiler.Frontend
                         if (n > LoopBounds.MaxIterations) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.ForEachKeyword.GetLocation(), $"it runs more than {LoopBounds.MaxIterations} times"));
                         break;
                     case CommonForEachStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.ForEachKeyword.GetLocation(), "foreach is followed only over a span local or span parameter; other loops must be for, while or do loops with a constant bound")); break;
-                    case GotoStatementSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'goto'"); break;
+                    case GotoStatementSyntax s when !JumpsForward(s, model, cancellationToken):
+                        // A backward jump makes a loop with no bound the compiler or the verifier can see.
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.GetLocation(), "a 'goto' that jumps back makes a loop with no visible bound (jump forward only, or write a for loop with a constant bound)"));
+                        break;
                     case TryStatementSyntax s: Report(DiagnosticDescriptors.Exceptions, s, "try"); break;
                     case ThrowStatementSyntax s: Report(DiagnosticDescriptors.Exceptions, s, s.ToString()); break;
                     case ThrowExpressionSyntax s: Report(DiagnosticDescriptors.Exceptions, s, s.ToString()); break;
@@ -106,9 +109,10 @@ namespace BpfDotnet.Compiler.Frontend
                         break;
                     case CheckedExpressionSyntax s when s.IsKind(SyntaxKind.CheckedExpression): Report(DiagnosticDescriptors.UnsupportedConstruct, s, "Checked arithmetic"); break;
                     case CheckedStatementSyntax s when s.IsKind(SyntaxKind.CheckedStatement): Report(DiagnosticDescriptors.UnsupportedConstruct, s, "Checked arithmetic"); break;
-                    case SwitchExpressionSyntax s when !s.Arms.Any(a => a.Pattern is DiscardPatternSyntax && a.WhenClause is null):
-                        // Without a catch-all arm C# throws when nothing matches; probes cannot throw.
-                        Report(DiagnosticDescriptors.UnsupportedConstruct, s, "A switch expression without a final '_ =>' arm (it throws when no arm matches)");
+                    case SwitchExpressionSyntax s when !s.Arms.Any(a => a.Pattern is DiscardPatternSyntax && a.WhenClause is null)
+                        && model.GetOperation(s, cancellationToken) is not ISwitchExpressionOperation { IsExhaustive: true }:
+                        // When no arm matches C# throws; probes cannot throw. Arms that cover every value need no '_'.
+                        Report(DiagnosticDescriptors.UnsupportedConstruct, s, "A switch expression whose arms do not cover every value, without a final '_ =>' arm (it throws when no arm matches)");
                         break;
                     case VariableDeclaratorSyntax v:
                         if (model.GetDeclaredSymbol(v, cancellationToken) is ILocalSymbol local) CheckLocalType(local, v, Report);
@@ -131,6 +135,31 @@ namespace BpfDotnet.Compiler.Frontend
                 if (CheckOperation(op, Report)) continue;
                 foreach (var child in op.ChildOperations) stack.Push(child);
             }
+        }
+
+        /// <summary>
+        /// True when a <c>goto</c> jumps to a point after itself: a label, or (for <c>goto case</c> and <c>goto default</c>)
+        /// a later section of its switch. Forward jumps are ordinary branches; backward ones form loops.
+        /// </summary>
+        private static bool JumpsForward(GotoStatementSyntax jump, SemanticModel model, CancellationToken cancellationToken)
+        {
+            SyntaxNode? target = null;
+            if (jump.IsKind(SyntaxKind.GotoStatement))
+            {
+                target = (model.GetSymbolInfo(jump.Expression!, cancellationToken).Symbol as ILabelSymbol)?.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken);
+            }
+            else if (jump.FirstAncestorOrSelf<SwitchStatementSyntax>() is { } switchStatement)
+            {
+                var value = jump.Expression is null ? default : model.GetConstantValue(jump.Expression, cancellationToken);
+                target = switchStatement.Sections.FirstOrDefault(section => section.Labels.Any(label => label switch
+                {
+                    DefaultSwitchLabelSyntax => jump.IsKind(SyntaxKind.GotoDefaultStatement),
+                    CaseSwitchLabelSyntax caseLabel => value is { HasValue: true } && jump.IsKind(SyntaxKind.GotoCaseStatement)
+                        && model.GetConstantValue(caseLabel.Value, cancellationToken) is { HasValue: true } caseValue && Lowering.ConstantToLong(caseValue.Value) == Lowering.ConstantToLong(value.Value),
+                    _ => false,
+                }));
+            }
+            return target is not null && target.SpanStart > jump.Span.End;
         }
 
         private static bool InitializesSpan(ExpressionSyntax stackAlloc, SemanticModel model, CancellationToken cancellationToken)

@@ -226,6 +226,23 @@ namespace BpfDotnet.Compiler.Tests.Differential
             // A compound assignment reads its target before its right side runs.
             Probe("h_compound_self", "int k = a1; k += k++; long m = l; m -= m = 3; int j = s; j *= j++ + ++j; uint u = v0; u ^= u = 7u; byte bt = a0; bt += (byte)(bt = 9); " +
                 "Pair p = default; p.A = l; p.A += p.A++; Out.Update(0, unchecked(k * 31L + m + j * 7L + u * 3L + bt + p.A)); return k;"),
+            // Division by long.MinValue: 1 for MinValue itself, else 0; the remainder is the dividend but for MinValue.
+            Probe("h_div_min_value", "long q = l / long.MinValue + l % long.MinValue; long m = a0 > 200 ? long.MinValue : l; " +
+                "Out.Update(0, unchecked(q * 3 + m / long.MinValue * 7 + m % long.MinValue)); return (int)(m / long.MinValue);"),
+            // Bit operations of the 8- and 16-bit types count and rotate within their width; Log2 of a value widened from an unsigned type.
+            Probe("h_narrow_bit_operations", "sbyte sb = unchecked((sbyte)a1); short sh = s; ushort us = (ushort)a1; " +
+                "long acc = byte.PopCount(a0) + sbyte.PopCount(sb) * 10 + short.PopCount(sh) * 100 + ushort.PopCount(us) * 1000; " +
+                "acc = unchecked(acc * 131 + byte.LeadingZeroCount(a0) + sbyte.LeadingZeroCount(sb) * 9 + short.LeadingZeroCount(sh) * 17 + ushort.LeadingZeroCount(us) * 33); " +
+                "acc = unchecked(acc * 131 + byte.TrailingZeroCount(a0) + sbyte.TrailingZeroCount(sb) * 9 + short.TrailingZeroCount(sh) * 17 + ushort.TrailingZeroCount(us) * 33); " +
+                "acc = unchecked(acc * 131 + byte.RotateLeft(a0, a1) + sbyte.RotateRight(sb, 3) * 7 + short.RotateLeft(sh, a1) * 3 + ushort.RotateRight(us, a0) + byte.RotateRight(a0, 8)); " +
+                "acc = unchecked(acc * 131 + (short.IsPow2(sh) ? 1 : 0) + (sbyte.IsPow2(sb) ? 2 : 0) + (byte.IsPow2(a0) ? 4 : 0) + byte.Log2(a0) + ushort.Log2(us) * 16 + int.Log2(a0) * 256 + long.Log2(us)); " +
+                "Out.Update(0, acc); return sbyte.RotateLeft(sb, a1);"),
+            // Switch expressions whose arms cover every value need no '_' arm.
+            Probe("h_switch_exhaustive", "int r = a0 switch { < 128 => 1, >= 128 => 2 }; bool odd = (a1 & 1) != 0; long b = odd switch { true => l, false => -l }; " +
+                "int t = s switch { < 0 => -1, 0 => 0, > 0 => 1 }; Out.Update(0, unchecked(r * 1000 + b + t * 7)); return r;"),
+            // goto case, goto default and goto label, jumping forward.
+            Probe("h_goto", "long acc = 0; switch (a0 & 3) { case 0: acc += 1; goto case 2; case 1: acc += 10; goto default; case 2: acc += 100; break; default: acc += 1000; break; } " +
+                "if (a1 > 0) goto positive; acc -= 7; positive: acc *= 3; Out.Update(0, acc); return (int)acc;"),
             Helpers,
         };
 
