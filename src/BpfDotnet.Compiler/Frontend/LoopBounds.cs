@@ -94,6 +94,14 @@ namespace BpfDotnet.Compiler.Frontend
             // loop, by the last statement of the enclosing block that writes it.
             if (loop.Parent is not BlockSyntax block) return Fail("the loop is not in a block that sets its counter to a constant", out why);
             int index = block.Statements.IndexOf(loop);
+            if (SteppedInCondition(condition, model, cancellationToken, lengthOf) is { } found)
+            {
+                var (stepped, op, limit, conditionStep, prefix) = found;
+                // 'while (--n > 0)', 'do { ... } while (i++ < 9)': the condition steps the counter.
+                if (InitialBefore(block, index, stepped, model, cancellationToken) is not long first) return Fail("'" + stepped.Name + "' is not set to a constant before the loop", out why);
+                if (StatementsOf(body).Any(statement => Writes(statement, stepped, model, cancellationToken))) return Fail("the loop body changes the counter", out why);
+                return CountSteppedInCondition(stepped, first, op, limit, conditionStep, prefix, runsFirst, out why);
+            }
             ILocalSymbol? counter = null;
             long start = 0;
             foreach (var candidate in Compared(condition, model, cancellationToken, lengthOf))
@@ -120,6 +128,67 @@ namespace BpfDotnet.Compiler.Frontend
             }
             if (ContinuesSkipStep(body)) return Fail("a 'continue' skips the step of '" + counter!.Name + "'", out why);
             return Count(counter!, start, condition, step, body, last, runsFirst, model, cancellationToken, out why, out _, lengthOf);
+        }
+
+        /// <summary>The constant the last statement before <paramref name="index"/> that writes <paramref name="counter"/> sets it to, if any.</summary>
+        private static long? InitialBefore(BlockSyntax block, int index, ILocalSymbol counter, SemanticModel model, CancellationToken cancellationToken)
+        {
+            for (int k = index - 1; k >= 0; k--)
+            {
+                var statement = block.Statements[k];
+                if (!Writes(statement, counter, model, cancellationToken)) continue;
+                return Initial(statement, model, cancellationToken, out var set, out long value, out _) && SymbolEqualityComparer.Default.Equals(set, counter) ? value : null;
+            }
+            return null;
+        }
+
+        /// <summary>A condition that steps a local and compares it with a constant: <c>--n &gt; 0</c>, <c>i++ &lt; 9</c>, <c>0 &lt; n--</c>.</summary>
+        private static (ILocalSymbol Counter, SyntaxKind Op, long Limit, long Step, bool Prefix)? SteppedInCondition(ExpressionSyntax condition, SemanticModel model, CancellationToken cancellationToken,
+            Func<ExpressionSyntax, long?>? lengthOf)
+        {
+            while (condition is ParenthesizedExpressionSyntax p) condition = p.Expression;
+            if (condition is not BinaryExpressionSyntax binary || !IsComparison(binary.Kind())) return null;
+            foreach (var (side, other, mirrored) in new[] { (binary.Left, binary.Right, false), (binary.Right, binary.Left, true) })
+            {
+                var inner = side;
+                while (inner is ParenthesizedExpressionSyntax p) inner = p.Expression;
+                var (operand, prefix, increment) = inner switch
+                {
+                    PrefixUnaryExpressionSyntax pre when pre.IsKind(SyntaxKind.PreIncrementExpression) || pre.IsKind(SyntaxKind.PreDecrementExpression)
+                        => (pre.Operand, true, pre.IsKind(SyntaxKind.PreIncrementExpression)),
+                    PostfixUnaryExpressionSyntax post when post.IsKind(SyntaxKind.PostIncrementExpression) || post.IsKind(SyntaxKind.PostDecrementExpression)
+                        => (post.Operand, false, post.IsKind(SyntaxKind.PostIncrementExpression)),
+                    _ => ((ExpressionSyntax?)null, false, false),
+                };
+                if (operand is null || model.GetSymbolInfo(operand, cancellationToken).Symbol is not ILocalSymbol counter || !IsInteger(counter.Type)) continue;
+                if (!Limit(other, model, cancellationToken, lengthOf, out long limit)) continue;
+                return (counter, mirrored ? Mirror(binary.Kind()) : binary.Kind(), limit, increment ? 1 : -1, prefix);
+            }
+            return null;
+        }
+
+        /// <summary>Counts the iterations of a loop whose condition steps its counter (before the comparison for a prefix step, after it for a postfix one).</summary>
+        private static long? CountSteppedInCondition(ILocalSymbol counter, long start, SyntaxKind op, long limit, long step, bool prefix, bool runsFirst, out string why)
+        {
+            why = "";
+            long trips = 0;
+            long i = start;
+            for (bool first = true; ; first = false)
+            {
+                if (!(runsFirst && first))
+                {
+                    // The step wraps as C# wraps it (the value after the last postfix step may wrap harmlessly).
+                    long before = i;
+                    if (counter.Type.SpecialType is SpecialType.System_UInt64 or SpecialType.System_Int64 && !InRange(i + step, counter.Type) || i == long.MinValue || i == long.MaxValue)
+                    {
+                        return Fail("the counter overflows before the condition fails", out why);
+                    }
+                    i = Wrap(i + step, counter.Type);
+                    if (!Holds(op, prefix ? i : before, limit)) break;
+                }
+                if (++trips > MaxIterations) return Fail($"it runs more than {MaxIterations} times", out why);
+            }
+            return trips;
         }
 
         /// <summary>A counter set to a constant by a declaration or an assignment.</summary>
@@ -206,11 +275,43 @@ namespace BpfDotnet.Compiler.Frontend
                     || Bound(binary.Right, counter, model, cancellationToken, out op, out limit, lengthOf);
             }
             op = binary.Kind();
-            if (Refers(binary.Left, counter, model, cancellationToken) && Limit(binary.Right, model, cancellationToken, lengthOf, out limit)) return IsComparison(op);
-            if (Refers(binary.Right, counter, model, cancellationToken) && Limit(binary.Left, model, cancellationToken, lengthOf, out limit))
+            if (Refers(binary.Left, counter, model, cancellationToken) && (Limit(binary.Right, model, cancellationToken, lengthOf, out limit)
+                || OuterCounterLimit(binary.Right, op, counter, model, cancellationToken, lengthOf, out limit)))
+            {
+                return IsComparison(op);
+            }
+            if (Refers(binary.Right, counter, model, cancellationToken) && (Limit(binary.Left, model, cancellationToken, lengthOf, out limit)
+                || OuterCounterLimit(binary.Left, Mirror(op), counter, model, cancellationToken, lengthOf, out limit)))
             {
                 op = Mirror(op);
                 return IsComparison(op);
+            }
+            return false;
+        }
+
+        /// <summary>
+        /// A limit that is the counter of an enclosing proven <c>for</c> loop (<c>for (j = 0; j &lt; i; j++)</c>): the inner
+        /// loop runs at most as often as with that counter's extreme value in its body (the greatest for <c>&lt;</c> and
+        /// <c>&lt;=</c>, the least for <c>&gt;</c> and <c>&gt;=</c>), and takes no value it would not take then. Not for
+        /// <c>!=</c>, which a step could jump over.
+        /// </summary>
+        private static bool OuterCounterLimit(ExpressionSyntax expression, SyntaxKind op, ILocalSymbol inner, SemanticModel model, CancellationToken cancellationToken,
+            Func<ExpressionSyntax, long?>? lengthOf, out long limit)
+        {
+            limit = 0;
+            while (expression is ParenthesizedExpressionSyntax p) expression = p.Expression;
+            if (op is not (SyntaxKind.LessThanExpression or SyntaxKind.LessThanOrEqualExpression or SyntaxKind.GreaterThanExpression or SyntaxKind.GreaterThanOrEqualExpression)) return false;
+            if (expression is not IdentifierNameSyntax || model.GetSymbolInfo(expression, cancellationToken).Symbol is not ILocalSymbol outer
+                || SymbolEqualityComparer.Default.Equals(outer, inner)) return false;
+            foreach (var loop in expression.Ancestors().OfType<ForStatementSyntax>())
+            {
+                if (!loop.Statement.Span.Contains(expression.Span)) continue;
+                if (TryGetCounterRange(loop, model, cancellationToken, out var counter, out _, out _, out long bodyLow, out long bodyHigh, lengthOf)
+                    && SymbolEqualityComparer.Default.Equals(counter, outer) && bodyLow <= bodyHigh)
+                {
+                    limit = op is SyntaxKind.LessThanExpression or SyntaxKind.LessThanOrEqualExpression ? bodyHigh : bodyLow;
+                    return true;
+                }
             }
             return false;
         }
@@ -337,6 +438,17 @@ namespace BpfDotnet.Compiler.Frontend
         private static bool IsInteger(ITypeSymbol type) => type.SpecialType is SpecialType.System_SByte or SpecialType.System_Byte
             or SpecialType.System_Int16 or SpecialType.System_UInt16 or SpecialType.System_Int32 or SpecialType.System_UInt32
             or SpecialType.System_Int64 or SpecialType.System_UInt64;
+
+        private static long Wrap(long value, ITypeSymbol type) => type.SpecialType switch
+        {
+            SpecialType.System_SByte => (sbyte)value,
+            SpecialType.System_Byte => (byte)value,
+            SpecialType.System_Int16 => (short)value,
+            SpecialType.System_UInt16 => (ushort)value,
+            SpecialType.System_Int32 => (int)value,
+            SpecialType.System_UInt32 => (uint)value,
+            _ => value,
+        };
 
         private static bool InRange(long value, ITypeSymbol type) => type.SpecialType switch
         {

@@ -473,6 +473,20 @@ namespace BpfDotnet.Compiler.Frontend
             else if (signExtendAfter) result = _b.Extend(result, 4, true);
             // x & mask, with a non-negative mask, lies in [0, mask]: an index the verifier and the bounds proofs can use.
             if (op == AluOp.And && right.IsConst && right.Value >= 0) _ranges[result] = (0, right.Value);
+            // x >> c with a logical shift (an unsigned type, or >>>) lies in [0, all ones >> c].
+            else if (op == AluOp.Rsh && right.IsConst && (right.Value & (width - 1)) > 0)
+            {
+                int count = (int)(right.Value & (width - 1));
+                _ranges[result] = (0, (long)((width == 64 ? ulong.MaxValue : uint.MaxValue) >> count));
+            }
+            // Sums, differences, products and shifts of values with known ranges (7 - i, 2 * i + 1), where no value of
+            // the operands can wrap the type: the register holds the exact result, inside the combined range.
+            else if (RangeOf(left, at.Syntax) is { } leftRange && RangeOf(right, at.Syntax) is { } rightRange
+                && Combine(op, leftRange, rightRange, width) is { } combined
+                && TruncateConstant(combined.Low, size, signed) == combined.Low && TruncateConstant(combined.High, size, signed) == combined.High)
+            {
+                _ranges[result] = combined;
+            }
             return Operand.InReg(result);
         }
 
@@ -496,6 +510,38 @@ namespace BpfDotnet.Compiler.Frontend
                 result = negated;
             }
             return Operand.InReg(size < 8 ? Normalize(result, 4, true) : result);
+        }
+
+        /// <summary>The values an operand can hold where <paramref name="at"/> reads it, if known.</summary>
+        private (long Low, long High)? RangeOf(Operand value, SyntaxNode at)
+            => value.IsConst ? (value.Value, value.Value) : TryGetRange(value.Reg, at, out var range) ? range : null;
+
+        /// <summary>The range of <c>a op b</c> over all values of the operands, or null when it is unknown or overflows 64 bits.</summary>
+        private static (long Low, long High)? Combine(AluOp op, (long Low, long High) a, (long Low, long High) b, int width)
+        {
+            try
+            {
+                checked
+                {
+                    switch (op)
+                    {
+                        case AluOp.Add: return (a.Low + b.Low, a.High + b.High);
+                        case AluOp.Sub: return (a.Low - b.High, a.High - b.Low);
+                        case AluOp.Mul:
+                            {
+                                long[] corners = { a.Low * b.Low, a.Low * b.High, a.High * b.Low, a.High * b.High };
+                                return (corners.Min(), corners.Max());
+                            }
+                        case AluOp.Lsh when b.Low >= 0 && b.High < width - 1:
+                            return Combine(AluOp.Mul, a, (1L << (int)b.Low, 1L << (int)b.High), width);
+                        default: return null;
+                    }
+                }
+            }
+            catch (OverflowException)
+            {
+                return null;
+            }
         }
 
         /// <summary>

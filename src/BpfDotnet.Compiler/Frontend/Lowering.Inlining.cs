@@ -327,7 +327,7 @@ namespace BpfDotnet.Compiler.Frontend
             // Lower the callee in a fresh frame.
             var continuation = Function.NewBlock();
             int result = method.ReturnsVoid || structResult is not null ? -1 : Function.NewReg();
-            var saved = (_locals, _parameters, _captures, _blocks, _localCopies, _addressTaken, _inlineReturn, _b.Position, _thisAddress, _cfg);
+            var saved = (_locals, _parameters, _captures, _blocks, _localCopies, _addressTaken, _singleAssigned, _inlineReturn, _b.Position, _thisAddress, _cfg);
             _thisAddress = thisAddress;
             _cfg = cfg;
             _locals = new Dictionary<ILocalSymbol, LocalStorage>(SymbolEqualityComparer.Default);
@@ -341,6 +341,7 @@ namespace BpfDotnet.Compiler.Frontend
             try
             {
                 FindAddressTakenLocals(body);
+                FindSingleAssignedLocals(body);
                 HomeAddressTakenParameters();
                 FindCounterRanges(body, model);
                 foreach (var block in cfg.Blocks)
@@ -359,7 +360,7 @@ namespace BpfDotnet.Compiler.Frontend
             finally
             {
                 _inlineStack.RemoveAt(_inlineStack.Count - 1);
-                (_locals, _parameters, _captures, _blocks, _localCopies, _addressTaken, _inlineReturn, _b.Position, _thisAddress, _cfg) = saved;
+                (_locals, _parameters, _captures, _blocks, _localCopies, _addressTaken, _singleAssigned, _inlineReturn, _b.Position, _thisAddress, _cfg) = saved;
             }
             _b.Block = continuation;
             return result >= 0 ? Operand.InReg(result) : Operand.Const(0);

@@ -225,6 +225,12 @@ namespace BpfDotnet.Compiler.Frontend
                 var location = LocationOf(target);
                 var value = Rvalue(assignment.Value);
                 Store(location, value);
+                // A local assigned in one place only holds values of that one expression: it keeps their range
+                // ('int i = x & 7; s[i]' is as proven as 's[x & 7]').
+                if (location.Reg >= 0 && target is ILocalReferenceOperation { Local: var local } && _singleAssigned.Contains(local) && RangeOf(value, assignment.Syntax) is { } range)
+                {
+                    _ranges[location.Reg] = range;
+                }
                 return value;
             }
             if (target.Type?.TypeKind == TypeKind.Struct)

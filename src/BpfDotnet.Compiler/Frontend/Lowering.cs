@@ -31,6 +31,8 @@ namespace BpfDotnet.Compiler.Frontend
         private Dictionary<CfgBlock, IrBlock> _blocks = new Dictionary<CfgBlock, IrBlock>();
         private Dictionary<ILocalSymbol, Address> _localCopies = new Dictionary<ILocalSymbol, Address>(SymbolEqualityComparer.Default);
         private HashSet<ISymbol> _addressTaken = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        /// <summary>Locals written in exactly one place (a declaration's initializer or one assignment).</summary>
+        private HashSet<ILocalSymbol> _singleAssigned = new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default);
         private InlineReturn? _inlineReturn;
         /// <summary>Counters of proven <c>for</c> loops: every value each one holds.</summary>
         private readonly Dictionary<ILocalSymbol, (long Low, long High)> _counterRanges = new Dictionary<ILocalSymbol, (long, long)>(SymbolEqualityComparer.Default);
@@ -133,6 +135,7 @@ namespace BpfDotnet.Compiler.Frontend
         public void Lower(IMethodBodyOperation body)
         {
             FindAddressTakenLocals(body);
+            FindSingleAssignedLocals(body);
             HomeAddressTakenParameters();
             FindCounterRanges(body, _model);
             if (_contextParameter is not null)
@@ -199,6 +202,57 @@ namespace BpfDotnet.Compiler.Frontend
                         if (conditional.WhenFalse is { } whenFalse) TakeReference(whenFalse);
                         break;
                 }
+            }
+        }
+
+        /// <summary>Finds the locals written in exactly one place: their register holds only values of that one expression.</summary>
+        private void FindSingleAssignedLocals(IOperation body)
+        {
+            var writes = new Dictionary<ILocalSymbol, int>(SymbolEqualityComparer.Default);
+            void Count(ILocalSymbol local, int n) => writes[local] = (writes.TryGetValue(local, out int w) ? w : 0) + n;
+            foreach (var op in body.Descendants())
+            {
+                switch (op)
+                {
+                    case IVariableDeclaratorOperation declarator:
+                        // A declaration without an initializer writes nothing; foreach variables are written each iteration.
+                        Count(declarator.Symbol, declarator.GetVariableInitializer() is null ? 0 : 1);
+                        if (op.Parent?.Parent is IForEachLoopOperation || op.Parent is IForEachLoopOperation) Count(declarator.Symbol, 2);
+                        break;
+                    case IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol declared }:
+                        Count(declared, 2);
+                        break;
+                    default:
+                        foreach (var target in WriteTargets(op))
+                        {
+                            if (Unwrap(target) is ILocalReferenceOperation local) Count(local.Local, 1);
+                        }
+                        break;
+                }
+            }
+            foreach (var loop in body.Descendants().OfType<IForEachLoopOperation>())
+            {
+                foreach (var local in loop.Locals) Count(local, 2);
+            }
+            _singleAssigned = new HashSet<ILocalSymbol>(writes.Where(w => w.Value == 1).Select(w => w.Key), SymbolEqualityComparer.Default);
+        }
+
+        /// <summary>What <paramref name="op"/> writes: the targets of assignments, increments, deconstructions and ref or out arguments.</summary>
+        private static IEnumerable<IOperation> WriteTargets(IOperation op)
+        {
+            switch (op)
+            {
+                case IDeconstructionAssignmentOperation deconstruction:
+                    return deconstruction.Target.DescendantsAndSelf().Where(t => t is ILocalReferenceOperation);
+                case IAssignmentOperation assignment:
+                    return new[] { assignment.Target };
+                case IIncrementOrDecrementOperation increment:
+                    // Read and written: never one of a single write.
+                    return new[] { increment.Target, increment.Target };
+                case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } argument:
+                    return new[] { argument.Value };
+                default:
+                    return Array.Empty<IOperation>();
             }
         }
 

@@ -243,6 +243,13 @@ namespace BpfDotnet.Compiler.Tests.Differential
             // goto case, goto default and goto label, jumping forward.
             Probe("h_goto", "long acc = 0; switch (a0 & 3) { case 0: acc += 1; goto case 2; case 1: acc += 10; goto default; case 2: acc += 100; break; default: acc += 1000; break; } " +
                 "if (a1 > 0) goto positive; acc -= 7; positive: acc *= 3; Out.Update(0, acc); return (int)acc;"),
+            // Indexes proven through a local assigned once, a constant minus a counter, and an inner loop bounded by the outer counter.
+            Probe("h_index_ranges", "Span<long> w = stackalloc long[8]; int i = a1 & 7; w[i] = l; int j = unchecked((int)(a2 >> 61)); w[j] += 3; long acc = 0; " +
+                "for (int k = 0; k < 4; k++) { w[7 - k] ^= k; w[2 * k + 1] += a0; for (int m = 0; m < k; m++) acc = unchecked(acc * 5 + w[k + m] + m); } " +
+                "for (int k = 3; k >= 0; k--) for (int m = 7; m > k; m--) acc = unchecked(acc * 3 + w[m] - k); foreach (long x in w) acc = unchecked(acc * 31 + x); Out.Update(0, acc); return i;"),
+            // Loops whose condition steps the counter.
+            Probe("h_loop_condition_step", "int n = 10; long acc = 0; do { acc = unchecked(acc * 7 + a0 + n); } while (--n > 0); int k = 0; while (k++ < 5) acc += k; " +
+                "byte b = 3; do { acc ^= b; } while (b-- > 0); Out.Update(0, acc); return n + k;"),
             Helpers,
         };
 
