@@ -27,7 +27,7 @@ namespace BpfDotnet.CodeFixes
 
         public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(FixIds.UnsupportedDivision);
 
-        public override FixAllProvider? GetFixAllProvider() => null;
+        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
         public override async Task RegisterCodeFixesAsync(CodeFixContext context)
         {
@@ -52,8 +52,9 @@ namespace BpfDotnet.CodeFixes
                 bool plainVariable = IsVariable(Unparenthesized(divisor), model, context.CancellationToken);
                 if (!plainVariable && !CanHoist(divisor, statement)) continue;
                 string title = $"Divide only when '{(plainVariable ? Unparenthesized(divisor).ToString() : "divisor")} {test}' (0 otherwise)";
+                // One equivalence key for every test: Fix All (and dotnet format) guards each division with its own test.
                 context.RegisterCodeFix(
-                    CodeAction.Create(title, ct => Task.FromResult(Apply(context.Document, root, statement, division, divisor, test, plainVariable)), nameof(GuardDivisorFix) + test),
+                    CodeAction.Create(title, ct => Task.FromResult(Apply(context.Document, root, statement, division, divisor, test, plainVariable)), nameof(GuardDivisorFix)),
                     diagnostic);
             }
         }

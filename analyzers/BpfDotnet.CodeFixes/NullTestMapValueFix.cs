@@ -20,7 +20,7 @@ namespace BpfDotnet.CodeFixes
     {
         public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(FixIds.MaybeNullMapValue);
 
-        public override FixAllProvider? GetFixAllProvider() => null;
+        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
 
         public override async Task RegisterCodeFixesAsync(CodeFixContext context)
         {

@@ -102,6 +102,93 @@ namespace BpfDotnet.Generator.Tests
             AssertHas("if (Unsafe.IsNullRef(ref count)) return 0;", fixedSource);
         }
 
+        /// <summary>Fix All in a document (what <c>dotnet format</c> runs) fixes every occurrence at once, for each fix.</summary>
+        [Theory]
+        [InlineData("guard", "BPF0016")]
+        [InlineData("null test", "BPF0015")]
+        [InlineData("unchecked", "BPF0008")]
+        public async Task FixAll_FixesEveryOccurrenceInTheDocument(string fix, string id)
+        {
+            var (provider, body) = fix switch
+            {
+                "guard" => ((CodeFixProvider)new GuardDivisorFix(), """
+                    long d = ctx.Arg1;
+                    ulong n = (ulong)ctx.Arg0;
+                    long q = ctx.Arg0 / d;
+                    ulong r = 7 % n;
+                    return (int)(q + (long)r);
+                    """),
+                "null test" => (new NullTestMapValueFix(), """
+                    ref ulong first = ref Counts.GetValueRefOrNullRef(1);
+                    first++;
+                    ref ulong second = ref Counts.GetValueRefOrNullRef(2);
+                    second += 3;
+                    return 0;
+                    """),
+                _ => (new UseUncheckedArithmeticFix(), """
+                    long x = checked(ctx.Arg0 + 1);
+                    long y = checked(x * 3);
+                    return (int)y;
+                    """),
+            };
+            string fixedSource = await FixAllInDocument(provider, id, Probe(body));
+            if (fix == "guard")
+            {
+                AssertHas("long q = (d > 0 ? ctx.Arg0 / d : 0);", fixedSource);
+                AssertHas("ulong r = (n != 0 ? 7 % n : 0);", fixedSource);
+            }
+            if (fix == "null test")
+            {
+                AssertHas("if (Unsafe.IsNullRef(ref first)) return 0;", fixedSource);
+                AssertHas("if (Unsafe.IsNullRef(ref second)) return 0;", fixedSource);
+            }
+        }
+
+        /// <summary>
+        /// Runs <paramref name="fix"/>'s Fix All provider over every <paramref name="id"/> diagnostic of the document (there
+        /// must be at least two), and asserts that the analyzer then reports none.
+        /// </summary>
+        private static async Task<string> FixAllInDocument(CodeFixProvider fix, string id, string source)
+        {
+            using var workspace = new AdhocWorkspace();
+            var projectId = ProjectId.CreateNewId();
+            var solution = workspace.CurrentSolution
+                .AddProject(ProjectInfo.Create(projectId, VersionStamp.Default, "Probe", "ProbeAssembly", LanguageNames.CSharp,
+                    compilationOptions: TestCompilation.Options, parseOptions: TestCompilation.ParseOptions, metadataReferences: TestCompilation.References));
+            var documentId = DocumentId.CreateNewId(projectId);
+            solution = solution.AddDocument(documentId, "Probe.cs", SourceText.From(source));
+            var document = solution.GetDocument(documentId)!;
+            var (diagnostics, _) = TestCompilation.RunAnalyzer((await document.Project.GetCompilationAsync())!);
+            var found = diagnostics.Where(d => d.Id == id).OrderBy(d => d.Location.SourceSpan.Start).ToList();
+            Assert.True(found.Count >= 2, $"{found.Count} {id} diagnostics");
+            var actions = new List<CodeAction>();
+            await fix.RegisterCodeFixesAsync(new CodeFixContext(document, found[0], (action, _) => actions.Add(action), CancellationToken.None));
+            var fixAll = fix.GetFixAllProvider();
+            Assert.NotNull(fixAll);
+            var context = new FixAllContext(document, fix, FixAllScope.Document, actions[0].EquivalenceKey, new[] { id }, new FixedDiagnostics(found), CancellationToken.None);
+            var action = await fixAll!.GetFixAsync(context);
+            Assert.NotNull(action);
+            var fixedDocument = (await action!.GetOperationsAsync(CancellationToken.None)).OfType<ApplyChangesOperation>().Single().ChangedSolution.GetDocument(documentId)!;
+            var (after, _) = TestCompilation.RunAnalyzer((await fixedDocument.Project.GetCompilationAsync())!);
+            string text = (await fixedDocument.GetTextAsync()).ToString();
+            Assert.True(!after.Any(d => d.Id == id), $"left after Fix All: {string.Join("; ", after.Where(d => d.Id == id))}\n{text}");
+            return text;
+        }
+
+        /// <summary>The diagnostics a Fix All runs over: the ones the analyzer reported.</summary>
+        private sealed class FixedDiagnostics : FixAllContext.DiagnosticProvider
+        {
+            private readonly IReadOnlyList<Diagnostic> _diagnostics;
+
+            public FixedDiagnostics(IReadOnlyList<Diagnostic> diagnostics) => _diagnostics = diagnostics;
+
+            public override Task<IEnumerable<Diagnostic>> GetDocumentDiagnosticsAsync(Document document, CancellationToken cancellationToken) => Task.FromResult<IEnumerable<Diagnostic>>(_diagnostics);
+
+            public override Task<IEnumerable<Diagnostic>> GetProjectDiagnosticsAsync(Project project, CancellationToken cancellationToken) => Task.FromResult(Enumerable.Empty<Diagnostic>());
+
+            public override Task<IEnumerable<Diagnostic>> GetAllDiagnosticsAsync(Project project, CancellationToken cancellationToken) => Task.FromResult<IEnumerable<Diagnostic>>(_diagnostics);
+        }
+
         /// <summary>Asserts <paramref name="source"/> contains <paramref name="expected"/>, whatever the line breaks and indentation.</summary>
         private static void AssertHas(string expected, string source)
         {
