@@ -743,6 +743,99 @@ namespace BpfDotnet.Generator.Tests
             """);
 
         [Fact]
+        public void BPF0005_GotoThatJumpsBack() => AssertReported("BPF0005", "goto back", """
+            int i = 0;
+            back: i++;
+            if (i < 3) goto back; // BPF0005
+            return i;
+            """);
+
+        [Fact]
+        public void BPF0008_SignedLog2OfAValueThatMayBeNegative()
+        {
+            AssertReported("BPF0008", "int.Log2((int)ctx.Arg0)", """
+                return int.Log2((int)ctx.Arg0); // BPF0008
+                """);
+            Assert.Contains("uint.Log2((uint)x)", Assert.Single(Messages(ProbeSource("return int.Log2((int)ctx.Arg0);"))), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void BPF0008_NullableValueIsReportedOnceWhereDeclared()
+        {
+            string source = ProbeSource("""
+                int? maybe = null;
+                if (maybe.HasValue) return maybe.Value;
+                int x = maybe ?? 3;
+                return x;
+                """);
+            var only = Assert.Single(TestCompilation.GetBpfDiagnostics(source));
+            Assert.Equal("BPF0008", only.Id);
+            Assert.Contains("maybe", only.Text, StringComparison.Ordinal);
+            Assert.Contains("nullable value ('int?'", Assert.Single(Messages(source)), StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void CSharpTypeErrors_GetNoBpfDiagnostics()
+        {
+            // CS0173 is C#'s own error; the operands of the broken expression get nothing more.
+            Assert.Empty(TestCompilation.GetBpfDiagnostics(ProbeSource("""
+                long a = (long)ctx.Arg0;
+                var r = a > 3 ? 1 : "x";
+                return 0;
+                """)));
+        }
+
+        [Fact]
+        public void MapPassedToAnInlinedMethod_Compiles()
+        {
+            string source = Usings + """
+                public static partial class Probe
+                {
+                    [BpfMap(MaxEntries = 1024)]
+                    public static BpfHashMap<uint, ulong> Counts = null!;
+
+                    private static void Bump(BpfHashMap<uint, ulong> map, uint key)
+                    {
+                        ref ulong n = ref map.GetValueRefOrNullRef(key);
+                        if (Unsafe.IsNullRef(ref n)) map.Update(key, 1); else n++;
+                    }
+
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int OnOpenat(ref SysEnterArgs ctx)
+                    {
+                        Bump(Counts, (uint)ctx.Arg0);
+                        return 0;
+                    }
+                }
+                """;
+            Assert.Empty(TestCompilation.GetBpfDiagnostics(source));
+        }
+
+        [Fact]
+        public void BPF0008_MapPassedToASubprogram()
+        {
+            string source = Usings + """
+                public static partial class Probe
+                {
+                    [BpfMap(MaxEntries = 1024)]
+                    public static BpfHashMap<uint, ulong> Counts = null!;
+
+                    [MethodImpl(MethodImplOptions.NoInlining)]
+                    private static void Bump(BpfHashMap<uint, ulong> map, uint key) => map.Update(key, 1);
+
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int OnOpenat(ref SysEnterArgs ctx)
+                    {
+                        Bump(Counts, (uint)ctx.Arg0); // BPF0008
+                        return 0;
+                    }
+                }
+                """;
+            AssertOnMarkedLine("BPF0008", "Bump(Counts", source);
+            Assert.Contains("it takes a map", Assert.Single(Messages(source)), StringComparison.Ordinal);
+        }
+
+        [Fact]
         public void IntegerMath_Compiles()
         {
             string source = ProbeSource("""
@@ -830,6 +923,11 @@ namespace BpfDotnet.Generator.Tests
             Assert.Equal(markedLine, reported[0].Line);
             Assert.Contains(reported, d => d.Line == markedLine && d.Text.Contains(underlined, StringComparison.Ordinal));
         }
+
+        /// <summary>The messages of the BPF diagnostics of <paramref name="source"/>.</summary>
+        private static string[] Messages(string source)
+            => TestCompilation.RunAnalyzer(TestCompilation.Create(source)).Diagnostics
+                .Where(d => d.Id.StartsWith("BPF", StringComparison.Ordinal)).Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
         private static ReportedDiagnostic[] OfId(string id, string source)
             => TestCompilation.GetBpfDiagnostics(source).Where(d => d.Id == id).ToArray();

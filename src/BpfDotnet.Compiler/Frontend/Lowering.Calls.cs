@@ -40,6 +40,7 @@ namespace BpfDotnet.Compiler.Frontend
             if (receiver is null) return null;
             receiver = Unwrap(receiver);
             if (receiver is IFlowCaptureReferenceOperation captureRef && _captures.TryGetValue(captureRef.Id, out var captured)) return captured.MapField;
+            if (receiver is IParameterReferenceOperation parameter && _parameters.TryGetValue(parameter.Parameter, out var bound)) return bound.MapField;
             return IsMapField(receiver) ? ((IFieldReferenceOperation)receiver).Field : null;
         }
 

@@ -115,10 +115,10 @@ namespace BpfDotnet.Compiler.Frontend
                 }
                 return;
             }
-            if (IsMapField(value))
+            if (MapFieldOf(value) is { } mapField)
             {
                 // A map used as a receiver: remembered by symbol, resolved where the method is called.
-                captured.MapField = ((IFieldReferenceOperation)Unwrap(value)).Field;
+                captured.MapField = mapField;
                 return;
             }
             if (captured.Reg < 0) captured.Reg = Function.NewReg();

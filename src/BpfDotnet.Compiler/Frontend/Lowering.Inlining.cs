@@ -297,6 +297,17 @@ namespace BpfDotnet.Compiler.Frontend
                     bindings[parameter] = span;
                     continue;
                 }
+                if (SubsetChecker.IsMapType(parameter.Type))
+                {
+                    // A map is passed by name: the callee's parameter stands for the caller's map field.
+                    if (MapFieldOf(argument.Value) is not { } field)
+                    {
+                        Unsupported(argument, "Passing something other than a map field of the probe class as a map");
+                        return Operand.Const(0);
+                    }
+                    bindings[parameter] = new LocalStorage { Kind = StorageKind.Reference, MapField = field };
+                    continue;
+                }
                 var storage = new LocalStorage();
                 if (parameter.RefKind != RefKind.None)
                 {

@@ -43,9 +43,10 @@ namespace BpfDotnet.Compiler.Frontend
             var (size, signed) = ScalarInfo(method.Parameters[0].Type);
             if (method.Name == "Log2" && signed && !CannotBeNegative(invocation))
             {
-                string type = method.Parameters[0].Type.Name;
+                string type = method.Parameters[0].Type.ToDisplayString();
+                string unsigned = type switch { "sbyte" => "byte", "nint" => "nuint", _ => "u" + type };
                 Report(Diagnostics.DiagnosticDescriptors.UnsupportedConstruct, invocation.Syntax,
-                    type + ".Log2 of a value that may be negative (C# throws ArgumentOutOfRangeException for it; convert to the unsigned type first, 'u" + type.ToLowerInvariant() + ".Log2((u" + type.ToLowerInvariant() + ")x)', or pass a value widened from an unsigned type)");
+                    type + ".Log2 of a value that may be negative (C# throws ArgumentOutOfRangeException for it; convert to the unsigned type first, '" + unsigned + ".Log2((" + unsigned + ")x)', or pass a value widened from an unsigned type)");
                 return Operand.Const(0);
             }
             var args = new List<Operand>();

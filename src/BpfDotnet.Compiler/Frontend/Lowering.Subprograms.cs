@@ -78,6 +78,7 @@ namespace BpfDotnet.Compiler.Frontend
         {
             if (method.Parameters.Length > MaxCallArguments) return "it takes more than " + MaxCallArguments + " parameters (R1–R5)";
             if (method.IsGenericMethod) return "it is generic";
+            if (method.Parameters.Any(p => SubsetChecker.IsMapType(p.Type))) return "it takes a map (a map passes only to a method that is inlined: remove [MethodImpl(MethodImplOptions.NoInlining)], or use the map field inside the method)";
             if (method.ReturnsByRef || method.ReturnsByRefReadonly) return "it returns by reference";
             if (!method.ReturnsVoid && !IsScalar(method.ReturnType)) return "it returns " + method.ReturnType.ToDisplayString() + " (a subprogram returns a scalar in R0)";
             return null;

@@ -90,6 +90,8 @@ namespace BpfDotnet.Compiler.Frontend
             public bool AliasesContext;
             /// <summary>For a span over <c>stackalloc T[N]</c>: N.</summary>
             public int SpanLength;
+            /// <summary>For a map parameter of an inlined method: the probe's map field the caller passed.</summary>
+            public IFieldSymbol? MapField;
         }
 
         /// <summary>A flow capture: a scalar in a register, or the address of struct memory.</summary>

@@ -180,7 +180,8 @@ namespace BpfDotnet.Compiler.Frontend
         {
             var type = local.Type;
             if (type is null || type.TypeKind == TypeKind.Error) return;
-            if (type.SpecialType == SpecialType.System_String) report(DiagnosticDescriptors.StringUse, node, local.Name);
+            if (IsNullableValue(type)) report(DiagnosticDescriptors.UnsupportedConstruct, node, NullableProblem(type));
+            else if (type.SpecialType == SpecialType.System_String) report(DiagnosticDescriptors.StringUse, node, local.Name);
             else if (IsFloat(type)) report(DiagnosticDescriptors.FloatingPoint, node, local.Name, type.ToDisplayString());
             else if (IsMapType(type)) { }
             else if (Lowering.IsSpan(type))
@@ -191,6 +192,33 @@ namespace BpfDotnet.Compiler.Frontend
             else if (TypeLayout.TryGet(type, out _) is null) report(DiagnosticDescriptors.UnsupportedType, node, type.ToDisplayString());
         }
 
+        private static bool IsNullableValue(ITypeSymbol? type) => type?.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T;
+
+        private static string NullableProblem(ITypeSymbol type)
+            => "A nullable value ('" + type.ToDisplayString() + "': eBPF has no null for values; keep a separate bool that says whether there is one, or a value that cannot occur)";
+
+        /// <summary>
+        /// Nullable values are reported once, where the variable is declared, or on the outermost expression of that
+        /// type that no declared variable explains; everything around them is left alone.
+        /// </summary>
+        private static bool CheckNullable(IOperation op, Reporter report)
+        {
+            bool declaredNullable(IOperation o) => o switch
+            {
+                ILocalReferenceOperation local => IsNullableValue(local.Local.Type),
+                IVariableDeclaratorOperation declarator => IsNullableValue(declarator.Symbol.Type),
+                _ => false,
+            };
+            if (declaredNullable(op)) return true;
+            if (!IsNullableValue(op.Type)) return false;
+            for (var parent = op.Parent; parent is not null; parent = parent.Parent)
+            {
+                if (declaredNullable(parent)) return true;
+            }
+            if (!op.DescendantsAndSelf().Any(declaredNullable)) report(DiagnosticDescriptors.UnsupportedConstruct, op.Syntax, NullableProblem(op.Type!));
+            return true;
+        }
+
         /// <summary>The format of <c>Bpf.Printk</c> is the one place a string literal is allowed.</summary>
         private static bool IsPrintkFormat(IOperation literal)
             => literal.Parent is IArgumentOperation { Parameter.Ordinal: 0, Parent: IInvocationOperation invocation }
@@ -199,7 +227,8 @@ namespace BpfDotnet.Compiler.Frontend
         private static bool IsFloat(ITypeSymbol? type)
             => type is not null && (type.SpecialType == SpecialType.System_Single || type.SpecialType == SpecialType.System_Double || type.SpecialType == SpecialType.System_Decimal);
 
-        private static bool IsMapType(ITypeSymbol type)
+        /// <summary>True for the map types a probe declares (<c>BpfHashMap&lt;K, V&gt;</c>, <c>BpfArrayMap&lt;V&gt;</c>).</summary>
+        internal static bool IsMapType(ITypeSymbol type)
         {
             string name = type.OriginalDefinition.ContainingNamespace?.ToDisplayString() + "." + type.OriginalDefinition.MetadataName;
             return name == KnownTypes.BpfHashMap || name == KnownTypes.BpfArrayMap;
@@ -248,6 +277,9 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>Reports a problem with <paramref name="op"/> itself; true when its children need no further look.</summary>
         private static bool CheckOperation(IOperation op, Reporter report)
         {
+            // Code C# itself refuses has its own error: nothing is added to it, or to what it contains.
+            if (op is IInvalidOperation || op.Type?.TypeKind == TypeKind.Error) return true;
+            if (CheckNullable(op, report)) return true;
             switch (op)
             {
                 case IObjectCreationOperation creation when creation.Type is { IsReferenceType: true }:

@@ -250,6 +250,8 @@ namespace BpfDotnet.Compiler.Tests.Differential
             // Loops whose condition steps the counter.
             Probe("h_loop_condition_step", "int n = 10; long acc = 0; do { acc = unchecked(acc * 7 + a0 + n); } while (--n > 0); int k = 0; while (k++ < 5) acc += k; " +
                 "byte b = 3; do { acc ^= b; } while (b-- > 0); Out.Update(0, acc); return n + k;"),
+            // A map passed to an inlined method stands for the caller's map field.
+            Probe("h_map_parameter", "StoreInto(Out, unchecked(l * 3 + a1)); AddInto(Ints, 2, a1); Ints.TryGetValue(2, out int got); return got;"),
             Helpers,
         };
 
@@ -293,6 +295,8 @@ namespace BpfDotnet.Compiler.Tests.Differential
     private static long Mix(long x, int y) => unchecked(x * 31 + y);
     private static int Clamp(int v, int lo, int hi) { if (v < lo) return lo; if (v > hi) return hi; return v; }
     private static void Bump(ref long total, long by) { total += by; }
+    private static void StoreInto(BpfArrayMap<long> map, long v) { map.Update(0, v); }
+    private static void AddInto(BpfArrayMap<int> map, uint key, int v) { ref int slot = ref map.GetValueRefOrNullRef(key); if (Unsafe.IsNullRef(ref slot)) return; slot = unchecked(slot + v); }
     private static long ByRefParameter(long v) { Bump(ref v, 3); ref long r = ref v; r *= 5; return v + r; }
     private static void Fill(out Pair p, long a) { p.A = a; p.B = unchecked((int)a); }
     private static long SumPair(Pair p) => p.A + p.B;
