@@ -335,9 +335,9 @@ namespace BpfDotnet.Generator.Tests
             """);
 
         [Fact]
-        public void BPF0006_UnsupportedCall() => AssertReported("BPF0006", "Math.BigMul", """
-            long product = Math.BigMul((int)ctx.Arg0, (int)ctx.Arg1); // BPF0006
-            return (int)product;
+        public void BPF0006_UnsupportedCall() => AssertReported("BPF0006", "long.CopySign", """
+            long signed = long.CopySign((long)ctx.Arg0, (long)ctx.Arg1); // BPF0006
+            return (int)signed;
             """);
 
         [Fact]

@@ -89,6 +89,7 @@ namespace BpfDotnet.Compiler.Frontend
         {
             BinaryExpressionSyntax binary => StripParentheses(binary.Right).ToString(),
             AssignmentExpressionSyntax assignment => StripParentheses(assignment.Right).ToString(),
+            InvocationExpressionSyntax { ArgumentList.Arguments.Count: >= 2 } divRem => StripParentheses(divRem.ArgumentList.Arguments[1].Expression).ToString(),
             _ => "the divisor",
         };
 
@@ -115,6 +116,10 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 case BinaryExpressionSyntax binary: dividendSyntax = binary.Left; divisorSyntax = binary.Right; break;
                 case AssignmentExpressionSyntax assignment: dividendSyntax = assignment.Left; divisorSyntax = assignment.Right; break;
+                case InvocationExpressionSyntax { ArgumentList.Arguments.Count: >= 2 } divRem:
+                    dividendSyntax = divRem.ArgumentList.Arguments[0].Expression;
+                    divisorSyntax = divRem.ArgumentList.Arguments[1].Expression;
+                    break;
                 default: return default;
             }
             var model = ModelFor(division.SyntaxTree);

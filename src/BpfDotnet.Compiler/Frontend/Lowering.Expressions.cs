@@ -81,6 +81,12 @@ namespace BpfDotnet.Compiler.Frontend
                 captured.RefLocal = GetLocal(refLocal.Local, value.Syntax);
                 return;
             }
+            if (Unconverted(Unwrap(value)) is ITupleOperation tuple && tuple.Elements.All(e => IsScalar(e.Type)))
+            {
+                // A tuple literal matched by patterns ('(a, b) switch { (0, _) => ... }'): its elements, read now.
+                captured.Elements = tuple.Elements.Select(e => (Rvalue(e) is var v && !v.IsConst ? Operand.InReg(CopyOf(v.Reg)) : v, e.Type)).ToList();
+                return;
+            }
             if (IsRefArm(value))
             {
                 // Each arm of 'c ? ref a : ref b' is captured on its own path: the capture is the address it chose.
@@ -153,26 +159,44 @@ namespace BpfDotnet.Compiler.Frontend
         {
             var target = deconstruction.Target is IDeclarationExpressionOperation declaration ? declaration.Expression : deconstruction.Target;
             var value = Unconverted(deconstruction.Value);
-            if (target is not ITupleOperation targets || value is not ITupleOperation values || targets.Elements.Length != values.Elements.Length
+            int count = value switch
+            {
+                ITupleOperation literal => literal.Elements.Length,
+                IInvocationOperation call when call.Type is INamedTypeSymbol { IsTupleType: true } tupleType => tupleType.TupleElements.Length,
+                _ => -1,
+            };
+            if (target is not ITupleOperation targets || targets.Elements.Length != count
                 || targets.Elements.Any(t => t is not IDiscardOperation && (!IsScalar(t.Type) || t is ITupleOperation)))
             {
-                Unsupported(deconstruction, "A deconstruction other than of a tuple literal into scalar variables");
+                Unsupported(deconstruction, "A deconstruction other than of a tuple literal, or of a call to Math.DivRem or to your own method returning a tuple, into scalar variables");
                 return;
             }
             // The targets' locations first, then the values, then the stores, as C# orders them.
             var locations = targets.Elements.Select(t => t is IDiscardOperation ? (Location?)null : LocationOf(t)).ToList();
-            var read = new List<Operand>();
-            foreach (var element in values.Elements)
+            List<Operand>? read;
+            if (value is ITupleOperation values)
             {
-                var operand = Rvalue(element);
-                if (!operand.IsConst)
+                read = new List<Operand>();
+                foreach (var element in values.Elements)
                 {
-                    // A copy: the register may be a variable that an earlier store of this deconstruction overwrites.
-                    int copy = Function.NewReg();
-                    _b.Mov(copy, operand.Reg);
-                    operand = Operand.InReg(copy);
+                    var operand = Rvalue(element);
+                    if (!operand.IsConst)
+                    {
+                        // A copy: the register may be a variable that an earlier store of this deconstruction overwrites.
+                        operand = Operand.InReg(CopyOf(operand.Reg));
+                    }
+                    read.Add(operand);
                 }
-                read.Add(operand);
+            }
+            else
+            {
+                var call = (IInvocationOperation)value;
+                read = call.TargetMethod.Name == "DivRem" && IsIntrinsic(call.TargetMethod) ? DivRem(call) : InlineReturningTuple(call);
+                if (read is null)
+                {
+                    Unsupported(deconstruction, "Deconstructing the result of this call (only Math.DivRem and your own methods that return a tuple literal are followed)");
+                    return;
+                }
             }
             for (int i = 0; i < read.Count; i++)
             {
@@ -352,6 +376,7 @@ namespace BpfDotnet.Compiler.Frontend
         private Operand Binary(IBinaryOperation binary)
         {
             if (PointerArithmetic(binary) is Operand pointer) return pointer;
+            if (IsRecordEquality(binary)) return ConditionValue(binary);
             if (binary.OperatorMethod is not null)
             {
                 Report(DiagnosticDescriptors.UnsupportedCall, binary.Syntax, binary.OperatorMethod.ToDisplayString());
@@ -690,6 +715,16 @@ namespace BpfDotnet.Compiler.Frontend
             if (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not, OperatorMethod: null } not)
             {
                 LowerCondition(not.Operand, whenFalse, whenTrue);
+                return;
+            }
+            if (condition is IBinaryOperation recordEquality && IsRecordEquality(recordEquality))
+            {
+                LowerRecordEquality(recordEquality, whenTrue, whenFalse);
+                return;
+            }
+            if (condition is IIsPatternOperation { Value.Type.IsTupleType: true } tuplePattern && TupleElements(tuplePattern.Value) is { } elements)
+            {
+                LowerTuplePattern(elements, tuplePattern.Pattern, whenTrue, whenFalse);
                 return;
             }
             if (condition is IBinaryOperation binary && binary.OperatorMethod is null && IsRelational(binary.OperatorKind))

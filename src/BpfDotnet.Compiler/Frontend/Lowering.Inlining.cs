@@ -23,14 +23,19 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>Where the returns of the method being inlined go.</summary>
         private sealed class InlineReturn
         {
-            public InlineReturn(int result, IrBlock continuation, bool byReference, Address? structResult = null, BpfDotnet.Compiler.Model.BpfType? structLayout = null)
+            public InlineReturn(int result, IrBlock continuation, bool byReference, Address? structResult = null, BpfDotnet.Compiler.Model.BpfType? structLayout = null,
+                IReadOnlyList<int>? tupleResults = null)
             {
                 Result = result;
                 Continuation = continuation;
                 ByReference = byReference;
                 StructResult = structResult;
                 StructLayout = structLayout;
+                TupleResults = tupleResults;
             }
+
+            /// <summary>For a method that returns a tuple: the register each element of a returned <c>(a, b)</c> goes to.</summary>
+            public IReadOnlyList<int>? TupleResults { get; }
 
             /// <summary>For a method that returns a struct: the memory each <c>return</c> writes the value to.</summary>
             public Address? StructResult { get; }
@@ -91,6 +96,43 @@ namespace BpfDotnet.Compiler.Frontend
             var slot = NewSlot(layout ?? Model.IntType.Long, "result of " + invocation.TargetMethod.Name);
             if (layout is not null) Inline(invocation, Address.OfSlot(slot.Id));
             return Address.OfSlot(slot.Id);
+        }
+
+        /// <summary>
+        /// A call to a user method that returns a tuple of scalars, for a deconstruction: inlined, each <c>return (a, b)</c>
+        /// writing its elements to registers, whose values this returns. Null when the method is not such a method.
+        /// </summary>
+        private List<Operand>? InlineReturningTuple(IInvocationOperation invocation)
+        {
+            var method = invocation.TargetMethod;
+            if (method.ReturnType is not INamedTypeSymbol { IsTupleType: true } tuple || !tuple.TupleElements.All(e => IsScalar(e.Type)) || !IsUserMethod(method)
+                || method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is not MethodDeclarationSyntax declaration
+                || (declaration.Body is null && declaration.ExpressionBody is null) || method.IsGenericMethod)
+            {
+                return null;
+            }
+            if (RecursesOrTooDeep(method, invocation)) return new List<Operand>(tuple.TupleElements.Select(_ => Operand.Const(0)));
+            var registers = tuple.TupleElements.Select(_ => Function.NewReg()).ToList();
+            InlineBody(method, declaration, invocation.Arguments, thisAddress: null, byRef: false, tupleResults: registers);
+            return registers.Select(Operand.InReg).ToList();
+        }
+
+        /// <summary>A returned tuple literal: each element, converted to the method's element type, to its register.</summary>
+        private void ReturnTuple(IOperation value, IReadOnlyList<int> registers)
+        {
+            var literal = Unwrap(value);
+            while (literal is IConversionOperation conversion) literal = conversion.Operand;
+            if (literal is not ITupleOperation tuple || tuple.Elements.Length != registers.Count || value.Type is not INamedTypeSymbol { IsTupleType: true } type)
+            {
+                Unsupported(value, "Returning a tuple other than a tuple literal '(a, b)' from a method whose result is deconstructed");
+                return;
+            }
+            var elements = tuple.Elements.Select(Rvalue).ToList();
+            for (int i = 0; i < registers.Count; i++)
+            {
+                var (size, signed) = ScalarInfo(type.TupleElements[i].Type);
+                MoveTo(registers[i], NormalizeOperand(elements[i], size, signed));
+            }
         }
 
         private static bool ReturnsStruct(IMethodSymbol method)
@@ -222,10 +264,10 @@ namespace BpfDotnet.Compiler.Frontend
 
         /// <summary>Lowers the body of <paramref name="method"/> in place, its parameters bound to <paramref name="arguments"/>.</summary>
         private Operand InlineBody(IMethodSymbol method, BaseMethodDeclarationSyntax declaration, System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, Address? thisAddress, bool byRef,
-            Address? structResult = null)
+            Address? structResult = null, IReadOnlyList<int>? tupleResults = null)
         {
             if (PrepareCallee(method, declaration, (SyntaxNode?)declaration.Body ?? declaration.ExpressionBody) is not var (model, body, cfg)) return Operand.Const(0);
-            return InlineGraph(method, body, cfg, model, arguments, thisAddress, byRef, structResult: structResult);
+            return InlineGraph(method, body, cfg, model, arguments, thisAddress, byRef, structResult: structResult, tupleResults: tupleResults);
         }
 
         /// <summary>
@@ -278,7 +320,7 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>Lowers a callee's control-flow graph in place, in a fresh frame, its parameters bound to <paramref name="arguments"/>.</summary>
         private Operand InlineGraph(IMethodSymbol method, IOperation body, ControlFlowGraph cfg, SemanticModel model,
             System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, Address? thisAddress, bool byRef,
-            Dictionary<IParameterSymbol, LocalStorage>? bound = null, Address? structResult = null)
+            Dictionary<IParameterSymbol, LocalStorage>? bound = null, Address? structResult = null, IReadOnlyList<int>? tupleResults = null)
         {
             // Bind the arguments in the caller's frame.
             var bindings = bound ?? new Dictionary<IParameterSymbol, LocalStorage>(SymbolEqualityComparer.Default);
@@ -337,7 +379,7 @@ namespace BpfDotnet.Compiler.Frontend
 
             // Lower the callee in a fresh frame.
             var continuation = Function.NewBlock();
-            int result = method.ReturnsVoid || structResult is not null ? -1 : Function.NewReg();
+            int result = method.ReturnsVoid || structResult is not null || tupleResults is not null ? -1 : Function.NewReg();
             var saved = (_locals, _parameters, _captures, _blocks, _localCopies, _addressTaken, _singleAssigned, _inlineReturn, _b.Position, _thisAddress, _cfg);
             _thisAddress = thisAddress;
             _cfg = cfg;
@@ -347,7 +389,7 @@ namespace BpfDotnet.Compiler.Frontend
             _blocks = new Dictionary<CfgBlock, IrBlock>();
             _localCopies = new Dictionary<ILocalSymbol, Address>(SymbolEqualityComparer.Default);
             _addressTaken = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
-            _inlineReturn = new InlineReturn(result, continuation, byRef, structResult, structResult is null ? null : Layout(method.ReturnType, body.Syntax));
+            _inlineReturn = new InlineReturn(result, continuation, byRef, structResult, structResult is null ? null : Layout(method.ReturnType, body.Syntax), tupleResults);
             _inlineStack.Add(method);
             try
             {

@@ -20,13 +20,13 @@ namespace BpfDotnet.Compiler.Frontend
         private static bool IsIntrinsic(IMethodSymbol method)
         {
             string? owner = method.ContainingType?.ToDisplayString();
-            if (owner == MathType) return method.Name is "Min" or "Max" or "Clamp" or "Sign" or "Abs";
+            if (owner == MathType) return method.Name is "Min" or "Max" or "Clamp" or "Sign" or "Abs" or "DivRem" or "BigMul";
             if (owner == BitOperationsType) return method.Name is "PopCount" or "Log2" or "LeadingZeroCount" or "TrailingZeroCount" or "IsPow2" or "RotateLeft" or "RotateRight";
             if (method.ContainingType is { } type && IsScalar(type) && IsInteger(type) && method.IsStatic)
             {
                 // The same operations as static methods of the integer types (int.Max, uint.PopCount, byte.RotateLeft, ...):
                 // the bit operations of 8- and 16-bit types work within their width.
-                return method.Name is "Min" or "Max" or "Clamp" or "Sign" or "Abs"
+                return method.Name is "Min" or "Max" or "Clamp" or "Sign" or "Abs" or "DivRem"
                     or "PopCount" or "Log2" or "LeadingZeroCount" or "TrailingZeroCount" or "IsPow2" or "RotateLeft" or "RotateRight";
             }
             return false;
@@ -49,6 +49,19 @@ namespace BpfDotnet.Compiler.Frontend
                     type + ".Log2 of a value that may be negative (C# throws ArgumentOutOfRangeException for it; convert to the unsigned type first, '" + unsigned + ".Log2((" + unsigned + ")x)', or pass a value widened from an unsigned type)");
                 return Operand.Const(0);
             }
+            if (method.Name == "DivRem")
+            {
+                if (method.ReturnType is INamedTypeSymbol { IsTupleType: true })
+                {
+                    Unsupported(invocation, "The tuple of " + method.ContainingType.Name + ".DivRem used other than deconstructed ('var (q, r) = Math.DivRem(a, b);')");
+                    return Operand.Const(0);
+                }
+                // DivRem(a, b, out r): the quotient, and the remainder stored through the out argument.
+                var quotientAndRemainder = DivRem(invocation);
+                if (quotientAndRemainder is { } both) StoreTo(invocation.Arguments[2].Value, both[1]);
+                return quotientAndRemainder?[0] ?? Operand.Const(0);
+            }
+            if (method.Name == "BigMul") return BigMul(invocation);
             var args = new List<Operand>();
             foreach (var argument in invocation.Arguments) args.Add(Rvalue(argument.Value));
             if (size < 4 && method.Name is "PopCount" or "Log2" or "LeadingZeroCount" or "TrailingZeroCount" or "RotateLeft" or "RotateRight")
@@ -217,6 +230,68 @@ namespace BpfDotnet.Compiler.Frontend
             if (argument.ConstantValue.HasValue) return ConstantToLong(argument.ConstantValue.Value) >= 0;
             var narrow = StripWidening(argument);
             return !ScalarInfo(narrow.Type).Signed && ScalarInfo(narrow.Type).Size < ScalarInfo(argument.Type).Size;
+        }
+
+        /// <summary>
+        /// <c>DivRem(a, b)</c>: the quotient (by the same rules as <c>a / b</c>: a constant divisor, or a variable one a
+        /// test has proven) and the remainder <c>a - q * b</c>, with one division. Null after a diagnostic.
+        /// </summary>
+        private List<Operand>? DivRem(IInvocationOperation invocation)
+        {
+            var type = invocation.TargetMethod.Parameters[0].Type;
+            var a = Rvalue(invocation.Arguments[0].Value);
+            var b = Rvalue(invocation.Arguments[1].Value);
+            int errors = _diagnostics.Count;
+            var quotient = Arithmetic(BinaryOperatorKind.Divide, a, b, type, invocation);
+            if (_diagnostics.Count > errors) return null;
+            var remainder = Arithmetic(BinaryOperatorKind.Subtract, a, Arithmetic(BinaryOperatorKind.Multiply, quotient, b, type, invocation), type, invocation);
+            var (size, signed) = ScalarInfo(type);
+            return new List<Operand> { NormalizeOperand(quotient, size, signed), NormalizeOperand(remainder, size, signed) };
+        }
+
+        /// <summary>
+        /// <c>Math.BigMul</c>: the full product of two 32-bit values as a 64-bit one, or of two 64-bit values as its high
+        /// half (returned) and low half (the out argument), from four 32-bit partial products.
+        /// </summary>
+        private Operand BigMul(IInvocationOperation invocation)
+        {
+            var method = invocation.TargetMethod;
+            var (size, signed) = ScalarInfo(method.Parameters[0].Type);
+            if (method.Parameters.Length == 2 && size == 4)
+            {
+                // Both operands are canonical 64-bit values: their 64-bit product is exact.
+                var x = Rvalue(invocation.Arguments[0].Value);
+                var y = Rvalue(invocation.Arguments[1].Value);
+                if (x.IsConst && y.IsConst) return Operand.Const(unchecked(x.Value * y.Value));
+                return Operand.InReg(_b.Alu(AluOp.Mul, Materialize(x), Materialize(y), false));
+            }
+            if (method.Parameters.Length != 3 || size != 8)
+            {
+                Unsupported(invocation, "Math.BigMul with a 128-bit result (use BigMul(a, b, out low), which returns the high half)");
+                return Operand.Const(0);
+            }
+            int a = Materialize(Rvalue(invocation.Arguments[0].Value));
+            int b = Materialize(Rvalue(invocation.Arguments[1].Value));
+            int Low(int v) => _b.Extend(v, 4, false);
+            int High(int v) => _b.AluImm(AluOp.Rsh, v, 32, false);
+            int aLow = Low(a), aHigh = High(a), bLow = Low(b), bHigh = High(b);
+            int lowLow = _b.Alu(AluOp.Mul, aLow, bLow, false);
+            int lowHigh = _b.Alu(AluOp.Mul, aLow, bHigh, false);
+            int highLow = _b.Alu(AluOp.Mul, aHigh, bLow, false);
+            int highHigh = _b.Alu(AluOp.Mul, aHigh, bHigh, false);
+            // The carry out of the middle 32 bits: (lowLow >> 32) + low(lowHigh) + low(highLow) < 3 * 2^32.
+            int middle = _b.Alu(AluOp.Add, _b.Alu(AluOp.Add, High(lowLow), Low(lowHigh), false), Low(highLow), false);
+            int high = _b.Alu(AluOp.Add, _b.Alu(AluOp.Add, highHigh, High(lowHigh), false), _b.Alu(AluOp.Add, High(highLow), High(middle), false), false);
+            if (signed)
+            {
+                // The signed high half: subtract b when a < 0 and a when b < 0 (two's complement correction).
+                int aNegative = _b.AluImm(AluOp.Arsh, a, 63, false);
+                int bNegative = _b.AluImm(AluOp.Arsh, b, 63, false);
+                high = _b.Alu(AluOp.Sub, high, _b.Alu(AluOp.And, aNegative, b, false), false);
+                high = _b.Alu(AluOp.Sub, high, _b.Alu(AluOp.And, bNegative, a, false), false);
+            }
+            StoreTo(invocation.Arguments[2].Value, Operand.InReg(_b.Alu(AluOp.Mul, a, b, false)));
+            return Operand.InReg(high);
         }
 
         private static bool Less(long a, long b, bool signed) => signed ? a < b : (ulong)a < (ulong)b;

@@ -135,6 +135,7 @@ namespace BpfDotnet.Compiler.Frontend
         private LocalStorage? SpanArgument(IOperation value)
         {
             if (SpanStorage(value) is { } span) return span;
+            if (StackAllocArgument(value) is { } allocated) return allocated;
             if (Unconverted(value) is not IUtf8StringOperation literal) return null;
             var bytes = System.Text.Encoding.UTF8.GetBytes(literal.Value);
             if (bytes.Length == 0) return null;
@@ -142,6 +143,23 @@ namespace BpfDotnet.Compiler.Frontend
             var slot = NewSlot(array, "u8 literal");
             StoreBytes(slot, bytes);
             return new LocalStorage { Kind = StorageKind.Memory, Type = array, Slot = slot.Id, SpanLength = bytes.Length };
+        }
+
+        /// <summary><c>stackalloc T[N]</c> passed straight to a span parameter: N zeroed elements in a new stack slot.</summary>
+        private LocalStorage? StackAllocArgument(IOperation value)
+        {
+            var syntax = value.Syntax;
+            while (syntax is ParenthesizedExpressionSyntax p) syntax = p.Expression;
+            if (syntax is not StackAllocArrayCreationExpressionSyntax { Type: ArrayTypeSyntax { RankSpecifiers.Count: 1 } array, Initializer: null } stackAlloc
+                || array.RankSpecifiers[0].Sizes.Count != 1) return null;
+            var model = ModelFor(syntax.SyntaxTree);
+            if (model.GetConstantValue(array.RankSpecifiers[0].Sizes[0], _cancellationToken) is not { HasValue: true, Value: int n } || n <= 0) return null;
+            var element = Layout(model.GetTypeInfo(array.ElementType, _cancellationToken).Type, stackAlloc);
+            if (element is null) return null;
+            var type = new ArrayType(element, n);
+            var slot = NewSlot(type, "stackalloc argument");
+            ZeroSlot(slot);
+            return new LocalStorage { Kind = StorageKind.Memory, Type = type, Slot = slot.Id, SpanLength = n };
         }
 
         /// <summary>A span's first element: its stack slot, or the element a view points at.</summary>
@@ -275,6 +293,22 @@ namespace BpfDotnet.Compiler.Frontend
                && Unconverted(invocation.Arguments[0].Value).Type is INamedTypeSymbol { TypeArguments.Length: 1 } span
                && span.TypeArguments[0].SpecialType == SpecialType.System_Byte;
 
+        /// <summary>Compares <paramref name="count"/> bytes at two addresses, in the widest aligned loads, branching out at the first difference.</summary>
+        private void CompareSpans(Address a, Address b, int count, bool aligned, IrBlock whenTrue, IrBlock whenFalse)
+        {
+            for (int done = 0; done < count;)
+            {
+                int chunk = aligned ? Chunk(count - done, a.Offset + done, b.Offset + done) : 1;
+                int left = _b.Load(a.Plus(done), chunk);
+                int right = _b.Load(b.Plus(done), chunk);
+                var next = Function.NewBlock();
+                _b.Branch(Cond.Ne, left, right, 0, whenFalse, next);
+                _b.Block = next;
+                done += chunk;
+            }
+            _b.Jump(whenTrue);
+        }
+
         private static IOperation Unconverted(IOperation op)
         {
             while (op is IConversionOperation conversion) op = conversion.Operand;
@@ -288,14 +322,26 @@ namespace BpfDotnet.Compiler.Frontend
         private void LowerSpanCompare(IInvocationOperation invocation, IrBlock whenTrue, IrBlock whenFalse)
         {
             var storage = SpanStorage(invocation.Arguments[0].Value)!;
+            bool exact = invocation.TargetMethod.Name == "SequenceEqual";
+            if (SpanStorage(invocation.Arguments[1].Value) is { } other)
+            {
+                // Two spans of constant lengths: a length that cannot match decides at compile time; the bytes are
+                // compared in place otherwise.
+                if (other.SpanLength > storage.SpanLength || (exact && other.SpanLength != storage.SpanLength))
+                {
+                    _b.Jump(whenFalse);
+                    return;
+                }
+                CompareSpans(SpanStart(storage), SpanStart(other), other.SpanLength, storage.Kind == StorageKind.Memory && other.Kind == StorageKind.Memory, whenTrue, whenFalse);
+                return;
+            }
             if (Unconverted(invocation.Arguments[1].Value) is not IUtf8StringOperation literal)
             {
-                Unsupported(invocation.Arguments[1], "Comparing a span with something other than a UTF-8 literal (write it as \"bash\"u8)");
+                Unsupported(invocation.Arguments[1], "Comparing a span with something other than a byte span local, a span parameter or a UTF-8 literal (write it as \"bash\"u8)");
                 _b.Jump(whenFalse);
                 return;
             }
             var expected = System.Text.Encoding.UTF8.GetBytes(literal.Value);
-            bool exact = invocation.TargetMethod.Name == "SequenceEqual";
             if (expected.Length > storage.SpanLength || (exact && expected.Length != storage.SpanLength))
             {
                 _b.Jump(whenFalse);

@@ -105,6 +105,8 @@ namespace BpfDotnet.Compiler.Frontend
             /// <summary>When the capture is of a scalar in memory: its address, so that stores through it reach it.</summary>
             public Address? Target;
             public BpfType? Type;
+            /// <summary>When the capture is a tuple literal of scalars: its elements and their types.</summary>
+            public List<(Operand Value, ITypeSymbol? Type)>? Elements;
             /// <summary>When the capture is a ref local that a ref assignment re-points (<c>r = ref (c ? ref a : ref b)</c>).</summary>
             public LocalStorage? RefLocal;
             /// <summary>When the capture is an arm of a conditional ref: the register holding the address the chosen arm refers to.</summary>
@@ -396,6 +398,12 @@ namespace BpfDotnet.Compiler.Frontend
                 if (block.BranchValue is not null)
                 {
                     SetPosition(block.BranchValue.Syntax);
+                    if (_inlineReturn is { TupleResults: { } tupleResults })
+                    {
+                        ReturnTuple(block.BranchValue, tupleResults);
+                        EmitReturn(null);
+                        return;
+                    }
                     if (_inlineReturn is { StructResult: Address destination, StructLayout: { } structLayout })
                     {
                         // A struct returned by value is written to the caller's temporary.

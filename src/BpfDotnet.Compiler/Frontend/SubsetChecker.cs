@@ -93,11 +93,11 @@ namespace BpfDotnet.Compiler.Frontend
                     case UsingStatementSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'using'"); break;
                     case FixedStatementSyntax s: Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'fixed'"); break;
                     case StackAllocArrayCreationExpressionSyntax s when !InitializesSpan(s, model, cancellationToken):
-                        Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'stackalloc' other than 'Span<T> name = stackalloc T[N]' with a constant N");
+                        Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'stackalloc' other than 'Span<T> name = stackalloc T[N]' or an argument 'stackalloc T[N]', with a constant N");
                         skip.Add(s);
                         break;
                     case ImplicitStackAllocArrayCreationExpressionSyntax s when !InitializesSpan(s, model, cancellationToken):
-                        Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'stackalloc' other than 'Span<T> name = stackalloc T[N]' with a constant N");
+                        Report(DiagnosticDescriptors.UnsupportedConstruct, s, "'stackalloc' other than 'Span<T> name = stackalloc T[N]' or an argument 'stackalloc T[N]', with a constant N");
                         skip.Add(s);
                         break;
                     case CollectionExpressionSyntax s when !InitializesSpan(s, model, cancellationToken):
@@ -166,6 +166,14 @@ namespace BpfDotnet.Compiler.Frontend
         {
             SyntaxNode node = stackAlloc;
             while (node.Parent is ParenthesizedExpressionSyntax) node = node.Parent;
+            if (node.Parent is ArgumentSyntax && stackAlloc is StackAllocArrayCreationExpressionSyntax { Type: ArrayTypeSyntax { RankSpecifiers.Count: 1 } array, Initializer: null }
+                && array.RankSpecifiers[0].Sizes.Count == 1 && model.GetConstantValue(array.RankSpecifiers[0].Sizes[0], cancellationToken) is { HasValue: true, Value: int count } && count > 0
+                && Lowering.IsSpan(model.GetTypeInfo(stackAlloc, cancellationToken).ConvertedType)
+                && TypeLayout.TryGet(model.GetTypeInfo(array.ElementType, cancellationToken).Type, out _) is { } element && (long)count * element.Size <= 512)
+            {
+                // 'Sum(stackalloc byte[8])': zeroed elements on the stack, passed to a span parameter.
+                return true;
+            }
             return node.Parent is EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator }
                 && model.GetDeclaredSymbol(declarator, cancellationToken) is ILocalSymbol local && Lowering.IsSpan(local.Type)
                 && Lowering.StackAllocLength(local, model, cancellationToken) is long n && n * ElementSize(local) <= 512;
@@ -267,6 +275,11 @@ namespace BpfDotnet.Compiler.Frontend
             => pattern is IRecursivePatternOperation { DeconstructSymbol: null, DeclaredSymbol: null, DeconstructionSubpatterns.Length: 0 } recursive
                && recursive.InputType.TypeKind == TypeKind.Struct && SymbolEqualityComparer.Default.Equals(recursive.InputType, recursive.MatchedType);
 
+        /// <summary>A positional pattern on a tuple (<c>(0, &gt; 5)</c>) with no designation, type test or property subpatterns.</summary>
+        private static bool IsTuplePattern(IPatternOperation pattern)
+            => pattern is IRecursivePatternOperation { DeconstructSymbol: null, DeclaredSymbol: null, PropertySubpatterns.Length: 0, DeconstructionSubpatterns.Length: > 0 } recursive
+               && recursive.InputType.IsTupleType;
+
         /// <summary>The boxing of an enum for <c>flags.HasFlag(Flag)</c>, which compiles to a mask test and allocates nothing.</summary>
         internal static bool IsHasFlagOperand(IConversionOperation conversion)
         {
@@ -309,8 +322,8 @@ namespace BpfDotnet.Compiler.Frontend
                 case IThrowOperation:
                     return true;
                 case IPatternOperation pattern when !(pattern is IConstantPatternOperation || pattern is IRelationalPatternOperation
-                    || pattern is IDiscardPatternOperation || pattern is INegatedPatternOperation || pattern is IBinaryPatternOperation || IsStructPropertyPattern(pattern)):
-                    report(DiagnosticDescriptors.UnsupportedConstruct, op.Syntax, "This pattern ('" + op.Syntax + "'; constant and relational patterns, property patterns on structs, 'not', 'and', 'or' and '_' are supported)");
+                    || pattern is IDiscardPatternOperation || pattern is INegatedPatternOperation || pattern is IBinaryPatternOperation || IsStructPropertyPattern(pattern) || IsTuplePattern(pattern)):
+                    report(DiagnosticDescriptors.UnsupportedConstruct, op.Syntax, "This pattern ('" + op.Syntax + "'; constant and relational patterns, property patterns on structs, tuple patterns, 'not', 'and', 'or' and '_' are supported)");
                     return true;
             }
             if (op.Type is not null && IsFloat(op.Type) && op is not IVariableDeclarationOperation)

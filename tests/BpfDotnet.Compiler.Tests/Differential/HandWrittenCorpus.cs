@@ -252,6 +252,18 @@ namespace BpfDotnet.Compiler.Tests.Differential
                 "byte b = 3; do { acc ^= b; } while (b-- > 0); Out.Update(0, acc); return n + k;"),
             // A map passed to an inlined method stands for the caller's map field.
             Probe("h_map_parameter", "StoreInto(Out, unchecked(l * 3 + a1)); AddInto(Ints, 2, a1); Ints.TryGetValue(2, out int got); return got;"),
+            // Tuples: deconstructing a method's tuple and Math.DivRem's, tuple patterns; Math.BigMul; == on record structs.
+            Probe("h_tuples", "var (q, r) = Split(l); (int dq, int dr) = Math.DivRem(a1, 7); var (uq, ur) = Math.DivRem(a2, 1000UL); long rq = Math.DivRem(l, -3L, out long rr); " +
+                "int t = (a0 & 3, a1 > 0) switch { (0, true) => 1, (0, false) => 2, (> 1, _) => 3, _ => 4 }; bool both = (a0, s) is (> 100, < 0); " +
+                "Out.Update(0, unchecked(q * 3 + r + dq * 5 + dr * 7 + (long)uq + (long)ur * 11 + rq * 13 + rr * 17 + t * 19 + (both ? 23 : 0))); return t;"),
+            Probe("h_big_mul", "long hi = Math.BigMul(l, unchecked((long)a2), out long lo); ulong uhi = Math.BigMul(a2, unchecked((ulong)l), out ulong ulo); long small = Math.BigMul(a1, (int)s); ulong usmall = Math.BigMul(v0, (uint)a1); " +
+                "Out.Update(0, unchecked(hi * 3 + lo * 5 + (long)uhi * 7 + (long)ulo * 11 + small * 13 + (long)usmall)); return (int)(hi & 0xffff);"),
+            Probe("h_record_equality", "var x = new Sample(a1, l); var y = new Sample(a1 & 1, l); var z = x with { Size = 5 }; int r = (x == y ? 1 : 0) + (x != z ? 2 : 0) + (z == new Sample(a1, 5) ? 4 : 0) + (x == x ? 8 : 0); " +
+                "Out.Update(0, r); return r;"),
+            // Spans: stackalloc passed as an argument, and compared with another span.
+            Probe("h_span_arguments_compare", "long total = SumBytes(stackalloc byte[6]); Span<byte> a = stackalloc byte[4]; Span<byte> b = stackalloc byte[4]; a[0] = a0; b[0] = (byte)(a1 & 3); " +
+                "ReadOnlySpan<byte> head = a[..2]; int r = (a.SequenceEqual(b) ? 1 : 0) + (a.StartsWith(head) ? 2 : 0) + (b.StartsWith(a) ? 4 : 0) + (head.SequenceEqual(b) ? 8 : 0); " +
+                "Out.Update(0, total * 100 + r); return r;"),
             Helpers,
         };
 
@@ -295,6 +307,7 @@ namespace BpfDotnet.Compiler.Tests.Differential
     private static long Mix(long x, int y) => unchecked(x * 31 + y);
     private static int Clamp(int v, int lo, int hi) { if (v < lo) return lo; if (v > hi) return hi; return v; }
     private static void Bump(ref long total, long by) { total += by; }
+    private static (long Half, long Left) Split(long x) { if (x < 0) return (x / 2, 1); return (x >> 1, x & 1); }
     private static void StoreInto(BpfArrayMap<long> map, long v) { map.Update(0, v); }
     private static void AddInto(BpfArrayMap<int> map, uint key, int v) { ref int slot = ref map.GetValueRefOrNullRef(key); if (Unsafe.IsNullRef(ref slot)) return; slot = unchecked(slot + v); }
     private static long ByRefParameter(long v) { Bump(ref v, 3); ref long r = ref v; r *= 5; return v + r; }
