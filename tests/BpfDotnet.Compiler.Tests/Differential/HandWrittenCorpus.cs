@@ -264,6 +264,9 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_span_arguments_compare", "long total = SumBytes(stackalloc byte[6]); Span<byte> a = stackalloc byte[4]; Span<byte> b = stackalloc byte[4]; a[0] = a0; b[0] = (byte)(a1 & 3); " +
                 "ReadOnlySpan<byte> head = a[..2]; int r = (a.SequenceEqual(b) ? 1 : 0) + (a.StartsWith(head) ? 2 : 0) + (b.StartsWith(a) ? 4 : 0) + (head.SequenceEqual(b) ? 8 : 0); " +
                 "Out.Update(0, total * 100 + r); return r;"),
+            // A target whose index has side effects is located once, then read and written there.
+            Probe("h_target_once", "Span<long> w = stackalloc long[4]; int i = a1; w[i++ & 3] += 5; w[i++ & 3]++; w[(i += 2) & 3] -= l; Four f = default; int j = a0; " +
+                "f[0] = l; f[1] = a1; (w[j & 3], j) = (j, 9); long acc = 0; foreach (long x in w) acc = unchecked(acc * 31 + x); Out.Update(0, unchecked(acc + j + f[1])); return i;"),
             Helpers,
         };
 
