@@ -318,6 +318,7 @@ namespace BpfDotnet.Compiler.Frontend
                         return Operand.Const(layout?.Size ?? 0);
                     }
                 case IIsPatternOperation:
+                case ITupleBinaryOperation:
                     return ConditionValue(op);
                 case IIsNullOperation isNull:
                     return Operand.InReg(_b.SetCond(Cond.Eq, Materialize(Rvalue(isNull.Operand)), -1, 0));
@@ -720,6 +721,11 @@ namespace BpfDotnet.Compiler.Frontend
             if (condition is IBinaryOperation recordEquality && IsRecordEquality(recordEquality))
             {
                 LowerRecordEquality(recordEquality, whenTrue, whenFalse);
+                return;
+            }
+            if (condition is ITupleBinaryOperation tupleComparison)
+            {
+                LowerTupleComparison(tupleComparison, whenTrue, whenFalse);
                 return;
             }
             if (condition is IIsPatternOperation { Value.Type.IsTupleType: true } tuplePattern && TupleElements(tuplePattern.Value) is { } elements)

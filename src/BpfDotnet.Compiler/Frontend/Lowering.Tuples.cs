@@ -65,6 +65,31 @@ namespace BpfDotnet.Compiler.Frontend
             }
         }
 
+        /// <summary>
+        /// <c>(a, b) == (c, d)</c> and <c>!=</c>: every element of both tuples is evaluated, left to right, then the pairs
+        /// are compared in order. Values are canonical, so equality of the 64-bit registers is C#'s equality after its
+        /// conversions to a common type.
+        /// </summary>
+        private void LowerTupleComparison(ITupleBinaryOperation comparison, IrBlock whenTrue, IrBlock whenFalse)
+        {
+            var left = TupleElements(comparison.LeftOperand);
+            var right = TupleElements(comparison.RightOperand);
+            if (left is null || right is null || left.Count != right.Count || comparison.OperatorKind is not (BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals))
+            {
+                Unsupported(comparison, "Comparing tuples other than tuple literals of integers");
+                _b.Jump(whenFalse);
+                return;
+            }
+            if (comparison.OperatorKind == BinaryOperatorKind.NotEquals) (whenTrue, whenFalse) = (whenFalse, whenTrue);
+            for (int i = 0; i < left.Count; i++)
+            {
+                var next = Function.NewBlock();
+                EmitBranch(Cond.Ne, left[i].Value, right[i].Value, whenFalse, next);
+                _b.Block = next;
+            }
+            _b.Jump(whenTrue);
+        }
+
         /// <summary><c>==</c> or <c>!=</c> of a record struct whose equality the compiler generated.</summary>
         private static bool IsRecordEquality(IBinaryOperation binary)
             => binary.OperatorMethod is { IsImplicitlyDeclared: true, Name: "op_Equality" or "op_Inequality" } method

@@ -267,6 +267,9 @@ namespace BpfDotnet.Compiler.Tests.Differential
             // A target whose index has side effects is located once, then read and written there.
             Probe("h_target_once", "Span<long> w = stackalloc long[4]; int i = a1; w[i++ & 3] += 5; w[i++ & 3]++; w[(i += 2) & 3] -= l; Four f = default; int j = a0; " +
                 "f[0] = l; f[1] = a1; (w[j & 3], j) = (j, 9); long acc = 0; foreach (long x in w) acc = unchecked(acc * 31 + x); Out.Update(0, unchecked(acc + j + f[1])); return i;"),
+            // Tuple equality: every element of both sides evaluated left to right, then compared pair by pair.
+            Probe("h_tuple_equality", "int k = a1 & 3; bool e1 = (a0 & 1, k) == (1, 2); bool e2 = (k, s) != (k++, (short)a1); bool e3 = (a0, l > 0) == (a0 > 100 ? a0 : 0, a2 > 7); " +
+                "Out.Update(0, (e1 ? 1 : 0) + (e2 ? 2 : 0) + (e3 ? 4 : 0) + k * 8); return k;"),
             Helpers,
         };
 
