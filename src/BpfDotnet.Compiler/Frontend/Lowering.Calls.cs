@@ -215,6 +215,22 @@ namespace BpfDotnet.Compiler.Frontend
             return Operand.InReg(_b.Call(HelperId.TracePrintk, args));
         }
 
+        /// <summary>
+        /// A pointer to memory a helper reads (a map key or value): the value's own memory, or a copy on the stack when
+        /// it lives in the program's context, which the verifier lets a program load from at constant offsets but never
+        /// hand to a helper. The helper only reads it, so the copy keeps C#'s meaning.
+        /// </summary>
+        private int HelperMemory(IOperation value)
+        {
+            if (!IsContextAccess(value)) return PointerOf(AddressOf(value));
+            var type = Unwrap(value).Type;
+            if (IsScalar(type)) return PointerOf(SpillToTemporary(Rvalue(value), type, "copy of " + value.Syntax));
+            var layout = Layout(type, value.Syntax) ?? IntType.Long;
+            var copy = Address.OfSlot(NewSlot(layout, "copy of " + value.Syntax).Id);
+            Copy(copy, AddressOf(value), layout.Size);
+            return PointerOf(copy);
+        }
+
         private Operand InvokeMap(IInvocationOperation invocation)
         {
             var field = MapFieldOf(invocation.Instance);
@@ -230,21 +246,21 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 case "GetValueRefOrNullRef":
                     {
-                        int key = PointerOf(AddressOf(args[0].Value));
+                        int key = HelperMemory(args[0].Value);
                         int map = _b.LoadMap(mapName);
                         return Operand.InReg(_b.Call(HelperId.MapLookupElem, new List<int> { map, key }));
                     }
                 case "Update":
                     {
-                        int key = PointerOf(AddressOf(args[0].Value));
-                        int value = PointerOf(AddressOf(args[1].Value));
+                        int key = HelperMemory(args[0].Value);
+                        int value = HelperMemory(args[1].Value);
                         int flags = Materialize(args.Length > 2 ? Rvalue(args[2].Value) : Operand.Const(0));
                         int map = _b.LoadMap(mapName);
                         return Operand.InReg(_b.Call(HelperId.MapUpdateElem, new List<int> { map, key, value, flags }));
                     }
                 case "Delete":
                     {
-                        int key = PointerOf(AddressOf(args[0].Value));
+                        int key = HelperMemory(args[0].Value);
                         int map = _b.LoadMap(mapName);
                         return Operand.InReg(_b.Call(HelperId.MapDeleteElem, new List<int> { map, key }));
                     }
@@ -261,7 +277,7 @@ namespace BpfDotnet.Compiler.Frontend
         /// </summary>
         private Operand TryGetValue(IInvocationOperation invocation, string mapName, IrBlock? whenTrue, IrBlock? whenFalse)
         {
-            int key = PointerOf(AddressOf(invocation.Arguments[0].Value));
+            int key = HelperMemory(invocation.Arguments[0].Value);
             int map = _b.LoadMap(mapName);
             int pointer = _b.Call(HelperId.MapLookupElem, new List<int> { map, key });
             var target = Unwrap(invocation.Arguments[1].Value);

@@ -259,7 +259,7 @@ namespace BpfDotnet.Compiler.Frontend
                 case IAddressOfOperation addressOf:
                     return Operand.InReg(PointerOf(AddressOf(addressOf.Reference)));
                 case var pointerAccess when IsPointerAccess(pointerAccess) && IsScalar(pointerAccess.Type):
-                    return LoadScalar(PointerAccessAddress(pointerAccess), pointerAccess.Type);
+                    return LoadScalar(PointerAccessAddress(pointerAccess, read: true), pointerAccess.Type);
                 case IPropertyReferenceOperation spanLength when IsSpanMember(spanLength, "Length") && SpanStorage(spanLength.Instance) is { } spanStorage:
                     return Operand.Const(spanStorage.SpanLength);
                 case IPropertyReferenceOperation getter when IsUserAccessor(getter.Property.GetMethod) && TypeLayout.BackingField(getter.Property) is null:

@@ -54,7 +54,14 @@ namespace BpfDotnet.Compiler.Frontend
                 case IFieldReferenceOperation fieldRef when !fieldRef.Field.IsStatic && fieldRef.Instance is not null:
                     {
                         var container = AddressOf(fieldRef.Instance);
-                        return container.Plus(FieldOffset(fieldRef.Field, op.Syntax));
+                        int offset = FieldOffset(fieldRef.Field, op.Syntax);
+                        if (FirstReadableContextOffset > 0 && fieldRef.Parent is not IFieldReferenceOperation && IsContextAccess(fieldRef)
+                            && ContextOffset(fieldRef) is int at && at < FirstReadableContextOffset)
+                        {
+                            Unsupported(fieldRef, "Reading '" + fieldRef.Syntax + "' (context offset " + at + "): a tracepoint program may read its context only from offset "
+                                + FirstReadableContextOffset + " on, after the common fields (for the process id, use 'Bpf.GetCurrentPidTgid() >> 32')");
+                        }
+                        return container.Plus(offset);
                     }
                 case IInlineArrayAccessOperation element when element.Instance is not null:
                     {
@@ -178,6 +185,25 @@ namespace BpfDotnet.Compiler.Frontend
         private static bool IsCommIndexer(IPropertyReferenceOperation property)
             => property.Property.IsIndexer && property.Instance is not null && property.Arguments.Length == 1
                && property.Property.ContainingType?.ToDisplayString() == KnownTypes.TaskComm;
+
+        /// <summary>
+        /// The first context offset the program may read: 8 for a tracepoint program, whose context starts with common
+        /// fields the kernel keeps from it (<c>tp_prog_is_valid_access</c>); 0 otherwise.
+        /// </summary>
+        public int FirstReadableContextOffset { get; set; }
+
+        /// <summary>The offset of a field chain from the start of the context it reads.</summary>
+        private int? ContextOffset(IOperation op)
+        {
+            int offset = 0;
+            op = Unwrap(op);
+            while (op is IFieldReferenceOperation { Instance: { } instance } field)
+            {
+                offset += FieldOffset(field.Field, field.Syntax);
+                op = Unwrap(instance);
+            }
+            return op is IParameterReferenceOperation ? offset : null;
+        }
 
         private bool IsContextAccess(IOperation op)
         {

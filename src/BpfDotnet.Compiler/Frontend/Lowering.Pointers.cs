@@ -24,10 +24,37 @@ namespace BpfDotnet.Compiler.Frontend
             => op.Kind == OperationKind.None && op.ChildOperations.FirstOrDefault()?.Type is IPointerTypeSymbol pointer
                && SymbolEqualityComparer.Default.Equals(pointer.PointedAtType, op.Type);
 
-        /// <summary>The memory <c>*p</c> or <c>p[i]</c> denotes.</summary>
-        private Address PointerAccessAddress(IOperation op)
+        /// <summary>
+        /// The memory <c>*p</c> or <c>p[i]</c> denotes. The verifier lets a program read its context only at constant
+        /// offsets: an element of a fixed buffer in the context at a variable index is read from a stack copy of the
+        /// buffer (<paramref name="read"/>), and cannot be written or referred to.
+        /// </summary>
+        private Address PointerAccessAddress(IOperation op, bool read = false)
         {
             var children = op.ChildOperations.ToList();
+            if (op.Syntax is ElementAccessExpressionSyntax && children.Count >= 2 && !children[1].ConstantValue.HasValue
+                && Unwrap(children[0]) is IFieldReferenceOperation { Field.IsFixedSizeBuffer: true } buffer && IsContextAccess(buffer))
+            {
+                var elementLayout = Layout(((IPointerTypeSymbol)children[0].Type!).PointedAtType, op.Syntax);
+                if (!read)
+                {
+                    Unsupported(op, "Writing to, or referring to, an element of the program's context at a variable index (the verifier allows constant offsets only)");
+                    return Address.OfReg(Materialize(Rvalue(children[0])));
+                }
+                int size = buffer.Field.FixedSize * (elementLayout?.Size ?? 1);
+                var copy = Address.OfSlot(NewSlot(new Model.ArrayType(elementLayout ?? Model.IntType.Byte, buffer.Field.FixedSize), "copy of " + buffer.Syntax).Id);
+                Copy(copy, AddressOf(buffer), size);
+                var element = Rvalue(children[1]);
+                return Address.OfReg(_b.Alu(AluOp.Add, PointerOf(copy), Scaled(element, elementLayout?.Size ?? 1), false));
+            }
+            if (op.Syntax is ElementAccessExpressionSyntax && children.Count >= 2 && children[1].ConstantValue.HasValue
+                && Unwrap(children[0]) is IFieldReferenceOperation { Field.IsFixedSizeBuffer: true } fixedBuffer)
+            {
+                // A constant index into a fixed buffer is an offset from the struct, which keeps context reads at
+                // constant offsets from the context pointer, as the verifier requires.
+                long offset = ConstantToLong(children[1].ConstantValue.Value) * ElementSize(children[0].Type, op.Syntax);
+                if (FitsImm(offset)) return AddressOf(fixedBuffer).Plus((int)offset);
+            }
             int pointer = Materialize(Rvalue(children[0]));
             if (op.Syntax is not ElementAccessExpressionSyntax || children.Count < 2) return Address.OfReg(pointer);
             var elementSize = ElementSize(children[0].Type, op.Syntax);

@@ -71,7 +71,10 @@ namespace BpfDotnet.Compiler.Frontend
             }
 
             var globals = GlobalLayout.For(method.ContainingType, model.Compilation, cancellationToken);
-            var lowering = new Lowering(model, contextParameter, method.ContainingType, globals, diagnostics, cancellationToken);
+            var lowering = new Lowering(model, contextParameter, method.ContainingType, globals, diagnostics, cancellationToken)
+            {
+                FirstReadableContextOffset = section.StartsWith("tracepoint/", StringComparison.Ordinal) || section.StartsWith("tp/", StringComparison.Ordinal) ? 8 : 0,
+            };
             lowering.Lower(body);
             if (diagnostics.Count > 0) return Failed();
 

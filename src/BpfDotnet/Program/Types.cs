@@ -101,7 +101,8 @@ namespace BpfDotnet
 
     /// <summary>
     /// Context of a <c>syscalls/sys_enter_*</c> tracepoint: the syscall number and its six arguments,
-    /// laid out as the tracepoint's format file describes.
+    /// laid out as the tracepoint's format file describes. The kernel keeps the common fields (the first 8 bytes) from
+    /// a tracepoint program, so reading them is BPF0008; use <c>Bpf.GetCurrentPidTgid()</c> for the caller's ids.
     /// </summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct SysEnterArgs
@@ -112,7 +113,7 @@ namespace BpfDotnet
         public byte CommonFlags;
         /// <summary><c>common_preempt_count</c>.</summary>
         public byte CommonPreemptCount;
-        /// <summary>Thread id of the caller (<c>common_pid</c>).</summary>
+        /// <summary>Thread id of the caller (<c>common_pid</c>); not readable from a tracepoint program (BPF0008): use <c>(uint)Bpf.GetCurrentPidTgid()</c>.</summary>
         public int CommonPid;
         /// <summary>Syscall number (<c>__syscall_nr</c>).</summary>
         public int SyscallNr;
@@ -131,7 +132,10 @@ namespace BpfDotnet
         public long Arg5;
     }
 
-    /// <summary>Context of a <c>syscalls/sys_exit_*</c> tracepoint: the syscall number and its return value.</summary>
+    /// <summary>
+    /// Context of a <c>syscalls/sys_exit_*</c> tracepoint: the syscall number and its return value. The common fields
+    /// (the first 8 bytes) cannot be read from a tracepoint program (BPF0008).
+    /// </summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct SysExitArgs
     {
@@ -141,7 +145,7 @@ namespace BpfDotnet
         public byte CommonFlags;
         /// <summary><c>common_preempt_count</c>.</summary>
         public byte CommonPreemptCount;
-        /// <summary>Thread id of the caller (<c>common_pid</c>).</summary>
+        /// <summary>Thread id of the caller (<c>common_pid</c>); not readable from a tracepoint program (BPF0008): use <c>(uint)Bpf.GetCurrentPidTgid()</c>.</summary>
         public int CommonPid;
         /// <summary>Syscall number (<c>__syscall_nr</c>).</summary>
         public int SyscallNr;

@@ -1,0 +1,80 @@
+using System.Linq;
+using BpfDotnet.Loader.Tests;
+using Xunit;
+
+namespace BpfDotnet.Compiler.Tests.Verifier
+{
+    /// <summary>
+    /// "If it builds, it loads": each probe either builds and is accepted by the kernel verifier, or the build stops
+    /// with a BPF diagnostic on the exact syntax that the kernel would refuse (the line marked with the id).
+    /// </summary>
+    public class BuildsThenLoadsTests
+    {
+        private const string Maps = @"
+    [BpfMap(MaxEntries = 1024)] public static BpfHashMap<int, long> Counts = new();
+    [BpfMap(MaxEntries = 4)] public static BpfArrayMap<long> Last = new(4);
+";
+
+        private static string Probe(string body, string context = "SysEnterArgs", string attribute = "Tracepoint(\"syscalls\", \"sys_enter_openat\")", string members = "")
+            => "public static unsafe partial class P\n{\n" + Maps + members + "\n    [BpfProgram, " + attribute + "]\n    public static int Run(ref " + context + " ctx)\n    {\n" + body + "\n    }\n}\n";
+
+        /// <summary>Builds the probe and loads it into the kernel; the verifier must accept it.</summary>
+        private static void AssertLoads(string source)
+        {
+            Kernel.Require();
+            var result = ProbeBuilder.Build(source);
+            Assert.True(result.Object is not null, "did not build:\n" + string.Join("\n", result.Diagnostics.Select(d => d.ToDiagnostic().ToString())));
+            try
+            {
+                using var loaded = BpfObject.Load(result.Object!);
+            }
+            catch (BpfVerifierException e)
+            {
+                Assert.Fail("built, then refused by the verifier:\n" + e.VerifierLog[^System.Math.Min(e.VerifierLog.Length, 3000)..]);
+            }
+        }
+
+        /// <summary>The build stops with <paramref name="id"/> on the line marked '// id'.</summary>
+        private static void AssertRefused(string source, string id)
+        {
+            var result = ProbeBuilder.Build(source);
+            int line = source.Split('\n').Select((text, index) => (text, index)).Single(l => l.text.Contains("// " + id, System.StringComparison.Ordinal)).index + 2;
+            Assert.True(result.Diagnostics.Any(d => d.Id == id), $"{id} not reported; got: {string.Join("; ", result.Diagnostics.Select(d => d.ToDiagnostic().ToString()))}");
+            Assert.Contains(result.Diagnostics, d => d.Id == id && d.ToDiagnostic().Location.GetLineSpan().StartLinePosition.Line + 1 == line);
+        }
+
+        [KernelFact]
+        public void ContextFieldsAsMapKeysAndValues_Load() => AssertLoads(Probe(@"
+        ref long c = ref Counts.GetValueRefOrNullRef(ctx.SyscallNr);
+        if (Unsafe.IsNullRef(ref c)) Counts.Update(ctx.SyscallNr, ctx.Arg0); else c += ctx.Arg1;
+        Last.Update(0, ctx.Arg2);
+        Counts.TryGetValue(ctx.SyscallNr, out long seen);
+        Counts.Delete(ctx.SyscallNr);
+        return (int)seen;"));
+
+        [Fact]
+        public void TracepointCommonFields_AreRefused() => AssertRefused(Probe(@"
+        ref long c = ref Counts.GetValueRefOrNullRef(ctx.CommonPid); // BPF0008
+        if (Unsafe.IsNullRef(ref c)) return 1;
+        return 0;"), "BPF0008");
+
+        private const string NamedContext = @"
+    public unsafe struct NamedArgs { public ulong Header; public fixed byte Name[16]; public ulong Tail; }
+";
+
+        [KernelFact]
+        public void ContextFixedBufferIndexedByLoopCounter_Loads() => AssertLoads(Probe(@"
+        long sum = 0;
+        for (int i = 0; i < 16; i++) sum += ctx.Name[i];
+        int k = (int)(ctx.Header & 15);
+        sum += ctx.Name[k] + ctx.Name[3];
+        Last.Update(1, sum);
+        return 0;", "NamedArgs", "Section(\"raw_tp/sys_enter\")", NamedContext));
+
+        [Fact]
+        public void ContextFixedBufferWrittenAtAVariableIndex_IsRefused() => AssertRefused(Probe(@"
+        int k = (int)(ctx.Header & 15);
+        ctx.Name[k] = 1; // BPF0008
+        return 0;", "NamedArgs", "Section(\"raw_tp/sys_enter\")", NamedContext), "BPF0008");
+    }
+}
