@@ -17,7 +17,6 @@ namespace BpfDotnet.Analyzers
     /// </summary>
     internal static class ProbeClassReader
     {
-        private const string DefaultLicense = "GPL";
 
         private static readonly SymbolDisplayFormat s_namespaceFormat =
             SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted);
@@ -46,7 +45,7 @@ namespace BpfDotnet.Analyzers
             }
 
             var location = type.Locations.Length > 0 ? type.Locations[0] : null;
-            return new ProbeClassSpec(fullName.ToString(), type.Name, ns, declarations.ToEquatableArray(), License(type), isPartial,
+            return new ProbeClassSpec(fullName.ToString(), type.Name, ns, declarations.ToEquatableArray(), BpfDotnet.Compiler.Frontend.Licenses.Of(type), isPartial,
                 LocationInfo.From(location));
         }
 
@@ -86,18 +85,6 @@ namespace BpfDotnet.Analyzers
             }
         }
 
-        private static string License(INamedTypeSymbol type)
-        {
-            foreach (var attribute in type.GetAttributes())
-            {
-                if (attribute.AttributeClass?.ToDisplayString() != KnownTypes.BpfLicenseAttribute) continue;
-                if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string license)
-                {
-                    return license;
-                }
-            }
-            return DefaultLicense;
-        }
 
         private static string Keyword(INamedTypeSymbol type) => type.TypeKind switch
         {

@@ -835,6 +835,34 @@ namespace BpfDotnet.Generator.Tests
             Assert.Contains("it takes a map", Assert.Single(Messages(source)), StringComparison.Ordinal);
         }
 
+        [Theory]
+        [InlineData("MIT", true)]
+        [InlineData("Proprietary", true)]
+        [InlineData("Dual MIT/GPL", false)]
+        [InlineData("GPL v2", false)]
+        public void BPF0008_GplOnlyHelperUnderANonGplLicense(string license, bool refused)
+        {
+            string source = Usings + $$"""
+                [BpfLicense("{{license}}")]
+                public static partial class Probe
+                {
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int OnOpenat(ref SysEnterArgs ctx)
+                    {
+                        Bpf.Printk("openat %d\n", (ulong)ctx.Arg1); // BPF0008
+                        return 0;
+                    }
+                }
+                """;
+            if (!refused)
+            {
+                Assert.Empty(TestCompilation.GetBpfDiagnostics(source));
+                return;
+            }
+            AssertOnMarkedLine("BPF0008", "Bpf.Printk", source);
+            Assert.Contains("bpf_trace_printk", Assert.Single(Messages(source)), StringComparison.Ordinal);
+        }
+
         [Fact]
         public void IntegerMath_Compiles()
         {

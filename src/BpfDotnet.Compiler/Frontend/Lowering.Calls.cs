@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using BpfDotnet.Compiler.Diagnostics;
 using BpfDotnet.Compiler.Ir;
 using BpfDotnet.Compiler.Model;
+using BpfDotnet.KernelModel;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -12,13 +13,6 @@ namespace BpfDotnet.Compiler.Frontend
 {
     internal sealed partial class Lowering
     {
-        /// <summary>Kernel helper function ids (<c>enum bpf_func_id</c>).</summary>
-        private static class HelperId
-        {
-            public const int MapLookupElem = 1, MapUpdateElem = 2, MapDeleteElem = 3, KtimeGetNs = 5,
-                TracePrintk = 6, GetSmpProcessorId = 8, GetCurrentPidTgid = 14, GetCurrentUidGid = 15, GetCurrentComm = 16;
-        }
-
         private static string? ContainingTypeName(IMethodSymbol method)
         {
             var type = method.ContainingType?.OriginalDefinition;
@@ -177,10 +171,10 @@ namespace BpfDotnet.Compiler.Frontend
         {
             switch (invocation.TargetMethod.Name)
             {
-                case "GetCurrentPidTgid": return Operand.InReg(_b.Call(HelperId.GetCurrentPidTgid, new List<int>()));
-                case "GetCurrentUidGid": return Operand.InReg(_b.Call(HelperId.GetCurrentUidGid, new List<int>()));
-                case "KtimeGetNs": return Operand.InReg(_b.Call(HelperId.KtimeGetNs, new List<int>()));
-                case "GetSmpProcessorId": return Operand.InReg(_b.Call(HelperId.GetSmpProcessorId, new List<int>()));
+                case "GetCurrentPidTgid": return Operand.InReg(CallHelper(HelperId.GetCurrentPidTgid, invocation, new List<int>()));
+                case "GetCurrentUidGid": return Operand.InReg(CallHelper(HelperId.GetCurrentUidGid, invocation, new List<int>()));
+                case "KtimeGetNs": return Operand.InReg(CallHelper(HelperId.KtimeGetNs, invocation, new List<int>()));
+                case "GetSmpProcessorId": return Operand.InReg(CallHelper(HelperId.GetSmpProcessorId, invocation, new List<int>()));
                 case "Printk":
                     return Printk(invocation);
                 case "GetCurrentComm":
@@ -188,7 +182,7 @@ namespace BpfDotnet.Compiler.Frontend
                         var address = AddressOf(invocation.Arguments[0].Value);
                         int pointer = PointerOf(address);
                         int size = _b.Const(16);
-                        return Operand.InReg(_b.Call(HelperId.GetCurrentComm, new List<int> { pointer, size }));
+                        return Operand.InReg(CallHelper(HelperId.GetCurrentComm, invocation, new List<int> { pointer, size }));
                     }
             }
             Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, invocation.TargetMethod.ToDisplayString());
@@ -212,7 +206,7 @@ namespace BpfDotnet.Compiler.Frontend
             StoreBytes(slot, bytes);
             var args = new List<int> { _b.FrameAddr(slot.Id), _b.Const(bytes.Count) };
             for (int i = 1; i < invocation.Arguments.Length; i++) args.Add(Materialize(Rvalue(invocation.Arguments[i].Value)));
-            return Operand.InReg(_b.Call(HelperId.TracePrintk, args));
+            return Operand.InReg(CallHelper(HelperId.TracePrintk, invocation, args));
         }
 
         /// <summary>
@@ -231,6 +225,21 @@ namespace BpfDotnet.Compiler.Frontend
             return PointerOf(copy);
         }
 
+        /// <summary>
+        /// A call of a kernel helper. A helper the kernel marks GPL-only, in an object whose license is not GPL-compatible,
+        /// is refused here: the kernel would refuse the program at load.
+        /// </summary>
+        private int CallHelper(HelperId id, IOperation at, List<int> args)
+        {
+            var helper = Helpers.Of(id);
+            if (helper.GplOnly && !Subprograms.GplCompatible)
+            {
+                Unsupported(at, "Calling " + helper.Name + " ('" + at.Syntax + "') under the license '" + (_probeClass is null ? Licenses.Default : Licenses.Of(_probeClass))
+                    + "' (the kernel lets only GPL-compatible programs call it; declare [BpfLicense(\"GPL\")] or a dual license such as \"Dual MIT/GPL\", or remove the call)");
+            }
+            return _b.Call((int)id, args);
+        }
+
         private Operand InvokeMap(IInvocationOperation invocation)
         {
             var field = MapFieldOf(invocation.Instance);
@@ -242,13 +251,20 @@ namespace BpfDotnet.Compiler.Frontend
             string mapName = field.Name;
             MapsUsed.Add(mapName);
             var args = invocation.Arguments;
+            if (invocation.TargetMethod.Name is "Update" or "Delete" && MapReader.Read(field, _cancellationToken).Spec is { } spec
+                && ((MapFlags)spec.Flags & MapFlags.ReadOnlyProgram) != 0)
+            {
+                // The verifier refuses a program's write into a map created with BPF_F_RDONLY_PROG.
+                Unsupported(invocation, "Changing map '" + mapName + "', which is read-only for programs (Flags has BPF_F_RDONLY_PROG),");
+                return Operand.Const(0);
+            }
             switch (invocation.TargetMethod.Name)
             {
                 case "GetValueRefOrNullRef":
                     {
                         int key = HelperMemory(args[0].Value);
                         int map = _b.LoadMap(mapName);
-                        return Operand.InReg(_b.Call(HelperId.MapLookupElem, new List<int> { map, key }));
+                        return Operand.InReg(CallHelper(HelperId.MapLookupElem, invocation, new List<int> { map, key }));
                     }
                 case "Update":
                     {
@@ -256,13 +272,13 @@ namespace BpfDotnet.Compiler.Frontend
                         int value = HelperMemory(args[1].Value);
                         int flags = Materialize(args.Length > 2 ? Rvalue(args[2].Value) : Operand.Const(0));
                         int map = _b.LoadMap(mapName);
-                        return Operand.InReg(_b.Call(HelperId.MapUpdateElem, new List<int> { map, key, value, flags }));
+                        return Operand.InReg(CallHelper(HelperId.MapUpdateElem, invocation, new List<int> { map, key, value, flags }));
                     }
                 case "Delete":
                     {
                         int key = HelperMemory(args[0].Value);
                         int map = _b.LoadMap(mapName);
-                        return Operand.InReg(_b.Call(HelperId.MapDeleteElem, new List<int> { map, key }));
+                        return Operand.InReg(CallHelper(HelperId.MapDeleteElem, invocation, new List<int> { map, key }));
                     }
                 case "TryGetValue":
                     return TryGetValue(invocation, mapName, null, null);
@@ -279,7 +295,7 @@ namespace BpfDotnet.Compiler.Frontend
         {
             int key = HelperMemory(invocation.Arguments[0].Value);
             int map = _b.LoadMap(mapName);
-            int pointer = _b.Call(HelperId.MapLookupElem, new List<int> { map, key });
+            int pointer = CallHelper(HelperId.MapLookupElem, invocation, new List<int> { map, key });
             var target = Unwrap(invocation.Arguments[1].Value);
             var valueType = target.Type;
             var layout = Layout(valueType, target.Syntax);

@@ -35,7 +35,8 @@ namespace BpfDotnet.Compiler.Frontend
         /// </summary>
         private static bool WrittenLater(IOperation read, ISymbol variable)
         {
-            for (IOperation child = read, parent = read.Parent; parent is not null; child = parent, parent = parent.Parent)
+            IOperation child = read;
+            for (var parent = read.Parent; parent is not null; child = parent, parent = parent.Parent)
             {
                 bool after = false;
                 foreach (var sibling in parent.ChildOperations)

@@ -186,11 +186,7 @@ namespace BpfDotnet.Compiler.Frontend
             => property.Property.IsIndexer && property.Instance is not null && property.Arguments.Length == 1
                && property.Property.ContainingType?.ToDisplayString() == KnownTypes.TaskComm;
 
-        /// <summary>
-        /// The first context offset the program may read: 8 for a tracepoint program, whose context starts with common
-        /// fields the kernel keeps from it (<c>tp_prog_is_valid_access</c>); 0 otherwise.
-        /// </summary>
-        public int FirstReadableContextOffset { get; set; }
+        private int FirstReadableContextOffset => Subprograms.FirstReadableContextOffset;
 
         /// <summary>The offset of a field chain from the start of the context it reads.</summary>
         private int? ContextOffset(IOperation op)

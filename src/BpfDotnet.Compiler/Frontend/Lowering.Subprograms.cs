@@ -194,6 +194,12 @@ namespace BpfDotnet.Compiler.Frontend
         private readonly HashSet<string> _failed = new HashSet<string>(System.StringComparer.Ordinal);
         private readonly List<IMethodSymbol> _compiling = new List<IMethodSymbol>();
 
+        /// <summary>Whether the object's license lets the program and its subprograms call GPL-only helpers.</summary>
+        public bool GplCompatible { get; set; } = true;
+
+        /// <summary>The first context offset the program and its subprograms may read (the program kind's <c>ContextStart</c>).</summary>
+        public int FirstReadableContextOffset { get; set; }
+
         /// <summary>Compiled subprograms in the order they were first called.</summary>
         public List<CompiledFunction> Functions { get; } = new List<CompiledFunction>();
 

@@ -8,9 +8,6 @@ namespace BpfDotnet.Compiler.Frontend
     /// <summary>Reads a <c>[BpfMap]</c> field into a <see cref="MapSpec"/>.</summary>
     public static class MapReader
     {
-        /// <summary>Kernel map type numbers.</summary>
-        public const uint MapTypeHash = 1, MapTypeArray = 2;
-
         private static readonly SymbolDisplayFormat s_fullyQualified = SymbolDisplayFormat.FullyQualifiedFormat;
 
         /// <summary>Reads <paramref name="field"/>; never throws.</summary>
@@ -38,16 +35,16 @@ namespace BpfDotnet.Compiler.Frontend
             if (maxEntries == 0) return Fail("MaxEntries must be at least 1");
 
             ITypeSymbol keySymbol, valueSymbol;
-            uint kind;
+            KernelModel.MapKind kind;
             if (metadataName == KnownTypes.BpfHashMap)
             {
-                kind = MapTypeHash;
+                kind = KernelModel.MapKinds.Hash;
                 keySymbol = mapType.TypeArguments[0];
                 valueSymbol = mapType.TypeArguments[1];
             }
             else if (metadataName == KnownTypes.BpfArrayMap)
             {
-                kind = MapTypeArray;
+                kind = KernelModel.MapKinds.Array;
                 keySymbol = null!;
                 valueSymbol = mapType.TypeArguments[0];
             }
@@ -56,14 +53,17 @@ namespace BpfDotnet.Compiler.Frontend
                 return Fail($"'{definition}' is not a map type; use BpfHashMap<TKey, TValue> or BpfArrayMap<TValue>");
             }
 
-            BpfType? key = kind == MapTypeArray ? IntType.UInt : TypeLayout.TryGet(keySymbol, out var keyError);
+            bool isArray = kind.Type == KernelModel.MapType.Array;
+            BpfType? key = isArray ? IntType.UInt : TypeLayout.TryGet(keySymbol, out var keyError);
             if (key is null) return Fail($"key type '{keySymbol.ToDisplayString()}' is not supported");
             var value = TypeLayout.TryGet(valueSymbol, out var valueError);
             if (value is null) return Fail($"value type '{valueSymbol.ToDisplayString()}' is not supported: {valueError}");
 
-            string keyName = kind == MapTypeArray ? "uint" : keySymbol.ToDisplayString(s_fullyQualified);
+            if (KernelModel.MapKinds.Problem(kind, maxEntries, flags, (uint)value.Size) is string refused) return Fail(refused + ": the kernel would refuse to create the map");
+
+            string keyName = isArray ? "uint" : keySymbol.ToDisplayString(s_fullyQualified);
             string valueName = valueSymbol.ToDisplayString(s_fullyQualified);
-            return new MapDeclaration(new MapSpec(field.Name, kind, maxEntries, flags, key, value), field.Name, keyName, valueName, EquatableArray<DiagnosticInfo>.Empty);
+            return new MapDeclaration(new MapSpec(field.Name, (uint)kind.Type, maxEntries, flags, key, value), field.Name, keyName, valueName, EquatableArray<DiagnosticInfo>.Empty);
         }
     }
 }

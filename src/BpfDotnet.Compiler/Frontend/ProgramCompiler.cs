@@ -51,13 +51,21 @@ namespace BpfDotnet.Compiler.Frontend
             }
 
             string? section = SectionOf(method);
+            var kind = section is null ? null : KernelModel.ProgramKinds.Find(section);
             if (section is null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingAttachPoint, nameLocation, method.Name));
             }
+            else if (kind is null)
+            {
+                // The loader (and libbpf) would not know what kind of program the section holds.
+                var attribute = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownTypes.SectionAttribute)?.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, attribute?.GetLocation() ?? nameLocation,
+                    "The section name '" + section + "', which names no program kind (known prefixes: " + KernelModel.ProgramKinds.KnownPrefixes + "),"));
+            }
             var signature = CheckSignature(method, nameLocation, diagnostics, out var contextParameter);
             SubsetChecker.Check(declaration, model, diagnostics, cancellationToken);
-            if (diagnostics.Count > 0 || signature is null || section is null) return Failed();
+            if (diagnostics.Count > 0 || signature is null || section is null || kind is null) return Failed();
 
             if (model.GetOperation(declaration, cancellationToken) is not IMethodBodyOperation body)
             {
@@ -71,10 +79,9 @@ namespace BpfDotnet.Compiler.Frontend
             }
 
             var globals = GlobalLayout.For(method.ContainingType, model.Compilation, cancellationToken);
-            var lowering = new Lowering(model, contextParameter, method.ContainingType, globals, diagnostics, cancellationToken)
-            {
-                FirstReadableContextOffset = section.StartsWith("tracepoint/", StringComparison.Ordinal) || section.StartsWith("tp/", StringComparison.Ordinal) ? 8 : 0,
-            };
+            var lowering = new Lowering(model, contextParameter, method.ContainingType, globals, diagnostics, cancellationToken);
+            lowering.Subprograms.FirstReadableContextOffset = kind.Value.ContextStart;
+            lowering.Subprograms.GplCompatible = Licenses.IsGplCompatible(Licenses.Of(method.ContainingType));
             lowering.Lower(body);
             if (diagnostics.Count > 0) return Failed();
 

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using BpfDotnet.Interop;
 using BpfDotnet.Loader;
+using BpfDotnet.KernelModel;
 using static BpfDotnet.Interop.BpfSyscalls;
 
 namespace BpfDotnet
@@ -380,9 +381,9 @@ namespace BpfDotnet
                 foreach (ElfSection sec in _elf.Sections)
                 {
                     if (!sec.IsExecutable || sec.Name == ".text" || sec.Size == 0) continue;
-                    SectionKind? kind = SectionKinds.Find(sec.Name);
+                    ProgramKind? kind = ProgramKinds.Find(sec.Name);
                     if (kind == null)
-                        throw new BpfException($"Section '{sec.Name}' holds code but its name is not a known program kind. Known prefixes: {SectionKinds.KnownPrefixes}.");
+                        throw new BpfException($"Section '{sec.Name}' holds code but its name is not a known program kind. Known prefixes: {ProgramKinds.KnownPrefixes}.");
                     if (!kind.Value.LoadSupported)
                         throw new BpfException($"Section '{sec.Name}' ({kind.Value.Prefix} programs, type {kind.Value.Type}) needs a BTF id from the kernel's vmlinux BTF at load time, which this loader does not support yet.");
                     var funcs = _elf.Symbols
@@ -403,7 +404,7 @@ namespace BpfDotnet
             /// <summary>A piece of code placed in the final program: a function from some section.</summary>
             private sealed record Chunk(ElfSection Section, ulong Start, ulong Size, int Base);
 
-            private void LoadProgram(ElfSymbol func, ElfSection sec, SectionKind kind, string license)
+            private void LoadProgram(ElfSymbol func, ElfSection sec, ProgramKind kind, string license)
             {
                 var chunks = new List<Chunk> { new Chunk(sec, func.Value, func.Size, 0) };
                 var code = new List<byte>(sec.Data.AsSpan((int)func.Value, (int)func.Size).ToArray());
@@ -424,7 +425,7 @@ namespace BpfDotnet
                 var args = new ProgLoadArgs
                 {
                     ProgType = (uint)kind.Type,
-                    ExpectedAttachType = kind.ExpectedAttachType,
+                    ExpectedAttachType = (uint)kind.ExpectedAttach,
                     Name = func.Name,
                     Instructions = insns,
                     License = license,

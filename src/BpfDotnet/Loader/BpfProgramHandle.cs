@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using BpfDotnet.Interop;
 using BpfDotnet.Loader;
+using BpfDotnet.KernelModel;
 
 namespace BpfDotnet
 {
@@ -10,9 +11,9 @@ namespace BpfDotnet
     public sealed class BpfProgramHandle
     {
         private readonly BpfObject _owner;
-        private readonly SectionKind _kind;
+        private readonly ProgramKind _kind;
 
-        internal BpfProgramHandle(BpfObject owner, string name, string sectionName, SectionKind kind, BpfFileDescriptor fd)
+        internal BpfProgramHandle(BpfObject owner, string name, string sectionName, ProgramKind kind, BpfFileDescriptor fd)
         {
             _owner = owner;
             _kind = kind;
@@ -29,7 +30,7 @@ namespace BpfDotnet
         public string SectionName { get; }
 
         /// <summary>The kernel program type, derived from the section name.</summary>
-        public BpfProgramType Type => _kind.Type;
+        public BpfProgramType Type => (BpfProgramType)_kind.Type;
 
         /// <summary>The program's kernel id (as <c>bpftool prog list</c> shows it).</summary>
         public uint Id { get; }
@@ -38,7 +39,7 @@ namespace BpfDotnet
         public BpfFileDescriptor Fd { get; }
 
         /// <summary>True when <see cref="Attach"/> knows how to attach this program from its section name alone.</summary>
-        public bool CanAutoAttach => _kind.Attach != AttachKind.None;
+        public bool CanAutoAttach => _kind.Attach != ProgramAttach.None;
 
         /// <summary>
         /// Attaches the program where its section name says: <c>tracepoint/&lt;category&gt;/&lt;name&gt;</c> (or <c>tp/</c>)
@@ -53,8 +54,8 @@ namespace BpfDotnet
             _owner.ThrowIfDisposed();
             BpfLink link = _kind.Attach switch
             {
-                AttachKind.Tracepoint => AttachTracepoint(),
-                AttachKind.RawTracepoint => AttachRawTracepoint(),
+                ProgramAttach.Tracepoint => AttachTracepoint(),
+                ProgramAttach.RawTracepoint => AttachRawTracepoint(),
                 _ => throw new BpfException(
                     $"Program '{Name}' (section '{SectionName}', type {Type}) cannot be attached automatically: attaching '{_kind.Prefix}' programs is not supported by this loader yet. " +
                     "Supported: tracepoint/<category>/<name>, tp/<category>/<name>, raw_tracepoint/<name>, raw_tp/<name>."),

@@ -34,11 +34,11 @@ namespace BpfDotnet.Compiler.Tests.Verifier
             }
         }
 
-        /// <summary>The build stops with <paramref name="id"/> on the line marked '// id'.</summary>
-        private static void AssertRefused(string source, string id)
+        /// <summary>The build stops with <paramref name="id"/> on the line marked '// id' (or holding <paramref name="marker"/>).</summary>
+        private static void AssertRefused(string source, string id, string? marker = null)
         {
             var result = ProbeBuilder.Build(source);
-            int line = source.Split('\n').Select((text, index) => (text, index)).Single(l => l.text.Contains("// " + id, System.StringComparison.Ordinal)).index + 2;
+            int line = source.Split('\n').Select((text, index) => (text, index)).Single(l => l.text.Contains(marker ?? "// " + id, System.StringComparison.Ordinal)).index + 2;
             Assert.True(result.Diagnostics.Any(d => d.Id == id), $"{id} not reported; got: {string.Join("; ", result.Diagnostics.Select(d => d.ToDiagnostic().ToString()))}");
             Assert.Contains(result.Diagnostics, d => d.Id == id && d.ToDiagnostic().Location.GetLineSpan().StartLinePosition.Line + 1 == line);
         }
@@ -57,6 +57,32 @@ namespace BpfDotnet.Compiler.Tests.Verifier
         ref long c = ref Counts.GetValueRefOrNullRef(ctx.CommonPid); // BPF0008
         if (Unsafe.IsNullRef(ref c)) return 1;
         return 0;"), "BPF0008");
+
+        [Theory]
+        [InlineData("[BpfMap(MaxEntries = 16, Flags = 0xFFFF0000)] public static BpfHashMap<int, long> Bad = new(); // BPF0010")]
+        [InlineData("[BpfMap(MaxEntries = uint.MaxValue)] public static BpfHashMap<int, long> Bad = new(); // BPF0010")]
+        [InlineData("[BpfMap(MaxEntries = 4, Flags = 1)] public static BpfArrayMap<long> Bad = new(4); // BPF0010")]
+        [InlineData("[BpfMap(MaxEntries = 16, Flags = 8 | 16)] public static BpfHashMap<int, long> Bad = new(); // BPF0010")]
+        [InlineData("[BpfMap(MaxEntries = 200000000)] public static BpfArrayMap<Wide> Bad = new(1); // BPF0010")]
+        public void MapsTheKernelWouldRefuse_AreRefused(string declaration) => AssertRefused(Probe(@"
+        return 0;", members: "    public struct Wide { public long A, B, C; }\n    " + declaration + "\n"), "BPF0010");
+
+        [KernelTheory]
+        [InlineData("[BpfMap(MaxEntries = 16, Flags = 1)] public static BpfHashMap<int, long> Good = new();")]
+        [InlineData("[BpfMap(MaxEntries = 16, Flags = 64 | 256)] public static BpfHashMap<int, long> Good = new();")]
+        [InlineData("[BpfMap(MaxEntries = 16, Flags = 1024)] public static BpfArrayMap<long> Good = new(16);")]
+        public void MapsWithFlagsTheKernelTakes_Load(string declaration) => AssertLoads(Probe(@"
+        Good.Update(1, 2);
+        return 0;", members: "    " + declaration + "\n"));
+
+        [Fact]
+        public void ProgramWriteIntoAMapReadOnlyForPrograms_IsRefused() => AssertRefused(Probe(@"
+        ReadOnly.Update(1, 2); // BPF0008
+        return 0;", members: "    [BpfMap(MaxEntries = 16, Flags = 128)] public static BpfHashMap<int, long> ReadOnly = new();\n"), "BPF0008");
+
+        [Fact]
+        public void UnknownSectionName_IsRefused() => AssertRefused(Probe(@"
+        return 0;", "RawTracepointArgs", "Section(\"tracepionts/sys_enter\")"), "BPF0008", marker: "tracepionts");
 
         private const string NamedContext = @"
     public unsafe struct NamedArgs { public ulong Header; public fixed byte Name[16]; public ulong Tail; }

@@ -1,0 +1,41 @@
+namespace BpfDotnet.KernelModel
+{
+    /// <summary>What the kernel accepts when it creates a map of one type.</summary>
+    /// <param name="Type">The map type.</param>
+    /// <param name="Flags">The <c>map_flags</c> it accepts (others make <c>BPF_MAP_CREATE</c> fail with EINVAL).</param>
+    /// <param name="MaxEntries">The largest <c>max_entries</c> it can create.</param>
+    internal readonly record struct MapKind(MapType Type, MapFlags Flags, uint MaxEntries);
+
+    /// <summary>The map types BpfDotnet declares, with what the kernel accepts for each.</summary>
+    internal static class MapKinds
+    {
+        /// <summary>
+        /// A hash table has a power-of-two number of 16-byte buckets, at most <c>U32_MAX / 16</c> of them
+        /// (<c>htab_map_alloc</c>); a NUMA node and a read-only/write-only choice are the other flags it takes
+        /// (<c>HTAB_CREATE_FLAG_MASK</c>; BPF_F_NO_COMMON_LRU only for LRU hashes, BPF_F_NUMA_NODE needs a node BpfDotnet does not set).
+        /// </summary>
+        public static readonly MapKind Hash = new(MapType.Hash, MapFlags.NoPrealloc | MapFlags.AccessMask | MapFlags.ZeroSeed, 1u << 28);
+
+        /// <summary>An array is preallocated: it takes the access flags and BPF_F_MMAPABLE (<c>ARRAY_CREATE_FLAG_MASK</c>).</summary>
+        public static readonly MapKind Array = new(MapType.Array, MapFlags.Mmapable | MapFlags.AccessMask, uint.MaxValue);
+
+        /// <summary>
+        /// Why the kernel would refuse a map of <paramref name="kind"/> with these parameters, or null when it would
+        /// create it (memory permitting).
+        /// </summary>
+        public static string? Problem(MapKind kind, uint maxEntries, uint flags, uint valueSize)
+        {
+            var unknown = (MapFlags)flags & ~kind.Flags;
+            if (unknown != 0) return "flags 0x" + ((uint)unknown).ToString("x", System.Globalization.CultureInfo.InvariantCulture) + " (" + unknown + ") are not valid for a " + kind.Type + " map, which takes " + kind.Flags;
+            var access = (MapFlags)flags;
+            if ((access & MapFlags.ReadOnly) != 0 && (access & MapFlags.WriteOnly) != 0) return "ReadOnly and WriteOnly exclude each other";
+            if ((access & MapFlags.ReadOnlyProgram) != 0 && (access & MapFlags.WriteOnlyProgram) != 0) return "ReadOnlyProgram and WriteOnlyProgram exclude each other";
+            if (maxEntries > kind.MaxEntries) return "MaxEntries " + maxEntries + " is more than a " + kind.Type + " map can have (" + kind.MaxEntries + ")";
+            if (kind.Type == MapType.Array && (ulong)maxEntries * ((valueSize + 7UL) & ~7UL) >= uint.MaxValue)
+            {
+                return "MaxEntries " + maxEntries + " of " + valueSize + "-byte values make an array of 4 GiB or more, which the kernel refuses";
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System;
+using System.Linq;
+
+namespace BpfDotnet.KernelModel
+{
+    /// <summary>How a program of a kind is attached by the loader.</summary>
+    internal enum ProgramAttach
+    {
+        /// <summary>No automatic attach support.</summary>
+        None,
+
+        /// <summary><c>tracepoint/&lt;category&gt;/&lt;name&gt;</c> via perf_event_open + BPF_LINK_CREATE.</summary>
+        Tracepoint,
+
+        /// <summary><c>raw_tracepoint/&lt;name&gt;</c> via BPF_RAW_TRACEPOINT_OPEN.</summary>
+        RawTracepoint,
+    }
+
+    /// <summary>What a section name says about its programs (libbpf's <c>SEC()</c> conventions).</summary>
+    /// <param name="Type">The program type it is loaded as.</param>
+    /// <param name="ExpectedAttach">The expected attach type it is loaded with.</param>
+    /// <param name="Attach">How the loader attaches it.</param>
+    /// <param name="Prefix">A prefix ending in '/' matches "&lt;prefix&gt;&lt;anything&gt;"; others match exactly, or followed by '/' or '.'.</param>
+    /// <param name="LoadSupported">False for kinds that need a BTF id from the running kernel at load time, which the loader does not resolve yet.</param>
+    /// <param name="ContextStart">
+    /// The first context offset a program may read: 8 for a tracepoint, whose record starts with common fields the kernel
+    /// keeps from the program (<c>tp_prog_is_valid_access</c>).
+    /// </param>
+    internal readonly record struct ProgramKind(string Prefix, ProgramType Type, AttachType ExpectedAttach, ProgramAttach Attach, bool LoadSupported = true, int ContextStart = 0);
+
+    /// <summary>The program kinds by section name: the one table the compiler and the loader read.</summary>
+    internal static class ProgramKinds
+    {
+        private static readonly ProgramKind[] Table =
+        {
+            new("tracepoint/", ProgramType.Tracepoint, 0, ProgramAttach.Tracepoint, ContextStart: 8),
+            new("tp/", ProgramType.Tracepoint, 0, ProgramAttach.Tracepoint, ContextStart: 8),
+            new("raw_tracepoint.w/", ProgramType.RawTracepointWritable, 0, ProgramAttach.RawTracepoint),
+            new("raw_tp.w/", ProgramType.RawTracepointWritable, 0, ProgramAttach.RawTracepoint),
+            new("raw_tracepoint/", ProgramType.RawTracepoint, 0, ProgramAttach.RawTracepoint),
+            new("raw_tp/", ProgramType.RawTracepoint, 0, ProgramAttach.RawTracepoint),
+            new("kprobe", ProgramType.Kprobe, 0, ProgramAttach.None),
+            new("kretprobe", ProgramType.Kprobe, 0, ProgramAttach.None),
+            new("uprobe", ProgramType.Kprobe, 0, ProgramAttach.None),
+            new("uretprobe", ProgramType.Kprobe, 0, ProgramAttach.None),
+            new("usdt", ProgramType.Kprobe, 0, ProgramAttach.None),
+            new("perf_event", ProgramType.PerfEvent, 0, ProgramAttach.None),
+            new("socket", ProgramType.SocketFilter, 0, ProgramAttach.None),
+            new("xdp", ProgramType.Xdp, AttachType.Xdp, ProgramAttach.None),
+            new("tcx/ingress", ProgramType.SchedCls, AttachType.TcxIngress, ProgramAttach.None),
+            new("tcx/egress", ProgramType.SchedCls, AttachType.TcxEgress, ProgramAttach.None),
+            new("tc", ProgramType.SchedCls, 0, ProgramAttach.None),
+            new("classifier", ProgramType.SchedCls, 0, ProgramAttach.None),
+            new("action", ProgramType.SchedAct, 0, ProgramAttach.None),
+            new("cgroup_skb/ingress", ProgramType.CgroupSkb, AttachType.CgroupInetIngress, ProgramAttach.None),
+            new("cgroup_skb/egress", ProgramType.CgroupSkb, AttachType.CgroupInetEgress, ProgramAttach.None),
+            new("cgroup/skb", ProgramType.CgroupSkb, AttachType.CgroupInetIngress, ProgramAttach.None),
+            new("cgroup/sock_create", ProgramType.CgroupSock, AttachType.CgroupInetSockCreate, ProgramAttach.None),
+            new("cgroup/sock", ProgramType.CgroupSock, AttachType.CgroupInetSockCreate, ProgramAttach.None),
+            new("cgroup/bind4", ProgramType.CgroupSockAddr, AttachType.CgroupInet4Bind, ProgramAttach.None),
+            new("cgroup/bind6", ProgramType.CgroupSockAddr, AttachType.CgroupInet6Bind, ProgramAttach.None),
+            new("cgroup/connect4", ProgramType.CgroupSockAddr, AttachType.CgroupInet4Connect, ProgramAttach.None),
+            new("cgroup/connect6", ProgramType.CgroupSockAddr, AttachType.CgroupInet6Connect, ProgramAttach.None),
+            new("cgroup/sendmsg4", ProgramType.CgroupSockAddr, AttachType.CgroupUdp4Sendmsg, ProgramAttach.None),
+            new("cgroup/sendmsg6", ProgramType.CgroupSockAddr, AttachType.CgroupUdp6Sendmsg, ProgramAttach.None),
+            new("cgroup/recvmsg4", ProgramType.CgroupSockAddr, AttachType.CgroupUdp4Recvmsg, ProgramAttach.None),
+            new("cgroup/recvmsg6", ProgramType.CgroupSockAddr, AttachType.CgroupUdp6Recvmsg, ProgramAttach.None),
+            new("cgroup/dev", ProgramType.CgroupDevice, AttachType.CgroupDevice, ProgramAttach.None),
+            new("cgroup/sysctl", ProgramType.CgroupSysctl, AttachType.CgroupSysctl, ProgramAttach.None),
+            new("cgroup/getsockopt", ProgramType.CgroupSockopt, AttachType.CgroupGetsockopt, ProgramAttach.None),
+            new("cgroup/setsockopt", ProgramType.CgroupSockopt, AttachType.CgroupSetsockopt, ProgramAttach.None),
+            new("sockops", ProgramType.SockOps, AttachType.CgroupSockOps, ProgramAttach.None),
+            new("sk_skb/stream_parser", ProgramType.SkSkb, AttachType.SkSkbStreamParser, ProgramAttach.None),
+            new("sk_skb/stream_verdict", ProgramType.SkSkb, AttachType.SkSkbStreamVerdict, ProgramAttach.None),
+            new("sk_skb", ProgramType.SkSkb, 0, ProgramAttach.None),
+            new("sk_msg", ProgramType.SkMsg, AttachType.SkMsgVerdict, ProgramAttach.None),
+            new("sk_lookup", ProgramType.SkLookup, AttachType.SkLookup, ProgramAttach.None),
+            new("flow_dissector", ProgramType.FlowDissector, AttachType.FlowDissector, ProgramAttach.None),
+            new("lwt_in", ProgramType.LwtIn, 0, ProgramAttach.None),
+            new("lwt_out", ProgramType.LwtOut, 0, ProgramAttach.None),
+            new("lwt_xmit", ProgramType.LwtXmit, 0, ProgramAttach.None),
+            new("syscall", ProgramType.Syscall, 0, ProgramAttach.None),
+            new("tp_btf/", ProgramType.Tracing, AttachType.TraceRawTp, ProgramAttach.None, false),
+            new("fentry/", ProgramType.Tracing, AttachType.TraceFentry, ProgramAttach.None, false),
+            new("fexit/", ProgramType.Tracing, AttachType.TraceFexit, ProgramAttach.None, false),
+            new("fmod_ret/", ProgramType.Tracing, AttachType.ModifyReturn, ProgramAttach.None, false),
+            new("iter/", ProgramType.Tracing, AttachType.TraceIter, ProgramAttach.None, false),
+            new("lsm/", ProgramType.Lsm, AttachType.LsmMac, ProgramAttach.None, false),
+            new("struct_ops", ProgramType.StructOps, 0, ProgramAttach.None, false),
+        };
+
+        /// <summary>The kind a section name denotes, or null when no entry matches it.</summary>
+        public static ProgramKind? Find(string section)
+        {
+            foreach (var kind in Table)
+            {
+                if (kind.Prefix.EndsWith("/", StringComparison.Ordinal))
+                {
+                    if (section.StartsWith(kind.Prefix, StringComparison.Ordinal) && section.Length > kind.Prefix.Length) return kind;
+                }
+                else if (section == kind.Prefix || section.StartsWith(kind.Prefix + "/", StringComparison.Ordinal) || section.StartsWith(kind.Prefix + ".", StringComparison.Ordinal))
+                {
+                    return kind;
+                }
+            }
+            return null;
+        }
+
+        /// <summary>Every prefix, for messages.</summary>
+        public static string KnownPrefixes => string.Join(", ", Table.Select(k => k.Prefix).Distinct());
+    }
+}

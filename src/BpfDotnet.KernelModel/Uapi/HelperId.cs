@@ -1,0 +1,16 @@
+namespace BpfDotnet.KernelModel
+{
+    /// <summary>Helper function ids (<c>enum bpf_func_id</c>) of the helpers BpfDotnet calls.</summary>
+    internal enum HelperId
+    {
+        MapLookupElem = 1,
+        MapUpdateElem = 2,
+        MapDeleteElem = 3,
+        KtimeGetNs = 5,
+        TracePrintk = 6,
+        GetSmpProcessorId = 8,
+        GetCurrentPidTgid = 14,
+        GetCurrentUidGid = 15,
+        GetCurrentComm = 16,
+    }
+}
