@@ -68,7 +68,12 @@ namespace BpfDotnet
         {
             string[] lines = log.Replace("\r", "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
             string tail = string.Join(Environment.NewLine, lines.Skip(Math.Max(0, lines.Length - SummaryLines)).Select(l => "  " + l));
-            return $"The kernel verifier rejected program '{programName}' ({Native.ErrnoName(errno)}). " +
+            string cause = log.Contains("BPF program is too large", StringComparison.Ordinal) || log.Contains("is too complex", StringComparison.Ordinal)
+                ? "The program is too large for the verifier: following every path, it reached one of its limits (1,000,000 instructions " +
+                  "walked, or 8,192 branches pending); each iteration of a loop is walked again and nested loops multiply, so lower loop " +
+                  "bounds, shrink loop bodies or move work out of loops. "
+                : "";
+            return $"The kernel verifier rejected program '{programName}' ({Native.ErrnoName(errno)}). " + cause +
                    $"Last lines of the verifier log (full log in {nameof(VerifierLog)}):" + Environment.NewLine + tail;
         }
     }

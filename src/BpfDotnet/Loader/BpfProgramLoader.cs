@@ -83,8 +83,9 @@ namespace BpfDotnet
                     if (log.Length > 0) break;
                 }
             }
+            // The retry's errno may only say its log buffer filled (ENOSPC); the first load's errno is the refusal.
             if (log.Length > 0)
-                throw new BpfVerifierException(displayName, log, errno);
+                throw new BpfVerifierException(displayName, log, firstErrno);
             throw BpfErrors.FromErrno(firstErrno, $"to load program '{displayName}' (BPF_PROG_LOAD, type {(BpfProgramType)args.ProgType})");
         }
     }

@@ -84,6 +84,25 @@ namespace BpfDotnet.Compiler.Tests.Verifier
         public void UnknownSectionName_IsRefused() => AssertRefused(Probe(@"
         return 0;", "RawTracepointArgs", "Section(\"tracepionts/sys_enter\")"), "BPF0008", marker: "tracepionts");
 
+        /// <summary>
+        /// A program whose loops make the verifier walk more than its 1,000,000-instruction limit: the exception says the
+        /// program is too large for the verifier, with the first load's errno (E2BIG), not the ENOSPC of the retry that
+        /// fetched the log.
+        /// </summary>
+        [KernelFact]
+        public void ProgramTooLargeForTheVerifier_IsExplained()
+        {
+            Kernel.Require();
+            string body = "long acc = ctx.Arg0; for (int i = 0; i < 8192; i++) { for (int j = 0; j < 8; j++) { " +
+                string.Concat(System.Linq.Enumerable.Range(0, 12).Select(k => $"acc = unchecked(acc * {k + 3} + (i ^ j)); ")) +
+                "} } Last.Update(0, acc); return 0;";
+            var built = ProbeBuilder.Build(Probe(body));
+            Assert.True(built.Object is not null, string.Join("\n", built.Diagnostics.Select(d => d.ToDiagnostic().ToString())));
+            var refused = Assert.Throws<BpfVerifierException>(() => BpfObject.Load(built.Object!).Dispose());
+            Assert.True(refused.Message.Contains("too large for the verifier", System.StringComparison.Ordinal), refused.Message);
+            Assert.Equal(7, refused.Errno); // E2BIG
+        }
+
         private const string NamedContext = @"
     public unsafe struct NamedArgs { public ulong Header; public fixed byte Name[16]; public ulong Tail; }
 ";
