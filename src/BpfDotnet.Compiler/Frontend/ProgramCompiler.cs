@@ -87,6 +87,8 @@ namespace BpfDotnet.Compiler.Frontend
 
             var machine = Generate(lowering.Function, StartPosition(declaration, cancellationToken), diagnostics, TargetCpu.Of(declaration.SyntaxTree));
             if (machine is null) return Failed();
+            VerifierCost.Check(lowering.Function, declaration, model, diagnostics, cancellationToken);
+            if (diagnostics.Count > 0) return Failed();
             var subprograms = lowering.Subprograms;
             int chain = SubprogramSet.RoundFrame(machine.StackDepth);
             int deepestCallee = 0;

@@ -84,19 +84,30 @@ namespace BpfDotnet.Compiler.Tests.Verifier
         public void UnknownSectionName_IsRefused() => AssertRefused(Probe(@"
         return 0;", "RawTracepointArgs", "Section(\"tracepionts/sys_enter\")"), "BPF0008", marker: "tracepionts");
 
+        /// <summary>Nested loops whose every iteration the verifier would walk: 8192 × 8 iterations of a dozen instructions.</summary>
+        private static readonly string HeavyLoops = "for (int i = 0; i < 8192; i++) { for (int j = 0; j < 8; j++) { " +
+            string.Concat(Enumerable.Range(0, 12).Select(k => $"acc = unchecked(acc * {k + 3} + (i ^ j)); ")) + "} }";
+
+        [Fact]
+        public void LoopsTheVerifierCannotWalk_AreRefusedOnTheOuterLoop() => AssertRefused(Probe(@"
+        long acc = ctx.Arg0;
+        " + HeavyLoops.Replace("for (int i", "for (int i /* BPF0005 */", System.StringComparison.Ordinal) + @"
+        Last.Update(0, acc);
+        return 0;"), "BPF0005", marker: "BPF0005 */");
+
         /// <summary>
-        /// A program whose loops make the verifier walk more than its 1,000,000-instruction limit: the exception says the
-        /// program is too large for the verifier, with the first load's errno (E2BIG), not the ENOSPC of the retry that
-        /// fetched the log.
+        /// A program that makes the verifier walk more than its 1,000,000-instruction limit in a method it calls (which the
+        /// build's estimate does not count): the exception says the program is too large for the verifier, with the first
+        /// load's errno (E2BIG), not the ENOSPC of the retry that fetched the log.
         /// </summary>
         [KernelFact]
         public void ProgramTooLargeForTheVerifier_IsExplained()
         {
             Kernel.Require();
-            string body = "long acc = ctx.Arg0; for (int i = 0; i < 8192; i++) { for (int j = 0; j < 8; j++) { " +
-                string.Concat(System.Linq.Enumerable.Range(0, 12).Select(k => $"acc = unchecked(acc * {k + 3} + (i ^ j)); ")) +
-                "} } Last.Update(0, acc); return 0;";
-            var built = ProbeBuilder.Build(Probe(body));
+            string source = Probe("Last.Update(0, Heavy(ctx.Arg0)); return 0;",
+                members: "    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]\n" +
+                         "    private static long Heavy(long acc) { " + HeavyLoops + " return acc; }\n");
+            var built = ProbeBuilder.Build(source);
             Assert.True(built.Object is not null, string.Join("\n", built.Diagnostics.Select(d => d.ToDiagnostic().ToString())));
             var refused = Assert.Throws<BpfVerifierException>(() => BpfObject.Load(built.Object!).Dispose());
             Assert.True(refused.Message.Contains("too large for the verifier", System.StringComparison.Ordinal), refused.Message);
