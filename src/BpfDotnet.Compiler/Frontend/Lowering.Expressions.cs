@@ -255,7 +255,9 @@ namespace BpfDotnet.Compiler.Frontend
                     }
                 case IFieldReferenceOperation { Field.IsFixedSizeBuffer: true } fixedBuffer:
                     // A fixed buffer reads as a pointer to its first element.
-                    return Operand.InReg(PointerOf(AddressOf(fixedBuffer)));
+                    return PointerInto(AddressOf(fixedBuffer), fixedBuffer.Field.FixedSize * ElementSize(fixedBuffer.Type, fixedBuffer.Syntax), fixedBuffer.Field.Name);
+                case IAddressOfOperation { Reference: var reference } when Unwrap(reference) is ILocalReferenceOperation pointed && Layout(pointed.Local.Type, reference.Syntax) is { } pointedLayout:
+                    return PointerInto(AddressOf(reference), pointedLayout.Size, pointed.Local.Name);
                 case IAddressOfOperation addressOf:
                     return Operand.InReg(PointerOf(AddressOf(addressOf.Reference)));
                 case var pointerAccess when IsPointerAccess(pointerAccess) && IsScalar(pointerAccess.Type):

@@ -249,9 +249,10 @@ namespace BpfDotnet.Compiler.Frontend
                 Store(location, value);
                 // A local assigned in one place only holds values of that one expression: it keeps their range
                 // ('int i = x & 7; s[i]' is as proven as 's[x & 7]').
-                if (location.Reg >= 0 && target is ILocalReferenceOperation { Local: var local } && _singleAssigned.Contains(local) && RangeOf(value, assignment.Syntax) is { } range)
+                if (location.Reg >= 0 && target is ILocalReferenceOperation { Local: var local } && _singleAssigned.Contains(local))
                 {
-                    _ranges[location.Reg] = range;
+                    if (RangeOf(value, assignment.Syntax) is { } range) _ranges[location.Reg] = range;
+                    if (!value.IsConst && _pointees.TryGetValue(value.Reg, out var pointee)) _pointees[location.Reg] = pointee;
                 }
                 return value;
             }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using BpfDotnet.Compiler.Ir;
 using Microsoft.CodeAnalysis;
@@ -23,6 +24,45 @@ namespace BpfDotnet.Compiler.Frontend
         private static bool IsPointerAccess(IOperation op)
             => op.Kind == OperationKind.None && op.ChildOperations.FirstOrDefault()?.Type is IPointerTypeSymbol pointer
                && SymbolEqualityComparer.Default.Equals(pointer.PointedAtType, op.Type);
+
+        /// <summary>
+        /// What a pointer register points into: an object (a local, a fixed buffer) of <c>Size</c> bytes, at an offset
+        /// between <c>Low</c> and <c>High</c>. Accesses provably outside the object are refused at build time: C# leaves
+        /// them undefined, and the verifier refuses them.
+        /// </summary>
+        private readonly Dictionary<int, (int Size, long Low, long High, string Name)> _pointees = new Dictionary<int, (int, long, long, string)>();
+
+        /// <summary>A pointer to <paramref name="address"/>, the start of an object of <paramref name="size"/> bytes.</summary>
+        private Operand PointerInto(Address address, int size, string name)
+        {
+            int reg = PointerOf(address);
+            // Only a register made here (a frame address, or a base plus an offset) is this pointer alone.
+            if (address.IsSlot || address.Offset != 0) _pointees[reg] = (size, 0, 0, name);
+            return Operand.InReg(reg);
+        }
+
+        /// <summary>Reports an access of <paramref name="size"/> bytes through <paramref name="pointer"/> (plus an index) that provably leaves its object.</summary>
+        private void CheckPointerAccess(int pointer, (long Low, long High)? index, int elementSize, int size, IOperation at)
+        {
+            if (!_pointees.TryGetValue(pointer, out var pointee) || index is not { } range) return;
+            long low, high;
+            try
+            {
+                checked
+                {
+                    low = pointee.Low + range.Low * elementSize;
+                    high = pointee.High + range.High * elementSize + size;
+                }
+            }
+            catch (System.OverflowException)
+            {
+                low = long.MinValue;
+                high = long.MaxValue;
+            }
+            if (low >= 0 && high <= pointee.Size) return;
+            Unsupported(at, "An access through a pointer outside what it points into ('" + at.Syntax + "' reaches bytes " + low + " to " + (high - 1)
+                + " of '" + pointee.Name + "', which has " + pointee.Size + "; C# leaves it undefined and the verifier refuses it)");
+        }
 
         /// <summary>
         /// The memory <c>*p</c> or <c>p[i]</c> denotes. The verifier lets a program read its context only at constant
@@ -52,13 +92,26 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 // A constant index into a fixed buffer is an offset from the struct, which keeps context reads at
                 // constant offsets from the context pointer, as the verifier requires.
-                long offset = ConstantToLong(children[1].ConstantValue.Value) * ElementSize(children[0].Type, op.Syntax);
+                int element = ElementSize(children[0].Type, op.Syntax);
+                long constant = ConstantToLong(children[1].ConstantValue.Value);
+                if (constant < 0 || constant >= fixedBuffer.Field.FixedSize)
+                {
+                    Unsupported(op, "An index outside the fixed buffer ('" + op.Syntax + "': '" + fixedBuffer.Field.Name + "' has " + fixedBuffer.Field.FixedSize
+                        + " elements; C# leaves it undefined and the verifier refuses it, or reads another field)");
+                }
+                long offset = constant * element;
                 if (FitsImm(offset)) return AddressOf(fixedBuffer).Plus((int)offset);
             }
             int pointer = Materialize(Rvalue(children[0]));
-            if (op.Syntax is not ElementAccessExpressionSyntax || children.Count < 2) return Address.OfReg(pointer);
+            int accessSize = Layout(op.Type, op.Syntax)?.Size ?? 1;
+            if (op.Syntax is not ElementAccessExpressionSyntax || children.Count < 2)
+            {
+                CheckPointerAccess(pointer, (0, 0), 0, accessSize, op);
+                return Address.OfReg(pointer);
+            }
             var elementSize = ElementSize(children[0].Type, op.Syntax);
             var index = Rvalue(children[1]);
+            CheckPointerAccess(pointer, RangeOf(index, op.Syntax), elementSize, accessSize, op);
             if (index.IsConst && FitsImm(index.Value * elementSize)) return Address.OfReg(pointer, (int)(index.Value * elementSize));
             return Address.OfReg(_b.Alu(AluOp.Add, pointer, Scaled(index, elementSize), false));
         }
@@ -102,15 +155,27 @@ namespace BpfDotnet.Compiler.Frontend
             var index = Rvalue(indexOp);
             // The verifier refuses subtraction from a stack pointer, so p - n adds -n.
             bool subtract = binary.OperatorKind == BinaryOperatorKind.Subtract;
-            if (index.IsConst && FitsImm(index.Value * size)) return Operand.InReg(_b.AluImm(AluOp.Add, pointer, subtract ? -index.Value * size : index.Value * size, false));
-            int offset = Scaled(index, size);
-            if (subtract)
+            int result;
+            if (index.IsConst && FitsImm(index.Value * size)) result = _b.AluImm(AluOp.Add, pointer, subtract ? -index.Value * size : index.Value * size, false);
+            else
             {
-                int negated = Function.NewReg();
-                _b.Emit(new IrInstruction { Op = IrOp.Neg, Dst = negated, A = offset });
-                offset = negated;
+                int offset = Scaled(index, size);
+                if (subtract)
+                {
+                    int negated = Function.NewReg();
+                    _b.Emit(new IrInstruction { Op = IrOp.Neg, Dst = negated, A = offset });
+                    offset = negated;
+                }
+                result = _b.Alu(AluOp.Add, pointer, offset, false);
             }
-            return Operand.InReg(_b.Alu(AluOp.Add, pointer, offset, false));
+            // The new pointer points into the same object, at the old offsets moved by the index.
+            if (_pointees.TryGetValue(pointer, out var pointee) && RangeOf(index, binary.Syntax) is { } range && result != pointer)
+            {
+                var moved = subtract ? Combine(AluOp.Sub, (pointee.Low, pointee.High), (range.Low * size, range.High * size), 64)
+                                     : Combine(AluOp.Add, (pointee.Low, pointee.High), (range.Low * size, range.High * size), 64);
+                if (moved is { } offsets) _pointees[result] = (pointee.Size, offsets.Low, offsets.High, pointee.Name);
+            }
+            return Operand.InReg(result);
         }
     }
 }

@@ -114,6 +114,40 @@ namespace BpfDotnet.Compiler.Tests.Verifier
             Assert.Equal(7, refused.Errno); // E2BIG
         }
 
+        private const string Buffers = "    public unsafe struct Buf { public fixed byte Bytes[16]; public long After; }\n";
+
+        [Fact]
+        public void PointerIndexOutsideItsLocal_IsRefused() => AssertRefused(Probe(@"
+        long x = ctx.Arg0;
+        long* p = &x;
+        long y = p[200]; // BPF0008
+        return (int)y;"), "BPF0008");
+
+        [Fact]
+        public void ConstantIndexPastAFixedBuffer_IsRefused() => AssertRefused(Probe(@"
+        Buf b = default;
+        b.Bytes[20] = 1; // BPF0008
+        return b.Bytes[0];", members: Buffers), "BPF0008");
+
+        [Fact]
+        public void PointerArithmeticOutsideTheBuffer_IsRefused() => AssertRefused(Probe(@"
+        Buf b = default;
+        byte* p = b.Bytes + 12;
+        int k = (int)(ctx.Arg0 & 7);
+        return p[k]; // BPF0008", members: Buffers), "BPF0008");
+
+        [KernelFact]
+        public void PointersInsideTheirObjects_Load() => AssertLoads(Probe(@"
+        Buf b = default;
+        byte* p = b.Bytes + 4;
+        int k = (int)(ctx.Arg0 & 7);
+        p[k] = 3;
+        long x = ctx.Arg1;
+        long* q = &x;
+        *q += p[2] + b.Bytes[15];
+        Last.Update(0, x + b.After);
+        return p[-4];", members: Buffers));
+
         private const string NamedContext = @"
     public unsafe struct NamedArgs { public ulong Header; public fixed byte Name[16]; public ulong Tail; }
 ";
