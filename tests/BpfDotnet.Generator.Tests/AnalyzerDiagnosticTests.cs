@@ -167,6 +167,22 @@ namespace BpfDotnet.Generator.Tests
             return name.Length;
             """);
 
+        [Theory]
+        [InlineData("string name = \"bash\"; return name.Length;", "BPF0002", "name")]
+        [InlineData("double d = 1.5; long x = (long)(d * 2); return (int)x;", "BPF0004", "d")]
+        public void ALocalOfARefusedType_IsReportedOnceWhereDeclared(string body, string id, string local)
+        {
+            var only = Assert.Single(TestCompilation.GetBpfDiagnostics(ProbeSource(body)));
+            Assert.Equal(id, only.Id);
+            Assert.StartsWith(local, only.Text, StringComparison.Ordinal);
+        }
+
+        [Fact]
+        public void BPF0008_LocalFunctionMarkedNoInlining() => AssertReported("BPF0008", "Twice", """
+            return Twice((int)ctx.Arg0);
+            [MethodImpl(MethodImplOptions.NoInlining)] static int Twice(int v) => v * 2; // BPF0008
+            """);
+
         [Fact]
         public void BPF0003_Exceptions() => AssertReported("BPF0003", "throw", """
             if (ctx.Arg0 < 0)

@@ -205,26 +205,29 @@ namespace BpfDotnet.Compiler.Frontend
         private static string NullableProblem(ITypeSymbol type)
             => "A nullable value ('" + type.ToDisplayString() + "': eBPF has no null for values; keep a separate bool that says whether there is one, or a value that cannot occur)";
 
+        /// <summary>A type a local may not have: strings, floating point and nullable values (each reported where the local is declared).</summary>
+        private static bool IsRefusedType(ITypeSymbol? type)
+            => type is not null && (type.SpecialType == SpecialType.System_String || IsFloat(type) || IsNullableValue(type));
+
         /// <summary>
-        /// Nullable values are reported once, where the variable is declared, or on the outermost expression of that
-        /// type that no declared variable explains; everything around them is left alone.
+        /// One mistake, one diagnostic: a local of a refused type is reported where it is declared, so the expressions
+        /// that use it (or initialise it) are left alone. True when <paramref name="op"/> is explained that way.
         /// </summary>
-        private static bool CheckNullable(IOperation op, Reporter report)
+        private static bool ExplainedByDeclaration(IOperation op)
         {
-            bool declaredNullable(IOperation o) => o switch
+            static bool Declared(IOperation o) => o switch
             {
-                ILocalReferenceOperation local => IsNullableValue(local.Local.Type),
-                IVariableDeclaratorOperation declarator => IsNullableValue(declarator.Symbol.Type),
+                ILocalReferenceOperation local => IsRefusedType(local.Local.Type),
+                IVariableDeclaratorOperation declarator => IsRefusedType(declarator.Symbol.Type),
                 _ => false,
             };
-            if (declaredNullable(op)) return true;
-            if (!IsNullableValue(op.Type)) return false;
+            if (Declared(op)) return true;
+            if (!IsRefusedType(op.Type)) return false;
             for (var parent = op.Parent; parent is not null; parent = parent.Parent)
             {
-                if (declaredNullable(parent)) return true;
+                if (Declared(parent)) return true;
             }
-            if (!op.DescendantsAndSelf().Any(declaredNullable)) report(DiagnosticDescriptors.UnsupportedConstruct, op.Syntax, NullableProblem(op.Type!));
-            return true;
+            return op.DescendantsAndSelf().Any(Declared);
         }
 
         /// <summary>The format of <c>Bpf.Printk</c> is the one place a string literal is allowed.</summary>
@@ -246,6 +249,13 @@ namespace BpfDotnet.Compiler.Frontend
         private static string? LocalFunctionProblem(LocalFunctionStatementSyntax function, SemanticModel model, CancellationToken cancellationToken)
         {
             if (function.Modifiers.Any(SyntaxKind.AsyncKeyword) || function.TypeParameterList is not null) return "A local function that is async or generic";
+            if (model.GetDeclaredSymbol(function, cancellationToken) is IMethodSymbol symbol && symbol.GetAttributes().Any(a =>
+                    a.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.MethodImplAttribute" && a.ConstructorArguments.Length == 1
+                    && a.ConstructorArguments[0].Value is int or short && (System.Convert.ToInt32(a.ConstructorArguments[0].Value, System.Globalization.CultureInfo.InvariantCulture) & 0x08) != 0))
+            {
+                // Local functions are always inlined; only methods of the class are kept as BPF-to-BPF calls.
+                return "A local function marked [MethodImpl(MethodImplOptions.NoInlining)] (local functions are inlined; make it a static method of the class to keep it a BPF-to-BPF call)";
+            }
             return CapturedVariable(function, model, cancellationToken) is string captured
                 ? "A local function that captures '" + captured + "' (pass it as a parameter, or make the function static)"
                 : null;
@@ -292,7 +302,12 @@ namespace BpfDotnet.Compiler.Frontend
         {
             // Code C# itself refuses has its own error: nothing is added to it, or to what it contains.
             if (op is IInvalidOperation || op.Type?.TypeKind == TypeKind.Error) return true;
-            if (CheckNullable(op, report)) return true;
+            if (ExplainedByDeclaration(op)) return true;
+            if (IsNullableValue(op.Type))
+            {
+                report(DiagnosticDescriptors.UnsupportedConstruct, op.Syntax, NullableProblem(op.Type!));
+                return true;
+            }
             switch (op)
             {
                 case IObjectCreationOperation creation when creation.Type is { IsReferenceType: true }:
