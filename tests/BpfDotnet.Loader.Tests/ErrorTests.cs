@@ -68,6 +68,19 @@ namespace BpfDotnet.Loader.Tests
             Assert.Equal(2, e.Errno);
         }
 
+        /// <summary>AttachAll never attaches nothing in silence: a program it cannot attach is named, and nothing is attached.</summary>
+        [KernelFact]
+        public void AttachAllNamesAProgramItCannotAttach()
+        {
+            Kernel.Require();
+            string path = Kernel.CompileC("tp_and_socket", Programs.TracepointAndSocketFilter);
+            using BpfObject obj = BpfObject.LoadFile(path);
+            var e = Assert.Throws<BpfException>(() => obj.AttachAll());
+            Assert.Contains("'filter' (section 'socket')", e.Message);
+            Assert.Empty(obj.Links);
+            Assert.NotNull(obj.GetProgram("on_openat").Attach());
+        }
+
         [KernelFact]
         public void WrongTypedMapSizesAreExplained()
         {

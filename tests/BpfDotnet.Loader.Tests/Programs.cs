@@ -81,6 +81,21 @@ int on_nothing(void *ctx)
 }
 ";
     
+        /// <summary>A tracepoint program and a socket filter, which needs a socket to attach to.</summary>
+        public const string TracepointAndSocketFilter = @"
+SEC(""tp/syscalls/sys_enter_openat"")
+int on_openat(void *ctx)
+{
+    return 0;
+}
+
+SEC(""socket"")
+int filter(void *skb)
+{
+    return 0;
+}
+";
+
         /// <summary>Two programs in one section, both using the same map.</summary>
         public const string TwoInOneSection = @"
 struct {

@@ -167,14 +167,21 @@ namespace BpfDotnet
             => new BpfMapHandle<TKey, TValue>(GetMap(name));
 
         /// <summary>
-        /// Attaches every program whose section name says where (<see cref="BpfProgramHandle.CanAutoAttach"/>);
-        /// other programs are left unattached. If one attachment fails, the ones made by this call are detached.
+        /// Attaches every program. Each must be one whose section name says where (<see cref="BpfProgramHandle.CanAutoAttach"/>):
+        /// when one is not, nothing is attached and the exception names it (attach the others one by one with
+        /// <see cref="BpfProgramHandle.Attach"/>). If one attachment fails, the ones made by this call are detached.
         /// </summary>
         /// <returns>The new links, also owned by this object.</returns>
-        /// <exception cref="BpfException">An attachment failed.</exception>
+        /// <exception cref="BpfException">A program cannot be attached without being told where, or an attachment failed.</exception>
         public IReadOnlyList<BpfLink> AttachAll()
         {
             ThrowIfDisposed();
+            var manual = _programs.Values.Where(p => !p.CanAutoAttach).Select(p => $"'{p.Name}' (section '{p.SectionName}')").ToList();
+            if (manual.Count > 0)
+            {
+                throw new BpfException($"AttachAll cannot attach {string.Join(", ", manual)}: the section does not say where to attach it, " +
+                    "or this loader does not attach that kind yet. Nothing was attached; attach the other programs one by one with their handle's Attach().");
+            }
             var made = new List<BpfLink>();
             try
             {
