@@ -86,12 +86,18 @@ namespace BpfDotnet
         public static BpfObject Load(ReadOnlySpan<byte> elf, BpfLoadOptions? options = null)
         {
             options ??= new BpfLoadOptions();
-            ElfObjectFile file = ElfObjectFile.Parse(elf);
             var obj = new BpfObject();
             try
             {
+                ElfObjectFile file = ElfObjectFile.Parse(elf);
                 new ObjectLoader(obj, file, options).Run();
                 return obj;
+            }
+            catch (Exception e) when (IsMalformedInput(e))
+            {
+                // A record whose offsets, counts or sizes the checks before it did not catch: the object is malformed.
+                obj.Dispose();
+                throw new BpfException($"The BPF object is malformed: {e.Message} ({e.GetType().Name}). It is truncated, corrupt, or not a BPF object; rebuild it.", e);
             }
             catch
             {
@@ -99,6 +105,10 @@ namespace BpfDotnet
                 throw;
             }
         }
+
+        /// <summary>The exceptions reading past, or outside, the records of an untrusted object raises.</summary>
+        private static bool IsMalformedInput(Exception e)
+            => e is ArgumentException or IndexOutOfRangeException or OverflowException or EndOfStreamException or IOException or FormatException;
 
         /// <summary>Returns the program named <paramref name="name"/> (its function name).</summary>
         /// <param name="name">The function name.</param>
@@ -326,6 +336,7 @@ namespace BpfDotnet
                     ElfSymbol? sym = _elf.Symbols.FirstOrDefault(s => s.SectionIndex == _mapsSection.Index && s.Name == def.Name);
                     if (sym == null)
                         throw new BpfException($"Map '{def.Name}' is described in BTF but has no ELF symbol in .maps (libbpf fails with ENOENT here too).");
+                    if (_obj._maps.ContainsKey(def.Name)) throw new BpfException($"The object has two maps named '{def.Name}'; names must be unique.");
                     uint keySize = def.KeySize, valueSize = def.ValueSize;
                     bool sizeless = def.Type is (uint)BpfMapType.Ringbuf or (uint)BpfMapType.UserRingbuf;
                     int fd = MapCreate(def.Type, keySize, valueSize, def.MaxEntries, def.Flags, def.Name,
@@ -357,6 +368,8 @@ namespace BpfDotnet
                     // String literal pools (.rodata.str1.1, .rodata.cst*) become read-only maps of their own.
                     uint flags = rodata ? BpfFRdonlyProg : 0;
                     uint valueSize = (uint)sec.Size;
+                    // Checked before the map exists, so that nothing is created that the object would not own.
+                    if (_obj._maps.ContainsKey(sec.Name)) throw new BpfException($"The object has two maps or sections named '{sec.Name}'; names must be unique.");
                     int fd = MapCreate((uint)BpfMapType.Array, 4, valueSize, 1, flags, sec.Name, -1, 0, 0, out int errno);
                     if (fd < 0)
                         throw BpfErrors.FromErrno(errno, $"to create the global-data map for section {sec.Name} (BPF_MAP_CREATE, {valueSize} B)");

@@ -309,29 +309,31 @@ namespace BpfDotnet.Loader
         {
             if (raw.Length < 24 || (raw[0] | raw[1] << 8) != 0xEB9F)
                 throw new BpfException("The object's .BTF.ext section is not BTF.ext (bad magic).");
-            uint hdrLen = R32(raw, 4);
-            Read(raw, btf, (int)(hdrLen + R32(raw, 8)), (int)R32(raw, 12), FuncInfo);
-            Read(raw, btf, (int)(hdrLen + R32(raw, 16)), (int)R32(raw, 20), LineInfo);
+            long hdrLen = R32(raw, 4);
+            Read(raw, btf, hdrLen + R32(raw, 8), R32(raw, 12), FuncInfo);
+            Read(raw, btf, hdrLen + R32(raw, 16), R32(raw, 20), LineInfo);
             if (hdrLen >= 32 && R32(raw, 28) > 0) HasCoreRelocations = true;
         }
 
-        private static void Read(byte[] raw, Btf btf, int off, int len, BtfExtInfo into)
+        private static void Read(byte[] raw, Btf btf, long off, long len, BtfExtInfo into)
         {
             if (len == 0) return;
-            if (off + len > raw.Length) throw new BpfException("The object's .BTF.ext section is truncated.");
-            into.RecordSize = R32(raw, off);
-            if (into.RecordSize < 8) throw new BpfException("The object's .BTF.ext has an invalid record size.");
-            int p = off + 4, end = off + len;
+            if (len < 4 || off < 0 || off + len > raw.Length) throw new BpfException("The object's .BTF.ext section is truncated.");
+            into.RecordSize = R32(raw, (int)off);
+            if (into.RecordSize < 8 || into.RecordSize > len) throw new BpfException("The object's .BTF.ext has an invalid record size.");
+            long p = off + 4, end = off + len;
             while (p + 8 <= end)
             {
-                string sec = btf.String(R32(raw, p));
-                int n = (int)R32(raw, p + 4);
+                string sec = btf.String(R32(raw, (int)p));
+                long n = R32(raw, (int)p + 4);
                 p += 8;
+                // Every record must lie inside the section: a count can claim no more than the bytes that follow.
+                if (n * into.RecordSize > end - p) throw new BpfException($"The object's .BTF.ext claims {n} records for section '{sec}', more than it holds.");
                 if (!into.BySection.TryGetValue(sec, out var list)) into.BySection[sec] = list = new List<byte[]>();
-                for (int i = 0; i < n; i++)
+                for (long i = 0; i < n; i++)
                 {
-                    list.Add(raw.AsSpan(p, (int)into.RecordSize).ToArray());
-                    p += (int)into.RecordSize;
+                    list.Add(raw.AsSpan((int)p, (int)into.RecordSize).ToArray());
+                    p += into.RecordSize;
                 }
             }
         }

@@ -72,6 +72,7 @@ namespace BpfDotnet.Loader
             if (machine != EmBpf)
                 throw new BpfException($"The ELF object's machine is {machine}, not EM_BPF (247); it is not a BPF object.");
 
+            ValidateSectionHeaders(bytes);
             IELF elf;
             try
             {
@@ -84,6 +85,52 @@ namespace BpfDotnet.Loader
 
             var obj = new ElfObjectFile();
             using (elf)
+            {
+                try
+                {
+                    ReadSections(bytes, elf, obj);
+                }
+                catch (Exception e) when (e is not BpfException)
+                {
+                    // ELFSharp reads names and contents lazily; what it cannot read is a malformed object.
+                    throw new BpfException("The BPF object is not a valid ELF file: " + e.Message, e);
+                }
+            }
+            ReadSymbols(obj);
+            return obj;
+        }
+
+        /// <summary>Largest SHT_NOBITS section accepted (a .bss this large could not be a map value anyway).</summary>
+        private const ulong MaxNobitsSize = 1UL << 26;
+
+        /// <summary>
+        /// Checks the section header table and every section's extent against the object before anything reads them,
+        /// so that no header can make a reader run past the data or allocate more than the object holds.
+        /// </summary>
+        private static void ValidateSectionHeaders(ReadOnlySpan<byte> bytes)
+        {
+            ulong length = (ulong)bytes.Length;
+            ulong shoff = R64(bytes, 0x28);
+            ushort shentsize = (ushort)(bytes[0x3a] | bytes[0x3b] << 8);
+            ushort shnum = (ushort)(bytes[0x3c] | bytes[0x3d] << 8);
+            ushort shstrndx = (ushort)(bytes[0x3e] | bytes[0x3f] << 8);
+            if (shentsize != 64 || shnum == 0 || shoff > length || (ulong)shnum * 64 > length - shoff)
+                throw new BpfException($"The BPF object's section header table ({shnum} entries of {shentsize} bytes at offset {shoff}) does not lie inside the {length}-byte object; the file is truncated or corrupt.");
+            if (shstrndx >= shnum)
+                throw new BpfException($"The BPF object's section name table index ({shstrndx}) is not one of its {shnum} sections; the file is corrupt.");
+            for (int i = 0; i < shnum; i++)
+            {
+                int header = (int)shoff + i * 64;
+                uint type = R32(bytes, header + 4);
+                ulong offset = R64(bytes, header + 24);
+                ulong size = R64(bytes, header + 32);
+                if (type == ElfSection.ShtNobits ? size > MaxNobitsSize : type != 0 && (offset > length || size > length - offset))
+                    throw new BpfException($"Section {i} of the BPF object claims {size} bytes at offset {offset}, beyond the {length}-byte object; the file is truncated or corrupt.");
+            }
+        }
+
+        private static void ReadSections(ReadOnlySpan<byte> bytes, IELF elf, ElfObjectFile obj)
+        {
             {
                 int index = 0;
                 foreach (ISection s in elf.Sections)
@@ -110,7 +157,10 @@ namespace BpfDotnet.Loader
                     obj.Sections.Add(sec);
                 }
             }
+        }
 
+        private static void ReadSymbols(ElfObjectFile obj)
+        {
             ElfSection? symtab = obj.Sections.Find(s => s.Type == ElfSection.ShtSymtab);
             if (symtab == null)
                 throw new BpfException("The BPF object has no symbol table (SHT_SYMTAB); it looks stripped. Do not strip BPF objects: the loader finds programs and maps by their symbols.");
@@ -132,7 +182,6 @@ namespace BpfDotnet.Loader
                     Size = R64(st, i + 16),
                 });
             }
-            return obj;
         }
 
         public ElfSection? FindSection(string name) => Sections.Find(s => s.Name == name);
