@@ -789,45 +789,62 @@ namespace BpfDotnet.Compiler.Frontend
         private void LowerPattern(Operand value, ITypeSymbol? type, IPatternOperation pattern, IrBlock whenTrue, IrBlock whenFalse)
         {
             bool signed = ScalarInfo(type).Signed && type?.SpecialType != SpecialType.System_Boolean;
+            LowerPatternShape(pattern, whenTrue, whenFalse, (test, matched, otherwise) =>
+            {
+                switch (test)
+                {
+                    case IConstantPatternOperation constant:
+                        EmitBranch(Cond.Eq, value, Rvalue(constant.Value), matched, otherwise);
+                        return;
+                    case IRelationalPatternOperation relational:
+                        {
+                            var cond = relational.OperatorKind switch
+                            {
+                                BinaryOperatorKind.LessThan => signed ? Cond.SLt : Cond.Lt,
+                                BinaryOperatorKind.LessThanOrEqual => signed ? Cond.SLe : Cond.Le,
+                                BinaryOperatorKind.GreaterThan => signed ? Cond.SGt : Cond.Gt,
+                                BinaryOperatorKind.GreaterThanOrEqual => signed ? Cond.SGe : Cond.Ge,
+                                BinaryOperatorKind.NotEquals => Cond.Ne,
+                                _ => Cond.Eq,
+                            };
+                            var bound = Rvalue(relational.Value);
+                            if (value.IsConst && !bound.IsConst) EmitBranch(Swap(cond), bound, value, matched, otherwise);
+                            else EmitBranch(cond, value, bound, matched, otherwise);
+                            return;
+                        }
+                    default:
+                        Unsupported(test, "This pattern");
+                        _b.Jump(otherwise);
+                        return;
+                }
+            });
+        }
+
+        /// <summary>
+        /// Lowers what every pattern shares (<c>_</c>, <c>not</c>, <c>and</c>, <c>or</c>) and hands each other pattern to
+        /// <paramref name="test"/>, which branches to the two blocks it is given.
+        /// </summary>
+        private void LowerPatternShape(IPatternOperation pattern, IrBlock whenTrue, IrBlock whenFalse, Action<IPatternOperation, IrBlock, IrBlock> test)
+        {
             switch (pattern)
             {
                 case IDiscardPatternOperation:
                     _b.Jump(whenTrue);
                     return;
-                case IConstantPatternOperation constant:
-                    EmitBranch(Cond.Eq, value, Rvalue(constant.Value), whenTrue, whenFalse);
-                    return;
-                case IRelationalPatternOperation relational:
-                    {
-                        var cond = relational.OperatorKind switch
-                        {
-                            BinaryOperatorKind.LessThan => signed ? Cond.SLt : Cond.Lt,
-                            BinaryOperatorKind.LessThanOrEqual => signed ? Cond.SLe : Cond.Le,
-                            BinaryOperatorKind.GreaterThan => signed ? Cond.SGt : Cond.Gt,
-                            BinaryOperatorKind.GreaterThanOrEqual => signed ? Cond.SGe : Cond.Ge,
-                            BinaryOperatorKind.NotEquals => Cond.Ne,
-                            _ => Cond.Eq,
-                        };
-                        var bound = Rvalue(relational.Value);
-                        if (value.IsConst && !bound.IsConst) EmitBranch(Swap(cond), bound, value, whenTrue, whenFalse);
-                        else EmitBranch(cond, value, bound, whenTrue, whenFalse);
-                        return;
-                    }
                 case INegatedPatternOperation negated:
-                    LowerPattern(value, type, negated.Pattern, whenFalse, whenTrue);
+                    LowerPatternShape(negated.Pattern, whenFalse, whenTrue, test);
                     return;
                 case IBinaryPatternOperation binary:
                     {
                         var next = Function.NewBlock();
-                        if (binary.OperatorKind == BinaryOperatorKind.And) LowerPattern(value, type, binary.LeftPattern, next, whenFalse);
-                        else LowerPattern(value, type, binary.LeftPattern, whenTrue, next);
+                        if (binary.OperatorKind == BinaryOperatorKind.And) LowerPatternShape(binary.LeftPattern, next, whenFalse, test);
+                        else LowerPatternShape(binary.LeftPattern, whenTrue, next, test);
                         _b.Block = next;
-                        LowerPattern(value, type, binary.RightPattern, whenTrue, whenFalse);
+                        LowerPatternShape(binary.RightPattern, whenTrue, whenFalse, test);
                         return;
                     }
                 default:
-                    Unsupported(pattern, "This pattern");
-                    _b.Jump(whenFalse);
+                    test(pattern, whenTrue, whenFalse);
                     return;
             }
         }
@@ -837,53 +854,36 @@ namespace BpfDotnet.Compiler.Frontend
         /// member in order, loading it only when it is tested; <c>not</c>, <c>and</c>, <c>or</c> and <c>_</c> combine them.
         /// </summary>
         private void LowerStructPattern(Address input, IPatternOperation pattern, IrBlock whenTrue, IrBlock whenFalse)
-        {
-            switch (pattern)
+            => LowerPatternShape(pattern, whenTrue, whenFalse, (test, matched, otherwise) =>
             {
-                case IDiscardPatternOperation:
-                    _b.Jump(whenTrue);
+                if (test is not IRecursivePatternOperation { DeclaredSymbol: null, DeconstructionSubpatterns.Length: 0 } recursive)
+                {
+                    Unsupported(test, "This pattern on a struct");
+                    _b.Jump(otherwise);
                     return;
-                case INegatedPatternOperation negated:
-                    LowerStructPattern(input, negated.Pattern, whenFalse, whenTrue);
-                    return;
-                case IBinaryPatternOperation binary:
+                }
+                foreach (var sub in recursive.PropertySubpatterns)
+                {
+                    var member = sub.Member switch
                     {
-                        var next = Function.NewBlock();
-                        if (binary.OperatorKind == BinaryOperatorKind.And) LowerStructPattern(input, binary.LeftPattern, next, whenFalse);
-                        else LowerStructPattern(input, binary.LeftPattern, whenTrue, next);
-                        _b.Block = next;
-                        LowerStructPattern(input, binary.RightPattern, whenTrue, whenFalse);
+                        IFieldReferenceOperation field => (Symbol: (ISymbol)field.Field, Field: field.Field, Type: field.Type),
+                        IPropertyReferenceOperation property when TypeLayout.BackingField(property.Property) is { } backing => (property.Property, backing, property.Type),
+                        _ => (null!, null!, null),
+                    };
+                    if (member.Field is null || member.Type is null)
+                    {
+                        Unsupported(sub, "A property pattern on something other than a field or auto-property");
+                        _b.Jump(otherwise);
                         return;
                     }
-                case IRecursivePatternOperation { DeclaredSymbol: null, DeconstructionSubpatterns.Length: 0 } recursive:
-                    foreach (var sub in recursive.PropertySubpatterns)
-                    {
-                        var member = sub.Member switch
-                        {
-                            IFieldReferenceOperation field => (Symbol: (ISymbol)field.Field, Field: field.Field, Type: field.Type),
-                            IPropertyReferenceOperation property when TypeLayout.BackingField(property.Property) is { } backing => (property.Property, backing, property.Type),
-                            _ => (null!, null!, null),
-                        };
-                        if (member.Field is null || member.Type is null)
-                        {
-                            Unsupported(sub, "A property pattern on something other than a field or auto-property");
-                            _b.Jump(whenFalse);
-                            return;
-                        }
-                        var address = input.Plus(FieldOffset(member.Field, sub.Syntax));
-                        var next = Function.NewBlock();
-                        if (IsScalar(member.Type)) LowerPattern(LoadScalar(address, member.Type), member.Type, sub.Pattern, next, whenFalse);
-                        else LowerStructPattern(address, sub.Pattern, next, whenFalse);
-                        _b.Block = next;
-                    }
-                    _b.Jump(whenTrue);
-                    return;
-                default:
-                    Unsupported(pattern, "This pattern on a struct");
-                    _b.Jump(whenFalse);
-                    return;
-            }
-        }
+                    var address = input.Plus(FieldOffset(member.Field, sub.Syntax));
+                    var next = Function.NewBlock();
+                    if (IsScalar(member.Type)) LowerPattern(LoadScalar(address, member.Type), member.Type, sub.Pattern, next, otherwise);
+                    else LowerStructPattern(address, sub.Pattern, next, otherwise);
+                    _b.Block = next;
+                }
+                _b.Jump(matched);
+            });
 
         /// <summary>A 0/1 register holding a condition's value, computed with branches.</summary>
         private Operand ConditionValue(IOperation condition)

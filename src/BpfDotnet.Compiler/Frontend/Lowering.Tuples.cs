@@ -31,39 +31,22 @@ namespace BpfDotnet.Compiler.Frontend
         }
 
         private void LowerTuplePattern(List<(Operand Value, ITypeSymbol? Type)> elements, IPatternOperation pattern, IrBlock whenTrue, IrBlock whenFalse)
-        {
-            switch (pattern)
+            => LowerPatternShape(pattern, whenTrue, whenFalse, (test, matched, otherwise) =>
             {
-                case IDiscardPatternOperation:
-                    _b.Jump(whenTrue);
+                if (test is not IRecursivePatternOperation { DeclaredSymbol: null, PropertySubpatterns.Length: 0 } recursive || recursive.DeconstructionSubpatterns.Length != elements.Count)
+                {
+                    Unsupported(test, "This pattern on a tuple");
+                    _b.Jump(otherwise);
                     return;
-                case INegatedPatternOperation negated:
-                    LowerTuplePattern(elements, negated.Pattern, whenFalse, whenTrue);
-                    return;
-                case IBinaryPatternOperation binary:
-                    {
-                        var next = Function.NewBlock();
-                        if (binary.OperatorKind == BinaryOperatorKind.And) LowerTuplePattern(elements, binary.LeftPattern, next, whenFalse);
-                        else LowerTuplePattern(elements, binary.LeftPattern, whenTrue, next);
-                        _b.Block = next;
-                        LowerTuplePattern(elements, binary.RightPattern, whenTrue, whenFalse);
-                        return;
-                    }
-                case IRecursivePatternOperation { DeclaredSymbol: null, PropertySubpatterns.Length: 0 } recursive when recursive.DeconstructionSubpatterns.Length == elements.Count:
-                    for (int i = 0; i < elements.Count; i++)
-                    {
-                        var next = Function.NewBlock();
-                        LowerPattern(elements[i].Value, elements[i].Type, recursive.DeconstructionSubpatterns[i], next, whenFalse);
-                        _b.Block = next;
-                    }
-                    _b.Jump(whenTrue);
-                    return;
-                default:
-                    Unsupported(pattern, "This pattern on a tuple");
-                    _b.Jump(whenFalse);
-                    return;
-            }
-        }
+                }
+                for (int i = 0; i < elements.Count; i++)
+                {
+                    var next = Function.NewBlock();
+                    LowerPattern(elements[i].Value, elements[i].Type, recursive.DeconstructionSubpatterns[i], next, otherwise);
+                    _b.Block = next;
+                }
+                _b.Jump(matched);
+            });
 
         /// <summary>
         /// <c>(a, b) == (c, d)</c> and <c>!=</c>: every element of both tuples is evaluated, left to right, then the pairs
