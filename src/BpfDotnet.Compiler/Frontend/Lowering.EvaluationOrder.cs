@@ -98,27 +98,49 @@ namespace BpfDotnet.Compiler.Frontend
             _ => IsPointerAccess(op),
         };
 
-        private readonly Dictionary<ControlFlowGraph, HashSet<CaptureId>> _readCaptures = new Dictionary<ControlFlowGraph, HashSet<CaptureId>>();
+        /// <summary>
+        /// Per control-flow graph: the captures something reads (rather than only assigns to), those whose value is read
+        /// (rather than only referred to: a <c>ref</c> argument, a ref assignment), and those assigned on more than one path.
+        /// </summary>
+        private readonly Dictionary<ControlFlowGraph, (HashSet<CaptureId> Read, HashSet<CaptureId> ValueRead, HashSet<CaptureId> Merged)> _captureUses
+            = new Dictionary<ControlFlowGraph, (HashSet<CaptureId>, HashSet<CaptureId>, HashSet<CaptureId>)>();
+
+        private (HashSet<CaptureId> Read, HashSet<CaptureId> ValueRead, HashSet<CaptureId> Merged) CaptureUses()
+        {
+            if (_captureUses.TryGetValue(_cfg!, out var uses)) return uses;
+            var read = new HashSet<CaptureId>();
+            var valueRead = new HashSet<CaptureId>();
+            var captured = new HashSet<CaptureId>();
+            var merged = new HashSet<CaptureId>();
+            foreach (var block in _cfg!.Blocks)
+            {
+                var roots = block.BranchValue is null ? block.Operations : block.Operations.Add(block.BranchValue);
+                foreach (var op in roots.SelectMany(r => r.DescendantsAndSelf()))
+                {
+                    if (op is IFlowCaptureOperation capture && !captured.Add(capture.Id)) merged.Add(capture.Id);
+                    if (op is not IFlowCaptureReferenceOperation reference || (reference.Parent is ISimpleAssignmentOperation target && target.Target == reference)) continue;
+                    read.Add(reference.Id);
+                    bool referredTo = reference.Parent is IArgumentOperation { Parameter.RefKind: not RefKind.None } or IAddressOfOperation
+                        || (reference.Parent is ISimpleAssignmentOperation { IsRef: true } refAssignment && refAssignment.Value == reference);
+                    if (!referredTo) valueRead.Add(reference.Id);
+                }
+            }
+            uses = (read, valueRead, merged);
+            _captureUses[_cfg] = uses;
+            return uses;
+        }
 
         /// <summary>True when the graph being lowered reads capture <paramref name="id"/> (not only assigns to it).</summary>
-        private bool IsCaptureRead(CaptureId id)
-        {
-            if (_cfg is null) return true;
-            if (!_readCaptures.TryGetValue(_cfg, out var read))
-            {
-                read = new HashSet<CaptureId>();
-                foreach (var block in _cfg.Blocks)
-                {
-                    var roots = block.BranchValue is null ? block.Operations : block.Operations.Add(block.BranchValue);
-                    foreach (var reference in roots.SelectMany(r => r.DescendantsAndSelf()).OfType<IFlowCaptureReferenceOperation>())
-                    {
-                        if (!(reference.Parent is ISimpleAssignmentOperation assignment && assignment.Target == reference)) read.Add(reference.Id);
-                    }
-                }
-                _readCaptures[_cfg] = read;
-            }
-            return read.Contains(id);
-        }
+        private bool IsCaptureRead(CaptureId id) => _cfg is null || CaptureUses().Read.Contains(id);
+
+        /// <summary>True when the graph reads the value of capture <paramref name="id"/>, not only refers to what it denotes.</summary>
+        private bool IsCaptureValueRead(CaptureId id) => _cfg is null || CaptureUses().ValueRead.Contains(id);
+
+        /// <summary>
+        /// True when capture <paramref name="id"/> is assigned on more than one path (the value of <c>c ? x : y</c>): it is
+        /// a value, never the location of one of its arms.
+        /// </summary>
+        private bool IsMergedCapture(CaptureId id) => _cfg is not null && CaptureUses().Merged.Contains(id);
 
         /// <summary>True for the target of a ref assignment (<c>r</c> in <c>r = ref x</c>).</summary>
         private static bool IsRefAssignmentTarget(IOperation value)

@@ -89,10 +89,16 @@ namespace BpfDotnet.Compiler.Frontend
             }
             if (IsRefArm(value))
             {
-                // Each arm of 'c ? ref a : ref b' is captured on its own path: the capture is the address it chose.
+                // Each arm of 'c ? ref a : ref b' is captured on its own path: the capture is the address it chose, and,
+                // when something reads the value (a compound assignment to it, an operand), the value there, now, as C# reads it.
                 int address = PointerOf(AddressOf(value));
                 if (captured.Pointer < 0) captured.Pointer = Function.NewReg();
                 _b.Mov(captured.Pointer, address);
+                if (IsScalar(value.Type) && IsCaptureValueRead(capture.Id))
+                {
+                    if (captured.Reg < 0) captured.Reg = Function.NewReg();
+                    MoveTo(captured.Reg, LoadScalar(Address.OfReg(captured.Pointer), value.Type));
+                }
                 return;
             }
             if (value.Type is not null && !IsScalar(value.Type) && value.Type.TypeKind == TypeKind.Struct)
@@ -130,16 +136,18 @@ namespace BpfDotnet.Compiler.Frontend
             if (captured.Reg < 0) captured.Reg = Function.NewReg();
             // Roslyn captures the target of an assignment whose right side branches; remember where it lives so
             // the assignment writes the variable, while reads see the value at capture time, as C# orders them.
+            // A capture assigned on several paths (the value of 'c ? x : y') is a value only.
             var unwrapped = Unwrap(value);
-            if (unwrapped is ILocalReferenceOperation local && IsScalar(local.Local.Type) && GetLocal(local.Local, value.Syntax) is { Kind: StorageKind.Register } localStorage)
+            bool location = !IsMergedCapture(capture.Id);
+            if (location && unwrapped is ILocalReferenceOperation local && IsScalar(local.Local.Type) && GetLocal(local.Local, value.Syntax) is { Kind: StorageKind.Register } localStorage)
             {
                 captured.Variable = localStorage;
             }
-            else if (unwrapped is IParameterReferenceOperation parameter && _parameters.TryGetValue(parameter.Parameter, out var bound) && bound.Kind == StorageKind.Register)
+            else if (location && unwrapped is IParameterReferenceOperation parameter && _parameters.TryGetValue(parameter.Parameter, out var bound) && bound.Kind == StorageKind.Register)
             {
                 captured.Variable = bound;
             }
-            else if (IsScalar(unwrapped.Type) && IsMemoryLocation(unwrapped))
+            else if (location && IsScalar(unwrapped.Type) && IsMemoryLocation(unwrapped))
             {
                 // A location in memory (a field, a span or array element, a pointer's target, a ref-returning call):
                 // its address is computed once, here, and read here only if something reads the capture.
@@ -232,7 +240,7 @@ namespace BpfDotnet.Compiler.Frontend
                 case IFlowCaptureReferenceOperation captureRef:
                     if (_captures.TryGetValue(captureRef.Id, out var captured))
                     {
-                        if (captured.Pointer >= 0 && IsScalar(op.Type)) return LoadScalar(Address.OfReg(captured.Pointer), op.Type);
+                        if (captured.Pointer >= 0 && IsScalar(op.Type)) return captured.Reg >= 0 ? Operand.InReg(captured.Reg) : LoadScalar(Address.OfReg(captured.Pointer), op.Type);
                         if (captured.Reg >= 0) return Operand.InReg(captured.Reg);
                         if (captured.Memory is Address mem && IsScalar(op.Type)) return LoadScalar(mem, op.Type);
                     }

@@ -307,6 +307,9 @@ namespace BpfDotnet.Compiler.Frontend
                     return new Location(local.Reg, null, null, target.Type);
                 case IParameterReferenceOperation parameterRef when _parameters.TryGetValue(parameterRef.Parameter, out var bound) && bound.Kind == StorageKind.Register:
                     return new Location(bound.Reg, null, null, target.Type);
+                case IFlowCaptureReferenceOperation pointerRef when _captures.TryGetValue(pointerRef.Id, out var arms) && arms.Pointer >= 0:
+                    // A conditional ref: stores go through the address the taken arm chose; its value was read there.
+                    return new Location(-1, Address.OfReg(arms.Pointer), null, target.Type, arms.Reg);
                 case IFlowCaptureReferenceOperation captureRef when _captures.TryGetValue(captureRef.Id, out var captured) && captured.Pointer < 0:
                     if (captured.Variable is { } variable) return new Location(variable.Reg, null, null, target.Type, captured.Reg);
                     if (captured.Target is Address address) return new Location(-1, address, null, target.Type, captured.Reg);
