@@ -496,7 +496,15 @@ namespace BpfDotnet.Compiler.Tests.Differential
                         {
                             Line($"if (unchecked({Condition(2)}))");
                             Line("{");
-                            Line($"    Out.Update(0, unchecked((long)({Expression("long", 2)})));");
+                            if (_random.Next(2) == 0 && _locals.Count > 1)
+                            {
+                                // The value of 'c ? x : y' handed straight to a helper: a value, whatever the arms are.
+                                Line($"    Out.Update(0, unchecked({Condition(1)} ? (long){Pick(_locals).Name} : (long){Pick(_locals).Name}));");
+                            }
+                            else
+                            {
+                                Line($"    Out.Update(0, unchecked((long)({Expression("long", 2)})));");
+                            }
                             Line($"    return {_random.Next(1, 100)};");
                             Line("}");
                             break;

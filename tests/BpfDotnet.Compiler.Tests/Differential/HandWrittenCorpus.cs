@@ -271,7 +271,8 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Probe("h_tuple_equality", "int k = a1 & 3; bool e1 = (a0 & 1, k) == (1, 2); bool e2 = (k, s) != (k++, (short)a1); bool e3 = (a0, l > 0) == (a0 > 100 ? a0 : 0, a2 > 7); " +
                 "Out.Update(0, (e1 ? 1 : 0) + (e2 ? 2 : 0) + (e3 ? 4 : 0) + k * 8); return k;"),
             // The value of 'c ? x : y' is a value, even when an arm is a variable in memory (a ref argument put it there).
-            Probe("h_conditional_value_of_memory", "long m = l; Bump(ref m, 1); long x = a1 > 0 ? m : a0; Out.Update(0, unchecked(x * 3 + (a0 > 9 ? a1 : m))); return (int)(m & 0xff);"),
+            Probe("h_conditional_value_of_memory", "long m = l; Bump(ref m, 1); long x = a1 > 0 ? m : a0; Out.Update(0, a1 > 0 ? a0 : m); Ints.Update(0, a0 > 9 ? a1 : (int)m); " +
+                "Ints.TryGetValue(0, out int back); return unchecked((int)(x * 3 + back));"),
             // A compound assignment to a conditional ref reads the chosen variable before its right side writes it.
             Probe("h_conditional_ref_compound", "uint u = v0; uint w = (uint)a1; (a0 > 100 ? ref u : ref w) ^= (uint)((short)(u = 3u) ^ (s > 0 ? s : -7)); " +
                 "(l < 0 ? ref u : ref u) += u++ + (a1 > 5 ? 1u : 2u); Out.Update(0, unchecked(u * 7L + w)); return (int)u;"),
