@@ -131,31 +131,29 @@ namespace BpfDotnet.Loader
 
         private static void ReadSections(ReadOnlySpan<byte> bytes, IELF elf, ElfObjectFile obj)
         {
+            int index = 0;
+            foreach (ISection s in elf.Sections)
             {
-                int index = 0;
-                foreach (ISection s in elf.Sections)
+                var sec = new ElfSection { Index = index++, Name = s.Name ?? "", Type = (uint)s.Type, Flags = (ulong)s.Flags };
+                if (s is Section<ulong> s64)
                 {
-                    var sec = new ElfSection { Index = index++, Name = s.Name ?? "", Type = (uint)s.Type, Flags = (ulong)s.Flags };
-                    if (s is Section<ulong> s64)
-                    {
-                        sec.Size = s64.Size;
-                        sec.Flags = s64.RawFlags;
-                    }
-                    // ELFSharp does not expose sh_link/sh_info; read them from the section header table.
-                    ulong shoff = R64(bytes, 0x28);
-                    ushort shentsize = (ushort)(bytes[0x3a] | bytes[0x3b] << 8);
-                    ulong hdr = shoff + (ulong)sec.Index * shentsize;
-                    if (shentsize >= 64 && hdr + 64 <= (ulong)bytes.Length)
-                    {
-                        sec.Link = R32(bytes, (int)hdr + 40);
-                        sec.Info = R32(bytes, (int)hdr + 44);
-                    }
-                    if (sec.Type != ElfSection.ShtNobits && sec.Type != 0)
-                    {
-                        sec.Data = s.GetContents();
-                    }
-                    obj.Sections.Add(sec);
+                    sec.Size = s64.Size;
+                    sec.Flags = s64.RawFlags;
                 }
+                // ELFSharp does not expose sh_link/sh_info; read them from the section header table.
+                ulong shoff = R64(bytes, 0x28);
+                ushort shentsize = (ushort)(bytes[0x3a] | bytes[0x3b] << 8);
+                ulong hdr = shoff + (ulong)sec.Index * shentsize;
+                if (shentsize >= 64 && hdr + 64 <= (ulong)bytes.Length)
+                {
+                    sec.Link = R32(bytes, (int)hdr + 40);
+                    sec.Info = R32(bytes, (int)hdr + 44);
+                }
+                if (sec.Type != ElfSection.ShtNobits && sec.Type != 0)
+                {
+                    sec.Data = s.GetContents();
+                }
+                obj.Sections.Add(sec);
             }
         }
 
