@@ -68,6 +68,17 @@ namespace BpfDotnet.Loader.Tests
             Assert.Equal(2, e.Errno);
         }
 
+        /// <summary>EINVAL from BPF_MAP_CREATE names the parameter the kernel refused.</summary>
+        [KernelFact]
+        public void RefusedMapParametersAreNamed()
+        {
+            Kernel.Require();
+            string path = Kernel.CompileC("array_no_prealloc", Programs.ArrayWithNoPrealloc);
+            var e = Assert.Throws<BpfException>(() => BpfObject.LoadFile(path).Dispose());
+            Assert.Contains("EINVAL", e.Message);
+            Assert.Contains("flags 0x1 (NoPrealloc) are not valid for maps of type Array", e.Message);
+        }
+
         /// <summary>AttachAll never attaches nothing in silence: a program it cannot attach is named, and nothing is attached.</summary>
         [KernelFact]
         public void AttachAllNamesAProgramItCannotAttach()

@@ -81,6 +81,23 @@ int on_nothing(void *ctx)
 }
 ";
     
+        /// <summary>An array map asking for BPF_F_NO_PREALLOC, which arrays (always preallocated) refuse.</summary>
+        public const string ArrayWithNoPrealloc = @"
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 4);
+    __uint(map_flags, 1);
+    __type(key, __u32);
+    __type(value, __u64);
+} slots SEC("".maps"");
+
+SEC(""tp/syscalls/sys_enter_openat"")
+int on_openat(void *ctx)
+{
+    return 0;
+}
+";
+
         /// <summary>A tracepoint program and a socket filter, which needs a socket to attach to.</summary>
         public const string TracepointAndSocketFilter = @"
 SEC(""tp/syscalls/sys_enter_openat"")

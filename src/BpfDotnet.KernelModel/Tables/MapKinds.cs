@@ -26,11 +26,11 @@ namespace BpfDotnet.KernelModel
         public static string? Problem(MapKind kind, uint maxEntries, uint flags, uint valueSize)
         {
             var unknown = (MapFlags)flags & ~kind.Flags;
-            if (unknown != 0) return "flags 0x" + ((uint)unknown).ToString("x", System.Globalization.CultureInfo.InvariantCulture) + " (" + unknown + ") are not valid for a " + kind.Type + " map, which takes " + kind.Flags;
+            if (unknown != 0) return "flags 0x" + ((uint)unknown).ToString("x", System.Globalization.CultureInfo.InvariantCulture) + " (" + unknown + ") are not valid for maps of type " + kind.Type + ", which take " + kind.Flags;
             var access = (MapFlags)flags;
             if ((access & MapFlags.ReadOnly) != 0 && (access & MapFlags.WriteOnly) != 0) return "ReadOnly and WriteOnly exclude each other";
             if ((access & MapFlags.ReadOnlyProgram) != 0 && (access & MapFlags.WriteOnlyProgram) != 0) return "ReadOnlyProgram and WriteOnlyProgram exclude each other";
-            if (maxEntries > kind.MaxEntries) return "MaxEntries " + maxEntries + " is more than a " + kind.Type + " map can have (" + kind.MaxEntries + ")";
+            if (maxEntries > kind.MaxEntries) return "MaxEntries " + maxEntries + " is more than a map of type " + kind.Type + " can have (" + kind.MaxEntries + ")";
             if (kind.Type == MapType.Array && (ulong)maxEntries * ((valueSize + 7UL) & ~7UL) >= uint.MaxValue)
             {
                 return "MaxEntries " + maxEntries + " of " + valueSize + "-byte values make an array of 4 GiB or more, which the kernel refuses";

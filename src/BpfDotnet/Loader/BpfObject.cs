@@ -349,11 +349,24 @@ namespace BpfDotnet
                     }
                     if (fd < 0)
                         throw BpfErrors.FromErrno(errno,
-                            $"to create map '{def.Name}' (BPF_MAP_CREATE: type {(BpfMapType)def.Type}, key {keySize} B, value {valueSize} B, max_entries {def.MaxEntries}, flags 0x{def.Flags:x})");
+                            $"to create map '{def.Name}' (BPF_MAP_CREATE: type {(BpfMapType)def.Type}, key {keySize} B, value {valueSize} B, max_entries {def.MaxEntries}, flags 0x{def.Flags:x})",
+                            RefusedParameter(def.Type, def.MaxEntries, def.Flags, valueSize));
                     var handle = new BpfMapHandle(def.Name, (BpfMapType)def.Type, keySize, valueSize, def.MaxEntries, def.Flags, new BpfFileDescriptor(fd));
                     _obj._maps.Add(def.Name, handle);
                     _mapsByOffset[sym.Value] = handle;
                 }
+            }
+
+            /// <summary>
+            /// What the kernel refuses in a map's parameters, by the map kinds table (for the types it describes), as advice
+            /// for the exception; null to keep the errno's own.
+            /// </summary>
+            private static string? RefusedParameter(uint type, uint maxEntries, uint flags, uint valueSize)
+            {
+                MapKind? kind = type == (uint)MapType.Hash ? MapKinds.Hash : type == (uint)MapType.Array ? MapKinds.Array : null;
+                return kind is { } known && MapKinds.Problem(known, maxEntries, flags, valueSize) is string problem
+                    ? "The kernel refuses these parameters: " + problem + "."
+                    : null;
             }
 
             /// <summary><c>.rodata*</c>, <c>.data*</c> and <c>.bss*</c> become single-entry array maps holding the section.</summary>
