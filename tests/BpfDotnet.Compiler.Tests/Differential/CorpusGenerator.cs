@@ -318,7 +318,8 @@ namespace BpfDotnet.Compiler.Tests.Differential
         {
             var candidates = _locals.Where(l => !_counters.Contains(l.Name) && !_divisors.Contains(l.Name)).ToList();
             if (candidates.Count == 0) return;
-            var (x, type) = Pick(candidates);
+            var longs = candidates.Where(l => l.Type == "long").ToList();
+            var (x, type) = longs.Count > 0 && _random.Next(2) == 0 ? Pick(longs) : Pick(candidates);
             var sameType = candidates.Where(l => l.Type == type).ToList();
             var (y, _) = Pick(sameType);
             _referenced.Add(x);
@@ -342,11 +343,19 @@ namespace BpfDotnet.Compiler.Tests.Differential
                         break;
                     }
                 case 1:
-                    line($"(unchecked({Condition(1)}) ? ref {x} : ref {y}) {op} {Value()};");
+                    // The right side may write the variable the conditional ref chose, after C# read it.
+                    line(_random.Next(2) == 0
+                        ? $"(unchecked({Condition(1)}) ? ref {x} : ref {y}) {op} {Value()};"
+                        : $"(unchecked({Condition(1)}) ? ref {x} : ref {y}) {Pick(new[] { "+=", "^=", "-=" })} unchecked(({type})({SideEffect(type, 2, (x, type))} + {Expression(type, 1)}));");
                     break;
                 default:
                     line($"GPick(ref {x}, ref {y}, unchecked({Condition(1)})) {op} {Value()};");
                     break;
+            }
+            if (type == "long" && _random.Next(2) == 0)
+            {
+                // The value of 'c ? x : y', x now in memory, handed straight to a helper (and kept: the probe returns).
+                line($"if (unchecked({Condition(1)})) {{ Out.Update(0, unchecked({Condition(1)} ? {x} : {Leaf("long")})); return {_random.Next(1, 100)}; }}");
             }
         }
 
@@ -498,8 +507,13 @@ namespace BpfDotnet.Compiler.Tests.Differential
                             Line("{");
                             if (_random.Next(2) == 0 && _locals.Count > 1)
                             {
-                                // The value of 'c ? x : y' handed straight to a helper: a value, whatever the arms are.
-                                Line($"    Out.Update(0, unchecked({Condition(1)} ? (long){Pick(_locals).Name} : (long){Pick(_locals).Name}));");
+                                // The value of 'c ? x : y' handed straight to a helper: a value, whatever the arms are (an arm
+                                // that something refers to lives in memory).
+                                var inMemory = _locals.Where(l => _referenced.Contains(l.Name) && l.Type == "long").ToList();
+                                string x = (inMemory.Count > 0 ? Pick(inMemory) : Pick(_locals)).Name, y = Pick(_locals).Name;
+                                Line(_random.Next(2) == 0
+                                    ? $"    Out.Update(0, unchecked({Condition(1)} ? (long){x} : (long){y}));"
+                                    : $"    Out.Update(0, unchecked({Condition(1)} ? (long){y} : (long){x}));");
                             }
                             else
                             {
