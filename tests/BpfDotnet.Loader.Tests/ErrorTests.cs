@@ -68,6 +68,18 @@ namespace BpfDotnet.Loader.Tests
             Assert.Equal(2, e.Errno);
         }
 
+        /// <summary>EACCES from attaching a tracepoint program that reads past the record says so, with the record's size.</summary>
+        [KernelFact]
+        public void ReadingPastTheTracepointRecordIsExplained()
+        {
+            Kernel.Require();
+            string path = Kernel.CompileC("past_the_record", Programs.ReadsPastTheRecord);
+            using BpfObject obj = BpfObject.LoadFile(path);
+            var e = Assert.Throws<BpfException>(() => obj.GetProgram("past_the_record").Attach());
+            Assert.Equal(13, e.Errno); // EACCES
+            Assert.Contains("past the end of the tracepoint's record (the record is 48 bytes)", e.Message);
+        }
+
         /// <summary>EINVAL from BPF_MAP_CREATE names the parameter the kernel refused.</summary>
         [KernelFact]
         public void RefusedMapParametersAreNamed()

@@ -81,6 +81,15 @@ int on_nothing(void *ctx)
 }
 ";
     
+        /// <summary>A tracepoint program that reads its context past the end of the sys_enter_openat record.</summary>
+        public const string ReadsPastTheRecord = @"
+SEC(""tp/syscalls/sys_enter_openat"")
+int past_the_record(void *ctx)
+{
+    return (int)*(volatile long *)((char *)ctx + 200);
+}
+";
+
         /// <summary>An array map asking for BPF_F_NO_PREALLOC, which arrays (always preallocated) refuse.</summary>
         public const string ArrayWithNoPrealloc = @"
 struct {

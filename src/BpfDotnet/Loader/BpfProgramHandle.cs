@@ -140,7 +140,8 @@ namespace BpfDotnet
                     lfd = BpfSyscalls.LinkCreate(prog.Fd, pfd, 41 /* BPF_PERF_EVENT */, 0, out errno);
                 }
                 if (lfd < 0)
-                    throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to tracepoint {category}/{name} (BPF_LINK_CREATE)");
+                    throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to tracepoint {category}/{name} (BPF_LINK_CREATE)",
+                        errno == Native.EACCES ? ReadsPastRecord(category, name) : null);
                 var linkFd = new BpfFileDescriptor(lfd);
                 if (Native.ioctl(pfd, Native.PerfEventIocEnable, 0) < 0)
                 {
@@ -155,6 +156,36 @@ namespace BpfDotnet
                 perf.Dispose();
                 throw;
             }
+        }
+
+        /// <summary>
+        /// The advice for EACCES from attaching a tracepoint program: the kernel refuses a program whose context reads reach
+        /// past the tracepoint's record. The record's size comes from the tracepoint's format file, when it can be read.
+        /// </summary>
+        private static string ReadsPastRecord(string category, string name)
+        {
+            string format = Path.Combine(BpfSystem.TracefsPath ?? "/sys/kernel/tracing", "events", category, name, "format");
+            string size = "";
+            try
+            {
+                int end = 0;
+                foreach (string line in File.ReadLines(format))
+                {
+                    // "\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;"
+                    int offsetAt = line.IndexOf("offset:", StringComparison.Ordinal), sizeAt = line.IndexOf("size:", StringComparison.Ordinal);
+                    if (offsetAt < 0 || sizeAt < 0) continue;
+                    if (int.TryParse(line.AsSpan(offsetAt + 7, line.IndexOf(';', offsetAt) - offsetAt - 7), out int offset)
+                        && int.TryParse(line.AsSpan(sizeAt + 5, line.IndexOf(';', sizeAt) - sizeAt - 5), out int bytes))
+                    {
+                        end = Math.Max(end, offset + bytes);
+                    }
+                }
+                if (end > 0) size = $" (the record is {end} bytes)";
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+            }
+            return $"The program reads its context past the end of the tracepoint's record{size}: make its context struct match {format}.";
         }
 
         private static ulong ReadTracepointId(string category, string name)
