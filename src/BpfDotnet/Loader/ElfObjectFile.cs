@@ -131,6 +131,8 @@ namespace BpfDotnet.Loader
 
         private static void ReadSections(ReadOnlySpan<byte> bytes, IELF elf, ElfObjectFile obj)
         {
+            // The header table was checked to lie inside the object, with 64-byte entries.
+            int shoff = (int)R64(bytes, 0x28);
             int index = 0;
             foreach (ISection s in elf.Sections)
             {
@@ -141,13 +143,11 @@ namespace BpfDotnet.Loader
                     sec.Flags = s64.RawFlags;
                 }
                 // ELFSharp does not expose sh_link/sh_info; read them from the section header table.
-                ulong shoff = R64(bytes, 0x28);
-                ushort shentsize = (ushort)(bytes[0x3a] | bytes[0x3b] << 8);
-                ulong hdr = shoff + (ulong)sec.Index * shentsize;
-                if (shentsize >= 64 && hdr + 64 <= (ulong)bytes.Length)
+                int hdr = shoff + sec.Index * 64;
+                if (hdr + 64 <= bytes.Length)
                 {
-                    sec.Link = R32(bytes, (int)hdr + 40);
-                    sec.Info = R32(bytes, (int)hdr + 44);
+                    sec.Link = R32(bytes, hdr + 40);
+                    sec.Info = R32(bytes, hdr + 44);
                 }
                 if (sec.Type != ElfSection.ShtNobits && sec.Type != 0)
                 {
