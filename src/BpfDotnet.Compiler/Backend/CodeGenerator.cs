@@ -59,7 +59,7 @@ namespace BpfDotnet.Compiler.Backend
                     foreach (var r in ins.Uses()) generator._used.Add(r);
                 }
             }
-            generator.LayoutFrame();
+            generator._out.StackDepth = FrameLayout.Layout(function, order);
             generator.ReceiveParameters();
             for (int i = 0; i < order.Count; i++)
             {
@@ -74,17 +74,6 @@ namespace BpfDotnet.Compiler.Backend
             }
             generator.ResolveJumps();
             return generator._out;
-        }
-
-        private void LayoutFrame()
-        {
-            int depth = 0;
-            foreach (var slot in _function.Slots)
-            {
-                depth = (depth + slot.Size + slot.Alignment - 1) / slot.Alignment * slot.Alignment;
-                slot.FrameOffset = -depth;
-            }
-            _out.StackDepth = depth;
         }
 
         // ---------------------------------------------------------------- emission

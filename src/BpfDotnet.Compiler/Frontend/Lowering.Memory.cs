@@ -68,12 +68,22 @@ namespace BpfDotnet.Compiler.Frontend
                         var index = element.Argument;
                         int length = TypeLayout.InlineArrayLength(element.Instance.Type!);
                         var elementLayout = Layout(element.Type, element.Syntax);
-                        if (!index.ConstantValue.HasValue || elementLayout is null || ConstantToLong(index.ConstantValue.Value) < 0 || ConstantToLong(index.ConstantValue.Value) >= length)
+                        if (elementLayout is not null && index.ConstantValue.HasValue && ConstantToLong(index.ConstantValue.Value) is long constant && constant >= 0 && constant < length)
                         {
-                            Unsupported(index, "An inline array index that is not a constant within the array");
-                            return AddressOf(element.Instance);
+                            return AddressOf(element.Instance).Plus((int)constant * elementLayout.Size);
                         }
-                        return AddressOf(element.Instance).Plus((int)ConstantToLong(index.ConstantValue.Value) * elementLayout.Size);
+                        if (elementLayout is not null && !index.ConstantValue.HasValue && !IsContextAccess(element.Instance))
+                        {
+                            var array = AddressOf(element.Instance);
+                            var value = Rvalue(index);
+                            if (ProvenIndex(value, index, 0, length - 1, element) is { } proven)
+                            {
+                                return Address.OfReg(_b.Alu(AluOp.Add, PointerOf(array), Scaled(proven, elementLayout.Size), false));
+                            }
+                        }
+                        Unsupported(index, "An inline array index not proven within 0.." + (length - 1)
+                            + " (C# would throw IndexOutOfRangeException; use a constant, a loop counter, or test it first: 'if ((uint)i < " + length + ")')");
+                        return AddressOf(element.Instance);
                     }
                 case IInstanceReferenceOperation when _thisAddress is Address self:
                     return self;

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using BpfDotnet.Compiler.Ir;
@@ -45,6 +46,7 @@ namespace BpfDotnet.Compiler.Frontend
         private void CheckPointerAccess(int pointer, (long Low, long High)? index, int elementSize, int size, IOperation at)
         {
             if (!_pointees.TryGetValue(pointer, out var pointee) || index is not { } range) return;
+            if (range.Low == long.MinValue && range.High == long.MaxValue) return; // reported as unbounded already
             long low, high;
             try
             {
@@ -111,7 +113,8 @@ namespace BpfDotnet.Compiler.Frontend
             }
             var elementSize = ElementSize(children[0].Type, op.Syntax);
             var index = Rvalue(children[1]);
-            CheckPointerAccess(pointer, RangeOf(index, op.Syntax), elementSize, accessSize, op);
+            var range = IndexRange(ref index, children[1], elementSize, op);
+            CheckPointerAccess(pointer, range, elementSize, accessSize, op);
             if (index.IsConst && FitsImm(index.Value * elementSize)) return Address.OfReg(pointer, (int)(index.Value * elementSize));
             return Address.OfReg(_b.Alu(AluOp.Add, pointer, Scaled(index, elementSize), false));
         }
@@ -137,6 +140,71 @@ namespace BpfDotnet.Compiler.Frontend
             return n;
         }
 
+        /// <summary>
+        /// The pointer offset furthest from zero the verifier accepts from a register (its <c>BPF_MAX_VAR_OFF</c>);
+        /// beyond it, or with no lower bound, it refuses the arithmetic whatever the pointer.
+        /// </summary>
+        private const long MaxVariableOffset = 1L << 29;
+
+        /// <summary>
+        /// The values an index can take: what lowering knows of its register, narrowed by the tests around it (the index
+        /// is then clamped to that range, see <see cref="Clamped"/>). An index whose scaled range the verifier cannot
+        /// bound is reported here, on the index, whatever the pointer points into; its range is then all values.
+        /// </summary>
+        private (long Low, long High) IndexRange(ref Operand index, IOperation indexOp, int elementSize, IOperation at)
+        {
+            var known = RangeOf(index, at.Syntax);
+            var guarded = index.IsConst ? null : GuardedRange(at.Syntax, indexOp);
+            var range = Intersect(known, guarded);
+            bool bounded = range is { } r && r.Low <= r.High
+                && r.Low > -MaxVariableOffset / Math.Max(elementSize, 1) && r.High < MaxVariableOffset / Math.Max(elementSize, 1);
+            if (bounded)
+            {
+                if (known != range) index = Clamped(index, range!.Value);
+                return range!.Value;
+            }
+            Unsupported(indexOp, "A pointer offset the compiler cannot bound ('" + indexOp.Syntax + "' may hold "
+                + (range is { } wide && (wide.Low != long.MinValue || wide.High != long.MaxValue) ? "any value from " + wide.Low + " to " + wide.High : "any value")
+                + "; the verifier refuses pointer arithmetic it cannot bound): mask it ('& 15') or test it first ('if ((uint)n < 16)')");
+            return (long.MinValue, long.MaxValue);
+        }
+
+        /// <summary>
+        /// An index proven to lie in <paramref name="low"/>..<paramref name="high"/>, as an operand the verifier knows lies
+        /// there too; null when neither its register nor the tests around it prove that.
+        /// </summary>
+        private Operand? ProvenIndex(Operand index, IOperation indexOp, long low, long high, IOperation at)
+        {
+            if (index.IsConst) return index.Value >= low && index.Value <= high ? index : null;
+            var known = RangeOf(index, at.Syntax);
+            if (known is { } k && k.Low >= low && k.High <= high) return index;
+            var range = Intersect(known, GuardedRange(at.Syntax, indexOp));
+            if (range is not { } r || r.Low < low || r.High > high) return null;
+            return Clamped(index, r);
+        }
+
+        /// <summary>
+        /// The value clamped into <paramref name="range"/>, which the source has already proven it lies in (so the clamp
+        /// changes nothing): the tests that proved it may have been made on another register (a zero-extended copy,
+        /// say), so the verifier needs to see the bound on the register that is used.
+        /// </summary>
+        private Operand Clamped(Operand value, (long Low, long High) range)
+        {
+            if (value.IsConst) return value;
+            int t = range.Low == 0 ? CopyOf(value.Reg) : _b.AluImm(AluOp.Sub, value.Reg, range.Low, false);
+            long span = range.High - range.Low;
+            var clamp = Function.NewBlock();
+            var join = Function.NewBlock();
+            _b.Branch(Cond.Gt, t, -1, span, clamp, join);
+            _b.Block = clamp;
+            _b.MovConst(t, span);
+            _b.Jump(join);
+            _b.Block = join;
+            int result = range.Low == 0 ? t : _b.AluImm(AluOp.Add, t, range.Low, false);
+            _ranges[result] = range;
+            return Operand.InReg(result);
+        }
+
         /// <summary><c>p + n</c> and <c>p - n</c>: the integer is scaled by the size of what <c>p</c> points at.</summary>
         private Operand? PointerArithmetic(IBinaryOperation binary)
         {
@@ -153,6 +221,7 @@ namespace BpfDotnet.Compiler.Frontend
             int pointer = Materialize(Rvalue(pointerOp));
             int size = ElementSize(pointerOp.Type, binary.Syntax);
             var index = Rvalue(indexOp);
+            var range = IndexRange(ref index, indexOp, size, binary);
             // The verifier refuses subtraction from a stack pointer, so p - n adds -n.
             bool subtract = binary.OperatorKind == BinaryOperatorKind.Subtract;
             int result;
@@ -169,7 +238,7 @@ namespace BpfDotnet.Compiler.Frontend
                 result = _b.Alu(AluOp.Add, pointer, offset, false);
             }
             // The new pointer points into the same object, at the old offsets moved by the index.
-            if (_pointees.TryGetValue(pointer, out var pointee) && RangeOf(index, binary.Syntax) is { } range && result != pointer)
+            if (_pointees.TryGetValue(pointer, out var pointee) && range != (long.MinValue, long.MaxValue) && result != pointer)
             {
                 var moved = subtract ? Combine(AluOp.Sub, (pointee.Low, pointee.High), (range.Low * size, range.High * size), 64)
                                      : Combine(AluOp.Add, (pointee.Low, pointee.High), (range.Low * size, range.High * size), 64);

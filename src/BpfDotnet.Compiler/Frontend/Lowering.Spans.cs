@@ -238,11 +238,12 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 if (index.Value >= 0 && index.Value < length) return start.Plus((int)index.Value * elementLayout.Size);
             }
-            else if (TryGetRange(index.Reg, indexer.Syntax, out var range) && range.Low >= 0 && range.High < length)
+            else if (ProvenIndex(index, indexer.Arguments[0].Value, 0, length - 1, indexer) is { } proven)
             {
-                return Address.OfReg(_b.Alu(AluOp.Add, PointerOf(start), Scaled(index, elementLayout.Size), false));
+                return Address.OfReg(_b.Alu(AluOp.Add, PointerOf(start), Scaled(proven, elementLayout.Size), false));
             }
-            Unsupported(indexer.Arguments[0].Value, "A Span index not proven within 0.." + (length - 1) + " (C# would throw IndexOutOfRangeException; use a constant or a loop counter)");
+            Unsupported(indexer.Arguments[0].Value, "A Span index not proven within 0.." + (length - 1)
+                + " (C# would throw IndexOutOfRangeException; use a constant, a loop counter, or test it first: 'if ((uint)i < " + length + ")')");
             return Address.OfSlot(storage.Slot);
         }
 

@@ -221,6 +221,15 @@ namespace BpfDotnet.Compiler.Tests.Differential
             // The location an assignment writes (span, index, pointer, ref-returning call) is computed before its right side.
             Probe("h_target_first", "Span<long> sp = stackalloc long[4]; int i = a1; sp[i & 3] = i++; sp[i & 3] += ++i * 10; long x = a0, y = s; Larger(ref x, ref y) = (x += 1000); " +
                 "long acc = 0; foreach (long e in sp) acc = unchecked(acc * 31 + e); Out.Update(0, unchecked(acc * 7 + x * 3 + y)); return i;"),
+            // Stack bytes shared between slots never needed at once: map-key temporaries in a loop beside a struct that lives across it.
+            Probe("h_frame_shared", "Pair keep = default; keep.A = l; long acc = 0; for (int i = 0; i < 4; i++) { Out.Update(0, acc + i); Out.TryGetValue(0, out long got); " +
+                "acc = unchecked(acc + got * 3 + keep.A); keep.B = unchecked(keep.B + i + a0); Two t = new Two { A = acc, B = keep.B }; Out.Update(0, unchecked(acc ^ t.B)); } " +
+                "Out.TryGetValue(0, out long last); Out.Update(0, unchecked(acc + keep.B + last)); return keep.B;"),
+            // Pointer offsets bounded by the tests around them.
+            Probe("h_guarded_pointer", "unsafe { long x = l; byte* p = (byte*)&x; int n = a1; long r = 0; if ((uint)n < 8) r = p[n]; if (n is >= 2 and < 6) r += *(p + n) * 3; " +
+                "if (a0 < 8) r += p[a0] * 5; int k = a0 & 15; if (k > 7) return 1; Out.Update(0, unchecked(r + p[k])); return 0; }"),
+            Probe("h_guarded_span", "Span<long> w = stackalloc long[8]; for (int i = 0; i < 8; i++) w[i] = i * 3; long r = 0; if ((uint)a1 < 8) w[a1] += l; if (a0 < 8) r += w[a0]; " +
+                "int k = s; if (k < 0 || k >= 8) return 2; r += w[k]; Six six = default; if (a0 is > 0 and <= 5) six[a0] = 9; r = unchecked(r * 31 + six[5] + six[1] + w[7]); Out.Update(0, r); return 0;"),
             Probe("h_target_first_pointer", "unsafe { Buf b = default; byte* p = b.Bytes; int i = a0; p[i & 15] = (byte)i++; *(p + (i & 7)) = (byte)(i += 3); b.Bytes[i & 15] += (byte)(i++ * 5); long acc = 0; " +
                 "for (int j = 0; j < 16; j++) acc = unchecked(acc * 31 + b.Bytes[j]); Out.Update(0, acc); return i; }"),
             // A compound assignment reads its target before its right side runs.

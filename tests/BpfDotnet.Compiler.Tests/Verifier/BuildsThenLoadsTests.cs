@@ -148,6 +148,56 @@ namespace BpfDotnet.Compiler.Tests.Verifier
         Last.Update(0, x + b.After);
         return p[-4];", members: Buffers));
 
+        [Theory]
+        [InlineData("long n = (long)ctx.Arg1;\n        return p[n]; // BPF0008", "n")]
+        [InlineData("p = p + ctx.Arg1; // BPF0008\n        return *p;", "ctx.Arg1")]
+        [InlineData("int n = (int)ctx.Arg1;\n        if (n < 8) return p[n]; // BPF0008\n        return 0;", "from -2147483648 to 7")]
+        public void UnboundedPointerOffsets_AreRefused(string access, string said)
+        {
+            string source = Probe("long x = ctx.Arg0;\n        byte* p = (byte*)&x;\n        " + access);
+            AssertRefused(source, "BPF0008");
+            Assert.Contains(ProbeBuilder.Build(source).Diagnostics, d => d.ToDiagnostic().GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("'" + said, System.StringComparison.Ordinal)
+                || d.ToDiagnostic().GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains(said, System.StringComparison.Ordinal));
+        }
+
+        [KernelTheory]
+        [InlineData("if ((uint)n < 8) return p[n];")]
+        [InlineData("if (n >= 0 && n < 8) return p[n];")]
+        [InlineData("if (n < 0 || n > 7) return 0;\n        return *(p + n);")]
+        [InlineData("if (n is >= 2 and < 6) return p[n] + *(p + n - 2);")]
+        [InlineData("for (int i = 0; i < 4; i++) { int m = n + i; if ((uint)m < 8) x += p[m]; }")]
+        public void PointerOffsetsBoundedByTests_Load(string access) => AssertLoads(Probe(
+            "long x = ctx.Arg0;\n        byte* p = (byte*)&x;\n        int n = (int)ctx.Arg1;\n        " + access + "\n        Last.Update(0, x);\n        return 0;"));
+
+        [KernelFact]
+        public void SpanAndInlineArrayIndexesBoundedByTests_Load() => AssertLoads(Probe(@"
+        System.Span<long> w = stackalloc long[8];
+        int n = (int)ctx.Arg1;
+        if ((uint)n < 8) w[n] = ctx.Arg0;
+        Six six = default;
+        byte b = (byte)ctx.Arg2;
+        if (b > 5) return 1;
+        six[b] = 7;
+        Last.Update(0, w[n & 7] + six[3]);
+        return 0;", members: "    [System.Runtime.CompilerServices.InlineArray(6)] public struct Six { private long _element; }\n"));
+
+        [Fact]
+        public void SpanIndexNotProven_IsRefusedWithTheTestToAdd()
+        {
+            string source = Probe(@"
+        System.Span<long> w = stackalloc long[8];
+        int n = (int)ctx.Arg1;
+        w[n] = 1; // BPF0008
+        return 0;");
+            AssertRefused(source, "BPF0008");
+            Assert.Contains(ProbeBuilder.Build(source).Diagnostics, d => d.ToDiagnostic().GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("if ((uint)i < 8)", System.StringComparison.Ordinal));
+        }
+
+        /// <summary>Seventy map updates: each key's temporary is dead once its update returns, so they share stack bytes.</summary>
+        [KernelFact]
+        public void SeventyMapUpdatesInOneProgram_Load() => AssertLoads(Probe(
+            string.Concat(Enumerable.Range(0, 70).Select(i => $"Counts.Update({i}, ctx.Arg0 + {i});\n        ")) + "return 0;"));
+
         private const string NamedContext = @"
     public unsafe struct NamedArgs { public ulong Header; public fixed byte Name[16]; public ulong Tail; }
 ";
