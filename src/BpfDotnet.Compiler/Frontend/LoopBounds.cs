@@ -11,7 +11,7 @@ namespace BpfDotnet.Compiler.Frontend
     /// <summary>
     /// Proves that a loop runs a bounded number of times: one integer counter starting at a constant,
     /// compared with a constant or a span's <c>Length</c> (possibly joined by <c>&amp;&amp;</c> to any other condition, which can only
-    /// end the loop sooner), stepped by a constant towards it once per iteration, and not otherwise
+    /// end the loop sooner), stepped once per iteration by a constant added, multiplied or shifted, and not otherwise
     /// assigned in the body. <c>for</c> loops step in the incrementor; <c>while</c> and <c>do</c> loops
     /// take the counter from the statement just before the loop and step it as the body's last statement.
     /// The kernel verifier then follows the loop to its end; the trip count is capped so that it can.
@@ -82,7 +82,7 @@ namespace BpfDotnet.Compiler.Frontend
             range = default;
             if (!Initial(loop, model, cancellationToken, out counter, out long start, out why)) return null;
             if (loop.Incrementors.Count != 1) return Fail("the loop does not step the counter once per iteration", out why);
-            if (!Step(loop.Incrementors[0], counter!, model, cancellationToken, out long step)) return Fail("the counter is not stepped by a constant", out why);
+            if (!Step(loop.Incrementors[0], counter!, model, cancellationToken, out Stepper step)) return Fail("the counter is not stepped by a constant added, multiplied or shifted (a division is a step the verifier cannot follow)", out why);
             return Count(counter!, start, loop.Condition, step, loop.Statement, null, runsFirst: false, model, cancellationToken, out why, out range, lengthOf);
         }
 
@@ -122,9 +122,9 @@ namespace BpfDotnet.Compiler.Frontend
             if (counter is null) return Fail("no counter compared in the condition is set to a constant before the loop", out why);
             // The body's last statement steps it, and no 'continue' skips that step.
             var last = body is BlockSyntax b ? b.Statements.LastOrDefault() : body;
-            if (last is not ExpressionStatementSyntax { Expression: var stepExpression } || !Step(stepExpression, counter!, model, cancellationToken, out long step))
+            if (last is not ExpressionStatementSyntax { Expression: var stepExpression } || !Step(stepExpression, counter!, model, cancellationToken, out Stepper step))
             {
-                return Fail("the loop body does not end by stepping '" + counter!.Name + "' by a constant", out why);
+                return Fail("the loop body does not end by stepping '" + counter!.Name + "' by a constant added, multiplied or shifted", out why);
             }
             if (ContinuesSkipStep(body)) return Fail("a 'continue' skips the step of '" + counter!.Name + "'", out why);
             return Count(counter!, start, condition, step, body, last, runsFirst, model, cancellationToken, out why, out _, lengthOf);
@@ -238,22 +238,133 @@ namespace BpfDotnet.Compiler.Frontend
             return true;
         }
 
-        private static bool Step(ExpressionSyntax expression, ILocalSymbol counter, SemanticModel model, CancellationToken cancellationToken, out long step)
+        /// <summary>
+        /// How the counter changes once per iteration: by a constant added (<c>i++</c>, <c>i -= 3</c>), or by a constant
+        /// multiplier or shift (<c>i *= 2</c>, <c>i &gt;&gt;= 1</c>, <c>i = i &lt;&lt; 2</c>). Not by a division: the verifier
+        /// does not follow the value of a register through a division, so it could not walk such a loop to its end. The
+        /// iterations are then counted by running the steps as C# runs them, so any step that reaches the bound within
+        /// the cap is proven, and any that does not (<c>i *= 1</c>, <c>i &gt;&gt;= 1</c> from a negative start) is not.
+        /// </summary>
+        private readonly struct Stepper
         {
-            step = 0;
+            public Stepper(SyntaxKind op, long amount)
+            {
+                Op = op;
+                Amount = amount;
+            }
+
+            /// <summary><see cref="SyntaxKind.AddExpression"/>, Multiply, LeftShift, RightShift or UnsignedRightShift.</summary>
+            public SyntaxKind Op { get; }
+            public long Amount { get; }
+
+            /// <summary>The counter after one step, as C# computes it; false when an added step overflows the type, or a ulong leaves long's range.</summary>
+            public bool Next(long value, ITypeSymbol type, out long next)
+            {
+                next = 0;
+                bool unsignedType = type.SpecialType is SpecialType.System_Byte or SpecialType.System_UInt16 or SpecialType.System_UInt32 or SpecialType.System_UInt64;
+                int bits = type.SpecialType switch
+                {
+                    SpecialType.System_Int64 or SpecialType.System_UInt64 => 64,
+                    _ => 32, // C# computes narrower types in int (or uint)
+                };
+                int shift = (int)(Amount & (bits - 1));
+                unchecked
+                {
+                    switch (Op)
+                    {
+                        case SyntaxKind.AddExpression:
+                            if (!InRange(value + Amount, type) || (Amount > 0 && value > long.MaxValue - Amount) || (Amount < 0 && value < long.MinValue - Amount)) return false;
+                            next = value + Amount;
+                            return true;
+                        case SyntaxKind.MultiplyExpression:
+                            next = value * Amount;
+                            break;
+                        case SyntaxKind.LeftShiftExpression:
+                            next = bits == 64 ? value << shift : (long)((int)value << shift);
+                            break;
+                        case SyntaxKind.RightShiftExpression when unsignedType:
+                        case SyntaxKind.UnsignedRightShiftExpression:
+                            next = bits == 64 ? (long)((ulong)value >> shift) : (long)((uint)value >> shift);
+                            if (!unsignedType && bits == 32) next = (int)(uint)next;
+                            break;
+                        case SyntaxKind.RightShiftExpression:
+                            next = bits == 64 ? value >> shift : (long)((int)value >> shift);
+                            break;
+                        default:
+                            return false;
+                    }
+                    if (type.SpecialType == SpecialType.System_UInt64)
+                    {
+                        return InRange(next, type);
+                    }
+                    next = Wrap(next, type);
+                    return true;
+                }
+            }
+        }
+
+        private static bool Step(ExpressionSyntax expression, ILocalSymbol counter, SemanticModel model, CancellationToken cancellationToken, out Stepper step)
+        {
+            step = default;
+            while (expression is ParenthesizedExpressionSyntax p) expression = p.Expression;
             switch (expression)
             {
                 case PostfixUnaryExpressionSyntax p when Refers(p.Operand, counter, model, cancellationToken):
-                    step = p.IsKind(SyntaxKind.PostIncrementExpression) ? 1 : -1;
+                    step = new Stepper(SyntaxKind.AddExpression, p.IsKind(SyntaxKind.PostIncrementExpression) ? 1 : -1);
                     return true;
                 case PrefixUnaryExpressionSyntax p when Refers(p.Operand, counter, model, cancellationToken)
                     && (p.IsKind(SyntaxKind.PreIncrementExpression) || p.IsKind(SyntaxKind.PreDecrementExpression)):
-                    step = p.IsKind(SyntaxKind.PreIncrementExpression) ? 1 : -1;
+                    step = new Stepper(SyntaxKind.AddExpression, p.IsKind(SyntaxKind.PreIncrementExpression) ? 1 : -1);
                     return true;
-                case AssignmentExpressionSyntax a when Refers(a.Left, counter, model, cancellationToken)
-                    && (a.IsKind(SyntaxKind.AddAssignmentExpression) || a.IsKind(SyntaxKind.SubtractAssignmentExpression))
-                    && Constant(a.Right, model, cancellationToken, out long amount) && amount > 0:
-                    step = a.IsKind(SyntaxKind.AddAssignmentExpression) ? amount : -amount;
+                case AssignmentExpressionSyntax a when Refers(a.Left, counter, model, cancellationToken) && Constant(a.Right, model, cancellationToken, out long amount):
+                    {
+                        var op = a.Kind() switch
+                        {
+                            SyntaxKind.AddAssignmentExpression => SyntaxKind.AddExpression,
+                            SyntaxKind.SubtractAssignmentExpression => SyntaxKind.SubtractExpression,
+                            SyntaxKind.MultiplyAssignmentExpression => SyntaxKind.MultiplyExpression,
+                            SyntaxKind.LeftShiftAssignmentExpression => SyntaxKind.LeftShiftExpression,
+                            SyntaxKind.RightShiftAssignmentExpression => SyntaxKind.RightShiftExpression,
+                            SyntaxKind.UnsignedRightShiftAssignmentExpression => SyntaxKind.UnsignedRightShiftExpression,
+                            _ => SyntaxKind.None,
+                        };
+                        return Stepping(op, amount, out step);
+                    }
+                case AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } a when Refers(a.Left, counter, model, cancellationToken):
+                    {
+                        // i = i * 2, i = i >> 1, i = i + 3 (the counter on the left of the operator; i = 3 + i too).
+                        var right = a.Right;
+                        while (right is ParenthesizedExpressionSyntax or CheckedExpressionSyntax { RawKind: (int)SyntaxKind.UncheckedExpression })
+                        {
+                            right = right is ParenthesizedExpressionSyntax paren ? paren.Expression : ((CheckedExpressionSyntax)right).Expression;
+                        }
+                        if (right is not BinaryExpressionSyntax binary) return false;
+                        if (Refers(binary.Left, counter, model, cancellationToken) && Constant(binary.Right, model, cancellationToken, out long operand)) return Stepping(binary.Kind(), operand, out step);
+                        if (Refers(binary.Right, counter, model, cancellationToken) && Constant(binary.Left, model, cancellationToken, out operand)
+                            && binary.Kind() is SyntaxKind.AddExpression or SyntaxKind.MultiplyExpression) return Stepping(binary.Kind(), operand, out step);
+                        return false;
+                    }
+                default:
+                    return false;
+            }
+        }
+
+        private static bool Stepping(SyntaxKind op, long amount, out Stepper step)
+        {
+            step = default;
+            switch (op)
+            {
+                case SyntaxKind.AddExpression when amount != 0:
+                    step = new Stepper(SyntaxKind.AddExpression, amount);
+                    return true;
+                case SyntaxKind.SubtractExpression when amount != 0 && amount != long.MinValue:
+                    step = new Stepper(SyntaxKind.AddExpression, -amount);
+                    return true;
+                case SyntaxKind.MultiplyExpression:
+                case SyntaxKind.LeftShiftExpression:
+                case SyntaxKind.RightShiftExpression:
+                case SyntaxKind.UnsignedRightShiftExpression:
+                    step = new Stepper(op, amount);
                     return true;
                 default:
                     return false;
@@ -374,7 +485,7 @@ namespace BpfDotnet.Compiler.Frontend
             return false;
         }
 
-        private static long? Count(ILocalSymbol counter, long start, ExpressionSyntax? condition, long step, StatementSyntax body, StatementSyntax? stepStatement,
+        private static long? Count(ILocalSymbol counter, long start, ExpressionSyntax? condition, Stepper step, StatementSyntax body, StatementSyntax? stepStatement,
             bool runsFirst, SemanticModel model, CancellationToken cancellationToken, out string why, out Range range, Func<ExpressionSyntax, long?>? lengthOf)
         {
             why = "";
@@ -397,15 +508,15 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 trips = 1;
                 range.Body(i);
-                if (!InRange(i + step, counter.Type)) return Fail("the counter overflows before the condition fails", out why);
-                i += step;
+                if (!step.Next(i, counter.Type, out i)) return Fail("the counter overflows before the condition fails", out why);
                 range.Value(i);
             }
-            for (; Holds(op, i, limit); i += step, range.Value(i))
+            while (Holds(op, i, limit))
             {
                 if (++trips > MaxIterations) return Fail($"it runs more than {MaxIterations} times", out why);
                 range.Body(i);
-                if (!InRange(i + step, counter.Type)) return Fail("the counter overflows before the condition fails", out why);
+                if (!step.Next(i, counter.Type, out i)) return Fail("the counter overflows before the condition fails", out why);
+                range.Value(i);
             }
             return trips;
         }

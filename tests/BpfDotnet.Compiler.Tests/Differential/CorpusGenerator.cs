@@ -448,7 +448,15 @@ namespace BpfDotnet.Compiler.Tests.Differential
                             var (target, type) = Pick(_locals);
                             int trips = _random.Next(1, 17);
                             string counter = "i" + s;
-                            Line($"for (int {counter} = 0; {counter} < {trips}; {counter}++)");
+                            // Counters stepped by adding, multiplying and shifting: the compiler runs the steps to prove the bound.
+                            Line(_random.Next(5) switch
+                            {
+                                0 => $"for (int {counter} = 1; {counter} < {1 << trips}; {counter} *= 2)",
+                                1 => $"for (int {counter} = {1 << trips}; {counter} != 0; {counter} >>= 1)",
+                                2 => $"for (int {counter} = {trips * 3}; {counter} > 0; {counter} -= 3)",
+                                3 => $"for (int {counter} = 1; {counter} < {trips * 40}; {counter} = {counter} * 3)",
+                                _ => $"for (int {counter} = 0; {counter} < {trips}; {counter}++)",
+                            });
                             Line("{");
                             _locals.Add((counter, "int"));
                             _counters.Add(counter);

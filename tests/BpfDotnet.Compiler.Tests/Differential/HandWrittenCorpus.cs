@@ -47,6 +47,10 @@ namespace BpfDotnet.Compiler.Tests.Differential
             // Comparisons of freshly computed 32-bit values: JMP32 on the low half (v3+), no extension.
             Probe("h_narrow_compare", "int r = 0; if (unchecked(a1 * 3 + 1) > 100) r += 1; if (unchecked((int)(l >> 3)) < -5) r += 2; if (unchecked((uint)a2 + v0) >= 0x8000_0000u) r += 4; " +
                 "if (unchecked((short)(s + a0)) == -2) r += 8; if (unchecked(a1 - 7) != (int)v0) r += 16; Out.Update(0, r); return r;"),
+            // Counters stepped by multiplying, dividing and shifting (and wrapping, as C# wraps a narrow counter).
+            Probe("h_loop_steps", "long acc = 0; for (uint i = 1u << 20; i != 0; i >>= 1) acc += i ^ a0; for (int i = 1; i < 5000; i *= 3) acc = unchecked(acc * 7 + i); " +
+                "for (int i = 100; i > 0; i -= 7) acc += i * a1; for (long i = -1000; i < -1; i >>= 1) acc ^= i; for (long i = -1 << 40; i != 0; i <<= 3) acc += i >> 30; int j = 1; while (j < 4096) { acc += j; j = j << 2; } " +
+                "for (sbyte b = 1; b != 0; b <<= 1) acc = unchecked(acc * 3 + b); ulong u = 1; do { acc += (long)(u & a2); u *= 5; } while (u < 1000000); Out.Update(0, acc); return 0;"),
             Probe("h_loop_while", "int i = 0; long acc = 0; while (i < 24) { acc = acc * 3 + ((long)(a2 >> i) & 7); i += 2; } Out.Update(0, acc); return i;"),
             Probe("h_loop_do", "long acc = l; uint k = 10; do { if ((acc & 1) == 0) acc >>= 1; else acc = acc * 3 + 1; k--; } while (k > 0); Out.Update(0, acc); return (int)k;"),
             Probe("h_loop_and_bound", "ulong v = a2; int n = 0; for (int i = 0; i < 64 && v != 0; i++) { v &= v - 1; n++; } int j = 0; while (j < 32 && (a1 >> j) != 0) j++; Out.Update(0, n * 100 + j); return n;"),

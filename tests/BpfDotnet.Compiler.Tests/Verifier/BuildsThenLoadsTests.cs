@@ -198,6 +198,20 @@ namespace BpfDotnet.Compiler.Tests.Verifier
         public void SeventyMapUpdatesInOneProgram_Load() => AssertLoads(Probe(
             string.Concat(Enumerable.Range(0, 70).Select(i => $"Counts.Update({i}, ctx.Arg0 + {i});\n        ")) + "return 0;"));
 
+        [KernelTheory]
+        [InlineData("for (uint i = 1u << 20; i != 0; i >>= 1) acc += i;")]
+        [InlineData("for (int i = 1; i < 4096; i *= 2) acc += i;")]
+        [InlineData("for (int i = 100; i > 0; i -= 3) acc += i;")]
+        [InlineData("int j = 1; while (j < 100000) { acc += j; j = j * 10; }")]
+        [InlineData("for (sbyte b = 1; b != 0; b <<= 1) acc += b;")]
+        public void LoopsSteppedByMultiplyingOrShifting_Load(string loop) => AssertLoads(Probe("long acc = ctx.Arg0;\n        " + loop + "\n        Last.Update(0, acc);\n        return 0;"));
+
+        [Theory]
+        [InlineData("for /* BPF0005 */ (int i = 1000; i > 0; i /= 2) acc += i;")]
+        [InlineData("for /* BPF0005 */ (int i = 1; i < 100; i *= 1) acc += i;")]
+        [InlineData("for /* BPF0005 */ (int i = -8; i < 0; i >>= 1) acc += i;")]
+        public void LoopsWhoseStepTheVerifierCannotFollowOrThatNeverEnd_AreRefused(string loop) => AssertRefused(Probe("long acc = ctx.Arg0;\n        " + loop + "\n        Last.Update(0, acc);\n        return 0;"), "BPF0005", marker: "BPF0005 */");
+
         private const string NamedContext = @"
     public unsafe struct NamedArgs { public ulong Header; public fixed byte Name[16]; public ulong Tail; }
 ";
