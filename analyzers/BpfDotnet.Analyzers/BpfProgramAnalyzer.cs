@@ -89,12 +89,19 @@ namespace BpfDotnet.Analyzers
             if (!HoldsProbes(type, attributes)) return;
             for (var current = type; current is not null; current = current.ContainingType)
             {
-                if (ProbeClassReader.IsPartial(current, context.CancellationToken)) continue;
+                string? problem = !ProbeClassReader.IsPartial(current, context.CancellationToken)
+                    ? (current.Equals(type, SymbolEqualityComparer.Default) ? "must be declared 'partial'" : "must be declared 'partial', as must '" + current.Name + "', which contains it,")
+                        + " so that its loader can be generated"
+                    : current.TypeParameters.Length > 0
+                        ? (current.Equals(type, SymbolEqualityComparer.Default) ? "cannot be generic" : "cannot be inside the generic type '" + current.Name + "'")
+                          + ": one object file is built per class, and each constructed type would need its own maps"
+                        : null;
+                if (problem is null) continue;
                 foreach (var reference in current.DeclaringSyntaxReferences)
                 {
                     if (reference.GetSyntax(context.CancellationToken) is BaseTypeDeclarationSyntax declaration)
                     {
-                        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ProbeClassNotPartial, declaration.Identifier.GetLocation(), type.Name));
+                        context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ProbeClassNotPartial, declaration.Identifier.GetLocation(), type.Name, problem));
                         break;
                     }
                 }

@@ -41,7 +41,7 @@ namespace BpfDotnet.Analyzers
                 if (fullName.Length > 0) fullName.Append(i == 0 ? '.' : '+');
                 fullName.Append(t.MetadataName);
                 declarations.Add(new TypeDeclarationSpec(Modifiers(t), Keyword(t), NameWithTypeParameters(t)));
-                isPartial &= IsPartial(t, cancellationToken);
+                isPartial &= IsPartial(t, cancellationToken) && t.TypeParameters.Length == 0;
             }
 
             var location = type.Locations.Length > 0 ? type.Locations[0] : null;

@@ -111,6 +111,46 @@ namespace BpfDotnet.Generator.Tests
             Assert.Equal(new[] { new ReportedDiagnostic("BPF0013", 3, 14, "Outer") }, TestCompilation.GetBpfDiagnostics(source));
         }
 
+        private static void AssertMessageSays(string source, string id, string text)
+        {
+            var (diagnostics, _) = TestCompilation.RunAnalyzer(TestCompilation.Create(source));
+            Assert.Contains(diagnostics, d => d.Id == id && d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains(text, System.StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void BPF0013_GenericProbeClass()
+        {
+            const string source = """
+                using BpfDotnet;
+                public static partial class Snoop<T>
+                {
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int OnOpenat(ref SysEnterArgs ctx) => 0;
+                }
+                """;
+            Assert.Equal(new[] { new ReportedDiagnostic("BPF0013", 2, 29, "Snoop") }, OfId("BPF0013", source));
+            AssertMessageSays(source, "BPF0013", "cannot be generic");
+        }
+
+        [Fact]
+        public void BPF0013_ProbeClassInsideAGenericType()
+        {
+            const string source = """
+                using BpfDotnet;
+                public partial class Outer<T>
+                {
+                    public static partial class Snoop
+                    {
+                        [BpfMap(MaxEntries = 16)] public static BpfArrayMap<ulong> Slots = null!;
+                    }
+                }
+                """;
+            Assert.Equal(new[] { new ReportedDiagnostic("BPF0013", 2, 22, "Outer") }, OfId("BPF0013", source));
+            AssertMessageSays(source, "BPF0013", "inside the generic type 'Outer'");
+            var (_, generated, _) = TestCompilation.RunGenerator(TestCompilation.Create(source));
+            Assert.DoesNotContain(generated, d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error && !d.Id.StartsWith("BPF", System.StringComparison.Ordinal));
+        }
+
         [Fact]
         public void BPF0013_ProgramInClassNotPartial()
         {

@@ -12,7 +12,7 @@ namespace BpfDotnet.Analyzers.Model
     /// <param name="Namespace">The containing namespace, empty for the global namespace.</param>
     /// <param name="TypeChain">The containing types, outermost first, ending with the class itself.</param>
     /// <param name="License">The object's license: <c>[BpfLicense]</c> on the class, <c>GPL</c> by default.</param>
-    /// <param name="IsPartial">True when the class and every containing type are declared <c>partial</c>; only then can code be generated.</param>
+    /// <param name="IsPartial">True when the class and every containing type are declared <c>partial</c> and none is generic; only then can code be generated.</param>
     /// <param name="Location">The class's first declaration, for diagnostics about the object as a whole.</param>
     /// <remarks>
     /// Value equality over all members (strings, <see cref="EquatableArray{T}"/> of records and a location record),

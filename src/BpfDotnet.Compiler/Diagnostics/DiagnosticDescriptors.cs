@@ -81,7 +81,7 @@ namespace BpfDotnet.Compiler.Diagnostics
         /// <summary>BPF0013: probe class shape.</summary>
         public static readonly DiagnosticDescriptor ProbeClassNotPartial = Error("BPF0013",
             "Probe class must be a partial, non-generic, top-level or nested partial class",
-            "Class '{0}' holds eBPF programs and must be declared 'partial' (and every containing class too) so that its loader can be generated");
+            "Class '{0}' holds eBPF programs and {1}");
 
         /// <summary>BPF0014: a failure inside the compiler itself.</summary>
         public static readonly DiagnosticDescriptor InternalError = Error("BPF0014",
