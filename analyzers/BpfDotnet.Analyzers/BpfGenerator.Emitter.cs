@@ -54,6 +54,7 @@ namespace BpfDotnet.Analyzers
                 WriteLoad(w, loader);
                 w.Line();
                 WriteLoadedClass(w, loader);
+                WriteStandIns(w, loader);
 
                 for (int i = 0; i < loader.TypeChain.Count; i++) w.Close();
                 if (loader.Namespace.Length > 0) w.Close();
@@ -267,6 +268,22 @@ namespace BpfDotnet.Analyzers
                 w.Line();
                 w.Line("/// <summary>Detaches and unloads every program and map of the object.</summary>");
                 w.Line("public void Dispose() => Object.Dispose();");
+                w.Close();
+            }
+
+            private static void WriteStandIns(CodeWriter w, LoaderSpec loader)
+            {
+                if (loader.StandIns.Count == 0) return;
+                w.Line();
+                w.Line("/// <summary>Gives the .NET stand-in of each map field its declared <c>MaxEntries</c>, as the kernel's map has, when the assembly loads.</summary>");
+                w.Line(s_generatedCode);
+                w.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
+                w.Line("internal static void BpfDotnetSizeMapStandIns()");
+                w.Open();
+                foreach (var standIn in loader.StandIns)
+                {
+                    w.Line("(" + standIn.FieldName + " as global::BpfDotnet.IBpfMapStandIn)?.SetMaxEntries(" + standIn.MaxEntries.ToString(System.Globalization.CultureInfo.InvariantCulture) + "u);");
+                }
                 w.Close();
             }
 

@@ -44,8 +44,9 @@ namespace BpfDotnet.Analyzers
                 bool globalsPublic = true;
                 foreach (var global in globals) globalsPublic &= global.PublicType;
                 string accessibility = AllMapTypesPublic(probeObject.Maps) && globalsPublic ? "public" : "internal";
+                var standIns = StandIns(probeClass, probeObject.Maps);
                 LoaderSpec Loader(string objectBase64, string? error) => new LoaderSpec(HintName(probeClass.FullName), probeClass.Name,
-                    probeClass.Namespace, probeClass.TypeChain, objectBase64, error, accessibility, programs, maps) { Globals = globals };
+                    probeClass.Namespace, probeClass.TypeChain, objectBase64, error, accessibility, programs, maps) { Globals = globals, StandIns = standIns };
 
                 var errorIds = ErrorIds(probeObject);
                 if (errorIds.Count > 0)
@@ -141,6 +142,28 @@ namespace BpfDotnet.Analyzers
                         map.KeyTypeName + ", " + map.ValueTypeName));
                 }
                 return members.ToEquatableArray();
+            }
+
+            /// <summary>
+            /// The map fields whose stand-ins a module initializer sizes. A module initializer must be reachable from the
+            /// module, so a class that is (or is inside) a private, protected or file-local type gets none.
+            /// </summary>
+            private static EquatableArray<StandInSpec> StandIns(ProbeClassSpec probeClass, EquatableArray<MapFieldSpec> maps)
+            {
+                foreach (var declaration in probeClass.TypeChain)
+                {
+                    var modifiers = declaration.Modifiers.Split(' ');
+                    if (Array.IndexOf(modifiers, "private") >= 0 || Array.IndexOf(modifiers, "protected") >= 0 || Array.IndexOf(modifiers, "file") >= 0)
+                    {
+                        return EquatableArray<StandInSpec>.Empty;
+                    }
+                }
+                var standIns = new List<StandInSpec>();
+                foreach (var map in maps)
+                {
+                    if (map.Declaration.Spec is { } spec) standIns.Add(new StandInSpec(ProbeClassReader.EscapeIdentifier(map.FieldName), spec.MaxEntries));
+                }
+                return standIns.ToEquatableArray();
             }
 
             private static bool AllMapTypesPublic(EquatableArray<MapFieldSpec> maps)

@@ -90,8 +90,54 @@ namespace BpfDotnet.Generator.Tests
             Assert.Contains("Latency has eBPF compile errors (see BPF0010 diagnostics)", result.Results.Single().GeneratedSources.Single().SourceText.ToString());
         }
 
+        /// <summary>
+        /// A probe run as .NET code finds as many map entries as the kernel's map has: the generated module initializer
+        /// gives each stand-in its field's MaxEntries, whatever <c>new()</c> made.
+        /// </summary>
         [Fact]
-        public void NestedGenericAndInternalTypes_AreReopenedWithTheirModifiers()
+        public void MapStandIns_HaveTheDeclaredMaxEntries()
+        {
+            const string source = """
+                using BpfDotnet;
+                public static partial class Sized
+                {
+                    [BpfMap(MaxEntries = 64)] public static BpfArrayMap<long> Slots = new();
+                    [BpfMap(MaxEntries = 2)] public static BpfHashMap<int, long> Few = new();
+                    [BpfMap(MaxEntries = 1 << 24)] public static readonly BpfArrayMap<long> Huge = new(3);
+
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int Run(ref SysEnterArgs ctx) { Slots.Update(63, 1); return 0; }
+                }
+                """;
+            var (output, diagnostics, _) = TestCompilation.RunGenerator(TestCompilation.Create(source));
+            Assert.Empty(diagnostics);
+            using var stream = new System.IO.MemoryStream();
+            var emitted = output.Emit(stream);
+            Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
+            var type = System.Reflection.Assembly.Load(stream.ToArray()).GetType("Sized")!;
+
+            var slots = (BpfDotnet.BpfArrayMap<long>)type.GetField("Slots")!.GetValue(null)!;
+            Assert.Equal(0, slots.Update(63, 7));
+            Assert.Equal(-7, slots.Update(64, 7));
+            Assert.True(slots.TryGetValue(63, out long seen) && seen == 7);
+
+            var few = (BpfDotnet.BpfHashMap<int, long>)type.GetField("Few")!.GetValue(null)!;
+            Assert.Equal(0, few.Update(1, 1));
+            Assert.Equal(0, few.Update(2, 2));
+            Assert.Equal(-7, few.Update(3, 3));
+            Assert.Equal(0, few.Update(2, 5));
+
+            long before = System.GC.GetAllocatedBytesForCurrentThread();
+            var huge = (BpfDotnet.BpfArrayMap<long>)type.GetField("Huge")!.GetValue(null)!;
+            Assert.Equal(0, huge.Update((1 << 24) - 1, 9));
+            Assert.True(huge.TryGetValue((1 << 24) - 1, out long last) && last == 9);
+            Assert.True(huge.TryGetValue(5, out long untouched) && untouched == 0);
+            // Sixteen million slots cost only the chunks touched, not 128 MB.
+            Assert.True(System.GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20);
+        }
+
+        [Fact]
+        public void NestedAndInternalTypes_AreReopenedWithTheirModifiers()
         {
             const string source = """
                 using BpfDotnet;
@@ -99,7 +145,7 @@ namespace BpfDotnet.Generator.Tests
                 {
                     internal struct Key { public uint Pid; public uint Cpu; }
 
-                    public partial class Outer<T>
+                    public partial class Outer
                     {
                         public readonly partial struct Middle
                         {
@@ -120,15 +166,18 @@ namespace BpfDotnet.Generator.Tests
             Assert.Empty(diagnostics);
             Assert.Empty(TestCompilation.Errors(output));
             var generated = result.Results.Single().GeneratedSources.Single();
-            Assert.Equal("Deep.Space.Outer_1.Middle.Probe.Bpf.g.cs", generated.HintName);
+            Assert.Equal("Deep.Space.Outer.Middle.Probe.Bpf.g.cs", generated.HintName);
             string text = generated.SourceText.ToString();
-            Assert.Contains("public partial class Outer<T>", text);
+            Assert.Contains("public partial class Outer", text);
             Assert.Contains("public readonly partial struct Middle", text);
             Assert.Contains("internal static partial class Probe", text);
             // The key type is internal, so the loader must not be public.
             Assert.Contains("internal sealed class Loaded", text);
             Assert.Contains("public global::BpfDotnet.BpfProgramHandle @class { get; }", text);
             Assert.Contains("public global::BpfDotnet.BpfMapHandle<global::Deep.Space.Key, ulong> Counts { get; }", text);
+            // The stand-in of the map is given its MaxEntries when the assembly loads.
+            Assert.Contains("[global::System.Runtime.CompilerServices.ModuleInitializer]", text);
+            Assert.Contains("(Counts as global::BpfDotnet.IBpfMapStandIn)?.SetMaxEntries(64u);", text);
         }
 
         [Fact]

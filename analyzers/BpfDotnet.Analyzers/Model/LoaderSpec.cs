@@ -29,7 +29,18 @@ namespace BpfDotnet.Analyzers.Model
     {
         /// <summary>The class's static fields as global variables: <c>Config</c> for <c>.rodata</c>, properties for the others.</summary>
         public EquatableArray<GlobalVariable> Globals { get; init; } = EquatableArray<GlobalVariable>.Empty;
+
+        /// <summary>
+        /// The map fields whose .NET stand-ins are given their declared <c>MaxEntries</c> when the assembly loads; empty
+        /// when the class cannot hold a module initializer (it, or a type around it, is private, protected or file-local).
+        /// </summary>
+        public EquatableArray<StandInSpec> StandIns { get; init; } = EquatableArray<StandInSpec>.Empty;
     }
+
+    /// <summary>A map field and the number of entries its .NET stand-in is given.</summary>
+    /// <param name="FieldName">The field (escaped if it is a keyword).</param>
+    /// <param name="MaxEntries">The map's <c>MaxEntries</c>.</param>
+    public sealed record StandInSpec(string FieldName, uint MaxEntries);
 
     /// <summary>A property of the generated loader that exposes one program or map of the loaded object.</summary>
     /// <param name="PropertyName">The C# property name (the method's or field's name, escaped if it is a keyword).</param>
