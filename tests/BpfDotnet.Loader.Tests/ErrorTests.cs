@@ -10,6 +10,23 @@ namespace BpfDotnet.Loader.Tests
         // exit (BPF_JMP | BPF_EXIT)
         private const ulong Exit = 0x95;
 
+        [Fact]
+        public void TracefsNotMounted_IsToldApartFromMountedButUnreadable()
+        {
+            string none = BpfSystem.ExplainMissingTracefs(new[] { "proc /proc proc rw 0 0", "bpf /sys/fs/bpf bpf rw 0 0" }, _ => true);
+            Assert.Contains("tracefs is not mounted", none);
+            Assert.Contains("mount -t tracefs", none);
+
+            var mounts = new[] { "sysfs /sys sysfs rw 0 0", "tracefs /sys/kernel/tracing tracefs rw,nosuid,nodev,noexec,relatime,mode=700 0 0" };
+            string unreadable = BpfSystem.ExplainMissingTracefs(mounts, _ => false);
+            Assert.Contains("tracefs is mounted at /sys/kernel/tracing", unreadable);
+            Assert.Contains("cannot read /sys/kernel/tracing/events", unreadable);
+            Assert.DoesNotContain("not mounted", unreadable);
+
+            string elsewhere = BpfSystem.ExplainMissingTracefs(new[] { "nodev /mnt/my\\040trace tracefs rw 0 0" }, _ => true);
+            Assert.Contains("mounted at /mnt/my trace, but it has no events directory", elsewhere);
+        }
+
         [KernelFact]
         public void RawExitWithoutR0IsRejectedWithTheVerifierLog()
         {

@@ -192,9 +192,7 @@ namespace BpfDotnet
         {
             string? tracefs = BpfSystem.TracefsPath;
             if (tracefs == null)
-                throw new BpfException(
-                    "tracefs is not mounted (neither /sys/kernel/tracing/events nor /sys/kernel/debug/tracing/events exists), so tracepoint ids cannot be read. " +
-                    "Mount it with: mount -t tracefs nodev /sys/kernel/tracing", Native.ENOENT);
+                throw new BpfException(BpfSystem.ExplainMissingTracefs(), Native.ENOENT);
             string path = Path.Combine(tracefs, "events", category, name, "id");
             string text;
             try

@@ -54,7 +54,63 @@ namespace BpfDotnet
                 {
                     if (Directory.Exists(Path.Combine(p, "events"))) return p;
                 }
+                foreach (string mountPoint in TracefsMounts(ReadMounts()))
+                {
+                    if (Directory.Exists(Path.Combine(mountPoint, "events"))) return mountPoint;
+                }
                 return null;
+            }
+        }
+
+        /// <summary>
+        /// Why no tracefs could be used, for an error message: not mounted at all, or mounted where this process cannot
+        /// look (tracefs is usually mode 0700, root's alone).
+        /// </summary>
+        /// <param name="mounts">The lines of <c>/proc/self/mounts</c>.</param>
+        /// <param name="readable">Whether a directory can be seen by this process.</param>
+        internal static string ExplainMissingTracefs(IEnumerable<string> mounts, Func<string, bool> readable)
+        {
+            var mountPoints = TracefsMounts(mounts);
+            if (mountPoints.Count == 0)
+            {
+                return "tracefs is not mounted (no tracefs in /proc/self/mounts), so tracepoint ids cannot be read. Mount it with: mount -t tracefs nodev /sys/kernel/tracing";
+            }
+            foreach (string mountPoint in mountPoints)
+            {
+                if (!readable(Path.Combine(mountPoint, "events")))
+                {
+                    return $"tracefs is mounted at {mountPoint}, but this process (user {Environment.UserName}) cannot read {Path.Combine(mountPoint, "events")}, " +
+                        "so tracepoint ids cannot be read. Run as root, or give this user access to tracefs (for example mount it with -o gid=<group>,mode=0750).";
+                }
+            }
+            return $"tracefs is mounted at {string.Join(", ", mountPoints)}, but it has no events directory, so tracepoint ids cannot be read. " +
+                "Mount it again with: mount -t tracefs nodev /sys/kernel/tracing";
+        }
+
+        /// <summary>The explanation of <see cref="ExplainMissingTracefs(IEnumerable{string}, Func{string, bool})"/> for this process.</summary>
+        internal static string ExplainMissingTracefs() => ExplainMissingTracefs(ReadMounts(), Directory.Exists);
+
+        /// <summary>Where tracefs is mounted, from lines of <c>/proc/self/mounts</c> (spaces in paths come escaped as <c>\040</c>).</summary>
+        private static List<string> TracefsMounts(IEnumerable<string> mounts)
+        {
+            var mountPoints = new List<string>();
+            foreach (string line in mounts)
+            {
+                string[] fields = line.Split(' ');
+                if (fields.Length >= 3 && fields[2] == "tracefs") mountPoints.Add(fields[1].Replace("\\040", " ", StringComparison.Ordinal));
+            }
+            return mountPoints;
+        }
+
+        private static string[] ReadMounts()
+        {
+            try
+            {
+                return File.ReadAllLines("/proc/self/mounts");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return Array.Empty<string>();
             }
         }
 
