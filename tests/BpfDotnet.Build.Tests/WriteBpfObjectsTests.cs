@@ -48,6 +48,10 @@ namespace BpfDotnet.Build.Tests
             Assert.Equal(written, File.GetLastWriteTimeUtc(obj));
             Assert.Equal(s_first, File.ReadAllBytes(obj));
 
+            // The object kept its old time, older than the new assembly: the next no-op build still skips the target.
+            output = BuildSucceeds(project, verbosity: "normal");
+            AssertOutputContains("Skipping target \"BpfDotnetWriteObjects\"", output);
+
             // New bytes in the source: the file is rewritten with them. An object no longer in the assembly
             // (its probe class was removed) is deleted by incremental clean.
             Assert.True(File.Exists(project.ObjectPath("Gone")));
