@@ -50,6 +50,16 @@ namespace BpfDotnet.Analyzers
             context.RegisterSourceOutput(
                 objects.Select(static (built, _) => built.Failure).Where(static failure => failure is not null),
                 static (context, failure) => context.ReportDiagnostic(failure!.ToDiagnostic()));
+
+            // Loaded without the runtime (the package referenced with its compile assets excluded, say): say so once,
+            // rather than compile nothing without a word.
+            context.RegisterSourceOutput(
+                context.CompilationProvider.Select(static (compilation, _) => compilation.GetTypeByMetadataName(KnownTypes.BpfProgramAttribute) is null)
+                    .WithTrackingName(TrackingNames.RuntimeReferenced),
+                static (context, missing) =>
+                {
+                    if (missing) context.ReportDiagnostic(Diagnostic.Create(BpfDotnet.Compiler.Diagnostics.DiagnosticDescriptors.RuntimeNotReferenced, Location.None));
+                });
         }
     }
 }

@@ -17,5 +17,8 @@ namespace BpfDotnet.Analyzers
 
         /// <summary>Each probe class's ELF object written and its loader described (<see cref="Model.BuiltObjectSpec"/>).</summary>
         public const string ObjectBuilt = nameof(ObjectBuilt);
+
+        /// <summary>Whether the compilation lacks the BpfDotnet runtime library (BPF0017).</summary>
+        public const string RuntimeReferenced = nameof(RuntimeReferenced);
     }
 }

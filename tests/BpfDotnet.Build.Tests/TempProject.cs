@@ -5,7 +5,7 @@ namespace BpfDotnet.Build.Tests
 {
     /// <summary>
     /// A throwaway project directory under the system temp folder, shielded from any Directory.Build.* above
-    /// it, that imports the repository's build/BpfDotnet.Build.targets exactly as an in-repo project does.
+    /// it, that imports the repository's build/BpfDotnet.targets exactly as an in-repo project does.
     /// </summary>
     internal sealed class TempProject : IDisposable
     {
@@ -48,7 +48,7 @@ namespace BpfDotnet.Build.Tests
         }
 
         /// <summary>The targets file an in-repo project imports.</summary>
-        public static string RepoTargets => Path.Combine(RepoRoot, "msbuild", "BpfDotnet.Build", "build", "BpfDotnet.Build.targets");
+        public static string RepoTargets => Path.Combine(RepoRoot, "msbuild", "BpfDotnet.Build", "build", "BpfDotnet.targets");
 
         public void WriteProject(string projectName, string extraProjectXml = "", string subdirectory = "", string? targetsPath = null)
         {
@@ -90,7 +90,7 @@ namespace BpfDotnet.Build.Tests
         {
             for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
             {
-                if (File.Exists(Path.Combine(dir.FullName, "msbuild", "BpfDotnet.Build", "build", "BpfDotnet.Build.targets")))
+                if (File.Exists(Path.Combine(dir.FullName, "msbuild", "BpfDotnet.Build", "build", "BpfDotnet.targets")))
                 {
                     return dir.FullName;
                 }

@@ -124,14 +124,14 @@ namespace BpfDotnet.Build.Tests
                 foreach (string folder in new[] { "build", "buildTransitive" })
                 {
                     Directory.CreateDirectory(Path.Combine(packageRoot, folder));
-                    File.Copy(Path.Combine(source, folder, "BpfDotnet.Build.targets"), Path.Combine(packageRoot, folder, "BpfDotnet.Build.targets"));
+                    File.Copy(Path.Combine(source, folder, "BpfDotnet.targets"), Path.Combine(packageRoot, folder, "BpfDotnet.targets"));
                 }
 
                 string task = Path.Combine(source, "bin", DotnetCli.Configuration, "netstandard2.0", "BpfDotnet.Build.dll");
                 Assert.True(File.Exists(task), "the test project's ProjectReference builds " + task);
                 File.Copy(task, Path.Combine(packageRoot, "tasks", "netstandard2.0", "BpfDotnet.Build.dll").EnsureDirectory());
 
-                using var project = TempProject.Create(targetsPath: Path.Combine(packageRoot, "buildTransitive", "BpfDotnet.Build.targets"));
+                using var project = TempProject.Create(targetsPath: Path.Combine(packageRoot, "buildTransitive", "BpfDotnet.targets"));
                 project.WriteSource("Probe.cs", TempProject.ProbeSource(("Demo", Convert.ToBase64String(s_first))));
 
                 string output = BuildSucceeds(project, restore: true, verbosity: "normal");

@@ -111,6 +111,21 @@ namespace BpfDotnet.Generator.Tests
             Assert.Equal(new[] { new ReportedDiagnostic("BPF0013", 3, 14, "Outer") }, TestCompilation.GetBpfDiagnostics(source));
         }
 
+        [Fact]
+        public void BPF0017_GeneratorWithoutTheRuntimeLibrary_SaysSoOnce()
+        {
+            var withoutRuntime = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create("NoRuntime",
+                new[] { TestCompilation.Parse("public static class Plain { public static int Two() => 2; }", "Plain.cs") },
+                TestCompilation.References.Where(r => !(r.Display ?? "").EndsWith("BpfDotnet.dll", StringComparison.Ordinal)),
+                TestCompilation.Options);
+            var (_, diagnostics, _) = TestCompilation.RunGenerator(withoutRuntime);
+            var reported = Assert.Single(diagnostics, d => d.Id == "BPF0017");
+            Assert.Equal(Microsoft.CodeAnalysis.DiagnosticSeverity.Warning, reported.Severity);
+
+            var (_, withRuntime, _) = TestCompilation.RunGenerator(TestCompilation.Create("public static class Plain { }"));
+            Assert.DoesNotContain(withRuntime, d => d.Id == "BPF0017");
+        }
+
         private static void AssertMessageSays(string source, string id, string text)
         {
             var (diagnostics, _) = TestCompilation.RunAnalyzer(TestCompilation.Create(source));

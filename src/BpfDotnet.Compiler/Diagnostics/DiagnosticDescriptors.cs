@@ -98,11 +98,17 @@ namespace BpfDotnet.Compiler.Diagnostics
             "Division not supported here",
             "{0}: C# throws on division by zero (and on MinValue / -1) and eBPF does not; {1}");
 
+        /// <summary>BPF0017: the generator runs in a project that cannot use what it generates.</summary>
+        public static readonly DiagnosticDescriptor RuntimeNotReferenced = new DiagnosticDescriptor("BPF0017",
+            "The BpfDotnet runtime library is not referenced",
+            "The BpfDotnet generator and analyzers are loaded, but the project does not reference the BpfDotnet runtime library (BpfDotnet.dll), so no probe can be declared or compiled; reference the BpfDotnet package without excluding its compile assets",
+            Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "BPF0017.md");
+
         /// <summary>All descriptors, in id order.</summary>
         public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
             HeapAllocation, StringUse, Exceptions, FloatingPoint, UnboundedLoop, UnsupportedCall, UnsupportedType,
             UnsupportedConstruct, InvalidProgramSignature, InvalidMapDeclaration, StackTooLarge, MissingAttachPoint,
-            ProbeClassNotPartial, InternalError, MaybeNullMapValue, UnsupportedDivision);
+            ProbeClassNotPartial, InternalError, MaybeNullMapValue, UnsupportedDivision, RuntimeNotReferenced);
 
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);
 
