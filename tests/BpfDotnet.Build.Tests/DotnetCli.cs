@@ -20,6 +20,10 @@ namespace BpfDotnet.Build.Tests
         private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(3);
 
         public static (int ExitCode, string Output) Run(string workingDirectory, params string[] args)
+            => Run(workingDirectory, null, args);
+
+        /// <summary>Runs <c>dotnet</c> with <paramref name="args"/>, with <paramref name="environment"/> set on top of the clean environment.</summary>
+        public static (int ExitCode, string Output) Run(string workingDirectory, System.Collections.Generic.IReadOnlyDictionary<string, string>? environment, params string[] args)
         {
             var start = new ProcessStartInfo(DotnetPath())
             {
@@ -53,6 +57,10 @@ namespace BpfDotnet.Build.Tests
             start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
             start.Environment["MSBUILDTERMINALLOGGER"] = "off";
             start.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
+            if (environment != null)
+            {
+                foreach (var pair in environment) start.Environment[pair.Key] = pair.Value;
+            }
 
             var output = new StringBuilder();
             using var process = new Process { StartInfo = start };

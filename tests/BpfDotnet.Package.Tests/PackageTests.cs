@@ -1,0 +1,170 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using System.Xml.Linq;
+using BpfDotnet.Build;
+using BpfDotnet.Build.Tests;
+using BpfDotnet.Loader.Tests;
+using Xunit;
+
+namespace BpfDotnet.Package.Tests
+{
+    public sealed class PackageTests : IClassFixture<PackagedFeed>
+    {
+        private readonly PackagedFeed _feed;
+
+        public PackageTests(PackagedFeed feed) => _feed = feed;
+
+        /// <summary>Every template folder of the template pack (adding a folder adds a case).</summary>
+        public static IEnumerable<object[]> Templates()
+            => Directory.GetDirectories(Path.Combine(PackagedFeed.RepoRoot, "templates", "content"))
+                .Select(d => new object[] { Path.GetFileName(d) })
+                .OrderBy(t => (string)t[0], StringComparer.Ordinal);
+
+        [Fact]
+        public void RuntimePackage_HoldsRuntimeGeneratorAnalyzersTaskAndTargets()
+        {
+            using var package = ZipFile.OpenRead(_feed.RuntimePackage);
+            var entries = package.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+            foreach (string expected in new[]
+            {
+                "lib/net8.0/BpfDotnet.dll", "lib/net8.0/BpfDotnet.xml", "analyzers/dotnet/cs/BpfDotnet.Analyzers.dll",
+                "analyzers/dotnet/cs/BpfDotnet.CodeFixes.dll", "tasks/netstandard2.0/BpfDotnet.Build.dll",
+                "build/BpfDotnet.targets", "buildTransitive/BpfDotnet.targets", "README.md",
+            })
+            {
+                Assert.Contains(expected, entries);
+            }
+            // The build targets the package ships are the file this repository's own projects import.
+            Assert.Equal(File.ReadAllText(Path.Combine(PackagedFeed.RepoRoot, "msbuild", "BpfDotnet.Build", "build", "BpfDotnet.targets")),
+                new StreamReader(package.GetEntry("build/BpfDotnet.targets")!.Open()).ReadToEnd());
+
+            var nuspec = XDocument.Load(package.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+            XNamespace ns = nuspec.Root!.GetDefaultNamespace();
+            var metadata = nuspec.Root.Element(ns + "metadata")!;
+            Assert.Equal("BpfDotnet", metadata.Element(ns + "id")!.Value);
+            Assert.Equal(PackagedFeed.Version, metadata.Element(ns + "version")!.Value);
+            Assert.Equal("MIT", metadata.Element(ns + "license")!.Value);
+            Assert.Equal("README.md", metadata.Element(ns + "readme")!.Value);
+            Assert.False(string.IsNullOrWhiteSpace(metadata.Element(ns + "description")?.Value));
+            Assert.False(string.IsNullOrWhiteSpace(metadata.Element(ns + "tags")?.Value));
+            Assert.Null(metadata.Element(ns + "repository")); // the package names no repository or commit
+        }
+
+        [Fact]
+        public void RuntimePackage_IsReproducible()
+        {
+            string again = Path.Combine(_feed.Root, "feed-again");
+            string second = PackagedFeed.Pack(Path.Combine(PackagedFeed.RepoRoot, "src", "BpfDotnet", "BpfDotnet.csproj"), again, noBuild: true);
+            Assert.Equal(File.ReadAllBytes(_feed.RuntimePackage), File.ReadAllBytes(second));
+        }
+
+        [Fact]
+        public void Templates_ReferenceTheRuntimePackageOfTheSameVersion()
+        {
+            var references = Directory.GetFiles(Path.Combine(PackagedFeed.RepoRoot, "templates", "content"), "*.csproj", SearchOption.AllDirectories)
+                .SelectMany(p => XDocument.Load(p).Descendants("PackageReference").Where(r => (string?)r.Attribute("Include") == "BpfDotnet"))
+                .ToList();
+            Assert.NotEmpty(references);
+            Assert.All(references, r => Assert.Equal(PackagedFeed.Version, (string?)r.Attribute("Version")));
+        }
+
+        [Fact]
+        public void FrameworkAndCpuOptions_ReachTheProject()
+        {
+            string output = Path.Combine(_feed.Root, "options");
+            var (exit, text) = _feed.Dotnet(_feed.Root, "new", "bpf-tracepoint", "-n", "Options", "-o", output, "--framework", "net8.0", "--cpu", "v2",
+                "--no-restore", "--debug:custom-hive", _feed.Hive);
+            Assert.True(exit == 0, text);
+            var project = XDocument.Load(Path.Combine(output, "Options.csproj"));
+            Assert.Equal("net8.0", project.Descendants("TargetFramework").Single().Value);
+            Assert.Equal("v2", project.Descendants("BpfCpu").Single().Value);
+        }
+
+        /// <summary>
+        /// Instantiates the template as a user does, builds it (each probe's .bpf.o lands next to its assembly, with the
+        /// bytes the assembly embeds) and runs its app as root for two seconds while this process makes system calls,
+        /// checking that the app printed rows of counts the kernel gathered.
+        /// </summary>
+        [KernelTheory]
+        [MemberData(nameof(Templates))]
+        public void Template_InstantiatesBuildsAndRuns(string folder)
+        {
+            Kernel.Require();
+            var template = JsonDocument.Parse(File.ReadAllText(Path.Combine(PackagedFeed.RepoRoot, "templates", "content", folder, ".template.config", "template.json"))).RootElement;
+            string shortName = template.GetProperty("shortName").GetString()!;
+            string name = "E2e." + string.Concat(folder.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p.Substring(1)));
+            string directory = Path.Combine(_feed.Root, name);
+
+            var (exit, text) = _feed.Dotnet(_feed.Root, "new", shortName, "-n", name, "-o", directory, "--debug:custom-hive", _feed.Hive);
+            Assert.True(exit == 0, $"dotnet new {shortName} failed:\n{text}");
+            (exit, text) = _feed.Dotnet(directory, "build", "-c", "Release", "-nologo", "-tl:off", "-v:quiet", "-nodeReuse:false");
+            Assert.True(exit == 0, $"dotnet build of {shortName} failed:\n{text}");
+            Assert.DoesNotContain("warning BPF", text, StringComparison.Ordinal);
+
+            var objects = Directory.GetFiles(directory, "*.bpf.o", SearchOption.AllDirectories).Where(p => p.Contains("/bin/Release/", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(objects);
+            foreach (string obj in objects)
+            {
+                string objectName = Path.GetFileName(obj)[..^".bpf.o".Length];
+                var embedded = Directory.GetFiles(Path.GetDirectoryName(obj)!, "*.dll")
+                    .Where(dll => !Path.GetFileName(dll).StartsWith("BpfDotnet", StringComparison.Ordinal) && Path.GetFileName(dll) != "ELFSharp.dll")
+                    .SelectMany(dll => BpfObjectReader.Read(dll))
+                    .Single(e => e.Name == objectName);
+                Assert.Equal(Convert.FromBase64String(embedded.ElfBase64!), File.ReadAllBytes(obj));
+            }
+
+            string app = Directory.GetFiles(directory, "*.runtimeconfig.json", SearchOption.AllDirectories)
+                .Where(p => p.Contains("/bin/Release/", StringComparison.Ordinal))
+                .Select(p => p[..^".runtimeconfig.json".Length] + ".dll")
+                .Single();
+            var run = Task.Run(() => _feed.Dotnet(directory, app, "--duration", "2"));
+            MakeSystemCalls(run);
+            (exit, text) = run.Result;
+            Assert.True(exit == 0, $"{Path.GetFileName(app)} failed:\n{text}");
+            var rows = text.Split('\n').Where(line => Regex.IsMatch(line, @"^\s*\d+\s.*\s\d+\s*$")).ToList();
+            Assert.True(rows.Count > 0, $"{Path.GetFileName(app)} printed no counts:\n{text}");
+        }
+
+        [Fact]
+        public void TemplatePack_InstallsListsAndUninstalls()
+        {
+            string hive = Path.Combine(_feed.Root, "hive-install");
+            var (exit, text) = _feed.Dotnet(_feed.Root, "new", "install", _feed.TemplatePackage, "--debug:custom-hive", hive);
+            Assert.True(exit == 0, text);
+            (exit, text) = _feed.Dotnet(_feed.Root, "new", "list", "bpf", "--debug:custom-hive", hive);
+            Assert.True(exit == 0, text);
+            foreach (var template in Templates())
+            {
+                string shortName = JsonDocument.Parse(File.ReadAllText(Path.Combine(PackagedFeed.RepoRoot, "templates", "content", (string)template[0], ".template.config", "template.json")))
+                    .RootElement.GetProperty("shortName").GetString()!;
+                Assert.Contains(shortName, text, StringComparison.Ordinal);
+            }
+            (exit, text) = _feed.Dotnet(_feed.Root, "new", "uninstall", "BpfDotnet.Templates", "--debug:custom-hive", hive);
+            Assert.True(exit == 0, text);
+            (exit, text) = _feed.Dotnet(_feed.Root, "new", "list", "bpf", "--debug:custom-hive", hive);
+            Assert.DoesNotContain("bpf-tracepoint", text, StringComparison.Ordinal);
+        }
+
+        /// <summary>Opens, writes and reads files until <paramref name="until"/> ends, so every template's probe has something to count.</summary>
+        private static void MakeSystemCalls(Task until)
+        {
+            string scratch = Path.Combine(Path.GetTempPath(), "bpfdotnet-syscalls-" + Environment.ProcessId);
+            var deadline = Stopwatch.StartNew();
+            while (!until.IsCompleted && deadline.Elapsed < TimeSpan.FromMinutes(2))
+            {
+                File.WriteAllText(scratch, "bpfdotnet");
+                _ = File.ReadAllBytes(scratch);
+                Thread.Sleep(10);
+            }
+            File.Delete(scratch);
+        }
+    }
+}
