@@ -34,26 +34,14 @@ namespace BpfDotnet.Compiler.Frontend
             }
             if (maxEntries == 0) return Fail("MaxEntries must be at least 1");
 
-            ITypeSymbol keySymbol, valueSymbol;
-            KernelModel.MapKind kind;
-            if (metadataName == KnownTypes.BpfHashMap)
-            {
-                kind = KernelModel.MapKinds.Hash;
-                keySymbol = mapType.TypeArguments[0];
-                valueSymbol = mapType.TypeArguments[1];
-            }
-            else if (metadataName == KnownTypes.BpfArrayMap)
-            {
-                kind = KernelModel.MapKinds.Array;
-                keySymbol = null!;
-                valueSymbol = mapType.TypeArguments[0];
-            }
-            else
+            if (KernelModel.MapKinds.ByClrType(metadataName) is not KernelModel.MapKind kind || mapType.TypeArguments.Length != (kind.KeyIsIndex ? 1 : 2))
             {
                 return Fail($"'{definition}' is not a map type; use BpfHashMap<TKey, TValue> or BpfArrayMap<TValue>");
             }
+            ITypeSymbol keySymbol = kind.KeyIsIndex ? null! : mapType.TypeArguments[0];
+            ITypeSymbol valueSymbol = mapType.TypeArguments[mapType.TypeArguments.Length - 1];
 
-            bool isArray = kind.Type == KernelModel.MapType.Array;
+            bool isArray = kind.KeyIsIndex;
             BpfType? key = isArray ? IntType.UInt : TypeLayout.TryGet(keySymbol, out var keyError);
             if (key is null) return Fail($"key type '{keySymbol.ToDisplayString()}' is not supported");
             var value = TypeLayout.TryGet(valueSymbol, out var valueError);

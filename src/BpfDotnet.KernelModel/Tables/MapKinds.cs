@@ -1,10 +1,12 @@
 namespace BpfDotnet.KernelModel
 {
-    /// <summary>What the kernel accepts when it creates a map of one type.</summary>
+    /// <summary>A map kind: the C# type that declares it, and what the kernel accepts when it creates a map of its type.</summary>
+    /// <param name="ClrType">The metadata name of the C# map type (<c>BpfDotnet.BpfHashMap`2</c>).</param>
     /// <param name="Type">The map type.</param>
     /// <param name="Flags">The <c>map_flags</c> it accepts (others make <c>BPF_MAP_CREATE</c> fail with EINVAL).</param>
     /// <param name="MaxEntries">The largest <c>max_entries</c> it can create.</param>
-    internal readonly record struct MapKind(MapType Type, MapFlags Flags, uint MaxEntries);
+    /// <param name="KeyIsIndex">True when the key is a <c>uint</c> index (arrays): the C# type's only type argument is the value.</param>
+    internal readonly record struct MapKind(string ClrType, MapType Type, MapFlags Flags, uint MaxEntries, bool KeyIsIndex);
 
     /// <summary>The map types BpfDotnet declares, with what the kernel accepts for each.</summary>
     internal static class MapKinds
@@ -14,10 +16,33 @@ namespace BpfDotnet.KernelModel
         /// (<c>htab_map_alloc</c>); a NUMA node and a read-only/write-only choice are the other flags it takes
         /// (<c>HTAB_CREATE_FLAG_MASK</c>; BPF_F_NO_COMMON_LRU only for LRU hashes, BPF_F_NUMA_NODE needs a node BpfDotnet does not set).
         /// </summary>
-        public static readonly MapKind Hash = new(MapType.Hash, MapFlags.NoPrealloc | MapFlags.AccessMask | MapFlags.ZeroSeed, 1u << 28);
+        public static readonly MapKind Hash = new("BpfDotnet.BpfHashMap`2", MapType.Hash, MapFlags.NoPrealloc | MapFlags.AccessMask | MapFlags.ZeroSeed, 1u << 28, KeyIsIndex: false);
 
         /// <summary>An array is preallocated: it takes the access flags and BPF_F_MMAPABLE (<c>ARRAY_CREATE_FLAG_MASK</c>).</summary>
-        public static readonly MapKind Array = new(MapType.Array, MapFlags.Mmapable | MapFlags.AccessMask, uint.MaxValue);
+        public static readonly MapKind Array = new("BpfDotnet.BpfArrayMap`1", MapType.Array, MapFlags.Mmapable | MapFlags.AccessMask, uint.MaxValue, KeyIsIndex: true);
+
+        /// <summary>Every map kind a probe can declare.</summary>
+        public static readonly MapKind[] All = { Hash, Array };
+
+        /// <summary>The kind the C# type with this metadata name declares, or null.</summary>
+        public static MapKind? ByClrType(string metadataName)
+        {
+            foreach (var kind in All)
+            {
+                if (kind.ClrType == metadataName) return kind;
+            }
+            return null;
+        }
+
+        /// <summary>The kind of a kernel map type, or null when BpfDotnet declares no map of that type.</summary>
+        public static MapKind? ByType(uint type)
+        {
+            foreach (var kind in All)
+            {
+                if ((uint)kind.Type == type) return kind;
+            }
+            return null;
+        }
 
         /// <summary>
         /// Why the kernel would refuse a map of <paramref name="kind"/> with these parameters, or null when it would

@@ -106,6 +106,9 @@ namespace BpfDotnet.KernelModel
             return null;
         }
 
+        /// <summary>Every entry, in the order section names are matched.</summary>
+        public static System.Collections.Generic.IReadOnlyList<ProgramKind> All => Table;
+
         /// <summary>Every prefix, for messages.</summary>
         public static string KnownPrefixes => string.Join(", ", Table.Select(k => k.Prefix).Distinct());
     }

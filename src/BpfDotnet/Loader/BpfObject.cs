@@ -363,7 +363,7 @@ namespace BpfDotnet
             /// </summary>
             private static string? RefusedParameter(uint type, uint maxEntries, uint flags, uint valueSize)
             {
-                MapKind? kind = type == (uint)MapType.Hash ? MapKinds.Hash : type == (uint)MapType.Array ? MapKinds.Array : null;
+                MapKind? kind = MapKinds.ByType(type);
                 return kind is { } known && MapKinds.Problem(known, maxEntries, flags, valueSize) is string problem
                     ? "The kernel refuses these parameters: " + problem + "."
                     : null;
