@@ -133,6 +133,37 @@ namespace BpfDotnet.Package.Tests
             Assert.True(rows.Count > 0, $"{Path.GetFileName(app)} printed no counts:\n{text}");
         }
 
+        /// <summary>
+        /// A template made with --aot publishes as a NativeAOT executable (the runtime library is trimming- and
+        /// AOT-compatible), which loads its probe, attaches it and reads its map like the JIT-compiled app.
+        /// </summary>
+        [KernelFact]
+        public void TemplateWithAot_PublishesANativeExecutableThatLoadsAttachesAndReadsItsMap()
+        {
+            Kernel.Require();
+            string directory = Path.Combine(_feed.Root, "E2e.Aot");
+            var (exit, text) = _feed.Dotnet(_feed.Root, "new", "bpf-tracepoint", "-n", "E2e.Aot", "-o", directory, "--aot", "--debug:custom-hive", _feed.Hive);
+            Assert.True(exit == 0, text);
+            Assert.Equal("true", XDocument.Load(Path.Combine(directory, "E2e.Aot.csproj")).Descendants("PublishAot").Single().Value);
+            (exit, text) = _feed.Dotnet(directory, "publish", "-c", "Release", "-r", "linux-x64", "-o", Path.Combine(directory, "native"), "-nologo", "-tl:off", "-v:quiet", "-nodeReuse:false");
+            Assert.True(exit == 0, "dotnet publish (NativeAOT) failed:\n" + text);
+            Assert.DoesNotContain("warning IL", text, StringComparison.Ordinal); // no trimming or AOT warnings
+            string native = Path.Combine(directory, "native", "E2e.Aot");
+            Assert.True(File.Exists(native), "no native executable at " + native);
+
+            var start = new ProcessStartInfo(native) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add("--duration");
+            start.ArgumentList.Add("2");
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            var exited = Task.Run(() => process.WaitForExit(60_000));
+            MakeSystemCalls(exited);
+            Assert.True(exited.Result, "the native executable did not exit");
+            Assert.True(process.ExitCode == 0, $"the native executable failed:\n{output.Result}{errors.Result}");
+            Assert.Contains(output.Result.Split('\n'), line => Regex.IsMatch(line, @"^\s*\d+\s.*\s\d+\s*$"));
+        }
+
         [Fact]
         public void TemplatePack_InstallsListsAndUninstalls()
         {
