@@ -22,15 +22,39 @@ namespace BpfDotnet.Analyzers
             private static readonly SymbolDisplayFormat s_typeFormat = SymbolDisplayFormat.FullyQualifiedFormat
                 .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
-            /// <summary>Compiles the <c>[BpfProgram]</c> method of <paramref name="context"/>; null if it is not a method of a type.</summary>
-            public static ProgramSpec? ParseProgram(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+            /// <summary>
+            /// What compiling the <c>[BpfProgram]</c> method of <paramref name="context"/> depends on, and what to compile it
+            /// from; null if it is not a method of a type. Cheap: no binding, and per-tree name sets read once per tree.
+            /// </summary>
+            public static ProgramInput? ReadProgram(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
             {
-                if (context.TargetSymbol is not IMethodSymbol method || method.ContainingType is not INamedTypeSymbol type) return null;
+                if (context.TargetSymbol is not IMethodSymbol method || method.ContainingType is null) return null;
+                SourceFingerprint? fingerprint;
+                try
+                {
+                    fingerprint = SourceFingerprint.Of(method, context.SemanticModel.Compilation, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    fingerprint = null; // compiled every time
+                }
+                return new ProgramInput(fingerprint, OrderOf(context), method, context.SemanticModel);
+            }
+
+            /// <summary>Compiles a program (or takes its compilation from <see cref="CompiledPrograms"/> when its fingerprint is known).</summary>
+            public static ProgramSpec? ParseProgram(ProgramInput input, CancellationToken cancellationToken)
+            {
+                var method = input.Method;
+                if (method.ContainingType is not INamedTypeSymbol type) return null;
                 try
                 {
                     var probeClass = ProbeClassReader.Read(type, cancellationToken);
-                    var compilation = ProbeCompiler.CompileProgram(method, context.SemanticModel, cancellationToken);
-                    return new ProgramSpec(probeClass, method.Name, OrderOf(context), compilation);
+                    if (!CompiledPrograms.TryGet(input.Fingerprint, out var compilation))
+                    {
+                        compilation = ProbeCompiler.CompileProgram(method, input.Model, cancellationToken);
+                        CompiledPrograms.Add(input.Fingerprint, compilation);
+                    }
+                    return new ProgramSpec(probeClass, method.Name, input.Order, compilation);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -41,7 +65,7 @@ namespace BpfDotnet.Analyzers
                     // The compiler guards itself; this is the last line so that no exception leaves the generator.
                     var failed = new MethodCompilation(null, EquatableArray<string>.Empty,
                         new EquatableArray<DiagnosticInfo>(new[] { InternalError(method, ex) }));
-                    return new ProgramSpec(SafeRead(type, cancellationToken), method.Name, OrderOf(context), failed);
+                    return new ProgramSpec(SafeRead(type, cancellationToken), method.Name, input.Order, failed);
                 }
             }
 

@@ -20,11 +20,16 @@ namespace BpfDotnet.Analyzers
         /// <inheritdoc/>
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
+            // The attribute step runs again on every edit, so it only takes each program's fingerprint; the compile step
+            // after it runs only when a fingerprint changed (an edit the program's code can see).
             IncrementalValuesProvider<ProgramSpec> programs = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     KnownTypes.BpfProgramAttribute,
                     static (node, _) => node is MethodDeclarationSyntax,
-                    static (context, cancellationToken) => Parser.ParseProgram(context, cancellationToken))
+                    static (context, cancellationToken) => Parser.ReadProgram(context, cancellationToken))
+                .WithTrackingName(TrackingNames.ProgramFingerprinted)
+                .Where(static input => input is not null)
+                .Select(static (input, cancellationToken) => Parser.ParseProgram(input!, cancellationToken))
                 .WithTrackingName(TrackingNames.ProgramCompiled)
                 .Where(static program => program is not null)!;
 

@@ -118,11 +118,19 @@ namespace BpfDotnet.Analyzers
             return false;
         }
 
+        /// <summary>
+        /// The program's compilation: the one the generator (or an earlier run) made for the same fingerprint, when there
+        /// is one, so a build compiles each program once.
+        /// </summary>
         private static MethodCompilation CompileProgram(IMethodSymbol method, SemanticModel model, CancellationToken cancellationToken)
         {
             try
             {
-                return ProbeCompiler.CompileProgram(method, model, cancellationToken);
+                var fingerprint = SourceFingerprint.Of(method, model.Compilation, cancellationToken);
+                if (CompiledPrograms.TryGet(fingerprint, out var known)) return known;
+                var compiled = ProbeCompiler.CompileProgram(method, model, cancellationToken);
+                CompiledPrograms.Add(fingerprint, compiled);
+                return compiled;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -6,7 +6,10 @@ namespace BpfDotnet.Analyzers
     /// </summary>
     public static class TrackingNames
     {
-        /// <summary>Each <c>[BpfProgram]</c> method compiled to a <see cref="Model.ProgramSpec"/>.</summary>
+        /// <summary>Each <c>[BpfProgram]</c> method's <see cref="SourceFingerprint"/> taken (runs on every edit; cheap).</summary>
+        public const string ProgramFingerprinted = nameof(ProgramFingerprinted);
+
+        /// <summary>Each <c>[BpfProgram]</c> method compiled to a <see cref="Model.ProgramSpec"/> (only when its fingerprint changed).</summary>
         public const string ProgramCompiled = nameof(ProgramCompiled);
 
         /// <summary>Each <c>[BpfMap]</c> field read to a <see cref="Model.MapFieldSpec"/>.</summary>
