@@ -23,29 +23,29 @@ namespace BpfDotnet.Analyzers
                 .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
             /// <summary>
-            /// What compiling the <c>[BpfProgram]</c> method of <paramref name="context"/> depends on, and what to compile it
-            /// from; null if it is not a method of a type. Cheap: no binding, and per-tree name sets read once per tree.
+            /// What compiling the <c>[BpfProgram]</c> method, or reading the <c>[BpfMap]</c> field, of <paramref name="context"/>
+            /// depends on, and what to do it from; null if it is not a member of a type. Cheap: no binding beyond the
+            /// member's symbol, and per-tree name sets read once per tree.
             /// </summary>
-            public static ProgramInput? ReadProgram(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+            public static MemberInput? ReadMember(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
             {
-                if (context.TargetSymbol is not IMethodSymbol method || method.ContainingType is null) return null;
+                if (context.TargetSymbol is not (IMethodSymbol or IFieldSymbol) || context.TargetSymbol.ContainingType is null) return null;
                 SourceFingerprint? fingerprint;
                 try
                 {
-                    fingerprint = SourceFingerprint.Of(method, context.SemanticModel.Compilation, cancellationToken);
+                    fingerprint = SourceFingerprint.Of(context.TargetSymbol, context.SemanticModel.Compilation, cancellationToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    fingerprint = null; // compiled every time
+                    fingerprint = null; // done every time
                 }
-                return new ProgramInput(fingerprint, OrderOf(context), method, context.SemanticModel);
+                return new MemberInput(fingerprint, OrderOf(context), context.TargetSymbol, context.SemanticModel);
             }
 
             /// <summary>Compiles a program (or takes its compilation from <see cref="CompiledPrograms"/> when its fingerprint is known).</summary>
-            public static ProgramSpec? ParseProgram(ProgramInput input, CancellationToken cancellationToken)
+            public static ProgramSpec? ParseProgram(MemberInput input, CancellationToken cancellationToken)
             {
-                var method = input.Method;
-                if (method.ContainingType is not INamedTypeSymbol type) return null;
+                if (input.Member is not IMethodSymbol method || method.ContainingType is not INamedTypeSymbol type) return null;
                 try
                 {
                     var probeClass = ProbeClassReader.Read(type, cancellationToken);
@@ -69,10 +69,10 @@ namespace BpfDotnet.Analyzers
                 }
             }
 
-            /// <summary>Reads the <c>[BpfMap]</c> field of <paramref name="context"/>; null if it is not a field of a type.</summary>
-            public static MapFieldSpec? ParseMap(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+            /// <summary>Reads a <c>[BpfMap]</c> field; null if it is not a field of a type.</summary>
+            public static MapFieldSpec? ParseMap(MemberInput input, CancellationToken cancellationToken)
             {
-                if (context.TargetSymbol is not IFieldSymbol field || field.ContainingType is not INamedTypeSymbol type) return null;
+                if (input.Member is not IFieldSymbol field || field.ContainingType is not INamedTypeSymbol type) return null;
                 try
                 {
                     var probeClass = ProbeClassReader.Read(type, cancellationToken);
@@ -101,7 +101,7 @@ namespace BpfDotnet.Analyzers
                         key = declaration.KeyTypeName;
                         value = declaration.ValueTypeName;
                     }
-                    return new MapFieldSpec(probeClass, field.Name, OrderOf(context), declaration, key, value, typesArePublic);
+                    return new MapFieldSpec(probeClass, field.Name, input.Order, declaration, key, value, typesArePublic);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -111,7 +111,7 @@ namespace BpfDotnet.Analyzers
                 {
                     var failed = new MapDeclaration(null, field.Name, string.Empty, string.Empty,
                         new EquatableArray<DiagnosticInfo>(new[] { InternalError(field, ex) }));
-                    return new MapFieldSpec(SafeRead(type, cancellationToken), field.Name, OrderOf(context), failed, null, null, true);
+                    return new MapFieldSpec(SafeRead(type, cancellationToken), field.Name, input.Order, failed, null, null, true);
                 }
             }
 

@@ -17,6 +17,19 @@ namespace BpfDotnet.Analyzers
     [Generator(LanguageNames.CSharp)]
     public sealed partial class BpfGenerator : IIncrementalGenerator
     {
+        /// <summary>
+        /// True when the compilation references the runtime library (by assembly name: asking for a type would make
+        /// Roslyn build the new compilation's symbol tables on every edit).
+        /// </summary>
+        private static bool ReferencesRuntime(Compilation compilation)
+        {
+            foreach (var identity in compilation.ReferencedAssemblyNames)
+            {
+                if (identity.Name == "BpfDotnet") return true;
+            }
+            return false;
+        }
+
         /// <inheritdoc/>
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
@@ -26,7 +39,7 @@ namespace BpfDotnet.Analyzers
                 .ForAttributeWithMetadataName(
                     KnownTypes.BpfProgramAttribute,
                     static (node, _) => node is MethodDeclarationSyntax,
-                    static (context, cancellationToken) => Parser.ReadProgram(context, cancellationToken))
+                    static (context, cancellationToken) => Parser.ReadMember(context, cancellationToken))
                 .WithTrackingName(TrackingNames.ProgramFingerprinted)
                 .Where(static input => input is not null)
                 .Select(static (input, cancellationToken) => Parser.ParseProgram(input!, cancellationToken))
@@ -37,7 +50,10 @@ namespace BpfDotnet.Analyzers
                 .ForAttributeWithMetadataName(
                     KnownTypes.BpfMapAttribute,
                     static (node, _) => node is VariableDeclaratorSyntax,
-                    static (context, cancellationToken) => Parser.ParseMap(context, cancellationToken))
+                    static (context, cancellationToken) => Parser.ReadMember(context, cancellationToken))
+                .WithTrackingName(TrackingNames.MapFingerprinted)
+                .Where(static input => input is not null)
+                .Select(static (input, cancellationToken) => Parser.ParseMap(input!, cancellationToken))
                 .WithTrackingName(TrackingNames.MapsRead)
                 .Where(static map => map is not null)!;
 
@@ -59,7 +75,7 @@ namespace BpfDotnet.Analyzers
             // Loaded without the runtime (the package referenced with its compile assets excluded, say): say so once,
             // rather than compile nothing without a word.
             context.RegisterSourceOutput(
-                context.CompilationProvider.Select(static (compilation, _) => compilation.GetTypeByMetadataName(KnownTypes.BpfProgramAttribute) is null)
+                context.CompilationProvider.Select(static (compilation, _) => !ReferencesRuntime(compilation))
                     .WithTrackingName(TrackingNames.RuntimeReferenced),
                 static (context, missing) =>
                 {

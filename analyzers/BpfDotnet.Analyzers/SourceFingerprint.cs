@@ -43,22 +43,67 @@ namespace BpfDotnet.Analyzers
             _hash = unchecked(hash * 31 + metadata.Length);
         }
 
-        /// <summary>The fingerprint of <paramref name="method"/> in <paramref name="compilation"/>.</summary>
-        public static SourceFingerprint Of(IMethodSymbol method, Compilation compilation, CancellationToken cancellationToken)
+        /// <summary>
+        /// When set, no fingerprint is taken (<see cref="Of"/> returns null): every program is compiled on every run, by
+        /// the generator and again by the analyzer. For the IDE benchmark's "without fingerprints" figures only.
+        /// </summary>
+        internal static bool Disabled { get; set; }
+
+        /// <summary>
+        /// The fingerprint of <paramref name="member"/> (a <c>[BpfProgram]</c> method or a <c>[BpfMap]</c> field) in
+        /// <paramref name="compilation"/>; null when <see cref="Disabled"/>.
+        /// </summary>
+        public static SourceFingerprint? Of(ISymbol member, Compilation compilation, CancellationToken cancellationToken)
         {
-            var start = new List<SyntaxTree>();
-            foreach (var reference in method.ContainingType.DeclaringSyntaxReferences)
+            if (Disabled) return null;
+            var shared = s_perCompilation.GetValue(compilation, static c => new PerCompilation(c));
+            var trees = shared.Reachable(member.ContainingType, cancellationToken);
+            // The member by name and position (overloads differ by position): cheaper than a documentation id.
+            var location = member.Locations.Length > 0 ? member.Locations[0] : null;
+            string id = member.ContainingType.MetadataName + "." + member.Name + "@" + (location?.SourceTree?.FilePath ?? "") + ":"
+                + (location?.SourceSpan.Start ?? -1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return new SourceFingerprint(id, trees, shared.Metadata, compilation.Options);
+        }
+
+        private static readonly ConditionalWeakTable<Compilation, PerCompilation> s_perCompilation = new ConditionalWeakTable<Compilation, PerCompilation>();
+
+        /// <summary>What all the members of one compilation share: its metadata, and the trees reachable from each class.</summary>
+        private sealed class PerCompilation
+        {
+            private readonly Compilation _compilation;
+            private readonly Dictionary<INamedTypeSymbol, SyntaxTree[]> _reachable = new Dictionary<INamedTypeSymbol, SyntaxTree[]>(SymbolEqualityComparer.Default);
+
+            public PerCompilation(Compilation compilation)
             {
-                if (!start.Contains(reference.SyntaxTree)) start.Add(reference.SyntaxTree);
+                _compilation = compilation;
+                var metadata = new List<object>();
+                foreach (var reference in compilation.References)
+                {
+                    metadata.Add(reference is PortableExecutableReference file ? file.GetMetadataId() : (object)reference);
+                }
+                Metadata = metadata.ToArray();
             }
-            var trees = Reachable(compilation, start, cancellationToken);
-            var metadata = new List<object>();
-            foreach (var reference in compilation.References)
+
+            public object[] Metadata { get; }
+
+            public SyntaxTree[] Reachable(INamedTypeSymbol type, CancellationToken cancellationToken)
             {
-                metadata.Add(reference is PortableExecutableReference file ? file.GetMetadataId() : (object)reference);
+                lock (_reachable)
+                {
+                    if (_reachable.TryGetValue(type, out var known)) return known;
+                }
+                var start = new List<SyntaxTree>();
+                foreach (var reference in type.DeclaringSyntaxReferences)
+                {
+                    if (!start.Contains(reference.SyntaxTree)) start.Add(reference.SyntaxTree);
+                }
+                var trees = SourceFingerprint.Reachable(_compilation, start, cancellationToken);
+                lock (_reachable)
+                {
+                    _reachable[type] = trees;
+                }
+                return trees;
             }
-            string id = method.GetDocumentationCommentId() ?? method.ToDisplayString();
-            return new SourceFingerprint(id, trees, metadata.ToArray(), compilation.Options);
         }
 
         /// <summary>The trees reachable by name from <paramref name="start"/>, in the compilation's order (see the remarks).</summary>
@@ -87,7 +132,7 @@ namespace BpfDotnet.Analyzers
                 for (int i = candidates.Count - 1; i >= 0; i--)
                 {
                     var (tree, names) = candidates[i];
-                    if (!names.Declared.Overlaps(used)) continue;
+                    if (!DeclaresAny(names.Declared, used)) continue;
                     included.Add(tree);
                     used.UnionWith(names.Used);
                     candidates.RemoveAt(i);
@@ -100,6 +145,16 @@ namespace BpfDotnet.Analyzers
                 if (included.Contains(tree)) ordered.Add(tree);
             }
             return ordered.ToArray();
+        }
+
+        /// <summary>True when a name of <paramref name="declared"/> (a tree's few type names) is in <paramref name="used"/>.</summary>
+        private static bool DeclaresAny(HashSet<string> declared, HashSet<string> used)
+        {
+            foreach (string name in declared)
+            {
+                if (used.Contains(name)) return true;
+            }
+            return false;
         }
 
         /// <summary>The loader and object this generator adds: nothing a probe's code reads.</summary>

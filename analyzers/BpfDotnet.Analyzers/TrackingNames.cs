@@ -12,7 +12,10 @@ namespace BpfDotnet.Analyzers
         /// <summary>Each <c>[BpfProgram]</c> method compiled to a <see cref="Model.ProgramSpec"/> (only when its fingerprint changed).</summary>
         public const string ProgramCompiled = nameof(ProgramCompiled);
 
-        /// <summary>Each <c>[BpfMap]</c> field read to a <see cref="Model.MapFieldSpec"/>.</summary>
+        /// <summary>Each <c>[BpfMap]</c> field's <see cref="SourceFingerprint"/> taken (runs on every edit; cheap).</summary>
+        public const string MapFingerprinted = nameof(MapFingerprinted);
+
+        /// <summary>Each <c>[BpfMap]</c> field read to a <see cref="Model.MapFieldSpec"/> (only when its fingerprint changed).</summary>
         public const string MapsRead = nameof(MapsRead);
 
         /// <summary>Programs and maps grouped into one <see cref="Model.ProbeObjectSpec"/> per probe class.</summary>
