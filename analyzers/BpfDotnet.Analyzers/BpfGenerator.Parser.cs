@@ -23,35 +23,31 @@ namespace BpfDotnet.Analyzers
                 .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
             /// <summary>
-            /// What compiling the <c>[BpfProgram]</c> method, or reading the <c>[BpfMap]</c> field, of <paramref name="context"/>
-            /// depends on, and what to do it from; null if it is not a member of a type. Cheap: no binding beyond the
-            /// member's symbol, and per-tree name sets read once per tree.
+            /// Every <c>[BpfProgram]</c> method and <c>[BpfMap]</c> field of the compilation, with what compiling or reading
+            /// it depends on. Runs on every edit, so it binds nothing: see <see cref="SourceFingerprint.FindMembers"/>.
             /// </summary>
-            public static MemberInput? ReadMember(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+            public static ImmutableArray<MemberInput> FindMembers(Compilation compilation, CancellationToken cancellationToken)
             {
-                if (context.TargetSymbol is not (IMethodSymbol or IFieldSymbol) || context.TargetSymbol.ContainingType is null) return null;
-                SourceFingerprint? fingerprint;
-                try
+                var members = ImmutableArray.CreateBuilder<MemberInput>();
+                foreach (var (node, isProgram, fingerprint) in SourceFingerprint.FindMembers(compilation, cancellationToken))
                 {
-                    fingerprint = SourceFingerprint.Of(context.TargetSymbol, context.SemanticModel.Compilation, cancellationToken);
+                    members.Add(new MemberInput(fingerprint, new SourceOrder(node.SyntaxTree.FilePath, node.SpanStart), isProgram, node, compilation));
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    fingerprint = null; // done every time
-                }
-                return new MemberInput(fingerprint, OrderOf(context), context.TargetSymbol, context.SemanticModel);
+                return members.ToImmutable();
             }
 
             /// <summary>Compiles a program (or takes its compilation from <see cref="CompiledPrograms"/> when its fingerprint is known).</summary>
             public static ProgramSpec? ParseProgram(MemberInput input, CancellationToken cancellationToken)
             {
-                if (input.Member is not IMethodSymbol method || method.ContainingType is not INamedTypeSymbol type) return null;
+                if (input.Bind(cancellationToken) is not IMethodSymbol method || method.ContainingType is not INamedTypeSymbol type
+                    || !HasAttribute(method, KnownTypes.BpfProgramAttribute)) return null;
+                var model = input.Compilation.GetSemanticModel(input.Declaration.SyntaxTree);
                 try
                 {
                     var probeClass = ProbeClassReader.Read(type, cancellationToken);
                     if (!CompiledPrograms.TryGet(input.Fingerprint, out var compilation))
                     {
-                        compilation = ProbeCompiler.CompileProgram(method, input.Model, cancellationToken);
+                        compilation = ProbeCompiler.CompileProgram(method, model, cancellationToken);
                         CompiledPrograms.Add(input.Fingerprint, compilation);
                     }
                     return new ProgramSpec(probeClass, method.Name, input.Order, compilation);
@@ -72,7 +68,8 @@ namespace BpfDotnet.Analyzers
             /// <summary>Reads a <c>[BpfMap]</c> field; null if it is not a field of a type.</summary>
             public static MapFieldSpec? ParseMap(MemberInput input, CancellationToken cancellationToken)
             {
-                if (input.Member is not IFieldSymbol field || field.ContainingType is not INamedTypeSymbol type) return null;
+                if (input.Bind(cancellationToken) is not IFieldSymbol field || field.ContainingType is not INamedTypeSymbol type
+                    || !HasAttribute(field, KnownTypes.BpfMapAttribute)) return null;
                 try
                 {
                     var probeClass = ProbeClassReader.Read(type, cancellationToken);
@@ -149,8 +146,15 @@ namespace BpfDotnet.Analyzers
 
             private static bool Nameable(ITypeSymbol type) => type.TypeKind != TypeKind.Error && !type.IsAnonymousType;
 
-            private static SourceOrder OrderOf(GeneratorAttributeSyntaxContext context)
-                => new SourceOrder(context.TargetNode.SyntaxTree.FilePath, context.TargetNode.SpanStart);
+            /// <summary>True when <paramref name="symbol"/> carries the attribute whose metadata name is <paramref name="attribute"/> (found by syntax; confirmed here).</summary>
+            private static bool HasAttribute(ISymbol symbol, string attribute)
+            {
+                foreach (var data in symbol.GetAttributes())
+                {
+                    if (data.AttributeClass is { } type && type.ContainingNamespace?.ToDisplayString() + "." + type.MetadataName == attribute) return true;
+                }
+                return false;
+            }
 
             private static DiagnosticInfo InternalError(ISymbol symbol, Exception ex)
                 => DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, symbol.Locations.Length > 0 ? symbol.Locations[0] : null,

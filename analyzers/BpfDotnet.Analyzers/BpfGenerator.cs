@@ -33,27 +33,23 @@ namespace BpfDotnet.Analyzers
         /// <inheritdoc/>
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
-            // The attribute step runs again on every edit, so it only takes each program's fingerprint; the compile step
-            // after it runs only when a fingerprint changed (an edit the program's code can see).
-            IncrementalValuesProvider<ProgramSpec> programs = context.SyntaxProvider
-                .ForAttributeWithMetadataName(
-                    KnownTypes.BpfProgramAttribute,
-                    static (node, _) => node is MethodDeclarationSyntax,
-                    static (context, cancellationToken) => Parser.ReadMember(context, cancellationToken))
-                .WithTrackingName(TrackingNames.ProgramFingerprinted)
-                .Where(static input => input is not null)
-                .Select(static (input, cancellationToken) => Parser.ParseProgram(input!, cancellationToken))
+            // The first step runs on every edit, so it binds nothing: it finds the probe members by syntax and takes each
+            // one's fingerprint. The steps after it compile a program, or read a map, only when its fingerprint changed
+            // (an edit its code can see), and confirm its attribute by binding.
+            IncrementalValuesProvider<MemberInput> members = context.CompilationProvider
+                .Select(static (compilation, cancellationToken) => Parser.FindMembers(compilation, cancellationToken))
+                .WithTrackingName(TrackingNames.MembersFound)
+                .SelectMany(static (found, _) => found);
+
+            IncrementalValuesProvider<ProgramSpec> programs = members
+                .Where(static member => member.IsProgram)
+                .Select(static (member, cancellationToken) => Parser.ParseProgram(member, cancellationToken))
                 .WithTrackingName(TrackingNames.ProgramCompiled)
                 .Where(static program => program is not null)!;
 
-            IncrementalValuesProvider<MapFieldSpec> maps = context.SyntaxProvider
-                .ForAttributeWithMetadataName(
-                    KnownTypes.BpfMapAttribute,
-                    static (node, _) => node is VariableDeclaratorSyntax,
-                    static (context, cancellationToken) => Parser.ReadMember(context, cancellationToken))
-                .WithTrackingName(TrackingNames.MapFingerprinted)
-                .Where(static input => input is not null)
-                .Select(static (input, cancellationToken) => Parser.ParseMap(input!, cancellationToken))
+            IncrementalValuesProvider<MapFieldSpec> maps = members
+                .Where(static member => !member.IsProgram)
+                .Select(static (member, cancellationToken) => Parser.ParseMap(member, cancellationToken))
                 .WithTrackingName(TrackingNames.MapsRead)
                 .Where(static map => map is not null)!;
 

@@ -6,14 +6,12 @@ namespace BpfDotnet.Analyzers
     /// </summary>
     public static class TrackingNames
     {
-        /// <summary>Each <c>[BpfProgram]</c> method's <see cref="SourceFingerprint"/> taken (runs on every edit; cheap).</summary>
-        public const string ProgramFingerprinted = nameof(ProgramFingerprinted);
+        /// <summary>The probe members found by syntax, each with its <see cref="SourceFingerprint"/> (runs on every edit; binds nothing).</summary>
+        public const string MembersFound = nameof(MembersFound);
 
         /// <summary>Each <c>[BpfProgram]</c> method compiled to a <see cref="Model.ProgramSpec"/> (only when its fingerprint changed).</summary>
         public const string ProgramCompiled = nameof(ProgramCompiled);
 
-        /// <summary>Each <c>[BpfMap]</c> field's <see cref="SourceFingerprint"/> taken (runs on every edit; cheap).</summary>
-        public const string MapFingerprinted = nameof(MapFingerprinted);
 
         /// <summary>Each <c>[BpfMap]</c> field read to a <see cref="Model.MapFieldSpec"/> (only when its fingerprint changed).</summary>
         public const string MapsRead = nameof(MapsRead);

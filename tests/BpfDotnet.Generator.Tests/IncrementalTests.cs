@@ -144,6 +144,33 @@ namespace BpfDotnet.Generator.Tests
             Assert.Equal(IncrementalStepRunReason.Modified, output.Reason);
         }
 
+        /// <summary>
+        /// Probe members are found by syntax: an attribute named through a using alias is found, and an attribute that
+        /// only looks like BpfProgram (another namespace's) is dropped when the member is bound.
+        /// </summary>
+        [Fact]
+        public void ProgramsNamedThroughAnAlias_AreCompiled_AndLookalikeAttributes_AreNot()
+        {
+            const string source = """
+                using BpfDotnet;
+                using Program = BpfDotnet.BpfProgramAttribute;
+                namespace Other { public sealed class BpfProgramAttribute : System.Attribute { } }
+                public static partial class Aliased
+                {
+                    [BpfMap(MaxEntries = 4)] public static BpfArrayMap<long> Out = new(4);
+
+                    [Program, Section("raw_tp/sys_enter")]
+                    public static int Real(ref RawTracepointArgs ctx) { Out.Update(0, 1); return 0; }
+
+                    [Other.BpfProgram]
+                    public static int NotAProbe(ref RawTracepointArgs ctx) => 0;
+                }
+                """;
+            var driver = TestCompilation.CreateDriver().RunGenerators(TestCompilation.Create(source));
+            var compiled = Outputs(driver, TrackingNames.ProgramCompiled).Select(o => (BpfDotnet.Analyzers.Model.ProgramSpec?)o.Value).Where(p => p is not null).ToList();
+            Assert.Equal(new[] { "Real" }, compiled.Select(p => p!.MethodName));
+        }
+
         private static void AssertAllCached(GeneratorDriver driver, string stepName, int expectedOutputs)
         {
             var outputs = Outputs(driver, stepName);

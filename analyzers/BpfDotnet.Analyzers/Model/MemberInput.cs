@@ -3,31 +3,40 @@ using Microsoft.CodeAnalysis;
 namespace BpfDotnet.Analyzers.Model
 {
     /// <summary>
-    /// A <c>[BpfProgram]</c> method or <c>[BpfMap]</c> field as the generator's first step sees it: what its compilation depends on (equatable),
-    /// and the symbol and semantic model to compile it from, which take no part in equality. When the fingerprint and
-    /// the position are unchanged, the step that compiles or reads it is not run again (its output is cached).
+    /// A <c>[BpfProgram]</c> method or <c>[BpfMap]</c> field variable as the generator's first step finds it, from syntax:
+    /// what compiling or reading it depends on (equatable), and the declaration and compilation to do it from, which take
+    /// no part in equality. When the fingerprint and the position are unchanged, the step that compiles or reads it is
+    /// not run again (its output is cached).
     /// </summary>
     internal sealed class MemberInput : System.IEquatable<MemberInput>
     {
-        public MemberInput(SourceFingerprint? fingerprint, SourceOrder order, ISymbol member, SemanticModel model)
+        public MemberInput(SourceFingerprint? fingerprint, SourceOrder order, bool isProgram, SyntaxNode declaration, Compilation compilation)
         {
             Fingerprint = fingerprint;
             Order = order;
-            Member = member;
-            Model = model;
+            IsProgram = isProgram;
+            Declaration = declaration;
+            Compilation = compilation;
         }
 
-        /// <summary>What the compilation reads; null when it could not be taken (then the input equals nothing).</summary>
+        /// <summary>What the compilation reads; null when not taken (then the input equals nothing).</summary>
         public SourceFingerprint? Fingerprint { get; }
 
         public SourceOrder Order { get; }
 
-        public ISymbol Member { get; }
+        /// <summary>True for a method's declaration, false for a field variable's.</summary>
+        public bool IsProgram { get; }
 
-        public SemanticModel Model { get; }
+        public SyntaxNode Declaration { get; }
+
+        public Compilation Compilation { get; }
+
+        /// <summary>The declared symbol, bound now (only the steps that run pay for it).</summary>
+        public ISymbol? Bind(System.Threading.CancellationToken cancellationToken)
+            => Compilation.GetSemanticModel(Declaration.SyntaxTree).GetDeclaredSymbol(Declaration, cancellationToken);
 
         public bool Equals(MemberInput? other)
-            => other is not null && Fingerprint is not null && Fingerprint.Equals(other.Fingerprint) && Order.Equals(other.Order);
+            => other is not null && Fingerprint is not null && Fingerprint.Equals(other.Fingerprint) && Order.Equals(other.Order) && IsProgram == other.IsProgram;
 
         public override bool Equals(object? obj) => obj is MemberInput other && Equals(other);
 
