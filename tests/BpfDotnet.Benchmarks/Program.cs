@@ -9,7 +9,8 @@ using System.Text.RegularExpressions;
 using BpfDotnet;
 using BpfDotnet.Benchmarks;
 
-// Code-quality benchmark: C# probes (compiled by the BpfDotnet generator) against the same probes in C (clang-14 -O2).
+// Code-quality benchmark: C# probes (compiled by the BpfDotnet generator) against the same probes in C, compiled by
+// clang-19 -O2 (the best reference) and clang-14 -O2, side by side in one run.
 // Usage (root): dotnet run -c Release --project tests/BpfDotnet.Benchmarks [-- --events N] [--out DIR]
 // Writes DIR/code-quality.md and DIR/code-quality.json (DIR defaults to docs/benchmarks in the repository).
 
@@ -93,15 +94,23 @@ namespace BpfDotnet.Benchmarks
     {
         public Twin Twin { get; init; } = null!;
         public Side? Ours { get; set; }
+        /// <summary>The C twin compiled by clang-14.</summary>
         public Side Clang { get; set; } = new();
+        /// <summary>The C twin compiled by clang-19.</summary>
+        public Side Clang19 { get; set; } = new();
 
         /// <summary>
         /// Ours ÷ clang run time per event: the geometric mean of the per-round ratios (both sides measured on the same
         /// events). The program attached first runs first and pays for cold caches; attach order alternates between
         /// rounds, and the geometric mean cancels that effect where a median of the bimodal ratios would not.
         /// </summary>
-        public double RunTimeRatio => Ours == null || Ours.RoundNs.Count == 0 ? double.NaN
-            : Math.Exp(Ours.RoundNs.Zip(Clang.RoundNs, (a, b) => Math.Log(a / b)).Average());
+        public double RunTimeRatio => RatioTo(Clang);
+
+        /// <summary>Ours ÷ clang-19 run time per event, as <see cref="RunTimeRatio"/>.</summary>
+        public double RunTimeRatio19 => RatioTo(Clang19);
+
+        private double RatioTo(Side reference) => Ours == null || Ours.RoundNs.Count == 0 ? double.NaN
+            : Math.Exp(Ours.RoundNs.Zip(reference.RoundNs, (a, b) => Math.Log(a / b)).Average());
     }
 
     internal static class Stats
@@ -147,6 +156,7 @@ namespace BpfDotnet.Benchmarks
             Directory.CreateDirectory(_work);
             Facts["kernel"] = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
             Facts["clang"] = Tool("clang-14", "--version").Split('\n')[0].Trim();
+            Facts["clang19"] = Tool("clang-19", "--version").Split('\n')[0].Trim();
             Facts["cpu"] = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
             string root = RepositoryRoot();
             Facts["commit"] = Tool("git", "-C " + root + " rev-parse --short HEAD").Trim() +
@@ -156,16 +166,19 @@ namespace BpfDotnet.Benchmarks
             var options = new BpfLoadOptions { LogLevel = 4, LogBufferSize = 1 << 20 };
             var objects = new List<BpfObject>();
             var results = new List<Result>();
-            var handles = new List<(Result Row, BpfProgramHandle? Ours, BpfProgramHandle Clang)>();
+            var handles = new List<Handles>();
             try
             {
-                var (csObjects, cObjects) = LoadTwins(options, objects);
+                var (csObjects, cObjects, c19Objects) = LoadTwins(options, objects);
                 foreach (Twin twin in Twin.All)
                 {
                     var row = new Result { Twin = twin };
                     BpfObject cObj = cObjects[twin.CFile];
                     BpfProgramHandle cProg = cObj.GetProgram(twin.CProgram);
-                    row.Clang = Measure(cObj, cProg, CompileC(twin.CFile), twin.CProgram);
+                    row.Clang = Measure(cObj, cProg, CompileC(twin.CFile, "clang-14"), twin.CProgram);
+                    BpfObject c19Obj = c19Objects[twin.CFile];
+                    BpfProgramHandle c19Prog = c19Obj.GetProgram(twin.CProgram);
+                    row.Clang19 = Measure(c19Obj, c19Prog, CompileC(twin.CFile, "clang-19"), twin.CProgram);
 
                     BpfProgramHandle? ours = null;
                     if (twin.CSharpObject != null)
@@ -177,12 +190,13 @@ namespace BpfDotnet.Benchmarks
                         row.Ours = Measure(csObj, ours, csPath, twin.CSharpProgram!);
                     }
                     results.Add(row);
-                    handles.Add((row, ours, cProg));
+                    handles.Add(new Handles(row, ours, cProg, c19Prog));
                 }
 
-                SetFilterTarget(csObjects, cObjects);
+                SetFilterTarget(csObjects, cObjects, c19Objects);
                 MeasureRunTime(handles);
                 CheckSameWork(csObjects, cObjects);
+                CheckSameWork(csObjects, c19Objects);
             }
             finally
             {
@@ -216,24 +230,31 @@ namespace BpfDotnet.Benchmarks
         /// every program one run_time_ns / run_cnt, and the report takes medians over the rounds (the machine may be busy
         /// with other work).
         /// </summary>
-        private static void SetFilterTarget(Dictionary<string, BpfObject> csObjects, Dictionary<string, BpfObject> cObjects)
+        private static void SetFilterTarget(Dictionary<string, BpfObject> csObjects, Dictionary<string, BpfObject> cObjects, Dictionary<string, BpfObject> c19Objects)
         {
             uint pid = (uint)System.Environment.ProcessId;
             if (csObjects.TryGetValue("filter_pid", out BpfObject? fpCs)) fpCs.GetMap<uint, uint>("Target")[0] = pid;
             if (cObjects.TryGetValue("filter_pid", out BpfObject? fpC)) fpC.GetMap<uint, uint>("target")[0] = pid;
+            if (c19Objects.TryGetValue("filter_pid", out BpfObject? fp19)) fp19.GetMap<uint, uint>("target")[0] = pid;
         }
 
-        /// <summary>Loads every twin's object once per object file: ours (by file) and clang's (by file).</summary>
-        private (Dictionary<string, BpfObject> Ours, Dictionary<string, BpfObject> Clang) LoadTwins(BpfLoadOptions options, List<BpfObject> loaded)
+        /// <summary>The programs of one row: ours (null when pending) and the two clang builds of the C twin.</summary>
+        private sealed record Handles(Result Row, BpfProgramHandle? Ours, BpfProgramHandle Clang, BpfProgramHandle Clang19);
+
+        /// <summary>Loads every twin's object once per object file: ours, clang-14's and clang-19's (by file).</summary>
+        private (Dictionary<string, BpfObject> Ours, Dictionary<string, BpfObject> Clang, Dictionary<string, BpfObject> Clang19) LoadTwins(BpfLoadOptions options, List<BpfObject> loaded)
         {
             var csObjects = new Dictionary<string, BpfObject>();
             var cObjects = new Dictionary<string, BpfObject>();
+            var c19Objects = new Dictionary<string, BpfObject>();
             foreach (Twin twin in Twin.All)
             {
                 if (!cObjects.ContainsKey(twin.CFile))
                 {
-                    cObjects[twin.CFile] = BpfObject.LoadFile(CompileC(twin.CFile), options);
+                    cObjects[twin.CFile] = BpfObject.LoadFile(CompileC(twin.CFile, "clang-14"), options);
                     loaded.Add(cObjects[twin.CFile]);
+                    c19Objects[twin.CFile] = BpfObject.LoadFile(CompileC(twin.CFile, "clang-19"), options);
+                    loaded.Add(c19Objects[twin.CFile]);
                 }
                 if (twin.CSharpObject != null && !csObjects.ContainsKey(twin.CFile))
                 {
@@ -241,7 +262,7 @@ namespace BpfDotnet.Benchmarks
                     loaded.Add(csObjects[twin.CFile]);
                 }
             }
-            return (csObjects, cObjects);
+            return (csObjects, cObjects, c19Objects);
         }
 
         /// <summary>
@@ -249,16 +270,15 @@ namespace BpfDotnet.Benchmarks
         /// images, so where the kernel happens to place them in memory (which moves a probe's time by up to half between
         /// loads) averages out over the rounds instead of biasing a whole run.
         /// </summary>
-        private List<(Result Row, BpfProgramHandle? Ours, BpfProgramHandle Clang)> Reload(
-            List<(Result Row, BpfProgramHandle? Ours, BpfProgramHandle Clang)> handles, BpfLoadOptions options, List<BpfObject> loaded)
+        private List<Handles> Reload(List<Handles> handles, BpfLoadOptions options, List<BpfObject> loaded)
         {
-            var (csObjects, cObjects) = LoadTwins(options, loaded);
-            SetFilterTarget(csObjects, cObjects);
-            return handles.Select(h => (h.Row, h.Ours == null ? null : csObjects[h.Row.Twin.CFile].GetProgram(h.Row.Twin.CSharpProgram!),
-                cObjects[h.Row.Twin.CFile].GetProgram(h.Row.Twin.CProgram))).ToList();
+            var (csObjects, cObjects, c19Objects) = LoadTwins(options, loaded);
+            SetFilterTarget(csObjects, cObjects, c19Objects);
+            return handles.Select(h => new Handles(h.Row, h.Ours == null ? null : csObjects[h.Row.Twin.CFile].GetProgram(h.Row.Twin.CSharpProgram!),
+                cObjects[h.Row.Twin.CFile].GetProgram(h.Row.Twin.CProgram), c19Objects[h.Row.Twin.CFile].GetProgram(h.Row.Twin.CProgram))).ToList();
         }
 
-        private void MeasureRunTime(List<(Result Row, BpfProgramHandle? Ours, BpfProgramHandle Clang)> firstLoad)
+        private void MeasureRunTime(List<Handles> firstLoad)
         {
             const string Sysctl = "/proc/sys/kernel/bpf_stats_enabled";
             string before = File.ReadAllText(Sysctl).Trim();
@@ -277,9 +297,12 @@ namespace BpfDotnet.Benchmarks
                         // cache footprint lands in a measurement.
                         foreach (var group in handles.GroupBy(h => h.Row.Twin.CFile))
                         {
-                            var order = group.SelectMany(h => round % 2 == 0
-                                ? new[] { (h.Row, Ours: true, P: h.Ours), (h.Row, Ours: false, P: (BpfProgramHandle?)h.Clang) }
-                                : new[] { (h.Row, Ours: false, P: (BpfProgramHandle?)h.Clang), (h.Row, Ours: true, P: h.Ours) })
+                            // Attach order rotates between rounds: each of the three sides is attached first in a third of them.
+                            var order = group.SelectMany(h =>
+                                {
+                                    var sides = new[] { (h.Row, Side: 0, P: h.Ours), (h.Row, Side: 1, P: (BpfProgramHandle?)h.Clang), (h.Row, Side: 2, P: (BpfProgramHandle?)h.Clang19) };
+                                    return sides.Skip(round % 3).Concat(sides.Take(round % 3));
+                                })
                                 .Where(x => x.P != null)
                                 .ToList();
                             foreach (var x in order) links.Add(x.P!.Attach());
@@ -289,7 +312,7 @@ namespace BpfDotnet.Benchmarks
                             for (int i = 0; i < order.Count; i++)
                             {
                                 BpfProgramInfo end = order[i].P!.GetInfo();
-                                Side side = order[i].Ours ? order[i].Row.Ours! : order[i].Row.Clang;
+                                Side side = order[i].Side switch { 0 => order[i].Row.Ours!, 1 => order[i].Row.Clang, _ => order[i].Row.Clang19 };
                                 ulong cnt = end.RunCount - start[i].RunCount, ns = end.RunTimeNs - start[i].RunTimeNs;
                                 side.RunCount += cnt;
                                 side.RunTimeNs += ns;
@@ -340,13 +363,13 @@ namespace BpfDotnet.Benchmarks
             Same("arith_mix", "Out", "out");
         }
 
-        private string CompileC(string name)
+        private string CompileC(string name, string compiler)
         {
             string src = Path.Combine(AppContext.BaseDirectory, "c", name + ".bpf.c");
-            string obj = Path.Combine(_work, name + ".c.bpf.o");
+            string obj = Path.Combine(_work, name + "." + compiler + ".bpf.o");
             if (File.Exists(obj)) return obj;
-            string err = Tool("clang-14", $"-O2 -g -target bpf -mcpu=v3 -c {src} -o {obj}", out int code);
-            if (code != 0) throw new BpfException($"clang-14 failed on {src}:\n{err}");
+            string err = Tool(compiler, $"-O2 -g -target bpf -mcpu=v3 -c {src} -o {obj}", out int code);
+            if (code != 0) throw new BpfException($"{compiler} failed on {src}:\n{err}");
             return obj;
         }
 
@@ -366,7 +389,7 @@ namespace BpfDotnet.Benchmarks
             }
             catch (System.ComponentModel.Win32Exception ex)
             {
-                throw new BpfException($"Cannot run {file}: {ex.Message}. Install it (scripts/prepare-machine.sh installs clang-14 and llvm-14).");
+                throw new BpfException($"Cannot run {file}: {ex.Message}. Install it (scripts/prepare-machine.sh installs clang-14 and llvm-14; apt-get install clang-19 for the other reference).");
             }
         }
 
