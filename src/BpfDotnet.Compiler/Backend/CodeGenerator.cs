@@ -4,6 +4,7 @@ using System.Linq;
 using BpfDotnet.Compiler.Ir;
 using BpfDotnet.Compiler.Isa;
 using BpfDotnet.Compiler.Model;
+using BpfDotnet.KernelModel;
 
 namespace BpfDotnet.Compiler.Backend
 {
@@ -90,21 +91,20 @@ namespace BpfDotnet.Compiler.Backend
 
         private void EmitLoadImm64(int dst, long value, int src = 0)
         {
-            Emit(0x18, dst, src, 0, unchecked((int)value));
+            Emit(Opcodes.LoadImm64, dst, src, 0, unchecked((int)value));
             _out.Code.Add(new Instruction(0, 0, 0, 0, unchecked((int)(value >> 32))));
         }
 
-        private static byte SizeBits(int size) => size switch { 1 => 0x10, 2 => 0x08, 4 => 0x00, _ => 0x18 };
 
         private void MovReg(int dst, int src, bool is32 = false)
         {
             if (dst == src && !is32) return;
-            Emit((byte)((is32 ? 0x04 : 0x07) | 0xb0 | 0x08), dst, src, 0, 0);
+            Emit(Opcodes.Alu(is32, Opcodes.AluMov, register: true), dst, src, 0, 0);
         }
 
         private void MovImm(int dst, long value)
         {
-            if (Frontend.Lowering.FitsImm(value)) Emit(0xb7, dst, 0, 0, (int)value);
+            if (Frontend.Lowering.FitsImm(value)) Emit(Opcodes.Alu(false, Opcodes.AluMov, register: false), dst, 0, 0, (int)value);
             else EmitLoadImm64(dst, value);
         }
 
@@ -115,7 +115,7 @@ namespace BpfDotnet.Compiler.Backend
         {
             var location = _locations[vreg];
             if (!location.IsSpilled) return location.Register;
-            Emit(0x79, scratch, R10, SpillOffset(location), 0);
+            Emit(Opcodes.LoadMem(8), scratch, R10, SpillOffset(location), 0);
             return scratch;
         }
 
@@ -130,7 +130,7 @@ namespace BpfDotnet.Compiler.Backend
 
         private void MoveToLocation(ValueLocation location, int register)
         {
-            if (location.IsSpilled) Emit(0x7b, R10, register, SpillOffset(location), 0);
+            if (location.IsSpilled) Emit(Opcodes.StoreReg(8), R10, register, SpillOffset(location), 0);
             else MovReg(location.Register, register);
         }
 
@@ -166,7 +166,7 @@ namespace BpfDotnet.Compiler.Backend
                     {
                         int d = DefReg(ins.Dst);
                         MovReg(d, Use(ins.A, d == Scratch ? Scratch : Scratch2));
-                        Emit(0x87, d, 0, 0, 0);
+                        Emit(Opcodes.Alu(false, Opcodes.AluNeg, register: false), d, 0, 0, 0);
                         Commit(ins.Dst, d);
                         break;
                     }
@@ -176,14 +176,14 @@ namespace BpfDotnet.Compiler.Backend
                         int a = Use(ins.A, Scratch2);
                         if (ins.Signed && _cpu >= BpfCpu.V4)
                         {
-                            Emit(0xbf, d, a, ins.Size * 8, 0); // movsx: ALU64 MOV X with the source width in the offset
+                            Emit(Opcodes.Alu(false, Opcodes.AluMov, register: true), d, a, ins.Size * 8, 0); // movsx: ALU64 MOV X with the source width in the offset
                         }
                         else if (ins.Signed)
                         {
                             int shift = 64 - ins.Size * 8;
                             MovReg(d, a);
-                            Emit(0x67, d, 0, 0, shift);
-                            Emit(0xc7, d, 0, 0, shift);
+                            Emit(Opcodes.Alu(false, (byte)AluOp.Lsh, register: false), d, 0, 0, shift);
+                            Emit(Opcodes.Alu(false, (byte)AluOp.Arsh, register: false), d, 0, 0, shift);
                         }
                         else if (ins.Size == 4)
                         {
@@ -192,7 +192,7 @@ namespace BpfDotnet.Compiler.Backend
                         else
                         {
                             MovReg(d, a);
-                            Emit(0x57, d, 0, 0, ins.Size == 2 ? 0xffff : 0xff);
+                            Emit(Opcodes.Alu(false, (byte)AluOp.And, register: false), d, 0, 0, ins.Size == 2 ? 0xffff : 0xff);
                         }
                         Commit(ins.Dst, d);
                         break;
@@ -201,27 +201,27 @@ namespace BpfDotnet.Compiler.Backend
                     {
                         var (b, off) = AddressOperand(ins.Addr, Scratch2);
                         int d = DefReg(ins.Dst);
-                        Emit((byte)(0x61 | SizeBits(ins.Size)), d, b, off, 0);
+                        Emit(Opcodes.LoadMem(ins.Size), d, b, off, 0);
                         Commit(ins.Dst, d);
                         break;
                     }
                 case IrOp.Store:
                     {
                         var (b, off) = AddressOperand(ins.Addr, Scratch2);
-                        if (ins.A < 0) Emit((byte)(0x62 | SizeBits(ins.Size)), b, 0, off, (int)ins.Imm);
-                        else Emit((byte)(0x63 | SizeBits(ins.Size)), b, Use(ins.A, Scratch), off, 0);
+                        if (ins.A < 0) Emit(Opcodes.StoreImm(ins.Size), b, 0, off, (int)ins.Imm);
+                        else Emit(Opcodes.StoreReg(ins.Size), b, Use(ins.A, Scratch), off, 0);
                         break;
                     }
                 case IrOp.Atomic:
                     {
                         var (b, off) = AddressOperand(ins.Addr, Scratch2);
-                        byte opcode = (byte)(0xc3 | (ins.Size == 8 ? 0x18 : 0x00));
+                        byte opcode = Opcodes.Atomic(ins.Size == 8 ? 8 : 4);
                         if (ins.Atomic == AtomicKind.CompareExchange)
                         {
                             SelectCompareExchange(ins, opcode, b, off);
                             break;
                         }
-                        int imm = ins.Atomic == AtomicKind.Exchange ? 0xe1 : (int)ins.Alu | (ins.Fetch ? 0x01 : 0);
+                        int imm = ins.Atomic == AtomicKind.Exchange ? Opcodes.AtomicExchange : (int)ins.Alu | (ins.Fetch ? Opcodes.AtomicFetch : 0);
                         if (ins.Fetch)
                         {
                             MovReg(Scratch, Use(ins.A, Scratch));
@@ -238,7 +238,7 @@ namespace BpfDotnet.Compiler.Backend
                     {
                         int d = DefReg(ins.Dst);
                         MovReg(d, Use(ins.A, Scratch2));
-                        Emit(0xdc, d, 0, 0, ins.Size * 8); // ALU | END | TO_BE: a byte swap on a little-endian machine
+                        Emit(Opcodes.SwapToBigEndian, d, 0, 0, ins.Size * 8);
                         Commit(ins.Dst, d);
                         break;
                     }
@@ -246,7 +246,7 @@ namespace BpfDotnet.Compiler.Backend
                     {
                         int d = DefReg(ins.Dst);
                         MovReg(d, R10);
-                        Emit(0x07, d, 0, 0, _function.Slots[ins.Slot].FrameOffset);
+                        Emit(Opcodes.Alu(false, (byte)AluOp.Add, register: false), d, 0, 0, _function.Slots[ins.Slot].FrameOffset);
                         Commit(ins.Dst, d);
                         break;
                     }
@@ -277,7 +277,7 @@ namespace BpfDotnet.Compiler.Backend
                             // The result register is also an operand: compare first, then write it.
                             EmitJump(ins.Cond, a, b, ins.Imm, 2);
                             MovImm(d, 0);
-                            Emit(0x05, 0, 0, 1, 0);
+                            Emit(Opcodes.Jump, 0, 0, 1, 0);
                             MovImm(d, 1);
                         }
                         Commit(ins.Dst, d);
@@ -304,7 +304,7 @@ namespace BpfDotnet.Compiler.Backend
                 case IrOp.Return:
                     if (ins.A >= 0) MovReg(0, Use(ins.A, Scratch));
                     else MovImm(0, ins.Imm);
-                    Emit(0x95, 0, 0, 0, 0);
+                    Emit(Opcodes.Exit, 0, 0, 0, 0);
                     break;
                 default:
                     throw new InvalidOperationException("unknown IR operation " + ins.Op);
@@ -313,7 +313,6 @@ namespace BpfDotnet.Compiler.Backend
 
         private void SelectAlu(IrInstruction ins)
         {
-            byte cls = (byte)(ins.Is32 ? 0x04 : 0x07);
             // cpu v4 signed division and remainder: the div/mod opcodes with offset 1.
             short offset = (short)(ins.Signed && (ins.Alu == AluOp.Div || ins.Alu == AluOp.Mod) ? 1 : 0);
             int d = DefReg(ins.Dst);
@@ -321,7 +320,7 @@ namespace BpfDotnet.Compiler.Backend
             if (ins.B < 0)
             {
                 if (d != a) MovReg(d, a, ins.Is32);
-                Emit((byte)(cls | (byte)ins.Alu), d, 0, offset, (int)ins.Imm);
+                Emit(Opcodes.Alu(ins.Is32, (byte)ins.Alu, register: false), d, 0, offset, (int)ins.Imm);
             }
             else
             {
@@ -329,7 +328,7 @@ namespace BpfDotnet.Compiler.Backend
                 if (d == b && d != a && offset == 0 && ins.Alu is AluOp.Add or AluOp.Mul or AluOp.And or AluOp.Or or AluOp.Xor)
                 {
                     // d = a op d for a commutative op: d op= a.
-                    Emit((byte)(cls | 0x08 | (byte)ins.Alu), d, a, 0, 0);
+                    Emit(Opcodes.Alu(ins.Is32, (byte)ins.Alu, register: true), d, a, 0, 0);
                 }
                 else if (d == b && d != a)
                 {
@@ -339,13 +338,13 @@ namespace BpfDotnet.Compiler.Backend
                     bool aReloaded = _locations[ins.A].IsSpilled;
                     int t = aReloaded ? a : (b == Scratch2 ? Scratch : Scratch2);
                     MovReg(t, a, ins.Is32);
-                    Emit((byte)(cls | 0x08 | (byte)ins.Alu), t, b, offset, 0);
+                    Emit(Opcodes.Alu(ins.Is32, (byte)ins.Alu, register: true), t, b, offset, 0);
                     d = t;
                 }
                 else
                 {
                     if (d != a) MovReg(d, a, ins.Is32);
-                    Emit((byte)(cls | 0x08 | (byte)ins.Alu), d, b, offset, 0);
+                    Emit(Opcodes.Alu(ins.Is32, (byte)ins.Alu, register: true), d, b, offset, 0);
                 }
             }
             Commit(ins.Dst, d);
@@ -365,12 +364,12 @@ namespace BpfDotnet.Compiler.Backend
             else
             {
                 borrowed = 9;
-                Emit(0x7b, R10, borrowed, _function.Slots[_emergencySlot].FrameOffset, 0);
+                Emit(Opcodes.StoreReg(8), R10, borrowed, _function.Slots[_emergencySlot].FrameOffset, 0);
                 value = Use(ins.A, borrowed);
             }
             MovReg(Scratch, Use(ins.B, Scratch));
-            Emit(opcode, baseReg, value, offset, 0xf1);
-            if (borrowed >= 0) Emit(0x79, borrowed, R10, _function.Slots[_emergencySlot].FrameOffset, 0);
+            Emit(opcode, baseReg, value, offset, Opcodes.AtomicCompareExchange);
+            if (borrowed >= 0) Emit(Opcodes.LoadMem(8), borrowed, R10, _function.Slots[_emergencySlot].FrameOffset, 0);
             Commit(ins.Dst, Scratch);
         }
 
@@ -388,16 +387,16 @@ namespace BpfDotnet.Compiler.Backend
                 else if (location.Register != target) moves.Add((target, location.Register));
             }
             ParallelMove(moves);
-            foreach (var (target, from) in loads) Emit(0x79, target, R10, SpillOffset(from), 0);
+            foreach (var (target, from) in loads) Emit(Opcodes.LoadMem(8), target, R10, SpillOffset(from), 0);
             if (ins.Callee is not null)
             {
                 // BPF_PSEUDO_CALL; the object writer relocates it against the subprogram's symbol.
                 _out.Calls.Add(new CallRelocation(_out.Code.Count, ins.Callee));
-                Emit(0x85, 0, 1, 0, -1);
+                Emit(Opcodes.Call, 0, Opcodes.PseudoCall, 0, -1);
             }
             else
             {
-                Emit(0x85, 0, 0, 0, ins.Helper);
+                Emit(Opcodes.Call, 0, 0, 0, ins.Helper);
             }
             if (ins.Dst >= 0 && _used.Contains(ins.Dst)) Commit(ins.Dst, 0);
         }
@@ -441,7 +440,7 @@ namespace BpfDotnet.Compiler.Backend
             for (int i = 0; i < _function.Parameters.Count; i++)
             {
                 if (!_locations.TryGetValue(_function.Parameters[i], out var location)) continue;
-                if (location.IsSpilled) Emit(0x7b, R10, i + 1, SpillOffset(location), 0);
+                if (location.IsSpilled) Emit(Opcodes.StoreReg(8), R10, i + 1, SpillOffset(location), 0);
                 else if (location.Register != i + 1) moves.Add((location.Register, i + 1));
             }
             ParallelMove(moves);
@@ -459,9 +458,9 @@ namespace BpfDotnet.Compiler.Backend
 
         private void EmitJump(Cond cond, int a, int b, long imm, int offset, bool is32 = false)
         {
-            byte cls = (byte)(is32 ? 0x06 : 0x05); // JMP32 compares the low 32 bits
-            if (b >= 0) Emit((byte)(cls | 0x08 | (byte)cond), a, b, offset, 0);
-            else Emit((byte)(cls | (byte)cond), a, 0, offset, (int)imm);
+            // JMP32 compares the low 32 bits.
+            if (b >= 0) Emit(Opcodes.Branch(is32, (byte)cond, register: true), a, b, offset, 0);
+            else Emit(Opcodes.Branch(is32, (byte)cond, register: false), a, 0, offset, (int)imm);
         }
 
         private void EmitJumpTo(Cond cond, int a, int b, long imm, BasicBlock target, bool is32 = false)
@@ -473,7 +472,7 @@ namespace BpfDotnet.Compiler.Backend
         private void EmitJa(BasicBlock target)
         {
             _fixups.Add((_out.Code.Count, target));
-            Emit(0x05, 0, 0, 0, 0);
+            Emit(Opcodes.Jump, 0, 0, 0, 0);
         }
 
         private void ResolveJumps()

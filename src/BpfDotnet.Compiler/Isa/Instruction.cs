@@ -34,7 +34,7 @@ namespace BpfDotnet.Compiler.Isa
         }
 
         /// <summary>True for the first slot of a 64-bit immediate load.</summary>
-        public bool IsLoadImm64 => Opcode == 0x18;
+        public bool IsLoadImm64 => Opcode == KernelModel.Opcodes.LoadImm64;
 
         /// <inheritdoc/>
         public override string ToString() => $"op=0x{Opcode:x2} dst=r{Dst} src=r{Src} off={Offset} imm={Imm}";

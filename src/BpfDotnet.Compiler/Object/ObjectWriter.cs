@@ -318,7 +318,7 @@ namespace BpfDotnet.Compiler.Object
                 foreach (var subprogram in program.Subprograms) known |= subprogram.Name == call.Callee;
                 if (!known) throw new ArgumentException($"Function '{function.Name}' calls '{call.Callee}', which is not among the subprograms of '{program.Name}'.", "spec");
                 int index = call.InstructionIndex;
-                if (index < 0 || index >= function.Code.Count || function.Code[index].Opcode != 0x85 || function.Code[index].Src != 1)
+                if (index < 0 || index >= function.Code.Count || function.Code[index].Opcode != KernelModel.Opcodes.Call || function.Code[index].Src != KernelModel.Opcodes.PseudoCall)
                     throw new ArgumentException($"Function '{function.Name}': call relocation at {index} is not on a BPF-to-BPF call.", "spec");
             }
             foreach (var relocation in function.Relocations)

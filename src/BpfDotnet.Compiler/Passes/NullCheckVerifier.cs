@@ -13,7 +13,7 @@ namespace BpfDotnet.Compiler.Passes
     /// </summary>
     internal static class NullCheckVerifier
     {
-        private const int MapLookupHelper = 1;
+        private const int MapLookupHelper = (int)KernelModel.HelperId.MapLookupElem;
 
         public static void Run(IrFunction function, List<DiagnosticInfo> diagnostics)
         {

@@ -4,105 +4,105 @@ namespace BpfDotnet
     public enum BpfMapType : uint
     {
         /// <summary>Unspecified (invalid).</summary>
-        Unspec = 0,
+        Unspec = (uint)KernelModel.MapType.Unspec,
 
         /// <summary>Hash table (BPF_MAP_TYPE_HASH).</summary>
-        Hash = 1,
+        Hash = (uint)KernelModel.MapType.Hash,
 
         /// <summary>Array indexed by u32 (BPF_MAP_TYPE_ARRAY).</summary>
-        Array = 2,
+        Array = (uint)KernelModel.MapType.Array,
 
         /// <summary>Program array for tail calls (BPF_MAP_TYPE_PROG_ARRAY).</summary>
-        ProgArray = 3,
+        ProgArray = (uint)KernelModel.MapType.ProgArray,
 
         /// <summary>Perf event buffer per CPU (BPF_MAP_TYPE_PERF_EVENT_ARRAY).</summary>
-        PerfEventArray = 4,
+        PerfEventArray = (uint)KernelModel.MapType.PerfEventArray,
 
         /// <summary>Hash table with one value per CPU (BPF_MAP_TYPE_PERCPU_HASH).</summary>
-        PercpuHash = 5,
+        PercpuHash = (uint)KernelModel.MapType.PercpuHash,
 
         /// <summary>Array with one value per CPU (BPF_MAP_TYPE_PERCPU_ARRAY).</summary>
-        PercpuArray = 6,
+        PercpuArray = (uint)KernelModel.MapType.PercpuArray,
 
         /// <summary>Stack traces (BPF_MAP_TYPE_STACK_TRACE).</summary>
-        StackTrace = 7,
+        StackTrace = (uint)KernelModel.MapType.StackTrace,
 
         /// <summary>cgroup references (BPF_MAP_TYPE_CGROUP_ARRAY).</summary>
-        CgroupArray = 8,
+        CgroupArray = (uint)KernelModel.MapType.CgroupArray,
 
         /// <summary>Hash table with LRU eviction (BPF_MAP_TYPE_LRU_HASH).</summary>
-        LruHash = 9,
+        LruHash = (uint)KernelModel.MapType.LruHash,
 
         /// <summary>Per-CPU hash table with LRU eviction (BPF_MAP_TYPE_LRU_PERCPU_HASH).</summary>
-        LruPercpuHash = 10,
+        LruPercpuHash = (uint)KernelModel.MapType.LruPercpuHash,
 
         /// <summary>Longest-prefix-match trie (BPF_MAP_TYPE_LPM_TRIE).</summary>
-        LpmTrie = 11,
+        LpmTrie = (uint)KernelModel.MapType.LpmTrie,
 
         /// <summary>Array of maps (BPF_MAP_TYPE_ARRAY_OF_MAPS).</summary>
-        ArrayOfMaps = 12,
+        ArrayOfMaps = (uint)KernelModel.MapType.ArrayOfMaps,
 
         /// <summary>Hash of maps (BPF_MAP_TYPE_HASH_OF_MAPS).</summary>
-        HashOfMaps = 13,
+        HashOfMaps = (uint)KernelModel.MapType.HashOfMaps,
 
         /// <summary>Device redirect map (BPF_MAP_TYPE_DEVMAP).</summary>
-        Devmap = 14,
+        Devmap = (uint)KernelModel.MapType.Devmap,
 
         /// <summary>Socket map (BPF_MAP_TYPE_SOCKMAP).</summary>
-        Sockmap = 15,
+        Sockmap = (uint)KernelModel.MapType.Sockmap,
 
         /// <summary>CPU redirect map (BPF_MAP_TYPE_CPUMAP).</summary>
-        Cpumap = 16,
+        Cpumap = (uint)KernelModel.MapType.Cpumap,
 
         /// <summary>AF_XDP socket map (BPF_MAP_TYPE_XSKMAP).</summary>
-        Xskmap = 17,
+        Xskmap = (uint)KernelModel.MapType.Xskmap,
 
         /// <summary>Socket hash (BPF_MAP_TYPE_SOCKHASH).</summary>
-        Sockhash = 18,
+        Sockhash = (uint)KernelModel.MapType.Sockhash,
 
         /// <summary>cgroup storage (BPF_MAP_TYPE_CGROUP_STORAGE).</summary>
-        CgroupStorage = 19,
+        CgroupStorage = (uint)KernelModel.MapType.CgroupStorage,
 
         /// <summary>Reuseport socket array (BPF_MAP_TYPE_REUSEPORT_SOCKARRAY).</summary>
-        ReuseportSockarray = 20,
+        ReuseportSockarray = (uint)KernelModel.MapType.ReuseportSockarray,
 
         /// <summary>Per-CPU cgroup storage (BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE).</summary>
-        PercpuCgroupStorage = 21,
+        PercpuCgroupStorage = (uint)KernelModel.MapType.PercpuCgroupStorage,
 
         /// <summary>FIFO queue (BPF_MAP_TYPE_QUEUE).</summary>
-        Queue = 22,
+        Queue = (uint)KernelModel.MapType.Queue,
 
         /// <summary>LIFO stack (BPF_MAP_TYPE_STACK).</summary>
-        Stack = 23,
+        Stack = (uint)KernelModel.MapType.Stack,
 
         /// <summary>Socket-local storage (BPF_MAP_TYPE_SK_STORAGE).</summary>
-        SkStorage = 24,
+        SkStorage = (uint)KernelModel.MapType.SkStorage,
 
         /// <summary>Device redirect hash (BPF_MAP_TYPE_DEVMAP_HASH).</summary>
-        DevmapHash = 25,
+        DevmapHash = (uint)KernelModel.MapType.DevmapHash,
 
         /// <summary>struct_ops (BPF_MAP_TYPE_STRUCT_OPS).</summary>
-        StructOps = 26,
+        StructOps = (uint)KernelModel.MapType.StructOps,
 
         /// <summary>Ring buffer (BPF_MAP_TYPE_RINGBUF).</summary>
-        Ringbuf = 27,
+        Ringbuf = (uint)KernelModel.MapType.Ringbuf,
 
         /// <summary>Inode-local storage (BPF_MAP_TYPE_INODE_STORAGE).</summary>
-        InodeStorage = 28,
+        InodeStorage = (uint)KernelModel.MapType.InodeStorage,
 
         /// <summary>Task-local storage (BPF_MAP_TYPE_TASK_STORAGE).</summary>
-        TaskStorage = 29,
+        TaskStorage = (uint)KernelModel.MapType.TaskStorage,
 
         /// <summary>Bloom filter (BPF_MAP_TYPE_BLOOM_FILTER).</summary>
-        BloomFilter = 30,
+        BloomFilter = (uint)KernelModel.MapType.BloomFilter,
 
         /// <summary>User-space-to-kernel ring buffer (BPF_MAP_TYPE_USER_RINGBUF).</summary>
-        UserRingbuf = 31,
+        UserRingbuf = (uint)KernelModel.MapType.UserRingbuf,
 
         /// <summary>cgroup-local storage (BPF_MAP_TYPE_CGRP_STORAGE).</summary>
-        CgrpStorage = 32,
+        CgrpStorage = (uint)KernelModel.MapType.CgrpStorage,
 
         /// <summary>Shared memory arena (BPF_MAP_TYPE_ARENA).</summary>
-        Arena = 33,
+        Arena = (uint)KernelModel.MapType.Arena,
     }
 }

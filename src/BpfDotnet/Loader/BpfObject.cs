@@ -256,9 +256,6 @@ namespace BpfDotnet
         /// <summary>The steps of <see cref="Load"/>, with the state they share.</summary>
         private sealed class ObjectLoader
         {
-            private const ulong PseudoMapFd = 1;
-            private const ulong PseudoMapValue = 2;
-            private const uint BpfFRdonlyProg = 0x80;
 
             private readonly BpfObject _obj;
             private readonly ElfObjectFile _elf;
@@ -379,7 +376,7 @@ namespace BpfDotnet
                     bool bss = sec.Name == ".bss" || sec.Name.StartsWith(".bss.", StringComparison.Ordinal);
                     if (!(rodata || data || bss) || sec.Size == 0) continue;
                     // String literal pools (.rodata.str1.1, .rodata.cst*) become read-only maps of their own.
-                    uint flags = rodata ? BpfFRdonlyProg : 0;
+                    uint flags = rodata ? (uint)MapFlags.ReadOnlyProgram : 0;
                     uint valueSize = (uint)sec.Size;
                     // Checked before the map exists, so that nothing is created that the object would not own.
                     if (_obj._maps.ContainsKey(sec.Name)) throw new BpfException($"The object has two maps or sections named '{sec.Name}'; names must be unique.");
@@ -493,7 +490,7 @@ namespace BpfDotnet
                 byte opcode = code[at];
                 int imm = code[at + 4] | code[at + 5] << 8 | code[at + 6] << 16 | code[at + 7] << 24;
 
-                if (opcode == 0x18)
+                if (opcode == Opcodes.LoadImm64)
                 {
                     if (at + 16 > code.Count)
                         throw new BpfException($"Program '{prog}': ld_imm64 at offset {rel.Offset} is truncated.");
@@ -501,13 +498,13 @@ namespace BpfDotnet
                     {
                         if (!_mapsByOffset.TryGetValue(sym.Value, out BpfMapHandle? map))
                             throw new BpfException($"Program '{prog}' refers to '{sym.Name}' in .maps, which is not a map defined in BTF.");
-                        SetSrcReg(code, at, PseudoMapFd);
+                        SetSrcReg(code, at, Opcodes.PseudoMapFd);
                         SetImm(code, at, map.Fd.Value);
                         return;
                     }
                     if (_dataMapsBySection.TryGetValue(sym.SectionIndex, out BpfMapHandle? dataMap))
                     {
-                        SetSrcReg(code, at, PseudoMapValue);
+                        SetSrcReg(code, at, Opcodes.PseudoMapValue);
                         SetImm(code, at + 8, imm + (int)sym.Value);
                         SetImm(code, at, dataMap.Fd.Value);
                         return;
@@ -516,7 +513,7 @@ namespace BpfDotnet
                     throw new BpfException($"Program '{prog}' refers to symbol '{sym.Name}' in section '{target}', which is neither a map nor global data; extern and kconfig symbols are not supported by this loader.");
                 }
 
-                if (opcode == 0x85 && (code[at + 1] >> 4) == 1)
+                if (opcode == Opcodes.Call && (code[at + 1] >> 4) == Opcodes.PseudoCall)
                 {
                     if (_textSection == null || sym.SectionIndex != _textSection.Index)
                         throw new BpfException($"Program '{prog}' calls '{sym.Name}', which is not a function in .text.");
@@ -540,7 +537,7 @@ namespace BpfDotnet
                 throw new BpfException($"Program '{prog}': unsupported relocation (type {rel.Type}) against '{sym.Name}' at offset {rel.Offset} of '{chunk.Section.Name}' (instruction opcode 0x{opcode:x2}).");
             }
 
-            private static void SetSrcReg(List<byte> code, int at, ulong src) => code[at + 1] = (byte)((code[at + 1] & 0x0f) | (int)(src << 4));
+            private static void SetSrcReg(List<byte> code, int at, byte src) => code[at + 1] = (byte)((code[at + 1] & 0x0f) | (src << 4));
 
             private static void SetImm(List<byte> code, int at, int v)
             {
