@@ -80,6 +80,66 @@ public static partial class Fuzzed
             Assert.True(failures.Count == 0, string.Join("\n\n", failures));
         }
 
+        /// <summary>
+        /// Large hostile BTF: a real object whose .BTF section is replaced by 2 MiB built to make a parser allocate by what
+        /// the data claims: a string table with no NUL, types claiming the most members a kind can have with none
+        /// following, lengths claiming more than the section holds. Each ends in a BpfException, within a small multiple
+        /// of its size in allocations (plus the fixed verifier-log buffers), and in seconds.
+        /// </summary>
+        [KernelTheory]
+        [InlineData("strings without a NUL")]
+        [InlineData("types claiming 65535 members")]
+        [InlineData("lengths past the section")]
+        public void LargeHostileBtf_IsRefusedWithinASmallMultipleOfItsSizeInMemory(string shape)
+        {
+            Kernel.Require();
+            const int Size = 2 << 20;
+            var btf = new byte[Size];
+            void U16(int at, int v) { btf[at] = (byte)v; btf[at + 1] = (byte)(v >> 8); }
+            void U32(int at, uint v) { for (int b = 0; b < 4; b++) btf[at + b] = (byte)(v >> (8 * b)); }
+            const int Header = 24;
+            int typeLen = (Size - Header) / 2, strLen = Size - Header - typeLen;
+            U16(0, 0xEB9F); btf[2] = 1; btf[3] = 0; U32(4, Header);
+            U32(8, 0); U32(12, (uint)typeLen); U32(16, (uint)typeLen); U32(20, (uint)strLen);
+            for (int at = Header; at + 12 <= Header + typeLen; at += 12)
+            {
+                U32(at, 1);                                                     // name_off
+                U32(at + 4, shape == "types claiming 65535 members" ? (4u << 24) | 0xffff : (1u << 24)); // STRUCT with vlen 65535, or INT
+                U32(at + 8, shape == "types claiming 65535 members" ? 0x7fffffffu : 0x20u);
+            }
+            for (int at = Header + typeLen; at < Size; at++) btf[at] = (byte)'A'; // no NUL anywhere
+            if (shape == "lengths past the section") { U32(12, uint.MaxValue - 64); U32(20, uint.MaxValue - 64); }
+            byte[] hostile = WithSection(ProbeBuilder.BuildObject(Source), ".BTF", btf);
+
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Throws<BpfException>(() => BpfObject.Load(hostile).Dispose());
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            _output.WriteLine($"{shape}: {hostile.Length} bytes, {allocated} allocated ({allocated / hostile.Length} per byte), {clock.ElapsedMilliseconds} ms");
+            Assert.True(allocated < 32L * hostile.Length + 4L * new BpfLoadOptions().LogBufferSize, $"allocated {allocated} bytes for a {hostile.Length}-byte object");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+        }
+
+        /// <summary>The object with the named section's contents replaced: appended at the end, its header pointing there.</summary>
+        private static byte[] WithSection(byte[] elf, string name, byte[] contents)
+        {
+            ulong U64(int at) => BitConverter.ToUInt64(elf, at);
+            int shoff = (int)U64(0x28), shentsize = BitConverter.ToUInt16(elf, 0x3A), shnum = BitConverter.ToUInt16(elf, 0x3C), shstrndx = BitConverter.ToUInt16(elf, 0x3E);
+            int names = (int)U64(shoff + shstrndx * shentsize + 0x18);
+            var result = elf.Concat(contents).ToArray();
+            for (int i = 0; i < shnum; i++)
+            {
+                int header = shoff + i * shentsize;
+                int nameAt = names + BitConverter.ToInt32(elf, header);
+                int end = Array.IndexOf(elf, (byte)0, nameAt);
+                if (System.Text.Encoding.ASCII.GetString(elf, nameAt, end - nameAt) != name) continue;
+                BitConverter.GetBytes((ulong)elf.Length).CopyTo(result, header + 0x18);
+                BitConverter.GetBytes((ulong)contents.Length).CopyTo(result, header + 0x20);
+                return result;
+            }
+            throw new InvalidOperationException("no section " + name);
+        }
+
         /// <summary>One to four mutations: flipped bits, random bytes, large values in aligned words, truncation, or a duplicated chunk.</summary>
         internal static byte[] Mutate(byte[] original, Random random)
         {
