@@ -32,6 +32,7 @@ dotnet publish "$work/FirstEvent" -c Release -r linux-x64 -o "$work/native" -p:B
 jit=$(find "$work/FirstEvent/bin/Release" -name FirstEvent.dll | head -1)
 object=$(find "$work/FirstEvent/bin/Release" -name FirstEventProbe.bpf.o | head -1)
 gcc -O2 "$here/c/first_event.c" -lbpf -o "$work/first_event"
+gcc -O2 "$here/c/loader_ops.c" -lbpf -o "$work/loader_ops"
 
 # Each side once, to check it works before timing it.
 "$work/native/FirstEvent" && "$work/first_event" "$object" && dotnet "$jit"
@@ -43,6 +44,14 @@ farm-bench -n "$runs" --vs "$work/first_event $object" -- dotnet "$jit" > "$work
 # farm-bench cannot read below its own floor of about 11 MiB.
 rss() { for i in 1 2 3 4 5 6 7 8 9; do /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; done | sort -n | sed -n 5p; }
 rss_aot=$(rss "$work/native/FirstEvent"); rss_jit=$(rss dotnet "$jit"); rss_c=$(rss "$work/first_event" "$object")
+
+# The loader's steps against libbpf's, 200 iterations each, the two programs taking turns five times.
+ops=${OPS:-200}
+for round in 1 2 3 4 5; do
+  "$work/native/FirstEvent" --ops "$ops" >> "$work/ops-ours.txt"
+  "$work/loader_ops" "$object" "$ops" >> "$work/ops-libbpf.txt"
+done
+opsmedian() { awk -v key="$2" '{ for (i = 1; i < NF; i++) if ($i == key) print $(i + 1) }' "$1" | sort -n | sed -n 3p; }
 
 # No-op build: the project that references BpfDotnet against a plain console project, both built once first.
 dotnet new console -o "$work/Plain" -n Plain >/dev/null
@@ -72,6 +81,17 @@ out=docs/benchmarks/startup.md
   echo "| BpfDotnet, NativeAOT | $(ms "$(median "$work/aot.txt" 'A wall s')") | $(median "$work/aot.txt" 'A/B wall') | $(mib "$rss_aot") |"
   echo "| BpfDotnet, JIT (\`dotnet FirstEvent.dll\`) | $(ms "$(median "$work/jit.txt" 'A wall s')") | $(median "$work/jit.txt" 'A/B wall') | $(mib "$rss_jit") |"
   echo "| C, libbpf | $(ms "$(median "$work/aot.txt" 'B wall s')") | 1 | $(mib "$rss_c") |"
+  echo
+  echo "## Load, attach, close"
+  echo
+  echo "Each program opens and loads the object from memory, attaches its program, then detaches and closes it, $ops times, and prints the median microseconds of each step (BpfDotnet: \`FirstEventProbe.Load()\`, \`AttachAll()\`, disposing the links and the object; libbpf: \`bpf_object__open_mem\` + \`bpf_object__load\`, \`bpf_program__attach\`, \`bpf_link__destroy\` + \`bpf_object__close\`). The two take turns five times; the table gives the median of the five medians."
+  echo
+  echo "| Step | BpfDotnet (NativeAOT) µs | libbpf µs | ratio |"
+  echo "| --- | ---: | ---: | ---: |"
+  for step in load_us attach_us close_us; do
+    a=$(opsmedian "$work/ops-ours.txt" $step); b=$(opsmedian "$work/ops-libbpf.txt" $step)
+    echo "| ${step%_us} | $a | $b | $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }') |"
+  done
   echo
   echo "## No-op build"
   echo
