@@ -35,6 +35,19 @@ namespace BpfDotnet.Loader.Tests
 
         public static bool IsRoot => geteuid() == 0;
 
+        /// <summary>The repository root: the directory above the test assembly that holds BpfDotnet.sln.</summary>
+        public static string RepoRoot
+        {
+            get
+            {
+                for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+                {
+                    if (File.Exists(Path.Combine(dir.FullName, "BpfDotnet.sln"))) return dir.FullName;
+                }
+                throw new InvalidOperationException("BpfDotnet.sln not found above " + AppContext.BaseDirectory);
+            }
+        }
+
         /// <summary>Why kernel tests are skipped (not root), or null when they run: always under BPFDOTNET_REQUIRE_KERNEL=1.</summary>
         public static string? SkipReason => !IsRoot && Environment.GetEnvironmentVariable("BPFDOTNET_REQUIRE_KERNEL") != "1"
             ? "Needs root (bpf(2), perf_event_open(2)); set BPFDOTNET_REQUIRE_KERNEL=1 to make this a failure instead."

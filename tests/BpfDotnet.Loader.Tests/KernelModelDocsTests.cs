@@ -21,7 +21,7 @@ namespace BpfDotnet.Loader.Tests
 
         private static void Check(string name, string expected)
         {
-            string path = Path.Combine(RepoRoot(), "docs", name);
+            string path = Path.Combine(Kernel.RepoRoot, "docs", name);
             if (Environment.GetEnvironmentVariable("BPFDOTNET_UPDATE_DOCS") == "1") File.WriteAllText(path, expected);
             Assert.True(File.Exists(path) && File.ReadAllText(path) == expected,
                 $"docs/{name} does not match the kernel model's table; run the tests with BPFDOTNET_UPDATE_DOCS=1 to rewrite it.");
@@ -78,15 +78,6 @@ namespace BpfDotnet.Loader.Tests
                 text.Append($"| `{csharp}` | `{kind.Type}` ({(uint)kind.Type}) | {(kind.KeyIsIndex ? "`uint` index" : "`TKey`")} | {string.Join(", ", flags)} | {kind.MaxEntries} |\n");
             }
             return text.ToString();
-        }
-
-        private static string RepoRoot()
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "BpfDotnet.sln"))) return dir.FullName;
-            }
-            throw new InvalidOperationException("BpfDotnet.sln not found above " + AppContext.BaseDirectory);
         }
     }
 }

@@ -27,7 +27,7 @@ namespace BpfDotnet.Loader.Tests
         [Fact]
         public void NoOpcodeHelperIdMapTypeOrProgramTypeIsALiteralOutsideTheKernelModel()
         {
-            string root = RepoRoot();
+            string root = Kernel.RepoRoot;
             var offending = (from directory in new[] { "src", "analyzers", "msbuild" }
                              from file in Directory.EnumerateFiles(Path.Combine(root, directory), "*.cs", SearchOption.AllDirectories)
                              let relative = Path.GetRelativePath(root, file)
@@ -56,14 +56,5 @@ namespace BpfDotnet.Loader.Tests
 
         /// <summary>The public mirrors of the kernel's enums, whose every member must name the kernel model's.</summary>
         private static bool IsTypeEnum(string relative) => relative.EndsWith("BpfProgramType.cs", StringComparison.Ordinal) || relative.EndsWith("BpfMapType.cs", StringComparison.Ordinal);
-
-        private static string RepoRoot()
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "BpfDotnet.sln"))) return dir.FullName;
-            }
-            throw new InvalidOperationException("BpfDotnet.sln not found above " + AppContext.BaseDirectory);
-        }
     }
 }

@@ -47,7 +47,7 @@ namespace BpfDotnet.Package.Tests
         public string TemplatePackage { get; }
 
         /// <summary>The repository root: the directory above this test assembly that holds BpfDotnet.sln.</summary>
-        public static string RepoRoot { get; } = FindRepoRoot();
+        public static string RepoRoot { get; } = BpfDotnet.Loader.Tests.Kernel.RepoRoot;
 
         /// <summary>The version the repository builds (Directory.Build.props), which both packages carry.</summary>
         public static string Version => System.Xml.Linq.XDocument.Load(Path.Combine(RepoRoot, "Directory.Build.props"))
@@ -87,15 +87,6 @@ namespace BpfDotnet.Package.Tests
             if (exit != 0) throw new InvalidOperationException("dotnet nuget list source failed:\n" + output);
             return System.Text.RegularExpressions.Regex.Matches(output, @"^\s*\d+\.\s+(.+?)\s+\[Enabled\]\s*$", System.Text.RegularExpressions.RegexOptions.Multiline)
                 .Select(m => m.Groups[1].Value).ToList();
-        }
-
-        private static string FindRepoRoot()
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "BpfDotnet.sln"))) return dir.FullName;
-            }
-            throw new InvalidOperationException("BpfDotnet.sln not found above " + AppContext.BaseDirectory);
         }
 
         public void Dispose()
