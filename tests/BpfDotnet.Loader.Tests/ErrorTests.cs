@@ -10,6 +10,20 @@ namespace BpfDotnet.Loader.Tests
         // exit (BPF_JMP | BPF_EXIT)
         private const ulong Exit = 0x95;
 
+        /// <summary>A reference the loader cannot resolve names the instruction that makes it, disassembled.</summary>
+        [KernelFact]
+        public void ReferenceToAVariableInAnUnknownSection_NamesTheInstruction()
+        {
+            Kernel.Require();
+            string obj = Kernel.CompileC("unknown_section_ref", @"
+__u32 odd_value SEC(""odd_data"") = 7;
+SEC(""tracepoint/syscalls/sys_enter_openat"") int reads_odd(void *ctx) { return odd_value; }
+");
+            var e = Assert.Throws<BpfException>(() => BpfObject.LoadFile(obj).Dispose());
+            Assert.Contains("'odd_value'", e.Message);
+            Assert.Matches(@"instruction \d+: r\d+ = 0 ll", e.Message);
+        }
+
         [Fact]
         public void TracefsNotMounted_IsToldApartFromMountedButUnreadable()
         {

@@ -510,13 +510,13 @@ namespace BpfDotnet
                         return;
                     }
                     string target = sym.SectionIndex < _elf.Sections.Count ? _elf.Sections[sym.SectionIndex].Name : "(undefined)";
-                    throw new BpfException($"Program '{prog}' refers to symbol '{sym.Name}' in section '{target}', which is neither a map nor global data; extern and kconfig symbols are not supported by this loader.");
+                    throw new BpfException($"Program '{prog}' refers to symbol '{sym.Name}' in section '{target}' (instruction {insn}: {Disassembler.Decode(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(code), insn, out _)}), which is neither a map nor global data; extern and kconfig symbols are not supported by this loader.");
                 }
 
                 if (opcode == Opcodes.Call && (code[at + 1] >> 4) == Opcodes.PseudoCall)
                 {
                     if (_textSection == null || sym.SectionIndex != _textSection.Index)
-                        throw new BpfException($"Program '{prog}' calls '{sym.Name}', which is not a function in .text.");
+                        throw new BpfException($"Program '{prog}' calls '{sym.Name}' (instruction {insn}: {Disassembler.Decode(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(code), insn, out _)}), which is not a function in .text.");
                     // Callee index inside .text: st_value/8 + imm + 1 (libbpf's convention for both FUNC and SECTION symbols).
                     long target = (long)(sym.Value / 8) + imm + 1;
                     ulong targetOff = (ulong)(target * 8);
