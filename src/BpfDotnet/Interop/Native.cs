@@ -3,11 +3,17 @@ using System.Runtime.InteropServices;
 
 namespace BpfDotnet.Interop
 {
-    /// <summary>Raw system calls used by the loader (x86-64 Linux numbering).</summary>
+    /// <summary>Raw system calls used by the loader, numbered for the architecture the process runs on.</summary>
     internal static unsafe class Native
     {
-        internal const long SysBpf = 321;
-        internal const long SysPerfEventOpen = 298;
+        /// <summary>The running architecture's system call numbers (the kernel model's table); null on one it does not know.</summary>
+        private static readonly KernelModel.SyscallNumbers? s_numbers = KernelModel.SyscallNumbers.Of(RuntimeInformation.ProcessArchitecture);
+
+        private static KernelModel.SyscallNumbers Numbers => s_numbers
+            ?? throw new BpfException($"BpfDotnet does not know the system call numbers of {RuntimeInformation.ProcessArchitecture}; it runs on x64 and arm64 Linux.");
+
+        internal static long SysBpf => Numbers.Bpf;
+        internal static long SysPerfEventOpen => Numbers.PerfEventOpen;
 
         internal const int EPERM = 1;
         internal const int ENOENT = 2;
