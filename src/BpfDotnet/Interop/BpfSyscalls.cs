@@ -3,12 +3,14 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Text;
+using BpfDotnet.KernelModel;
 
 namespace BpfDotnet.Interop
 {
     /// <summary>
-    /// Typed wrappers around the <c>bpf(2)</c> commands. Attribute layouts follow
-    /// <c>union bpf_attr</c> in include/uapi/linux/bpf.h (offsets are in the comments).
+    /// Typed wrappers around the <c>bpf(2)</c> commands. Each command's attribute is the kernel model's struct for it
+    /// (<c>Uapi/BpfAttr.cs</c>, at the offsets of <c>union bpf_attr</c> in include/uapi/linux/bpf.h), written at the start
+    /// of a zeroed buffer of <see cref="AttrSize"/> bytes.
     /// </summary>
     internal static unsafe class BpfSyscalls
     {
@@ -58,18 +60,15 @@ namespace BpfDotnet.Interop
         {
             Span<byte> a = stackalloc byte[AttrSize];
             a.Clear();
-            W32(a, 0, type);             // map_type
-            W32(a, 4, keySize);          // key_size
-            W32(a, 8, valueSize);        // value_size
-            W32(a, 12, maxEntries);      // max_entries
-            W32(a, 16, flags);           // map_flags
-            WriteObjName(a, 28, name);   // map_name[16]
+            var attr = new MapCreateAttr { MapType = type, KeySize = keySize, ValueSize = valueSize, MaxEntries = maxEntries, MapFlags = flags };
             if (btfFd >= 0 && (btfKeyTypeId != 0 || btfValueTypeId != 0))
             {
-                W32(a, 48, (uint)btfFd);         // btf_fd
-                W32(a, 52, btfKeyTypeId);        // btf_key_type_id
-                W32(a, 56, btfValueTypeId);      // btf_value_type_id
+                attr.BtfFd = (uint)btfFd;
+                attr.BtfKeyTypeId = btfKeyTypeId;
+                attr.BtfValueTypeId = btfValueTypeId;
             }
+            MemoryMarshal.Write(a, in attr);
+            WriteObjName(a, MapCreateAttr.NameOffset, name);
             return (int)Native.Bpf(BpfCommand.MapCreate, a, out errno);
         }
 
@@ -77,10 +76,8 @@ namespace BpfDotnet.Interop
         {
             Span<byte> a = stackalloc byte[AttrSize];
             a.Clear();
-            W32(a, 0, (uint)mapFd);              // map_fd
-            W64(a, 8, (ulong)key);               // key
-            W64(a, 16, (ulong)valueOrNextKey);   // value / next_key
-            W64(a, 24, flags);                   // flags
+            var attr = new MapElemAttr { MapFd = (uint)mapFd, Key = (ulong)key, Value = (ulong)valueOrNextKey, Flags = flags };
+            MemoryMarshal.Write(a, in attr);
             return (int)Native.Bpf(cmd, a, out errno);
         }
 
@@ -88,7 +85,8 @@ namespace BpfDotnet.Interop
         {
             Span<byte> a = stackalloc byte[AttrSize];
             a.Clear();
-            W32(a, 0, (uint)mapFd);
+            var attr = new MapElemAttr { MapFd = (uint)mapFd };
+            MemoryMarshal.Write(a, in attr);
             return (int)Native.Bpf(BpfCommand.MapFreeze, a, out errno);
         }
 
@@ -123,34 +121,38 @@ namespace BpfDotnet.Interop
             fixed (byte* li = p.LineInfo)
             fixed (byte* lb = logBuf)
             {
-                W32(a, 0, p.ProgType);                            // prog_type
-                W32(a, 4, (uint)(p.Instructions.Length / 8));     // insn_cnt
-                W64(a, 8, (ulong)insns);                          // insns
-                W64(a, 16, (ulong)lic);                           // license
+                var attr = new ProgLoadAttr
+                {
+                    ProgType = p.ProgType,
+                    InsnCount = (uint)(p.Instructions.Length / 8),
+                    Insns = (ulong)insns,
+                    License = (ulong)lic,
+                    ExpectedAttachType = p.ExpectedAttachType,
+                };
                 if (logBuf != null)
                 {
-                    W32(a, 24, logLevel);                         // log_level
-                    W32(a, 28, (uint)logBuf.Length);              // log_size
-                    W64(a, 32, (ulong)lb);                        // log_buf
+                    attr.LogLevel = logLevel;
+                    attr.LogSize = (uint)logBuf.Length;
+                    attr.LogBuf = (ulong)lb;
                 }
-                WriteObjName(a, 48, p.Name ?? "");               // prog_name[16]
-                W32(a, 68, p.ExpectedAttachType);                 // expected_attach_type
                 if (p.BtfFd >= 0 && (p.FuncInfoCount > 0 || p.LineInfoCount > 0))
                 {
-                    W32(a, 72, (uint)p.BtfFd);                    // prog_btf_fd
+                    attr.ProgBtfFd = (uint)p.BtfFd;
                     if (p.FuncInfoCount > 0)
                     {
-                        W32(a, 76, p.FuncInfoRecSize);            // func_info_rec_size
-                        W64(a, 80, (ulong)fi);                    // func_info
-                        W32(a, 88, p.FuncInfoCount);              // func_info_cnt
+                        attr.FuncInfoRecSize = p.FuncInfoRecSize;
+                        attr.FuncInfo = (ulong)fi;
+                        attr.FuncInfoCount = p.FuncInfoCount;
                     }
                     if (p.LineInfoCount > 0)
                     {
-                        W32(a, 92, p.LineInfoRecSize);            // line_info_rec_size
-                        W64(a, 96, (ulong)li);                    // line_info
-                        W32(a, 104, p.LineInfoCount);             // line_info_cnt
+                        attr.LineInfoRecSize = p.LineInfoRecSize;
+                        attr.LineInfo = (ulong)li;
+                        attr.LineInfoCount = p.LineInfoCount;
                     }
                 }
+                MemoryMarshal.Write(a, in attr);
+                WriteObjName(a, ProgLoadAttr.NameOffset, p.Name ?? "");
                 int fd = (int)Native.Bpf(BpfCommand.ProgLoad, a, out errno);
                 log = logBuf != null ? CString(logBuf) : "";
                 return fd;
@@ -167,14 +169,14 @@ namespace BpfDotnet.Interop
             fixed (byte* b = btf)
             fixed (byte* lb = logBuf)
             {
-                W64(a, 0, (ulong)b);                       // btf
-                W32(a, 16, (uint)btf.Length);              // btf_size
+                var attr = new BtfLoadAttr { Btf = (ulong)b, BtfSize = (uint)btf.Length };
                 if (logBuf != null)
                 {
-                    W64(a, 8, (ulong)lb);                  // btf_log_buf
-                    W32(a, 20, (uint)logBuf.Length);       // btf_log_size
-                    W32(a, 24, logLevel);                  // btf_log_level
+                    attr.LogBuf = (ulong)lb;
+                    attr.LogSize = (uint)logBuf.Length;
+                    attr.LogLevel = logLevel;
                 }
+                MemoryMarshal.Write(a, in attr);
                 int fd = (int)Native.Bpf(BpfCommand.BtfLoad, a, out errno);
                 log = logBuf != null ? CString(logBuf) : "";
                 return fd;
@@ -191,13 +193,14 @@ namespace BpfDotnet.Interop
             while (true)
             {
                 a.Clear();
-                W32(a, 0, start);   // start_id
+                var attr = new GetNextIdAttr { StartId = start };
+                MemoryMarshal.Write(a, in attr);
                 if (Native.Bpf(cmd, a, out int errno) < 0)
                 {
                     if (errno == Native.ENOENT) break;
                     throw BpfErrors.FromErrno(errno, $"listing kernel object ids ({cmd})");
                 }
-                start = R32(a, 4);   // next_id
+                start = MemoryMarshal.Read<GetNextIdAttr>(a).NextId;
                 ids.Add(start);
             }
             return ids;
@@ -210,11 +213,10 @@ namespace BpfDotnet.Interop
             a.Clear();
             fixed (byte* p = info)
             {
-                W32(a, 0, (uint)fd);                 // info.bpf_fd
-                W32(a, 4, (uint)info.Length);        // info.info_len
-                W64(a, 8, (ulong)p);                 // info.info
+                var attr = new ObjGetInfoAttr { BpfFd = (uint)fd, InfoLength = (uint)info.Length, Info = (ulong)p };
+                MemoryMarshal.Write(a, in attr);
                 int r = (int)Native.Bpf(BpfCommand.ObjGetInfoByFd, a, out errno);
-                return r < 0 ? r : (int)R32(a, 4);
+                return r < 0 ? r : (int)MemoryMarshal.Read<ObjGetInfoAttr>(a).InfoLength;
             }
         }
 
@@ -234,11 +236,10 @@ namespace BpfDotnet.Interop
             a.Clear();
             fixed (byte* ctx = context)
             {
-                W32(a, 0, (uint)progFd);                 // test.prog_fd
-                W32(a, 40, (uint)context.Length);        // test.ctx_size_in
-                W64(a, 48, context.Length == 0 ? 0 : (ulong)ctx); // test.ctx_in
+                var attr = new ProgTestRunAttr { ProgFd = (uint)progFd, ContextSizeIn = (uint)context.Length, ContextIn = context.Length == 0 ? 0 : (ulong)ctx };
+                MemoryMarshal.Write(a, in attr);
                 int r = (int)Native.Bpf(BpfCommand.ProgTestRun, a, out errno);
-                returnValue = R32(a, 4);                 // test.retval
+                returnValue = MemoryMarshal.Read<ProgTestRunAttr>(a).ReturnValue;
                 return r;
             }
         }
@@ -249,10 +250,8 @@ namespace BpfDotnet.Interop
         {
             Span<byte> a = stackalloc byte[AttrSize];
             a.Clear();
-            W32(a, 0, (uint)progFd);       // link_create.prog_fd
-            W32(a, 4, (uint)targetFd);     // link_create.target_fd
-            W32(a, 8, attachType);         // link_create.attach_type
-            W32(a, 12, flags);             // link_create.flags
+            var attr = new LinkCreateAttr { ProgFd = (uint)progFd, TargetFd = (uint)targetFd, AttachType = attachType, Flags = flags };
+            MemoryMarshal.Write(a, in attr);
             return (int)Native.Bpf(BpfCommand.LinkCreate, a, out errno);
         }
 
@@ -263,8 +262,8 @@ namespace BpfDotnet.Interop
             byte[] n = Encoding.ASCII.GetBytes(name + "\0");
             fixed (byte* pn = n)
             {
-                W64(a, 0, (ulong)pn);          // raw_tracepoint.name
-                W32(a, 8, (uint)progFd);       // raw_tracepoint.prog_fd
+                var attr = new RawTracepointOpenAttr { Name = (ulong)pn, ProgFd = (uint)progFd };
+                MemoryMarshal.Write(a, in attr);
                 return (int)Native.Bpf(BpfCommand.RawTracepointOpen, a, out errno);
             }
         }
@@ -272,19 +271,16 @@ namespace BpfDotnet.Interop
         /// <summary>perf_event_open for a tracepoint (PERF_TYPE_TRACEPOINT), created disabled.</summary>
         internal static int PerfEventOpenTracepoint(ulong tracepointId, int pid, int cpu, out int errno)
         {
-            // struct perf_event_attr, PERF_ATTR_SIZE_VER7 = 128 bytes.
-            Span<byte> attr = stackalloc byte[128];
-            attr.Clear();
-            W32(attr, 0, 2);                  // type = PERF_TYPE_TRACEPOINT
-            W32(attr, 4, 128);                // size
-            W64(attr, 8, tracepointId);       // config
-            W64(attr, 16, 1);                 // sample_period
-            W64(attr, 40, 1);                 // flags: disabled
-            W32(attr, 48, 1);                 // wakeup_events
-            fixed (byte* p = attr)
+            var attr = new PerfEventAttr
             {
-                return Native.PerfEventOpen(p, pid, cpu, -1, Native.PerfFlagFdCloexec, out errno);
-            }
+                Type = PerfEventAttr.TypeTracepoint,
+                Size = PerfEventAttr.SizeVer7,
+                Config = tracepointId,
+                SamplePeriod = 1,
+                Flags = PerfEventAttr.FlagDisabled,
+                WakeupEvents = 1,
+            };
+            return Native.PerfEventOpen((byte*)&attr, pid, cpu, -1, Native.PerfFlagFdCloexec, out errno);
         }
 
         internal static string CString(ReadOnlySpan<byte> buf)

@@ -1,0 +1,139 @@
+using System.Runtime.InteropServices;
+
+namespace BpfDotnet.KernelModel
+{
+    // The parts of union bpf_attr (include/uapi/linux/bpf.h) that the loader fills, one struct per command, at the
+    // kernel's offsets. A command's attribute is written at the start of a zeroed buffer of the size the loader passes;
+    // the bytes no field names stay zero, as the kernel requires. Names (map_name, prog_name) are written separately
+    // at their offset, after the struct.
+
+    /// <summary>BPF_MAP_CREATE.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 72)]
+    internal struct MapCreateAttr
+    {
+        /// <summary>Offset of <c>map_name[16]</c>.</summary>
+        public const int NameOffset = 28;
+
+        [FieldOffset(0)] public uint MapType;
+        [FieldOffset(4)] public uint KeySize;
+        [FieldOffset(8)] public uint ValueSize;
+        [FieldOffset(12)] public uint MaxEntries;
+        [FieldOffset(16)] public uint MapFlags;
+        [FieldOffset(48)] public uint BtfFd;
+        [FieldOffset(52)] public uint BtfKeyTypeId;
+        [FieldOffset(56)] public uint BtfValueTypeId;
+    }
+
+    /// <summary>BPF_MAP_LOOKUP_ELEM, UPDATE_ELEM, DELETE_ELEM, GET_NEXT_KEY (and MAP_FREEZE, which reads only the fd).</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 32)]
+    internal struct MapElemAttr
+    {
+        [FieldOffset(0)] public uint MapFd;
+        [FieldOffset(8)] public ulong Key;
+        /// <summary><c>value</c>, or <c>next_key</c> for GET_NEXT_KEY.</summary>
+        [FieldOffset(16)] public ulong Value;
+        [FieldOffset(24)] public ulong Flags;
+    }
+
+    /// <summary>BPF_PROG_LOAD.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 112)]
+    internal struct ProgLoadAttr
+    {
+        /// <summary>Offset of <c>prog_name[16]</c>.</summary>
+        public const int NameOffset = 48;
+
+        [FieldOffset(0)] public uint ProgType;
+        [FieldOffset(4)] public uint InsnCount;
+        [FieldOffset(8)] public ulong Insns;
+        [FieldOffset(16)] public ulong License;
+        [FieldOffset(24)] public uint LogLevel;
+        [FieldOffset(28)] public uint LogSize;
+        [FieldOffset(32)] public ulong LogBuf;
+        [FieldOffset(68)] public uint ExpectedAttachType;
+        [FieldOffset(72)] public uint ProgBtfFd;
+        [FieldOffset(76)] public uint FuncInfoRecSize;
+        [FieldOffset(80)] public ulong FuncInfo;
+        [FieldOffset(88)] public uint FuncInfoCount;
+        [FieldOffset(92)] public uint LineInfoRecSize;
+        [FieldOffset(96)] public ulong LineInfo;
+        [FieldOffset(104)] public uint LineInfoCount;
+    }
+
+    /// <summary>BPF_BTF_LOAD.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 28)]
+    internal struct BtfLoadAttr
+    {
+        [FieldOffset(0)] public ulong Btf;
+        [FieldOffset(8)] public ulong LogBuf;
+        [FieldOffset(16)] public uint BtfSize;
+        [FieldOffset(20)] public uint LogSize;
+        [FieldOffset(24)] public uint LogLevel;
+    }
+
+    /// <summary>BPF_PROG_GET_NEXT_ID, BPF_MAP_GET_NEXT_ID, BPF_BTF_GET_NEXT_ID, BPF_LINK_GET_NEXT_ID.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 8)]
+    internal struct GetNextIdAttr
+    {
+        [FieldOffset(0)] public uint StartId;
+        [FieldOffset(4)] public uint NextId;
+    }
+
+    /// <summary>BPF_OBJ_GET_INFO_BY_FD.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 16)]
+    internal struct ObjGetInfoAttr
+    {
+        [FieldOffset(0)] public uint BpfFd;
+        /// <summary>The buffer's size in; the length the kernel filled out.</summary>
+        [FieldOffset(4)] public uint InfoLength;
+        [FieldOffset(8)] public ulong Info;
+    }
+
+    /// <summary>BPF_PROG_TEST_RUN.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 64)]
+    internal struct ProgTestRunAttr
+    {
+        [FieldOffset(0)] public uint ProgFd;
+        [FieldOffset(4)] public uint ReturnValue;
+        [FieldOffset(40)] public uint ContextSizeIn;
+        [FieldOffset(48)] public ulong ContextIn;
+    }
+
+    /// <summary>BPF_LINK_CREATE.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 16)]
+    internal struct LinkCreateAttr
+    {
+        [FieldOffset(0)] public uint ProgFd;
+        [FieldOffset(4)] public uint TargetFd;
+        [FieldOffset(8)] public uint AttachType;
+        [FieldOffset(12)] public uint Flags;
+    }
+
+    /// <summary>BPF_RAW_TRACEPOINT_OPEN.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 16)]
+    internal struct RawTracepointOpenAttr
+    {
+        [FieldOffset(0)] public ulong Name;
+        [FieldOffset(8)] public uint ProgFd;
+    }
+
+    /// <summary><c>struct perf_event_attr</c> (include/uapi/linux/perf_event.h), PERF_ATTR_SIZE_VER7.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    internal struct PerfEventAttr
+    {
+        /// <summary>PERF_ATTR_SIZE_VER7.</summary>
+        public const uint SizeVer7 = 128;
+
+        /// <summary>PERF_TYPE_TRACEPOINT.</summary>
+        public const uint TypeTracepoint = 2;
+
+        /// <summary>The <c>disabled</c> bit of the flags word.</summary>
+        public const ulong FlagDisabled = 1;
+
+        [FieldOffset(0)] public uint Type;
+        [FieldOffset(4)] public uint Size;
+        [FieldOffset(8)] public ulong Config;
+        [FieldOffset(16)] public ulong SamplePeriod;
+        [FieldOffset(40)] public ulong Flags;
+        [FieldOffset(48)] public uint WakeupEvents;
+    }
+}
