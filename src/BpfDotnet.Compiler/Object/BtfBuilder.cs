@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using BpfDotnet.Compiler.Model;
 
+using BpfDotnet.KernelModel;
+
 namespace BpfDotnet.Compiler.Object
 {
     /// <summary>

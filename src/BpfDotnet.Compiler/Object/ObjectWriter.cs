@@ -4,6 +4,8 @@ using System.Text;
 using BpfDotnet.Compiler.Isa;
 using BpfDotnet.Compiler.Model;
 
+using BpfDotnet.KernelModel;
+
 namespace BpfDotnet.Compiler.Object
 {
     /// <summary>

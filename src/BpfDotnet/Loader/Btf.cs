@@ -2,17 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using static BpfDotnet.Interop.BpfSyscalls;
+using BpfDotnet.KernelModel;
 
 namespace BpfDotnet.Loader
 {
-    /// <summary>BTF kinds (include/uapi/linux/btf.h).</summary>
-    internal enum BtfKind
-    {
-        Unknown = 0, Int = 1, Ptr = 2, Array = 3, Struct = 4, Union = 5, Enum = 6, Fwd = 7, Typedef = 8,
-        Volatile = 9, Const = 10, Restrict = 11, Func = 12, FuncProto = 13, Var = 14, Datasec = 15,
-        Float = 16, DeclTag = 17, TypeTag = 18, Enum64 = 19,
-    }
-
     /// <summary>One BTF type record: its header and where its kind-specific data lives.</summary>
     internal sealed class BtfType
     {
