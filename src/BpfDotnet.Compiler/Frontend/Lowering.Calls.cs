@@ -169,12 +169,13 @@ namespace BpfDotnet.Compiler.Frontend
 
         private Operand InvokeHelper(IInvocationOperation invocation)
         {
+            // A helper that takes nothing and returns a scalar is one entry of the helpers table.
+            if (invocation.Arguments.Length == 0 && Helpers.ByMethod(invocation.TargetMethod.Name) is { } simple)
+            {
+                return Operand.InReg(CallHelper(simple.Id, invocation, new List<int>()));
+            }
             switch (invocation.TargetMethod.Name)
             {
-                case "GetCurrentPidTgid": return Operand.InReg(CallHelper(HelperId.GetCurrentPidTgid, invocation, new List<int>()));
-                case "GetCurrentUidGid": return Operand.InReg(CallHelper(HelperId.GetCurrentUidGid, invocation, new List<int>()));
-                case "KtimeGetNs": return Operand.InReg(CallHelper(HelperId.KtimeGetNs, invocation, new List<int>()));
-                case "GetSmpProcessorId": return Operand.InReg(CallHelper(HelperId.GetSmpProcessorId, invocation, new List<int>()));
                 case "Printk":
                     return Printk(invocation);
                 case "GetCurrentComm":

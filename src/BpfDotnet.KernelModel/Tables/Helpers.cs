@@ -4,7 +4,11 @@ namespace BpfDotnet.KernelModel
     /// <param name="Id">Its id.</param>
     /// <param name="Name">Its name in the kernel (<c>bpf_...</c>).</param>
     /// <param name="GplOnly">The kernel lets only programs under a GPL-compatible license call it (<c>gpl_only</c>).</param>
-    internal readonly record struct HelperInfo(HelperId Id, string Name, bool GplOnly);
+    /// <param name="Method">
+    /// For a helper that takes no argument and returns a scalar: the name of the <c>Bpf</c> method that calls it, which
+    /// the compiler lowers to the call by this entry alone (null for helpers with their own lowering).
+    /// </param>
+    internal readonly record struct HelperInfo(HelperId Id, string Name, bool GplOnly, string? Method = null);
 
     /// <summary>The helpers BpfDotnet calls.</summary>
     internal static class Helpers
@@ -14,13 +18,24 @@ namespace BpfDotnet.KernelModel
             new(HelperId.MapLookupElem, "bpf_map_lookup_elem", false),
             new(HelperId.MapUpdateElem, "bpf_map_update_elem", false),
             new(HelperId.MapDeleteElem, "bpf_map_delete_elem", false),
-            new(HelperId.KtimeGetNs, "bpf_ktime_get_ns", false),
+            new(HelperId.KtimeGetNs, "bpf_ktime_get_ns", false, "KtimeGetNs"),
             new(HelperId.TracePrintk, "bpf_trace_printk", true),
-            new(HelperId.GetSmpProcessorId, "bpf_get_smp_processor_id", false),
-            new(HelperId.GetCurrentPidTgid, "bpf_get_current_pid_tgid", false),
-            new(HelperId.GetCurrentUidGid, "bpf_get_current_uid_gid", false),
+            new(HelperId.GetPrandomU32, "bpf_get_prandom_u32", false, "GetPrandomU32"),
+            new(HelperId.GetSmpProcessorId, "bpf_get_smp_processor_id", false, "GetSmpProcessorId"),
+            new(HelperId.GetCurrentPidTgid, "bpf_get_current_pid_tgid", false, "GetCurrentPidTgid"),
+            new(HelperId.GetCurrentUidGid, "bpf_get_current_uid_gid", false, "GetCurrentUidGid"),
             new(HelperId.GetCurrentComm, "bpf_get_current_comm", false),
         };
+
+        /// <summary>The no-argument helper the <c>Bpf</c> method <paramref name="method"/> calls, or null.</summary>
+        public static HelperInfo? ByMethod(string method)
+        {
+            foreach (var helper in Table)
+            {
+                if (helper.Method == method) return helper;
+            }
+            return null;
+        }
 
         /// <summary>The entry of <paramref name="id"/>.</summary>
         public static HelperInfo Of(HelperId id)

@@ -8,6 +8,7 @@ namespace BpfDotnet.KernelModel
         MapDeleteElem = 3,
         KtimeGetNs = 5,
         TracePrintk = 6,
+        GetPrandomU32 = 7,
         GetSmpProcessorId = 8,
         GetCurrentPidTgid = 14,
         GetCurrentUidGid = 15,

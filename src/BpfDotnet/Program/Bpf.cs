@@ -34,6 +34,9 @@ namespace BpfDotnet
             return (ulong)((double)ticks * 1_000_000_000 / Stopwatch.Frequency);
         }
 
+        /// <summary><c>bpf_get_prandom_u32</c>: a pseudo-random 32-bit number (not for cryptography).</summary>
+        public static uint GetPrandomU32() => (uint)Random.Shared.NextInt64(0, 1L << 32);
+
         /// <summary><c>bpf_get_smp_processor_id</c>: the CPU running the program.</summary>
         public static uint GetSmpProcessorId() => (uint)Thread.GetCurrentProcessorId();
 

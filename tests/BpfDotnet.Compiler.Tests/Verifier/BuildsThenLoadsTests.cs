@@ -212,6 +212,13 @@ namespace BpfDotnet.Compiler.Tests.Verifier
         [InlineData("for /* BPF0005 */ (int i = -8; i < 0; i >>= 1) acc += i;")]
         public void LoopsWhoseStepTheVerifierCannotFollowOrThatNeverEnd_AreRefused(string loop) => AssertRefused(Probe("long acc = ctx.Arg0;\n        " + loop + "\n        Last.Update(0, acc);\n        return 0;"), "BPF0005", marker: "BPF0005 */");
 
+        /// <summary>A helper that takes nothing is one entry of the kernel model's helpers table: bpf_get_prandom_u32.</summary>
+        [KernelFact]
+        public void HelperAddedAsATableEntry_Loads() => AssertLoads(Probe(@"
+        uint r = Bpf.GetPrandomU32();
+        Last.Update(0, r ^ (long)Bpf.KtimeGetNs());
+        return 0;"));
+
         private const string NamedContext = @"
     public unsafe struct NamedArgs { public ulong Header; public fixed byte Name[16]; public ulong Tail; }
 ";
