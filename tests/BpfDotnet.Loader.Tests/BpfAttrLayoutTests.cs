@@ -93,7 +93,7 @@ namespace BpfDotnet.Loader.Tests
                 if (ours != offsets[i]) wrong.Add($"{s_fields[i].Struct.Name}.{s_fields[i].Field} at {ours}, the kernel's {s_fields[i].C} at {offsets[i]}");
             }
             Assert.True(wrong.Count == 0, string.Join("\n", wrong));
-            Assert.Equal(offsets[^1], (long)PerfEventAttr.SizeVer7);
+            Assert.Equal((long)PerfEventAttr.SizeVer7, offsets[^1]);
             Assert.True(Marshal.SizeOf<ProgLoadAttr>() <= BpfDotnet.Interop.BpfSyscalls.AttrSize);
         }
 
