@@ -41,13 +41,12 @@ namespace BpfDotnet.Analyzers
             {
                 if (input.Bind(cancellationToken) is not IMethodSymbol method || method.ContainingType is not INamedTypeSymbol type
                     || !HasAttribute(method, KnownTypes.BpfProgramAttribute)) return null;
-                var model = input.Compilation.GetSemanticModel(input.Declaration.SyntaxTree);
                 try
                 {
                     var probeClass = ProbeClassReader.Read(type, cancellationToken);
                     if (!CompiledPrograms.TryGet(input.Fingerprint, out var compilation))
                     {
-                        compilation = ProbeCompiler.CompileProgram(method, model, cancellationToken);
+                        compilation = ProbeCompiler.CompileProgram(method, input.Model, cancellationToken);
                         CompiledPrograms.Add(input.Fingerprint, compilation);
                     }
                     return new ProgramSpec(probeClass, method.Name, input.Order, compilation);

@@ -31,9 +31,13 @@ namespace BpfDotnet.Analyzers.Model
 
         public Compilation Compilation { get; }
 
+        private SemanticModel? _model;
+
+        /// <summary>The semantic model of the declaration's tree, made once, when a step that runs first needs it.</summary>
+        public SemanticModel Model => _model ??= Compilation.GetSemanticModel(Declaration.SyntaxTree);
+
         /// <summary>The declared symbol, bound now (only the steps that run pay for it).</summary>
-        public ISymbol? Bind(System.Threading.CancellationToken cancellationToken)
-            => Compilation.GetSemanticModel(Declaration.SyntaxTree).GetDeclaredSymbol(Declaration, cancellationToken);
+        public ISymbol? Bind(System.Threading.CancellationToken cancellationToken) => Model.GetDeclaredSymbol(Declaration, cancellationToken);
 
         public bool Equals(MemberInput? other)
             => other is not null && Fingerprint is not null && Fingerprint.Equals(other.Fingerprint) && Order.Equals(other.Order) && IsProgram == other.IsProgram;
