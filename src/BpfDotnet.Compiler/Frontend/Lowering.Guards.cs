@@ -72,16 +72,8 @@ namespace BpfDotnet.Compiler.Frontend
                             if (toSigned || !fromSigned || toSize < fromSize) return null;
                             reinterpreted = true;
                         }
-                        var range = kind switch
-                        {
-                            BinaryOperatorKind.LessThan => ((long Low, long High)?)(long.MinValue, constant - 1),
-                            BinaryOperatorKind.LessThanOrEqual => (long.MinValue, constant),
-                            BinaryOperatorKind.GreaterThan => (constant + 1, long.MaxValue),
-                            BinaryOperatorKind.GreaterThanOrEqual => (constant, long.MaxValue),
-                            BinaryOperatorKind.Equals => (constant, constant),
-                            _ => null,
-                        };
-                        if (range is null || constant == long.MinValue || constant == long.MaxValue) return null;
+                        var range = RelationRange(kind, constant);
+                        if (range is null) return null;
                         if (reinterpreted)
                         {
                             // Only an upper bound of the unsigned view that a signed value can hold says it is not negative.
@@ -104,15 +96,8 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 case IConstantPatternOperation constant when Constant(constant.Value, out long c):
                     return (c, c);
-                case IRelationalPatternOperation relational when Constant(relational.Value, out long c) && c != long.MinValue && c != long.MaxValue:
-                    return relational.OperatorKind switch
-                    {
-                        BinaryOperatorKind.LessThan => (long.MinValue, c - 1),
-                        BinaryOperatorKind.LessThanOrEqual => (long.MinValue, c),
-                        BinaryOperatorKind.GreaterThan => (c + 1, long.MaxValue),
-                        BinaryOperatorKind.GreaterThanOrEqual => (c, long.MaxValue),
-                        _ => null,
-                    };
+                case IRelationalPatternOperation relational when Constant(relational.Value, out long c):
+                    return RelationRange(relational.OperatorKind, c);
                 case IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.And } both:
                     return Intersect(PatternRange(both.LeftPattern), PatternRange(both.RightPattern));
                 default:
@@ -125,6 +110,21 @@ namespace BpfDotnet.Compiler.Frontend
             if (a is null) return b;
             if (b is null) return a;
             return (Math.Max(a.Value.Low, b.Value.Low), Math.Min(a.Value.High, b.Value.High));
+        }
+
+        /// <summary>The values <c>x</c> for which <c>x (kind) c</c> holds, as one interval; null when they are not one (or c is an extreme).</summary>
+        private static (long Low, long High)? RelationRange(BinaryOperatorKind kind, long c)
+        {
+            if (c == long.MinValue || c == long.MaxValue) return null;
+            return kind switch
+            {
+                BinaryOperatorKind.LessThan => (long.MinValue, c - 1),
+                BinaryOperatorKind.LessThanOrEqual => (long.MinValue, c),
+                BinaryOperatorKind.GreaterThan => (c + 1, long.MaxValue),
+                BinaryOperatorKind.GreaterThanOrEqual => (c, long.MaxValue),
+                BinaryOperatorKind.Equals => (c, c),
+                _ => null,
+            };
         }
 
         private static BinaryOperatorKind Negate(BinaryOperatorKind kind) => kind switch
