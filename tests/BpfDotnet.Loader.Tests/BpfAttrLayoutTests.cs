@@ -81,9 +81,9 @@ namespace BpfDotnet.Loader.Tests
             File.WriteAllText(source, "#include <stdio.h>\n#include <stddef.h>\n#include <linux/bpf.h>\n#include <linux/perf_event.h>\nint main(void) {\n"
                 + string.Concat(s_fields.Select(f => $"    printf(\"%zu\\n\", offsetof({f.C}));\n"))
                 + "    printf(\"%zu\\n\", sizeof(struct perf_event_attr));\n    return 0;\n}\n");
-            var (exit, output) = Run("gcc", $"-o {program} {source}");
+            var (exit, output) = Kernel.Run("gcc", $"-o {program} {source}");
             Assert.True(exit == 0, "gcc failed (is linux-libc-dev installed?): " + output);
-            (exit, output) = Run(program, "");
+            (exit, output) = Kernel.Run(program, "");
             Assert.Equal(0, exit);
             var offsets = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToList();
             var wrong = new List<string>();
@@ -95,15 +95,6 @@ namespace BpfDotnet.Loader.Tests
             Assert.True(wrong.Count == 0, string.Join("\n", wrong));
             Assert.Equal((long)PerfEventAttr.SizeVer7, offsets[^1]);
             Assert.True(Marshal.SizeOf<ProgLoadAttr>() <= BpfDotnet.Interop.BpfSyscalls.AttrSize);
-        }
-
-        private static (int ExitCode, string Output) Run(string file, string arguments)
-        {
-            var psi = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(psi)!;
-            string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, output);
         }
     }
 }

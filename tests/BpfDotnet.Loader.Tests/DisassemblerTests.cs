@@ -60,11 +60,8 @@ namespace BpfDotnet.Loader.Tests
         private static string Clang(string source)
         {
             string output = Path.Combine(Path.GetTempPath(), "bpfdotnet-disasm-" + Environment.ProcessId + "-" + Path.GetFileName(source) + ".o");
-            var psi = new ProcessStartInfo("clang-14", $"-O2 -g -target bpf -mcpu=v3 -c {source} -o {output}") { RedirectStandardError = true, RedirectStandardOutput = true };
-            using var process = Process.Start(psi)!;
-            string errors = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, "clang-14 failed: " + errors);
+            var (exit, errors) = Kernel.Run("clang-14", $"-O2 -g -target bpf -mcpu=v3 -c {source} -o {output}");
+            Assert.True(exit == 0, "clang-14 failed: " + errors);
             return output;
         }
 
@@ -73,11 +70,8 @@ namespace BpfDotnet.Loader.Tests
         /// <summary>(section, slot index, text) of every instruction llvm-objdump-14 decodes in the object.</summary>
         private static IEnumerable<(string Section, int Index, string Text)> Objdump(string path)
         {
-            var psi = new ProcessStartInfo("llvm-objdump-14", $"-d --no-show-raw-insn {path}") { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(psi)!;
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, "llvm-objdump-14 failed on " + path);
+            var (exit, output) = Kernel.Run("llvm-objdump-14", $"-d --no-show-raw-insn {path}");
+            Assert.True(exit == 0, "llvm-objdump-14 failed on " + path);
             string? section = null;
             var results = new List<(string, int, string)>();
             foreach (string line in output.Split('\n'))

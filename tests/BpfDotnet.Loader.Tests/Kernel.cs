@@ -35,6 +35,17 @@ namespace BpfDotnet.Loader.Tests
 
         public static bool IsRoot => geteuid() == 0;
 
+        /// <summary>Runs a tool and returns its exit code and what it printed (standard output, then standard error).</summary>
+        public static (int ExitCode, string Output) Run(string file, string arguments)
+        {
+            var psi = new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var process = Process.Start(psi)!;
+            var errors = process.StandardError.ReadToEndAsync();
+            string output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            return (process.ExitCode, output + errors.Result);
+        }
+
         /// <summary>The repository root: the directory above the test assembly that holds BpfDotnet.sln.</summary>
         public static string RepoRoot
         {
@@ -100,15 +111,8 @@ char LICENSE[] SEC(""license"") = ""GPL"";
             Directory.CreateDirectory(WorkDir);
             string c = Path.Combine(WorkDir, name + ".c"), o = Path.Combine(WorkDir, name + ".bpf.o");
             File.WriteAllText(c, Prelude + source);
-            var psi = new ProcessStartInfo("clang-14", $"-O2 -g -target bpf -mcpu=v3 -c {c} -o {o}")
-            {
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-            };
-            using Process p = Process.Start(psi)!;
-            string err = p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            Assert.True(p.ExitCode == 0, "clang-14 failed: " + err);
+            var (exit, output) = Run("clang-14", $"-O2 -g -target bpf -mcpu=v3 -c {c} -o {o}");
+            Assert.True(exit == 0, "clang-14 failed: " + output);
             return o;
         }
     }

@@ -98,8 +98,7 @@ namespace BpfDotnet.Package.Tests
         public void Template_InstantiatesBuildsAndRuns(string folder)
         {
             Kernel.Require();
-            var template = JsonDocument.Parse(File.ReadAllText(Path.Combine(PackagedFeed.RepoRoot, "templates", "content", folder, ".template.config", "template.json"))).RootElement;
-            string shortName = template.GetProperty("shortName").GetString()!;
+            string shortName = ShortName(folder);
             string name = "E2e." + string.Concat(folder.Split('-').Select(p => char.ToUpperInvariant(p[0]) + p.Substring(1)));
             string directory = Path.Combine(_feed.Root, name);
 
@@ -174,15 +173,18 @@ namespace BpfDotnet.Package.Tests
             Assert.True(exit == 0, text);
             foreach (var template in Templates())
             {
-                string shortName = JsonDocument.Parse(File.ReadAllText(Path.Combine(PackagedFeed.RepoRoot, "templates", "content", (string)template[0], ".template.config", "template.json")))
-                    .RootElement.GetProperty("shortName").GetString()!;
-                Assert.Contains(shortName, text, StringComparison.Ordinal);
+                Assert.Contains(ShortName((string)template[0]), text, StringComparison.Ordinal);
             }
             (exit, text) = _feed.Dotnet(_feed.Root, "new", "uninstall", "BpfDotnet.Templates", "--debug:custom-hive", hive);
             Assert.True(exit == 0, text);
             (exit, text) = _feed.Dotnet(_feed.Root, "new", "list", "bpf", "--debug:custom-hive", hive);
             Assert.DoesNotContain("bpf-tracepoint", text, StringComparison.Ordinal);
         }
+
+        /// <summary>The short name (<c>dotnet new &lt;name&gt;</c>) of the template in <paramref name="folder"/>.</summary>
+        private static string ShortName(string folder)
+            => JsonDocument.Parse(File.ReadAllText(Path.Combine(PackagedFeed.RepoRoot, "templates", "content", folder, ".template.config", "template.json")))
+                .RootElement.GetProperty("shortName").GetString()!;
 
         /// <summary>Opens, writes and reads files until <paramref name="until"/> ends, so every template's probe has something to count.</summary>
         private static void MakeSystemCalls(Task until)
