@@ -22,7 +22,6 @@ namespace BpfDotnet.Compiler.Frontend
             _b.Mov(copy, reg);
             if (_ranges.TryGetValue(reg, out var range)) _ranges[copy] = range;
             if (_bodyRanges.TryGetValue(reg, out var body)) _bodyRanges[copy] = body;
-            if (_pointees.TryGetValue(reg, out var pointee)) _pointees[copy] = pointee;
             return copy;
         }
 

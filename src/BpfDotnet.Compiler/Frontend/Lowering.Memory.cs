@@ -72,17 +72,15 @@ namespace BpfDotnet.Compiler.Frontend
                         {
                             return AddressOf(element.Instance).Plus((int)constant * elementLayout.Size);
                         }
+                        string notProven = "An inline array index not proven within 0.." + (length - 1)
+                            + " (C# would throw IndexOutOfRangeException; use a constant, a loop counter, or test it first: 'if ((uint)i < " + length + ")')";
                         if (elementLayout is not null && !index.ConstantValue.HasValue && !IsContextAccess(element.Instance))
                         {
                             var array = AddressOf(element.Instance);
-                            var value = Rvalue(index);
-                            if (ProvenIndex(value, index, 0, length - 1, element) is { } proven)
-                            {
-                                return Address.OfReg(_b.Alu(AluOp.Add, PointerOf(array), Scaled(proven, elementLayout.Size), false));
-                            }
+                            var proven = IndexWithin(Rvalue(index), 0, length - 1, index, notProven);
+                            return Address.OfReg(_b.Alu(AluOp.Add, PointerOf(array), Scaled(proven, elementLayout.Size), false));
                         }
-                        Unsupported(index, "An inline array index not proven within 0.." + (length - 1)
-                            + " (C# would throw IndexOutOfRangeException; use a constant, a loop counter, or test it first: 'if ((uint)i < " + length + ")')");
+                        Unsupported(index, notProven);
                         return AddressOf(element.Instance);
                     }
                 case IInstanceReferenceOperation when _thisAddress is Address self:
@@ -262,7 +260,6 @@ namespace BpfDotnet.Compiler.Frontend
                 if (location.Reg >= 0 && target is ILocalReferenceOperation { Local: var local } && _singleAssigned.Contains(local))
                 {
                     if (RangeOf(value, assignment.Syntax) is { } range) _ranges[location.Reg] = range;
-                    if (!value.IsConst && _pointees.TryGetValue(value.Reg, out var pointee)) _pointees[location.Reg] = pointee;
                 }
                 return value;
             }

@@ -27,43 +27,66 @@ namespace BpfDotnet.Compiler.Frontend
                && SymbolEqualityComparer.Default.Equals(pointer.PointedAtType, op.Type);
 
         /// <summary>
-        /// What a pointer register points into: an object (a local, a fixed buffer) of <c>Size</c> bytes, at an offset
-        /// between <c>Low</c> and <c>High</c>. Accesses provably outside the object are refused at build time: C# leaves
-        /// them undefined, and the verifier refuses them.
+        /// A pointer to <paramref name="address"/>, the start of an object of <paramref name="size"/> bytes (a local, a
+        /// fixed buffer). The facts follow its offset through arithmetic, and an access through it provably outside the
+        /// object is refused at build time: C# leaves it undefined, and the verifier refuses it.
         /// </summary>
-        private readonly Dictionary<int, (int Size, long Low, long High, string Name)> _pointees = new Dictionary<int, (int, long, long, string)>();
-
-        /// <summary>A pointer to <paramref name="address"/>, the start of an object of <paramref name="size"/> bytes.</summary>
         private Operand PointerInto(Address address, int size, string name)
         {
             int reg = PointerOf(address);
-            // Only a register made here (a frame address, or a base plus an offset) is this pointer alone.
-            if (address.IsSlot || address.Offset != 0) _pointees[reg] = (size, 0, 0, name);
-            return Operand.InReg(reg);
+            Function.Objects.Add((size, name));
+            int pointer = Function.NewReg();
+            _b.Emit(new IrInstruction
+            {
+                Op = IrOp.Check, Dst = pointer, A = reg,
+                Obligation = new Obligation { Kind = ObligationKind.Origin, Object = Function.Objects.Count - 1 },
+            });
+            return Operand.InReg(pointer);
         }
 
-        /// <summary>Reports an access of <paramref name="size"/> bytes through <paramref name="pointer"/> (plus an index) that provably leaves its object.</summary>
-        private void CheckPointerAccess(int pointer, (long Low, long High)? index, int elementSize, int size, IOperation at)
+        /// <summary>
+        /// <paramref name="pointer"/>, where the bytes from <paramref name="first"/> to <paramref name="last"/> past it are
+        /// accessed: the facts must not place them outside the object it points into.
+        /// </summary>
+        private int Inside(int pointer, long first, long last, IOperation at)
         {
-            if (!_pointees.TryGetValue(pointer, out var pointee) || index is not { } range) return;
-            if (range.Low == long.MinValue && range.High == long.MaxValue) return; // reported as unbounded already
-            long low, high;
-            try
+            int checkedPointer = Function.NewReg();
+            var syntax = at.Syntax;
+            _b.Emit(new IrInstruction
             {
-                checked
+                Op = IrOp.Check, Dst = checkedPointer, A = pointer,
+                Obligation = new Obligation
                 {
-                    low = pointee.Low + range.Low * elementSize;
-                    high = pointee.High + range.High * elementSize + size;
-                }
-            }
-            catch (System.OverflowException)
+                    Kind = ObligationKind.Access, Low = first, High = last,
+                    Refusal = known => Diagnostics.DiagnosticInfo.Create(Diagnostics.DiagnosticDescriptors.UnsupportedConstruct, syntax.GetLocation(),
+                        "An access through a pointer outside what it points into ('" + syntax + "' reaches bytes " + known.Low + " to " + known.High
+                        + " of '" + known.ObjectName + "', which has " + known.ObjectSize + "; C# leaves it undefined and the verifier refuses it)"),
+                },
+            });
+            return checkedPointer;
+        }
+
+        /// <summary>
+        /// <paramref name="value"/>, which must lie in [<paramref name="low"/>, <paramref name="high"/>]: the facts settle
+        /// it, or <paramref name="refusal"/> (given what they know of the value) is reported.
+        /// </summary>
+        private Operand Require(Operand value, long low, long high, Func<KnownValue, Diagnostics.DiagnosticInfo> refusal)
+        {
+            int checkedValue = Function.NewReg();
+            _b.Emit(new IrInstruction
             {
-                low = long.MinValue;
-                high = long.MaxValue;
-            }
-            if (low >= 0 && high <= pointee.Size) return;
-            Unsupported(at, "An access through a pointer outside what it points into ('" + at.Syntax + "' reaches bytes " + low + " to " + (high - 1)
-                + " of '" + pointee.Name + "', which has " + pointee.Size + "; C# leaves it undefined and the verifier refuses it)");
+                Op = IrOp.Check, Dst = checkedValue, A = Materialize(value),
+                Obligation = new Obligation { Kind = ObligationKind.Range, Low = low, High = high, Refusal = refusal },
+            });
+            return Operand.InReg(checkedValue);
+        }
+
+        /// <summary>An index that must lie in [low, high], with <paramref name="what"/> as BPF0008 on the index otherwise.</summary>
+        private Operand IndexWithin(Operand index, long low, long high, IOperation indexOp, string what)
+        {
+            if (index.IsConst && index.Value >= low && index.Value <= high) return index;
+            var syntax = indexOp.Syntax;
+            return Require(index, low, high, _ => Diagnostics.DiagnosticInfo.Create(Diagnostics.DiagnosticDescriptors.UnsupportedConstruct, syntax.GetLocation(), what));
         }
 
         /// <summary>
@@ -108,15 +131,17 @@ namespace BpfDotnet.Compiler.Frontend
             int accessSize = Layout(op.Type, op.Syntax)?.Size ?? 1;
             if (op.Syntax is not ElementAccessExpressionSyntax || children.Count < 2)
             {
-                CheckPointerAccess(pointer, (0, 0), 0, accessSize, op);
-                return Address.OfReg(pointer);
+                return Address.OfReg(Inside(pointer, 0, accessSize - 1, op));
             }
             var elementSize = ElementSize(children[0].Type, op.Syntax);
             var index = Rvalue(children[1]);
-            var range = IndexRange(ref index, children[1], elementSize, op);
-            CheckPointerAccess(pointer, range, elementSize, accessSize, op);
-            if (index.IsConst && FitsImm(index.Value * elementSize)) return Address.OfReg(pointer, (int)(index.Value * elementSize));
-            return Address.OfReg(_b.Alu(AluOp.Add, pointer, Scaled(index, elementSize), false));
+            if (index.IsConst && FitsImm(index.Value * elementSize))
+            {
+                long offset = index.Value * elementSize;
+                return Address.OfReg(Inside(pointer, offset, offset + accessSize - 1, op), (int)offset);
+            }
+            index = BoundedOffset(index, children[1], elementSize);
+            return Address.OfReg(Inside(_b.Alu(AluOp.Add, pointer, Scaled(index, elementSize), false), 0, accessSize - 1, op));
         }
 
         private int ElementSize(ITypeSymbol? pointerType, SyntaxNode syntax)
@@ -147,62 +172,18 @@ namespace BpfDotnet.Compiler.Frontend
         private const long MaxVariableOffset = 1L << 29;
 
         /// <summary>
-        /// The values an index can take: what lowering knows of its register, narrowed by the tests around it (the index
-        /// is then clamped to that range, see <see cref="Clamped"/>). An index whose scaled range the verifier cannot
-        /// bound is reported here, on the index, whatever the pointer points into; its range is then all values.
+        /// An integer added to a pointer: the verifier refuses pointer arithmetic by a value it cannot bound, so the facts
+        /// must bound it (a mask, a test, a loop condition); otherwise BPF0008 on it, with the fix.
         /// </summary>
-        private (long Low, long High) IndexRange(ref Operand index, IOperation indexOp, int elementSize, IOperation at)
+        private Operand BoundedOffset(Operand index, IOperation indexOp, int elementSize)
         {
-            var known = RangeOf(index, at.Syntax);
-            var guarded = index.IsConst ? null : GuardedRange(at.Syntax, indexOp);
-            var range = Intersect(known, guarded);
-            bool bounded = range is { } r && r.Low <= r.High
-                && r.Low > -MaxVariableOffset / Math.Max(elementSize, 1) && r.High < MaxVariableOffset / Math.Max(elementSize, 1);
-            if (bounded)
-            {
-                if (known != range) index = Clamped(index, range!.Value);
-                return range!.Value;
-            }
-            Unsupported(indexOp, "A pointer offset the compiler cannot bound ('" + indexOp.Syntax + "' may hold "
-                + (range is { } wide && (wide.Low != long.MinValue || wide.High != long.MaxValue) ? "any value from " + wide.Low + " to " + wide.High : "any value")
-                + "; the verifier refuses pointer arithmetic it cannot bound): mask it ('& 15') or test it first ('if ((uint)n < 16)')");
-            return (long.MinValue, long.MaxValue);
-        }
-
-        /// <summary>
-        /// An index proven to lie in <paramref name="low"/>..<paramref name="high"/>, as an operand the verifier knows lies
-        /// there too; null when neither its register nor the tests around it prove that.
-        /// </summary>
-        private Operand? ProvenIndex(Operand index, IOperation indexOp, long low, long high, IOperation at)
-        {
-            if (index.IsConst) return index.Value >= low && index.Value <= high ? index : null;
-            var known = RangeOf(index, at.Syntax);
-            if (known is { } k && k.Low >= low && k.High <= high) return index;
-            var range = Intersect(known, GuardedRange(at.Syntax, indexOp));
-            if (range is not { } r || r.Low < low || r.High > high) return null;
-            return Clamped(index, r);
-        }
-
-        /// <summary>
-        /// The value clamped into <paramref name="range"/>, which the source has already proven it lies in (so the clamp
-        /// changes nothing): the tests that proved it may have been made on another register (a zero-extended copy,
-        /// say), so the verifier needs to see the bound on the register that is used.
-        /// </summary>
-        private Operand Clamped(Operand value, (long Low, long High) range)
-        {
-            if (value.IsConst) return value;
-            int t = range.Low == 0 ? CopyOf(value.Reg) : _b.AluImm(AluOp.Sub, value.Reg, range.Low, false);
-            long span = range.High - range.Low;
-            var clamp = Function.NewBlock();
-            var join = Function.NewBlock();
-            _b.Branch(Cond.Gt, t, -1, span, clamp, join);
-            _b.Block = clamp;
-            _b.MovConst(t, span);
-            _b.Jump(join);
-            _b.Block = join;
-            int result = range.Low == 0 ? t : _b.AluImm(AluOp.Add, t, range.Low, false);
-            _ranges[result] = range;
-            return Operand.InReg(result);
+            long limit = MaxVariableOffset / Math.Max(elementSize, 1) - 1;
+            if (index.IsConst && index.Value >= -limit && index.Value <= limit) return index;
+            var syntax = indexOp.Syntax;
+            return Require(index, -limit, limit, known => Diagnostics.DiagnosticInfo.Create(Diagnostics.DiagnosticDescriptors.UnsupportedConstruct, syntax.GetLocation(),
+                "A pointer offset the compiler cannot bound ('" + syntax + "' may hold "
+                + (known.Bounded ? "any value from " + known.Low + " to " + known.High : "any value")
+                + "; the verifier refuses pointer arithmetic it cannot bound): mask it ('& 15') or test it first ('if ((uint)n < 16)')"));
         }
 
         /// <summary><c>p + n</c> and <c>p - n</c>: the integer is scaled by the size of what <c>p</c> points at.</summary>
@@ -220,8 +201,7 @@ namespace BpfDotnet.Compiler.Frontend
             var indexOp = leftIsPointer ? binary.RightOperand : binary.LeftOperand;
             int pointer = Materialize(Rvalue(pointerOp));
             int size = ElementSize(pointerOp.Type, binary.Syntax);
-            var index = Rvalue(indexOp);
-            var range = IndexRange(ref index, indexOp, size, binary);
+            var index = BoundedOffset(Rvalue(indexOp), indexOp, size);
             // The verifier refuses subtraction from a stack pointer, so p - n adds -n.
             bool subtract = binary.OperatorKind == BinaryOperatorKind.Subtract;
             int result;
@@ -236,13 +216,6 @@ namespace BpfDotnet.Compiler.Frontend
                     offset = negated;
                 }
                 result = _b.Alu(AluOp.Add, pointer, offset, false);
-            }
-            // The new pointer points into the same object, at the old offsets moved by the index.
-            if (_pointees.TryGetValue(pointer, out var pointee) && range != (long.MinValue, long.MaxValue) && result != pointer)
-            {
-                var moved = subtract ? Combine(AluOp.Sub, (pointee.Low, pointee.High), (range.Low * size, range.High * size), 64)
-                                     : Combine(AluOp.Add, (pointee.Low, pointee.High), (range.Low * size, range.High * size), 64);
-                if (moved is { } offsets) _pointees[result] = (pointee.Size, offsets.Low, offsets.High, pointee.Name);
             }
             return Operand.InReg(result);
         }

@@ -234,17 +234,16 @@ namespace BpfDotnet.Compiler.Frontend
             int length = storage.SpanLength;
             var index = Rvalue(indexer.Arguments[0].Value);
             var start = SpanStart(storage);
+            string notProven = "A Span index not proven within 0.." + (length - 1)
+                + " (C# would throw IndexOutOfRangeException; use a constant, a loop counter, or test it first: 'if ((uint)i < " + length + ")')";
             if (index.IsConst)
             {
                 if (index.Value >= 0 && index.Value < length) return start.Plus((int)index.Value * elementLayout.Size);
+                Unsupported(indexer.Arguments[0].Value, notProven);
+                return Address.OfSlot(storage.Slot);
             }
-            else if (ProvenIndex(index, indexer.Arguments[0].Value, 0, length - 1, indexer) is { } proven)
-            {
-                return Address.OfReg(_b.Alu(AluOp.Add, PointerOf(start), Scaled(proven, elementLayout.Size), false));
-            }
-            Unsupported(indexer.Arguments[0].Value, "A Span index not proven within 0.." + (length - 1)
-                + " (C# would throw IndexOutOfRangeException; use a constant, a loop counter, or test it first: 'if ((uint)i < " + length + ")')");
-            return Address.OfSlot(storage.Slot);
+            var proven = IndexWithin(index, 0, length - 1, indexer.Arguments[0].Value, notProven);
+            return Address.OfReg(_b.Alu(AluOp.Add, PointerOf(start), Scaled(proven, elementLayout.Size), false));
         }
 
         /// <summary>Zeroes a span's memory where it is declared, as <c>stackalloc</c> does, or points a view at its inline array.</summary>

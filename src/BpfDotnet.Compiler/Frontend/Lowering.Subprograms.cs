@@ -245,6 +245,7 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 var lowering = new Lowering(model, null, probeClass, globals, diagnostics, cancellationToken) { Subprograms = this };
                 lowering.LowerSubprogram(body, method, spanLengths, contextType);
+                Facts.Obligations.Settle(lowering.Function, diagnostics);
                 if (diagnostics.Count > errorsBefore)
                 {
                     _failed.Add(name);

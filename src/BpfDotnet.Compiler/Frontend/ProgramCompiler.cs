@@ -83,6 +83,7 @@ namespace BpfDotnet.Compiler.Frontend
             lowering.Subprograms.FirstReadableContextOffset = kind.Value.ContextStart;
             lowering.Subprograms.GplCompatible = Licenses.IsGplCompatible(Licenses.Of(method.ContainingType));
             lowering.Lower(body);
+            Facts.Obligations.Settle(lowering.Function, diagnostics);
             if (diagnostics.Count > 0) return Failed();
 
             var machine = Generate(lowering.Function, StartPosition(declaration, cancellationToken), diagnostics, TargetCpu.Of(declaration.SyntaxTree));

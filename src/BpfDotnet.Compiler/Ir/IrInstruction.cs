@@ -33,6 +33,11 @@ namespace BpfDotnet.Compiler.Ir
         Call,
         /// <summary>dst = (a cond b-or-imm) ? 1 : 0.</summary>
         SetCond,
+        /// <summary>
+        /// dst = a, where lowering needs a to lie in the range <see cref="IrInstruction.Obligation"/> names; settled from
+        /// the facts before optimisation (see <c>Facts.Obligations</c>), never seen by the passes or the code generator.
+        /// </summary>
+        Check,
         /// <summary>Terminator: goto target.</summary>
         Jump,
         /// <summary>Terminator: if (a cond b-or-imm) goto target else goto else-target.</summary>
@@ -141,6 +146,8 @@ namespace BpfDotnet.Compiler.Ir
         public BasicBlock? Target;
         public BasicBlock? Else;
         public SourcePosition? Position;
+        /// <summary>For <see cref="IrOp.Check"/>: what must be proven, and the diagnostic when it is not.</summary>
+        public Obligation? Obligation;
 
         public bool IsTerminator => Op == IrOp.Jump || Op == IrOp.Branch || Op == IrOp.Return;
 
@@ -150,6 +157,7 @@ namespace BpfDotnet.Compiler.Ir
             switch (Op)
             {
                 case IrOp.Mov:
+                case IrOp.Check:
                 case IrOp.Neg:
                 case IrOp.Extend:
                     yield return A;
@@ -188,6 +196,54 @@ namespace BpfDotnet.Compiler.Ir
             IrOp.Atomic => Fetch ? Dst : -1,
             _ => Dst,
         };
+    }
+
+    /// <summary>What an <see cref="IrOp.Check"/> states.</summary>
+    public enum ObligationKind
+    {
+        /// <summary>The value must lie in [<see cref="Obligation.Low"/>, <see cref="Obligation.High"/>].</summary>
+        Range,
+        /// <summary>The value is a pointer to the start of object <see cref="Obligation.Object"/> (no proof needed).</summary>
+        Origin,
+        /// <summary>The bytes [pointer + Low, pointer + High] must lie inside the object the pointer points into.</summary>
+        Access,
+    }
+
+    /// <summary>What the facts knew of a value an obligation is about, for its diagnostic.</summary>
+    public readonly struct KnownValue
+    {
+        public KnownValue(long low, long high, bool bounded, int objectSize, string? objectName)
+        {
+            Low = low;
+            High = high;
+            Bounded = bounded;
+            ObjectSize = objectSize;
+            ObjectName = objectName;
+        }
+
+        /// <summary>Lowest value (for an access: the first byte's offset in the object).</summary>
+        public long Low { get; }
+        /// <summary>Highest value (for an access: the last byte's offset in the object).</summary>
+        public long High { get; }
+        /// <summary>False when nothing bounds the value.</summary>
+        public bool Bounded { get; }
+        public int ObjectSize { get; }
+        public string? ObjectName { get; }
+    }
+
+    /// <summary>
+    /// What lowering needs of a value for the code it made to be valid (an index within bounds, an access within its
+    /// object), with the diagnostic to report, given what is known of the value, when the facts do not prove it.
+    /// </summary>
+    public sealed class Obligation
+    {
+        public ObligationKind Kind { get; set; }
+        public long Low { get; set; }
+        public long High { get; set; }
+        /// <summary>For <see cref="ObligationKind.Origin"/>: the object's index in <see cref="IrFunction.Objects"/>.</summary>
+        public int Object { get; set; } = -1;
+        /// <summary>The diagnostic when the obligation does not hold; null for an origin.</summary>
+        public System.Func<KnownValue, BpfDotnet.Compiler.Diagnostics.DiagnosticInfo>? Refusal { get; set; }
     }
 
     /// <summary>A basic block: straight-line instructions ending in one terminator.</summary>
@@ -240,6 +296,8 @@ namespace BpfDotnet.Compiler.Ir
     {
         public List<BasicBlock> Blocks { get; } = new List<BasicBlock>();
         public List<StackSlot> Slots { get; } = new List<StackSlot>();
+        /// <summary>Objects pointers point into (a local, a fixed buffer): size in bytes and the name diagnostics give.</summary>
+        public List<(int Size, string Name)> Objects { get; } = new List<(int, string)>();
         public int RegisterCount { get; private set; }
         /// <summary>Registers holding the arguments at entry (R1, R2, ... in order).</summary>
         public List<int> Parameters { get; } = new List<int>();

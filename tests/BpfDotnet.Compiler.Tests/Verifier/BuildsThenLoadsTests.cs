@@ -169,6 +169,43 @@ namespace BpfDotnet.Compiler.Tests.Verifier
         public void PointerOffsetsBoundedByTests_Load(string access) => AssertLoads(Probe(
             "long x = ctx.Arg0;\n        byte* p = (byte*)&x;\n        int n = (int)ctx.Arg1;\n        " + access + "\n        Last.Update(0, x);\n        return 0;"));
 
+        /// <summary>
+        /// Indexes bounded by what the program does, not only by the test around the access: assignments that clamp, a
+        /// conditional expression, a remainder, a test made on a copy, a mask after a loop. The facts follow the flow of
+        /// values through the IR; where a bound rests on something the verifier does not follow, the compiler shows it one.
+        /// </summary>
+        [KernelTheory]
+        [InlineData("if (n > 7) n = 7;\n        if (n < 0) n = 0;\n        x += p[n];")]
+        [InlineData("n = n < 0 ? 0 : n > 7 ? 7 : n;\n        x += p[n];")]
+        [InlineData("uint u = (uint)ctx.Arg1 % 8;\n        x += p[u];")]
+        [InlineData("if ((uint)n >= 8) n = 0;\n        x += *(p + n);")]
+        [InlineData("int m = n;\n        if (m < 0 || m > 7) return 0;\n        x += p[n];")]
+        [InlineData("int k = n & 3;\n        for (int i = 0; i < 4; i++) { x += p[k + i]; }")]
+        [InlineData("int k = 0;\n        for (int i = 0; i < 10; i++) { if (ctx.Arg2 > i) k = i & 7; }\n        x += p[k];")]
+        public void PointerOffsetsBoundedByTheProgramsFlow_Load(string access) => AssertLoads(Probe(
+            "long x = ctx.Arg0;\n        byte* p = (byte*)&x;\n        int n = (int)ctx.Arg1;\n        " + access + "\n        Last.Update(0, x);\n        return 0;"));
+
+        [KernelFact]
+        public void SpanIndexClampedByAssignment_Loads() => AssertLoads(Probe(@"
+        System.Span<long> w = stackalloc long[8];
+        int n = (int)ctx.Arg1;
+        if (n > 7) n = 7;
+        else if (n < 0) n = 0;
+        w[n] = ctx.Arg0;
+        Last.Update(0, w[n]);
+        return 0;"));
+
+        [Theory]
+        [InlineData("if (n > 8) n = 8;\n        if (n < 0) n = 0;\n        return p[n]; // BPF0008", "bytes 0 to 8 of 'x', which has 8")]
+        [InlineData("int k = n & 7;\n        if (k == 3) k = 9;\n        return p[k]; // BPF0008", "bytes 0 to 9")]
+        [InlineData("int k = n & 7;\n        k += 1;\n        return *(p + k); // BPF0008", "bytes 1 to 8")]
+        public void PointerOffsetsTheFlowLetLeaveTheObject_AreRefused(string access, string said)
+        {
+            string source = Probe("long x = ctx.Arg0;\n        byte* p = (byte*)&x;\n        int n = (int)ctx.Arg1;\n        " + access);
+            AssertRefused(source, "BPF0008");
+            Assert.Contains(ProbeBuilder.Build(source).Diagnostics, d => d.ToDiagnostic().GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains(said, System.StringComparison.Ordinal));
+        }
+
         [KernelFact]
         public void SpanAndInlineArrayIndexesBoundedByTests_Load() => AssertLoads(Probe(@"
         System.Span<long> w = stackalloc long[8];

@@ -1,0 +1,143 @@
+using System;
+
+namespace BpfDotnet.Compiler.Facts
+{
+    /// <summary>What a register holds, as far as the kind of value goes.</summary>
+    internal enum ValueKind : byte
+    {
+        /// <summary>Nothing known: a value loaded from memory or returned by a subprogram (it may be a pointer).</summary>
+        Unknown,
+        /// <summary>An integer.</summary>
+        Scalar,
+        /// <summary>A pointer into the program's stack frame.</summary>
+        Stack,
+        /// <summary>A map value (or global data), never null.</summary>
+        MapValue,
+        /// <summary>A map value that may be null: a lookup not tested yet.</summary>
+        MapValueOrNull,
+        /// <summary>A reference to a map, for helpers.</summary>
+        MapReference,
+    }
+
+    /// <summary>
+    /// One register's facts at one point: its kind, the interval its 64-bit value lies in (read as signed), and
+    /// whether that interval rests on a relation the kernel verifier does not follow (a test made on a zero-extended
+    /// copy, a division), in which case the verifier must be shown the bound before it relies on it. A pointer into an
+    /// object lowering declared (<see cref="Origin"/>) carries the interval of its byte offset from the object's start.
+    /// </summary>
+    internal readonly struct Fact : IEquatable<Fact>
+    {
+        public Fact(long low, long high, ValueKind kind, bool hidden, int origin = -1)
+        {
+            Low = low;
+            High = high;
+            Kind = kind;
+            Hidden = hidden;
+            Origin = origin;
+        }
+
+        public long Low { get; }
+        public long High { get; }
+        public ValueKind Kind { get; }
+        /// <summary>The interval is proven, but the verifier does not see all of it.</summary>
+        public bool Hidden { get; }
+        /// <summary>For a pointer: the object (<see cref="Ir.IrFunction.Objects"/>) it points into, or -1.</summary>
+        public int Origin { get; }
+
+        /// <summary>A pointer into object <paramref name="origin"/>, at an offset in [low, high].</summary>
+        public static Fact Pointer(ValueKind kind, int origin, long low, long high) => new Fact(low, high, kind, false, origin);
+
+        /// <summary>True when this is a pointer with its offset known (a range of offsets into a known object).</summary>
+        public bool HasOrigin => Origin >= 0 && Kind != ValueKind.Scalar;
+
+        public static Fact Any { get; } = new Fact(long.MinValue, long.MaxValue, ValueKind.Unknown, false);
+
+        public static Fact AnyScalar { get; } = new Fact(long.MinValue, long.MaxValue, ValueKind.Scalar, false);
+
+        public static Fact Of(ValueKind kind) => new Fact(long.MinValue, long.MaxValue, kind, false);
+
+        public static Fact Constant(long value) => new Fact(value, value, ValueKind.Scalar, false);
+
+        public static Fact Range(long low, long high, bool hidden = false) => new Fact(low, high, ValueKind.Scalar, hidden);
+
+        public bool IsScalar => Kind == ValueKind.Scalar;
+
+        public bool IsNull => Kind == ValueKind.Scalar && Low == 0 && High == 0;
+
+        public bool IsBounded => Low != long.MinValue || High != long.MaxValue;
+
+        public bool Within(long low, long high) => IsScalar && Low >= low && High <= high;
+
+        public Fact WithRange(long low, long high, bool hidden) => new Fact(low, high, Kind, hidden);
+
+        /// <summary>Both facts' values (a control-flow join).</summary>
+        public static Fact Join(Fact a, Fact b)
+        {
+            ValueKind kind;
+            if (a.Kind == b.Kind) kind = a.Kind;
+            // A map value that may be null on any path may be null after the join; so may one joined with null itself.
+            else if (a.Kind == ValueKind.MapValueOrNull || b.Kind == ValueKind.MapValueOrNull
+                || (a.Kind == ValueKind.MapValue && b.IsNull) || (b.Kind == ValueKind.MapValue && a.IsNull))
+                kind = ValueKind.MapValueOrNull;
+            else kind = ValueKind.Unknown;
+            if (kind != ValueKind.Scalar)
+            {
+                return a.HasOrigin && b.HasOrigin && a.Origin == b.Origin && a.Kind == b.Kind
+                    ? Pointer(kind, a.Origin, Math.Min(a.Low, b.Low), Math.Max(a.High, b.High))
+                    : Of(kind);
+            }
+            return new Fact(Math.Min(a.Low, b.Low), Math.Max(a.High, b.High), kind, a.Hidden || b.Hidden);
+        }
+
+        /// <summary>
+        /// <paramref name="next"/> joined with <paramref name="previous"/>, with every bound that moved pushed out to the
+        /// next of <paramref name="thresholds"/> (sorted; the constants the function tests against and the limits of the
+        /// integer types), so that iterating a loop reaches a fixed point in a few steps and a counter tested against a
+        /// constant keeps that constant as its bound.
+        /// </summary>
+        public static Fact Widen(Fact previous, Fact next, long[] thresholds)
+        {
+            var joined = Join(previous, next);
+            if (!joined.IsScalar && !joined.HasOrigin) return joined;
+            long low = joined.Low < previous.Low ? Below(joined.Low, thresholds) : joined.Low;
+            long high = joined.High > previous.High ? Above(joined.High, thresholds) : joined.High;
+            return new Fact(low, high, joined.Kind, joined.Hidden, joined.Origin);
+        }
+
+        private static long Above(long value, long[] thresholds)
+        {
+            int at = Array.BinarySearch(thresholds, value);
+            if (at >= 0) return value;
+            at = ~at;
+            return at < thresholds.Length ? thresholds[at] : long.MaxValue;
+        }
+
+        private static long Below(long value, long[] thresholds)
+        {
+            int at = Array.BinarySearch(thresholds, value);
+            if (at >= 0) return value;
+            at = ~at - 1;
+            return at >= 0 ? thresholds[at] : long.MinValue;
+        }
+
+        public bool Equals(Fact other) => Low == other.Low && High == other.High && Kind == other.Kind && Hidden == other.Hidden && Origin == other.Origin;
+
+        public override bool Equals(object? obj) => obj is Fact other && Equals(other);
+
+        public override int GetHashCode() => HashCode(Low, High, (int)Kind, Hidden ? 1 : 0);
+
+        private static int HashCode(long a, long b, int c, int d)
+        {
+            unchecked
+            {
+                int h = a.GetHashCode();
+                h = h * 31 + b.GetHashCode();
+                h = h * 31 + c;
+                return h * 31 + d;
+            }
+        }
+
+        public override string ToString() => Kind == ValueKind.Scalar ? "[" + Low + ", " + High + "]" + (Hidden ? " (hidden)" : "")
+            : HasOrigin ? Kind + " into #" + Origin + " at [" + Low + ", " + High + "]" : Kind.ToString();
+    }
+}
