@@ -27,13 +27,15 @@ namespace BpfDotnet.Compiler.Facts
     /// </summary>
     internal readonly struct Fact : IEquatable<Fact>
     {
-        public Fact(long low, long high, ValueKind kind, bool hidden, int origin = -1)
+        public Fact(long low, long high, ValueKind kind, bool hidden, int origin = -1, bool notZero = false, bool notMinusOne = false)
         {
             Low = low;
             High = high;
             Kind = kind;
             Hidden = hidden;
             Origin = origin;
+            NotZeroTested = notZero && kind == ValueKind.Scalar;
+            NotMinusOneTested = notMinusOne && kind == ValueKind.Scalar;
         }
 
         public long Low { get; }
@@ -43,6 +45,20 @@ namespace BpfDotnet.Compiler.Facts
         public bool Hidden { get; }
         /// <summary>For a pointer: the object (<see cref="Ir.IrFunction.Objects"/>) it points into, or -1.</summary>
         public int Origin { get; }
+
+        /// <summary>A test has ruled out 0 (which the interval alone may not show: <c>d != 0</c> on a signed value).</summary>
+        public bool NotZeroTested { get; }
+        /// <summary>A test has ruled out -1.</summary>
+        public bool NotMinusOneTested { get; }
+
+        /// <summary>The value is not 0.</summary>
+        public bool ExcludesZero => IsScalar && (NotZeroTested || Low > 0 || High < 0);
+
+        /// <summary>The value is not -1.</summary>
+        public bool ExcludesMinusOne => IsScalar && (NotMinusOneTested || Low > -1 || High < -1);
+
+        /// <summary>The same value with 0 (or -1) ruled out as well.</summary>
+        public Fact Excluding(long value) => new Fact(Low, High, Kind, Hidden, Origin, NotZeroTested || value == 0, NotMinusOneTested || value == -1);
 
         /// <summary>A pointer into object <paramref name="origin"/>, at an offset in [low, high].</summary>
         public static Fact Pointer(ValueKind kind, int origin, long low, long high) => new Fact(low, high, kind, false, origin);
@@ -68,7 +84,7 @@ namespace BpfDotnet.Compiler.Facts
 
         public bool Within(long low, long high) => IsScalar && Low >= low && High <= high;
 
-        public Fact WithRange(long low, long high, bool hidden) => new Fact(low, high, Kind, hidden);
+        public Fact WithRange(long low, long high, bool hidden) => new Fact(low, high, Kind, hidden, Origin, NotZeroTested, NotMinusOneTested);
 
         /// <summary>Both facts' values (a control-flow join).</summary>
         public static Fact Join(Fact a, Fact b)
@@ -86,7 +102,8 @@ namespace BpfDotnet.Compiler.Facts
                     ? Pointer(kind, a.Origin, Math.Min(a.Low, b.Low), Math.Max(a.High, b.High))
                     : Of(kind);
             }
-            return new Fact(Math.Min(a.Low, b.Low), Math.Max(a.High, b.High), kind, a.Hidden || b.Hidden);
+            return new Fact(Math.Min(a.Low, b.Low), Math.Max(a.High, b.High), kind, a.Hidden || b.Hidden,
+                notZero: a.ExcludesZero && b.ExcludesZero, notMinusOne: a.ExcludesMinusOne && b.ExcludesMinusOne);
         }
 
         /// <summary>
@@ -101,7 +118,7 @@ namespace BpfDotnet.Compiler.Facts
             if (!joined.IsScalar && !joined.HasOrigin) return joined;
             long low = joined.Low < previous.Low ? Below(joined.Low, thresholds) : joined.Low;
             long high = joined.High > previous.High ? Above(joined.High, thresholds) : joined.High;
-            return new Fact(low, high, joined.Kind, joined.Hidden, joined.Origin);
+            return new Fact(low, high, joined.Kind, joined.Hidden, joined.Origin, joined.NotZeroTested, joined.NotMinusOneTested);
         }
 
         private static long Above(long value, long[] thresholds)
@@ -120,7 +137,8 @@ namespace BpfDotnet.Compiler.Facts
             return at >= 0 ? thresholds[at] : long.MinValue;
         }
 
-        public bool Equals(Fact other) => Low == other.Low && High == other.High && Kind == other.Kind && Hidden == other.Hidden && Origin == other.Origin;
+        public bool Equals(Fact other) => Low == other.Low && High == other.High && Kind == other.Kind && Hidden == other.Hidden && Origin == other.Origin
+            && NotZeroTested == other.NotZeroTested && NotMinusOneTested == other.NotMinusOneTested;
 
         public override bool Equals(object? obj) => obj is Fact other && Equals(other);
 

@@ -7,8 +7,9 @@ namespace BpfDotnet.Compiler.Facts
     /// <summary>
     /// Settles what lowering needs proven (<see cref="IrOp.Check"/>) from the facts: a value proven in range where the
     /// verifier sees that too becomes a plain copy; one proven only through a relation the verifier does not follow is
-    /// clamped into the range, a clamp that changes nothing the program can do but lets the verifier see the bound; one
-    /// not proven gets the obligation's diagnostic on its syntax.
+    /// clamped into the range, a clamp that changes nothing the program can do but lets the verifier see the bound; an
+    /// access must stay inside its object; a divisor must be one C# divides by without throwing. What is not proven gets
+    /// the obligation's diagnostic on its syntax.
     /// </summary>
     internal static class Obligations
     {
@@ -25,12 +26,12 @@ namespace BpfDotnet.Compiler.Facts
             if (checks.Count == 0) return;
 
             var known = new Dictionary<IrInstruction, Fact>();
+            var second = new Dictionary<IrInstruction, Fact>();
             ValueFacts.Solve(function).Walk((_, _, ins, state) =>
             {
                 if (ins.Op != IrOp.Check) return;
-                // A check reached on several walks of a block is known at the join of them all.
-                known[ins] = known.TryGetValue(ins, out var before) ? Fact.Join(before, state[ins.A]) : state[ins.A];
-
+                known[ins] = state[ins.A];
+                if (ins.B >= 0) second[ins] = state[ins.B];
             });
 
             foreach (var check in checks)
@@ -38,6 +39,8 @@ namespace BpfDotnet.Compiler.Facts
                 var obligation = check.Obligation!;
                 check.Op = IrOp.Mov;
                 check.Obligation = null;
+                int dividendRegister = check.B;
+                check.B = -1;
                 // A check on no path the program can take needs nothing.
                 if (!known.TryGetValue(check, out var fact)) continue;
                 switch (obligation.Kind)
@@ -48,13 +51,25 @@ namespace BpfDotnet.Compiler.Facts
                             bool bounded = fact.IsScalar && fact.IsBounded;
                             diagnostics.Add(obligation.Refusal!(new KnownValue(bounded ? fact.Low : long.MinValue, bounded ? fact.High : long.MaxValue, bounded, 0, null)));
                         }
-                        else if (fact.Hidden)
+                        else if (fact.Hidden && obligation.ForVerifier)
                         {
                             // Clamp to all that is proven, which is tighter than the obligation's range, so that the
                             // verifier sees what the compiler relied on (an access at the index, in bounds).
                             Clamp(function, check, fact.Low, fact.High);
                         }
                         break;
+                    case ObligationKind.Divisor:
+                        {
+                            var (minValue, _) = ValueFacts.TypeRange(obligation.Size, signed: true);
+                            var dividend = dividendRegister >= 0 && second.TryGetValue(check, out var d) ? d : Fact.AnyScalar;
+                            bool minusOneHarmless = !obligation.Signed || fact.ExcludesMinusOne || (dividend.IsScalar && dividend.Low > minValue);
+                            if (!fact.ExcludesZero || !minusOneHarmless)
+                            {
+                                diagnostics.Add(obligation.Refusal!(new KnownValue(fact.IsScalar ? fact.Low : long.MinValue, fact.IsScalar ? fact.High : long.MaxValue,
+                                    fact.IsScalar && fact.IsBounded, 0, null, fact.ExcludesZero, minusOneHarmless)));
+                            }
+                            break;
+                        }
                     case ObligationKind.Access when fact.HasOrigin && fact.IsBounded && fact.Low != long.MinValue && fact.High != long.MaxValue:
                         {
                             var (size, name) = function.Objects[fact.Origin];

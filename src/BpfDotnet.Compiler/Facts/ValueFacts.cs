@@ -207,15 +207,30 @@ namespace BpfDotnet.Compiler.Facts
                     }
                 case IrOp.Extend:
                     {
+                        // A cell's bytes read zero-extended, then sign-extended: the cell read as signed.
+                        if (ins.Signed && state.TryGetRelation(ins.A, out var read) && read.Kind == RelationKind.Cell && read.Size == ins.Size && !read.Signed)
+                        {
+                            state.Define(ins.Dst, ReadCell(state, read.Cell, ins.Size, signed: true), Relation.CellRead(read.Cell, ins.Size, signed: true));
+                            break;
+                        }
                         var a = state[ins.A];
                         var (low, high) = TypeRange(ins.Size, ins.Signed);
-                        var fact = a.Within(low, high) ? Fact.Range(a.Low, a.High, a.Hidden || ins.Signed) : Fact.Range(low, high);
-                        state.Define(ins.Dst, fact, new Relation(ins.A, false, ins.Size, ins.Signed));
+                        var fact = a.Within(low, high) ? a.WithRange(a.Low, a.High, a.Hidden || ins.Signed) : Fact.Range(low, high);
+                        // The bytes of a value of this size, read the other way, are 0 only where the value is.
+                        if (a.ExcludesZero && (a.Within(TypeRange(ins.Size, true).Low, TypeRange(ins.Size, true).High) || a.Within(0, TypeRange(ins.Size, false).High)))
+                            fact = fact.Excluding(0);
+                        state.Define(ins.Dst, fact, Relation.ExtensionOf(ins.A, ins.Size, ins.Signed));
                         break;
                     }
                 case IrOp.Load:
                     {
-                        if (ins.Size >= 8) state.Define(ins.Dst, Fact.Any);
+                        if (ins.Addr.IsSlot)
+                        {
+                            long key = FactState.CellKey(ins.Addr.Slot, ins.Addr.Offset, ins.Size);
+                            bool signed = ins.Signed && ins.Size < 8;
+                            state.Define(ins.Dst, ReadCell(state, key, ins.Size, signed), Relation.CellRead(key, ins.Size, signed));
+                        }
+                        else if (ins.Size >= 8) state.Define(ins.Dst, Fact.Any);
                         else
                         {
                             var (low, high) = TypeRange(ins.Size, ins.Signed);
@@ -223,6 +238,9 @@ namespace BpfDotnet.Compiler.Facts
                         }
                         break;
                     }
+                case IrOp.Store:
+                    Written(state, ins, ins.A >= 0 ? state[ins.A] : Fact.Constant(ins.Imm));
+                    break;
                 case IrOp.ByteSwap:
                     {
                         var (low, high) = TypeRange(Math.Min(ins.Size, 8), signed: false);
@@ -239,6 +257,8 @@ namespace BpfDotnet.Compiler.Facts
                     state.Define(ins.Dst, Fact.Of(ins.IsGlobalData ? ValueKind.MapValue : ValueKind.MapReference));
                     break;
                 case IrOp.Call:
+                    // A helper or subprogram may write any stack memory it was handed.
+                    state.ForgetAllCells();
                     if (ins.Dst >= 0)
                     {
                         state.Define(ins.Dst, ins.Callee is null && ins.Helper == (int)KernelModel.HelperId.MapLookupElem
@@ -247,12 +267,57 @@ namespace BpfDotnet.Compiler.Facts
                     }
                     break;
                 case IrOp.Atomic:
+                    Written(state, ins, null);
                     if (ins.Fetch && ins.Dst >= 0) state.Define(ins.Dst, Fact.Any);
                     break;
                 default:
                     if (ins.Def >= 0) state.Define(ins.Def, Fact.Any);
                     break;
             }
+        }
+
+        /// <summary>
+        /// Memory written by <paramref name="ins"/>: a stack cell now holds <paramref name="value"/> (null: unknown); a
+        /// write through a pointer that may point into the stack leaves no cell known.
+        /// </summary>
+        private static void Written(FactState state, IrInstruction ins, Fact? value)
+        {
+            if (ins.Addr.IsSlot)
+            {
+                state.WriteCell(FactState.CellKey(ins.Addr.Slot, ins.Addr.Offset, ins.Size), value is { } v ? CellOf(v, ins.Size) : null);
+                return;
+            }
+            var pointer = state[ins.Addr.BaseReg];
+            if (pointer.Kind == ValueKind.Stack || pointer.Kind == ValueKind.Unknown || pointer.Kind == ValueKind.Scalar) state.ForgetAllCells();
+        }
+
+        /// <summary>What a cell of <paramref name="size"/> bytes holds once <paramref name="value"/> is stored in it; null when its bytes cannot tell it.</summary>
+        private static CellFact? CellOf(Fact value, int size)
+        {
+            if (size >= 8) return new CellFact(value, 8, false);
+            if (!value.IsScalar) return null;
+            var (low, high) = TypeRange(size, signed: false);
+            if (value.Within(low, high)) return new CellFact(value, size, false);
+            (low, high) = TypeRange(size, signed: true);
+            if (value.Within(low, high)) return new CellFact(value, size, true);
+            return null;
+        }
+
+        /// <summary>The value a read of a cell's <paramref name="size"/> bytes gives, sign- or zero-extended.</summary>
+        private static Fact ReadCell(FactState state, long key, int size, bool signed)
+        {
+            var (low, high) = TypeRange(size, signed);
+            var typeRange = size >= 8 ? Fact.Any : Fact.Range(low, high);
+            if (!state.TryGetCell(key, out var cell) || cell.Size != size) return typeRange;
+            if (size >= 8 || cell.Signed == signed) return cell.Value;
+            var v = cell.Value;
+            var (_, signedHigh) = TypeRange(size, signed: true);
+            // A value that is not negative reads the same either way; a negative one read unsigned is 2^bits more.
+            if (v.Within(0, signedHigh)) return v;
+            long shift = 1L << (size * 8);
+            if (!signed && v.Within(-(signedHigh + 1), -1)) return Fact.Range(v.Low + shift, v.High + shift, v.Hidden);
+            if (signed && v.Within(signedHigh + 1, shift - 1)) return Fact.Range(v.Low - shift, v.High - shift, v.Hidden);
+            return typeRange;
         }
 
         /// <summary>The values a <paramref name="size"/>-byte integer can hold, widened to 64 bits as the IR keeps it.</summary>
@@ -415,6 +480,9 @@ namespace BpfDotnet.Compiler.Facts
                 Narrow(state, branch.A, now, visible: true);
                 return state;
             }
+            // A value of unknown kind compared with an integer is an integer (a parameter, a value read from memory).
+            if (a.Kind == ValueKind.Unknown && b.IsScalar) a = Fact.AnyScalar;
+            if (b.Kind == ValueKind.Unknown && a.IsScalar) b = Fact.AnyScalar;
             if (!a.IsScalar || !b.IsScalar) return state;
             if (branch.Is32 && !(InInt32(a) && InInt32(b) && (IsSigned(cond) || (a.Low >= 0 && b.Low >= 0)))) return state;
 
@@ -443,6 +511,17 @@ namespace BpfDotnet.Compiler.Facts
                 if (theirs.Kind == old.Kind || theirs.Kind == ValueKind.Unknown) state.Narrow(copy, Intersect(theirs, narrowed));
             }
             if (!state.TryGetRelation(register, out var relation)) return;
+            if (relation.Kind == RelationKind.Cell)
+            {
+                // The register was read from a cell unchanged since: the cell holds what the test left of it.
+                bool known = state.TryGetCell(relation.Cell, out var cell);
+                var (_, cellSignedHigh) = TypeRange(relation.Size, signed: true);
+                if (known && (cell.Size != relation.Size || (cell.Signed != relation.Signed && relation.Size < 8 && !cell.Value.Within(0, cellSignedHigh)))) return;
+                var current = known ? cell.Value : relation.Size >= 8 ? Fact.Any : Fact.Range(TypeRange(relation.Size, relation.Signed).Low, TypeRange(relation.Size, relation.Signed).High);
+                var held = narrowed.IsScalar ? narrowed.WithRange(narrowed.Low, narrowed.High, true) : narrowed;
+                state.NarrowCell(relation.Cell, new CellFact(Intersect(current, held), relation.Size, relation.Signed));
+                return;
+            }
             var source = state[relation.Source];
             if (relation.IsCopy)
             {
@@ -450,13 +529,20 @@ namespace BpfDotnet.Compiler.Facts
                 return;
             }
             if (!narrowed.IsScalar || !source.IsScalar) return;
-            // The view equals its source when the source fits the view's type, or when the source is a sign-extended
-            // value of that size and the view (zero-extended) shows it non-negative.
+            // The view equals its source when the source fits the view's type, or when the source is a value of that
+            // size (read either way) and the view shows it non-negative.
             var (low, high) = TypeRange(relation.Size, relation.Signed);
             var (signedLow, signedHigh) = TypeRange(relation.Size, signed: true);
-            bool same = source.Within(low, high)
-                || (!relation.Signed && source.Within(signedLow, signedHigh) && narrowed.Low >= 0 && narrowed.High <= signedHigh);
+            var (_, unsignedHigh) = TypeRange(relation.Size, signed: false);
+            // A source holding a value of the view's size, in either reading, is all in the view's bytes.
+            bool canonical = source.Within(signedLow, signedHigh) || source.Within(0, unsignedHigh);
+            bool same = source.Within(low, high) || (canonical && narrowed.Low >= 0 && narrowed.High <= signedHigh);
             if (same) Narrow(state, relation.Source, Intersect(source, narrowed.WithRange(narrowed.Low, narrowed.High, true)), visible: false);
+            else if (narrowed.ExcludesZero && !source.ExcludesZero && canonical)
+            {
+                // The view is the source's low bytes, which hold all of it: a view that is not 0 has a source that is not 0.
+                state.Narrow(relation.Source, source.Excluding(0));
+            }
         }
 
         private static Fact Intersect(Fact a, Fact b)
@@ -466,7 +552,8 @@ namespace BpfDotnet.Compiler.Facts
             if (low > high) return a; // contradictory: the path is dead; keep what was known
             bool lowHidden = a.Low > b.Low ? a.Hidden : b.Low > a.Low ? b.Hidden : a.Hidden && b.Hidden;
             bool highHidden = a.High < b.High ? a.Hidden : b.High < a.High ? b.Hidden : a.Hidden && b.Hidden;
-            return Fact.Range(low, high, (lowHidden && low != long.MinValue) || (highHidden && high != long.MaxValue));
+            return new Fact(low, high, ValueKind.Scalar, (lowHidden && low != long.MinValue) || (highHidden && high != long.MaxValue),
+                notZero: a.NotZeroTested || b.NotZeroTested, notMinusOne: a.NotMinusOneTested || b.NotMinusOneTested);
         }
 
         /// <summary>What <c>a cond b</c> holding leaves of <paramref name="a"/>; null when it cannot hold.</summary>
@@ -484,6 +571,7 @@ namespace BpfDotnet.Compiler.Facts
                     {
                         if (low == b.Low && low != long.MaxValue) low++;
                         if (high == b.Low && high != long.MinValue) high--;
+                        if (b.Low == 0 || b.Low == -1) a = a.Excluding(b.Low);
                     }
                     break;
                 case Cond.SLt:
@@ -520,6 +608,8 @@ namespace BpfDotnet.Compiler.Facts
                         long floor = cond == Cond.Gt ? b.Low + 1 : b.Low;
                         low = Math.Max(low, floor);
                     }
+                    // Whatever a's sign, a >u 0 (or >=u 1) rules out 0.
+                    if (b.Low >= (cond == Cond.Gt ? 0 : 1)) a = a.Excluding(0);
                     break;
                 default:
                     return a;
@@ -527,7 +617,7 @@ namespace BpfDotnet.Compiler.Facts
             if (low > high) return null;
             // A bound the test set is one the verifier sees; one left from before keeps how it was known.
             bool hidden = a.Hidden && ((low == a.Low && low != long.MinValue) || (high == a.High && high != long.MaxValue));
-            return Fact.Range(low, high, hidden);
+            return new Fact(low, high, ValueKind.Scalar, hidden, notZero: a.NotZeroTested, notMinusOne: a.NotMinusOneTested);
         }
 
         private static bool IsSigned(Cond cond) => cond == Cond.SLt || cond == Cond.SLe || cond == Cond.SGt || cond == Cond.SGe;

@@ -11,59 +11,44 @@ namespace BpfDotnet.Compiler.Frontend
 {
     /// <summary>
     /// Division by a variable. C# throws for a zero divisor and for <c>MinValue / -1</c>; eBPF yields 0 (or the
-    /// dividend) and carries on. A variable divisor therefore compiles only where the source proves those cases
-    /// cannot happen: the division sits where a test of the same variable has ruled out 0 (and, for signed
-    /// division, -1 unless the dividend cannot be <c>MinValue</c>), and nothing writes the variable in between.
-    /// The proof is read from the syntax: the branch of an <c>if</c>, <c>?:</c>, <c>&amp;&amp;</c>, <c>||</c>,
-    /// <c>while</c> or <c>for</c> the division is in, or an earlier <c>if (d == 0) return ...;</c> in the same block.
+    /// dividend) and carries on. A variable divisor therefore compiles only where the facts prove those cases cannot
+    /// happen: a test has ruled out 0 (and, for signed division, -1 unless the dividend cannot be <c>MinValue</c>) on
+    /// every path to the division, however the test is written (an <c>if</c>, an early return, a loop condition, an
+    /// assignment such as <c>if (d == 0) d = 1;</c>, a narrower type's range). The division states this as an
+    /// obligation that <see cref="Facts.Obligations"/> settles, with BPF0016 where it is not proven.
     /// </summary>
     internal sealed partial class Lowering
     {
-        /// <summary>What the source proves about a division by a variable.</summary>
-        private readonly struct DivisionFacts
-        {
-            public DivisionFacts(bool divisorNonZero, bool divisorNotMinusOne, bool dividendNotMinValue, bool bothNonNegative, bool divisorIsVariable = true)
-            {
-                DivisorIsVariable = divisorIsVariable;
-                DivisorNonZero = divisorNonZero;
-                DivisorNotMinusOne = divisorNotMinusOne;
-                DividendNotMinValue = dividendNotMinValue;
-                BothNonNegative = bothNonNegative;
-            }
-
-            /// <summary>The divisor is a variable a test can speak for (not memory that may change in between).</summary>
-            public bool DivisorIsVariable { get; }
-
-            public bool DivisorNonZero { get; }
-            public bool DivisorNotMinusOne { get; }
-            public bool DividendNotMinValue { get; }
-            /// <summary>Both operands come from narrower unsigned values: the unsigned divide gives the C# result.</summary>
-            public bool BothNonNegative { get; }
-
-            public bool Proven(bool signed) => DivisorNonZero && (!signed || BothNonNegative || DivisorNotMinusOne || DividendNotMinValue);
-        }
-
         /// <summary>
-        /// Division or remainder by a register: proven safe by <see cref="ProveDivision"/>, or BPF0016. Unsigned (and
-        /// provably non-negative) operands use the unsigned divide; signed ones use cpu v4's signed divide, or the
+        /// Division or remainder by a register, which must be proven a divisor C# accepts (BPF0016 otherwise). Unsigned
+        /// (and provably non-negative) operands use the unsigned divide; signed ones use cpu v4's signed divide, or the
         /// unsigned divide of the magnitudes with the sign restored.
         /// </summary>
         private Operand DivideByRegister(BinaryOperatorKind kind, Operand left, int divisor, int size, bool signed, IOperation at)
         {
-            var facts = ProveDivision(at.Syntax, size);
-            if (!facts.Proven(signed))
-            {
-                string variable = DivisorText(at.Syntax);
-                bool minusOneMatters = signed && !facts.BothNonNegative && !facts.DividendNotMinValue;
-                string Test(string name) => facts.DivisorNonZero ? name + " != -1" : minusOneMatters ? name + " > 0" : name + " != 0";
-                Report(Diagnostics.DiagnosticDescriptors.UnsupportedDivision, at.Syntax, at.Syntax.ToString(), facts.DivisorIsVariable
-                    ? "test the divisor first (for example 'if (" + Test(variable) + ")') so that the division runs only with a divisor C# accepts, and nothing assigns '" + variable + "' in between"
-                    : "'" + variable + "' is not a local, parameter or readonly field, so it may change between a test and the division: copy it to a local and test that, for example 'if (" + Test("n") + ")' after 'var n = " + variable + ";'");
-                return Operand.Const(0);
-            }
-            var op = kind == BinaryOperatorKind.Divide ? AluOp.Div : AluOp.Mod;
+            var (bothNonNegative, divisorIsVariable) = DivisionOperands(at.Syntax, size);
             int dividend = Materialize(left);
-            if (!signed || facts.BothNonNegative)
+            var syntax = at.Syntax;
+            int checkedDivisor = Function.NewReg();
+            _b.Emit(new IrInstruction
+            {
+                Op = IrOp.Check, Dst = checkedDivisor, A = divisor, B = dividend,
+                Obligation = new Obligation
+                {
+                    Kind = ObligationKind.Divisor, Size = size, Signed = signed && !bothNonNegative,
+                    Refusal = known =>
+                    {
+                        string variable = DivisorText(syntax);
+                        string Test(string name) => known.ExcludesZero ? name + " != -1" : !known.ExcludesMinusOne ? name + " > 0" : name + " != 0";
+                        return Diagnostics.DiagnosticInfo.Create(Diagnostics.DiagnosticDescriptors.UnsupportedDivision, syntax.GetLocation(), syntax.ToString(), divisorIsVariable
+                            ? "test the divisor first (for example 'if (" + Test(variable) + ")') so that the division runs only with a divisor C# accepts, and nothing assigns '" + variable + "' in between"
+                            : "'" + variable + "' is not a local, parameter or readonly field, so it may change between a test and the division: copy it to a local and test that, for example 'if (" + Test("n") + ")' after 'var n = " + variable + ";'");
+                    },
+                },
+            });
+            divisor = checkedDivisor;
+            var op = kind == BinaryOperatorKind.Divide ? AluOp.Div : AluOp.Mod;
+            if (!signed || bothNonNegative)
             {
                 return Operand.InReg(_b.Alu(op, dividend, divisor, size < 8));
             }
@@ -109,7 +94,11 @@ namespace BpfDotnet.Compiler.Frontend
             return e;
         }
 
-        private DivisionFacts ProveDivision(SyntaxNode division, int size)
+        /// <summary>
+        /// What the operands' types say of a division: both come from narrower unsigned values (so the unsigned divide
+        /// gives C#'s result), and whether the divisor is a variable a test can speak for (for the diagnostic's advice).
+        /// </summary>
+        private (bool BothNonNegative, bool DivisorIsVariable) DivisionOperands(SyntaxNode division, int size)
         {
             ExpressionSyntax? dividendSyntax, divisorSyntax;
             switch (division)
@@ -120,43 +109,19 @@ namespace BpfDotnet.Compiler.Frontend
                     dividendSyntax = divRem.ArgumentList.Arguments[0].Expression;
                     divisorSyntax = divRem.ArgumentList.Arguments[1].Expression;
                     break;
-                default: return default;
+                default: return (false, false);
             }
             var model = ModelFor(division.SyntaxTree);
             // unchecked(...) has no operation of its own: read through it.
             var divisor = model.GetOperation(WithoutUnchecked(divisorSyntax), _cancellationToken);
             var dividend = model.GetOperation(WithoutUnchecked(dividendSyntax), _cancellationToken);
-            if (divisor is null || dividend is null) return default;
-
+            if (divisor is null || dividend is null) return (false, false);
             var narrowDivisor = StripWidening(divisor);
             var narrowDividend = StripWidening(dividend);
             var (divisorSize, divisorSigned) = ScalarInfo(narrowDivisor.Type);
             var (dividendSize, dividendSigned) = ScalarInfo(narrowDividend.Type);
-            bool dividendNotMinValue = dividendSize < size
-                || (narrowDividend.ConstantValue.HasValue && narrowDividend.ConstantValue.Value is not null && !IsMinValue(narrowDividend, size));
             bool bothNonNegative = !dividendSigned && dividendSize < size && !divisorSigned && divisorSize < size;
-            bool divisorNotMinusOne = !divisorSigned && divisorSize < size;
-
-            var path = VariablePath(narrowDivisor);
-            if (path is null) return new DivisionFacts(false, divisorNotMinusOne, dividendNotMinValue, bothNonNegative, divisorIsVariable: false);
-            bool nonZero = RuledOutAt(division, path, model, 0);
-            divisorNotMinusOne |= RuledOutAt(division, path, model, -1);
-            return new DivisionFacts(nonZero, divisorNotMinusOne, dividendNotMinValue, bothNonNegative);
-        }
-
-        /// <summary>
-        /// True when, wherever <paramref name="at"/> runs, a test of the variable <paramref name="path"/> has ruled out
-        /// <paramref name="value"/>, with nothing assigning the variable (or taking a reference to it) in between.
-        /// </summary>
-        private bool RuledOutAt(SyntaxNode at, List<ISymbol> path, SemanticModel model, long value)
-        {
-            foreach (var (condition, sense, first, last) in Guards(at))
-            {
-                if (!Unwritten(path[0], first, last, model) || !Unwritten(path[0], condition, condition, model)) continue;
-                var test = model.GetOperation(WithoutUnchecked(condition), _cancellationToken);
-                if (test is not null && RulesOut(test, sense, value, path)) return !IsAliased(path[0], at);
-            }
-            return false;
+            return (bothNonNegative, VariablePath(narrowDivisor) is not null);
         }
 
         /// <summary>True for a constant that is <paramref name="size"/>-byte signed <c>MinValue</c>.</summary>
@@ -225,140 +190,6 @@ namespace BpfDotnet.Compiler.Frontend
             return path;
         }
 
-        private static bool SamePath(IOperation op, List<ISymbol> path)
-        {
-            var other = VariablePath(op);
-            return other is not null && other.Count == path.Count && other.Zip(path, (a, b) => SymbolEqualityComparer.Default.Equals(a, b)).All(x => x);
-        }
-
-        /// <summary>
-        /// The tests that hold (or fail, when the sense is false) wherever <paramref name="division"/> runs, each
-        /// with the code that runs between the test and the division.
-        /// </summary>
-        private static IEnumerable<(ExpressionSyntax Condition, bool Sense, SyntaxNode First, SyntaxNode Last)> Guards(SyntaxNode division)
-        {
-            SyntaxNode child = division;
-            for (var parent = child.Parent; parent is not null; child = parent, parent = parent.Parent)
-            {
-                if (parent is MemberDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax) yield break;
-                switch (parent)
-                {
-                    case IfStatementSyntax ifStatement when child == ifStatement.Statement:
-                        yield return (ifStatement.Condition, true, child, child);
-                        break;
-                    case ElseClauseSyntax elseClause when elseClause.Parent is IfStatementSyntax owner:
-                        yield return (owner.Condition, false, child, child);
-                        break;
-                    case ConditionalExpressionSyntax conditional when child == conditional.WhenTrue:
-                        yield return (conditional.Condition, true, child, child);
-                        break;
-                    case ConditionalExpressionSyntax conditional when child == conditional.WhenFalse:
-                        yield return (conditional.Condition, false, child, child);
-                        break;
-                    case BinaryExpressionSyntax logical when child == logical.Right && logical.IsKind(SyntaxKind.LogicalAndExpression):
-                        yield return (logical.Left, true, child, child);
-                        break;
-                    case BinaryExpressionSyntax logical when child == logical.Right && logical.IsKind(SyntaxKind.LogicalOrExpression):
-                        yield return (logical.Left, false, child, child);
-                        break;
-                    case WhileStatementSyntax loop when child == loop.Statement:
-                        yield return (loop.Condition, true, child, child);
-                        break;
-                    case ForStatementSyntax loop when child == loop.Statement && loop.Condition is not null:
-                        yield return (loop.Condition, true, child, child);
-                        break;
-                    case BlockSyntax block:
-                        foreach (var guard in EarlyExits(block.Statements, child)) yield return guard;
-                        break;
-                    case SwitchSectionSyntax section:
-                        foreach (var guard in EarlyExits(section.Statements, child)) yield return guard;
-                        break;
-                }
-            }
-        }
-
-        /// <summary><c>if (d == 0) return ...;</c> before <paramref name="child"/>: the rest of the block runs only when the test failed.</summary>
-        private static IEnumerable<(ExpressionSyntax, bool, SyntaxNode, SyntaxNode)> EarlyExits(SyntaxList<StatementSyntax> statements, SyntaxNode child)
-        {
-            int index = statements.IndexOf(s => s == child);
-            for (int i = 0; i < index; i++)
-            {
-                if (statements[i] is IfStatementSyntax { Else: null } guard && !EndReachable(guard.Statement))
-                {
-                    // The code between the test and the division: the statements after the test up to the division's.
-                    yield return (guard.Condition, false, statements[i + 1], statements[index]);
-                }
-            }
-        }
-
-        /// <summary>True when control can leave <paramref name="statement"/> at its end (it does not always return, break or continue).</summary>
-        private static bool EndReachable(StatementSyntax statement) => statement switch
-        {
-            ReturnStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax or ThrowStatementSyntax => false,
-            BlockSyntax block => block.Statements.Count == 0 || EndReachable(block.Statements[block.Statements.Count - 1]),
-            _ => true,
-        };
-
-        /// <summary>
-        /// True when the test is known to reject <paramref name="value"/> for the variable: with the test taken in
-        /// <paramref name="sense"/>, the variable cannot hold that value.
-        /// </summary>
-        private static bool RulesOut(IOperation test, bool sense, long value, List<ISymbol> path)
-        {
-            switch (test)
-            {
-                case IParenthesizedOperation paren:
-                    return RulesOut(paren.Operand, sense, value, path);
-                case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not, OperatorMethod: null } not:
-                    return RulesOut(not.Operand, !sense, value, path);
-                case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } both when sense:
-                    return RulesOut(both.LeftOperand, true, value, path) || RulesOut(both.RightOperand, true, value, path);
-                case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalOr } either when !sense:
-                    return RulesOut(either.LeftOperand, false, value, path) || RulesOut(either.RightOperand, false, value, path);
-                case IBinaryOperation { OperatorMethod: null } compare when IsRelational(compare.OperatorKind):
-                    {
-                        var kind = compare.OperatorKind;
-                        long constant;
-                        if (SamePath(compare.LeftOperand, path) && Constant(compare.RightOperand, out constant)) { }
-                        else if (SamePath(compare.RightOperand, path) && Constant(compare.LeftOperand, out constant)) kind = Mirror(kind);
-                        else return false;
-                        return Compare(value, kind, constant) != sense;
-                    }
-                case IIsPatternOperation isPattern when SamePath(isPattern.Value, path):
-                    return Matches(isPattern.Pattern, value) is bool matches && matches != sense;
-                default:
-                    return false;
-            }
-        }
-
-        /// <summary>Whether <paramref name="value"/> matches a pattern of constants; null when it cannot be told.</summary>
-        private static bool? Matches(IPatternOperation pattern, long value)
-        {
-            switch (pattern)
-            {
-                case IConstantPatternOperation constant when Constant(constant.Value, out long c):
-                    return value == c;
-                case IRelationalPatternOperation relational when Constant(relational.Value, out long c):
-                    return Compare(value, relational.OperatorKind, c);
-                case INegatedPatternOperation negated:
-                    return !Matches(negated.Pattern, value);
-                case IBinaryPatternOperation binary:
-                    {
-                        var left = Matches(binary.LeftPattern, value);
-                        var right = Matches(binary.RightPattern, value);
-                        if (binary.OperatorKind == BinaryOperatorKind.And)
-                        {
-                            if (left == false || right == false) return false;
-                            return left == true && right == true ? true : null;
-                        }
-                        if (left == true || right == true) return true;
-                        return left == false && right == false ? false : null;
-                    }
-                default:
-                    return null;
-            }
-        }
-
         private static bool Constant(IOperation op, out long value)
         {
             value = 0;
@@ -373,60 +204,6 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 return false;
             }
-        }
-
-        private static BinaryOperatorKind Mirror(BinaryOperatorKind kind) => kind switch
-        {
-            BinaryOperatorKind.LessThan => BinaryOperatorKind.GreaterThan,
-            BinaryOperatorKind.LessThanOrEqual => BinaryOperatorKind.GreaterThanOrEqual,
-            BinaryOperatorKind.GreaterThan => BinaryOperatorKind.LessThan,
-            BinaryOperatorKind.GreaterThanOrEqual => BinaryOperatorKind.LessThanOrEqual,
-            _ => kind,
-        };
-
-        private static bool Compare(long value, BinaryOperatorKind kind, long constant) => kind switch
-        {
-            BinaryOperatorKind.Equals => value == constant,
-            BinaryOperatorKind.NotEquals => value != constant,
-            BinaryOperatorKind.LessThan => value < constant,
-            BinaryOperatorKind.LessThanOrEqual => value <= constant,
-            BinaryOperatorKind.GreaterThan => value > constant,
-            BinaryOperatorKind.GreaterThanOrEqual => value >= constant,
-            _ => false,
-        };
-
-        /// <summary>True when nothing from <paramref name="first"/> to <paramref name="last"/> assigns <paramref name="root"/> (or a field of it).</summary>
-        private static bool Unwritten(ISymbol root, SyntaxNode first, SyntaxNode last, SemanticModel model)
-        {
-            if (root is IFieldSymbol) return true; // static readonly
-            DataFlowAnalysis? flow = (first, last) switch
-            {
-                (StatementSyntax a, StatementSyntax b) => model.AnalyzeDataFlow(a, b),
-                (ExpressionSyntax e, _) when e == last => model.AnalyzeDataFlow(e),
-                _ => null,
-            };
-            if (flow is null || !flow.Succeeded) return false;
-            return !flow.WrittenInside.Contains(root, SymbolEqualityComparer.Default);
-        }
-
-        /// <summary>True when the variable may be changed through a reference or pointer: <c>ref d</c>, <c>out d</c>, <c>&amp;d</c>.</summary>
-        private bool IsAliased(ISymbol root, SyntaxNode division)
-        {
-            if (root is IFieldSymbol) return false;
-            var body = division.Ancestors().FirstOrDefault(a => a is MemberDeclarationSyntax);
-            if (body is null) return true;
-            var model = ModelFor(division.SyntaxTree);
-            foreach (var name in body.DescendantNodes().OfType<IdentifierNameSyntax>())
-            {
-                if (name.Identifier.ValueText != root.Name) continue;
-                SyntaxNode outer = name;
-                while (outer.Parent is MemberAccessExpressionSyntax access && access.Expression == outer || outer.Parent is ParenthesizedExpressionSyntax) outer = outer.Parent!;
-                bool byReference = outer.Parent is RefExpressionSyntax
-                    || (outer.Parent is ArgumentSyntax argument && !argument.RefKindKeyword.IsKind(SyntaxKind.None))
-                    || (outer.Parent is PrefixUnaryExpressionSyntax prefix && prefix.IsKind(SyntaxKind.AddressOfExpression));
-                if (byReference && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, _cancellationToken).Symbol, root)) return true;
-            }
-            return false;
         }
     }
 }

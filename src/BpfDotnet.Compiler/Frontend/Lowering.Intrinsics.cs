@@ -92,15 +92,21 @@ namespace BpfDotnet.Compiler.Frontend
                     }
                 case "Abs":
                     {
-                        if (!CannotBeMinValue(invocation, size))
+                        string minValue = method.ContainingType.Name + ".Abs of a value that may be " + method.Parameters[0].Type.Name + ".MinValue (C# throws OverflowException; test it first, for example 'if (x > "
+                            + method.Parameters[0].Type.Name + ".MinValue)', or write 'x < 0 ? -x : x', which wraps)";
+                        var (lowest, highest) = Facts.ValueFacts.TypeRange(size, signed: true);
+                        if (args[0].IsConst)
                         {
-                            Unsupported(invocation, method.ContainingType.Name + ".Abs of a value that may be " + method.Parameters[0].Type.Name + ".MinValue (C# throws OverflowException; test it first, for example 'if (x > " + method.Parameters[0].Type.Name + ".MinValue)', or write 'x < 0 ? -x : x', which wraps)");
+                            if (args[0].Value != lowest) return Operand.Const(System.Math.Abs(args[0].Value));
+                            Unsupported(invocation, minValue);
                             return Operand.Const(0);
                         }
-                        if (args[0].IsConst) return Operand.Const(System.Math.Abs(args[0].Value));
+                        var syntax = invocation.Syntax;
+                        var value = Require(args[0], lowest + 1, highest,
+                            _ => Diagnostics.DiagnosticInfo.Create(Diagnostics.DiagnosticDescriptors.UnsupportedConstruct, syntax.GetLocation(), minValue), forVerifier: false);
                         // (x ^ s) - s with s = x >> 63: exact for every value but MinValue, which is ruled out.
-                        int sign = _b.AluImm(AluOp.Arsh, args[0].Reg, 63, false);
-                        return Operand.InReg(Magnitude(args[0].Reg, sign));
+                        int sign = _b.AluImm(AluOp.Arsh, value.Reg, 63, false);
+                        return Operand.InReg(Magnitude(value.Reg, sign));
                     }
                 case "PopCount":
                     return Operand.InReg(PopCount(Materialize(args[0]), size));
@@ -345,23 +351,6 @@ namespace BpfDotnet.Compiler.Frontend
             long ones = Pattern(0x01);
             int summed = is32 ? _b.AluImm(AluOp.Mul, bytes, ones, true) : _b.Alu(AluOp.Mul, bytes, _b.Const(ones), false);
             return _b.AluImm(AluOp.Rsh, summed, is32 ? 24 : 56, is32);
-        }
-
-        /// <summary>
-        /// True when the argument of <c>Math.Abs</c> cannot be the type's <c>MinValue</c>: it is widened from a narrower
-        /// type, or a test of the same variable has ruled <c>MinValue</c> out where the call runs (as for divisors).
-        /// </summary>
-        private bool CannotBeMinValue(IInvocationOperation invocation, int size)
-        {
-            if (invocation.Syntax is not Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax { ArgumentList.Arguments.Count: 1 } call) return false;
-            var model = ModelFor(call.SyntaxTree);
-            var argument = model.GetOperation(WithoutUnchecked(call.ArgumentList.Arguments[0].Expression), _cancellationToken);
-            if (argument is null) return false;
-            var narrow = StripWidening(argument);
-            if (ScalarInfo(narrow.Type).Size < size) return true;
-            if (narrow.ConstantValue.HasValue && narrow.ConstantValue.Value is not null) return !IsMinValue(narrow, size);
-            var path = VariablePath(narrow);
-            return path is not null && RuledOutAt(call, path, model, MinValueOf(size));
         }
     }
 }

@@ -68,15 +68,16 @@ namespace BpfDotnet.Compiler.Frontend
 
         /// <summary>
         /// <paramref name="value"/>, which must lie in [<paramref name="low"/>, <paramref name="high"/>]: the facts settle
-        /// it, or <paramref name="refusal"/> (given what they know of the value) is reported.
+        /// it, or <paramref name="refusal"/> (given what they know of the value) is reported. With
+        /// <paramref name="forVerifier"/>, the verifier relies on the range too, so it is shown one it cannot see.
         /// </summary>
-        private Operand Require(Operand value, long low, long high, Func<KnownValue, Diagnostics.DiagnosticInfo> refusal)
+        private Operand Require(Operand value, long low, long high, Func<KnownValue, Diagnostics.DiagnosticInfo> refusal, bool forVerifier = true)
         {
             int checkedValue = Function.NewReg();
             _b.Emit(new IrInstruction
             {
                 Op = IrOp.Check, Dst = checkedValue, A = Materialize(value),
-                Obligation = new Obligation { Kind = ObligationKind.Range, Low = low, High = high, Refusal = refusal },
+                Obligation = new Obligation { Kind = ObligationKind.Range, Low = low, High = high, Refusal = refusal, ForVerifier = forVerifier },
             });
             return Operand.InReg(checkedValue);
         }

@@ -207,19 +207,31 @@ namespace BpfDotnet.Compiler.Ir
         Origin,
         /// <summary>The bytes [pointer + Low, pointer + High] must lie inside the object the pointer points into.</summary>
         Access,
+        /// <summary>
+        /// The value divides as C# allows: it is not 0, and for a <see cref="Obligation.Signed"/> division it is not -1
+        /// unless the dividend (register B of the check) is not the <see cref="Obligation.Size"/>-byte MinValue.
+        /// </summary>
+        Divisor,
     }
 
     /// <summary>What the facts knew of a value an obligation is about, for its diagnostic.</summary>
     public readonly struct KnownValue
     {
-        public KnownValue(long low, long high, bool bounded, int objectSize, string? objectName)
+        public KnownValue(long low, long high, bool bounded, int objectSize, string? objectName, bool excludesZero = false, bool excludesMinusOne = false)
         {
             Low = low;
             High = high;
             Bounded = bounded;
             ObjectSize = objectSize;
             ObjectName = objectName;
+            ExcludesZero = excludesZero;
+            ExcludesMinusOne = excludesMinusOne;
         }
+
+        /// <summary>For a divisor: 0 is ruled out.</summary>
+        public bool ExcludesZero { get; }
+        /// <summary>For a divisor: -1 is ruled out, or does not matter (the dividend cannot be MinValue).</summary>
+        public bool ExcludesMinusOne { get; }
 
         /// <summary>Lowest value (for an access: the first byte's offset in the object).</summary>
         public long Low { get; }
@@ -240,6 +252,13 @@ namespace BpfDotnet.Compiler.Ir
         public ObligationKind Kind { get; set; }
         public long Low { get; set; }
         public long High { get; set; }
+        /// <summary>For <see cref="ObligationKind.Range"/>: the verifier relies on the range too (an index), so a range
+        /// proven where the verifier cannot see it is shown to it with a clamp.</summary>
+        public bool ForVerifier { get; set; } = true;
+        /// <summary>For <see cref="ObligationKind.Divisor"/>: the operands' size in bytes.</summary>
+        public int Size { get; set; }
+        /// <summary>For <see cref="ObligationKind.Divisor"/>: a signed division, where MinValue / -1 overflows.</summary>
+        public bool Signed { get; set; }
         /// <summary>For <see cref="ObligationKind.Origin"/>: the object's index in <see cref="IrFunction.Objects"/>.</summary>
         public int Object { get; set; } = -1;
         /// <summary>The diagnostic when the obligation does not hold; null for an origin.</summary>

@@ -206,6 +206,29 @@ namespace BpfDotnet.Compiler.Tests.Verifier
             Assert.Contains(ProbeBuilder.Build(source).Diagnostics, d => d.ToDiagnostic().GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains(said, System.StringComparison.Ordinal));
         }
 
+        /// <summary>
+        /// Divisions proven safe however the program rules out 0 (and -1 for a signed division of a full-range dividend):
+        /// an assignment, a conditional expression, a test on a copy, an early return inside a loop, a struct field
+        /// tested in place. The division runs as C# runs it, so the program loads and computes C#'s result.
+        /// </summary>
+        [KernelTheory]
+        [InlineData("if (d <= 0) d = 1;\n        q = x / d;")]
+        [InlineData("d = d == 0 ? 7 : d;\n        q = (long)((ulong)x % (ulong)(uint)d);")]
+        [InlineData("int e = d;\n        if (e > 0) q = x / d;")]
+        [InlineData("for (int i = 0; i < 4; i++) { if (d < 1) break; q += x / d; d >>= 1; }")]
+        [InlineData("Pair p = default;\n        p.B = d;\n        if (p.B > 0) q = x % p.B;")]
+        [InlineData("uint u = (uint)d;\n        if (u == 0) return 0;\n        q = (long)(ctx.Arg1 / u);")]
+        public void DivisorsRuledSafeByTheProgramsFlow_Load(string division) => AssertLoads(Probe(
+            "long x = ctx.Arg0;\n        int d = (int)ctx.Arg1;\n        long q = 0;\n        " + division + "\n        Last.Update(0, q);\n        return 0;",
+            members: "    public struct Pair { public long A; public int B; }\n"));
+
+        [Theory]
+        [InlineData("if (d > 0) d--;\n        q = x / d; // BPF0016")]
+        [InlineData("if (d != 0) q = x / d; // BPF0016")]
+        [InlineData("if (d > 0) { d = (int)ctx.Arg2; q = x / d; } // BPF0016")]
+        public void DivisorsTheFlowDoesNotRuleSafe_AreRefused(string division) => AssertRefused(Probe(
+            "long x = ctx.Arg0;\n        int d = (int)ctx.Arg1;\n        long q = 0;\n        " + division + "\n        Last.Update(0, q);\n        return 0;"), "BPF0016");
+
         [KernelFact]
         public void SpanAndInlineArrayIndexesBoundedByTests_Load() => AssertLoads(Probe(@"
         System.Span<long> w = stackalloc long[8];
