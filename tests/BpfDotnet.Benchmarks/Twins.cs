@@ -35,6 +35,7 @@ namespace BpfDotnet.Benchmarks
             new("branchy", "branches (&&, or, ?:)", "branchy", "on_event", () => Branchy.BpfObjectBytes.ToArray(), "OnEvent"),
             new("string_compare", "string compare", "string_compare", "on_event", () => StringCompare.BpfObjectBytes.ToArray(), "OnEvent"),
             new("loop_popcount", "loop", "loop_popcount", "on_event", () => LoopPopcount.BpfObjectBytes.ToArray(), "OnEvent"),
+            new("array_sum", "loop over a map value", "array_sum", "on_event", () => ArraySum.BpfObjectBytes.ToArray(), "OnEvent"),
             new("subprog_call", "calls", "subprog_call", "on_event", () => SubprogCall.BpfObjectBytes.ToArray(), "OnEvent"),
         };
 

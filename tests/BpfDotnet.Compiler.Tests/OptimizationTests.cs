@@ -107,5 +107,44 @@ public static partial class P
             Assert.Contains(code, i => (i.Opcode & 0x07) is 0x05 or 0x06 && (i.Opcode & 0x08) == 0 && i.Imm == 1000);
             Assert.DoesNotContain(code, i => (i.Opcode & 0x07) is 0x05 or 0x06 && (i.Opcode & 0xf0) is not 0x00 and not 0x90 and not 0x80 && (i.Opcode & 0x08) != 0);
         }
+
+        private const string SumOfSixteen = @"
+[System.Runtime.CompilerServices.InlineArray(16)] public struct Sixteen { private ulong _element; }
+public static partial class P
+{
+    [BpfMap(MaxEntries = 1)] public static BpfArrayMap<Sixteen> Samples = new(1);
+    [BpfMap(MaxEntries = 1)] public static BpfArrayMap<ulong> Out = new(1);
+    [BpfProgram, Section(""raw_tp/sum"")]
+    public static int OnEvent(ref RawTracepointArgs ctx)
+    {
+        ref Sixteen s = ref Samples.GetValueRefOrNullRef(0);
+        if (Unsafe.IsNullRef(ref s)) return 0;
+        ulong sum = 0;
+        for (int i = 0; i < TRIPS; i++) sum += s[i & 15];
+        Out.Update(0, sum);
+        return 0;
+    }
+}";
+
+        /// <summary>A jump (class jmp or jmp32, not call or exit) to an earlier instruction.</summary>
+        private static bool IsBackwardJump(Isa.Instruction i) => (i.Opcode & 0x07) is 0x05 or 0x06 && i.Opcode is not 0x85 and not 0x95 && i.Offset < 0;
+
+        [Fact]
+        public void ASmallConstantLoopIsUnrolledWithEachElementAtItsOffset()
+        {
+            var code = ProbeBuilder.Build(SumOfSixteen.Replace("TRIPS", "16")).Functions.Single().Code;
+            Assert.DoesNotContain(code, IsBackwardJump);
+            // Sixteen 8-byte loads, one at each element's offset from the map value (the counter folded into them).
+            var offsets = code.Where(i => i.Opcode == 0x79 && i.Offset % 8 == 0).Select(i => (int)i.Offset).Distinct().OrderBy(o => o);
+            Assert.Equal(Enumerable.Range(0, 16).Select(k => k * 8), offsets);
+            Assert.True(code.Count <= 16 * 2 + 24, "an unrolled element is a load and an add; got " + code.Count + " instructions");
+        }
+
+        [Fact]
+        public void ALoopTooLongToUnrollStaysALoop()
+        {
+            var code = ProbeBuilder.Build(SumOfSixteen.Replace("TRIPS", "64")).Functions.Single().Code;
+            Assert.Contains(code, IsBackwardJump);
+        }
     }
 }

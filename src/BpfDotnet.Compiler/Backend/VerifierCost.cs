@@ -34,6 +34,14 @@ namespace BpfDotnet.Compiler.Backend
                 }
             }
             if (loops.Count == 0) return;
+            // A loop unrolled completely is walked once: its copies' instructions count one time each.
+            for (int i = 0; i < loops.Count; i++)
+            {
+                var loop = loops[i].Loop;
+                bool unrolled = function.UnrolledLoops.Any(at => at.SourceTree == declaration.SyntaxTree && loop.Span.Contains(at.SourceSpan)
+                    && !loops.Any(inner => inner.Loop != loop && loop.Span.Contains(inner.Loop.Span) && inner.Loop.Span.Contains(at.SourceSpan)));
+                if (unrolled) loops[i] = (loop, 1);
+            }
 
             // Instructions walked, by outermost loop.
             var walked = new Dictionary<StatementSyntax, long>();

@@ -125,7 +125,9 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>Optimises a lowered function and generates its code; null (with diagnostics) when it cannot be compiled.</summary>
         internal static MachineFunction? Generate(IrFunction function, SourcePosition start, List<DiagnosticInfo> diagnostics, BpfCpu cpu)
         {
+            LoopUnrolling.Run(function);
             ConstantPropagation.Run(function);
+            AddressFolding.Run(function);
             RedundantExtensions.Run(function);
             if (cpu >= BpfCpu.V3) NarrowBranches.Run(function);
             DeadCodeElimination.Run(function);

@@ -317,6 +317,8 @@ namespace BpfDotnet.Compiler.Ir
         public List<StackSlot> Slots { get; } = new List<StackSlot>();
         /// <summary>Objects pointers point into (a local, a fixed buffer): size in bytes and the name diagnostics give.</summary>
         public List<(int Size, string Name)> Objects { get; } = new List<(int, string)>();
+        /// <summary>Where the loops unrolled completely are (the step of each), so that the verifier's walk of them is counted once.</summary>
+        public List<Microsoft.CodeAnalysis.Location> UnrolledLoops { get; } = new List<Microsoft.CodeAnalysis.Location>();
         public int RegisterCount { get; private set; }
         /// <summary>Registers holding the arguments at entry (R1, R2, ... in order).</summary>
         public List<int> Parameters { get; } = new List<int>();

@@ -413,6 +413,36 @@ namespace BpfDotnet.Benchmarks
         }
     }
 
+    /// <summary>Sixteen samples in one map value.</summary>
+    [System.Runtime.CompilerServices.InlineArray(16)]
+    public struct Samples16
+    {
+        private ulong _element;
+    }
+
+    /// <summary>array_sum: a 16-iteration loop summing a map value's array (unrolled by clang -O2).</summary>
+    public static partial class ArraySum
+    {
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<Samples16> Samples = new(1);
+
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<ulong> Out = new(1);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_fadvise64")]
+        public static int OnEvent(ref SysEnterArgs ctx)
+        {
+            if (ctx.Arg0 != Bench.Magic) return 0;
+            ref Samples16 s = ref Samples.GetValueRefOrNullRef(0);
+            if (Unsafe.IsNullRef(ref s)) return 0;
+            ulong sum = 0;
+            for (int i = 0; i < 16; i++) sum += s[i];
+            ref ulong o = ref Out.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref o)) o = sum + (ulong)ctx.Arg2;
+            return 0;
+        }
+    }
+
     /// <summary>subprog_call: a mixing function called twice (inlined in C#, a BPF-to-BPF call in the C twin).</summary>
     public static partial class SubprogCall
     {
