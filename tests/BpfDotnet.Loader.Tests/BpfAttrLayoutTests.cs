@@ -96,5 +96,49 @@ namespace BpfDotnet.Loader.Tests
             Assert.Equal((long)PerfEventAttr.SizeVer7, offsets[^1]);
             Assert.True(Marshal.SizeOf<ProgLoadAttr>() <= BpfDotnet.Interop.BpfSyscalls.AttrSize);
         }
+
+        /// <summary>
+        /// The kernel model's <c>pt_regs</c> offsets for the running architecture are those of the machine's
+        /// &lt;asm/ptrace.h&gt;: each argument, return, pointer and system-call register, and the context's size.
+        /// </summary>
+        [KernelFact]
+        public void PtRegsLayout_OfThisArchitecture_HasTheKernelHeadersOffsets()
+        {
+            Kernel.Require();
+            var layout = PtRegsLayout.Of(RuntimeInformation.OSArchitecture);
+            Assert.NotNull(layout);
+            // The same registers as the header names them, in the layout's order, as C expressions.
+            string[] expressions;
+            if (RuntimeInformation.OSArchitecture == Architecture.X64)
+            {
+                // The user-space header names the registers with their r prefix (rdi); the kernel's own, without (di).
+                string At(string field) => $"offsetof(struct pt_regs, {field})";
+                expressions = new[] { "rdi", "rsi", "rdx", "rcx", "r8", "r9", "rax", "rip", "rsp", "rbp", "rdi", "rsi", "rdx", "r10", "r8", "r9" }
+                    .Select(At).Append("sizeof(struct pt_regs)").ToArray();
+            }
+            else
+            {
+                // arm64's kernel pt_regs is user_pt_regs followed by orig_x0, which holds a system call's first argument.
+                string At(string field) => $"offsetof(struct user_pt_regs, {field})";
+                expressions = Enumerable.Range(0, 6).Select(i => At($"regs[{i}]"))
+                    .Concat(new[] { At("regs[0]"), At("pc"), At("sp"), At("regs[29]"), "sizeof(struct user_pt_regs)" })
+                    .Concat(Enumerable.Range(1, 5).Select(i => At($"regs[{i}]")))
+                    .Append("sizeof(struct user_pt_regs)").ToArray();
+            }
+            string dir = Path.Combine(Path.GetTempPath(), "bpfdotnet-ptregs-" + Environment.ProcessId);
+            Directory.CreateDirectory(dir);
+            string source = Path.Combine(dir, "ptregs.c"), program = Path.Combine(dir, "ptregs");
+            File.WriteAllText(source, "#include <stdio.h>\n#include <stddef.h>\n#include <asm/ptrace.h>\nint main(void) {\n"
+                + string.Concat(expressions.Select(e => $"    printf(\"%zu\\n\", (size_t)({e}));\n"))
+                + "    return 0;\n}\n");
+            var (exit, output) = Kernel.Run("gcc", $"-o {program} {source}");
+            Assert.True(exit == 0, "gcc failed (is linux-libc-dev installed?): " + output);
+            (exit, output) = Kernel.Run(program, "");
+            Assert.Equal(0, exit);
+            var offsets = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray();
+            var ours = layout!.Arguments.Concat(new[] { layout.ReturnValue, layout.InstructionPointer, layout.StackPointer, layout.FramePointer })
+                .Concat(layout.SyscallArguments).Append(layout.Size).ToArray();
+            Assert.Equal(offsets, ours);
+        }
     }
 }
