@@ -227,7 +227,7 @@ namespace BpfDotnet.Analyzers
                 }
                 foreach (var map in loader.Maps)
                 {
-                    w.Line(map.PropertyName + " = @object.GetMap<" + map.TypeArguments + ">(" + Literal(map.ObjectName) + ");");
+                    w.Line(map.PropertyName + " = @object." + map.Factory + "<" + map.TypeArguments + ">(" + Literal(map.ObjectName) + ");");
                 }
                 w.Close();
                 w.Line();
@@ -244,7 +244,7 @@ namespace BpfDotnet.Analyzers
                 {
                     w.Line();
                     w.Line("/// <summary>The map declared by the field <c>" + map.PropertyName.TrimStart('@') + "</c>, shared with the programs.</summary>");
-                    w.Line("public global::BpfDotnet.BpfMapHandle<" + map.TypeArguments + "> " + map.PropertyName + " { get; }");
+                    w.Line("public " + map.HandleType + "<" + map.TypeArguments + "> " + map.PropertyName + " { get; }");
                 }
                 foreach (var g in NamedGlobals(loader, readOnly: false))
                 {

@@ -91,6 +91,13 @@ namespace BpfDotnet.Analyzers
                             value = arguments[0].ToDisplayString(s_typeFormat);
                             typesArePublic = ProbeClassReader.IsEffectivelyPublic(arguments[0]);
                         }
+                        else if (metadataName == KnownTypes.BpfRingBuffer && arguments.Length == 1 && Nameable(arguments[0]))
+                        {
+                            // A buffer of records has no key: its handle takes the record type alone.
+                            key = string.Empty;
+                            value = arguments[0].ToDisplayString(s_typeFormat);
+                            typesArePublic = ProbeClassReader.IsEffectivelyPublic(arguments[0]);
+                        }
                     }
                     if (declaration.Spec is not null && declaration.KeyTypeName.Length > 0 && declaration.ValueTypeName.Length > 0)
                     {

@@ -281,3 +281,99 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>One ring buffer record: the thread that made it, how it was sent, and the value it passed to getpgid(2).</summary>
+    public struct RingEvent
+    {
+        public int Tid;
+        public int Kind;
+        public long Value;
+    }
+
+    /// <summary>
+    /// getpgid(2) calls of one process sent to user space through a ring buffer: even values copied in with Output, odd
+    /// ones reserved, filled in place and submitted (negative ones discarded); records that find the buffer full are
+    /// counted.
+    /// </summary>
+    public static partial class RingEvents
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        [BpfMap(MaxEntries = 4 * 1024 * 1024)]
+        public static BpfRingBuffer<RingEvent> Events = new();
+
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<long> Failed = new(1);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            ulong pidTgid = Bpf.GetCurrentPidTgid();
+            if ((uint)(pidTgid >> 32) != TargetPid) return 0;
+            long value = ctx.Arg0;
+            if ((value & 1) == 0)
+            {
+                var copy = new RingEvent { Tid = (int)(uint)pidTgid, Kind = 0, Value = value };
+                if (!Events.Output(copy)) CountFailure();
+                return 0;
+            }
+            ref RingEvent record = ref Events.Reserve();
+            if (Unsafe.IsNullRef(ref record))
+            {
+                CountFailure();
+                return 0;
+            }
+            record.Tid = (int)(uint)pidTgid;
+            record.Kind = 1;
+            record.Value = value;
+            if (value < 0)
+            {
+                Events.Discard(ref record);
+                return 0;
+            }
+            Events.Submit(ref record);
+            return 0;
+        }
+
+        private static void CountFailure()
+        {
+            ref long failed = ref Failed.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref failed)) Interlocked.Increment(ref failed);
+        }
+    }
+
+    /// <summary>The same program with a buffer of one page, which fills after 170 records of 16 bytes.</summary>
+    public static partial class SmallRing
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        [BpfMap(MaxEntries = 4096)]
+        public static BpfRingBuffer<RingEvent> Events = new();
+
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<long> Failed = new(1);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            ulong pidTgid = Bpf.GetCurrentPidTgid();
+            if ((uint)(pidTgid >> 32) != TargetPid) return 0;
+            ref RingEvent record = ref Events.Reserve();
+            if (Unsafe.IsNullRef(ref record))
+            {
+                ref long failed = ref Failed.GetValueRefOrNullRef(0);
+                if (!Unsafe.IsNullRef(ref failed)) Interlocked.Increment(ref failed);
+                return 0;
+            }
+            record.Tid = (int)(uint)pidTgid;
+            record.Kind = 1;
+            record.Value = ctx.Arg0;
+            Events.Submit(ref record);
+            return 0;
+        }
+    }
+}

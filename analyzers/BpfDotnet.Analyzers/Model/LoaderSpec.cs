@@ -45,9 +45,12 @@ namespace BpfDotnet.Analyzers.Model
     /// <summary>A property of the generated loader that exposes one program or map of the loaded object.</summary>
     /// <param name="PropertyName">The C# property name (the method's or field's name, escaped if it is a keyword).</param>
     /// <param name="ObjectName">The program's or map's name in the ELF object, which the loader looks up.</param>
-    /// <param name="TypeArguments">For maps, the key and value types (<c>uint, ulong</c>); null for programs.</param>
+    /// <param name="TypeArguments">For maps, the key and value types (<c>uint, ulong</c>), or a ring buffer's record type; null for programs.</param>
+    /// <param name="HandleType">For maps, the user-side handle type without its type arguments (<c>global::BpfDotnet.BpfMapHandle</c>).</param>
+    /// <param name="Factory">For maps, the <c>BpfObject</c> method that gives the handle (<c>GetMap</c>).</param>
     /// <remarks>Value equality over all members (strings).</remarks>
-    public sealed record LoaderMemberSpec(string PropertyName, string ObjectName, string? TypeArguments);
+    public sealed record LoaderMemberSpec(string PropertyName, string ObjectName, string? TypeArguments,
+        string HandleType = "global::BpfDotnet.BpfMapHandle", string Factory = "GetMap");
 
     /// <summary>The output of building one probe class's object: what to emit, and a failure to report if writing it failed.</summary>
     /// <param name="Loader">The code to emit, or null when the class cannot be reopened (not partial).</param>

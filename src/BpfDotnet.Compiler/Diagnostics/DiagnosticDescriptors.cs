@@ -104,11 +104,16 @@ namespace BpfDotnet.Compiler.Diagnostics
             "The BpfDotnet generator and analyzers are loaded, but the project does not reference the BpfDotnet runtime library (BpfDotnet.dll), so no probe can be declared or compiled; reference the BpfDotnet package without excluding its compile assets",
             Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpBase + "BPF0017.md");
 
+        /// <summary>BPF0018: a ring buffer record reserved and not submitted or discarded on some path.</summary>
+        public static readonly DiagnosticDescriptor RingBufferRecordLeaked = Error("BPF0018",
+            "Ring buffer record neither submitted nor discarded",
+            "The record reserved from '{0}' is neither submitted nor discarded on a path that returns at line {1}; the verifier refuses a program that can end holding a reservation: call {0}.Submit(ref ...) or {0}.Discard(ref ...) on every path");
+
         /// <summary>All descriptors, in id order.</summary>
         public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
             HeapAllocation, StringUse, Exceptions, FloatingPoint, UnboundedLoop, UnsupportedCall, UnsupportedType,
             UnsupportedConstruct, InvalidProgramSignature, InvalidMapDeclaration, StackTooLarge, MissingAttachPoint,
-            ProbeClassNotPartial, InternalError, MaybeNullMapValue, UnsupportedDivision, RuntimeNotReferenced);
+            ProbeClassNotPartial, InternalError, MaybeNullMapValue, UnsupportedDivision, RuntimeNotReferenced, RingBufferRecordLeaked);
 
         private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);
 

@@ -80,9 +80,12 @@ namespace BpfDotnet.Compiler.Facts
         private readonly Dictionary<long, CellFact> _cells;
         /// <summary>How many relations name each cell (to drop them when it is written).</summary>
         private readonly Dictionary<long, int> _cellReaders;
+        /// <summary>Reservations (objects) held on some path to this point, not yet released.</summary>
+        private readonly SortedSet<int> _held;
 
         public FactState()
         {
+            _held = new SortedSet<int>();
             _facts = new Dictionary<int, Fact>();
             _relations = new Dictionary<int, Relation>();
             _sources = new Dictionary<int, int>();
@@ -92,6 +95,7 @@ namespace BpfDotnet.Compiler.Facts
 
         private FactState(FactState other)
         {
+            _held = new SortedSet<int>(other._held);
             _facts = new Dictionary<int, Fact>(other._facts);
             _relations = new Dictionary<int, Relation>(other._relations);
             _sources = new Dictionary<int, int>(other._sources);
@@ -104,6 +108,15 @@ namespace BpfDotnet.Compiler.Facts
         public Fact this[int register] => register >= 0 && _facts.TryGetValue(register, out var fact) ? fact : Fact.Any;
 
         public bool TryGetRelation(int register, out Relation relation) => _relations.TryGetValue(register, out relation);
+
+        /// <summary>Reservations that may still be held here (on some path).</summary>
+        public IReadOnlyCollection<int> Held => _held;
+
+        /// <summary>A reservation is taken: object <paramref name="origin"/> must be released on every path.</summary>
+        public void Hold(int origin) => _held.Add(origin);
+
+        /// <summary>A reservation is released (given back, or found never taken).</summary>
+        public void Release(int origin) => _held.Remove(origin);
 
         /// <summary>The key of the <paramref name="size"/> bytes at <paramref name="offset"/> in stack slot <paramref name="slot"/>.</summary>
         public static long CellKey(int slot, int offset, int size) => ((long)slot << 32) | ((long)(ushort)(offset + 0x8000) << 8) | (byte)size;
@@ -260,7 +273,10 @@ namespace BpfDotnet.Compiler.Facts
                 if (relation.Kind == RelationKind.Cell) Count(_cellReaders, relation.Cell, -1);
                 else Count(_sources, relation.Source, -1);
             }
-            return changed || dropped.Count > 0;
+            // A reservation held on either path may be held after the join.
+            bool held = false;
+            foreach (var origin in incoming._held) held |= _held.Add(origin);
+            return changed || dropped.Count > 0 || held;
         }
 
         private static Fact Combine(Fact mine, Fact theirs, long[]? widen) => widen is not null ? Fact.Widen(mine, theirs, widen) : Fact.Join(mine, theirs);

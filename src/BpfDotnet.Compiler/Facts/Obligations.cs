@@ -27,13 +27,30 @@ namespace BpfDotnet.Compiler.Facts
 
             var known = new Dictionary<IrInstruction, Fact>();
             var second = new Dictionary<IrInstruction, Fact>();
+            var leaks = new SortedDictionary<int, IrInstruction>();
             ValueFacts.Solve(function).Walk((_, _, ins, state) =>
             {
+                if (ins.Op == IrOp.Return)
+                {
+                    // A return reached holding a reservation: the first such return is the one the diagnostic names.
+                    foreach (var held in state.Held)
+                    {
+                        if (!leaks.ContainsKey(held)) leaks[held] = ins;
+                    }
+                }
                 if (ins.Op != IrOp.Check) return;
                 known[ins] = state[ins.A];
                 if (ins.B >= 0) second[ins] = state[ins.B];
             });
 
+            foreach (var check in checks)
+            {
+                if (check.Obligation is { Kind: ObligationKind.Origin, Reservation: true } reservation && leaks.TryGetValue(reservation.Object, out var exit))
+                {
+                    long line = exit.Position?.Line ?? 0;
+                    diagnostics.Add(reservation.Refusal!(new KnownValue(line, line, true, 0, null)));
+                }
+            }
             foreach (var check in checks)
             {
                 var obligation = check.Obligation!;

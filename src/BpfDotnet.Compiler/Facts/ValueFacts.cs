@@ -190,6 +190,7 @@ namespace BpfDotnet.Compiler.Facts
                     {
                         var kind = state[ins.A].Kind;
                         state.Define(ins.Dst, Fact.Pointer(kind == ValueKind.Scalar ? ValueKind.Unknown : kind, origin.Object, 0, 0));
+                        if (origin.Reservation) state.Hold(origin.Object);
                         break;
                     }
                 case IrOp.Mov:
@@ -257,15 +258,22 @@ namespace BpfDotnet.Compiler.Facts
                     state.Define(ins.Dst, Fact.Of(ins.IsGlobalData ? ValueKind.MapValue : ValueKind.MapReference));
                     break;
                 case IrOp.Call:
-                    // A helper or subprogram may write any stack memory it was handed.
-                    state.ForgetAllCells();
-                    if (ins.Dst >= 0)
                     {
-                        state.Define(ins.Dst, ins.Callee is null && ins.Helper == (int)KernelModel.HelperId.MapLookupElem
-                            ? Fact.Of(ValueKind.MapValueOrNull)
-                            : ins.Callee is null ? Fact.AnyScalar : Fact.Any);
+                        // A helper that takes a reservation releases it.
+                        if (ins.Callee is null && ins.Helper is (int)KernelModel.HelperId.RingbufSubmit or (int)KernelModel.HelperId.RingbufDiscard
+                            && ins.Args is { Count: > 0 } && state[ins.Args[0]] is { HasOrigin: true } record)
+                        {
+                            state.Release(record.Origin);
+                        }
+                        // A helper or subprogram may write any stack memory it was handed.
+                        state.ForgetAllCells();
+                        if (ins.Dst >= 0)
+                        {
+                            bool maybeNull = ins.Callee is null && ins.Helper is (int)KernelModel.HelperId.MapLookupElem or (int)KernelModel.HelperId.RingbufReserve;
+                            state.Define(ins.Dst, maybeNull ? Fact.Of(ValueKind.MapValueOrNull) : ins.Callee is null ? Fact.AnyScalar : Fact.Any);
+                        }
+                        break;
                     }
-                    break;
                 case IrOp.Atomic:
                     Written(state, ins, null);
                     if (ins.Fetch && ins.Dst >= 0) state.Define(ins.Dst, Fact.Any);
@@ -476,7 +484,11 @@ namespace BpfDotnet.Compiler.Facts
             // A map value tested against null.
             if (a.Kind == ValueKind.MapValueOrNull && b.IsScalar && b.Low == 0 && b.High == 0 && (cond == Cond.Eq || cond == Cond.Ne))
             {
-                var now = cond == Cond.Ne ? Fact.Of(ValueKind.MapValue) : Fact.Constant(0);
+                var now = cond == Cond.Ne
+                    ? (a.HasOrigin ? Fact.Pointer(ValueKind.MapValue, a.Origin, a.Low, a.High) : Fact.Of(ValueKind.MapValue))
+                    : Fact.Constant(0);
+                // A reservation found null was never taken.
+                if (cond == Cond.Eq && a.HasOrigin) state.Release(a.Origin);
                 Narrow(state, branch.A, now, visible: true);
                 return state;
             }

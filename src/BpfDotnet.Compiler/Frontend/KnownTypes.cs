@@ -10,6 +10,7 @@ namespace BpfDotnet.Compiler.Frontend
         public const string BpfLicenseAttribute = "BpfDotnet.BpfLicenseAttribute";
         public const string BpfHashMap = "BpfDotnet.BpfHashMap`2";
         public const string BpfArrayMap = "BpfDotnet.BpfArrayMap`1";
+        public const string BpfRingBuffer = "BpfDotnet.BpfRingBuffer`1";
         public const string Bpf = "BpfDotnet.Bpf";
         public const string TaskComm = "BpfDotnet.TaskComm";
         public const string Interlocked = "System.Threading.Interlocked";

@@ -21,7 +21,7 @@ namespace BpfDotnet.Compiler.Frontend
         }
 
         private static bool IsMapMethod(IInvocationOperation invocation, string name)
-            => invocation.TargetMethod.Name == name && ContainingTypeName(invocation.TargetMethod) is KnownTypes.BpfHashMap or KnownTypes.BpfArrayMap;
+            => invocation.TargetMethod.Name == name && ContainingTypeName(invocation.TargetMethod) is KnownTypes.BpfHashMap or KnownTypes.BpfArrayMap or KnownTypes.BpfRingBuffer;
 
         private static bool IsUnsafeIsNullRef(IInvocationOperation invocation)
             => invocation.TargetMethod.Name == "IsNullRef" && ContainingTypeName(invocation.TargetMethod) == KnownTypes.Unsafe && invocation.Arguments.Length == 1;
@@ -58,6 +58,8 @@ namespace BpfDotnet.Compiler.Frontend
                 case KnownTypes.BpfHashMap:
                 case KnownTypes.BpfArrayMap:
                     return InvokeMap(invocation);
+                case KnownTypes.BpfRingBuffer:
+                    return InvokeRingBuffer(invocation);
                 case KnownTypes.Interlocked:
                     return InvokeInterlocked(invocation, needValue);
                 case KnownTypes.TaskComm when IsNameCompare(invocation):

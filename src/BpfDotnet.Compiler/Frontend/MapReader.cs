@@ -18,7 +18,7 @@ namespace BpfDotnet.Compiler.Frontend
                 new EquatableArray<DiagnosticInfo>(new[] { DiagnosticInfo.Create(DiagnosticDescriptors.InvalidMapDeclaration, location, field.Name, why) }));
 
             if (!field.IsStatic) return Fail("map fields must be static");
-            if (field.Type is not INamedTypeSymbol mapType || !mapType.IsGenericType) return Fail("the field type must be BpfHashMap<TKey, TValue> or BpfArrayMap<TValue>");
+            if (field.Type is not INamedTypeSymbol mapType || !mapType.IsGenericType) return Fail("the field type must be BpfHashMap<TKey, TValue>, BpfArrayMap<TValue> or BpfRingBuffer<T>");
             string definition = mapType.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted).WithGenericsOptions(SymbolDisplayGenericsOptions.None));
             string metadataName = mapType.ContainingNamespace?.ToDisplayString() + "." + mapType.MetadataName;
 
@@ -34,9 +34,20 @@ namespace BpfDotnet.Compiler.Frontend
             }
             if (maxEntries == 0) return Fail("MaxEntries must be at least 1");
 
-            if (KernelModel.MapKinds.ByClrType(metadataName) is not KernelModel.MapKind kind || mapType.TypeArguments.Length != (kind.KeyIsIndex ? 1 : 2))
+            if (KernelModel.MapKinds.ByClrType(metadataName) is not KernelModel.MapKind kind || mapType.TypeArguments.Length != (kind.KeyIsIndex || kind.Records ? 1 : 2))
             {
-                return Fail($"'{definition}' is not a map type; use BpfHashMap<TKey, TValue> or BpfArrayMap<TValue>");
+                return Fail($"'{definition}' is not a map type; use BpfHashMap<TKey, TValue>, BpfArrayMap<TValue> or BpfRingBuffer<T>");
+            }
+            if (kind.Records)
+            {
+                // A buffer of records has no key or value: MaxEntries is its size in bytes.
+                var record = TypeLayout.TryGet(mapType.TypeArguments[0], out var recordError);
+                if (record is null) return Fail($"record type '{mapType.TypeArguments[0].ToDisplayString()}' is not supported: {recordError}");
+                if (KernelModel.MapKinds.Problem(kind, maxEntries, flags, 0) is string refusedBuffer) return Fail(refusedBuffer + ": the kernel would refuse to create the map");
+                if ((ulong)record.Size + 8 > maxEntries) return Fail($"a record of {record.Size} bytes does not fit a buffer of {maxEntries} bytes");
+                var none = new StructType(string.Empty, 0, 1, EquatableArray<StructMember>.Empty);
+                return new MapDeclaration(new MapSpec(field.Name, (uint)kind.Type, maxEntries, flags, none, none), field.Name, string.Empty,
+                    mapType.TypeArguments[0].ToDisplayString(s_fullyQualified), EquatableArray<DiagnosticInfo>.Empty);
             }
             ITypeSymbol keySymbol = kind.KeyIsIndex ? null! : mapType.TypeArguments[0];
             ITypeSymbol valueSymbol = mapType.TypeArguments[mapType.TypeArguments.Length - 1];

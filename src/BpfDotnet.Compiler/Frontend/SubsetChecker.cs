@@ -238,11 +238,11 @@ namespace BpfDotnet.Compiler.Frontend
         private static bool IsFloat(ITypeSymbol? type)
             => type is not null && (type.SpecialType == SpecialType.System_Single || type.SpecialType == SpecialType.System_Double || type.SpecialType == SpecialType.System_Decimal);
 
-        /// <summary>True for the map types a probe declares (<c>BpfHashMap&lt;K, V&gt;</c>, <c>BpfArrayMap&lt;V&gt;</c>).</summary>
+        /// <summary>True for the map types a probe declares (the map kinds table's C# types).</summary>
         internal static bool IsMapType(ITypeSymbol type)
         {
             string name = type.OriginalDefinition.ContainingNamespace?.ToDisplayString() + "." + type.OriginalDefinition.MetadataName;
-            return name == KnownTypes.BpfHashMap || name == KnownTypes.BpfArrayMap;
+            return KernelModel.MapKinds.ByClrType(name) is not null;
         }
 
         /// <summary>Why a local function cannot be inlined, or null when it can.</summary>

@@ -259,6 +259,12 @@ namespace BpfDotnet.Compiler.Ir
         public int Size { get; set; }
         /// <summary>For <see cref="ObligationKind.Divisor"/>: a signed division, where MinValue / -1 overflows.</summary>
         public bool Signed { get; set; }
+        /// <summary>
+        /// For <see cref="ObligationKind.Origin"/>: the object is a reservation (a ring buffer record) that every path must
+        /// release with a helper that takes it (submit, discard) or by finding it null; <see cref="Refusal"/> is given the
+        /// line of a return reached holding it, as <see cref="KnownValue.Low"/>.
+        /// </summary>
+        public bool Reservation { get; set; }
         /// <summary>For <see cref="ObligationKind.Origin"/>: the object's index in <see cref="IrFunction.Objects"/>.</summary>
         public int Object { get; set; } = -1;
         /// <summary>The diagnostic when the obligation does not hold; null for an origin.</summary>

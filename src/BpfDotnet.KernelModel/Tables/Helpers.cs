@@ -25,6 +25,10 @@ namespace BpfDotnet.KernelModel
             new(HelperId.GetCurrentPidTgid, "bpf_get_current_pid_tgid", false, "GetCurrentPidTgid"),
             new(HelperId.GetCurrentUidGid, "bpf_get_current_uid_gid", false, "GetCurrentUidGid"),
             new(HelperId.GetCurrentComm, "bpf_get_current_comm", false),
+            new(HelperId.RingbufOutput, "bpf_ringbuf_output", false),
+            new(HelperId.RingbufReserve, "bpf_ringbuf_reserve", false),
+            new(HelperId.RingbufSubmit, "bpf_ringbuf_submit", false),
+            new(HelperId.RingbufDiscard, "bpf_ringbuf_discard", false),
         };
 
         /// <summary>The no-argument helper the <c>Bpf</c> method <paramref name="method"/> calls, or null.</summary>

@@ -6,7 +6,13 @@ namespace BpfDotnet.KernelModel
     /// <param name="Flags">The <c>map_flags</c> it accepts (others make <c>BPF_MAP_CREATE</c> fail with EINVAL).</param>
     /// <param name="MaxEntries">The largest <c>max_entries</c> it can create.</param>
     /// <param name="KeyIsIndex">True when the key is a <c>uint</c> index (arrays): the C# type's only type argument is the value.</param>
-    internal readonly record struct MapKind(string ClrType, MapType Type, MapFlags Flags, uint MaxEntries, bool KeyIsIndex);
+    /// <param name="Records">
+    /// True for a buffer of records (ring buffers): no key or value, <c>max_entries</c> is the size in bytes, and the C#
+    /// type's only type argument is the record type.
+    /// </param>
+    /// <param name="UserHandle">The metadata name of the user-side type the loaded object gives for a map of this kind.</param>
+    internal readonly record struct MapKind(string ClrType, MapType Type, MapFlags Flags, uint MaxEntries, bool KeyIsIndex, bool Records = false,
+        string UserHandle = "BpfDotnet.BpfMapHandle`2");
 
     /// <summary>The map types BpfDotnet declares, with what the kernel accepts for each.</summary>
     internal static class MapKinds
@@ -21,8 +27,18 @@ namespace BpfDotnet.KernelModel
         /// <summary>An array is preallocated: it takes the access flags and BPF_F_MMAPABLE (<c>ARRAY_CREATE_FLAG_MASK</c>).</summary>
         public static readonly MapKind Array = new("BpfDotnet.BpfArrayMap`1", MapType.Array, MapFlags.Mmapable | MapFlags.AccessMask, uint.MaxValue, KeyIsIndex: true);
 
+        /// <summary>
+        /// A ring buffer's size is a power of two and a multiple of the page size, at most <c>RINGBUF_MAX_DATA_SZ</c>
+        /// (<c>ringbuf_map_alloc</c>); it takes no flags but a NUMA node, which BpfDotnet does not set.
+        /// </summary>
+        public static readonly MapKind RingBuffer = new("BpfDotnet.BpfRingBuffer`1", MapType.Ringbuf, MapFlags.None, 1u << 30, KeyIsIndex: false, Records: true,
+            UserHandle: "BpfDotnet.BpfRingBufferReader`1");
+
+        /// <summary>The page size a ring buffer's size must be a multiple of (x86-64's and the common arm64 configuration's).</summary>
+        public const uint PageSize = 4096;
+
         /// <summary>Every map kind a probe can declare.</summary>
-        public static readonly MapKind[] All = { Hash, Array };
+        public static readonly MapKind[] All = { Hash, Array, RingBuffer };
 
         /// <summary>The kind the C# type with this metadata name declares, or null.</summary>
         public static MapKind? ByClrType(string metadataName)
@@ -56,6 +72,10 @@ namespace BpfDotnet.KernelModel
             if ((access & MapFlags.ReadOnly) != 0 && (access & MapFlags.WriteOnly) != 0) return "ReadOnly and WriteOnly exclude each other";
             if ((access & MapFlags.ReadOnlyProgram) != 0 && (access & MapFlags.WriteOnlyProgram) != 0) return "ReadOnlyProgram and WriteOnlyProgram exclude each other";
             if (maxEntries > kind.MaxEntries) return "MaxEntries " + maxEntries + " is more than a map of type " + kind.Type + " can have (" + kind.MaxEntries + ")";
+            if (kind.Records && (maxEntries < PageSize || (maxEntries & (maxEntries - 1)) != 0))
+            {
+                return "MaxEntries " + maxEntries + " is not a ring buffer size: the size in bytes must be a power of two and a multiple of the page size (" + PageSize + "), such as 256 * 1024";
+            }
             if (kind.Type == MapType.Array && (ulong)maxEntries * ((valueSize + 7UL) & ~7UL) >= uint.MaxValue)
             {
                 return "MaxEntries " + maxEntries + " of " + valueSize + "-byte values make an array of 4 GiB or more, which the kernel refuses";

@@ -13,5 +13,9 @@ namespace BpfDotnet.KernelModel
         GetCurrentPidTgid = 14,
         GetCurrentUidGid = 15,
         GetCurrentComm = 16,
+        RingbufOutput = 130,
+        RingbufReserve = 131,
+        RingbufSubmit = 132,
+        RingbufDiscard = 133,
     }
 }

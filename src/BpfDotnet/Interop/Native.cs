@@ -41,6 +41,46 @@ namespace BpfDotnet.Interop
         [DllImport("libc", EntryPoint = "get_nprocs_conf")]
         internal static extern int get_nprocs_conf();
 
+        internal const int ProtRead = 1, ProtWrite = 2, MapShared = 1;
+        internal const int EpollCloexec = 0x80000, EpollCtlAdd = 1;
+        internal const uint EpollIn = 1;
+        internal const uint EpollEdgeTriggered = 1u << 31;
+        internal const int EfdCloexec = 0x80000, EfdNonblock = 0x800;
+        internal const int EINTR = 4;
+
+        [DllImport("libc", EntryPoint = "mmap", SetLastError = true)]
+        internal static extern IntPtr mmap(IntPtr address, nuint length, int protection, int flags, int fd, long offset);
+
+        [DllImport("libc", EntryPoint = "munmap", SetLastError = true)]
+        internal static extern int munmap(IntPtr address, nuint length);
+
+        [DllImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
+        internal static extern int epoll_create1(int flags);
+
+        [DllImport("libc", EntryPoint = "epoll_ctl", SetLastError = true)]
+        internal static extern int epoll_ctl(int epfd, int op, int fd, void* @event);
+
+        [DllImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
+        internal static extern int epoll_wait(int epfd, void* events, int maxEvents, int timeoutMs);
+
+        [DllImport("libc", EntryPoint = "eventfd", SetLastError = true)]
+        internal static extern int eventfd(uint initial, int flags);
+
+        [DllImport("libc", EntryPoint = "write", SetLastError = true)]
+        internal static extern nint write(int fd, void* buffer, nuint count);
+
+        [DllImport("libc", EntryPoint = "getpagesize")]
+        internal static extern int getpagesize();
+
+        /// <summary>
+        /// The size of <c>struct epoll_event</c> (<c>uint32 events; uint64 data</c>) on this architecture: packed on x86-64
+        /// (12 bytes, data at 4), naturally aligned elsewhere (16 bytes, data at 8).
+        /// </summary>
+        internal static int EpollEventSize => RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
+
+        /// <summary>Where <c>data</c> lies in <c>struct epoll_event</c>.</summary>
+        internal static int EpollDataOffset => RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
+
         /// <summary>Invokes <c>bpf(cmd, attr, size)</c>; returns the result or -1 with <paramref name="errno"/> set.</summary>
         internal static long Bpf(BpfCommand cmd, void* attr, int size, out int errno)
         {

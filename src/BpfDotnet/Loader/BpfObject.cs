@@ -19,6 +19,7 @@ namespace BpfDotnet
     {
         private readonly Dictionary<string, BpfProgramHandle> _programs = new Dictionary<string, BpfProgramHandle>(StringComparer.Ordinal);
         private readonly Dictionary<string, BpfMapHandle> _maps = new Dictionary<string, BpfMapHandle>(StringComparer.Ordinal);
+        private readonly Dictionary<string, IDisposable> _readers = new Dictionary<string, IDisposable>(StringComparer.Ordinal);
         private readonly Dictionary<string, string> _verifierLogs = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly List<BpfLink> _links = new List<BpfLink>();
         private readonly object _gate = new object();
@@ -177,6 +178,32 @@ namespace BpfDotnet
             => new BpfMapHandle<TKey, TValue>(GetMap(name));
 
         /// <summary>
+        /// Returns the reader of the ring buffer named <paramref name="name"/> (a <see cref="BpfRingBuffer{T}"/> field), mapping
+        /// the buffer into this process on the first call; the object disposes it with the map.
+        /// </summary>
+        /// <typeparam name="T">The record type the programs send.</typeparam>
+        /// <param name="name">The map name.</param>
+        /// <returns>The reader (the same one on every call with this name).</returns>
+        /// <exception cref="BpfException">No such map, the map is not a ring buffer, or mapping it failed.</exception>
+        public BpfRingBufferReader<T> GetRingBuffer<T>(string name)
+            where T : unmanaged
+        {
+            BpfMapHandle map = GetMap(name);
+            lock (_gate)
+            {
+                ThrowIfDisposed();
+                if (_readers.TryGetValue(name, out IDisposable? existing))
+                {
+                    return existing as BpfRingBufferReader<T>
+                        ?? throw new BpfException($"Ring buffer '{name}' is already read with records of another type than {typeof(T).Name}.");
+                }
+                var reader = new BpfRingBufferReader<T>(map);
+                _readers.Add(name, reader);
+                return reader;
+            }
+        }
+
+        /// <summary>
         /// Attaches every program. Each must be one whose section name says where (<see cref="BpfProgramHandle.CanAutoAttach"/>):
         /// when one is not, nothing is attached and the exception names it (attach the others one by one with
         /// <see cref="BpfProgramHandle.Attach"/>). If one attachment fails, the ones made by this call are detached.
@@ -220,6 +247,7 @@ namespace BpfDotnet
                 _links.Clear();
             }
             foreach (BpfLink l in links) l.Dispose();
+            foreach (IDisposable r in _readers.Values) r.Dispose();
             foreach (BpfProgramHandle p in _programs.Values) p.Fd.Dispose();
             foreach (BpfMapHandle m in _maps.Values) m.Dispose();
             _btf?.Dispose();

@@ -229,6 +229,32 @@ namespace BpfDotnet.Compiler.Tests.Verifier
         public void DivisorsTheFlowDoesNotRuleSafe_AreRefused(string division) => AssertRefused(Probe(
             "long x = ctx.Arg0;\n        int d = (int)ctx.Arg1;\n        long q = 0;\n        " + division + "\n        Last.Update(0, q);\n        return 0;"), "BPF0016");
 
+        private const string Ring = "    public struct Rec { public long A; public int B; }\n    [BpfMap(MaxEntries = 4096)] public static BpfRingBuffer<Rec> Events = new();\n";
+
+        /// <summary>Reservations released on every path (submitted, discarded, or found null), however the paths go.</summary>
+        [KernelTheory]
+        [InlineData("ref Rec r = ref Events.Reserve();\n        if (Unsafe.IsNullRef(ref r)) return 0;\n        r.A = ctx.Arg0;\n        Events.Submit(ref r);\n        return 0;")]
+        [InlineData("ref Rec r = ref Events.Reserve();\n        if (!Unsafe.IsNullRef(ref r))\n        {\n            r.B = 3;\n            if (ctx.Arg1 > 5) Events.Discard(ref r);\n            else Events.Submit(ref r, RingBufferWakeup.ForceWakeup);\n        }\n        return 1;")]
+        [InlineData("for (int i = 0; i < 3; i++)\n        {\n            ref Rec r = ref Events.Reserve();\n            if (Unsafe.IsNullRef(ref r)) break;\n            r.A = i;\n            Events.Submit(ref r);\n        }\n        Rec copy = default;\n        copy.B = 9;\n        return Events.Output(copy) ? 1 : 0;")]
+        public void RingBufferReservationsReleasedOnEveryPath_Load(string body) => AssertLoads(Probe(body, members: Ring));
+
+        /// <summary>
+        /// A reservation some path returns holding: BPF0018 on the reservation, naming the line of that return (lines count
+        /// the using directives the probe builder puts first).
+        /// </summary>
+        [Theory]
+        [InlineData("ref Rec r = ref Events.Reserve(); // BPF0018\n        if (Unsafe.IsNullRef(ref r)) return 0;\n        if (ctx.Arg0 == 7) return 1;\n        Events.Submit(ref r);\n        return 0;", "line 15")]
+        [InlineData("ref Rec r = ref Events.Reserve(); // BPF0018\n        if (Unsafe.IsNullRef(ref r)) return 0;\n        r.A = 1;\n        return 0;", "line 16")]
+        public void RingBufferReservationLeakedOnAPath_IsRefused(string body, string said)
+        {
+            string source = Probe(body, members: Ring);
+            AssertRefused(source, "BPF0018");
+            var diagnostics = ProbeBuilder.Build(source).Diagnostics;
+            Assert.Single(diagnostics);
+            string message = diagnostics[0].ToDiagnostic().GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(message.Contains(said, System.StringComparison.Ordinal), message);
+        }
+
         [KernelFact]
         public void SpanAndInlineArrayIndexesBoundedByTests_Load() => AssertLoads(Probe(@"
         System.Span<long> w = stackalloc long[8];

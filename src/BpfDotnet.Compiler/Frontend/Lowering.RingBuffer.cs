@@ -1,0 +1,76 @@
+using System.Collections.Generic;
+using BpfDotnet.Compiler.Diagnostics;
+using BpfDotnet.Compiler.Ir;
+using BpfDotnet.KernelModel;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace BpfDotnet.Compiler.Frontend
+{
+    /// <summary>
+    /// <c>BpfRingBuffer&lt;T&gt;</c>: <c>Output(in T)</c> copies a record in (<c>bpf_ringbuf_output</c>); <c>Reserve()</c> gives
+    /// a record to fill in place (<c>bpf_ringbuf_reserve</c>), null when the buffer is full; <c>Submit(ref T)</c> and
+    /// <c>Discard(ref T)</c> release it. A reservation is an object the facts follow: every path must release it before
+    /// it returns (BPF0018 otherwise), as the verifier demands.
+    /// </summary>
+    internal sealed partial class Lowering
+    {
+        private Operand InvokeRingBuffer(IInvocationOperation invocation)
+        {
+            var field = MapFieldOf(invocation.Instance);
+            if (field is null || field.Type is not INamedTypeSymbol { TypeArguments.Length: 1 } bufferType)
+            {
+                Unsupported(invocation, "Calling a ring buffer method on something other than a [BpfMap] static field");
+                return Operand.Const(0);
+            }
+            var layout = Layout(bufferType.TypeArguments[0], invocation.Syntax);
+            if (layout is null) return Operand.Const(0);
+            string name = field.Name;
+            MapsUsed.Add(name);
+            var args = invocation.Arguments;
+            Operand Wakeup(int index) => args.Length > index ? Rvalue(args[index].Value) : Operand.Const(0);
+            switch (invocation.TargetMethod.Name)
+            {
+                case "Output":
+                    {
+                        int data = HelperMemory(args[0].Value);
+                        int flags = Materialize(Wakeup(1));
+                        int size = _b.Const(layout.Size);
+                        int map = _b.LoadMap(name);
+                        int result = CallHelper(HelperId.RingbufOutput, invocation, new List<int> { map, data, size, flags });
+                        return Operand.InReg(_b.SetCond(Cond.Eq, result, -1, 0));
+                    }
+                case "Reserve":
+                    {
+                        int map = _b.LoadMap(name);
+                        int size = _b.Const(layout.Size);
+                        int flags = _b.Const(0);
+                        int record = CallHelper(HelperId.RingbufReserve, invocation, new List<int> { map, size, flags });
+                        Function.Objects.Add((layout.Size, "the record reserved from '" + name + "'"));
+                        int reserved = Function.NewReg();
+                        _b.Emit(new IrInstruction
+                        {
+                            Op = IrOp.Check, Dst = reserved, A = record,
+                            Obligation = new Obligation
+                            {
+                                Kind = ObligationKind.Origin, Object = Function.Objects.Count - 1, Reservation = true,
+                                Refusal = returnsAt => DiagnosticInfo.Create(DiagnosticDescriptors.RingBufferRecordLeaked, invocation.Syntax.GetLocation(),
+                                    name, returnsAt.Low.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                            },
+                        });
+                        return Operand.InReg(reserved);
+                    }
+                case "Submit":
+                case "Discard":
+                    {
+                        int record = PointerOf(AddressOf(args[0].Value));
+                        int flags = Materialize(Wakeup(1));
+                        CallHelper(invocation.TargetMethod.Name == "Submit" ? HelperId.RingbufSubmit : HelperId.RingbufDiscard, invocation, new List<int> { record, flags });
+                        return Operand.Const(0);
+                    }
+            }
+            Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, invocation.TargetMethod.ToDisplayString());
+            return Operand.Const(0);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System;
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+
+namespace BpfDotnet
+{
+    /// <summary>How a ring buffer record's commit wakes the reader (<c>BPF_RB_NO_WAKEUP</c>, <c>BPF_RB_FORCE_WAKEUP</c>).</summary>
+    [Flags]
+    public enum RingBufferWakeup : ulong
+    {
+        /// <summary>Wake the reader when it has caught up with the records before this one (the kernel's adaptive default).</summary>
+        Adaptive = 0,
+        /// <summary>Do not wake the reader for this record: a later record, or the reader's own timeout, will.</summary>
+        NoWakeup = 1,
+        /// <summary>Wake the reader for this record.</summary>
+        ForceWakeup = 2,
+    }
+
+    /// <summary>
+    /// A ring buffer (<c>BPF_MAP_TYPE_RINGBUF</c>) that programs send records of <typeparamref name="T"/> through to user
+    /// space, in the order they were committed, shared by every CPU. Declare it as a static field with
+    /// <see cref="BpfMapAttribute"/>, whose <see cref="BpfMapAttribute.MaxEntries"/> is the buffer's size in bytes (a power
+    /// of two and a multiple of the page size). In a program, <see cref="Output"/> copies a record in; <see cref="Reserve"/>
+    /// gives a record to fill in place, which every path must then <see cref="Submit"/> or <see cref="Discard"/> (the
+    /// compiler checks it). User space reads the records with the loaded object's reader
+    /// (<see cref="BpfRingBufferReader{T}"/>). Outside the kernel the buffer is a queue, so probe code can run as .NET code.
+    /// </summary>
+    /// <typeparam name="T">The record type: an unmanaged struct or integer.</typeparam>
+    public sealed class BpfRingBuffer<T> : IBpfMapStandIn
+        where T : unmanaged
+    {
+        private readonly ConcurrentQueue<T> _committed = new ConcurrentQueue<T>();
+        private readonly ConcurrentDictionary<int, StrongBox<T>> _reserved = new ConcurrentDictionary<int, StrongBox<T>>();
+        private long _capacity = long.MaxValue;
+        private long _used;
+        private int _nextReservation;
+
+        /// <summary>Creates the managed stand-in; the generated code gives it the field's size.</summary>
+        public BpfRingBuffer()
+        {
+        }
+
+        void IBpfMapStandIn.SetMaxEntries(uint maxEntries) => _capacity = maxEntries;
+
+        /// <summary>The bytes one record takes in the kernel's buffer: an 8-byte header and the record, rounded up to 8.</summary>
+        private static long RecordBytes => 8 + ((Unsafe.SizeOf<T>() + 7) & ~7);
+
+        /// <summary>
+        /// Copies <paramref name="record"/> into the buffer and commits it (<c>bpf_ringbuf_output</c>); false when the
+        /// buffer is full (the record is dropped).
+        /// </summary>
+        public bool Output(in T record, RingBufferWakeup wakeup = RingBufferWakeup.Adaptive)
+        {
+            if (!Take()) return false;
+            _committed.Enqueue(record);
+            return true;
+        }
+
+        /// <summary>
+        /// Reserves room for one record and returns a reference to it, to fill in place (<c>bpf_ringbuf_reserve</c>); a
+        /// null reference (test with <see cref="Unsafe.IsNullRef{T}(ref readonly T)"/>) when the buffer is full. Every
+        /// path from a reservation must <see cref="Submit"/> or <see cref="Discard"/> it.
+        /// </summary>
+        public ref T Reserve()
+        {
+            if (!Take()) return ref Unsafe.NullRef<T>();
+            var box = new StrongBox<T>();
+            _reserved[System.Threading.Interlocked.Increment(ref _nextReservation)] = box;
+            return ref box.Value!;
+        }
+
+        /// <summary>Commits a reserved record: the reader sees it (<c>bpf_ringbuf_submit</c>).</summary>
+        public void Submit(ref T record, RingBufferWakeup wakeup = RingBufferWakeup.Adaptive)
+        {
+            if (Release(ref record)) _committed.Enqueue(record);
+        }
+
+        /// <summary>Gives a reserved record back unread (<c>bpf_ringbuf_discard</c>).</summary>
+        public void Discard(ref T record, RingBufferWakeup wakeup = RingBufferWakeup.Adaptive)
+        {
+            if (Release(ref record)) System.Threading.Interlocked.Add(ref _used, -RecordBytes);
+        }
+
+        /// <summary>
+        /// Outside the kernel: takes the oldest committed record, as the reader would. Not for use in programs.
+        /// </summary>
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public bool TryRead(out T record)
+        {
+            if (!_committed.TryDequeue(out record)) return false;
+            System.Threading.Interlocked.Add(ref _used, -RecordBytes);
+            return true;
+        }
+
+        private bool Take()
+        {
+            if (System.Threading.Interlocked.Add(ref _used, RecordBytes) <= _capacity) return true;
+            System.Threading.Interlocked.Add(ref _used, -RecordBytes);
+            return false;
+        }
+
+        private bool Release(ref T record)
+        {
+            foreach (var entry in _reserved)
+            {
+                if (Unsafe.AreSame(ref entry.Value.Value!, ref record)) return _reserved.TryRemove(entry.Key, out _);
+            }
+            throw new InvalidOperationException("The record was not reserved from this ring buffer, or was already submitted or discarded.");
+        }
+    }
+}
