@@ -377,3 +377,85 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>256 bytes of a path.</summary>
+    [InlineArray(256)]
+    public struct PathBytes
+    {
+        private byte _element;
+    }
+
+    /// <summary>An openat(2) call as opensnoop reports it.</summary>
+    public struct OpenEvent
+    {
+        public int Pid;
+        public int Flags;
+        public long PathLength;
+        public TaskComm Comm;
+        public PathBytes Path;
+    }
+
+    /// <summary>openat(2) calls of one process, with the path read from user memory, sent through a ring buffer.</summary>
+    public static partial class OpenSnoop
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        [BpfMap(MaxEntries = 256 * 1024)]
+        public static BpfRingBuffer<OpenEvent> Events = new();
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+        public static int OnOpenat(ref SysEnterArgs ctx)
+        {
+            ulong pidTgid = Bpf.GetCurrentPidTgid();
+            if ((uint)(pidTgid >> 32) != TargetPid) return 0;
+            ref OpenEvent e = ref Events.Reserve();
+            if (Unsafe.IsNullRef(ref e)) return 0;
+            e.Pid = (int)(pidTgid >> 32);
+            e.Flags = (int)ctx.Arg2;
+            Bpf.GetCurrentComm(out e.Comm);
+            e.PathLength = Bpf.ProbeReadUserString(new UserPointer(ctx.Arg1), e.Path);
+            Events.Submit(ref e);
+            return 0;
+        }
+    }
+
+    /// <summary>What one getpgid(2) call read: a value and a string at the address passed, and kernel memory.</summary>
+    public struct MemoryReadResult
+    {
+        public long UserValue;
+        public long UserStatus;
+        public long StringLength;
+        public long KernelStatus;
+        public long BadKernelStatus;
+        public long BadUserStatus;
+        public PathBytes Text;
+    }
+
+    /// <summary>Reads user and kernel memory at addresses a getpgid(2) call passes.</summary>
+    public static partial class MemoryReads
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<MemoryReadResult> Results = new(1);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            ref MemoryReadResult r = ref Results.GetValueRefOrNullRef(0);
+            if (Unsafe.IsNullRef(ref r)) return 0;
+            r.UserStatus = Bpf.ProbeReadUser(new UserPointer(ctx.Arg0), out long value);
+            r.UserValue = value;
+            r.StringLength = Bpf.ProbeReadUserString(new UserPointer(ctx.Arg0 + 8), r.Text);
+            r.KernelStatus = Bpf.ProbeReadKernel(new KernelPointer(Bpf.GetCurrentTask()), out long first);
+            r.BadKernelStatus = Bpf.ProbeReadKernel(new KernelPointer(8UL), out long bad);
+            r.BadUserStatus = Bpf.ProbeReadUser(new UserPointer(8UL), out long badUser);
+            return 0;
+        }
+    }
+}

@@ -25,6 +25,9 @@ namespace BpfDotnet.Compiler.Facts
 
         private static readonly long[] NoThresholds = new long[0];
 
+        /// <summary>The largest errno a helper returns negated (<c>MAX_ERRNO</c>).</summary>
+        private const long MaxErrno = 4095;
+
         private readonly IrFunction _function;
         private readonly List<BasicBlock> _order;
         private readonly Dictionary<BasicBlock, FactState> _entry = new Dictionary<BasicBlock, FactState>();
@@ -270,7 +273,15 @@ namespace BpfDotnet.Compiler.Facts
                         if (ins.Dst >= 0)
                         {
                             bool maybeNull = ins.Callee is null && ins.Helper is (int)KernelModel.HelperId.MapLookupElem or (int)KernelModel.HelperId.RingbufReserve;
-                            state.Define(ins.Dst, maybeNull ? Fact.Of(ValueKind.MapValueOrNull) : ins.Callee is null ? Fact.AnyScalar : Fact.Any);
+                            var result = maybeNull ? Fact.Of(ValueKind.MapValueOrNull) : ins.Callee is null ? Fact.AnyScalar : Fact.Any;
+                            // A string read returns the bytes written (at most the size it was given) or a negative errno,
+                            // which the verifier knows too.
+                            if (ins.Callee is null && ins.Helper is (int)KernelModel.HelperId.ProbeReadUserStr or (int)KernelModel.HelperId.ProbeReadKernelStr
+                                && ins.Args is { Count: 3 } && state[ins.Args[1]] is { IsScalar: true } size && size.Low == size.High)
+                            {
+                                result = Fact.Range(-MaxErrno, size.High);
+                            }
+                            state.Define(ins.Dst, result);
                         }
                         break;
                     }

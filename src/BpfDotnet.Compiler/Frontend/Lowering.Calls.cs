@@ -176,6 +176,7 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 return Operand.InReg(CallHelper(simple.Id, invocation, new List<int>()));
             }
+            if (InvokeMemoryHelper(invocation) is { } read) return read;
             switch (invocation.TargetMethod.Name)
             {
                 case "Printk":

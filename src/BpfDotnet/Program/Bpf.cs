@@ -56,6 +56,72 @@ namespace BpfDotnet
         }
 
         /// <summary>
+        /// <c>bpf_get_current_task</c>: the address of the current task's <c>task_struct</c>, to read fields from with
+        /// <see cref="ProbeReadKernel{T}"/> at their offsets. As .NET code: 0.
+        /// </summary>
+        public static ulong GetCurrentTask() => 0;
+
+        /// <summary>The errno a read of a bad address fails with (<c>EFAULT</c>), negated as helpers return it.</summary>
+        private const long Fault = -14;
+
+        /// <summary>
+        /// <c>bpf_probe_read_user</c>: copies a <typeparamref name="T"/> from user memory at <paramref name="source"/> into
+        /// <paramref name="value"/>. Returns 0, or a negative errno with <paramref name="value"/> zeroed. As .NET code it
+        /// reads this process's memory.
+        /// </summary>
+        public static unsafe long ProbeReadUser<T>(UserPointer source, out T value)
+            where T : unmanaged
+        {
+            value = default;
+            if (source.Address == 0) return Fault;
+            value = *(T*)source.Address;
+            return 0;
+        }
+
+        /// <summary>
+        /// <c>bpf_probe_read_user_str</c>: copies a NUL-terminated string from user memory at <paramref name="source"/> into
+        /// <paramref name="destination"/>, at most its length including the NUL (the string is cut there and still ends
+        /// with a NUL). Returns the bytes written including the NUL, or a negative errno. As .NET code it reads this
+        /// process's memory.
+        /// </summary>
+        public static unsafe long ProbeReadUserString(UserPointer source, Span<byte> destination)
+        {
+            if (destination.IsEmpty) return 0;
+            if (source.Address == 0) return Fault;
+            byte* p = (byte*)source.Address;
+            int n = 0;
+            while (n < destination.Length - 1 && p[n] != 0)
+            {
+                destination[n] = p[n];
+                n++;
+            }
+            destination[n] = 0;
+            return n + 1;
+        }
+
+        /// <summary>
+        /// <c>bpf_probe_read_kernel</c>: copies a <typeparamref name="T"/> from kernel memory at <paramref name="source"/>
+        /// into <paramref name="value"/>. Returns 0, or a negative errno with <paramref name="value"/> zeroed. As .NET code
+        /// there is no kernel memory to read: it fails with EFAULT.
+        /// </summary>
+        public static long ProbeReadKernel<T>(KernelPointer source, out T value)
+            where T : unmanaged
+        {
+            value = default;
+            return Fault;
+        }
+
+        /// <summary>
+        /// <c>bpf_probe_read_kernel_str</c>: as <see cref="ProbeReadUserString"/>, from kernel memory. As .NET code it fails
+        /// with EFAULT.
+        /// </summary>
+        public static long ProbeReadKernelString(KernelPointer source, Span<byte> destination)
+        {
+            if (!destination.IsEmpty) destination[0] = 0;
+            return Fault;
+        }
+
+        /// <summary>
         /// <c>bpf_trace_printk</c>: writes a line to the kernel's trace buffer (<c>/sys/kernel/tracing/trace_pipe</c>).
         /// <paramref name="format"/> must be a string literal, with at most three <c>%d</c>, <c>%u</c>, <c>%x</c>,
         /// <c>%ld</c>, <c>%lu</c>, <c>%lx</c>, <c>%lld</c>, <c>%llu</c> or <c>%llx</c> conversions. For debugging: the

@@ -175,3 +175,41 @@ namespace BpfDotnet
         public ulong Arg5;
     }
 }
+
+namespace BpfDotnet
+{
+    /// <summary>
+    /// An address in the user memory of the process a program runs for (a system call's buffer or path argument, say).
+    /// A program cannot dereference it: it reads through it with <see cref="Bpf.ProbeReadUser{T}"/> and
+    /// <see cref="Bpf.ProbeReadUserString"/>, which fail cleanly (a negative errno) on a bad address. Made explicitly from
+    /// an integer, so an integer never becomes a pointer by accident.
+    /// </summary>
+    public readonly struct UserPointer
+    {
+        /// <summary>The pointer at <paramref name="address"/>.</summary>
+        public UserPointer(ulong address) => Address = address;
+
+        /// <summary>The pointer at <paramref name="address"/> (a context field such as <c>SysEnterArgs.Arg1</c>).</summary>
+        public UserPointer(long address) => Address = unchecked((ulong)address);
+
+        /// <summary>The address.</summary>
+        public ulong Address { get; }
+    }
+
+    /// <summary>
+    /// An address in kernel memory (a field of a kernel structure, the current task). A program reads through it with
+    /// <see cref="Bpf.ProbeReadKernel{T}"/> and <see cref="Bpf.ProbeReadKernelString"/>, which fail cleanly on a bad
+    /// address. Made explicitly from an integer, so an integer never becomes a pointer by accident.
+    /// </summary>
+    public readonly struct KernelPointer
+    {
+        /// <summary>The pointer at <paramref name="address"/>.</summary>
+        public KernelPointer(ulong address) => Address = address;
+
+        /// <summary>The pointer at <paramref name="address"/>.</summary>
+        public KernelPointer(long address) => Address = unchecked((ulong)address);
+
+        /// <summary>The address.</summary>
+        public ulong Address { get; }
+    }
+}
