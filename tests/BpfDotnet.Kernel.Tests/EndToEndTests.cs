@@ -120,5 +120,38 @@ namespace BpfDotnet.EndToEnd.Tests
             Assert.Matches(new Regex(@"(?m)^\s*" + pid.Groups[1].Value + @"\s+\S+\s+\d+\s*$"), output);
             Assert.Contains("--- 2 s", output);
         }
+
+        /// <summary>
+        /// opensnoop runs for 3 s with <c>-x</c> (failed opens only) and <c>-p</c> (this process) while this test fails to
+        /// open a path no file has: the line shows this process, ENOENT and the path.
+        /// </summary>
+        [KernelFact]
+        public void OpenSnoopSample_PrintsAFailedOpenWithItsPath()
+        {
+            Kernel.Require();
+            var dll = Path.Combine(Repo.OutputOf("OpenSnoop"), "OpenSnoop.dll");
+            string missing = "/tmp/bpfdotnet-opensnoop-missing-" + Guid.NewGuid().ToString("N");
+            var run = System.Threading.Tasks.Task.Run(() => Repo.Run("dotnet", $"{dll} -x -p {Environment.ProcessId} -d 3", timeoutSeconds: 60));
+            var until = DateTime.UtcNow.AddSeconds(2.5);
+            while (DateTime.UtcNow < until && !run.IsCompleted)
+            {
+                Assert.False(File.Exists(missing));
+                try
+                {
+                    using var stream = File.OpenRead(missing);
+                }
+                catch (FileNotFoundException)
+                {
+                }
+                System.Threading.Thread.Sleep(100);
+            }
+            var (code, output) = run.Result;
+            Assert.True(code == 0, "opensnoop failed:\n" + output);
+            Assert.StartsWith("PID", output.TrimStart());
+            // The command is the opening thread's name (up to 16 characters, which may hold spaces).
+            Assert.Matches(new Regex(@"(?m)^" + Environment.ProcessId + @"\s+.{1,16}\s+-1\s+2\s+[0-9a-f]{8} " + Regex.Escape(missing) + "$"), output);
+            // -x: no successful open is shown.
+            Assert.DoesNotMatch(new Regex(@"(?m)^\d+\s+\S+\s+\d+\s+0\s"), output);
+        }
     }
 }

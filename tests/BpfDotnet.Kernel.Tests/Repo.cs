@@ -20,7 +20,10 @@ namespace BpfDotnet.EndToEnd.Tests
         /// <summary>The build configuration the tests were built with (bin/&lt;Configuration&gt;/&lt;tfm&gt;/).</summary>
         public static string Configuration => new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
 
-        public static string SampleOutput => Path.Combine(Root, "samples", "OpenatCounter", "bin", Configuration, "net10.0");
+        public static string SampleOutput => OutputOf("OpenatCounter");
+
+        /// <summary>Where the sample <paramref name="name"/> (a folder of samples/) is built.</summary>
+        public static string OutputOf(string name) => Path.Combine(Root, "samples", name, "bin", Configuration, "net10.0");
 
         public static (int ExitCode, string Output) Run(string file, string arguments, int timeoutSeconds = 60)
         {
