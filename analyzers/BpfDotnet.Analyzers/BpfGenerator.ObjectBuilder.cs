@@ -138,17 +138,13 @@ namespace BpfDotnet.Analyzers
                     if (map.KeyTypeName is null || map.ValueTypeName is null) continue;
                     if (s_reservedNames.Contains(map.FieldName) || !used.Add(map.FieldName)) continue;
                     string objectName = CIdentifier.Sanitize(map.Declaration.Spec?.Name ?? map.FieldName);
-                    if (map.KeyTypeName.Length == 0)
-                    {
-                        // A buffer of records: its reader, by the map kinds table.
-                        var kind = map.Declaration.Spec is { } spec ? KernelModel.MapKinds.ByType(spec.MapType) : null;
-                        if (kind is not { Records: true } records) continue;
-                        string handle = "global::" + records.UserHandle.Substring(0, records.UserHandle.IndexOf('`'));
-                        members.Add(new LoaderMemberSpec(ProbeClassReader.EscapeIdentifier(map.FieldName), objectName, map.ValueTypeName, handle, "GetRingBuffer"));
-                        continue;
-                    }
-                    members.Add(new LoaderMemberSpec(ProbeClassReader.EscapeIdentifier(map.FieldName), objectName,
-                        map.KeyTypeName + ", " + map.ValueTypeName));
+                    // The handle by the map kinds table (a typed map, a per-CPU map, or a ring buffer's reader), also
+                    // when the declaration has errors, so that code using the handle keeps compiling.
+                    var kind = map.Kind is { } name ? KernelModel.MapKinds.ByClrType(name) : null;
+                    if (kind is not { } known) continue;
+                    string handle = "global::" + known.UserHandle.Substring(0, known.UserHandle.IndexOf('`'));
+                    string arguments = known.Records ? map.ValueTypeName : map.KeyTypeName + ", " + map.ValueTypeName;
+                    members.Add(new LoaderMemberSpec(ProbeClassReader.EscapeIdentifier(map.FieldName), objectName, arguments, handle, known.Factory));
                 }
                 return members.ToEquatableArray();
             }

@@ -73,28 +73,24 @@ namespace BpfDotnet.Analyzers
                 {
                     var probeClass = ProbeClassReader.Read(type, cancellationToken);
                     var declaration = ProbeCompiler.ReadMap(field, cancellationToken);
-                    string? key = null, value = null;
+                    string? key = null, value = null, kindName = null;
                     bool typesArePublic = true;
                     if (field.Type is INamedTypeSymbol { IsGenericType: true } mapType)
                     {
                         string metadataName = mapType.ContainingNamespace?.ToDisplayString() + "." + mapType.MetadataName;
                         var arguments = mapType.TypeArguments;
-                        if (metadataName == KnownTypes.BpfHashMap && arguments.Length == 2 && Nameable(arguments[0]) && Nameable(arguments[1]))
+                        var kind = KernelModel.MapKinds.ByClrType(metadataName);
+                        if (kind is not null) kindName = metadataName;
+                        if (kind is { Records: false, KeyIsIndex: false } && arguments.Length == 2 && Nameable(arguments[0]) && Nameable(arguments[1]))
                         {
                             key = arguments[0].ToDisplayString(s_typeFormat);
                             value = arguments[1].ToDisplayString(s_typeFormat);
                             typesArePublic = ProbeClassReader.IsEffectivelyPublic(arguments[0]) && ProbeClassReader.IsEffectivelyPublic(arguments[1]);
                         }
-                        else if (metadataName == KnownTypes.BpfArrayMap && arguments.Length == 1 && Nameable(arguments[0]))
+                        else if (kind is { } single && (single.KeyIsIndex || single.Records) && arguments.Length == 1 && Nameable(arguments[0]))
                         {
-                            key = "uint";
-                            value = arguments[0].ToDisplayString(s_typeFormat);
-                            typesArePublic = ProbeClassReader.IsEffectivelyPublic(arguments[0]);
-                        }
-                        else if (metadataName == KnownTypes.BpfRingBuffer && arguments.Length == 1 && Nameable(arguments[0]))
-                        {
-                            // A buffer of records has no key: its handle takes the record type alone.
-                            key = string.Empty;
+                            // An array's key is its index; a buffer of records has no key, and its handle takes the record type alone.
+                            key = single.Records ? string.Empty : "uint";
                             value = arguments[0].ToDisplayString(s_typeFormat);
                             typesArePublic = ProbeClassReader.IsEffectivelyPublic(arguments[0]);
                         }
@@ -104,7 +100,7 @@ namespace BpfDotnet.Analyzers
                         key = declaration.KeyTypeName;
                         value = declaration.ValueTypeName;
                     }
-                    return new MapFieldSpec(probeClass, field.Name, input.Order, declaration, key, value, typesArePublic);
+                    return new MapFieldSpec(probeClass, field.Name, input.Order, declaration, key, value, typesArePublic, kindName);
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {

@@ -459,3 +459,47 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>getpgid(2) calls of one process counted in per-CPU maps and remembered in LRU maps.</summary>
+    public static partial class CpuMaps
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        [BpfMap(MaxEntries = 1)]
+        public static BpfPerCpuArrayMap<ulong> Calls = new(1);
+
+        [BpfMap(MaxEntries = 16)]
+        public static BpfPerCpuHashMap<long, ulong> ByResidue = new();
+
+        [BpfMap(MaxEntries = 8)]
+        public static BpfLruHashMap<long, long> Recent = new();
+
+        [BpfMap(MaxEntries = 8)]
+        public static BpfLruPerCpuHashMap<long, long> RecentPerCpu = new();
+
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<long> UpdateFailures = new(1);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            ref ulong calls = ref Calls.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref calls)) calls++;
+            long value = ctx.Arg0;
+            long residue = value & 3;
+            ref ulong count = ref ByResidue.GetValueRefOrNullRef(residue);
+            if (Unsafe.IsNullRef(ref count)) ByResidue.Update(residue, 1);
+            else count++;
+            long failures = 0;
+            if (Recent.Update(value, value * 10) != 0) failures++;
+            if (RecentPerCpu.Update(value, value) != 0) failures++;
+            ref long failed = ref UpdateFailures.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref failed)) Interlocked.Add(ref failed, failures);
+            return 0;
+        }
+    }
+}

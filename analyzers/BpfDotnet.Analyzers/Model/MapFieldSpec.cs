@@ -10,6 +10,7 @@ namespace BpfDotnet.Analyzers.Model
     /// <param name="KeyTypeName">Key type for the user-space handle (<c>global::</c> form), or null when it cannot be named.</param>
     /// <param name="ValueTypeName">Value type for the user-space handle, or null when it cannot be named.</param>
     /// <param name="TypesArePublic">True when key and value types are visible outside the assembly, so the handle may be public.</param>
+    /// <param name="Kind">The metadata name of the field's map type (the map kinds table's key), or null when it is not one.</param>
     /// <remarks>Value equality over all members (strings, a bool and equatable records).</remarks>
     public sealed record MapFieldSpec(
         ProbeClassSpec Class,
@@ -18,5 +19,6 @@ namespace BpfDotnet.Analyzers.Model
         MapDeclaration Declaration,
         string? KeyTypeName,
         string? ValueTypeName,
-        bool TypesArePublic);
+        bool TypesArePublic,
+        string? Kind = null);
 }

@@ -11,6 +11,10 @@ namespace BpfDotnet.Compiler.Frontend
         public const string BpfHashMap = "BpfDotnet.BpfHashMap`2";
         public const string BpfArrayMap = "BpfDotnet.BpfArrayMap`1";
         public const string BpfRingBuffer = "BpfDotnet.BpfRingBuffer`1";
+        /// <summary>The base class declaring the methods of every hash map kind.</summary>
+        public const string BpfKeyedMap = "BpfDotnet.BpfKeyedMap`2";
+        /// <summary>The base class declaring the methods of every array map kind.</summary>
+        public const string BpfIndexedMap = "BpfDotnet.BpfIndexedMap`1";
         public const string Bpf = "BpfDotnet.Bpf";
         public const string TaskComm = "BpfDotnet.TaskComm";
         public const string Interlocked = "System.Threading.Interlocked";

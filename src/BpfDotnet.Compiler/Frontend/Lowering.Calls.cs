@@ -21,7 +21,7 @@ namespace BpfDotnet.Compiler.Frontend
         }
 
         private static bool IsMapMethod(IInvocationOperation invocation, string name)
-            => invocation.TargetMethod.Name == name && ContainingTypeName(invocation.TargetMethod) is KnownTypes.BpfHashMap or KnownTypes.BpfArrayMap or KnownTypes.BpfRingBuffer;
+            => invocation.TargetMethod.Name == name && ContainingTypeName(invocation.TargetMethod) is KnownTypes.BpfKeyedMap or KnownTypes.BpfIndexedMap or KnownTypes.BpfRingBuffer;
 
         private static bool IsUnsafeIsNullRef(IInvocationOperation invocation)
             => invocation.TargetMethod.Name == "IsNullRef" && ContainingTypeName(invocation.TargetMethod) == KnownTypes.Unsafe && invocation.Arguments.Length == 1;
@@ -55,8 +55,8 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 case KnownTypes.Bpf:
                     return InvokeHelper(invocation);
-                case KnownTypes.BpfHashMap:
-                case KnownTypes.BpfArrayMap:
+                case KnownTypes.BpfKeyedMap:
+                case KnownTypes.BpfIndexedMap:
                     return InvokeMap(invocation);
                 case KnownTypes.BpfRingBuffer:
                     return InvokeRingBuffer(invocation);

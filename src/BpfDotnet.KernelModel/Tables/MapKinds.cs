@@ -11,8 +11,9 @@ namespace BpfDotnet.KernelModel
     /// type's only type argument is the record type.
     /// </param>
     /// <param name="UserHandle">The metadata name of the user-side type the loaded object gives for a map of this kind.</param>
+    /// <param name="Factory">The <c>BpfObject</c> method that gives the user-side handle.</param>
     internal readonly record struct MapKind(string ClrType, MapType Type, MapFlags Flags, uint MaxEntries, bool KeyIsIndex, bool Records = false,
-        string UserHandle = "BpfDotnet.BpfMapHandle`2");
+        string UserHandle = "BpfDotnet.BpfMapHandle`2", string Factory = "GetMap");
 
     /// <summary>The map types BpfDotnet declares, with what the kernel accepts for each.</summary>
     internal static class MapKinds
@@ -27,18 +28,36 @@ namespace BpfDotnet.KernelModel
         /// <summary>An array is preallocated: it takes the access flags and BPF_F_MMAPABLE (<c>ARRAY_CREATE_FLAG_MASK</c>).</summary>
         public static readonly MapKind Array = new("BpfDotnet.BpfArrayMap`1", MapType.Array, MapFlags.Mmapable | MapFlags.AccessMask, uint.MaxValue, KeyIsIndex: true);
 
+        private const string PerCpuHandle = "BpfDotnet.BpfPerCpuMapHandle`2";
+        private const string PerCpuFactory = "GetPerCpuMap";
+
+        /// <summary>A per-CPU hash takes the hash table's flags (<c>HTAB_CREATE_FLAG_MASK</c>).</summary>
+        public static readonly MapKind PerCpuHash = new("BpfDotnet.BpfPerCpuHashMap`2", MapType.PercpuHash, MapFlags.NoPrealloc | MapFlags.AccessMask | MapFlags.ZeroSeed, 1u << 28,
+            KeyIsIndex: false, UserHandle: PerCpuHandle, Factory: PerCpuFactory);
+
+        /// <summary>A per-CPU array takes the access flags; it cannot be memory-mapped (<c>array_map_alloc_check</c>).</summary>
+        public static readonly MapKind PerCpuArray = new("BpfDotnet.BpfPerCpuArrayMap`1", MapType.PercpuArray, MapFlags.AccessMask, uint.MaxValue,
+            KeyIsIndex: true, UserHandle: PerCpuHandle, Factory: PerCpuFactory);
+
+        /// <summary>An LRU hash is preallocated (no BPF_F_NO_PREALLOC); BPF_F_NO_COMMON_LRU gives each CPU its own LRU list.</summary>
+        public static readonly MapKind LruHash = new("BpfDotnet.BpfLruHashMap`2", MapType.LruHash, MapFlags.NoCommonLru | MapFlags.AccessMask | MapFlags.ZeroSeed, 1u << 28, KeyIsIndex: false);
+
+        /// <summary>A per-CPU LRU hash, as the LRU hash.</summary>
+        public static readonly MapKind LruPerCpuHash = new("BpfDotnet.BpfLruPerCpuHashMap`2", MapType.LruPercpuHash, MapFlags.NoCommonLru | MapFlags.AccessMask | MapFlags.ZeroSeed, 1u << 28,
+            KeyIsIndex: false, UserHandle: PerCpuHandle, Factory: PerCpuFactory);
+
         /// <summary>
         /// A ring buffer's size is a power of two and a multiple of the page size, at most <c>RINGBUF_MAX_DATA_SZ</c>
         /// (<c>ringbuf_map_alloc</c>); it takes no flags but a NUMA node, which BpfDotnet does not set.
         /// </summary>
         public static readonly MapKind RingBuffer = new("BpfDotnet.BpfRingBuffer`1", MapType.Ringbuf, MapFlags.None, 1u << 30, KeyIsIndex: false, Records: true,
-            UserHandle: "BpfDotnet.BpfRingBufferReader`1");
+            UserHandle: "BpfDotnet.BpfRingBufferReader`1", Factory: "GetRingBuffer");
 
         /// <summary>The page size a ring buffer's size must be a multiple of (x86-64's and the common arm64 configuration's).</summary>
         public const uint PageSize = 4096;
 
         /// <summary>Every map kind a probe can declare.</summary>
-        public static readonly MapKind[] All = { Hash, Array, RingBuffer };
+        public static readonly MapKind[] All = { Hash, Array, PerCpuHash, PerCpuArray, LruHash, LruPerCpuHash, RingBuffer };
 
         /// <summary>The kind the C# type with this metadata name declares, or null.</summary>
         public static MapKind? ByClrType(string metadataName)
@@ -76,7 +95,7 @@ namespace BpfDotnet.KernelModel
             {
                 return "MaxEntries " + maxEntries + " is not a ring buffer size: the size in bytes must be a power of two and a multiple of the page size (" + PageSize + "), such as 256 * 1024";
             }
-            if (kind.Type == MapType.Array && (ulong)maxEntries * ((valueSize + 7UL) & ~7UL) >= uint.MaxValue)
+            if (kind.Type is MapType.Array or MapType.PercpuArray && (ulong)maxEntries * ((valueSize + 7UL) & ~7UL) >= uint.MaxValue)
             {
                 return "MaxEntries " + maxEntries + " of " + valueSize + "-byte values make an array of 4 GiB or more, which the kernel refuses";
             }

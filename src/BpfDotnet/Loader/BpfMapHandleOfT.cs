@@ -77,29 +77,7 @@ namespace BpfDotnet
         public bool Delete(TKey key) => Handle.Delete(AsBytes(ref key));
 
         /// <summary>The keys currently in the map (BPF_MAP_GET_NEXT_KEY), each at most once.</summary>
-        public IEnumerable<TKey> Keys
-        {
-            get
-            {
-                var seen = new HashSet<TKey>();
-                TKey current = default;
-                bool first = true;
-                // A hash map restarts from its first key when the current key was deleted meanwhile; the
-                // seen-set and the bound stop that from looping forever.
-                long limit = (long)Handle.MaxEntries * 2 + 16;
-                for (long i = 0; i < limit; i++)
-                {
-                    TKey next = default;
-                    bool ok = first
-                        ? Handle.TryGetNextKey(ReadOnlySpan<byte>.Empty, AsBytes(ref next))
-                        : Handle.TryGetNextKey(AsBytes(ref current), AsBytes(ref next));
-                    if (!ok) yield break;
-                    first = false;
-                    current = next;
-                    if (seen.Add(next)) yield return next;
-                }
-            }
-        }
+        public IEnumerable<TKey> Keys => MapKeys.Walk<TKey>(Handle);
 
         /// <summary>Enumerates the entries: for each key, its current value (keys removed meanwhile are skipped).</summary>
         /// <returns>An enumerator of key/value pairs.</returns>
@@ -119,5 +97,32 @@ namespace BpfDotnet
 
         /// <inheritdoc />
         public override string ToString() => Handle.ToString();
+    }
+
+    /// <summary>Walks a map's keys.</summary>
+    internal static class MapKeys
+    {
+        /// <summary>The keys currently in <paramref name="handle"/> (BPF_MAP_GET_NEXT_KEY), each at most once.</summary>
+        public static IEnumerable<TKey> Walk<TKey>(BpfMapHandle handle)
+            where TKey : unmanaged
+        {
+            var seen = new HashSet<TKey>();
+            TKey current = default;
+            bool first = true;
+            // A hash map restarts from its first key when the current key was deleted meanwhile; the
+            // seen-set and the bound stop that from looping forever.
+            long limit = (long)handle.MaxEntries * 2 + 16;
+            for (long i = 0; i < limit; i++)
+            {
+                TKey next = default;
+                bool ok = first
+                    ? handle.TryGetNextKey(ReadOnlySpan<byte>.Empty, MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref next, 1)))
+                    : handle.TryGetNextKey(MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref current, 1)), MemoryMarshal.AsBytes(MemoryMarshal.CreateSpan(ref next, 1)));
+                if (!ok) yield break;
+                first = false;
+                current = next;
+                if (seen.Add(next)) yield return next;
+            }
+        }
     }
 }

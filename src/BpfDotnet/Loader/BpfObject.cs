@@ -177,6 +177,17 @@ namespace BpfDotnet
             where TValue : unmanaged
             => new BpfMapHandle<TKey, TValue>(GetMap(name));
 
+        /// <summary>Returns a typed view of the per-CPU map named <paramref name="name"/>: every CPU's value for each key.</summary>
+        /// <typeparam name="TKey">Key type (<see cref="uint"/> for a per-CPU array); its size must equal the map's key size.</typeparam>
+        /// <typeparam name="TValue">Value type; its size must equal the map's value size.</typeparam>
+        /// <param name="name">The map name.</param>
+        /// <returns>The typed view.</returns>
+        /// <exception cref="BpfException">No such map, the map is not per-CPU, or the type sizes do not match the map's.</exception>
+        public BpfPerCpuMapHandle<TKey, TValue> GetPerCpuMap<TKey, TValue>(string name)
+            where TKey : unmanaged
+            where TValue : unmanaged
+            => new BpfPerCpuMapHandle<TKey, TValue>(GetMap(name));
+
         /// <summary>
         /// Returns the reader of the ring buffer named <paramref name="name"/> (a <see cref="BpfRingBuffer{T}"/> field), mapping
         /// the buffer into this process on the first call; the object disposes it with the map.

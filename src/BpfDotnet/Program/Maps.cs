@@ -6,38 +6,49 @@ using System.Runtime.InteropServices;
 namespace BpfDotnet
 {
     /// <summary>
-    /// A hash map (<c>BPF_MAP_TYPE_HASH</c>) as seen from inside a <see cref="BpfProgramAttribute"/> method.
-    /// Declare it as a static field with <see cref="BpfMapAttribute"/>. Outside the kernel the map is
-    /// backed by a dictionary, so probe code can also run as ordinary .NET code in tests.
+    /// What the hash maps share (<see cref="BpfHashMap{TKey, TValue}"/>, <see cref="BpfPerCpuHashMap{TKey, TValue}"/>,
+    /// <see cref="BpfLruHashMap{TKey, TValue}"/>, <see cref="BpfLruPerCpuHashMap{TKey, TValue}"/>): the operations a
+    /// program calls. Outside the kernel the map is backed by a dictionary, so probe code can also run as ordinary .NET
+    /// code in tests (a per-CPU map then holds one CPU's values).
     /// </summary>
     /// <typeparam name="TKey">Key type: an unmanaged struct or integer.</typeparam>
     /// <typeparam name="TValue">Value type: an unmanaged struct or integer.</typeparam>
-    public sealed class BpfHashMap<TKey, TValue> : IBpfMapStandIn
+    public abstract class BpfKeyedMap<TKey, TValue> : IBpfMapStandIn
         where TKey : unmanaged
         where TValue : unmanaged
     {
         private readonly Dictionary<TKey, TValue> _entries = new Dictionary<TKey, TValue>();
-        private int _maxEntries = int.MaxValue;
-
-        /// <summary>Creates the managed stand-in; the generated code gives it the field's <see cref="BpfMapAttribute.MaxEntries"/>.</summary>
-        public BpfHashMap()
-        {
-        }
+        private readonly Dictionary<TKey, long> _lastUse = new Dictionary<TKey, long>();
+        private int _maxEntries;
+        private long _clock;
 
         /// <summary>Creates the managed stand-in holding at most <paramref name="maxEntries"/> entries.</summary>
-        public BpfHashMap(int maxEntries) => _maxEntries = maxEntries;
+        private protected BpfKeyedMap(int maxEntries) => _maxEntries = maxEntries;
+
+        /// <summary>True when a full map makes room by evicting its least recently used entry (LRU maps) instead of refusing.</summary>
+        private protected virtual bool EvictsWhenFull => false;
 
         void IBpfMapStandIn.SetMaxEntries(uint maxEntries) => _maxEntries = (int)System.Math.Min(maxEntries, int.MaxValue);
 
         /// <summary>
         /// Returns a reference to the value stored for <paramref name="key"/>, or a null reference
         /// (test with <see cref="Unsafe.IsNullRef{T}(ref readonly T)"/>) when there is none
-        /// (<c>bpf_map_lookup_elem</c>).
+        /// (<c>bpf_map_lookup_elem</c>). In a per-CPU map, the value of the CPU the program runs on.
         /// </summary>
-        public ref TValue GetValueRefOrNullRef(in TKey key) => ref CollectionsMarshal.GetValueRefOrNullRef(_entries, key);
+        public ref TValue GetValueRefOrNullRef(in TKey key)
+        {
+            ref TValue value = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, key);
+            if (!Unsafe.IsNullRef(ref value)) Touch(key);
+            return ref value;
+        }
 
         /// <summary>Copies the value stored for <paramref name="key"/>; false when there is none.</summary>
-        public bool TryGetValue(in TKey key, out TValue value) => _entries.TryGetValue(key, out value);
+        public bool TryGetValue(in TKey key, out TValue value)
+        {
+            if (!_entries.TryGetValue(key, out value)) return false;
+            Touch(key);
+            return true;
+        }
 
         /// <summary>Creates or replaces an entry (<c>bpf_map_update_elem</c>). Returns 0 or a negative errno.</summary>
         public long Update(in TKey key, in TValue value, BpfUpdateFlags flags = BpfUpdateFlags.Any)
@@ -45,21 +56,129 @@ namespace BpfDotnet
             bool exists = _entries.ContainsKey(key);
             if (flags == BpfUpdateFlags.NoExist && exists) return -17; // EEXIST
             if (flags == BpfUpdateFlags.Exist && !exists) return -2; // ENOENT
-            if (!exists && _entries.Count >= _maxEntries) return -7; // E2BIG: the map is full, as the kernel's would be
+            if (!exists && _entries.Count >= _maxEntries)
+            {
+                if (!EvictsWhenFull || _entries.Count == 0) return -7; // E2BIG: the map is full, as the kernel's would be
+                Evict();
+            }
             _entries[key] = value;
+            Touch(key);
             return 0;
         }
 
         /// <summary>Removes an entry (<c>bpf_map_delete_elem</c>). Returns 0 or a negative errno.</summary>
-        public long Delete(in TKey key) => _entries.Remove(key) ? 0 : -2;
+        public long Delete(in TKey key)
+        {
+            _lastUse.Remove(key);
+            return _entries.Remove(key) ? 0 : -2;
+        }
+
+        private void Touch(in TKey key)
+        {
+            if (EvictsWhenFull) _lastUse[key] = ++_clock;
+        }
+
+        private void Evict()
+        {
+            TKey oldest = default;
+            long stamp = long.MaxValue;
+            foreach (var entry in _lastUse)
+            {
+                if (entry.Value < stamp)
+                {
+                    stamp = entry.Value;
+                    oldest = entry.Key;
+                }
+            }
+            _entries.Remove(oldest);
+            _lastUse.Remove(oldest);
+        }
     }
 
     /// <summary>
-    /// An array map (<c>BPF_MAP_TYPE_ARRAY</c>) of <see cref="BpfMapAttribute.MaxEntries"/> zero-initialised
-    /// slots indexed by <see cref="uint"/>, as seen from inside a <see cref="BpfProgramAttribute"/> method.
+    /// A hash map (<c>BPF_MAP_TYPE_HASH</c>) as seen from inside a <see cref="BpfProgramAttribute"/> method.
+    /// Declare it as a static field with <see cref="BpfMapAttribute"/>; a full map refuses new keys.
+    /// </summary>
+    /// <typeparam name="TKey">Key type: an unmanaged struct or integer.</typeparam>
+    /// <typeparam name="TValue">Value type: an unmanaged struct or integer.</typeparam>
+    public sealed class BpfHashMap<TKey, TValue> : BpfKeyedMap<TKey, TValue>
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        /// <summary>Creates the managed stand-in; the generated code gives it the field's <see cref="BpfMapAttribute.MaxEntries"/>.</summary>
+        public BpfHashMap()
+            : base(int.MaxValue)
+        {
+        }
+
+        /// <summary>Creates the managed stand-in holding at most <paramref name="maxEntries"/> entries.</summary>
+        public BpfHashMap(int maxEntries)
+            : base(maxEntries)
+        {
+        }
+    }
+
+    /// <summary>
+    /// A per-CPU hash map (<c>BPF_MAP_TYPE_PERCPU_HASH</c>): each key holds one value per CPU, and a program sees and
+    /// changes its own CPU's, with no contention between CPUs (no atomic operations needed). User space reads every CPU's
+    /// value (<see cref="BpfPerCpuMapHandle{TKey, TValue}"/>) and adds them up.
+    /// </summary>
+    /// <typeparam name="TKey">Key type: an unmanaged struct or integer.</typeparam>
+    /// <typeparam name="TValue">Value type: an unmanaged struct or integer.</typeparam>
+    public sealed class BpfPerCpuHashMap<TKey, TValue> : BpfKeyedMap<TKey, TValue>
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        /// <summary>Creates the managed stand-in; the generated code gives it the field's <see cref="BpfMapAttribute.MaxEntries"/>.</summary>
+        public BpfPerCpuHashMap()
+            : base(int.MaxValue)
+        {
+        }
+    }
+
+    /// <summary>
+    /// A hash map that evicts its least recently used entries to make room (<c>BPF_MAP_TYPE_LRU_HASH</c>): an update
+    /// into a full map succeeds. For state kept per connection, process or file, where old entries may go.
+    /// </summary>
+    /// <typeparam name="TKey">Key type: an unmanaged struct or integer.</typeparam>
+    /// <typeparam name="TValue">Value type: an unmanaged struct or integer.</typeparam>
+    public sealed class BpfLruHashMap<TKey, TValue> : BpfKeyedMap<TKey, TValue>
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        /// <summary>Creates the managed stand-in; the generated code gives it the field's <see cref="BpfMapAttribute.MaxEntries"/>.</summary>
+        public BpfLruHashMap()
+            : base(int.MaxValue)
+        {
+        }
+
+        private protected override bool EvictsWhenFull => true;
+    }
+
+    /// <summary>A per-CPU hash map that evicts its least recently used entries (<c>BPF_MAP_TYPE_LRU_PERCPU_HASH</c>).</summary>
+    /// <typeparam name="TKey">Key type: an unmanaged struct or integer.</typeparam>
+    /// <typeparam name="TValue">Value type: an unmanaged struct or integer.</typeparam>
+    public sealed class BpfLruPerCpuHashMap<TKey, TValue> : BpfKeyedMap<TKey, TValue>
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        /// <summary>Creates the managed stand-in; the generated code gives it the field's <see cref="BpfMapAttribute.MaxEntries"/>.</summary>
+        public BpfLruPerCpuHashMap()
+            : base(int.MaxValue)
+        {
+        }
+
+        private protected override bool EvictsWhenFull => true;
+    }
+
+    /// <summary>
+    /// What the array maps share (<see cref="BpfArrayMap{TValue}"/>, <see cref="BpfPerCpuArrayMap{TValue}"/>):
+    /// <see cref="BpfMapAttribute.MaxEntries"/> zero-initialised slots indexed by <see cref="uint"/>, as seen from inside
+    /// a <see cref="BpfProgramAttribute"/> method. Outside the kernel the slots are a managed array (a per-CPU map then
+    /// holds one CPU's values).
     /// </summary>
     /// <typeparam name="TValue">Value type: an unmanaged struct or integer.</typeparam>
-    public sealed class BpfArrayMap<TValue> : IBpfMapStandIn
+    public abstract class BpfIndexedMap<TValue> : IBpfMapStandIn
         where TValue : unmanaged
     {
         /// <summary>Slots are allocated in chunks when first touched, so a large array costs only what is used.</summary>
@@ -72,7 +191,7 @@ namespace BpfDotnet
         /// Creates the managed stand-in with <paramref name="maxEntries"/> slots. The generated code then gives it the
         /// field's <see cref="BpfMapAttribute.MaxEntries"/>, so <c>new()</c> has as many slots as the kernel's map.
         /// </summary>
-        public BpfArrayMap(int maxEntries = 1)
+        private protected BpfIndexedMap(int maxEntries)
         {
             _chunks = System.Array.Empty<TValue[]?>();
             Resize((uint)System.Math.Max(maxEntries, 0));
@@ -128,6 +247,38 @@ namespace BpfDotnet
             if (flags == BpfUpdateFlags.NoExist) return -17; // EEXIST: array slots always exist
             Slot(index) = value;
             return 0;
+        }
+    }
+
+    /// <summary>An array map (<c>BPF_MAP_TYPE_ARRAY</c>): slots every CPU shares.</summary>
+    /// <typeparam name="TValue">Value type: an unmanaged struct or integer.</typeparam>
+    public sealed class BpfArrayMap<TValue> : BpfIndexedMap<TValue>
+        where TValue : unmanaged
+    {
+        /// <summary>
+        /// Creates the managed stand-in with <paramref name="maxEntries"/> slots. The generated code then gives it the
+        /// field's <see cref="BpfMapAttribute.MaxEntries"/>, so <c>new()</c> has as many slots as the kernel's map.
+        /// </summary>
+        public BpfArrayMap(int maxEntries = 1)
+            : base(maxEntries)
+        {
+        }
+    }
+
+    /// <summary>
+    /// A per-CPU array map (<c>BPF_MAP_TYPE_PERCPU_ARRAY</c>): each slot holds one value per CPU, and a program sees and
+    /// changes its own CPU's, with no contention between CPUs. User space reads every CPU's value
+    /// (<see cref="BpfPerCpuMapHandle{TKey, TValue}"/>) and adds them up. Also the usual scratch space for a value too
+    /// large for the 512-byte stack.
+    /// </summary>
+    /// <typeparam name="TValue">Value type: an unmanaged struct or integer.</typeparam>
+    public sealed class BpfPerCpuArrayMap<TValue> : BpfIndexedMap<TValue>
+        where TValue : unmanaged
+    {
+        /// <summary>Creates the managed stand-in with <paramref name="maxEntries"/> slots (the generated code gives it the field's).</summary>
+        public BpfPerCpuArrayMap(int maxEntries = 1)
+            : base(maxEntries)
+        {
         }
     }
 
