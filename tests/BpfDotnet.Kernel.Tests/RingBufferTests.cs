@@ -50,6 +50,7 @@ namespace BpfDotnet.EndToEnd.Tests
             probe.Events.Consume((in RingEvent e) => received.Add(e));
 
             Assert.Equal(0, probe.Failed[0]);
+            Assert.Equal(0, probe.Events.Dropped);
             foreach (var (producer, first) in producers.Zip(new[] { 1, 1_000_001 }))
             {
                 var mine = received.Where(e => e.Tid == producer.Result).Select(e => e.Value).ToList();
@@ -86,6 +87,8 @@ namespace BpfDotnet.EndToEnd.Tests
             // One page holds as many records as fit with their 8-byte headers, each rounded up to 8 bytes.
             Assert.Equal(4096 / ((System.Runtime.CompilerServices.Unsafe.SizeOf<RingEvent>() + 8 + 7) & ~7), read);
             Assert.Equal(Calls, read + failed);
+            // The drop counter BpfDotnet adds counts the same failures, across CPUs.
+            Assert.Equal(failed, probe.Events.Dropped);
             // The space read is free again.
             getpgid(5);
             var after = new List<long>();

@@ -38,6 +38,7 @@ namespace BpfDotnet.Compiler.Frontend
                         int size = _b.Const(layout.Size);
                         int map = _b.LoadMap(name);
                         int result = CallHelper(HelperId.RingbufOutput, invocation, new List<int> { map, data, size, flags });
+                        CountDropUnless(result, Cond.Eq, name, invocation);
                         return Operand.InReg(_b.SetCond(Cond.Eq, result, -1, 0));
                     }
                 case "Reserve":
@@ -46,6 +47,7 @@ namespace BpfDotnet.Compiler.Frontend
                         int size = _b.Const(layout.Size);
                         int flags = _b.Const(0);
                         int record = CallHelper(HelperId.RingbufReserve, invocation, new List<int> { map, size, flags });
+                        CountDropUnless(record, Cond.Ne, name, invocation);
                         Function.Objects.Add((layout.Size, "the record reserved from '" + name + "'"));
                         int reserved = Function.NewReg();
                         _b.Emit(new IrInstruction
@@ -71,6 +73,31 @@ namespace BpfDotnet.Compiler.Frontend
             }
             Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, invocation.TargetMethod.ToDisplayString());
             return Operand.Const(0);
+        }
+
+        /// <summary>
+        /// Unless <c>value (cond) 0</c> (the record went in), adds one to this CPU's slot of the buffer's drop counter, the
+        /// per-CPU array the object writer adds for each ring buffer, which user space reads as the reader's <c>Dropped</c>.
+        /// </summary>
+        private void CountDropUnless(int value, Cond sent, string buffer, IOperation at)
+        {
+            var count = Function.NewBlock();
+            var join = Function.NewBlock();
+            _b.Branch(sent, value, -1, 0, join, count);
+            _b.Block = count;
+            string counter = buffer + MapKinds.DropCounterSuffix;
+            MapsUsed.Add(counter);
+            var key = Address.OfSlot(NewSlot(Model.IntType.UInt, "key of " + counter).Id);
+            _b.StoreImm(key, 4, 0);
+            int map = _b.LoadMap(counter);
+            int slot = CallHelper(HelperId.MapLookupElem, at, new List<int> { map, PointerOf(key) });
+            var found = Function.NewBlock();
+            _b.Branch(Cond.Eq, slot, -1, 0, join, found);
+            _b.Block = found;
+            // Each CPU has its own slot: a plain add is enough.
+            _b.Store(Address.OfReg(slot), 8, _b.AluImm(AluOp.Add, _b.Load(Address.OfReg(slot), 8), 1, false));
+            _b.Jump(join);
+            _b.Block = join;
         }
     }
 }

@@ -34,6 +34,7 @@ namespace BpfDotnet.Compiler.Object
         public static byte[] Write(ObjectSpec spec)
         {
             if (spec is null) throw new ArgumentNullException(nameof(spec));
+            spec = WithDropCounters(spec);
             Validate(spec);
 
             var btf = new BtfBuilder();
@@ -258,6 +259,28 @@ namespace BpfDotnet.Compiler.Object
         private static LineRecord Record(BtfBuilder btf, LineInfo line, int instruction, int byteOffset)
             => new LineRecord((uint)(byteOffset + instruction * Instruction.Size), btf.AddString(line.FileName ?? string.Empty),
                 btf.AddString(line.LineText ?? string.Empty), line.Line, line.Column);
+
+        /// <summary>
+        /// The spec with a drop counter after each ring buffer: a one-slot per-CPU array of <c>ulong</c> named after it
+        /// (<see cref="KernelModel.MapKinds.DropCounterSuffix"/>), which the programs' failed reservations and outputs count in.
+        /// </summary>
+        private static ObjectSpec WithDropCounters(ObjectSpec spec)
+        {
+            var maps = new List<MapSpec>();
+            bool added = false;
+            foreach (var map in spec.Maps)
+            {
+                maps.Add(map);
+                if (KernelModel.MapKinds.ByType(map.MapType) is not { Records: true }) continue;
+                string name = map.Name + KernelModel.MapKinds.DropCounterSuffix;
+                bool declared = false;
+                foreach (var other in spec.Maps) declared |= other.Name == name;
+                if (declared) continue;
+                maps.Add(new MapSpec(name, (uint)KernelModel.MapType.PercpuArray, 1, 0, IntType.UInt, IntType.ULong));
+                added = true;
+            }
+            return added ? spec with { Maps = new EquatableArray<MapSpec>(maps.ToArray()) } : spec;
+        }
 
         private static bool IsGlobalNameTaken(ObjectSpec spec, string name)
         {

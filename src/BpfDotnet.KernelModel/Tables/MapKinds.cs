@@ -53,6 +53,12 @@ namespace BpfDotnet.KernelModel
         public static readonly MapKind RingBuffer = new("BpfDotnet.BpfRingBuffer`1", MapType.Ringbuf, MapFlags.None, 1u << 30, KeyIsIndex: false, Records: true,
             UserHandle: "BpfDotnet.BpfRingBufferReader`1", Factory: "GetRingBuffer");
 
+        /// <summary>
+        /// The suffix of the per-CPU counter BpfDotnet adds to an object for each ring buffer: a one-slot per-CPU array of
+        /// <c>ulong</c>, named after the buffer, that programs increment for each record the buffer had no room for.
+        /// </summary>
+        public const string DropCounterSuffix = "__drops";
+
         /// <summary>The page size a ring buffer's size must be a multiple of (x86-64's and the common arm64 configuration's).</summary>
         public const uint PageSize = 4096;
 

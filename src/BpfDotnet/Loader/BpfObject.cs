@@ -208,7 +208,8 @@ namespace BpfDotnet
                     return existing as BpfRingBufferReader<T>
                         ?? throw new BpfException($"Ring buffer '{name}' is already read with records of another type than {typeof(T).Name}.");
                 }
-                var reader = new BpfRingBufferReader<T>(map);
+                _maps.TryGetValue(name + KernelModel.MapKinds.DropCounterSuffix, out BpfMapHandle? drops);
+                var reader = new BpfRingBufferReader<T>(map, drops);
                 _readers.Add(name, reader);
                 return reader;
             }

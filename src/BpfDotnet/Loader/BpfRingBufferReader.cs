@@ -34,6 +34,7 @@ namespace BpfDotnet
         private const int HeaderSize = 8;
 
         private readonly BpfMapHandle _map;
+        private readonly BpfPerCpuMapHandle<uint, ulong>? _drops;
         private readonly nuint _pageSize;
         private readonly nuint _dataMappingSize;
         private readonly ulong _mask;
@@ -46,8 +47,9 @@ namespace BpfDotnet
         private int _reading;
         private bool _disposed;
 
-        internal BpfRingBufferReader(BpfMapHandle map)
+        internal BpfRingBufferReader(BpfMapHandle map, BpfMapHandle? drops = null)
         {
+            if (drops is { IsPerCpu: true, KeySize: 4, ValueSize: 8 }) _drops = new BpfPerCpuMapHandle<uint, ulong>(drops);
             if (map.Type != BpfMapType.Ringbuf)
                 throw new BpfException($"Map '{map.Name}' is a {map.Type} map, not a ring buffer; read it with GetMap.");
             ulong size = map.MaxEntries;
@@ -86,6 +88,19 @@ namespace BpfDotnet
 
         /// <summary>The buffer's size in bytes.</summary>
         public uint Size => _map.MaxEntries;
+
+        /// <summary>
+        /// Records the programs could not send because the buffer was full (a failed <c>Reserve</c> or <c>Output</c>),
+        /// summed over the CPUs from the drop counter BpfDotnet adds to each ring buffer; 0 for an object built without one.
+        /// </summary>
+        public long Dropped
+        {
+            get
+            {
+                ThrowIfDisposed();
+                return _drops is null ? 0 : (long)_drops.Sum(0u);
+            }
+        }
 
         /// <summary>Bytes of committed records not yet read (including records being written).</summary>
         public long Pending
