@@ -503,3 +503,40 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>What the time, cgroup and NUMA helpers said in one getpgid(2) call.</summary>
+    public struct HelperValues
+    {
+        public ulong Monotonic;
+        public ulong Boot;
+        public ulong Jiffies;
+        public ulong CgroupId;
+        public long NumaNode;
+    }
+
+    /// <summary>Calls the helpers that take nothing and return a value, for one process's getpgid(2) calls.</summary>
+    public static partial class HelperProbe
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<HelperValues> Values = new(1);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            ref HelperValues v = ref Values.GetValueRefOrNullRef(0);
+            if (Unsafe.IsNullRef(ref v)) return 0;
+            v.Monotonic = Bpf.KtimeGetNs();
+            v.Boot = Bpf.KtimeGetBootNs();
+            v.Jiffies = Bpf.Jiffies64();
+            v.CgroupId = Bpf.GetCurrentCgroupId();
+            v.NumaNode = Bpf.GetNumaNodeId();
+            return 0;
+        }
+    }
+}

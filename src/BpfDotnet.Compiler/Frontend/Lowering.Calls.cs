@@ -231,7 +231,7 @@ namespace BpfDotnet.Compiler.Frontend
 
         /// <summary>
         /// A call of a kernel helper. A helper the kernel marks GPL-only, in an object whose license is not GPL-compatible,
-        /// is refused here: the kernel would refuse the program at load.
+        /// or one the kernel does not give to this kind of program, is refused here: the kernel would refuse the program at load.
         /// </summary>
         private int CallHelper(HelperId id, IOperation at, List<int> args)
         {
@@ -240,6 +240,11 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 Unsupported(at, "Calling " + helper.Name + " ('" + at.Syntax + "') under the license '" + (_probeClass is null ? Licenses.Default : Licenses.Of(_probeClass))
                     + "' (the kernel lets only GPL-compatible programs call it; declare [BpfLicense(\"GPL\")] or a dual license such as \"Dual MIT/GPL\", or remove the call)");
+            }
+            if (!helper.Tracing && HelperInfo.IsTracing(Subprograms.ProgramType))
+            {
+                Unsupported(at, "Calling " + helper.Name + " ('" + at.Syntax + "') from a " + Subprograms.ProgramType
+                    + " program (the kernel gives that helper to other program kinds, not to tracing programs; for the time, use Bpf.KtimeGetNs())");
             }
             return _b.Call((int)id, args);
         }

@@ -197,6 +197,9 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>Whether the object's license lets the program and its subprograms call GPL-only helpers.</summary>
         public bool GplCompatible { get; set; } = true;
 
+        /// <summary>The kernel's type of the program being compiled, which decides the helpers it may call.</summary>
+        public KernelModel.ProgramType ProgramType { get; set; }
+
         /// <summary>The first context offset the program and its subprograms may read (the program kind's <c>ContextStart</c>).</summary>
         public int FirstReadableContextOffset { get; set; }
 

@@ -81,6 +81,7 @@ namespace BpfDotnet.Compiler.Frontend
             var globals = GlobalLayout.For(method.ContainingType, model.Compilation, cancellationToken);
             var lowering = new Lowering(model, contextParameter, method.ContainingType, globals, diagnostics, cancellationToken);
             lowering.Subprograms.FirstReadableContextOffset = kind.Value.ContextStart;
+            lowering.Subprograms.ProgramType = kind.Value.Type;
             lowering.Subprograms.GplCompatible = Licenses.IsGplCompatible(Licenses.Of(method.ContainingType));
             lowering.Lower(body);
             Facts.Obligations.Settle(lowering.Function, diagnostics);

@@ -8,7 +8,16 @@ namespace BpfDotnet.KernelModel
     /// For a helper that takes no argument and returns a scalar: the name of the <c>Bpf</c> method that calls it, which
     /// the compiler lowers to the call by this entry alone (null for helpers with their own lowering).
     /// </param>
-    internal readonly record struct HelperInfo(HelperId Id, string Name, bool GplOnly, string? Method = null);
+    /// <param name="Tracing">
+    /// The kernel gives it to tracing programs (kprobes, tracepoints, perf events, raw tracepoints, fentry and the like);
+    /// false for the helpers of <c>bpf_base_func_proto</c> that the tracing programs' list leaves out.
+    /// </param>
+    internal readonly record struct HelperInfo(HelperId Id, string Name, bool GplOnly, string? Method = null, bool Tracing = true)
+    {
+        /// <summary>True for the program types whose helpers are the tracing list (<c>bpf_tracing_func_proto</c>).</summary>
+        public static bool IsTracing(ProgramType type) => type is ProgramType.Kprobe or ProgramType.Tracepoint or ProgramType.PerfEvent
+            or ProgramType.RawTracepoint or ProgramType.RawTracepointWritable or ProgramType.Tracing;
+    }
 
     /// <summary>The helpers BpfDotnet calls.</summary>
     internal static class Helpers
@@ -30,6 +39,11 @@ namespace BpfDotnet.KernelModel
             new(HelperId.ProbeReadKernel, "bpf_probe_read_kernel", true),
             new(HelperId.ProbeReadUserStr, "bpf_probe_read_user_str", true),
             new(HelperId.ProbeReadKernelStr, "bpf_probe_read_kernel_str", true),
+            new(HelperId.GetNumaNodeId, "bpf_get_numa_node_id", false, "GetNumaNodeId"),
+            new(HelperId.GetCurrentCgroupId, "bpf_get_current_cgroup_id", false, "GetCurrentCgroupId"),
+            new(HelperId.Jiffies64, "bpf_jiffies64", false, "Jiffies64"),
+            new(HelperId.KtimeGetBootNs, "bpf_ktime_get_boot_ns", false, "KtimeGetBootNs"),
+            new(HelperId.KtimeGetCoarseNs, "bpf_ktime_get_coarse_ns", false, "KtimeGetCoarseNs", Tracing: false),
             new(HelperId.RingbufOutput, "bpf_ringbuf_output", false),
             new(HelperId.RingbufReserve, "bpf_ringbuf_reserve", false),
             new(HelperId.RingbufSubmit, "bpf_ringbuf_submit", false),

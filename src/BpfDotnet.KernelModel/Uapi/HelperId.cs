@@ -14,13 +14,18 @@ namespace BpfDotnet.KernelModel
         GetCurrentUidGid = 15,
         GetCurrentComm = 16,
         GetCurrentTask = 35,
+        GetNumaNodeId = 42,
+        GetCurrentCgroupId = 80,
         ProbeReadUser = 112,
         ProbeReadKernel = 113,
         ProbeReadUserStr = 114,
         ProbeReadKernelStr = 115,
+        Jiffies64 = 118,
+        KtimeGetBootNs = 125,
         RingbufOutput = 130,
         RingbufReserve = 131,
         RingbufSubmit = 132,
         RingbufDiscard = 133,
+        KtimeGetCoarseNs = 160,
     }
 }

@@ -37,6 +37,21 @@ namespace BpfDotnet
         /// <summary><c>bpf_get_prandom_u32</c>: a pseudo-random 32-bit number (not for cryptography).</summary>
         public static uint GetPrandomU32() => (uint)Random.Shared.NextInt64(0, 1L << 32);
 
+        /// <summary><c>bpf_ktime_get_boot_ns</c>: nanoseconds since boot, including time suspended (CLOCK_BOOTTIME).</summary>
+        public static ulong KtimeGetBootNs() => KtimeGetNs();
+
+        /// <summary><c>bpf_ktime_get_coarse_ns</c>: the monotonic clock at tick resolution, cheaper to read.</summary>
+        public static ulong KtimeGetCoarseNs() => KtimeGetNs();
+
+        /// <summary><c>bpf_jiffies64</c>: timer ticks since boot. As .NET code: milliseconds since the process's clock began.</summary>
+        public static ulong Jiffies64() => (ulong)Environment.TickCount64;
+
+        /// <summary><c>bpf_get_current_cgroup_id</c>: the id of the current task's cgroup (v2). As .NET code: 0.</summary>
+        public static ulong GetCurrentCgroupId() => 0;
+
+        /// <summary><c>bpf_get_numa_node_id</c>: the NUMA node the program runs on. As .NET code: 0.</summary>
+        public static int GetNumaNodeId() => 0;
+
         /// <summary><c>bpf_get_smp_processor_id</c>: the CPU running the program.</summary>
         public static uint GetSmpProcessorId() => (uint)Thread.GetCurrentProcessorId();
 

@@ -305,6 +305,12 @@ namespace BpfDotnet.Compiler.Tests.Verifier
         Last.Update(0, r ^ (long)Bpf.KtimeGetNs());
         return 0;"));
 
+        /// <summary>A helper the kernel does not give to tracing programs is refused on the call, not at load.</summary>
+        [Fact]
+        public void HelperNotGivenToTracingPrograms_IsRefused() => AssertRefused(Probe(@"
+        Last.Update(0, (long)Bpf.KtimeGetCoarseNs()); // BPF0008
+        return 0;"), "BPF0008");
+
         private const string NamedContext = @"
     public unsafe struct NamedArgs { public ulong Header; public fixed byte Name[16]; public ulong Tail; }
 ";

@@ -1,0 +1,38 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using BpfDotnet.Loader.Tests;
+using Xunit;
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>The helpers that are one entry of the helpers table each, called by a real program and checked against the system.</summary>
+    [Collection("kernel")]
+    public class HelperTests
+    {
+        [DllImport("libc", SetLastError = true)]
+        private static extern int getpgid(int pid);
+
+        [KernelFact]
+        public void TimeCgroupAndNumaHelpers_ReturnTheKernelsValues()
+        {
+            Kernel.Require();
+            using var probe = HelperProbe.Load(new() { TargetPid = (uint)Environment.ProcessId });
+            probe.AttachAll();
+            getpgid(0);
+            var v = probe.Values[0];
+            // Read in this order in the program: monotonic, then boot (which adds the time suspended).
+            Assert.True(v.Monotonic > 0);
+            Assert.True(v.Boot >= v.Monotonic, $"boot {v.Boot} < monotonic {v.Monotonic}");
+            Assert.True(v.Jiffies > 0);
+            // The cgroup id is the inode number of this process's cgroup v2 directory.
+            string cgroup = File.ReadAllLines("/proc/self/cgroup").Single(l => l.StartsWith("0::", StringComparison.Ordinal))[3..];
+            var (exit, inode) = Kernel.Run("stat", "-c %i /sys/fs/cgroup" + cgroup);
+            Assert.Equal(0, exit);
+            Assert.Equal(ulong.Parse(inode.Trim(), System.Globalization.CultureInfo.InvariantCulture), v.CgroupId);
+            int nodes = Directory.Exists("/sys/devices/system/node") ? Directory.GetDirectories("/sys/devices/system/node", "node*").Length : 1;
+            Assert.InRange(v.NumaNode, 0, Math.Max(nodes, 1) - 1);
+        }
+    }
+}
