@@ -540,3 +540,33 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>getpgid(2) calls of one process sent through a perf event array, as older tools do.</summary>
+    public static partial class PerfEvents
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        [BpfMap]
+        public static BpfPerfEventArray<RingEvent> Events = new();
+
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<long> Failed = new(1);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            ulong pidTgid = Bpf.GetCurrentPidTgid();
+            if ((uint)(pidTgid >> 32) != TargetPid) return 0;
+            var record = new RingEvent { Tid = (int)(uint)pidTgid, Kind = 2, Value = ctx.Arg0 };
+            if (!Events.Output(ref ctx, record))
+            {
+                ref long failed = ref Failed.GetValueRefOrNullRef(0);
+                if (!Unsafe.IsNullRef(ref failed)) Interlocked.Increment(ref failed);
+            }
+            return 0;
+        }
+    }
+}

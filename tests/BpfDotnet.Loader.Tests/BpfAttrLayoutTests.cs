@@ -68,6 +68,7 @@ namespace BpfDotnet.Loader.Tests
             (typeof(PerfEventAttr), nameof(PerfEventAttr.Size), "struct perf_event_attr, size"),
             (typeof(PerfEventAttr), nameof(PerfEventAttr.Config), "struct perf_event_attr, config"),
             (typeof(PerfEventAttr), nameof(PerfEventAttr.SamplePeriod), "struct perf_event_attr, sample_period"),
+            (typeof(PerfEventAttr), nameof(PerfEventAttr.SampleType), "struct perf_event_attr, sample_type"),
             (typeof(PerfEventAttr), nameof(PerfEventAttr.WakeupEvents), "struct perf_event_attr, wakeup_events"),
         };
 

@@ -11,6 +11,7 @@ namespace BpfDotnet.Compiler.Frontend
         public const string BpfHashMap = "BpfDotnet.BpfHashMap`2";
         public const string BpfArrayMap = "BpfDotnet.BpfArrayMap`1";
         public const string BpfRingBuffer = "BpfDotnet.BpfRingBuffer`1";
+        public const string BpfPerfEventArray = "BpfDotnet.BpfPerfEventArray`1";
         /// <summary>The base class declaring the methods of every hash map kind.</summary>
         public const string BpfKeyedMap = "BpfDotnet.BpfKeyedMap`2";
         /// <summary>The base class declaring the methods of every array map kind.</summary>

@@ -60,6 +60,8 @@ namespace BpfDotnet.Compiler.Frontend
                     return InvokeMap(invocation);
                 case KnownTypes.BpfRingBuffer:
                     return InvokeRingBuffer(invocation);
+                case KnownTypes.BpfPerfEventArray:
+                    return InvokePerfEventArray(invocation);
                 case KnownTypes.Interlocked:
                     return InvokeInterlocked(invocation, needValue);
                 case KnownTypes.TaskComm when IsNameCompare(invocation):

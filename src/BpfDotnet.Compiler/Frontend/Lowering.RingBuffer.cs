@@ -75,6 +75,34 @@ namespace BpfDotnet.Compiler.Frontend
             return Operand.Const(0);
         }
 
+        /// <summary>The <c>BPF_F_CURRENT_CPU</c> index of <c>bpf_perf_event_output</c>'s flags: the perf event of the running CPU.</summary>
+        private const long CurrentCpu = 0xffffffffL;
+
+        /// <summary>
+        /// <c>BpfPerfEventArray&lt;T&gt;.Output(ref context, in T)</c>: <c>bpf_perf_event_output(ctx, map, BPF_F_CURRENT_CPU,
+        /// data, size)</c>, true when the record went in.
+        /// </summary>
+        private Operand InvokePerfEventArray(IInvocationOperation invocation)
+        {
+            var field = MapFieldOf(invocation.Instance);
+            if (field is null || field.Type is not INamedTypeSymbol { TypeArguments.Length: 1 } arrayType || invocation.TargetMethod.Name != "Output")
+            {
+                Unsupported(invocation, "Calling a perf event array method on something other than a [BpfMap] static field");
+                return Operand.Const(0);
+            }
+            var layout = Layout(arrayType.TypeArguments[0], invocation.Syntax);
+            if (layout is null) return Operand.Const(0);
+            MapsUsed.Add(field.Name);
+            var args = invocation.Arguments;
+            int context = PointerOf(AddressOf(args[0].Value));
+            int data = HelperMemory(args[1].Value);
+            int map = _b.LoadMap(field.Name);
+            int flags = _b.Const(CurrentCpu);
+            int size = _b.Const(layout.Size);
+            int result = CallHelper(HelperId.PerfEventOutput, invocation, new List<int> { context, map, flags, data, size });
+            return Operand.InReg(_b.SetCond(Cond.Eq, result, -1, 0));
+        }
+
         /// <summary>
         /// Unless <c>value (cond) 0</c> (the record went in), adds one to this CPU's slot of the buffer's drop counter, the
         /// per-CPU array the object writer adds for each ring buffer, which user space reads as the reader's <c>Dropped</c>.

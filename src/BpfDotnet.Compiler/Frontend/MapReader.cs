@@ -18,7 +18,7 @@ namespace BpfDotnet.Compiler.Frontend
                 new EquatableArray<DiagnosticInfo>(new[] { DiagnosticInfo.Create(DiagnosticDescriptors.InvalidMapDeclaration, location, field.Name, why) }));
 
             if (!field.IsStatic) return Fail("map fields must be static");
-            if (field.Type is not INamedTypeSymbol mapType || !mapType.IsGenericType) return Fail("the field type must be BpfHashMap<TKey, TValue>, BpfArrayMap<TValue> or BpfRingBuffer<T>");
+            if (field.Type is not INamedTypeSymbol mapType || !mapType.IsGenericType) return Fail("the field type must be BpfHashMap<TKey, TValue>, BpfArrayMap<TValue>, BpfRingBuffer<T> or another map type of the map kinds table");
             string definition = mapType.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted).WithGenericsOptions(SymbolDisplayGenericsOptions.None));
             string metadataName = mapType.ContainingNamespace?.ToDisplayString() + "." + mapType.MetadataName;
 
@@ -36,7 +36,15 @@ namespace BpfDotnet.Compiler.Frontend
 
             if (KernelModel.MapKinds.ByClrType(metadataName) is not KernelModel.MapKind kind || mapType.TypeArguments.Length != (kind.KeyIsIndex || kind.Records ? 1 : 2))
             {
-                return Fail($"'{definition}' is not a map type; use BpfHashMap<TKey, TValue>, BpfArrayMap<TValue> or BpfRingBuffer<T>");
+                return Fail($"'{definition}' is not a map type; use BpfHashMap<TKey, TValue>, BpfArrayMap<TValue>, BpfRingBuffer<T> or another map type of the map kinds table");
+            }
+            if (kind.Type == KernelModel.MapType.PerfEventArray)
+            {
+                // One slot per possible CPU, each holding a perf event's descriptor: sized by the loader (max_entries 0).
+                var sample = TypeLayout.TryGet(mapType.TypeArguments[0], out var sampleError);
+                if (sample is null) return Fail($"record type '{mapType.TypeArguments[0].ToDisplayString()}' is not supported: {sampleError}");
+                return new MapDeclaration(new MapSpec(field.Name, (uint)kind.Type, 0, flags, IntType.UInt, IntType.UInt), field.Name, string.Empty,
+                    mapType.TypeArguments[0].ToDisplayString(s_fullyQualified), EquatableArray<DiagnosticInfo>.Empty);
             }
             if (kind.Records)
             {

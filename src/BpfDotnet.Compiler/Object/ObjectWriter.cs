@@ -271,7 +271,7 @@ namespace BpfDotnet.Compiler.Object
             foreach (var map in spec.Maps)
             {
                 maps.Add(map);
-                if (KernelModel.MapKinds.ByType(map.MapType) is not { Records: true }) continue;
+                if (map.MapType != (uint)KernelModel.MapType.Ringbuf) continue;
                 string name = map.Name + KernelModel.MapKinds.DropCounterSuffix;
                 bool declared = false;
                 foreach (var other in spec.Maps) declared |= other.Name == name;

@@ -59,11 +59,18 @@ namespace BpfDotnet.KernelModel
         /// </summary>
         public const string DropCounterSuffix = "__drops";
 
+        /// <summary>
+        /// A perf event array holds, per CPU, the perf event a program's output goes to: 4-byte keys (the CPU) and values
+        /// (the event's descriptor). Declared with no size, it gets one slot per possible CPU at load, as libbpf does.
+        /// </summary>
+        public static readonly MapKind PerfEventArray = new("BpfDotnet.BpfPerfEventArray`1", MapType.PerfEventArray, MapFlags.None, uint.MaxValue, KeyIsIndex: false, Records: true,
+            UserHandle: "BpfDotnet.BpfPerfBufferReader`1", Factory: "GetPerfBuffer");
+
         /// <summary>The page size a ring buffer's size must be a multiple of (x86-64's and the common arm64 configuration's).</summary>
         public const uint PageSize = 4096;
 
         /// <summary>Every map kind a probe can declare.</summary>
-        public static readonly MapKind[] All = { Hash, Array, PerCpuHash, PerCpuArray, LruHash, LruPerCpuHash, RingBuffer };
+        public static readonly MapKind[] All = { Hash, Array, PerCpuHash, PerCpuArray, LruHash, LruPerCpuHash, RingBuffer, PerfEventArray };
 
         /// <summary>The kind the C# type with this metadata name declares, or null.</summary>
         public static MapKind? ByClrType(string metadataName)
@@ -97,7 +104,7 @@ namespace BpfDotnet.KernelModel
             if ((access & MapFlags.ReadOnly) != 0 && (access & MapFlags.WriteOnly) != 0) return "ReadOnly and WriteOnly exclude each other";
             if ((access & MapFlags.ReadOnlyProgram) != 0 && (access & MapFlags.WriteOnlyProgram) != 0) return "ReadOnlyProgram and WriteOnlyProgram exclude each other";
             if (maxEntries > kind.MaxEntries) return "MaxEntries " + maxEntries + " is more than a map of type " + kind.Type + " can have (" + kind.MaxEntries + ")";
-            if (kind.Records && (maxEntries < PageSize || (maxEntries & (maxEntries - 1)) != 0))
+            if (kind.Type == MapType.Ringbuf && (maxEntries < PageSize || (maxEntries & (maxEntries - 1)) != 0))
             {
                 return "MaxEntries " + maxEntries + " is not a ring buffer size: the size in bytes must be a power of two and a multiple of the page size (" + PageSize + "), such as 256 * 1024";
             }

@@ -129,10 +129,20 @@ namespace BpfDotnet.KernelModel
         /// <summary>The <c>disabled</c> bit of the flags word.</summary>
         public const ulong FlagDisabled = 1;
 
+        /// <summary>PERF_TYPE_SOFTWARE.</summary>
+        public const uint TypeSoftware = 1;
+
+        /// <summary>PERF_COUNT_SW_BPF_OUTPUT: the software event that <c>bpf_perf_event_output</c> writes to.</summary>
+        public const ulong CountSwBpfOutput = 10;
+
+        /// <summary>PERF_SAMPLE_RAW: samples carry the raw bytes a program output.</summary>
+        public const ulong SampleRaw = 1 << 10;
+
         [FieldOffset(0)] public uint Type;
         [FieldOffset(4)] public uint Size;
         [FieldOffset(8)] public ulong Config;
         [FieldOffset(16)] public ulong SamplePeriod;
+        [FieldOffset(24)] public ulong SampleType;
         [FieldOffset(40)] public ulong Flags;
         [FieldOffset(48)] public uint WakeupEvents;
     }

@@ -13,6 +13,7 @@ namespace BpfDotnet.KernelModel
         GetCurrentPidTgid = 14,
         GetCurrentUidGid = 15,
         GetCurrentComm = 16,
+        PerfEventOutput = 25,
         GetCurrentTask = 35,
         GetNumaNodeId = 42,
         GetCurrentCgroupId = 80,

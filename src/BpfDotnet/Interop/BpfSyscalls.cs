@@ -283,6 +283,24 @@ namespace BpfDotnet.Interop
             return Native.PerfEventOpen((byte*)&attr, pid, cpu, -1, Native.PerfFlagFdCloexec, out errno);
         }
 
+        /// <summary>
+        /// perf_event_open of the software event <c>bpf_perf_event_output</c> writes to, on <paramref name="cpu"/> for every
+        /// process, sampling raw records, waking the reader for each.
+        /// </summary>
+        internal static int PerfEventOpenBpfOutput(int cpu, out int errno)
+        {
+            var attr = new PerfEventAttr
+            {
+                Type = PerfEventAttr.TypeSoftware,
+                Size = PerfEventAttr.SizeVer7,
+                Config = PerfEventAttr.CountSwBpfOutput,
+                SamplePeriod = 1,
+                SampleType = PerfEventAttr.SampleRaw,
+                WakeupEvents = 1,
+            };
+            return Native.PerfEventOpen((byte*)&attr, -1, cpu, -1, Native.PerfFlagFdCloexec, out errno);
+        }
+
         internal static string CString(ReadOnlySpan<byte> buf)
         {
             int n = buf.IndexOf((byte)0);

@@ -189,6 +189,33 @@ namespace BpfDotnet
             => new BpfPerCpuMapHandle<TKey, TValue>(GetMap(name));
 
         /// <summary>
+        /// Returns the reader of the perf event array named <paramref name="name"/> (a <see cref="BpfPerfEventArray{T}"/>
+        /// field): a perf buffer per CPU, opened and put in the array on the first call; the object disposes it.
+        /// </summary>
+        /// <typeparam name="T">The record type the programs send.</typeparam>
+        /// <param name="name">The map name.</param>
+        /// <param name="pagesPerCpu">Each CPU's buffer in pages, a power of two (on the first call only).</param>
+        /// <returns>The reader (the same one on every call with this name).</returns>
+        /// <exception cref="BpfException">No such map, the map is not a perf event array, or opening the buffers failed.</exception>
+        public BpfPerfBufferReader<T> GetPerfBuffer<T>(string name, int pagesPerCpu = 64)
+            where T : unmanaged
+        {
+            BpfMapHandle map = GetMap(name);
+            lock (_gate)
+            {
+                ThrowIfDisposed();
+                if (_readers.TryGetValue(name, out IDisposable? existing))
+                {
+                    return existing as BpfPerfBufferReader<T>
+                        ?? throw new BpfException($"Perf event array '{name}' is already read with records of another type than {typeof(T).Name}.");
+                }
+                var reader = new BpfPerfBufferReader<T>(map, pagesPerCpu);
+                _readers.Add(name, reader);
+                return reader;
+            }
+        }
+
+        /// <summary>
         /// Returns the reader of the ring buffer named <paramref name="name"/> (a <see cref="BpfRingBuffer{T}"/> field), mapping
         /// the buffer into this process on the first call; the object disposes it with the map.
         /// </summary>
@@ -375,6 +402,8 @@ namespace BpfDotnet
                         throw new BpfException($"Map '{def.Name}' is described in BTF but has no ELF symbol in .maps (libbpf fails with ENOENT here too).");
                     if (_obj._maps.ContainsKey(def.Name)) throw new BpfException($"The object has two maps named '{def.Name}'; names must be unique.");
                     uint keySize = def.KeySize, valueSize = def.ValueSize;
+                    // A perf event array declared without a size gets a slot per possible CPU, as libbpf gives it.
+                    if (def.Type == (uint)BpfMapType.PerfEventArray && def.MaxEntries == 0) def.MaxEntries = (uint)BpfSystem.GetPossibleCpuCount();
                     bool sizeless = def.Type is (uint)BpfMapType.Ringbuf or (uint)BpfMapType.UserRingbuf;
                     int fd = MapCreate(def.Type, keySize, valueSize, def.MaxEntries, def.Flags, def.Name,
                         sizeless ? -1 : _btfFd, sizeless ? 0 : def.KeyTypeId, sizeless ? 0 : def.ValueTypeId, out int errno);

@@ -42,8 +42,7 @@ namespace BpfDotnet
         private IntPtr _consumerPage;
         private IntPtr _producerPage;
         private byte* _data;
-        private int _epoll = -1;
-        private int _wakeup = -1;
+        private EpollWaiter? _waiter;
         private int _reading;
         private bool _disposed;
 
@@ -66,14 +65,8 @@ namespace BpfDotnet
                     _consumerPage = Map(lease.Fd, _pageSize, Native.ProtRead | Native.ProtWrite, 0, "the consumer page");
                     _producerPage = Map(lease.Fd, _dataMappingSize, Native.ProtRead, (long)_pageSize, "the producer page and the data");
                     _data = (byte*)_producerPage + _pageSize;
-                    _epoll = Native.epoll_create1(Native.EpollCloexec);
-                    if (_epoll < 0) throw BpfErrors.FromErrno(Marshal.GetLastPInvokeError(), "to create an epoll instance for ring buffer '" + map.Name + "'");
-                    _wakeup = Native.eventfd(0, Native.EfdCloexec | Native.EfdNonblock);
-                    if (_wakeup < 0) throw BpfErrors.FromErrno(Marshal.GetLastPInvokeError(), "to create an eventfd for ring buffer '" + map.Name + "'");
-                    // The buffer edge-triggered (each drain reads everything); the wake-up level-triggered, so that once
-                    // written it ends every later wait too.
-                    Watch(lease.Fd, 0, Native.EpollIn | Native.EpollEdgeTriggered);
-                    Watch(_wakeup, 1, Native.EpollIn);
+                    _waiter = new EpollWaiter("ring buffer '" + map.Name + "'");
+                    _waiter.Watch(lease.Fd);
                 }
             }
             catch
@@ -249,21 +242,7 @@ namespace BpfDotnet
             Enter();
             try
             {
-                int size = Native.EpollEventSize;
-                byte* events = stackalloc byte[2 * 16];
-                while (true)
-                {
-                    // Nothing to wait for when records are already there (an edge may have come before this wait).
-                    if (Volatile.Read(ref *(ulong*)_producerPage) != Volatile.Read(ref *(ulong*)_consumerPage)) return;
-                    int n = Native.epoll_wait(_epoll, events, 2, timeoutMs);
-                    if (n < 0)
-                    {
-                        int errno = Marshal.GetLastPInvokeError();
-                        if (errno == Native.EINTR) continue;
-                        throw BpfErrors.FromErrno(errno, "to wait for ring buffer '" + Name + "' (epoll_wait)");
-                    }
-                    return;
-                }
+                _waiter!.Wait(timeoutMs, () => Volatile.Read(ref *(ulong*)_producerPage) != Volatile.Read(ref *(ulong*)_consumerPage));
             }
             finally
             {
@@ -271,14 +250,8 @@ namespace BpfDotnet
             }
         }
 
-        /// <summary>Wakes a waiting reader (cancellation, disposal): the eventfd stays readable, so later waits return at once.</summary>
-        private void Interrupt()
-        {
-            int fd = _wakeup;
-            if (fd < 0) return;
-            ulong one = 1;
-            Native.write(fd, &one, sizeof(ulong));
-        }
+        /// <summary>Wakes a waiting reader (cancellation, disposal).</summary>
+        private void Interrupt() => _waiter?.Interrupt();
 
         private void Enter()
         {
@@ -291,16 +264,6 @@ namespace BpfDotnet
         }
 
         private void Exit() => Interlocked.Decrement(ref _reading);
-
-        private void Watch(int fd, ulong data, uint events)
-        {
-            byte* e = stackalloc byte[16];
-            new Span<byte>(e, 16).Clear();
-            *(uint*)e = events;
-            *(ulong*)(e + Native.EpollDataOffset) = data;
-            if (Native.epoll_ctl(_epoll, Native.EpollCtlAdd, fd, e) < 0)
-                throw BpfErrors.FromErrno(Marshal.GetLastPInvokeError(), "to watch ring buffer '" + _map.Name + "' (epoll_ctl)");
-        }
 
         private IntPtr Map(int fd, nuint length, int protection, long offset, string what)
         {
@@ -316,9 +279,8 @@ namespace BpfDotnet
             if (_consumerPage != IntPtr.Zero) Native.munmap(_consumerPage, _pageSize);
             _producerPage = _consumerPage = IntPtr.Zero;
             _data = null;
-            if (_epoll >= 0) Native.close(_epoll);
-            if (_wakeup >= 0) Native.close(_wakeup);
-            _epoll = _wakeup = -1;
+            _waiter?.Dispose();
+            _waiter = null;
         }
 
         private void ThrowIfDisposed()

@@ -110,3 +110,47 @@ namespace BpfDotnet
         }
     }
 }
+
+namespace BpfDotnet
+{
+    /// <summary>
+    /// A perf event array (<c>BPF_MAP_TYPE_PERF_EVENT_ARRAY</c>): programs send records of <typeparamref name="T"/> to a
+    /// per-CPU perf buffer with <see cref="Output{TContext}"/>, for kernels before 5.8 or users who need per-CPU buffers;
+    /// <see cref="BpfRingBuffer{T}"/> is the better choice elsewhere. Declare it as a static field with
+    /// <see cref="BpfMapAttribute"/> (no size: the loader gives it a slot per possible CPU). User space reads the records
+    /// with the loaded object's <see cref="BpfPerfBufferReader{T}"/>, which also counts the records the kernel lost.
+    /// Outside the kernel the buffers are a queue, so probe code can run as .NET code.
+    /// </summary>
+    /// <typeparam name="T">The record type: an unmanaged struct or integer.</typeparam>
+    public sealed class BpfPerfEventArray<T> : IBpfMapStandIn
+        where T : unmanaged
+    {
+        private readonly ConcurrentQueue<T> _records = new ConcurrentQueue<T>();
+
+        /// <summary>Creates the managed stand-in.</summary>
+        public BpfPerfEventArray()
+        {
+        }
+
+        void IBpfMapStandIn.SetMaxEntries(uint maxEntries)
+        {
+        }
+
+        /// <summary>
+        /// Sends <paramref name="record"/> to the perf buffer of the CPU the program runs on (<c>bpf_perf_event_output</c>
+        /// with <c>BPF_F_CURRENT_CPU</c>); false when it could not (no reader on this CPU, or its buffer is full).
+        /// </summary>
+        /// <param name="context">The program's context, which the helper needs.</param>
+        /// <param name="record">The record to copy.</param>
+        public bool Output<TContext>(ref TContext context, in T record)
+            where TContext : unmanaged
+        {
+            _records.Enqueue(record);
+            return true;
+        }
+
+        /// <summary>Outside the kernel: takes the oldest record, as the reader would. Not for use in programs.</summary>
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public bool TryRead(out T record) => _records.TryDequeue(out record);
+    }
+}
