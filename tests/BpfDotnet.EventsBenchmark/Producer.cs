@@ -18,6 +18,8 @@ namespace BpfDotnet.EventsBenchmark
     {
         public const long SmallMagic = 0x5bd1e995;
         public const long LargeMagic = 0x5bd1e996;
+        public const long PerfOursMagic = 0x5bd1e997;
+        public const long PerfLibbpfMagic = 0x5bd1e998;
         public const int RecordsPerCall = 64;
 
         [BpfMap(MaxEntries = 8 * 1024 * 1024)]
@@ -26,6 +28,14 @@ namespace BpfDotnet.EventsBenchmark
         [BpfMap(MaxEntries = 8 * 1024 * 1024)]
         public static BpfRingBuffer<Record128> Large = new();
 
+        /// <summary>The perf event array BpfDotnet's reader drains.</summary>
+        [BpfMap]
+        public static BpfPerfEventArray<ulong> PerfOurs = new();
+
+        /// <summary>The same, for libbpf's perf_buffer, which puts its own events in the array.</summary>
+        [BpfMap]
+        public static BpfPerfEventArray<ulong> PerfLibbpf = new();
+
         [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
         public static int OnGetpgid(ref SysEnterArgs ctx)
         {
@@ -33,6 +43,14 @@ namespace BpfDotnet.EventsBenchmark
             if (magic == SmallMagic)
             {
                 for (int i = 0; i < RecordsPerCall; i++) Small.Output((ulong)i);
+            }
+            else if (magic == PerfOursMagic)
+            {
+                for (int i = 0; i < RecordsPerCall; i++) PerfOurs.Output(ref ctx, (ulong)i);
+            }
+            else if (magic == PerfLibbpfMagic)
+            {
+                for (int i = 0; i < RecordsPerCall; i++) PerfLibbpf.Output(ref ctx, (ulong)i);
             }
             else if (magic == LargeMagic)
             {

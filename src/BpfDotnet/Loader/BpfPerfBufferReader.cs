@@ -174,6 +174,7 @@ namespace BpfDotnet
             try
             {
                 int count = 0;
+                uint recordSize = (uint)sizeof(T);
                 fixed (byte* scratch = _scratch)
                 {
                     foreach (var buffer in _buffers)
@@ -182,19 +183,22 @@ namespace BpfDotnet
                         ulong head = Volatile.Read(ref *(ulong*)(meta + DataHead));
                         ulong tail = *(ulong*)(meta + DataTail);
                         if (tail == head) continue;
+                        // The buffer's shape in locals, read once for the whole batch.
+                        byte* data = buffer.Data;
+                        ulong bufferSize = buffer.Size, mask = bufferSize - 1;
                         while (tail < head)
                         {
-                            ulong offset = tail & (buffer.Size - 1);
-                            byte* record = buffer.Data + offset;
+                            ulong offset = tail & mask;
+                            byte* record = data + offset;
                             uint type = *(uint*)record;
                             ushort size = *(ushort*)(record + 6);
                             if (size < 8) break;
-                            if (offset + size > buffer.Size)
+                            if (offset + size > bufferSize)
                             {
                                 // The record wraps around the buffer's end: copy it into one piece.
-                                ulong first = buffer.Size - offset;
-                                Buffer.MemoryCopy(record, scratch, _scratch.Length, (long)first);
-                                Buffer.MemoryCopy(buffer.Data, scratch + first, _scratch.Length - (long)first, size - (long)first);
+                                ulong first = bufferSize - offset;
+                                Buffer.MemoryCopy(record, scratch, ushort.MaxValue + 1, (long)first);
+                                Buffer.MemoryCopy(data, scratch + first, ushort.MaxValue + 1 - (long)first, size - (long)first);
                                 record = scratch;
                             }
                             if (type == RecordSample && size >= 12)
@@ -203,7 +207,7 @@ namespace BpfDotnet
                                 byte* payload = record + 12;
                                 if (typed is not null)
                                 {
-                                    if (raw >= (uint)sizeof(T))
+                                    if (raw >= recordSize)
                                     {
                                         typed(in Unsafe.AsRef<T>(payload));
                                         count++;
