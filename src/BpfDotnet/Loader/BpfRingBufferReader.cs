@@ -185,6 +185,8 @@ namespace BpfDotnet
             Release();
         }
 
+        // The drain loop is the reader's hot path: compiled fully optimised from its first call, not after tiering.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int Drain(RingBufferRecordHandler<T>? typed, RingBufferBytesHandler? bytes)
         {
             Enter();
