@@ -126,5 +126,28 @@ namespace BpfDotnet.EndToEnd.Tests
             }
             Assert.Equal(descriptorsBefore, Directory.GetFiles("/proc/self/fd").Length);
         }
+
+        /// <summary>One poller waits on a ring buffer and a perf buffer of two objects, and reads both.</summary>
+        [KernelFact]
+        public void OnePoller_WaitsOnARingBufferAndAPerfBuffer_AndReadsBoth()
+        {
+            Kernel.Require();
+            using var ring = RingEvents.Load(new() { TargetPid = (uint)Environment.ProcessId });
+            ring.AttachAll();
+            using var perf = Load();
+            var fromRing = new List<long>();
+            var fromPerf = new List<long>();
+            using var poller = new BpfEventPoller()
+                .Add(ring.Events, (in RingEvent e) => fromRing.Add(e.Value))
+                .Add(perf.Events, (in RingEvent e) => fromPerf.Add(e.Value));
+            var waiting = Task.Run(() => poller.Poll(Timeout.InfiniteTimeSpan));
+            Thread.Sleep(200);
+            Assert.False(waiting.IsCompleted, "the poller returned with no record to read");
+            getpgid(7);
+            Assert.True(waiting.Wait(TimeSpan.FromSeconds(5)), "the poller did not wake for the records");
+            poller.Consume();
+            Assert.Equal(new long[] { 7 }, fromRing);
+            Assert.Equal(new long[] { 7 }, fromPerf);
+        }
     }
 }

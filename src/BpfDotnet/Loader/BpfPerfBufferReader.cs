@@ -238,20 +238,30 @@ namespace BpfDotnet
             }
         }
 
+        /// <summary>The descriptors a poller watches: every CPU's perf event.</summary>
+        internal IEnumerable<int> Descriptors()
+        {
+            foreach (var buffer in _buffers) yield return buffer.Fd;
+        }
+
+        /// <summary>True when a CPU's buffer holds records not yet read.</summary>
+        internal bool HasRecords()
+        {
+            if (_disposed) return false;
+            foreach (var buffer in _buffers)
+            {
+                byte* meta = (byte*)buffer.Base;
+                if (Volatile.Read(ref *(ulong*)(meta + DataHead)) != *(ulong*)(meta + DataTail)) return true;
+            }
+            return false;
+        }
+
         private void Wait(int timeoutMs)
         {
             Enter();
             try
             {
-                _waiter.Wait(timeoutMs, () =>
-                {
-                    foreach (var buffer in _buffers)
-                    {
-                        byte* meta = (byte*)buffer.Base;
-                        if (Volatile.Read(ref *(ulong*)(meta + DataHead)) != *(ulong*)(meta + DataTail)) return true;
-                    }
-                    return false;
-                });
+                _waiter.Wait(timeoutMs, HasRecords);
             }
             finally
             {

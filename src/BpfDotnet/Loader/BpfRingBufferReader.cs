@@ -252,6 +252,16 @@ namespace BpfDotnet
             }
         }
 
+        /// <summary>The descriptor a poller watches for this buffer.</summary>
+        internal IEnumerable<int> Descriptors()
+        {
+            ThrowIfDisposed();
+            yield return _map.Fd.Value;
+        }
+
+        /// <summary>True when committed records wait to be read.</summary>
+        internal bool HasRecords() => !_disposed && Volatile.Read(ref *(ulong*)_producerPage) != Volatile.Read(ref *(ulong*)_consumerPage);
+
         /// <summary>Wakes a waiting reader (cancellation, disposal).</summary>
         private void Interrupt() => _waiter?.Interrupt();
 
