@@ -153,5 +153,32 @@ namespace BpfDotnet.EndToEnd.Tests
             // -x: no successful open is shown.
             Assert.DoesNotMatch(new Regex(@"(?m)^\d+\s+\S+\s+\d+\s+0\s"), output);
         }
+
+        /// <summary>
+        /// execsnoop runs for 3 s while this test runs <c>/bin/echo</c> with a unique argument and tries a program that does
+        /// not exist: the first shows with its arguments, read from the caller's memory, and 0; the second with ENOENT.
+        /// </summary>
+        [KernelFact]
+        public void ExecSnoopSample_PrintsExecsWithTheirArguments()
+        {
+            Kernel.Require();
+            var dll = Path.Combine(Repo.OutputOf("ExecSnoop"), "ExecSnoop.dll");
+            string marker = "bpfdotnet-" + Guid.NewGuid().ToString("N");
+            string missing = "/tmp/bpfdotnet-execsnoop-missing-" + Guid.NewGuid().ToString("N");
+            var run = System.Threading.Tasks.Task.Run(() => Repo.Run("dotnet", $"{dll} -d 3", timeoutSeconds: 60));
+            var until = DateTime.UtcNow.AddSeconds(2.5);
+            while (DateTime.UtcNow < until && !run.IsCompleted)
+            {
+                Repo.Run("/bin/echo", marker + " second-argument");
+                // The shell calls execve(2) on the path, which fails with ENOENT.
+                Repo.Run("/bin/sh", "-c " + missing);
+                System.Threading.Thread.Sleep(200);
+            }
+            var (code, output) = run.Result;
+            Assert.True(code == 0, "execsnoop failed:\n" + output);
+            Assert.StartsWith("COMM", output.TrimStart());
+            Assert.Matches(new Regex(@"(?m)^echo\s+\d+\s+\S+\s+0 /bin/echo " + marker + " second-argument$"), output);
+            Assert.Matches(new Regex(@"(?m)\s-2 " + Regex.Escape(missing) + "$"), output);
+        }
     }
 }
