@@ -227,7 +227,8 @@ namespace BpfDotnet.Analyzers
                 }
                 foreach (var map in loader.Maps)
                 {
-                    w.Line(map.PropertyName + " = @object." + map.Factory + "<" + map.TypeArguments + ">(" + Literal(map.ObjectName) + ");");
+                    string typeArguments = string.IsNullOrEmpty(map.TypeArguments) ? string.Empty : "<" + map.TypeArguments + ">";
+                    w.Line(map.PropertyName + " = @object." + map.Factory + typeArguments + "(" + Literal(map.ObjectName) + ");");
                 }
                 w.Close();
                 w.Line();
@@ -244,7 +245,7 @@ namespace BpfDotnet.Analyzers
                 {
                     w.Line();
                     w.Line("/// <summary>The map declared by the field <c>" + map.PropertyName.TrimStart('@') + "</c>, shared with the programs.</summary>");
-                    w.Line("public " + map.HandleType + "<" + map.TypeArguments + "> " + map.PropertyName + " { get; }");
+                    w.Line("public " + map.HandleType + (string.IsNullOrEmpty(map.TypeArguments) ? string.Empty : "<" + map.TypeArguments + ">") + " " + map.PropertyName + " { get; }");
                 }
                 foreach (var g in NamedGlobals(loader, readOnly: false))
                 {

@@ -142,8 +142,9 @@ namespace BpfDotnet.Analyzers
                     // when the declaration has errors, so that code using the handle keeps compiling.
                     var kind = map.Kind is { } name ? KernelModel.MapKinds.ByClrType(name) : null;
                     if (kind is not { } known) continue;
-                    string handle = "global::" + known.UserHandle.Substring(0, known.UserHandle.IndexOf('`'));
-                    string arguments = known.Records ? map.ValueTypeName : map.KeyTypeName + ", " + map.ValueTypeName;
+                    int tick = known.UserHandle.IndexOf('`');
+                    string handle = "global::" + (tick < 0 ? known.UserHandle : known.UserHandle.Substring(0, tick));
+                    string arguments = tick < 0 ? string.Empty : known.Records ? map.ValueTypeName : map.KeyTypeName + ", " + map.ValueTypeName;
                     members.Add(new LoaderMemberSpec(ProbeClassReader.EscapeIdentifier(map.FieldName), objectName, arguments, handle, known.Factory));
                 }
                 return members.ToEquatableArray();

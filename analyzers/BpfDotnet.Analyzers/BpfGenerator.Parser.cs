@@ -75,6 +75,14 @@ namespace BpfDotnet.Analyzers
                     var declaration = ProbeCompiler.ReadMap(field, cancellationToken);
                     string? key = null, value = null, kindName = null;
                     bool typesArePublic = true;
+                    if (field.Type is INamedTypeSymbol { IsGenericType: false } plain
+                        && KernelModel.MapKinds.ByClrType(plain.ContainingNamespace?.ToDisplayString() + "." + plain.MetadataName) is { } plainKind)
+                    {
+                        // A map type without type arguments (stack traces): its handle takes none.
+                        kindName = plainKind.ClrType;
+                        key = string.Empty;
+                        value = string.Empty;
+                    }
                     if (field.Type is INamedTypeSymbol { IsGenericType: true } mapType)
                     {
                         string metadataName = mapType.ContainingNamespace?.ToDisplayString() + "." + mapType.MetadataName;

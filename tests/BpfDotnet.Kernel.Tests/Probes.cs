@@ -570,3 +570,29 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>The kernel and user stacks of one process's getpgid(2) calls.</summary>
+    public static partial class StackProbe
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        [BpfMap(MaxEntries = 64)]
+        public static BpfStackTraceMap Stacks = new();
+
+        /// <summary>Slot 0: the last kernel stack id; slot 1: the last user stack id.</summary>
+        [BpfMap(MaxEntries = 2)]
+        public static BpfArrayMap<long> LastIds = new(2);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            LastIds.Update(0, Stacks.GetStackId(ref ctx));
+            LastIds.Update(1, Stacks.GetStackId(ref ctx, StackTraceFlags.UserStack));
+            return 0;
+        }
+    }
+}

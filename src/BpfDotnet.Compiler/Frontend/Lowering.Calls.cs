@@ -62,6 +62,8 @@ namespace BpfDotnet.Compiler.Frontend
                     return InvokeRingBuffer(invocation);
                 case KnownTypes.BpfPerfEventArray:
                     return InvokePerfEventArray(invocation);
+                case KnownTypes.BpfStackTraceMap:
+                    return InvokeStackTraceMap(invocation);
                 case KnownTypes.Interlocked:
                     return InvokeInterlocked(invocation, needValue);
                 case KnownTypes.TaskComm when IsNameCompare(invocation):

@@ -103,6 +103,23 @@ namespace BpfDotnet.Compiler.Frontend
             return Operand.InReg(_b.SetCond(Cond.Eq, result, -1, 0));
         }
 
+        /// <summary><c>BpfStackTraceMap.GetStackId(ref context, flags)</c>: <c>bpf_get_stackid(ctx, map, flags)</c>, the stack's id or a negative errno.</summary>
+        private Operand InvokeStackTraceMap(IInvocationOperation invocation)
+        {
+            var field = MapFieldOf(invocation.Instance);
+            if (field is null || invocation.TargetMethod.Name != "GetStackId")
+            {
+                Unsupported(invocation, "Calling a stack-trace map method on something other than a [BpfMap] static field");
+                return Operand.Const(0);
+            }
+            MapsUsed.Add(field.Name);
+            var args = invocation.Arguments;
+            int context = PointerOf(AddressOf(args[0].Value));
+            int map = _b.LoadMap(field.Name);
+            int flags = Materialize(args.Length > 1 ? Rvalue(args[1].Value) : Operand.Const(0));
+            return Operand.InReg(CallHelper(HelperId.GetStackid, invocation, new List<int> { context, map, flags }));
+        }
+
         /// <summary>
         /// Unless <c>value (cond) 0</c> (the record went in), adds one to this CPU's slot of the buffer's drop counter, the
         /// per-CPU array the object writer adds for each ring buffer, which user space reads as the reader's <c>Dropped</c>.

@@ -18,6 +18,26 @@ namespace BpfDotnet.Compiler.Frontend
                 new EquatableArray<DiagnosticInfo>(new[] { DiagnosticInfo.Create(DiagnosticDescriptors.InvalidMapDeclaration, location, field.Name, why) }));
 
             if (!field.IsStatic) return Fail("map fields must be static");
+            if (field.Type is INamedTypeSymbol { IsGenericType: false } plain
+                && KernelModel.MapKinds.ByClrType(plain.ContainingNamespace?.ToDisplayString() + "." + plain.MetadataName) is { Type: KernelModel.MapType.StackTrace } stacks)
+            {
+                // Stack ids to StackDepth addresses each.
+                uint entries = 1, stackFlags = 0;
+                foreach (var attribute in field.GetAttributes())
+                {
+                    if (attribute.AttributeClass?.ToDisplayString() != KnownTypes.BpfMapAttribute) continue;
+                    foreach (var named in attribute.NamedArguments)
+                    {
+                        if (named.Key == "MaxEntries" && named.Value.Value is uint m) entries = m;
+                        if (named.Key == "Flags" && named.Value.Value is uint f) stackFlags = f;
+                    }
+                }
+                if (entries == 0) return Fail("MaxEntries must be at least 1");
+                var frames = new ArrayType(IntType.ULong, KernelModel.MapKinds.StackDepth);
+                if (KernelModel.MapKinds.Problem(stacks, entries, stackFlags, (uint)frames.Size) is string refusedStacks) return Fail(refusedStacks + ": the kernel would refuse to create the map");
+                return new MapDeclaration(new MapSpec(field.Name, (uint)stacks.Type, entries, stackFlags, IntType.UInt, frames), field.Name, string.Empty, string.Empty,
+                    EquatableArray<DiagnosticInfo>.Empty);
+            }
             if (field.Type is not INamedTypeSymbol mapType || !mapType.IsGenericType) return Fail("the field type must be BpfHashMap<TKey, TValue>, BpfArrayMap<TValue>, BpfRingBuffer<T> or another map type of the map kinds table");
             string definition = mapType.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted).WithGenericsOptions(SymbolDisplayGenericsOptions.None));
             string metadataName = mapType.ContainingNamespace?.ToDisplayString() + "." + mapType.MetadataName;

@@ -35,6 +35,7 @@ namespace BpfDotnet.KernelModel
             new(HelperId.GetCurrentUidGid, "bpf_get_current_uid_gid", false, "GetCurrentUidGid"),
             new(HelperId.GetCurrentComm, "bpf_get_current_comm", false),
             new(HelperId.PerfEventOutput, "bpf_perf_event_output", true),
+            new(HelperId.GetStackid, "bpf_get_stackid", true),
             new(HelperId.GetCurrentTask, "bpf_get_current_task", true, "GetCurrentTask"),
             new(HelperId.ProbeReadUser, "bpf_probe_read_user", true),
             new(HelperId.ProbeReadKernel, "bpf_probe_read_kernel", true),

@@ -66,11 +66,21 @@ namespace BpfDotnet.KernelModel
         public static readonly MapKind PerfEventArray = new("BpfDotnet.BpfPerfEventArray`1", MapType.PerfEventArray, MapFlags.None, uint.MaxValue, KeyIsIndex: false, Records: true,
             UserHandle: "BpfDotnet.BpfPerfBufferReader`1", Factory: "GetPerfBuffer");
 
+        /// <summary>The frames a stack-trace map keeps per stack (<c>PERF_MAX_STACK_DEPTH</c>).</summary>
+        public const int StackDepth = 127;
+
+        /// <summary>
+        /// A stack-trace map: 4-byte stack ids to <see cref="StackDepth"/> 8-byte addresses (<c>stack_map_alloc</c> takes the
+        /// read-only/write-only flags; BPF_F_STACK_BUILD_ID would change the value's layout, so it is not offered).
+        /// </summary>
+        public static readonly MapKind StackTrace = new("BpfDotnet.BpfStackTraceMap", MapType.StackTrace, MapFlags.ReadOnly | MapFlags.WriteOnly, 1u << 24, KeyIsIndex: false,
+            UserHandle: "BpfDotnet.BpfStackTraceMapHandle", Factory: "GetStackTraceMap");
+
         /// <summary>The page size a ring buffer's size must be a multiple of (x86-64's and the common arm64 configuration's).</summary>
         public const uint PageSize = 4096;
 
         /// <summary>Every map kind a probe can declare.</summary>
-        public static readonly MapKind[] All = { Hash, Array, PerCpuHash, PerCpuArray, LruHash, LruPerCpuHash, RingBuffer, PerfEventArray };
+        public static readonly MapKind[] All = { Hash, Array, PerCpuHash, PerCpuArray, LruHash, LruPerCpuHash, RingBuffer, PerfEventArray, StackTrace };
 
         /// <summary>The kind the C# type with this metadata name declares, or null.</summary>
         public static MapKind? ByClrType(string metadataName)

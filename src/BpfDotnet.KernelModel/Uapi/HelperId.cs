@@ -14,6 +14,7 @@ namespace BpfDotnet.KernelModel
         GetCurrentUidGid = 15,
         GetCurrentComm = 16,
         PerfEventOutput = 25,
+        GetStackid = 27,
         GetCurrentTask = 35,
         GetNumaNodeId = 42,
         GetCurrentCgroupId = 80,

@@ -188,6 +188,10 @@ namespace BpfDotnet
             where TValue : unmanaged
             => new BpfPerCpuMapHandle<TKey, TValue>(GetMap(name));
 
+        /// <summary>Returns the stack-trace map named <paramref name="name"/> (a <see cref="BpfStackTraceMap"/> field).</summary>
+        /// <exception cref="BpfException">No such map, or it is not a stack-trace map.</exception>
+        public BpfStackTraceMapHandle GetStackTraceMap(string name) => new BpfStackTraceMapHandle(GetMap(name));
+
         /// <summary>
         /// Returns the reader of the perf event array named <paramref name="name"/> (a <see cref="BpfPerfEventArray{T}"/>
         /// field): a perf buffer per CPU, opened and put in the array on the first call; the object disposes it.

@@ -1,0 +1,39 @@
+using System;
+using System.Linq;
+using System.Runtime.InteropServices;
+using BpfDotnet.Loader.Tests;
+using Xunit;
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>Stack-trace maps: stacks recorded in a real system call, read back and resolved.</summary>
+    [Collection("kernel")]
+    public class StackTraceTests
+    {
+        [DllImport("libc", SetLastError = true)]
+        private static extern int getpgid(int pid);
+
+        [KernelFact]
+        public void KernelAndUserStacks_AreRecorded_AndTheKernelStackResolvesToTheSystemCallPath()
+        {
+            Kernel.Require();
+            using var probe = StackProbe.Load(new() { TargetPid = (uint)Environment.ProcessId });
+            probe.AttachAll();
+            getpgid(0);
+            long kernelId = probe.LastIds[0], userId = probe.LastIds[1];
+            Assert.True(kernelId >= 0, "bpf_get_stackid failed: " + kernelId);
+            Assert.True(userId >= 0, "bpf_get_stackid of the user stack failed: " + userId);
+
+            var frames = probe.Stacks.GetKernelStack((uint)kernelId);
+            Assert.NotEmpty(frames);
+            Assert.All(frames, f => Assert.NotNull(f.Symbol));
+            // The stack of a system call's tracepoint runs through the architecture's system call entry.
+            string[] entries = { "do_syscall_64", "entry_SYSCALL_64", "el0_svc", "invoke_syscall" };
+            Assert.Contains(frames, f => entries.Any(e => f.Symbol!.Contains(e, StringComparison.Ordinal)));
+
+            var user = probe.Stacks.GetStack((uint)userId);
+            Assert.NotEmpty(user);
+            Assert.All(user, address => Assert.True(address < 0x0000_8000_0000_0000UL, $"0x{address:x} is not a user address"));
+        }
+    }
+}
