@@ -89,16 +89,16 @@ namespace BpfDotnet.Analyzers
                         var arguments = mapType.TypeArguments;
                         var kind = KernelModel.MapKinds.ByClrType(metadataName);
                         if (kind is not null) kindName = metadataName;
-                        if (kind is { Records: false, KeyIsIndex: false } && arguments.Length == 2 && Nameable(arguments[0]) && Nameable(arguments[1]))
+                        if (kind is { Records: false, KeyIsIndex: false, Keyless: false } && arguments.Length == 2 && Nameable(arguments[0]) && Nameable(arguments[1]))
                         {
                             key = arguments[0].ToDisplayString(s_typeFormat);
                             value = arguments[1].ToDisplayString(s_typeFormat);
                             typesArePublic = ProbeClassReader.IsEffectivelyPublic(arguments[0]) && ProbeClassReader.IsEffectivelyPublic(arguments[1]);
                         }
-                        else if (kind is { } single && (single.KeyIsIndex || single.Records) && arguments.Length == 1 && Nameable(arguments[0]))
+                        else if (kind is { } single && (single.KeyIsIndex || single.Records || single.Keyless) && arguments.Length == 1 && Nameable(arguments[0]))
                         {
-                            // An array's key is its index; a buffer of records has no key, and its handle takes the record type alone.
-                            key = single.Records ? string.Empty : "uint";
+                            // An array's key is its index; a buffer of records, a queue or a filter has no key, and its handle takes the value type alone.
+                            key = single.KeyIsIndex ? "uint" : string.Empty;
                             value = arguments[0].ToDisplayString(s_typeFormat);
                             typesArePublic = ProbeClassReader.IsEffectivelyPublic(arguments[0]);
                         }

@@ -596,3 +596,50 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>
+    /// getpgid(2) values pushed into a queue, a stack and a bloom filter; a negative value instead pops a value user space
+    /// pushed into the requests queue and keeps what it got.
+    /// </summary>
+    public static partial class ValueMaps
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        [BpfMap(MaxEntries = 16)]
+        public static BpfQueue<long> Fifo = new();
+
+        [BpfMap(MaxEntries = 16)]
+        public static BpfStack<long> Lifo = new();
+
+        [BpfMap(MaxEntries = 1024)]
+        public static BpfBloomFilter<long> Seen = new();
+
+        [BpfMap(MaxEntries = 16)]
+        public static BpfQueue<long> Requests = new();
+
+        /// <summary>Slot 0: the value popped from Requests; slot 1: 1 when it was found, 0 when the queue was empty.</summary>
+        [BpfMap(MaxEntries = 2)]
+        public static BpfArrayMap<long> Popped = new(2);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            long value = ctx.Arg0;
+            if (value < 0)
+            {
+                bool found = Requests.TryPop(out long request);
+                Popped.Update(0, request);
+                Popped.Update(1, found ? 1 : 0);
+                return 0;
+            }
+            Fifo.Push(value);
+            Lifo.Push(value);
+            Seen.Add(value);
+            return 0;
+        }
+    }
+}

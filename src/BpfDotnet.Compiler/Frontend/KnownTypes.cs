@@ -13,6 +13,9 @@ namespace BpfDotnet.Compiler.Frontend
         public const string BpfRingBuffer = "BpfDotnet.BpfRingBuffer`1";
         public const string BpfPerfEventArray = "BpfDotnet.BpfPerfEventArray`1";
         public const string BpfStackTraceMap = "BpfDotnet.BpfStackTraceMap";
+        /// <summary>The base class declaring the methods of queues and stacks.</summary>
+        public const string BpfValueList = "BpfDotnet.BpfValueList`1";
+        public const string BpfBloomFilter = "BpfDotnet.BpfBloomFilter`1";
         /// <summary>The base class declaring the methods of every hash map kind.</summary>
         public const string BpfKeyedMap = "BpfDotnet.BpfKeyedMap`2";
         /// <summary>The base class declaring the methods of every array map kind.</summary>

@@ -64,6 +64,9 @@ namespace BpfDotnet.Compiler.Frontend
                     return InvokePerfEventArray(invocation);
                 case KnownTypes.BpfStackTraceMap:
                     return InvokeStackTraceMap(invocation);
+                case KnownTypes.BpfValueList:
+                case KnownTypes.BpfBloomFilter:
+                    return InvokeValueMap(invocation);
                 case KnownTypes.Interlocked:
                     return InvokeInterlocked(invocation, needValue);
                 case KnownTypes.TaskComm when IsNameCompare(invocation):

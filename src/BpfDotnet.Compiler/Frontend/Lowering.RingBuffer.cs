@@ -121,6 +121,55 @@ namespace BpfDotnet.Compiler.Frontend
         }
 
         /// <summary>
+        /// Queues, stacks and bloom filters: <c>Push(in T, flags)</c> and a bloom filter's <c>Add(in T)</c> are
+        /// <c>bpf_map_push_elem</c>; <c>TryPop(out T)</c> is <c>bpf_map_pop_elem</c>; <c>TryPeek(out T)</c> and a bloom
+        /// filter's <c>MayContain(in T)</c> are <c>bpf_map_peek_elem</c> (true when it returns 0).
+        /// </summary>
+        private Operand InvokeValueMap(IInvocationOperation invocation)
+        {
+            var field = MapFieldOf(invocation.Instance);
+            if (field is null)
+            {
+                Unsupported(invocation, "Calling a queue, stack or bloom filter method on something other than a [BpfMap] static field");
+                return Operand.Const(0);
+            }
+            MapsUsed.Add(field.Name);
+            var args = invocation.Arguments;
+            string method = invocation.TargetMethod.Name;
+            switch (method)
+            {
+                case "Push":
+                case "Add":
+                    {
+                        int value = HelperMemory(args[0].Value);
+                        int flags = Materialize(args.Length > 1 ? Rvalue(args[1].Value) : Operand.Const(0));
+                        int map = _b.LoadMap(field.Name);
+                        return Operand.InReg(CallHelper(HelperId.MapPushElem, invocation, new List<int> { map, value, flags }));
+                    }
+                case "TryPop":
+                case "TryPeek":
+                case "MayContain":
+                    {
+                        // Pop and peek write the value (an out argument, zeroed first: C# gives default when there is none,
+                        // and the helper then writes nothing); a bloom filter's peek reads the value to test.
+                        int value;
+                        if (method == "MayContain") value = HelperMemory(args[0].Value);
+                        else
+                        {
+                            var destination = AddressOf(args[0].Value);
+                            if (Layout(args[0].Value.Type, args[0].Value.Syntax) is { } layout) Zero(destination, layout.Size);
+                            value = PointerOf(destination);
+                        }
+                        int map = _b.LoadMap(field.Name);
+                        int result = CallHelper(method == "TryPop" ? HelperId.MapPopElem : HelperId.MapPeekElem, invocation, new List<int> { map, value });
+                        return Operand.InReg(_b.SetCond(Cond.Eq, result, -1, 0));
+                    }
+            }
+            Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, invocation.TargetMethod.ToDisplayString());
+            return Operand.Const(0);
+        }
+
+        /// <summary>
         /// Unless <c>value (cond) 0</c> (the record went in), adds one to this CPU's slot of the buffer's drop counter, the
         /// per-CPU array the object writer adds for each ring buffer, which user space reads as the reader's <c>Dropped</c>.
         /// </summary>

@@ -54,7 +54,7 @@ namespace BpfDotnet.Compiler.Frontend
             }
             if (maxEntries == 0) return Fail("MaxEntries must be at least 1");
 
-            if (KernelModel.MapKinds.ByClrType(metadataName) is not KernelModel.MapKind kind || mapType.TypeArguments.Length != (kind.KeyIsIndex || kind.Records ? 1 : 2))
+            if (KernelModel.MapKinds.ByClrType(metadataName) is not KernelModel.MapKind kind || mapType.TypeArguments.Length != (kind.KeyIsIndex || kind.Records || kind.Keyless ? 1 : 2))
             {
                 return Fail($"'{definition}' is not a map type; use BpfHashMap<TKey, TValue>, BpfArrayMap<TValue>, BpfRingBuffer<T> or another map type of the map kinds table");
             }
@@ -64,6 +64,16 @@ namespace BpfDotnet.Compiler.Frontend
                 var sample = TypeLayout.TryGet(mapType.TypeArguments[0], out var sampleError);
                 if (sample is null) return Fail($"record type '{mapType.TypeArguments[0].ToDisplayString()}' is not supported: {sampleError}");
                 return new MapDeclaration(new MapSpec(field.Name, (uint)kind.Type, 0, flags, IntType.UInt, IntType.UInt), field.Name, string.Empty,
+                    mapType.TypeArguments[0].ToDisplayString(s_fullyQualified), EquatableArray<DiagnosticInfo>.Empty);
+            }
+            if (kind.Keyless)
+            {
+                // Values without keys: a queue, a stack, a bloom filter.
+                var element = TypeLayout.TryGet(mapType.TypeArguments[0], out var elementError);
+                if (element is null) return Fail($"value type '{mapType.TypeArguments[0].ToDisplayString()}' is not supported: {elementError}");
+                if (KernelModel.MapKinds.Problem(kind, maxEntries, flags, (uint)element.Size) is string refusedValues) return Fail(refusedValues + ": the kernel would refuse to create the map");
+                var noKey = new StructType(string.Empty, 0, 1, EquatableArray<StructMember>.Empty);
+                return new MapDeclaration(new MapSpec(field.Name, (uint)kind.Type, maxEntries, flags, noKey, element), field.Name, string.Empty,
                     mapType.TypeArguments[0].ToDisplayString(s_fullyQualified), EquatableArray<DiagnosticInfo>.Empty);
             }
             if (kind.Records)

@@ -12,8 +12,9 @@ namespace BpfDotnet.KernelModel
     /// </param>
     /// <param name="UserHandle">The metadata name of the user-side type the loaded object gives for a map of this kind.</param>
     /// <param name="Factory">The <c>BpfObject</c> method that gives the user-side handle.</param>
+    /// <param name="Keyless">True for maps of values without keys (queues, stacks, bloom filters): the C# type's only type argument is the value.</param>
     internal readonly record struct MapKind(string ClrType, MapType Type, MapFlags Flags, uint MaxEntries, bool KeyIsIndex, bool Records = false,
-        string UserHandle = "BpfDotnet.BpfMapHandle`2", string Factory = "GetMap");
+        string UserHandle = "BpfDotnet.BpfMapHandle`2", string Factory = "GetMap", bool Keyless = false);
 
     /// <summary>The map types BpfDotnet declares, with what the kernel accepts for each.</summary>
     internal static class MapKinds
@@ -66,6 +67,18 @@ namespace BpfDotnet.KernelModel
         public static readonly MapKind PerfEventArray = new("BpfDotnet.BpfPerfEventArray`1", MapType.PerfEventArray, MapFlags.None, uint.MaxValue, KeyIsIndex: false, Records: true,
             UserHandle: "BpfDotnet.BpfPerfBufferReader`1", Factory: "GetPerfBuffer");
 
+        /// <summary>Queues and stacks take a NUMA node and the access flags (<c>QUEUE_STACK_CREATE_FLAG_MASK</c>).</summary>
+        public static readonly MapKind Queue = new("BpfDotnet.BpfQueue`1", MapType.Queue, MapFlags.AccessMask, 1u << 24, KeyIsIndex: false,
+            UserHandle: "BpfDotnet.BpfQueueHandle`1", Factory: "GetQueue", Keyless: true);
+
+        /// <summary>A stack: as a queue, last in first out.</summary>
+        public static readonly MapKind Stack = new("BpfDotnet.BpfStack`1", MapType.Stack, MapFlags.AccessMask, 1u << 24, KeyIsIndex: false,
+            UserHandle: "BpfDotnet.BpfQueueHandle`1", Factory: "GetQueue", Keyless: true);
+
+        /// <summary>A bloom filter takes a NUMA node, a zero seed and the access flags (<c>BLOOM_CREATE_FLAG_MASK</c>).</summary>
+        public static readonly MapKind BloomFilter = new("BpfDotnet.BpfBloomFilter`1", MapType.BloomFilter, MapFlags.AccessMask | MapFlags.ZeroSeed, 1u << 28, KeyIsIndex: false,
+            UserHandle: "BpfDotnet.BpfBloomFilterHandle`1", Factory: "GetBloomFilter", Keyless: true);
+
         /// <summary>The frames a stack-trace map keeps per stack (<c>PERF_MAX_STACK_DEPTH</c>).</summary>
         public const int StackDepth = 127;
 
@@ -80,7 +93,7 @@ namespace BpfDotnet.KernelModel
         public const uint PageSize = 4096;
 
         /// <summary>Every map kind a probe can declare.</summary>
-        public static readonly MapKind[] All = { Hash, Array, PerCpuHash, PerCpuArray, LruHash, LruPerCpuHash, RingBuffer, PerfEventArray, StackTrace };
+        public static readonly MapKind[] All = { Hash, Array, PerCpuHash, PerCpuArray, LruHash, LruPerCpuHash, RingBuffer, PerfEventArray, StackTrace, Queue, Stack, BloomFilter };
 
         /// <summary>The kind the C# type with this metadata name declares, or null.</summary>
         public static MapKind? ByClrType(string metadataName)

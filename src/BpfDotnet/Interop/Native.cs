@@ -154,6 +154,7 @@ namespace BpfDotnet.Interop
         MapUpdateElem = 2,
         MapDeleteElem = 3,
         MapGetNextKey = 4,
+        MapLookupAndDeleteElem = 21,
         ProgLoad = 5,
         ObjPin = 6,
         ObjGet = 7,

@@ -73,6 +73,22 @@ namespace BpfDotnet
             }
         }
 
+        /// <summary>Takes the next value out of a queue or stack (BPF_MAP_LOOKUP_AND_DELETE_ELEM with no key).</summary>
+        /// <param name="value">Receives the value; at least <see cref="ValueBufferSize"/> long.</param>
+        /// <returns>False when the map is empty.</returns>
+        public unsafe bool TryLookupAndDelete(Span<byte> value)
+        {
+            if (value.Length < ValueBufferSize)
+                throw new ArgumentException($"Map '{Name}' needs a value buffer of {ValueBufferSize} bytes, got {value.Length}.", nameof(value));
+            using BpfFileDescriptor.Lease lease = Fd.Acquire();
+            fixed (byte* v = value)
+            {
+                if (BpfSyscalls.MapElem(BpfCommand.MapLookupAndDeleteElem, lease.Fd, null, v, 0, out int errno) == 0) return true;
+                if (errno == Native.ENOENT) return false;
+                throw BpfErrors.FromErrno(errno, $"to take a value out of map '{Name}' (BPF_MAP_LOOKUP_AND_DELETE_ELEM)");
+            }
+        }
+
         /// <summary>Creates or replaces an entry (BPF_MAP_UPDATE_ELEM).</summary>
         /// <param name="key">The key bytes; exactly <see cref="KeySize"/> long.</param>
         /// <param name="value">The value bytes; <see cref="ValueBufferSize"/> long.</param>

@@ -188,6 +188,18 @@ namespace BpfDotnet
             where TValue : unmanaged
             => new BpfPerCpuMapHandle<TKey, TValue>(GetMap(name));
 
+        /// <summary>Returns the queue or stack map named <paramref name="name"/> (a <see cref="BpfQueue{T}"/> or <see cref="BpfStack{T}"/> field).</summary>
+        /// <exception cref="BpfException">No such map, it is not a queue or stack, or the value size does not match.</exception>
+        public BpfQueueHandle<T> GetQueue<T>(string name)
+            where T : unmanaged
+            => new BpfQueueHandle<T>(GetMap(name));
+
+        /// <summary>Returns the bloom filter named <paramref name="name"/> (a <see cref="BpfBloomFilter{T}"/> field).</summary>
+        /// <exception cref="BpfException">No such map, it is not a bloom filter, or the value size does not match.</exception>
+        public BpfBloomFilterHandle<T> GetBloomFilter<T>(string name)
+            where T : unmanaged
+            => new BpfBloomFilterHandle<T>(GetMap(name));
+
         /// <summary>Returns the stack-trace map named <paramref name="name"/> (a <see cref="BpfStackTraceMap"/> field).</summary>
         /// <exception cref="BpfException">No such map, or it is not a stack-trace map.</exception>
         public BpfStackTraceMapHandle GetStackTraceMap(string name) => new BpfStackTraceMapHandle(GetMap(name));
