@@ -643,3 +643,29 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>Looks the IPv4 address a getpgid(2) call passes up in a longest-prefix-match trie.</summary>
+    public static partial class Routes
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        [BpfMap(MaxEntries = 64)]
+        public static BpfLpmTrieMap<Ipv4Prefix, long> Table = new();
+
+        /// <summary>The value found for the last address, or -1 when none matched.</summary>
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<long> Found = new(1);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            var address = new Ipv4Prefix { PrefixLength = 32, Address = (uint)ctx.Arg0 };
+            Found.Update(0, Table.TryGetValue(address, out long route) ? route : -1);
+            return 0;
+        }
+    }
+}

@@ -96,6 +96,12 @@ namespace BpfDotnet.Compiler.Frontend
             var value = TypeLayout.TryGet(valueSymbol, out var valueError);
             if (value is null) return Fail($"value type '{valueSymbol.ToDisplayString()}' is not supported: {valueError}");
 
+            if (kind.Type == KernelModel.MapType.LpmTrie)
+            {
+                // The kernel creates a trie only unpreallocated, with a prefix length and 1 to 256 data bytes in the key.
+                flags |= (uint)KernelModel.MapFlags.NoPrealloc;
+                if (key.Size < 5 || key.Size > 4 + 256) return Fail($"key type '{keySymbol.ToDisplayString()}' is {key.Size} bytes; an LPM trie's key is a uint prefix length then 1 to 256 address bytes (Ipv4Prefix, Ipv6Prefix)");
+            }
             if (KernelModel.MapKinds.Problem(kind, maxEntries, flags, (uint)value.Size) is string refused) return Fail(refused + ": the kernel would refuse to create the map");
 
             string keyName = isArray ? "uint" : keySymbol.ToDisplayString(s_fullyQualified);

@@ -67,6 +67,12 @@ namespace BpfDotnet.KernelModel
         public static readonly MapKind PerfEventArray = new("BpfDotnet.BpfPerfEventArray`1", MapType.PerfEventArray, MapFlags.None, uint.MaxValue, KeyIsIndex: false, Records: true,
             UserHandle: "BpfDotnet.BpfPerfBufferReader`1", Factory: "GetPerfBuffer");
 
+        /// <summary>
+        /// An LPM trie must be created unpreallocated (<c>trie_alloc</c> refuses it otherwise), takes the access flags, and
+        /// has keys of a 4-byte prefix length and 1 to 256 data bytes.
+        /// </summary>
+        public static readonly MapKind LpmTrie = new("BpfDotnet.BpfLpmTrieMap`2", MapType.LpmTrie, MapFlags.NoPrealloc | MapFlags.AccessMask, 1u << 24, KeyIsIndex: false);
+
         /// <summary>Queues and stacks take a NUMA node and the access flags (<c>QUEUE_STACK_CREATE_FLAG_MASK</c>).</summary>
         public static readonly MapKind Queue = new("BpfDotnet.BpfQueue`1", MapType.Queue, MapFlags.AccessMask, 1u << 24, KeyIsIndex: false,
             UserHandle: "BpfDotnet.BpfQueueHandle`1", Factory: "GetQueue", Keyless: true);
@@ -93,7 +99,7 @@ namespace BpfDotnet.KernelModel
         public const uint PageSize = 4096;
 
         /// <summary>Every map kind a probe can declare.</summary>
-        public static readonly MapKind[] All = { Hash, Array, PerCpuHash, PerCpuArray, LruHash, LruPerCpuHash, RingBuffer, PerfEventArray, StackTrace, Queue, Stack, BloomFilter };
+        public static readonly MapKind[] All = { Hash, Array, PerCpuHash, PerCpuArray, LruHash, LruPerCpuHash, RingBuffer, PerfEventArray, StackTrace, Queue, Stack, BloomFilter, LpmTrie };
 
         /// <summary>The kind the C# type with this metadata name declares, or null.</summary>
         public static MapKind? ByClrType(string metadataName)

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
@@ -37,16 +38,24 @@ namespace BpfDotnet
         /// </summary>
         public ref TValue GetValueRefOrNullRef(in TKey key)
         {
-            ref TValue value = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, key);
-            if (!Unsafe.IsNullRef(ref value)) Touch(key);
+            TKey stored = Find(key);
+            ref TValue value = ref CollectionsMarshal.GetValueRefOrNullRef(_entries, stored);
+            if (!Unsafe.IsNullRef(ref value)) Touch(stored);
             return ref value;
         }
+
+        /// <summary>The stored key a lookup of <paramref name="key"/> finds: the key itself, or (LPM tries) its longest stored prefix.</summary>
+        private protected virtual TKey Find(in TKey key) => key;
+
+        /// <summary>The keys stored, for lookups that do not match exactly.</summary>
+        private protected IEnumerable<TKey> StoredKeys => _entries.Keys;
 
         /// <summary>Copies the value stored for <paramref name="key"/>; false when there is none.</summary>
         public bool TryGetValue(in TKey key, out TValue value)
         {
-            if (!_entries.TryGetValue(key, out value)) return false;
-            Touch(key);
+            TKey stored = Find(key);
+            if (!_entries.TryGetValue(stored, out value)) return false;
+            Touch(stored);
             return true;
         }
 
@@ -169,6 +178,77 @@ namespace BpfDotnet
         }
 
         private protected override bool EvictsWhenFull => true;
+    }
+
+    /// <summary>
+    /// A longest-prefix-match trie (<c>BPF_MAP_TYPE_LPM_TRIE</c>), for routes and address ranges: a key is a prefix length
+    /// in bits followed by the address bytes (network order), such as <see cref="Ipv4Prefix"/> and <see cref="Ipv6Prefix"/>;
+    /// a lookup of a full-length key finds the value of the longest stored prefix that contains it. The kernel requires it
+    /// unpreallocated; the compiler sets that flag.
+    /// </summary>
+    /// <typeparam name="TKey">Key type: a <see cref="uint"/> prefix length in bits, then the address bytes.</typeparam>
+    /// <typeparam name="TValue">Value type: an unmanaged struct or integer.</typeparam>
+    public sealed class BpfLpmTrieMap<TKey, TValue> : BpfKeyedMap<TKey, TValue>
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        /// <summary>Creates the managed stand-in; the generated code gives it the field's <see cref="BpfMapAttribute.MaxEntries"/>.</summary>
+        public BpfLpmTrieMap()
+            : base(int.MaxValue)
+        {
+        }
+
+        private protected override TKey Find(in TKey key)
+        {
+            var wanted = MemoryMarshal.AsBytes(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.AsRef(in key), 1));
+            uint wantedBits = MemoryMarshal.Read<uint>(wanted);
+            TKey best = key;
+            int bestBits = -1;
+            foreach (var stored in StoredKeys)
+            {
+                var candidate = MemoryMarshal.AsBytes(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.AsRef(in stored), 1));
+                uint bits = MemoryMarshal.Read<uint>(candidate);
+                if (bits > wantedBits || (int)bits <= bestBits || !SamePrefix(wanted[4..], candidate[4..], (int)bits)) continue;
+                best = stored;
+                bestBits = (int)bits;
+            }
+            return best;
+        }
+
+        private static bool SamePrefix(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, int bits)
+        {
+            for (int i = 0; bits > 0; i++, bits -= 8)
+            {
+                int mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
+                if (i >= a.Length || ((a[i] ^ b[i]) & mask) != 0) return false;
+            }
+            return true;
+        }
+    }
+
+    /// <summary>An IPv4 prefix as an LPM trie key: a length in bits, then the address's 4 bytes in network order.</summary>
+    public struct Ipv4Prefix
+    {
+        /// <summary>The prefix length in bits (32 for one address).</summary>
+        public uint PrefixLength;
+        /// <summary>The address, its bytes in network order (10.1.2.3 is the bytes 10, 1, 2, 3).</summary>
+        public uint Address;
+    }
+
+    /// <summary>The 16 bytes of an IPv6 address, in network order.</summary>
+    [InlineArray(16)]
+    public struct Ipv6Address
+    {
+        private byte _element;
+    }
+
+    /// <summary>An IPv6 prefix as an LPM trie key: a length in bits, then the address's 16 bytes in network order.</summary>
+    public struct Ipv6Prefix
+    {
+        /// <summary>The prefix length in bits (128 for one address).</summary>
+        public uint PrefixLength;
+        /// <summary>The address bytes.</summary>
+        public Ipv6Address Address;
     }
 
     /// <summary>
