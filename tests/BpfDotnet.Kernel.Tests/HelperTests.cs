@@ -34,5 +34,27 @@ namespace BpfDotnet.EndToEnd.Tests
             int nodes = Directory.Exists("/sys/devices/system/node") ? Directory.GetDirectories("/sys/devices/system/node", "node*").Length : 1;
             Assert.InRange(v.NumaNode, 0, Math.Max(nodes, 1) - 1);
         }
+
+        /// <summary>A program sends the traced process a signal (SIGWINCH, which this test handles) and queries its ring buffer.</summary>
+        [KernelFact]
+        public void SendSignal_ReachesTheTracedProcess_AndRingBufferQuery_SaysWhatTheBufferHolds()
+        {
+            Kernel.Require();
+            using var probe = Signals.Load(new() { TargetPid = (uint)Environment.ProcessId });
+            probe.AttachAll();
+            using var received = new System.Threading.ManualResetEventSlim();
+            using var registration = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGWINCH, context =>
+            {
+                context.Cancel = true;
+                received.Set();
+            });
+            const int SigWinch = 28;
+            getpgid(SigWinch);
+            Assert.Equal(0, probe.Results[0]);
+            Assert.True(received.Wait(TimeSpan.FromSeconds(5)), "SIGWINCH did not arrive");
+            Assert.Equal(4096, probe.Results[1]);
+            // One 8-byte record and its 8-byte header.
+            Assert.Equal(16, probe.Results[2]);
+        }
     }
 }

@@ -669,3 +669,31 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>A getpgid(2) call passing a signal number gets that signal back; the ring buffer says how much it holds.</summary>
+    public static partial class Signals
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        [BpfMap(MaxEntries = 4096)]
+        public static BpfRingBuffer<long> Events = new();
+
+        /// <summary>Slot 0: what bpf_send_signal returned; slot 1: the ring buffer's size; slot 2: its unread bytes after one record.</summary>
+        [BpfMap(MaxEntries = 3)]
+        public static BpfArrayMap<long> Results = new(3);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            Results.Update(0, Bpf.SendSignal((uint)ctx.Arg0));
+            Events.Output(ctx.Arg0);
+            Results.Update(1, (long)Events.Query(RingBufferQuery.Size));
+            Results.Update(2, (long)Events.Query(RingBufferQuery.AvailableData));
+            return 0;
+        }
+    }
+}

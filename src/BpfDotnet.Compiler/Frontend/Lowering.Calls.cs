@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using BpfDotnet.Compiler.Diagnostics;
 using BpfDotnet.Compiler.Ir;
 using BpfDotnet.Compiler.Model;
@@ -178,10 +179,12 @@ namespace BpfDotnet.Compiler.Frontend
 
         private Operand InvokeHelper(IInvocationOperation invocation)
         {
-            // A helper that takes nothing and returns a scalar is one entry of the helpers table.
-            if (invocation.Arguments.Length == 0 && Helpers.ByMethod(invocation.TargetMethod.Name) is { } simple)
+            // A helper whose arguments and result are integers is one entry of the helpers table: each argument passes its value.
+            if (Helpers.ByMethod(invocation.TargetMethod.Name) is { } simple && invocation.Arguments.All(a => IsScalar(a.Value.Type)))
             {
-                return Operand.InReg(CallHelper(simple.Id, invocation, new List<int>()));
+                var values = new List<int>();
+                foreach (var argument in invocation.Arguments) values.Add(Materialize(Rvalue(argument.Value)));
+                return Operand.InReg(CallHelper(simple.Id, invocation, values));
             }
             if (InvokeMemoryHelper(invocation) is { } read) return read;
             switch (invocation.TargetMethod.Name)

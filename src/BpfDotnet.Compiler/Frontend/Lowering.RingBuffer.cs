@@ -62,6 +62,12 @@ namespace BpfDotnet.Compiler.Frontend
                         });
                         return Operand.InReg(reserved);
                     }
+                case "Query":
+                    {
+                        int flags = Materialize(Rvalue(args[0].Value));
+                        int map = _b.LoadMap(name);
+                        return Operand.InReg(CallHelper(HelperId.RingbufQuery, invocation, new List<int> { map, flags }));
+                    }
                 case "Submit":
                 case "Discard":
                     {

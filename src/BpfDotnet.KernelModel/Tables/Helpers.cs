@@ -5,8 +5,9 @@ namespace BpfDotnet.KernelModel
     /// <param name="Name">Its name in the kernel (<c>bpf_...</c>).</param>
     /// <param name="GplOnly">The kernel lets only programs under a GPL-compatible license call it (<c>gpl_only</c>).</param>
     /// <param name="Method">
-    /// For a helper that takes no argument and returns a scalar: the name of the <c>Bpf</c> method that calls it, which
-    /// the compiler lowers to the call by this entry alone (null for helpers with their own lowering).
+    /// For a helper whose arguments and result are all integers: the name of the <c>Bpf</c> method that calls it, which
+    /// the compiler lowers to the call by this entry alone, each argument passed as its value (null for helpers with their
+    /// own lowering).
     /// </param>
     /// <param name="Tracing">
     /// The kernel gives it to tracing programs (kprobes, tracepoints, perf events, raw tracepoints, fentry and the like);
@@ -49,13 +50,15 @@ namespace BpfDotnet.KernelModel
             new(HelperId.Jiffies64, "bpf_jiffies64", false, "Jiffies64"),
             new(HelperId.KtimeGetBootNs, "bpf_ktime_get_boot_ns", false, "KtimeGetBootNs"),
             new(HelperId.KtimeGetCoarseNs, "bpf_ktime_get_coarse_ns", false, "KtimeGetCoarseNs", Tracing: false),
+            new(HelperId.SendSignal, "bpf_send_signal", false, "SendSignal"),
             new(HelperId.RingbufOutput, "bpf_ringbuf_output", false),
+            new(HelperId.RingbufQuery, "bpf_ringbuf_query", false),
             new(HelperId.RingbufReserve, "bpf_ringbuf_reserve", false),
             new(HelperId.RingbufSubmit, "bpf_ringbuf_submit", false),
             new(HelperId.RingbufDiscard, "bpf_ringbuf_discard", false),
         };
 
-        /// <summary>The no-argument helper the <c>Bpf</c> method <paramref name="method"/> calls, or null.</summary>
+        /// <summary>The integer-only helper the <c>Bpf</c> method <paramref name="method"/> calls, or null.</summary>
         public static HelperInfo? ByMethod(string method)
         {
             foreach (var helper in Table)

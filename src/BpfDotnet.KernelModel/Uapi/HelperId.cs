@@ -25,12 +25,14 @@ namespace BpfDotnet.KernelModel
         ProbeReadKernel = 113,
         ProbeReadUserStr = 114,
         ProbeReadKernelStr = 115,
+        SendSignal = 109,
         Jiffies64 = 118,
         KtimeGetBootNs = 125,
         RingbufOutput = 130,
         RingbufReserve = 131,
         RingbufSubmit = 132,
         RingbufDiscard = 133,
+        RingbufQuery = 134,
         KtimeGetCoarseNs = 160,
     }
 }

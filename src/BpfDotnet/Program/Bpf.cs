@@ -52,6 +52,12 @@ namespace BpfDotnet
         /// <summary><c>bpf_get_numa_node_id</c>: the NUMA node the program runs on. As .NET code: 0.</summary>
         public static int GetNumaNodeId() => 0;
 
+        /// <summary>
+        /// <c>bpf_send_signal</c>: sends <paramref name="signal"/> to the current process (for a tracing program, the one
+        /// that made the call traced). Returns 0 or a negative errno. As .NET code: -EOPNOTSUPP.
+        /// </summary>
+        public static long SendSignal(uint signal) => -95;
+
         /// <summary><c>bpf_get_smp_processor_id</c>: the CPU running the program.</summary>
         public static uint GetSmpProcessorId() => (uint)Thread.GetCurrentProcessorId();
 

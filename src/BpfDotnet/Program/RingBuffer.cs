@@ -17,6 +17,19 @@ namespace BpfDotnet
         ForceWakeup = 2,
     }
 
+    /// <summary>What <see cref="BpfRingBuffer{T}.Query"/> asks (<c>BPF_RB_*</c>).</summary>
+    public enum RingBufferQuery : ulong
+    {
+        /// <summary>Bytes of committed records not yet read (<c>BPF_RB_AVAIL_DATA</c>).</summary>
+        AvailableData = 0,
+        /// <summary>The buffer's size in bytes (<c>BPF_RB_RING_SIZE</c>).</summary>
+        Size = 1,
+        /// <summary>The consumer's position (<c>BPF_RB_CONS_POS</c>).</summary>
+        ConsumerPosition = 2,
+        /// <summary>The producer's position (<c>BPF_RB_PROD_POS</c>).</summary>
+        ProducerPosition = 3,
+    }
+
     /// <summary>
     /// A ring buffer (<c>BPF_MAP_TYPE_RINGBUF</c>) that programs send records of <typeparamref name="T"/> through to user
     /// space, in the order they were committed, shared by every CPU. Declare it as a static field with
@@ -81,6 +94,13 @@ namespace BpfDotnet
         {
             if (Release(ref record)) System.Threading.Interlocked.Add(ref _used, -RecordBytes);
         }
+
+        /// <summary>
+        /// What the buffer holds now (<c>bpf_ringbuf_query</c>): bytes of records not yet read, its size, or the consumer's
+        /// and producer's positions. As .NET code, the bytes its queue holds (or its size).
+        /// </summary>
+        public ulong Query(RingBufferQuery what)
+            => what == RingBufferQuery.Size ? (ulong)System.Math.Max(0, _capacity) : what == RingBufferQuery.AvailableData ? (ulong)System.Threading.Interlocked.Read(ref _used) : 0;
 
         /// <summary>
         /// Outside the kernel: takes the oldest committed record, as the reader would. Not for use in programs.
