@@ -35,6 +35,23 @@ namespace BpfDotnet.KernelModel
         [FieldOffset(24)] public ulong Flags;
     }
 
+    /// <summary>BPF_MAP_LOOKUP_BATCH (and the other batch commands).</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 56)]
+    internal struct MapBatchAttr
+    {
+        /// <summary>Where the walk starts: 0 for the beginning, else the token an earlier call wrote to <see cref="OutBatch"/>.</summary>
+        [FieldOffset(0)] public ulong InBatch;
+        /// <summary>Where the kernel writes the token to continue from.</summary>
+        [FieldOffset(8)] public ulong OutBatch;
+        [FieldOffset(16)] public ulong Keys;
+        [FieldOffset(24)] public ulong Values;
+        /// <summary>In: room for this many elements; out: how many were written.</summary>
+        [FieldOffset(32)] public uint Count;
+        [FieldOffset(36)] public uint MapFd;
+        [FieldOffset(40)] public ulong ElemFlags;
+        [FieldOffset(48)] public ulong Flags;
+    }
+
     /// <summary>BPF_PROG_LOAD.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 112)]
     internal struct ProgLoadAttr

@@ -81,6 +81,19 @@ namespace BpfDotnet.Interop
             return (int)Native.Bpf(cmd, a, out errno);
         }
 
+        /// <summary>BPF_MAP_LOOKUP_BATCH: up to <paramref name="count"/> elements from the token in <paramref name="inBatch"/> (null: the start).</summary>
+        internal static int MapLookupBatch(int mapFd, void* inBatch, void* outBatch, void* keys, void* values, ref uint count, out int errno)
+        {
+            Span<byte> a = stackalloc byte[AttrSize];
+            a.Clear();
+            var attr = new MapBatchAttr { InBatch = (ulong)inBatch, OutBatch = (ulong)outBatch, Keys = (ulong)keys, Values = (ulong)values, Count = count, MapFd = (uint)mapFd };
+            MemoryMarshal.Write(a, in attr);
+            int r = (int)Native.Bpf(BpfCommand.MapLookupBatch, a, out errno);
+            // The kernel writes back how many elements it copied, also when it stops at the end (ENOENT).
+            count = MemoryMarshal.Read<MapBatchAttr>(a).Count;
+            return r;
+        }
+
         internal static int MapFreeze(int mapFd, out int errno)
         {
             Span<byte> a = stackalloc byte[AttrSize];

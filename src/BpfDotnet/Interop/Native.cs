@@ -155,6 +155,7 @@ namespace BpfDotnet.Interop
         MapDeleteElem = 3,
         MapGetNextKey = 4,
         MapLookupAndDeleteElem = 21,
+        MapLookupBatch = 24,
         ProgLoad = 5,
         ObjPin = 6,
         ObjGet = 7,

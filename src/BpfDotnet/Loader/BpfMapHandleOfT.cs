@@ -79,13 +79,62 @@ namespace BpfDotnet
         /// <summary>The keys currently in the map (BPF_MAP_GET_NEXT_KEY), each at most once.</summary>
         public IEnumerable<TKey> Keys => MapKeys.Walk<TKey>(Handle);
 
-        /// <summary>Enumerates the entries: for each key, its current value (keys removed meanwhile are skipped).</summary>
+        /// <summary>
+        /// Enumerates the entries. Where the kernel has BPF_MAP_LOOKUP_BATCH for the map's type, the entries come
+        /// <see cref="BatchSize"/> at a time in one system call each; otherwise each key is walked and its value read
+        /// (keys removed meanwhile are skipped).
+        /// </summary>
         /// <returns>An enumerator of key/value pairs.</returns>
         public IEnumerator<KeyValuePair<TKey, TValue>> GetEnumerator()
         {
+            var batched = ReadBatches();
+            LastEnumerationBatched = batched is not null;
+            if (batched is not null)
+            {
+                foreach (var entry in batched) yield return entry;
+                yield break;
+            }
             foreach (TKey k in new List<TKey>(Keys))
             {
                 if (TryGetValue(k, out TValue v)) yield return new KeyValuePair<TKey, TValue>(k, v);
+            }
+        }
+
+        /// <summary>True when the last enumeration read the map in batches (for tests).</summary>
+        internal bool LastEnumerationBatched { get; private set; }
+
+        /// <summary>How many entries one BPF_MAP_LOOKUP_BATCH call reads.</summary>
+        public int BatchSize { get; set; } = 256;
+
+        /// <summary>Every entry, read in batches; null when the kernel has no batch lookup for this map's type.</summary>
+        private unsafe List<KeyValuePair<TKey, TValue>>? ReadBatches()
+        {
+            int size = Math.Max(1, BatchSize);
+            var keys = new TKey[size];
+            var values = new TValue[size];
+            // The token is a key for arrays and a bucket index for hash maps: room for either.
+            var token = new byte[Math.Max(8, Unsafe.SizeOf<TKey>())];
+            var entries = new List<KeyValuePair<TKey, TValue>>();
+            bool first = true;
+            using BpfFileDescriptor.Lease lease = Handle.Fd.Acquire();
+            fixed (TKey* k = keys)
+            fixed (TValue* v = values)
+            fixed (byte* t = token)
+            {
+                while (true)
+                {
+                    uint count = (uint)size;
+                    int r = Interop.BpfSyscalls.MapLookupBatch(lease.Fd, first ? null : t, t, k, v, ref count, out int errno);
+                    if (r < 0 && errno != Interop.Native.ENOENT)
+                    {
+                        // No batch lookup for this type, or a hash bucket holds more entries than a batch: walk the keys instead.
+                        if ((first && errno is Interop.Native.EINVAL or Interop.Native.ENOTSUPP or Interop.Native.EOPNOTSUPP) || errno == Interop.Native.ENOSPC) return null;
+                        throw BpfErrors.FromErrno(errno, $"to read map '{Name}' in batches (BPF_MAP_LOOKUP_BATCH)");
+                    }
+                    for (int i = 0; i < count; i++) entries.Add(new KeyValuePair<TKey, TValue>(keys[i], values[i]));
+                    if (r < 0) return entries; // ENOENT: the walk reached the end
+                    first = false;
+                }
             }
         }
 
