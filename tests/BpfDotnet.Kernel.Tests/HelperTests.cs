@@ -37,6 +37,7 @@ namespace BpfDotnet.EndToEnd.Tests
 
         /// <summary>A program sends the traced process a signal (SIGWINCH, which this test handles) and queries its ring buffer.</summary>
         [KernelFact]
+        [System.Runtime.Versioning.SupportedOSPlatform("linux")]
         public void SendSignal_ReachesTheTracedProcess_AndRingBufferQuery_SaysWhatTheBufferHolds()
         {
             Kernel.Require();

@@ -15,21 +15,9 @@ namespace BpfDotnet
         private readonly EpollWaiter _waiter = new EpollWaiter("the event poller");
         private readonly List<(Func<bool> Ready, Func<int> Drain)> _sources = new List<(Func<bool>, Func<int>)>();
 
-        /// <summary>Adds a ring buffer, read with <paramref name="handler"/> (in place, no allocation).</summary>
+        /// <summary>Adds a ring buffer or perf buffer reader, read with <paramref name="handler"/> (in place, no allocation).</summary>
         /// <returns>This poller, to add more.</returns>
-        public BpfEventPoller Add<T>(BpfRingBufferReader<T> reader, RingBufferRecordHandler<T> handler)
-            where T : unmanaged
-        {
-            if (reader is null) throw new ArgumentNullException(nameof(reader));
-            if (handler is null) throw new ArgumentNullException(nameof(handler));
-            foreach (int fd in reader.Descriptors()) _waiter.Watch(fd);
-            _sources.Add((reader.HasRecords, () => reader.Consume(handler)));
-            return this;
-        }
-
-        /// <summary>Adds a perf buffer (every CPU's), read with <paramref name="handler"/>.</summary>
-        /// <returns>This poller, to add more.</returns>
-        public BpfEventPoller Add<T>(BpfPerfBufferReader<T> reader, RingBufferRecordHandler<T> handler)
+        public BpfEventPoller Add<T>(BpfEventReader<T> reader, RingBufferRecordHandler<T> handler)
             where T : unmanaged
         {
             if (reader is null) throw new ArgumentNullException(nameof(reader));
