@@ -57,5 +57,30 @@ namespace BpfDotnet.EndToEnd.Tests
             // One 8-byte record and its 8-byte header.
             Assert.Equal(16, probe.Results[2]);
         }
+
+        [DllImport("libc")]
+        private static extern int gettid();
+
+        /// <summary>The ids in this process's own pid namespace are its pid and thread id; a wrong namespace is refused.</summary>
+        [KernelFact]
+        public void GetNsCurrentPidTgid_GivesTheIdsInTheNamespace()
+        {
+            Kernel.Require();
+            var (exit, stat) = Kernel.Run("stat", "-L -c \"%d %i\" /proc/self/ns/pid");
+            Assert.Equal(0, exit);
+            var parts = stat.Trim().Split(' ');
+            ulong device = ulong.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
+            ulong inode = ulong.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+            using var probe = NamespaceIds.Load(new() { TargetPid = (uint)Environment.ProcessId, NamespaceInode = inode });
+            probe.AttachAll();
+            getpgid((int)device);
+            Assert.Equal(0, probe.Results[0]);
+            Assert.Equal(Environment.ProcessId, probe.Results[1]);
+            Assert.Equal(gettid(), probe.Results[2]);
+            // Another device: no such namespace, and the ids are zero.
+            getpgid((int)device + 1000);
+            Assert.True(probe.Results[0] < 0);
+            Assert.Equal(0, probe.Results[1]);
+        }
     }
 }

@@ -697,3 +697,31 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>The ids of the caller of getpgid(2) in the pid namespace whose device and inode the call passes (device in the high half).</summary>
+    public static partial class NamespaceIds
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        /// <summary>The namespace's inode, set before load.</summary>
+        public static readonly ulong NamespaceInode;
+
+        /// <summary>Slot 0: the helper's result; 1: the pid; 2: the tid.</summary>
+        [BpfMap(MaxEntries = 3)]
+        public static BpfArrayMap<long> Results = new(3);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            long result = Bpf.GetNsCurrentPidTgid((ulong)ctx.Arg0, NamespaceInode, out PidNamespaceIds ids);
+            Results.Update(0, result);
+            Results.Update(1, ids.Pid);
+            Results.Update(2, ids.Tid);
+            return 0;
+        }
+    }
+}

@@ -32,6 +32,19 @@ namespace BpfDotnet.Compiler.Frontend
                 case "ProbeReadKernel": id = HelperId.ProbeReadKernel; isString = false; break;
                 case "ProbeReadUserString": id = HelperId.ProbeReadUserStr; isString = true; break;
                 case "ProbeReadKernelString": id = HelperId.ProbeReadKernelStr; isString = true; break;
+                case "GetNsCurrentPidTgid" when invocation.Arguments.Length == 3:
+                    {
+                        // (dev, ino, struct bpf_pidns_info *, size): the ids go to the out argument, zeroed first as the
+                        // helper leaves them on failure and C# gives them a value either way.
+                        int device = Materialize(Rvalue(invocation.Arguments[0].Value));
+                        int inode = Materialize(Rvalue(invocation.Arguments[1].Value));
+                        var target = invocation.Arguments[2].Value;
+                        var layout = Layout(target.Type, target.Syntax);
+                        if (layout is null) return Operand.Const(0);
+                        var ids = AddressOf(target);
+                        Zero(ids, layout.Size);
+                        return Operand.InReg(CallHelper(HelperId.GetNsCurrentPidTgid, invocation, new List<int> { device, inode, PointerOf(ids), _b.Const(layout.Size) }));
+                    }
                 default: return null;
             }
             var args = invocation.Arguments;

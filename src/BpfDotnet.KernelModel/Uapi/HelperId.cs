@@ -27,6 +27,7 @@ namespace BpfDotnet.KernelModel
         ProbeReadKernelStr = 115,
         SendSignal = 109,
         Jiffies64 = 118,
+        GetNsCurrentPidTgid = 120,
         KtimeGetBootNs = 125,
         RingbufOutput = 130,
         RingbufReserve = 131,

@@ -58,6 +58,18 @@ namespace BpfDotnet
         /// </summary>
         public static long SendSignal(uint signal) => -95;
 
+        /// <summary>
+        /// <c>bpf_get_ns_current_pid_tgid</c>: the current task's process and thread ids as the pid namespace identified by
+        /// <paramref name="device"/> and <paramref name="inode"/> (those of its <c>/proc/PID/ns/pid</c>) sees them, for
+        /// tools that run in containers. Returns 0, or a negative errno (-EINVAL when the task is not in that namespace)
+        /// with <paramref name="ids"/> zeroed. As .NET code: this process's ids, whatever the namespace.
+        /// </summary>
+        public static long GetNsCurrentPidTgid(ulong device, ulong inode, out PidNamespaceIds ids)
+        {
+            ids = new PidNamespaceIds { Pid = (uint)Environment.ProcessId, Tid = (uint)Environment.CurrentManagedThreadId };
+            return 0;
+        }
+
         /// <summary><c>bpf_get_smp_processor_id</c>: the CPU running the program.</summary>
         public static uint GetSmpProcessorId() => (uint)Thread.GetCurrentProcessorId();
 

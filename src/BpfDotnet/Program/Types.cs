@@ -213,3 +213,15 @@ namespace BpfDotnet
         public ulong Address { get; }
     }
 }
+
+namespace BpfDotnet
+{
+    /// <summary>The current task's ids in a pid namespace (<c>struct bpf_pidns_info</c>: its <c>pid</c>, then its <c>tgid</c>).</summary>
+    public struct PidNamespaceIds
+    {
+        /// <summary>The thread id in the namespace (the kernel's <c>pid</c>).</summary>
+        public uint Tid;
+        /// <summary>The process id in the namespace (the kernel's <c>tgid</c>).</summary>
+        public uint Pid;
+    }
+}
