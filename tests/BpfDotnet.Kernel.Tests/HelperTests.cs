@@ -11,16 +11,13 @@ namespace BpfDotnet.EndToEnd.Tests
     [Collection("kernel")]
     public class HelperTests
     {
-        [DllImport("libc", SetLastError = true)]
-        private static extern int getpgid(int pid);
-
         [KernelFact]
         public void TimeCgroupAndNumaHelpers_ReturnTheKernelsValues()
         {
             Kernel.Require();
             using var probe = HelperProbe.Load(new() { TargetPid = (uint)Environment.ProcessId });
             probe.AttachAll();
-            getpgid(0);
+            Syscalls.Getpgid(0);
             var v = probe.Values[0];
             // Read in this order in the program: monotonic, then boot (which adds the time suspended).
             Assert.True(v.Monotonic > 0);
@@ -50,16 +47,13 @@ namespace BpfDotnet.EndToEnd.Tests
                 received.Set();
             });
             const int SigWinch = 28;
-            getpgid(SigWinch);
+            Syscalls.Getpgid(SigWinch);
             Assert.Equal(0, probe.Results[0]);
             Assert.True(received.Wait(TimeSpan.FromSeconds(5)), "SIGWINCH did not arrive");
             Assert.Equal(4096, probe.Results[1]);
             // One 8-byte record and its 8-byte header.
             Assert.Equal(16, probe.Results[2]);
         }
-
-        [DllImport("libc")]
-        private static extern int gettid();
 
         /// <summary>The ids in this process's own pid namespace are its pid and thread id; a wrong namespace is refused.</summary>
         [KernelFact]
@@ -73,12 +67,12 @@ namespace BpfDotnet.EndToEnd.Tests
             ulong inode = ulong.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
             using var probe = NamespaceIds.Load(new() { TargetPid = (uint)Environment.ProcessId, NamespaceInode = inode });
             probe.AttachAll();
-            getpgid((int)device);
+            Syscalls.Getpgid((int)device);
             Assert.Equal(0, probe.Results[0]);
             Assert.Equal(Environment.ProcessId, probe.Results[1]);
-            Assert.Equal(gettid(), probe.Results[2]);
+            Assert.Equal(Syscalls.Gettid(), probe.Results[2]);
             // Another device: no such namespace, and the ids are zero.
-            getpgid((int)device + 1000);
+            Syscalls.Getpgid((int)device + 1000);
             Assert.True(probe.Results[0] < 0);
             Assert.Equal(0, probe.Results[1]);
         }

@@ -10,9 +10,6 @@ namespace BpfDotnet.EndToEnd.Tests
     [Collection("kernel")]
     public class LpmTrieTests
     {
-        [DllImport("libc", SetLastError = true)]
-        private static extern int getpgid(int pid);
-
         /// <summary>The address's bytes in network order, read as the uint the key holds.</summary>
         private static uint Bytes(string address) => BitConverter.ToUInt32(IPAddress.Parse(address).GetAddressBytes());
 
@@ -30,7 +27,7 @@ namespace BpfDotnet.EndToEnd.Tests
             (string Address, long Route)[] cases = { ("10.1.2.3", 3), ("10.1.9.9", 2), ("10.200.0.1", 1), ("11.0.0.1", -1) };
             foreach (var (address, route) in cases)
             {
-                getpgid(unchecked((int)Bytes(address)));
+                Syscalls.Getpgid(unchecked((int)Bytes(address)));
                 Assert.Equal(route, probe.Found[0]);
                 // User space finds the same.
                 Assert.Equal(route, probe.Table.TryGetValue(Prefix(address, 32), out long value) ? value : -1);

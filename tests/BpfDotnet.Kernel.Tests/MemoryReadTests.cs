@@ -13,11 +13,6 @@ namespace BpfDotnet.EndToEnd.Tests
     [Collection("kernel")]
     public unsafe class MemoryReadTests
     {
-        [DllImport("libc", SetLastError = true)]
-        private static extern long syscall(long number, long argument);
-
-        private const long SysGetpgid = 121;
-
         private static uint Pid => (uint)Environment.ProcessId;
 
         [KernelFact]
@@ -57,7 +52,7 @@ namespace BpfDotnet.EndToEnd.Tests
             {
                 *(long*)block = 0x1122334455667788;
                 Encoding.ASCII.GetBytes("hello, kernel", new Span<byte>(block + 8, 32));
-                syscall(SysGetpgid, (long)block);
+                Syscalls.Getpgid64((long)block);
             }
             finally
             {

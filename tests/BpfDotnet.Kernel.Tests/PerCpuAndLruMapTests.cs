@@ -10,16 +10,13 @@ namespace BpfDotnet.EndToEnd.Tests
     [Collection("kernel")]
     public class PerCpuAndLruMapTests
     {
-        [DllImport("libc", SetLastError = true)]
-        private static extern int getpgid(int pid);
-
         private const int Calls = 100;
 
         private static CpuMaps.Loaded Run()
         {
             var probe = CpuMaps.Load(new() { TargetPid = (uint)Environment.ProcessId });
             probe.AttachAll();
-            for (int i = 0; i < Calls; i++) getpgid(i);
+            for (int i = 0; i < Calls; i++) Syscalls.Getpgid(i);
             return probe;
         }
 

@@ -15,9 +15,6 @@ namespace BpfDotnet.EndToEnd.Tests
     [Collection("kernel")]
     public class PerfBufferTests
     {
-        [DllImport("libc", SetLastError = true)]
-        private static extern int getpgid(int pid);
-
         private static PerfEvents.Loaded Load()
         {
             var probe = PerfEvents.Load(new() { TargetPid = (uint)Environment.ProcessId });
@@ -34,7 +31,7 @@ namespace BpfDotnet.EndToEnd.Tests
             const int PerThread = 5000;
             var producers = new[] { 1, 1_000_001 }.Select(first => Task.Factory.StartNew(() =>
             {
-                for (int i = 0; i < PerThread; i++) getpgid(first + i);
+                for (int i = 0; i < PerThread; i++) Syscalls.Getpgid(first + i);
             }, TaskCreationOptions.LongRunning)).ToArray();
             var values = new List<long>();
             while (!Task.WhenAll(producers).IsCompleted) probe.Events.Poll(TimeSpan.FromMilliseconds(50), (in RingEvent e) => values.Add(e.Value));
@@ -66,10 +63,10 @@ namespace BpfDotnet.EndToEnd.Tests
             const int Calls = 20_000;
             try
             {
-                for (int i = 0; i < Calls; i++) getpgid(i);
+                for (int i = 0; i < Calls; i++) Syscalls.Getpgid(i);
                 read = probe.Events.Consume((in RingEvent e) => { });
                 // The kernel reports what it lost with the next record it can write on that CPU.
-                getpgid(Calls);
+                Syscalls.Getpgid(Calls);
                 read += probe.Events.Consume((in RingEvent e) => { });
             }
             finally
@@ -96,7 +93,7 @@ namespace BpfDotnet.EndToEnd.Tests
                 }
             });
             await Task.Delay(100);
-            for (int i = 1; i <= 50; i++) getpgid(i);
+            for (int i = 1; i <= 50; i++) Syscalls.Getpgid(i);
             var deadline = Stopwatch.StartNew();
             while (deadline.Elapsed < TimeSpan.FromSeconds(10))
             {
@@ -120,7 +117,7 @@ namespace BpfDotnet.EndToEnd.Tests
             int descriptorsBefore = Directory.GetFiles("/proc/self/fd").Length;
             using (var probe = Load())
             {
-                getpgid(3);
+                Syscalls.Getpgid(3);
                 Assert.Equal(1, probe.Events.Consume((in RingEvent e) => { }));
                 Assert.True(Directory.GetFiles("/proc/self/fd").Length >= descriptorsBefore + probe.Events.CpuCount);
             }
@@ -143,7 +140,7 @@ namespace BpfDotnet.EndToEnd.Tests
             var waiting = Task.Run(() => poller.Poll(Timeout.InfiniteTimeSpan));
             Thread.Sleep(200);
             Assert.False(waiting.IsCompleted, "the poller returned with no record to read");
-            getpgid(7);
+            Syscalls.Getpgid(7);
             Assert.True(waiting.Wait(TimeSpan.FromSeconds(5)), "the poller did not wake for the records");
             poller.Consume();
             Assert.Equal(new long[] { 7 }, fromRing);

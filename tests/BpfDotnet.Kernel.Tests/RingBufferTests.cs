@@ -18,19 +18,13 @@ namespace BpfDotnet.EndToEnd.Tests
     [Collection("kernel")]
     public class RingBufferTests
     {
-        [DllImport("libc", SetLastError = true)]
-        private static extern int getpgid(int pid);
-
-        [DllImport("libc")]
-        private static extern int gettid();
-
         private static uint Pid => (uint)Environment.ProcessId;
 
-        /// <summary>Each thread calls getpgid(first), getpgid(first + 1), ... and reports its thread id.</summary>
+        /// <summary>Each thread calls Syscalls.Getpgid(first), Syscalls.Getpgid(first + 1), ... and reports its thread id.</summary>
         private static Task<int> Produce(int first, int count) => Task.Factory.StartNew(() =>
         {
-            for (int i = 0; i < count; i++) getpgid(first + i);
-            return gettid();
+            for (int i = 0; i < count; i++) Syscalls.Getpgid(first + i);
+            return Syscalls.Gettid();
         }, TaskCreationOptions.LongRunning);
 
         [KernelFact]
@@ -66,9 +60,9 @@ namespace BpfDotnet.EndToEnd.Tests
             Kernel.Require();
             using var probe = RingEvents.Load(new() { TargetPid = Pid });
             probe.AttachAll();
-            getpgid(-3);
-            getpgid(-5);
-            getpgid(7);
+            Syscalls.Getpgid(-3);
+            Syscalls.Getpgid(-5);
+            Syscalls.Getpgid(7);
             var values = new List<long>();
             probe.Events.Consume((in RingEvent e) => values.Add(e.Value));
             Assert.Equal(new long[] { 7 }, values);
@@ -81,7 +75,7 @@ namespace BpfDotnet.EndToEnd.Tests
             using var probe = SmallRing.Load(new() { TargetPid = Pid });
             probe.AttachAll();
             const int Calls = 1000;
-            for (int i = 0; i < Calls; i++) getpgid(i);
+            for (int i = 0; i < Calls; i++) Syscalls.Getpgid(i);
             int read = probe.Events.Consume((in RingEvent e) => { });
             long failed = probe.Failed[0];
             // One page holds as many records as fit with their 8-byte headers, each rounded up to 8 bytes.
@@ -90,7 +84,7 @@ namespace BpfDotnet.EndToEnd.Tests
             // The drop counter BpfDotnet adds counts the same failures, across CPUs.
             Assert.Equal(failed, probe.Events.Dropped);
             // The space read is free again.
-            getpgid(5);
+            Syscalls.Getpgid(5);
             var after = new List<long>();
             probe.Events.Consume((in RingEvent e) => after.Add(e.Value));
             Assert.Equal(new long[] { 5 }, after);
@@ -113,7 +107,7 @@ namespace BpfDotnet.EndToEnd.Tests
             });
             // Records made after the reader started waiting wake it.
             await Task.Delay(100);
-            for (int i = 1; i <= 100; i++) getpgid(i);
+            for (int i = 1; i <= 100; i++) Syscalls.Getpgid(i);
             var deadline = Stopwatch.StartNew();
             while (deadline.Elapsed < TimeSpan.FromSeconds(10))
             {
@@ -140,7 +134,7 @@ namespace BpfDotnet.EndToEnd.Tests
             using (var probe = RingEvents.Load(new() { TargetPid = Pid }))
             {
                 probe.AttachAll();
-                getpgid(9);
+                Syscalls.Getpgid(9);
                 Assert.Equal(1, probe.Events.Consume((in RingEvent e) => { }));
                 Assert.True(RingMappings() >= mappingsBefore + 2, "the consumer page and the data are mapped");
             }

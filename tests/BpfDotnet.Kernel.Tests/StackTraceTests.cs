@@ -10,16 +10,13 @@ namespace BpfDotnet.EndToEnd.Tests
     [Collection("kernel")]
     public class StackTraceTests
     {
-        [DllImport("libc", SetLastError = true)]
-        private static extern int getpgid(int pid);
-
         [KernelFact]
         public void KernelAndUserStacks_AreRecorded_AndTheKernelStackResolvesToTheSystemCallPath()
         {
             Kernel.Require();
             using var probe = StackProbe.Load(new() { TargetPid = (uint)Environment.ProcessId });
             probe.AttachAll();
-            getpgid(0);
+            Syscalls.Getpgid(0);
             long kernelId = probe.LastIds[0], userId = probe.LastIds[1];
             Assert.True(kernelId >= 0, "bpf_get_stackid failed: " + kernelId);
             Assert.True(userId >= 0, "bpf_get_stackid of the user stack failed: " + userId);

@@ -11,16 +11,13 @@ namespace BpfDotnet.EndToEnd.Tests
     [Collection("kernel")]
     public class ValueMapTests
     {
-        [DllImport("libc", SetLastError = true)]
-        private static extern int getpgid(int pid);
-
         [KernelFact]
         public void ValuesPushedByAProgram_ComeOutInQueueAndStackOrder_AndTheFilterHasThem()
         {
             Kernel.Require();
             using var probe = ValueMaps.Load(new() { TargetPid = (uint)Environment.ProcessId });
             probe.AttachAll();
-            foreach (int v in new[] { 11, 22, 33 }) getpgid(v);
+            foreach (int v in new[] { 11, 22, 33 }) Syscalls.Getpgid(v);
 
             Assert.True(probe.Fifo.TryPeek(out long first));
             Assert.Equal(11, first);
@@ -43,10 +40,10 @@ namespace BpfDotnet.EndToEnd.Tests
             using var probe = ValueMaps.Load(new() { TargetPid = (uint)Environment.ProcessId });
             probe.AttachAll();
             probe.Requests.Push(4242);
-            getpgid(-1);
+            Syscalls.Getpgid(-1);
             Assert.Equal(4242, probe.Popped[0]);
             Assert.Equal(1, probe.Popped[1]);
-            getpgid(-1);
+            Syscalls.Getpgid(-1);
             Assert.Equal(0, probe.Popped[0]);
             Assert.Equal(0, probe.Popped[1]);
         }

@@ -1,0 +1,24 @@
+using System.Runtime.InteropServices;
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>The system calls the tests make to trigger their probes.</summary>
+    internal static class Syscalls
+    {
+        private const long SysGetpgid = 121;
+
+        /// <summary>getpgid(2): the tests' probes watch it; its argument carries a value to the probe.</summary>
+        [DllImport("libc", EntryPoint = "getpgid", SetLastError = true)]
+        public static extern int Getpgid(int pid);
+
+        /// <summary>The calling thread's id.</summary>
+        [DllImport("libc", EntryPoint = "gettid")]
+        public static extern int Gettid();
+
+        /// <summary>getpgid(2) with a full 64-bit argument (an address), as the tracepoint records it.</summary>
+        public static long Getpgid64(long argument) => syscall(SysGetpgid, argument);
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern long syscall(long number, long argument);
+    }
+}
