@@ -8,10 +8,10 @@ using Microsoft.CodeAnalysis.Operations;
 namespace BpfDotnet.Compiler.Frontend
 {
     /// <summary>
-    /// <c>BpfRingBuffer&lt;T&gt;</c>: <c>Output(in T)</c> copies a record in (<c>bpf_ringbuf_output</c>); <c>Reserve()</c> gives
-    /// a record to fill in place (<c>bpf_ringbuf_reserve</c>), null when the buffer is full; <c>Submit(ref T)</c> and
-    /// <c>Discard(ref T)</c> release it. A reservation is an object the facts follow: every path must release it before
-    /// it returns (BPF0018 otherwise), as the verifier demands.
+    /// The maps whose methods are not a hash or array map's lookup and update, each lowered to its helpers: ring buffers
+    /// (<c>Output</c>, <c>Reserve</c>, <c>Submit</c>, <c>Discard</c>, <c>Query</c>; a reservation is an object the facts
+    /// follow, and every path must release it before it returns, BPF0018 otherwise), perf event arrays (<c>Output</c>),
+    /// stack-trace maps (<c>GetStackId</c>), and queues, stacks and bloom filters (push, pop and peek).
     /// </summary>
     internal sealed partial class Lowering
     {
