@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using BpfDotnet.Loader.Tests;
 using Xunit;
@@ -11,12 +12,12 @@ namespace BpfDotnet.EndToEnd.Tests
     public class StackTraceTests
     {
         [KernelFact]
-        public void KernelAndUserStacks_AreRecorded_AndTheKernelStackResolvesToTheSystemCallPath()
+        public void KernelAndUserStacks_AreRecorded_AndResolveToTheSystemCallPathAndTheCallingMethod()
         {
             Kernel.Require();
             using var probe = StackProbe.Load(new() { TargetPid = (uint)Environment.ProcessId });
             probe.AttachAll();
-            Syscalls.Getpgid(0);
+            CallGetpgid();
             long kernelId = probe.LastIds[0], userId = probe.LastIds[1];
             Assert.True(kernelId >= 0, "bpf_get_stackid failed: " + kernelId);
             Assert.True(userId >= 0, "bpf_get_stackid of the user stack failed: " + userId);
@@ -31,6 +32,20 @@ namespace BpfDotnet.EndToEnd.Tests
             var user = probe.Stacks.GetStack((uint)userId);
             Assert.NotEmpty(user);
             Assert.All(user, address => Assert.True(address < 0x0000_8000_0000_0000UL, $"0x{address:x} is not a user address"));
+
+            // The innermost user frame is libc's getpgid, found through the process's mappings and libc's ELF symbols;
+            // further out, the method that called it, named in the runtime's perf map (kernel.runsettings turns it on).
+            var resolved = probe.Stacks.GetUserStack((uint)userId, Environment.ProcessId);
+            string shown = string.Join(" <- ", resolved.Select(f => f.ToString()));
+            Assert.StartsWith("libc.so", resolved[0].Module);
+            Assert.Contains("getpgid", resolved[0].Symbol);
+            Assert.Contains(resolved, f => f.Module == "[perf-map]" && f.Symbol!.Contains("::" + nameof(CallGetpgid) + "()", StringComparison.Ordinal));
+            Assert.Contains(resolved, f => f.Module == "[perf-map]"
+                && f.Symbol!.Contains("::" + nameof(KernelAndUserStacks_AreRecorded_AndResolveToTheSystemCallPathAndTheCallingMethod) + "()", StringComparison.Ordinal));
+            Assert.True(resolved.Length == user.Length, shown);
         }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void CallGetpgid() => Syscalls.Getpgid(0);
     }
 }

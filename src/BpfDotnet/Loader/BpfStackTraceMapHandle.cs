@@ -10,7 +10,10 @@ namespace BpfDotnet
     /// <param name="Address">The instruction address.</param>
     /// <param name="Symbol">The symbol containing it, or null when none is known.</param>
     /// <param name="Offset">The address's offset from the symbol's start.</param>
-    /// <param name="Module">The kernel module the symbol belongs to, or null for the kernel itself.</param>
+    /// <param name="Module">
+    /// For a kernel frame, the kernel module the symbol belongs to, or null for the kernel itself; for a user frame, the
+    /// file name of the executable or shared object (<c>libc.so.6</c>), or <c>[perf-map]</c> for code a runtime generated.
+    /// </param>
     public readonly record struct BpfStackFrame(ulong Address, string? Symbol, ulong Offset, string? Module)
     {
         /// <summary><c>symbol+0x1f [module]</c>, or the address when no symbol is known.</summary>
@@ -21,7 +24,8 @@ namespace BpfDotnet
 
     /// <summary>
     /// A stack-trace map seen from user space (<see cref="BpfStackTraceMap"/>): the frames of a stack id a program
-    /// recorded, and kernel stacks resolved to symbols through <c>/proc/kallsyms</c> (read once per process, when first needed).
+    /// recorded, kernel stacks resolved to symbols through <c>/proc/kallsyms</c> (read once per process, when first needed)
+    /// and user stacks through the process's mappings and ELF symbols (<see cref="BpfProcessSymbols"/>).
     /// </summary>
     public sealed class BpfStackTraceMapHandle
     {
@@ -56,6 +60,23 @@ namespace BpfDotnet
             var addresses = GetStack(id);
             var frames = new BpfStackFrame[addresses.Length];
             for (int i = 0; i < addresses.Length; i++) frames[i] = KernelSymbols.Shared.Resolve(addresses[i]);
+            return frames;
+        }
+
+        /// <summary>
+        /// The frames of user stack <paramref name="id"/> (recorded with <see cref="StackTraceFlags.UserStack"/>) taken in
+        /// process <paramref name="processId"/>, resolved through its mappings, ELF symbols and perf map. Resolve several
+        /// stacks of one process with the overload that takes a <see cref="BpfProcessSymbols"/>, which reads each file once.
+        /// </summary>
+        public BpfStackFrame[] GetUserStack(uint id, int processId) => GetUserStack(id, new BpfProcessSymbols(processId));
+
+        /// <summary>The frames of user stack <paramref name="id"/>, resolved by <paramref name="symbols"/>.</summary>
+        public BpfStackFrame[] GetUserStack(uint id, BpfProcessSymbols symbols)
+        {
+            ArgumentNullException.ThrowIfNull(symbols);
+            var addresses = GetStack(id);
+            var frames = new BpfStackFrame[addresses.Length];
+            for (int i = 0; i < addresses.Length; i++) frames[i] = symbols.Resolve(addresses[i]);
             return frames;
         }
 

@@ -1,0 +1,141 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using ELFSharp.ELF;
+using ELFSharp.ELF.Sections;
+using ELFSharp.ELF.Segments;
+
+namespace BpfDotnet
+{
+    /// <summary>
+    /// The function symbols of an executable or shared object (<c>.symtab</c> and <c>.dynsym</c>, read with ELFSharp) and
+    /// its loadable segments, which map file offsets to the addresses the symbols are given at.
+    /// </summary>
+    internal sealed class ElfSymbolFile
+    {
+        private readonly ulong[] _starts;
+        private readonly ulong[] _sizes;
+        private readonly string[] _names;
+        private readonly (ulong Offset, ulong Address, ulong Size)[] _segments;
+
+        private ElfSymbolFile(ulong[] starts, ulong[] sizes, string[] names, (ulong, ulong, ulong)[] segments)
+        {
+            _starts = starts;
+            _sizes = sizes;
+            _names = names;
+            _segments = segments;
+        }
+
+        /// <summary>The number of function symbols read.</summary>
+        public int Count => _names.Length;
+
+        /// <summary>Reads the file at <paramref name="path"/>, or returns null when it is not a readable 64-bit ELF file.</summary>
+        public static ElfSymbolFile? TryLoad(string path)
+        {
+            byte[] bytes;
+            try
+            {
+                bytes = File.ReadAllBytes(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+            {
+                return null;
+            }
+            IELF? elf;
+            try
+            {
+                if (!ELFReader.TryLoad(new MemoryStream(bytes, writable: false), true, out elf) || elf is null || elf.Class != Class.Bit64) return null;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or OverflowException or IndexOutOfRangeException or EndOfStreamException)
+            {
+                return null;
+            }
+            using (elf)
+            {
+                try
+                {
+                    return Read(elf);
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or OverflowException or IndexOutOfRangeException or EndOfStreamException)
+                {
+                    return null;
+                }
+            }
+        }
+
+        private static ElfSymbolFile Read(IELF elf)
+        {
+            var segments = new List<(ulong, ulong, ulong)>();
+            foreach (var segment in elf.Segments)
+            {
+                if (segment is Segment<ulong> load && load.Type == SegmentType.Load)
+                    segments.Add(((ulong)load.Offset, load.Address, (ulong)load.FileSize));
+            }
+            var symbols = new Dictionary<ulong, (ulong Size, string Name)>();
+            foreach (var table in elf.GetSections<ISymbolTable>())
+            {
+                foreach (var entry in table.Entries)
+                {
+                    if (entry is not SymbolEntry<ulong> symbol || symbol.Type != SymbolType.Function || symbol.Value == 0 || symbol.Name.Length == 0) continue;
+                    // The same function is often in both tables, and aliases share an address: keep the first global name.
+                    if (symbols.TryGetValue(symbol.Value, out var known) && (known.Size >= symbol.Size || symbol.Binding != SymbolBinding.Global)) continue;
+                    symbols[symbol.Value] = (symbol.Size, symbol.Name);
+                }
+            }
+            var starts = new ulong[symbols.Count];
+            var entries = new (ulong Size, string Name)[symbols.Count];
+            symbols.Keys.CopyTo(starts, 0);
+            symbols.Values.CopyTo(entries, 0);
+            Array.Sort(starts, entries);
+            var sizes = new ulong[starts.Length];
+            var names = new string[starts.Length];
+            for (int i = 0; i < starts.Length; i++) (sizes[i], names[i]) = entries[i];
+            return new ElfSymbolFile(starts, sizes, names, segments.ToArray());
+        }
+
+        /// <summary>The address the byte at <paramref name="fileOffset"/> is given by the file's segments, or null.</summary>
+        public ulong? AddressOfFileOffset(ulong fileOffset)
+        {
+            foreach (var (offset, address, size) in _segments)
+            {
+                if (fileOffset >= offset && fileOffset - offset < size) return address + (fileOffset - offset);
+            }
+            return null;
+        }
+
+        /// <summary>The file offset of the byte at <paramref name="address"/>, or null when no segment holds it.</summary>
+        public ulong? FileOffsetOfAddress(ulong address)
+        {
+            foreach (var (offset, start, size) in _segments)
+            {
+                if (address >= start && address - start < size) return offset + (address - start);
+            }
+            return null;
+        }
+
+        /// <summary>The function containing <paramref name="address"/> and the address's offset in it, or null.</summary>
+        public (string Name, ulong Offset)? Resolve(ulong address)
+        {
+            int at = Array.BinarySearch(_starts, address);
+            if (at < 0) at = ~at - 1;
+            if (at < 0) return null;
+            ulong offset = address - _starts[at];
+            // A sized symbol that ends before the address does not hold it (the address is in code no symbol names).
+            if (_sizes[at] != 0 && offset >= _sizes[at]) return null;
+            return (_names[at], offset);
+        }
+
+        /// <summary>The address of the function named <paramref name="name"/> (with or without a <c>@VERSION</c> suffix), or null.</summary>
+        public ulong? AddressOf(string name)
+        {
+            for (int i = 0; i < _names.Length; i++)
+            {
+                string candidate = _names[i];
+                if (candidate == name) return _starts[i];
+                int at = candidate.IndexOf('@');
+                if (at > 0 && at == name.Length && candidate.StartsWith(name, StringComparison.Ordinal)) return _starts[i];
+            }
+            return null;
+        }
+    }
+}
