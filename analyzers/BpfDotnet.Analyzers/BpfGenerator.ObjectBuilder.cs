@@ -144,7 +144,7 @@ namespace BpfDotnet.Analyzers
                     if (kind is not { } known) continue;
                     int tick = known.UserHandle.IndexOf('`');
                     string handle = "global::" + (tick < 0 ? known.UserHandle : known.UserHandle.Substring(0, tick));
-                    string arguments = tick < 0 ? string.Empty : known.Records || known.Keyless ? map.ValueTypeName : map.KeyTypeName + ", " + map.ValueTypeName;
+                    string arguments = tick < 0 ? string.Empty : known.Records || known.Keyless ? map.ValueTypeName : known.OfMaps ? map.KeyTypeName : map.KeyTypeName + ", " + map.ValueTypeName;
                     members.Add(new LoaderMemberSpec(ProbeClassReader.EscapeIdentifier(map.FieldName), objectName, arguments, handle, known.Factory));
                 }
                 return members.ToEquatableArray();

@@ -725,3 +725,59 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>
+    /// getpgid(2) calls counted in inner maps: the argument's high 32 bits pick an inner map (a slot of an array of maps,
+    /// and a key of a hash of maps), its low 32 bits the key counted in it.
+    /// </summary>
+    public static partial class MapsOfMaps
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        [BpfMap(MaxEntries = 4, InnerMaxEntries = 16)]
+        public static BpfArrayOfMaps<BpfHashMap<uint, ulong>> Tenants = new();
+
+        [BpfMap(MaxEntries = 8, InnerMaxEntries = 4)]
+        public static BpfHashOfMaps<uint, BpfArrayMap<ulong>> ByKey = new();
+
+        /// <summary>Slot 0: calls whose tenant slot held no map; slot 1: calls whose hash-of-maps key held none.</summary>
+        [BpfMap(MaxEntries = 2)]
+        public static BpfArrayMap<ulong> Missing = new(2);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            uint tenant = (uint)((ulong)ctx.Arg0 >> 32);
+            uint key = (uint)ctx.Arg0;
+
+            var counts = Tenants.Get(tenant);
+            if (counts is null)
+            {
+                ref ulong missing = ref Missing.GetValueRefOrNullRef(0);
+                if (!Unsafe.IsNullRef(ref missing)) Interlocked.Increment(ref missing);
+            }
+            else
+            {
+                ref ulong count = ref counts.GetValueRefOrNullRef(key);
+                if (Unsafe.IsNullRef(ref count)) counts.Update(key, 1UL);
+                else Interlocked.Increment(ref count);
+            }
+
+            var slots = ByKey.Get(tenant);
+            if (slots != null)
+            {
+                if (slots.TryGetValue(key & 3, out ulong seen)) slots.Update(key & 3, seen + 10);
+            }
+            else
+            {
+                ref ulong missing = ref Missing.GetValueRefOrNullRef(1);
+                if (!Unsafe.IsNullRef(ref missing)) Interlocked.Increment(ref missing);
+            }
+            return 0;
+        }
+    }
+}

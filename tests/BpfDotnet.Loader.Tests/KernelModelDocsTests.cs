@@ -72,13 +72,14 @@ namespace BpfDotnet.Loader.Tests
                 string type = kind.ClrType.Substring(kind.ClrType.LastIndexOf('.') + 1);
                 int tick = type.IndexOf('`');
                 int arity = tick < 0 ? 0 : int.Parse(type.Substring(tick + 1), System.Globalization.CultureInfo.InvariantCulture);
-                string csharp = arity == 0 ? type : type.Substring(0, tick) + "<" + (arity == 2 ? "TKey, TValue" : kind.Records || kind.Keyless ? "T" : "TValue") + ">";
+                string csharp = arity == 0 ? type : type.Substring(0, tick) + "<" + (kind.OfMaps ? (arity == 2 ? "TKey, TInner" : "TInner") : arity == 2 ? "TKey, TValue" : kind.Records || kind.Keyless ? "T" : "TValue") + ">";
                 var flags = Enum.GetValues<MapFlags>().Where(f => f != 0 && (uint)f != 0 && System.Numerics.BitOperations.IsPow2((uint)f) && (kind.Flags & f) == f)
                     .Select(f => $"`{f}` (0x{(uint)f:x})").ToList();
                 string key = kind.Type == MapType.StackTrace ? "`uint` stack id (each value: " + MapKinds.StackDepth + " frame addresses)"
                     : kind.Type == MapType.PerfEventArray ? "`uint` CPU (records of `T`); declared without a size, it gets a slot per possible CPU at load"
                     : kind.Keyless ? "none: values of `T`"
                     : kind.Records ? "none: records of `T`; `MaxEntries` is the size in bytes, a power of two and a multiple of " + MapKinds.PageSize
+                    : kind.OfMaps ? (kind.KeyIsIndex ? "`uint` index" : "`TKey`") + " (values: maps of type `TInner`, sized by `InnerMaxEntries`)"
                     : kind.KeyIsIndex ? "`uint` index" : "`TKey`";
                 text.Append($"| `{csharp}` | `{kind.Type}` ({(uint)kind.Type}) | {key} | {(flags.Count == 0 ? "none" : string.Join(", ", flags))} | {kind.MaxEntries} |\n");
             }

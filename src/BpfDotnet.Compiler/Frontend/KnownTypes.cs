@@ -15,6 +15,8 @@ namespace BpfDotnet.Compiler.Frontend
         public const string BpfStackTraceMap = "BpfDotnet.BpfStackTraceMap";
         /// <summary>The base class declaring the methods of queues and stacks.</summary>
         public const string BpfValueList = "BpfDotnet.BpfValueList`1";
+        public const string BpfArrayOfMaps = "BpfDotnet.BpfArrayOfMaps`1";
+        public const string BpfHashOfMaps = "BpfDotnet.BpfHashOfMaps`2";
         public const string BpfBloomFilter = "BpfDotnet.BpfBloomFilter`1";
         /// <summary>The base class declaring the methods of every hash map kind.</summary>
         public const string BpfKeyedMap = "BpfDotnet.BpfKeyedMap`2";

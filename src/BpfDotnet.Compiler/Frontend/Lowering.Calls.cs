@@ -59,6 +59,9 @@ namespace BpfDotnet.Compiler.Frontend
                 case KnownTypes.BpfKeyedMap:
                 case KnownTypes.BpfIndexedMap:
                     return InvokeMap(invocation);
+                case KnownTypes.BpfArrayOfMaps:
+                case KnownTypes.BpfHashOfMaps:
+                    return InvokeMapOfMaps(invocation);
                 case KnownTypes.BpfRingBuffer:
                     return InvokeRingBuffer(invocation);
                 case KnownTypes.BpfPerfEventArray:
@@ -259,22 +262,49 @@ namespace BpfDotnet.Compiler.Frontend
             return _b.Call((int)id, args);
         }
 
+        /// <summary>
+        /// The map a map method is called on: a <c>[BpfMap]</c> field (loaded by name where the call needs it), or an inner
+        /// map a map of maps gave, held in a register.
+        /// </summary>
+        private readonly struct MapTarget
+        {
+            public MapTarget(IFieldSymbol? field, int register)
+            {
+                Field = field;
+                Register = register;
+            }
+
+            public IFieldSymbol? Field { get; }
+
+            public int Register { get; }
+        }
+
+        /// <summary>The map <paramref name="receiver"/> names, or null (reported) when it names none.</summary>
+        private MapTarget? MapTargetOf(IOperation? receiver, IOperation at)
+        {
+            if (MapFieldOf(receiver) is { } field)
+            {
+                MapsUsed.Add(field.Name);
+                return new MapTarget(field, -1);
+            }
+            if (receiver is not null && IsMapType(Unwrap(receiver).Type) && !IsMapField(receiver))
+                return new MapTarget(null, Materialize(Rvalue(receiver)));
+            Unsupported(at, "Calling a map method on something other than a [BpfMap] static field or a map a map of maps gave");
+            return null;
+        }
+
+        /// <summary>A register holding the map's address, as the map argument of a helper.</summary>
+        private int LoadMap(MapTarget target) => target.Field is { } field ? _b.LoadMap(field.Name) : target.Register;
+
         private Operand InvokeMap(IInvocationOperation invocation)
         {
-            var field = MapFieldOf(invocation.Instance);
-            if (field is null)
-            {
-                Unsupported(invocation, "Calling a map method on something other than a [BpfMap] static field");
-                return Operand.Const(0);
-            }
-            string mapName = field.Name;
-            MapsUsed.Add(mapName);
+            if (MapTargetOf(invocation.Instance, invocation) is not MapTarget target) return Operand.Const(0);
             var args = invocation.Arguments;
-            if (invocation.TargetMethod.Name is "Update" or "Delete" && MapReader.Read(field, _cancellationToken).Spec is { } spec
+            if (invocation.TargetMethod.Name is "Update" or "Delete" && target.Field is { } field && MapReader.Read(field, _cancellationToken).Spec is { } spec
                 && ((MapFlags)spec.Flags & MapFlags.ReadOnlyProgram) != 0)
             {
                 // The verifier refuses a program's write into a map created with BPF_F_RDONLY_PROG.
-                Unsupported(invocation, "Changing map '" + mapName + "', which is read-only for programs (Flags has BPF_F_RDONLY_PROG),");
+                Unsupported(invocation, "Changing map '" + field.Name + "', which is read-only for programs (Flags has BPF_F_RDONLY_PROG),");
                 return Operand.Const(0);
             }
             switch (invocation.TargetMethod.Name)
@@ -282,7 +312,7 @@ namespace BpfDotnet.Compiler.Frontend
                 case "GetValueRefOrNullRef":
                     {
                         int key = HelperMemory(args[0].Value);
-                        int map = _b.LoadMap(mapName);
+                        int map = LoadMap(target);
                         return Operand.InReg(CallHelper(HelperId.MapLookupElem, invocation, new List<int> { map, key }));
                     }
                 case "Update":
@@ -290,30 +320,53 @@ namespace BpfDotnet.Compiler.Frontend
                         int key = HelperMemory(args[0].Value);
                         int value = HelperMemory(args[1].Value);
                         int flags = Materialize(args.Length > 2 ? Rvalue(args[2].Value) : Operand.Const(0));
-                        int map = _b.LoadMap(mapName);
+                        int map = LoadMap(target);
                         return Operand.InReg(CallHelper(HelperId.MapUpdateElem, invocation, new List<int> { map, key, value, flags }));
                     }
                 case "Delete":
                     {
                         int key = HelperMemory(args[0].Value);
-                        int map = _b.LoadMap(mapName);
+                        int map = LoadMap(target);
                         return Operand.InReg(CallHelper(HelperId.MapDeleteElem, invocation, new List<int> { map, key }));
                     }
                 case "TryGetValue":
-                    return TryGetValue(invocation, mapName, null, null);
+                    return TryGetValue(invocation, target, null, null);
             }
             Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, invocation.TargetMethod.ToDisplayString());
             return Operand.Const(0);
         }
 
         /// <summary>
+        /// A map of maps: <c>Get</c> looks the key up and gives the inner map (a pointer the kernel knows as a map), or
+        /// null; programs cannot put maps in it.
+        /// </summary>
+        private Operand InvokeMapOfMaps(IInvocationOperation invocation)
+        {
+            var field = MapFieldOf(invocation.Instance);
+            if (field is null)
+            {
+                Unsupported(invocation, "Calling a map-of-maps method on something other than a [BpfMap] static field");
+                return Operand.Const(0);
+            }
+            if (invocation.TargetMethod.Name != "Get")
+            {
+                Unsupported(invocation, "Changing a map of maps from a program (the kernel lets only user space put maps in it: BpfMapOfMapsHandle.Set)");
+                return Operand.Const(0);
+            }
+            MapsUsed.Add(field.Name);
+            int key = HelperMemory(invocation.Arguments[0].Value);
+            int map = _b.LoadMap(field.Name);
+            return Operand.InReg(CallHelper(HelperId.MapLookupElem, invocation, new List<int> { map, key }));
+        }
+
+        /// <summary>
         /// <c>TryGetValue</c>: looks the key up, copies the value out when found and zeroes it when not. As a branch
         /// condition (<paramref name="whenTrue"/> given) it jumps straight on the lookup's result.
         /// </summary>
-        private Operand TryGetValue(IInvocationOperation invocation, string mapName, IrBlock? whenTrue, IrBlock? whenFalse)
+        private Operand TryGetValue(IInvocationOperation invocation, MapTarget mapTarget, IrBlock? whenTrue, IrBlock? whenFalse)
         {
             int key = HelperMemory(invocation.Arguments[0].Value);
-            int map = _b.LoadMap(mapName);
+            int map = LoadMap(mapTarget);
             int pointer = CallHelper(HelperId.MapLookupElem, invocation, new List<int> { map, key });
             var target = Unwrap(invocation.Arguments[1].Value);
             var valueType = target.Type;

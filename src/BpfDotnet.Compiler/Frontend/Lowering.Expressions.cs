@@ -369,6 +369,12 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 Unsupported(conversion, "A checked conversion");
             }
+            if (conversion.Conversion.IsReference && conversion.OperatorMethod is null
+                && (IsMapType(source.Type) || source.ConstantValue is { HasValue: true, Value: null }))
+            {
+                // A map, or null, seen as an object: a reference comparison (inner != null) compares the pointers.
+                return source.ConstantValue.HasValue ? Operand.Const(0) : Rvalue(source);
+            }
             if (conversion.OperatorMethod is not null || !IsScalar(conversion.Type) || !IsScalar(source.Type))
             {
                 Unsupported(conversion, "This conversion");
@@ -749,10 +755,10 @@ namespace BpfDotnet.Compiler.Frontend
                 EmitBranch(cond, a, b, whenTrue, whenFalse);
                 return;
             }
-            if (condition is IInvocationOperation tryGet && IsMapMethod(tryGet, "TryGetValue") && MapFieldOf(tryGet.Instance) is IFieldSymbol mapField)
+            if (condition is IInvocationOperation tryGet && IsMapMethod(tryGet, "TryGetValue"))
             {
-                MapsUsed.Add(mapField.Name);
-                TryGetValue(tryGet, mapField.Name, whenTrue, whenFalse);
+                if (MapTargetOf(tryGet.Instance, tryGet) is MapTarget target) TryGetValue(tryGet, target, whenTrue, whenFalse);
+                else _b.Jump(whenFalse);
                 return;
             }
             if (condition is IInvocationOperation nameCompare && IsNameCompare(nameCompare))

@@ -490,6 +490,8 @@ namespace BpfDotnet.Compiler.Frontend
         {
             if (type is null) return false;
             if (type.TypeKind == TypeKind.Enum) return true;
+            // A map as a value (an inner map a map of maps gave): a pointer the kernel knows as a map.
+            if (IsMapType(type)) return true;
             if (type.TypeKind == TypeKind.Pointer) return true;
             switch (type.SpecialType)
             {
@@ -531,8 +533,14 @@ namespace BpfDotnet.Compiler.Frontend
             }
         }
 
+        /// <summary>True for the C# map types of the map kinds table (a map held in a variable is a pointer to it).</summary>
+        private static bool IsMapType(ITypeSymbol? type)
+            => type is INamedTypeSymbol { TypeKind: TypeKind.Class } named
+                && KernelModel.MapKinds.ByClrType(named.OriginalDefinition.ContainingNamespace?.ToDisplayString() + "." + named.OriginalDefinition.MetadataName) is not null;
+
         private BpfType? Layout(ITypeSymbol? type, SyntaxNode syntax)
         {
+            if (IsMapType(type)) return IntType.ULong;
             var layout = TypeLayout.TryGet(type, out var error);
             if (layout is null) Report(DiagnosticDescriptors.UnsupportedType, syntax, type?.ToDisplayString() ?? "?");
             return layout;

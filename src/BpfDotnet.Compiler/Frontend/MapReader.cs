@@ -42,7 +42,7 @@ namespace BpfDotnet.Compiler.Frontend
             string definition = mapType.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted).WithGenericsOptions(SymbolDisplayGenericsOptions.None));
             string metadataName = mapType.ContainingNamespace?.ToDisplayString() + "." + mapType.MetadataName;
 
-            uint maxEntries = 1, flags = 0;
+            uint maxEntries = 1, flags = 0, innerMaxEntries = 0, innerFlags = 0;
             foreach (var attribute in field.GetAttributes())
             {
                 if (attribute.AttributeClass?.ToDisplayString() != KnownTypes.BpfMapAttribute) continue;
@@ -50,6 +50,8 @@ namespace BpfDotnet.Compiler.Frontend
                 {
                     if (named.Key == "MaxEntries" && named.Value.Value is uint m) maxEntries = m;
                     if (named.Key == "Flags" && named.Value.Value is uint f) flags = f;
+                    if (named.Key == "InnerMaxEntries" && named.Value.Value is uint im) innerMaxEntries = im;
+                    if (named.Key == "InnerFlags" && named.Value.Value is uint inf) innerFlags = inf;
                 }
             }
             if (maxEntries == 0) return Fail("MaxEntries must be at least 1");
@@ -87,26 +89,75 @@ namespace BpfDotnet.Compiler.Frontend
                 return new MapDeclaration(new MapSpec(field.Name, (uint)kind.Type, maxEntries, flags, none, none), field.Name, string.Empty,
                     mapType.TypeArguments[0].ToDisplayString(s_fullyQualified), EquatableArray<DiagnosticInfo>.Empty);
             }
+            if (kind.OfMaps)
+            {
+                // A map of maps: the outer key, 4-byte values (map references), and the inner maps' definition.
+                var innerSymbol = mapType.TypeArguments[mapType.TypeArguments.Length - 1];
+                if (innerSymbol is not INamedTypeSymbol { IsGenericType: true } innerType
+                    || KernelModel.MapKinds.ByClrType(innerType.ContainingNamespace?.ToDisplayString() + "." + innerType.MetadataName) is not KernelModel.MapKind innerKind
+                    || !innerKind.CanBeInner)
+                {
+                    return Fail($"'{innerSymbol.ToDisplayString()}' cannot be the inner map type of a map of maps; use a hash, array, per-CPU, LRU or LPM trie map type");
+                }
+                if (innerMaxEntries == 0) return Fail("a map of maps needs InnerMaxEntries, the maximum number of entries of its inner maps");
+                if (((KernelModel.MapFlags)innerFlags & (KernelModel.MapFlags.ReadOnlyProgram | KernelModel.MapFlags.WriteOnlyProgram)) != 0)
+                    return Fail("InnerFlags cannot make inner maps read-only or write-only for programs, whose calls on an inner map are checked against its declared type only");
+                if (KernelModel.MapKinds.Problem(kind, maxEntries, flags, 4) is string refusedOuter) return Fail(refusedOuter + ": the kernel would refuse to create the map");
+                if (ReadKeyed(innerKind, innerType, innerMaxEntries, innerFlags, out var innerKey, out var innerValue, out var innerKeyName, out var innerValueName, out var innerError) is not MapSpec innerSpec)
+                    return Fail("its inner maps: " + innerError);
+                BpfType? outerKey = kind.KeyIsIndex ? IntType.UInt : TypeLayout.TryGet(mapType.TypeArguments[0], out _);
+                if (outerKey is null) return Fail($"key type '{mapType.TypeArguments[0].ToDisplayString()}' is not supported");
+                var outer = new MapSpec(field.Name, (uint)kind.Type, maxEntries, flags, outerKey, IntType.UInt) { Inner = innerSpec with { Name = field.Name + ".inner" } };
+                string outerKeyName = kind.KeyIsIndex ? "uint" : mapType.TypeArguments[0].ToDisplayString(s_fullyQualified);
+                return new MapDeclaration(outer, field.Name, outerKeyName, innerSymbol.ToDisplayString(s_fullyQualified), EquatableArray<DiagnosticInfo>.Empty);
+            }
+
+            if (ReadKeyed(kind, mapType, maxEntries, flags, out _, out _, out var keyName, out var valueName, out var error) is not MapSpec spec) return Fail(error);
+            return new MapDeclaration(spec with { Name = field.Name }, field.Name, keyName, valueName, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        /// <summary>
+        /// The definition of a map of keys and values (<paramref name="kind"/> declared by <paramref name="mapType"/>), or
+        /// null with the reason in <paramref name="error"/>. Its name is left empty.
+        /// </summary>
+        private static MapSpec? ReadKeyed(KernelModel.MapKind kind, INamedTypeSymbol mapType, uint maxEntries, uint flags,
+            out BpfType? key, out BpfType? value, out string keyName, out string valueName, out string error)
+        {
             ITypeSymbol keySymbol = kind.KeyIsIndex ? null! : mapType.TypeArguments[0];
             ITypeSymbol valueSymbol = mapType.TypeArguments[mapType.TypeArguments.Length - 1];
+            keyName = kind.KeyIsIndex ? "uint" : keySymbol.ToDisplayString(s_fullyQualified);
+            valueName = valueSymbol.ToDisplayString(s_fullyQualified);
+            value = null;
+            error = string.Empty;
 
-            bool isArray = kind.KeyIsIndex;
-            BpfType? key = isArray ? IntType.UInt : TypeLayout.TryGet(keySymbol, out var keyError);
-            if (key is null) return Fail($"key type '{keySymbol.ToDisplayString()}' is not supported");
-            var value = TypeLayout.TryGet(valueSymbol, out var valueError);
-            if (value is null) return Fail($"value type '{valueSymbol.ToDisplayString()}' is not supported: {valueError}");
-
+            key = kind.KeyIsIndex ? IntType.UInt : TypeLayout.TryGet(keySymbol, out _);
+            if (key is null)
+            {
+                error = $"key type '{keySymbol.ToDisplayString()}' is not supported";
+                return null;
+            }
+            value = TypeLayout.TryGet(valueSymbol, out var valueError);
+            if (value is null)
+            {
+                error = $"value type '{valueSymbol.ToDisplayString()}' is not supported: {valueError}";
+                return null;
+            }
             if (kind.Type == KernelModel.MapType.LpmTrie)
             {
                 // The kernel creates a trie only unpreallocated, with a prefix length and 1 to 256 data bytes in the key.
                 flags |= (uint)KernelModel.MapFlags.NoPrealloc;
-                if (key.Size < 5 || key.Size > 4 + 256) return Fail($"key type '{keySymbol.ToDisplayString()}' is {key.Size} bytes; an LPM trie's key is a uint prefix length then 1 to 256 address bytes (Ipv4Prefix, Ipv6Prefix)");
+                if (key.Size < 5 || key.Size > 4 + 256)
+                {
+                    error = $"key type '{keySymbol.ToDisplayString()}' is {key.Size} bytes; an LPM trie's key is a uint prefix length then 1 to 256 address bytes (Ipv4Prefix, Ipv6Prefix)";
+                    return null;
+                }
             }
-            if (KernelModel.MapKinds.Problem(kind, maxEntries, flags, (uint)value.Size) is string refused) return Fail(refused + ": the kernel would refuse to create the map");
-
-            string keyName = isArray ? "uint" : keySymbol.ToDisplayString(s_fullyQualified);
-            string valueName = valueSymbol.ToDisplayString(s_fullyQualified);
-            return new MapDeclaration(new MapSpec(field.Name, (uint)kind.Type, maxEntries, flags, key, value), field.Name, keyName, valueName, EquatableArray<DiagnosticInfo>.Empty);
+            if (KernelModel.MapKinds.Problem(kind, maxEntries, flags, (uint)value.Size) is string refused)
+            {
+                error = refused + ": the kernel would refuse to create the map";
+                return null;
+            }
+            return new MapSpec(string.Empty, (uint)kind.Type, maxEntries, flags, key, value);
         }
     }
 }

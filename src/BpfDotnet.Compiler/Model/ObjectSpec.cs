@@ -78,5 +78,9 @@ namespace BpfDotnet.Compiler.Model
     /// <summary>A BTF-defined map in the <c>.maps</c> section.</summary>
     /// <param name="Name">Map name (ELF symbol and BTF VAR name; the kernel keeps the first 15 characters).</param>
     /// <param name="MapType">Kernel map type (<c>BPF_MAP_TYPE_HASH</c> = 1, <c>ARRAY</c> = 2, ...).</param>
-    public sealed record MapSpec(string Name, uint MapType, uint MaxEntries, uint Flags, BpfType Key, BpfType Value);
+    public sealed record MapSpec(string Name, uint MapType, uint MaxEntries, uint Flags, BpfType Key, BpfType Value)
+    {
+        /// <summary>For a map of maps: the inner maps' definition (its name is the outer map's with <c>.inner</c>).</summary>
+        public MapSpec? Inner { get; init; }
+    }
 }

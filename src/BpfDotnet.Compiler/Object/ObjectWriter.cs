@@ -212,10 +212,17 @@ namespace BpfDotnet.Compiler.Object
             Member("type", Number(map.MapType));
             Member("max_entries", Number(map.MaxEntries));
             if (map.Key.Size > 0) Member("key", btf.AddPointer(btf.AddType(map.Key)));
-            if (map.Value.Size > 0) Member("value", btf.AddPointer(btf.AddType(map.Value)));
+            if (map.Value.Size > 0 && map.Inner is null) Member("value", btf.AddPointer(btf.AddType(map.Value)));
             if (map.Flags != 0) Member("map_flags", Number(map.Flags));
 
             int size = members.Count * PointerSize;
+            if (map.Inner is { } inner)
+            {
+                // A map of maps: C's __array(values, struct inner), a flexible array of pointers to the inner maps'
+                // definition, which adds nothing to the size; the values are 4-byte map references.
+                var (innerDefinition, _) = AddMapDefinition(btf, inner);
+                members.Add(("values", btf.AddArray(btf.AddPointer(innerDefinition), 0), size));
+            }
             return (btf.AddStruct(string.Empty, size, members), size);
         }
 

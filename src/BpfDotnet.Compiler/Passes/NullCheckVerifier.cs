@@ -23,6 +23,8 @@ namespace BpfDotnet.Compiler.Passes
                     IrOp.Load or IrOp.Store or IrOp.Atomic => MaybeNull(ins.Addr.BaseReg),
                     IrOp.Alu => MaybeNull(ins.A) || MaybeNull(ins.B),
                     IrOp.Neg or IrOp.Extend => MaybeNull(ins.A),
+                    // A helper takes no pointer that may be null (a map, a key, a record): the verifier wants it tested.
+                    IrOp.Call => ins.Args is { } args && args.Exists(MaybeNull),
                     _ => false,
                 };
                 if (bad && ins.Position is not null && reported.Add(ins.Position))

@@ -13,8 +13,20 @@ namespace BpfDotnet.KernelModel
     /// <param name="UserHandle">The metadata name of the user-side type the loaded object gives for a map of this kind.</param>
     /// <param name="Factory">The <c>BpfObject</c> method that gives the user-side handle.</param>
     /// <param name="Keyless">True for maps of values without keys (queues, stacks, bloom filters): the C# type's only type argument is the value.</param>
+    /// <param name="OfMaps">
+    /// True for maps whose values are maps (array and hash of maps): the C# type's last type argument is the inner maps'
+    /// type, the value a 4-byte map descriptor (from user space) or map id (read back).
+    /// </param>
     internal readonly record struct MapKind(string ClrType, MapType Type, MapFlags Flags, uint MaxEntries, bool KeyIsIndex, bool Records = false,
-        string UserHandle = "BpfDotnet.BpfMapHandle`2", string Factory = "GetMap", bool Keyless = false);
+        string UserHandle = "BpfDotnet.BpfMapHandle`2", string Factory = "GetMap", bool Keyless = false, bool OfMaps = false)
+    {
+        /// <summary>
+        /// True when maps of this kind can be the inner maps of a map of maps, with keys and values a program reaches
+        /// through the inner map (the kernel refuses maps of maps as inner maps, and BpfDotnet's buffers of records and
+        /// keyless maps are declared only as fields).
+        /// </summary>
+        public bool CanBeInner => !Records && !Keyless && !OfMaps && Type != MapType.StackTrace;
+    }
 
     /// <summary>The map types BpfDotnet declares, with what the kernel accepts for each.</summary>
     internal static class MapKinds
@@ -95,11 +107,24 @@ namespace BpfDotnet.KernelModel
         public static readonly MapKind StackTrace = new("BpfDotnet.BpfStackTraceMap", MapType.StackTrace, MapFlags.ReadOnly | MapFlags.WriteOnly, 1u << 24, KeyIsIndex: false,
             UserHandle: "BpfDotnet.BpfStackTraceMapHandle", Factory: "GetStackTraceMap");
 
+        private const string MapOfMapsHandle = "BpfDotnet.BpfMapOfMapsHandle`1";
+
+        /// <summary>
+        /// An array of maps holds 4-byte map references; as every map holding descriptors it takes the read-only and
+        /// write-only flags but none for programs (<c>fd_array_map_alloc_check</c>).
+        /// </summary>
+        public static readonly MapKind ArrayOfMaps = new("BpfDotnet.BpfArrayOfMaps`1", MapType.ArrayOfMaps, MapFlags.ReadOnly | MapFlags.WriteOnly, uint.MaxValue,
+            KeyIsIndex: true, UserHandle: MapOfMapsHandle, Factory: "GetMapOfMaps", OfMaps: true);
+
+        /// <summary>A hash of maps takes the hash table's flags but those for programs (<c>htab_of_map_alloc</c>).</summary>
+        public static readonly MapKind HashOfMaps = new("BpfDotnet.BpfHashOfMaps`2", MapType.HashOfMaps, MapFlags.NoPrealloc | MapFlags.ReadOnly | MapFlags.WriteOnly | MapFlags.ZeroSeed, 1u << 28,
+            KeyIsIndex: false, UserHandle: MapOfMapsHandle, Factory: "GetMapOfMaps", OfMaps: true);
+
         /// <summary>The page size a ring buffer's size must be a multiple of (x86-64's and the common arm64 configuration's).</summary>
         public const uint PageSize = 4096;
 
         /// <summary>Every map kind a probe can declare.</summary>
-        public static readonly MapKind[] All = { Hash, Array, PerCpuHash, PerCpuArray, LruHash, LruPerCpuHash, RingBuffer, PerfEventArray, StackTrace, Queue, Stack, BloomFilter, LpmTrie };
+        public static readonly MapKind[] All = { Hash, Array, PerCpuHash, PerCpuArray, LruHash, LruPerCpuHash, RingBuffer, PerfEventArray, StackTrace, Queue, Stack, BloomFilter, LpmTrie, ArrayOfMaps, HashOfMaps };
 
         /// <summary>The kind the C# type with this metadata name declares, or null.</summary>
         public static MapKind? ByClrType(string metadataName)

@@ -19,6 +19,7 @@ namespace BpfDotnet.KernelModel
         [FieldOffset(8)] public uint ValueSize;
         [FieldOffset(12)] public uint MaxEntries;
         [FieldOffset(16)] public uint MapFlags;
+        [FieldOffset(20)] public uint InnerMapFd;
         [FieldOffset(48)] public uint BtfFd;
         [FieldOffset(52)] public uint BtfKeyTypeId;
         [FieldOffset(56)] public uint BtfValueTypeId;

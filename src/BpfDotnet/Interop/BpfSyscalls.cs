@@ -56,11 +56,12 @@ namespace BpfDotnet.Interop
         // ---- maps ---------------------------------------------------------------------
 
         internal static int MapCreate(uint type, uint keySize, uint valueSize, uint maxEntries, uint flags, string name,
-            int btfFd, uint btfKeyTypeId, uint btfValueTypeId, out int errno)
+            int btfFd, uint btfKeyTypeId, uint btfValueTypeId, out int errno, int innerMapFd = -1)
         {
             Span<byte> a = stackalloc byte[AttrSize];
             a.Clear();
             var attr = new MapCreateAttr { MapType = type, KeySize = keySize, ValueSize = valueSize, MaxEntries = maxEntries, MapFlags = flags };
+            if (innerMapFd >= 0) attr.InnerMapFd = (uint)innerMapFd;
             if (btfFd >= 0 && (btfKeyTypeId != 0 || btfValueTypeId != 0))
             {
                 attr.BtfFd = (uint)btfFd;
@@ -83,12 +84,19 @@ namespace BpfDotnet.Interop
 
         /// <summary>BPF_MAP_LOOKUP_BATCH: up to <paramref name="count"/> elements from the token in <paramref name="inBatch"/> (null: the start).</summary>
         internal static int MapLookupBatch(int mapFd, void* inBatch, void* outBatch, void* keys, void* values, ref uint count, out int errno)
+            => MapBatch(BpfCommand.MapLookupBatch, mapFd, inBatch, outBatch, keys, values, ref count, 0, out errno);
+
+        /// <summary>
+        /// A batch command (BPF_MAP_LOOKUP_BATCH, UPDATE_BATCH, DELETE_BATCH) on <paramref name="count"/> elements; on
+        /// return, <paramref name="count"/> is how many the kernel processed, also when it stopped early.
+        /// </summary>
+        internal static int MapBatch(BpfCommand command, int mapFd, void* inBatch, void* outBatch, void* keys, void* values, ref uint count, ulong elemFlags, out int errno)
         {
             Span<byte> a = stackalloc byte[AttrSize];
             a.Clear();
-            var attr = new MapBatchAttr { InBatch = (ulong)inBatch, OutBatch = (ulong)outBatch, Keys = (ulong)keys, Values = (ulong)values, Count = count, MapFd = (uint)mapFd };
+            var attr = new MapBatchAttr { InBatch = (ulong)inBatch, OutBatch = (ulong)outBatch, Keys = (ulong)keys, Values = (ulong)values, Count = count, MapFd = (uint)mapFd, ElemFlags = elemFlags };
             MemoryMarshal.Write(a, in attr);
-            int r = (int)Native.Bpf(BpfCommand.MapLookupBatch, a, out errno);
+            int r = (int)Native.Bpf(command, a, out errno);
             // The kernel writes back how many elements it copied, also when it stops at the end (ENOENT).
             count = MemoryMarshal.Read<MapBatchAttr>(a).Count;
             return r;

@@ -156,6 +156,8 @@ namespace BpfDotnet.Interop
         MapGetNextKey = 4,
         MapLookupAndDeleteElem = 21,
         MapLookupBatch = 24,
+        MapUpdateBatch = 26,
+        MapDeleteBatch = 27,
         ProgLoad = 5,
         ObjPin = 6,
         ObjGet = 7,

@@ -45,6 +45,9 @@ namespace BpfDotnet
         /// <summary>The map's file descriptor.</summary>
         public BpfFileDescriptor Fd { get; }
 
+        /// <summary>For a map of maps: the shape of its inner maps; null for other maps.</summary>
+        public BpfMapTemplate? InnerMap { get; internal init; }
+
         /// <summary>True for map types that hold one value per possible CPU for each key.</summary>
         public bool IsPerCpu => Type is BpfMapType.PercpuArray or BpfMapType.PercpuHash or BpfMapType.LruPercpuHash or BpfMapType.PercpuCgroupStorage;
 

@@ -80,6 +80,90 @@ namespace BpfDotnet
         public IEnumerable<TKey> Keys => MapKeys.Walk<TKey>(Handle);
 
         /// <summary>
+        /// Creates or replaces the entries <paramref name="keys"/>[i] = <paramref name="values"/>[i], <see cref="BatchSize"/>
+        /// per system call (BPF_MAP_UPDATE_BATCH), or one at a time where the kernel has no batch update for the map's type.
+        /// </summary>
+        /// <exception cref="ArgumentException">The spans differ in length.</exception>
+        /// <exception cref="BpfException">
+        /// An update failed (the entries before it are written): the map is full, or <paramref name="flags"/> refused an entry.
+        /// </exception>
+        public unsafe void UpdateBatch(ReadOnlySpan<TKey> keys, ReadOnlySpan<TValue> values, BpfUpdateFlags flags = BpfUpdateFlags.Any)
+        {
+            if (keys.Length != values.Length) throw new ArgumentException($"{keys.Length} keys and {values.Length} values: a batch needs one value per key.", nameof(values));
+            int done = 0;
+            LastBatchCalls = 0;
+            using (BpfFileDescriptor.Lease lease = Handle.Fd.Acquire())
+            {
+                fixed (TKey* k = keys)
+                fixed (TValue* v = values)
+                {
+                    while (done < keys.Length)
+                    {
+                        uint count = (uint)Math.Min(Math.Max(1, BatchSize), keys.Length - done);
+                        int r = Interop.BpfSyscalls.MapBatch(Interop.BpfCommand.MapUpdateBatch, lease.Fd, null, null, k + done, v + done, ref count, (ulong)flags, out int errno);
+                        done += (int)count;
+                        if (r >= 0)
+                        {
+                            LastBatchCalls++;
+                            continue;
+                        }
+                        if (done == 0 && errno is Interop.Native.EINVAL or Interop.Native.ENOTSUPP or Interop.Native.EOPNOTSUPP) break;
+                        throw BpfErrors.FromErrno(errno, $"to update entry {done} of {keys.Length} of map '{Name}' in a batch (BPF_MAP_UPDATE_BATCH)");
+                    }
+                }
+            }
+            for (; done < keys.Length; done++) Update(keys[done], values[done], flags);
+        }
+
+        /// <summary>
+        /// Deletes the entries of <paramref name="keys"/> that are in the map, <see cref="BatchSize"/> per system call
+        /// (BPF_MAP_DELETE_BATCH), or one at a time where the kernel has no batch delete for the map's type.
+        /// </summary>
+        /// <returns>How many entries were deleted (keys not in the map are skipped).</returns>
+        /// <exception cref="BpfException">The map's type has no deletion (arrays), or a deletion failed.</exception>
+        public unsafe int DeleteBatch(ReadOnlySpan<TKey> keys)
+        {
+            int done = 0, deleted = 0;
+            LastBatchCalls = 0;
+            using (BpfFileDescriptor.Lease lease = Handle.Fd.Acquire())
+            {
+                fixed (TKey* k = keys)
+                {
+                    while (done < keys.Length)
+                    {
+                        uint count = (uint)Math.Min(Math.Max(1, BatchSize), keys.Length - done);
+                        int r = Interop.BpfSyscalls.MapBatch(Interop.BpfCommand.MapDeleteBatch, lease.Fd, null, null, k + done, null, ref count, 0, out int errno);
+                        done += (int)count;
+                        deleted += (int)count;
+                        if (r >= 0)
+                        {
+                            LastBatchCalls++;
+                            continue;
+                        }
+                        // The kernel stops at a key the map does not hold: skip it and go on.
+                        if (errno == Interop.Native.ENOENT)
+                        {
+                            LastBatchCalls++;
+                            done++;
+                            continue;
+                        }
+                        if (done == 0 && errno is Interop.Native.EINVAL or Interop.Native.ENOTSUPP or Interop.Native.EOPNOTSUPP) break;
+                        throw BpfErrors.FromErrno(errno, $"to delete entry {done} of {keys.Length} of map '{Name}' in a batch (BPF_MAP_DELETE_BATCH)");
+                    }
+                }
+            }
+            for (; done < keys.Length; done++)
+            {
+                if (Delete(keys[done])) deleted++;
+            }
+            return deleted;
+        }
+
+        /// <summary>Deletes every entry (<see cref="DeleteBatch"/> of the <see cref="Keys"/>).</summary>
+        /// <returns>How many entries were deleted.</returns>
+        public int Clear() => DeleteBatch(new List<TKey>(Keys).ToArray());
+
+        /// <summary>
         /// Enumerates the entries. Where the kernel has BPF_MAP_LOOKUP_BATCH for the map's type, the entries come
         /// <see cref="BatchSize"/> at a time in one system call each; otherwise each key is walked and its value read
         /// (keys removed meanwhile are skipped).
@@ -99,6 +183,9 @@ namespace BpfDotnet
                 if (TryGetValue(k, out TValue v)) yield return new KeyValuePair<TKey, TValue>(k, v);
             }
         }
+
+        /// <summary>How many batch system calls the last <see cref="UpdateBatch"/> or <see cref="DeleteBatch"/> made that the kernel carried out (for tests).</summary>
+        internal int LastBatchCalls { get; private set; }
 
         /// <summary>True when the last enumeration read the map in batches (for tests).</summary>
         internal bool LastEnumerationBatched { get; private set; }

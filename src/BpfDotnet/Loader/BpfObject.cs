@@ -204,6 +204,10 @@ namespace BpfDotnet
         /// <exception cref="BpfException">No such map, or it is not a stack-trace map.</exception>
         public BpfStackTraceMapHandle GetStackTraceMap(string name) => new BpfStackTraceMapHandle(GetMap(name));
 
+        /// <summary>A map of maps (<see cref="BpfArrayOfMaps{TInner}"/>, <see cref="BpfHashOfMaps{TKey, TInner}"/>) by name.</summary>
+        /// <exception cref="BpfException">There is no such map, it is not a map of maps, or its key is not a <typeparamref name="TKey"/>.</exception>
+        public BpfMapOfMapsHandle<TKey> GetMapOfMaps<TKey>(string name) where TKey : unmanaged => new BpfMapOfMapsHandle<TKey>(GetMap(name));
+
         /// <summary>
         /// Returns the reader of the perf event array named <paramref name="name"/> (a <see cref="BpfPerfEventArray{T}"/>
         /// field): a perf buffer per CPU, opened and put in the array on the first call; the object disposes it.
@@ -421,19 +425,26 @@ namespace BpfDotnet
                     // A perf event array declared without a size gets a slot per possible CPU, as libbpf gives it.
                     if (def.Type == (uint)BpfMapType.PerfEventArray && def.MaxEntries == 0) def.MaxEntries = (uint)BpfSystem.GetPossibleCpuCount();
                     bool sizeless = def.Type is (uint)BpfMapType.Ringbuf or (uint)BpfMapType.UserRingbuf;
+                    // A map of maps is created with a map like its inner maps (the kernel keeps only its shape), then
+                    // that map is closed; the handle keeps the shape to create inner maps from.
+                    BpfMapTemplate? inner = def.Inner is { } innerDef
+                        ? new BpfMapTemplate(innerDef.Name, (BpfMapType)innerDef.Type, innerDef.KeySize, innerDef.ValueSize, innerDef.MaxEntries, innerDef.Flags)
+                        : null;
+                    using var innerMap = inner?.Create(null);
+                    int innerFd = innerMap is null ? -1 : innerMap.Fd.Value;
                     int fd = MapCreate(def.Type, keySize, valueSize, def.MaxEntries, def.Flags, def.Name,
-                        sizeless ? -1 : _btfFd, sizeless ? 0 : def.KeyTypeId, sizeless ? 0 : def.ValueTypeId, out int errno);
+                        sizeless ? -1 : _btfFd, sizeless ? 0 : def.KeyTypeId, sizeless ? 0 : def.ValueTypeId, out int errno, innerFd);
                     if (fd < 0 && _btfFd >= 0 && errno != Native.EPERM)
                     {
                         // Some map types reject BTF key/value types; retry without them as libbpf does.
-                        fd = MapCreate(def.Type, keySize, valueSize, def.MaxEntries, def.Flags, def.Name, -1, 0, 0, out int errno2);
+                        fd = MapCreate(def.Type, keySize, valueSize, def.MaxEntries, def.Flags, def.Name, -1, 0, 0, out int errno2, innerFd);
                         if (fd >= 0) errno = 0;
                     }
                     if (fd < 0)
                         throw BpfErrors.FromErrno(errno,
                             $"to create map '{def.Name}' (BPF_MAP_CREATE: type {(BpfMapType)def.Type}, key {keySize} B, value {valueSize} B, max_entries {def.MaxEntries}, flags 0x{def.Flags:x})",
                             RefusedParameter(def.Type, def.MaxEntries, def.Flags, valueSize));
-                    var handle = new BpfMapHandle(def.Name, (BpfMapType)def.Type, keySize, valueSize, def.MaxEntries, def.Flags, new BpfFileDescriptor(fd));
+                    var handle = new BpfMapHandle(def.Name, (BpfMapType)def.Type, keySize, valueSize, def.MaxEntries, def.Flags, new BpfFileDescriptor(fd)) { InnerMap = inner };
                     _obj._maps.Add(def.Name, handle);
                     _mapsByOffset[sym.Value] = handle;
                 }

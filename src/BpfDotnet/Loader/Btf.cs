@@ -37,6 +37,8 @@ namespace BpfDotnet.Loader
         public uint KeyTypeId;
         public uint ValueTypeId;
         public uint Offset;   // offset of the VAR inside .maps
+        /// <summary>For a map of maps: the inner maps' definition (<c>__array(values, struct { ... })</c>).</summary>
+        public BtfMapDefinition? Inner;
     }
 
     /// <summary>
@@ -228,38 +230,66 @@ namespace BpfDotnet.Loader
                 BtfType def = SkipModifiers(v.SizeOrType);
                 if (def.Kind != BtfKind.Struct)
                     throw new BpfException($"Map '{v.Name}' is not declared as a struct in .maps (BTF kind {def.Kind}).");
-                var m = new BtfMapDefinition { Name = v.Name, Offset = vs.Offset };
-                foreach (BtfMember mem in Members(def))
-                {
-                    switch (mem.Name)
-                    {
-                        case "type": m.Type = UIntAttr(v.Name, mem); break;
-                        case "max_entries": m.MaxEntries = UIntAttr(v.Name, mem); break;
-                        case "map_flags": m.Flags = UIntAttr(v.Name, mem); break;
-                        case "key_size": m.KeySize = UIntAttr(v.Name, mem); break;
-                        case "value_size": m.ValueSize = UIntAttr(v.Name, mem); break;
-                        case "key":
-                            m.KeyTypeId = PointeeId(v.Name, mem);
-                            m.KeySize = SizeOf(m.KeyTypeId);
-                            break;
-                        case "value":
-                            m.ValueTypeId = PointeeId(v.Name, mem);
-                            m.ValueSize = SizeOf(m.ValueTypeId);
-                            break;
-                        case "pinning":
-                        case "numa_node":
-                        case "map_extra":
-                            UIntAttr(v.Name, mem);
-                            break;
-                        case "values":
-                            break;
-                        default:
-                            throw new BpfException($"Map '{v.Name}' has an unknown attribute '{mem.Name}' in its BTF definition.");
-                    }
-                }
+                var m = ReadDefinition(v.Name, def);
+                m.Offset = vs.Offset;
                 result.Add(m);
             }
             return result;
+        }
+
+        /// <summary>The attributes of the map definition struct <paramref name="def"/> of map <paramref name="name"/>.</summary>
+        private BtfMapDefinition ReadDefinition(string name, BtfType def, int depth = 0)
+        {
+            var m = new BtfMapDefinition { Name = name };
+            foreach (BtfMember mem in Members(def))
+            {
+                switch (mem.Name)
+                {
+                    case "type": m.Type = UIntAttr(name, mem); break;
+                    case "max_entries": m.MaxEntries = UIntAttr(name, mem); break;
+                    case "map_flags": m.Flags = UIntAttr(name, mem); break;
+                    case "key_size": m.KeySize = UIntAttr(name, mem); break;
+                    case "value_size": m.ValueSize = UIntAttr(name, mem); break;
+                    case "key":
+                        m.KeyTypeId = PointeeId(name, mem);
+                        m.KeySize = SizeOf(m.KeyTypeId);
+                        break;
+                    case "value":
+                        m.ValueTypeId = PointeeId(name, mem);
+                        m.ValueSize = SizeOf(m.ValueTypeId);
+                        break;
+                    case "pinning":
+                    case "numa_node":
+                    case "map_extra":
+                        UIntAttr(name, mem);
+                        break;
+                    case "values":
+                        m.Inner = InnerDefinition(name, mem, depth);
+                        if (m.Inner is not null) m.ValueSize = 4;
+                        break;
+                    default:
+                        throw new BpfException($"Map '{name}' has an unknown attribute '{mem.Name}' in its BTF definition.");
+                }
+            }
+            return m;
+        }
+
+        /// <summary>
+        /// <c>__array(values, struct inner)</c> = <c>struct inner *values[]</c>: the inner maps' definition of a map of maps,
+        /// or null for the other maps that declare values this way (program arrays, whose values are programs).
+        /// </summary>
+        private BtfMapDefinition? InnerDefinition(string map, BtfMember mem, int depth)
+        {
+            BtfType array = SkipModifiers(mem.Type);
+            if (array.Kind != BtfKind.Array)
+                throw new BpfException($"Map '{map}': attribute 'values' must be declared as __array(values, T) (an array of pointers), but its BTF type is {array.Kind}.");
+            BtfType pointer = SkipModifiers(ArrayInfo(array).Elem);
+            if (pointer.Kind != BtfKind.Ptr)
+                throw new BpfException($"Map '{map}': attribute 'values' must be an array of pointers, but its elements are of BTF kind {pointer.Kind}.");
+            BtfType pointee = SkipModifiers(pointer.SizeOrType);
+            if (pointee.Kind != BtfKind.Struct) return null;
+            if (depth > 0) throw new BpfException($"Map '{map}' nests a map of maps in a map of maps; the kernel allows one level.");
+            return ReadDefinition(map + ".inner", pointee, depth + 1);
         }
 
         /// <summary><c>__uint(name, v)</c> = <c>int (*name)[v]</c>: PTR → ARRAY, the value is nelems.</summary>

@@ -63,6 +63,15 @@ namespace BpfDotnet
 
         /// <summary>Map creation flags (<c>BPF_F_*</c>), passed to the kernel unchanged.</summary>
         public uint Flags { get; set; }
+
+        /// <summary>
+        /// For a map of maps (<see cref="BpfArrayOfMaps{TInner}"/>, <see cref="BpfHashOfMaps{TKey, TInner}"/>): the maximum
+        /// number of entries of the inner maps, which the kernel checks every inner map against (required there, unused elsewhere).
+        /// </summary>
+        public uint InnerMaxEntries { get; set; }
+
+        /// <summary>For a map of maps: the creation flags of the inner maps.</summary>
+        public uint InnerFlags { get; set; }
     }
 
     /// <summary>
