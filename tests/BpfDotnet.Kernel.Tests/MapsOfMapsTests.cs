@@ -72,5 +72,27 @@ namespace BpfDotnet.EndToEnd.Tests
             Assert.Contains("key 4 B", e.Message);
             Assert.False(probe.Tenants.TryGetInnerMapId(0, out _));
         }
+
+        /// <summary>The .NET stand-ins hold the maps put in them, so probe code run as .NET code finds what the kernel finds.</summary>
+        [Fact]
+        public void TheStandIns_GiveTheMapsPutInThem_AndNullElsewhere()
+        {
+            var tenants = new BpfArrayOfMaps<BpfHashMap<uint, ulong>>(4);
+            var first = new BpfHashMap<uint, ulong>(16);
+            tenants.Set(1, first);
+            Assert.Same(first, tenants.Get(1));
+            Assert.Null(tenants.Get(2));
+            Assert.Null(tenants.Get(9));
+            Assert.Throws<ArgumentOutOfRangeException>(() => tenants.Set(4, first));
+            tenants.Set(1, null);
+            Assert.Null(tenants.Get(1));
+
+            var byKey = new BpfHashOfMaps<long, BpfArrayMap<ulong>>(1);
+            var slots = new BpfArrayMap<ulong>(4);
+            byKey.Set(-5, slots);
+            Assert.Same(slots, byKey.Get(-5));
+            Assert.Null(byKey.Get(5));
+            Assert.Throws<InvalidOperationException>(() => byKey.Set(6, slots));
+        }
     }
 }
