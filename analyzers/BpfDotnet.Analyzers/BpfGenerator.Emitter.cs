@@ -105,7 +105,9 @@ namespace BpfDotnet.Analyzers
                 var result = new System.Collections.Generic.List<BpfDotnet.Compiler.Model.GlobalVariable>();
                 foreach (var g in loader.Globals)
                 {
-                    if ((g.Section == ".rodata") == readOnly && taken.Add(g.Name)) result.Add(g);
+                    // The sections of the class's static fields; constant strings are the programs' own.
+                    bool wanted = readOnly ? g.Section == ".rodata" : g.Section is ".data" or ".bss";
+                    if (wanted && taken.Add(g.Name)) result.Add(g);
                 }
                 return result;
             }

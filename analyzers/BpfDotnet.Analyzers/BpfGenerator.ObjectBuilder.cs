@@ -37,10 +37,13 @@ namespace BpfDotnet.Analyzers
                 var programs = ProgramMembers(probeObject.Programs);
                 var maps = MapMembers(probeObject.Maps);
                 var globals = EquatableArray<GlobalVariable>.Empty;
+                var strings = new List<GlobalVariable>();
                 foreach (var program in probeObject.Programs)
                 {
                     if (program.Compilation.Globals.Count > 0) globals = program.Compilation.Globals;
+                    strings.AddRange(program.Compilation.Strings);
                 }
+                if (strings.Count > 0) globals = System.Linq.Enumerable.Concat(globals, strings).ToEquatableArray();
                 bool globalsPublic = true;
                 foreach (var global in globals) globalsPublic &= global.PublicType;
                 string accessibility = AllMapTypesPublic(probeObject.Maps) && globalsPublic ? "public" : "internal";

@@ -12,6 +12,9 @@ namespace BpfDotnet.Compiler
     {
         /// <summary>The global variables (static fields) of the program's class, laid out as the object holds them.</summary>
         public EquatableArray<GlobalVariable> Globals { get; init; } = EquatableArray<GlobalVariable>.Empty;
+
+        /// <summary>The program's constant strings (helpers' formats), in a read-only section of its own.</summary>
+        public EquatableArray<GlobalVariable> Strings { get; init; } = EquatableArray<GlobalVariable>.Empty;
     }
 
     /// <summary>The result of reading one <c>[BpfMap]</c> field.</summary>

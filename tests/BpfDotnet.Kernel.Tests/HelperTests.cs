@@ -76,5 +76,28 @@ namespace BpfDotnet.EndToEnd.Tests
             Assert.True(probe.Results[0] < 0);
             Assert.Equal(0, probe.Results[1]);
         }
+
+        /// <summary>bpf_snprintf formats as the .NET stand-in does, cutting a line that does not fit.</summary>
+        [KernelFact]
+        public void Snprintf_FormatsTheArguments_AsTheStandInDoes()
+        {
+            Kernel.Require();
+            using var probe = Formatter.Load(new() { TargetPid = (uint)Environment.ProcessId });
+            probe.AttachAll();
+            Syscalls.Getpgid(1234567);
+            var line = probe.Lines[0];
+            string text = System.Text.Encoding.ASCII.GetString(line.Text[..(int)(line.Length - 1)]);
+            Assert.Equal("v=1234567 hex=0012d687 [7   ] D%", text);
+
+            Span<byte> expected = stackalloc byte[64];
+            long standIn = Bpf.Snprintf(expected, "v=%ld hex=%08lx [%-4d] %c%%", 1234567, 1234567, 1234567 & 7, 'A' + (1234567 & 3));
+            Assert.Equal(standIn, line.Length);
+            Assert.Equal(text, System.Text.Encoding.ASCII.GetString(expected[..(int)(standIn - 1)]));
+
+            var cut = probe.Lines[1];
+            Assert.Equal("1234567-1234567-1234567".Length + 1, cut.Length);
+            Assert.Equal("1234567", System.Text.Encoding.ASCII.GetString(cut.Text[..7]));
+            Assert.Equal(0, cut.Text[7]);
+        }
     }
 }

@@ -781,3 +781,45 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>A formatted line of the getpgid(2) argument, written by bpf_snprintf into a map value.</summary>
+    public struct FormattedLine
+    {
+        public long Length;
+        public LineBytes Text;
+    }
+
+    [InlineArray(64)]
+    public struct LineBytes
+    {
+        private byte _element;
+    }
+
+    public static partial class Formatter
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        [BpfMap(MaxEntries = 2)]
+        public static BpfArrayMap<FormattedLine> Lines = new(2);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            long value = ctx.Arg0;
+            ref FormattedLine line = ref Lines.GetValueRefOrNullRef(0);
+            if (Unsafe.IsNullRef(ref line)) return 0;
+            line.Length = Bpf.Snprintf(line.Text, "v=%ld hex=%08lx [%-4d] %c%%", value, value, (int)(value & 7), 'A' + (value & 3));
+            // A line that does not fit is cut, and the length says how long it would have been.
+            System.Span<byte> small = stackalloc byte[8];
+            ref FormattedLine cut = ref Lines.GetValueRefOrNullRef(1);
+            if (Unsafe.IsNullRef(ref cut)) return 0;
+            cut.Length = Bpf.Snprintf(small, "%d-%d-%d", value, value, value);
+            for (int i = 0; i < 8; i++) cut.Text[i] = small[i];
+            return 0;
+        }
+    }
+}

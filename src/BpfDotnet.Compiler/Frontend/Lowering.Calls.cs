@@ -194,6 +194,8 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 case "Printk":
                     return Printk(invocation);
+                case "Snprintf":
+                    return Snprintf(invocation);
                 case "GetCurrentComm":
                     {
                         var address = AddressOf(invocation.Arguments[0].Value);
@@ -204,6 +206,52 @@ namespace BpfDotnet.Compiler.Frontend
             }
             Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, invocation.TargetMethod.ToDisplayString());
             return Operand.Const(0);
+        }
+
+        /// <summary>
+        /// <c>Bpf.Snprintf(span, "...", a, b, ...)</c>: the literal format, checked as the kernel checks it, goes to the
+        /// program's read-only strings (the helper reads it from a frozen map); the arguments to a stack array of 8-byte values.
+        /// </summary>
+        private Operand Snprintf(IInvocationOperation invocation)
+        {
+            var args = invocation.Arguments;
+            var format = args[1].Value;
+            if (!format.ConstantValue.HasValue || format.ConstantValue.Value is not string text)
+            {
+                Report(DiagnosticDescriptors.StringUse, format.Syntax, format.Syntax.ToString());
+                return Operand.Const(0);
+            }
+            int count = args.Length - 2;
+            if (PrintfFormat.Problem(text, count, out int conversions) is string problem)
+            {
+                Unsupported(format, "The format " + format.Syntax + ", which the kernel refuses (" + problem + "),");
+                return Operand.Const(0);
+            }
+            if (conversions < count)
+            {
+                Unsupported(args[2 + conversions].Value, "An argument no conversion of the format " + format.Syntax + " takes");
+                return Operand.Const(0);
+            }
+            if (ByteSpan(args[0].Value) is not { } destination)
+            {
+                Unsupported(args[0].Value, "A destination other than a local Span<byte> over stackalloc or an [InlineArray] of bytes");
+                return Operand.Const(0);
+            }
+            int data = _b.Const(0);
+            if (count > 0)
+            {
+                var slot = NewSlot(new ArrayType(IntType.Long, count), "Snprintf arguments");
+                for (int i = 0; i < count; i++)
+                {
+                    var value = args[2 + i].Value;
+                    _b.Store(Address.OfSlot(slot.Id, i * 8), 8, Materialize(Rvalue(value)));
+                }
+                data = _b.FrameAddr(slot.Id);
+            }
+            int pointer = PointerOf(destination.Start);
+            int formatAddress = _b.GlobalAddress(Subprograms.ConstantString(text));
+            return Operand.InReg(CallHelper(HelperId.Snprintf, invocation,
+                new List<int> { pointer, _b.Const(destination.Bytes), formatAddress, data, _b.Const(count * 8) }));
         }
 
         /// <summary>

@@ -203,6 +203,35 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>The first context offset the program and its subprograms may read (the program kind's <c>ContextStart</c>).</summary>
         public int FirstReadableContextOffset { get; set; }
 
+        /// <summary>The program's name, which names its section of constant strings.</summary>
+        public string ProgramName { get; set; } = string.Empty;
+
+        /// <summary>
+        /// The constant strings the program and its subprograms pass to helpers that read them from a read-only map
+        /// (<c>bpf_snprintf</c>'s format): NUL-terminated, in the program's own section, which the loader makes a frozen
+        /// read-only map.
+        /// </summary>
+        public List<GlobalVariable> Strings { get; } = new List<GlobalVariable>();
+
+        /// <summary>The name of the global holding <paramref name="text"/> (NUL-terminated) among <see cref="Strings"/>, added once.</summary>
+        public string ConstantString(string text)
+        {
+            var bytes = new List<byte>(System.Text.Encoding.ASCII.GetBytes(text)) { 0 };
+            foreach (var known in Strings)
+            {
+                if (known.Initial.SequenceEqual(bytes)) return known.Name;
+            }
+            int offset = 0;
+            foreach (var known in Strings) offset += known.Type.Size;
+            string name = "__str_" + ProgramName + "_" + Strings.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Strings.Add(new GlobalVariable(name, StringSectionPrefix + ProgramName, offset, new ArrayType(IntType.Byte, bytes.Count), "byte[]",
+                bytes.ToEquatableArray(), ConstantInitializer: true, PublicType: true));
+            return name;
+        }
+
+        /// <summary>The prefix of the sections of constant strings (<c>.rodata.str.</c> and the program's name).</summary>
+        public const string StringSectionPrefix = ".rodata.str.";
+
         /// <summary>Compiled subprograms in the order they were first called.</summary>
         public List<CompiledFunction> Functions { get; } = new List<CompiledFunction>();
 

@@ -82,6 +82,7 @@ namespace BpfDotnet.Compiler.Frontend
             var lowering = new Lowering(model, contextParameter, method.ContainingType, globals, diagnostics, cancellationToken);
             lowering.Subprograms.FirstReadableContextOffset = kind.Value.ContextStart;
             lowering.Subprograms.ProgramType = kind.Value.Type;
+            lowering.Subprograms.ProgramName = method.Name;
             lowering.Subprograms.GplCompatible = Licenses.IsGplCompatible(Licenses.Of(method.ContainingType));
             lowering.Lower(body);
             Facts.Obligations.Settle(lowering.Function, diagnostics);
@@ -118,7 +119,11 @@ namespace BpfDotnet.Compiler.Frontend
                 Calls = machine.Calls.ToEquatableArray(),
                 Subprograms = subprograms.Functions.ToEquatableArray(),
             };
-            return new MethodCompilation(compiled, lowering.MapsUsed.ToEquatableArray(), EquatableArray<DiagnosticInfo>.Empty) { Globals = globals };
+            return new MethodCompilation(compiled, lowering.MapsUsed.ToEquatableArray(), EquatableArray<DiagnosticInfo>.Empty)
+            {
+                Globals = globals,
+                Strings = subprograms.Strings.ToEquatableArray(),
+            };
         }
 
         private const int MaxStack = 512;

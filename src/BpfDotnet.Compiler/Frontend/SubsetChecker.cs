@@ -230,10 +230,10 @@ namespace BpfDotnet.Compiler.Frontend
             return op.DescendantsAndSelf().Any(Declared);
         }
 
-        /// <summary>The format of <c>Bpf.Printk</c> is the one place a string literal is allowed.</summary>
+        /// <summary>The formats of <c>Bpf.Printk</c> and <c>Bpf.Snprintf</c> are the places a string literal is allowed.</summary>
         private static bool IsPrintkFormat(IOperation literal)
-            => literal.Parent is IArgumentOperation { Parameter.Ordinal: 0, Parent: IInvocationOperation invocation }
-               && invocation.TargetMethod.Name == "Printk" && invocation.TargetMethod.ContainingType?.ToDisplayString() == KnownTypes.Bpf;
+            => literal.Parent is IArgumentOperation { Parameter.Name: "format", Parent: IInvocationOperation invocation }
+               && invocation.TargetMethod.Name is "Printk" or "Snprintf" && invocation.TargetMethod.ContainingType?.ToDisplayString() == KnownTypes.Bpf;
 
         private static bool IsFloat(ITypeSymbol? type)
             => type is not null && (type.SpecialType == SpecialType.System_Single || type.SpecialType == SpecialType.System_Double || type.SpecialType == SpecialType.System_Decimal);

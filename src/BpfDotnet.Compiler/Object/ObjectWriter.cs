@@ -116,7 +116,9 @@ namespace BpfDotnet.Compiler.Object
             }
 
             // Global variables: .rodata and .data hold their initial bytes, .bss only a size; one DATASEC each.
-            foreach (var section in new[] { ".rodata", ".data", ".bss" })
+            var sections = new List<string> { ".rodata", ".data", ".bss" };
+            foreach (var g in spec.Globals) if (!sections.Contains(g.Section)) sections.Add(g.Section);
+            foreach (var section in sections)
             {
                 var globals = new List<GlobalVariable>();
                 foreach (var g in spec.Globals) if (g.Section == section) globals.Add(g);
@@ -127,7 +129,7 @@ namespace BpfDotnet.Compiler.Object
                 var data = new byte[size];
                 foreach (var g in globals) g.Initial.AsSpan().CopyTo(data.AsSpan(g.Offset));
                 bool bss = section == ".bss";
-                ulong flags = ElfWriter.SHF_ALLOC | (section == ".rodata" ? 0UL : ElfWriter.SHF_WRITE);
+                ulong flags = ElfWriter.SHF_ALLOC | (section.StartsWith(".rodata", StringComparison.Ordinal) ? 0UL : ElfWriter.SHF_WRITE);
                 int elfSection = elf.AddSection(section, bss ? ElfWriter.SHT_NOBITS : ElfWriter.SHT_PROGBITS, flags, 8, data);
                 var variables = new List<(int Var, int ByteOffset, int ByteSize)>();
                 foreach (var g in globals)
@@ -313,8 +315,8 @@ namespace BpfDotnet.Compiler.Object
             }
             foreach (var global in spec.Globals)
             {
-                if (global.Section is not (".rodata" or ".data" or ".bss"))
-                    throw new ArgumentException($"Global '{global.Name}' is in section '{global.Section}'; use .rodata, .data or .bss.", nameof(spec));
+                if (global.Section is not (".rodata" or ".data" or ".bss") && !global.Section.StartsWith(".rodata.str.", StringComparison.Ordinal))
+                    throw new ArgumentException($"Global '{global.Name}' is in section '{global.Section}'; use .rodata, .data, .bss or a .rodata.str. section of constant strings.", nameof(spec));
                 if (!symbols.Add(CIdentifier.Sanitize(global.Name)))
                     throw new ArgumentException($"Global '{global.Name}' has the same symbol name as another map or global.", nameof(spec));
                 maps.Add(global.Name);

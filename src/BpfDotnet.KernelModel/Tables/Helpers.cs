@@ -52,6 +52,7 @@ namespace BpfDotnet.KernelModel
             new(HelperId.KtimeGetCoarseNs, "bpf_ktime_get_coarse_ns", false, "KtimeGetCoarseNs", Tracing: false),
             new(HelperId.SendSignal, "bpf_send_signal", false, "SendSignal"),
             new(HelperId.GetNsCurrentPidTgid, "bpf_get_ns_current_pid_tgid", false),
+            new(HelperId.Snprintf, "bpf_snprintf", true),
             new(HelperId.RingbufOutput, "bpf_ringbuf_output", false),
             new(HelperId.RingbufQuery, "bpf_ringbuf_query", false),
             new(HelperId.RingbufReserve, "bpf_ringbuf_reserve", false),

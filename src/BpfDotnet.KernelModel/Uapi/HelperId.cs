@@ -28,6 +28,7 @@ namespace BpfDotnet.KernelModel
         SendSignal = 109,
         Jiffies64 = 118,
         GetNsCurrentPidTgid = 120,
+        Snprintf = 165,
         KtimeGetBootNs = 125,
         RingbufOutput = 130,
         RingbufReserve = 131,

@@ -155,6 +155,49 @@ namespace BpfDotnet
         }
 
         /// <summary>
+        /// <c>bpf_snprintf</c>: writes <paramref name="format"/> with its arguments into <paramref name="destination"/> as a
+        /// NUL-terminated string, cut to the span's length. <paramref name="format"/> must be a string literal of printable
+        /// ASCII with conversions the kernel takes: <c>%d</c>, <c>%i</c>, <c>%u</c>, <c>%x</c>, <c>%X</c> (32-bit; with <c>l</c>
+        /// or <c>ll</c>, 64-bit) and <c>%c</c>, each with flags among <c>0 + - space</c> and a width, and <c>%%</c>; each
+        /// conversion takes the next argument (checked at build time). Needs a GPL-compatible license. As .NET code it
+        /// formats the same way.
+        /// </summary>
+        /// <returns>The length of the whole formatted string including its NUL (more than the span holds when it was cut), or a negative errno.</returns>
+        public static long Snprintf(Span<byte> destination, string format) => Format(destination, format, ReadOnlySpan<long>.Empty);
+
+        /// <inheritdoc cref="Snprintf(Span{byte}, string)"/>
+        public static long Snprintf(Span<byte> destination, string format, long a) => Format(destination, format, stackalloc long[] { a });
+
+        /// <inheritdoc cref="Snprintf(Span{byte}, string)"/>
+        public static long Snprintf(Span<byte> destination, string format, long a, long b) => Format(destination, format, stackalloc long[] { a, b });
+
+        /// <inheritdoc cref="Snprintf(Span{byte}, string)"/>
+        public static long Snprintf(Span<byte> destination, string format, long a, long b, long c) => Format(destination, format, stackalloc long[] { a, b, c });
+
+        /// <inheritdoc cref="Snprintf(Span{byte}, string)"/>
+        public static long Snprintf(Span<byte> destination, string format, long a, long b, long c, long d) => Format(destination, format, stackalloc long[] { a, b, c, d });
+
+        /// <inheritdoc cref="Snprintf(Span{byte}, string)"/>
+        public static long Snprintf(Span<byte> destination, string format, long a, long b, long c, long d, long e) => Format(destination, format, stackalloc long[] { a, b, c, d, e });
+
+        /// <inheritdoc cref="Snprintf(Span{byte}, string)"/>
+        public static long Snprintf(Span<byte> destination, string format, long a, long b, long c, long d, long e, long f) => Format(destination, format, stackalloc long[] { a, b, c, d, e, f });
+
+        private static long Format(Span<byte> destination, string format, ReadOnlySpan<long> arguments)
+        {
+            ArgumentNullException.ThrowIfNull(format);
+            if (KernelModel.PrintfFormat.Problem(format, arguments.Length, out _) is not null) return -22; // EINVAL, as the helper refuses it
+            string text = KernelModel.PrintfFormat.Format(format, arguments);
+            if (!destination.IsEmpty)
+            {
+                int written = Math.Min(text.Length, destination.Length - 1);
+                for (int i = 0; i < written; i++) destination[i] = (byte)text[i];
+                destination[written] = 0;
+            }
+            return text.Length + 1;
+        }
+
+        /// <summary>
         /// <c>bpf_trace_printk</c>: writes a line to the kernel's trace buffer (<c>/sys/kernel/tracing/trace_pipe</c>).
         /// <paramref name="format"/> must be a string literal, with at most three <c>%d</c>, <c>%u</c>, <c>%x</c>,
         /// <c>%ld</c>, <c>%lu</c>, <c>%lx</c>, <c>%lld</c>, <c>%llu</c> or <c>%llx</c> conversions. For debugging: the
