@@ -180,5 +180,60 @@ namespace BpfDotnet.EndToEnd.Tests
             Assert.Matches(new Regex(@"(?m)^echo\s+\d+\s+\S+\s+0 /bin/echo " + marker + " second-argument$"), output);
             Assert.Matches(new Regex(@"(?m)\s-2 " + Regex.Escape(missing) + "$"), output);
         }
+
+        /// <summary>
+        /// runqlat prints two 1-second histograms of the whole system's run-queue latency, as bcc prints them, while a
+        /// thread of this test sleeps and wakes: each histogram has lines of power-of-two ranges with counts and stars.
+        /// </summary>
+        [KernelFact]
+        public void RunqLatSample_PrintsALog2HistogramPerInterval()
+        {
+            Kernel.Require();
+            var (code, output) = WhileWaking(() => Repo.Run("dotnet", $"{Path.Combine(Repo.OutputOf("RunqLat"), "RunqLat.dll")} 1 2", timeoutSeconds: 60));
+            Assert.True(code == 0, "runqlat failed:\n" + output);
+            Assert.Equal(2, Regex.Matches(output, @"(?m)^\s+usecs\s+: count\s+distribution$").Count);
+            var lines = Regex.Matches(output, @"(?m)^\s+(\d+) -> (\d+)\s+: (\d+)\s+\|(\**)\s*\|$");
+            Assert.NotEmpty(lines);
+            foreach (Match line in lines)
+            {
+                ulong low = ulong.Parse(line.Groups[1].Value), high = ulong.Parse(line.Groups[2].Value);
+                Assert.True(low == 0 ? high == 1 : high == low * 2 - 1, line.Value);
+            }
+            Assert.True(lines.Sum(l => long.Parse(l.Groups[3].Value)) > 0, output);
+            Assert.Contains(lines, l => l.Groups[4].Value.Length == 40);
+        }
+
+        /// <summary>With <c>-m -p</c>, runqlat counts only this process's threads, in milliseconds: a thread that sleeps 1 ms at a time is counted.</summary>
+        [KernelFact]
+        public void RunqLatSample_CountsOneProcessInMilliseconds()
+        {
+            Kernel.Require();
+            var (code, output) = WhileWaking(() => Repo.Run("dotnet", $"{Path.Combine(Repo.OutputOf("RunqLat"), "RunqLat.dll")} -m -p {Environment.ProcessId} 2 1", timeoutSeconds: 60));
+            Assert.True(code == 0, "runqlat failed:\n" + output);
+            Assert.Matches(new Regex(@"(?m)^\s+msecs\s+: count\s+distribution$"), output);
+            var zero = Regex.Match(output, @"(?m)^\s+0 -> 1\s+: (\d+)\s");
+            Assert.True(zero.Success && long.Parse(zero.Groups[1].Value) > 100, output);
+        }
+
+        /// <summary>Runs <paramref name="tool"/> while a thread of this process, started first, sleeps 1 ms at a time.</summary>
+        private static (int Code, string Output) WhileWaking(Func<(int, string)> tool)
+        {
+            using var stop = new System.Threading.CancellationTokenSource();
+            var sleeper = new System.Threading.Thread(() =>
+            {
+                while (!stop.IsCancellationRequested) System.Threading.Thread.Sleep(1);
+            }) { IsBackground = true };
+            sleeper.Start();
+            System.Threading.Thread.Sleep(200);
+            try
+            {
+                return tool();
+            }
+            finally
+            {
+                stop.Cancel();
+                sleeper.Join();
+            }
+        }
     }
 }
