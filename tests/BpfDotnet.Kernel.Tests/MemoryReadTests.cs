@@ -68,6 +68,11 @@ namespace BpfDotnet.EndToEnd.Tests
             // A user address read as kernel memory is refused (x86-64 says ERANGE; other architectures EFAULT).
             Assert.True(r.BadKernelStatus is -34 or -14, "bad kernel read returned " + r.BadKernelStatus);
             Assert.Equal(-14, r.BadUserStatus);
+            // The same memory read as 16 raw bytes into a span: the text and the zeroes after it.
+            Assert.Equal(0, r.RawStatus);
+            Assert.Equal(Encoding.ASCII.GetBytes("hello, kernel\0\0\0"), ((ReadOnlySpan<byte>)r.Raw).ToArray());
+            Assert.Equal(0, r.RawKernelStatus);
+            Assert.Contains(((ReadOnlySpan<byte>)r.RawKernel).ToArray(), b => b != 0);
         }
     }
 }

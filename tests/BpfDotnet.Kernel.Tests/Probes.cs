@@ -432,6 +432,16 @@ namespace BpfDotnet.EndToEnd.Tests
         public long BadKernelStatus;
         public long BadUserStatus;
         public PathBytes Text;
+        public long RawStatus;
+        public long RawKernelStatus;
+        public SixteenBytes Raw;
+        public SixteenBytes RawKernel;
+    }
+
+    [InlineArray(16)]
+    public struct SixteenBytes
+    {
+        private byte _element;
     }
 
     /// <summary>Reads user and kernel memory at addresses a getpgid(2) call passes.</summary>
@@ -455,6 +465,8 @@ namespace BpfDotnet.EndToEnd.Tests
             r.KernelStatus = Bpf.ProbeReadKernel(new KernelPointer(Bpf.GetCurrentTask()), out long first);
             r.BadKernelStatus = Bpf.ProbeReadKernel(new KernelPointer(8UL), out long bad);
             r.BadUserStatus = Bpf.ProbeReadUser(new UserPointer(8UL), out long badUser);
+            r.RawStatus = Bpf.ProbeReadUser(new UserPointer(ctx.Arg0 + 8), r.Raw);
+            r.RawKernelStatus = Bpf.ProbeReadKernel(new KernelPointer(Bpf.GetCurrentTask()), r.RawKernel);
             return 0;
         }
     }
@@ -819,6 +831,59 @@ namespace BpfDotnet.EndToEnd.Tests
             if (Unsafe.IsNullRef(ref cut)) return 0;
             cut.Length = Bpf.Snprintf(small, "%d-%d-%d", value, value, value);
             for (int i = 0; i < 8; i++) cut.Text[i] = small[i];
+            return 0;
+        }
+    }
+}
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>The first field of every record of <see cref="MixedRecords"/>: which record it is.</summary>
+    public struct SmallRecord
+    {
+        public int Kind;
+        public int Value;
+    }
+
+    public struct LargeRecord
+    {
+        public int Kind;
+        public int Value;
+        public Payload Bytes;
+    }
+
+    [InlineArray(56)]
+    public struct Payload
+    {
+        private byte _element;
+    }
+
+    /// <summary>Records of two sizes in one ring buffer: getpgid(2) arguments 0 to 9 give a small record, 10 to 19 a large one, 20 a discarded large one.</summary>
+    public static partial class MixedRecords
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        [BpfMap(MaxEntries = 64 * 1024)]
+        public static BpfRingBuffer<SmallRecord> Events = new();
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            int value = (int)ctx.Arg0;
+            if (value < 10)
+            {
+                Events.Output(new SmallRecord { Kind = 1, Value = value });
+                return 0;
+            }
+            ref LargeRecord large = ref Events.Reserve<LargeRecord>();
+            if (Unsafe.IsNullRef(ref large)) return 0;
+            large.Kind = 2;
+            large.Value = value;
+            for (int i = 0; i < 56; i++) large.Bytes[i] = (byte)(value + i);
+            if (value >= 20) Events.Discard(ref large);
+            else Events.Submit(ref large);
             return 0;
         }
     }

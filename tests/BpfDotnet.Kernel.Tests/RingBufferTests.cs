@@ -144,5 +144,19 @@ namespace BpfDotnet.EndToEnd.Tests
 
         /// <summary>Mappings of BPF maps in this process.</summary>
         private static int RingMappings() => File.ReadAllLines("/proc/self/maps").Count(l => l.Contains("bpf", StringComparison.Ordinal));
+
+        /// <summary>Records of two sizes go through one buffer, each read with its own length by the bytes handler.</summary>
+        [KernelFact]
+        public void RecordsOfSeveralSizes_ShareABuffer_AndArriveWithTheirLengths()
+        {
+            Kernel.Require();
+            using var probe = MixedRecords.Load(new() { TargetPid = (uint)Environment.ProcessId });
+            probe.AttachAll();
+            foreach (int value in new[] { 3, 12, 20, 5 }) Syscalls.Getpgid(value);
+            var seen = new List<(int Length, int Kind, int Value, byte Last)>();
+            probe.Events.Consume((ReadOnlySpan<byte> record) =>
+                seen.Add((record.Length, BitConverter.ToInt32(record), BitConverter.ToInt32(record[4..]), record[^1])));
+            Assert.Equal(new[] { (8, 1, 3, (byte)0), (64, 2, 12, (byte)(12 + 55)), (8, 1, 5, (byte)0) }, seen.Select(s => s.Length == 8 ? (s.Length, s.Kind, s.Value, (byte)0) : s));
+        }
     }
 }

@@ -50,11 +50,12 @@ namespace BpfDotnet.Compiler.Frontend
             var args = invocation.Arguments;
             int source = AddressIn(args[0].Value);
             int destination, size;
-            if (isString)
+            // The string helpers, and the plain reads into a byte span (the non-generic overloads), fill a span.
+            if (isString || !method.IsGenericMethod)
             {
                 if (ByteSpan(args[1].Value) is not { } span)
                 {
-                    Unsupported(args[1].Value, "A string destination other than a local Span<byte> over stackalloc or an [InlineArray] of bytes");
+                    Unsupported(args[1].Value, "A destination other than a local Span<byte> over stackalloc or an [InlineArray] of bytes");
                     return Operand.Const(0);
                 }
                 destination = PointerOf(span.Start);

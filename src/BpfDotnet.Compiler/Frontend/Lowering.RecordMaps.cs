@@ -23,7 +23,9 @@ namespace BpfDotnet.Compiler.Frontend
                 Unsupported(invocation, "Calling a ring buffer method on something other than a [BpfMap] static field");
                 return Operand.Const(0);
             }
-            var layout = Layout(bufferType.TypeArguments[0], invocation.Syntax);
+            // A record of the buffer's type, or of the type a generic Output<TRecord> or Reserve<TRecord> names.
+            var recordType = invocation.TargetMethod.IsGenericMethod ? invocation.TargetMethod.TypeArguments[0] : bufferType.TypeArguments[0];
+            var layout = Layout(recordType, invocation.Syntax);
             if (layout is null) return Operand.Const(0);
             string name = field.Name;
             MapsUsed.Add(name);

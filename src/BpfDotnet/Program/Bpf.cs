@@ -112,6 +112,33 @@ namespace BpfDotnet
         }
 
         /// <summary>
+        /// <c>bpf_probe_read_user</c> into a byte span: copies <paramref name="destination"/>'s length of bytes from user
+        /// memory at <paramref name="source"/>. Returns 0, or a negative errno with the span zeroed. As .NET code it reads
+        /// this process's memory.
+        /// </summary>
+        public static unsafe long ProbeReadUser(UserPointer source, Span<byte> destination)
+        {
+            if (source.Address == 0)
+            {
+                destination.Clear();
+                return Fault;
+            }
+            new ReadOnlySpan<byte>((void*)source.Address, destination.Length).CopyTo(destination);
+            return 0;
+        }
+
+        /// <summary>
+        /// <c>bpf_probe_read_kernel</c> into a byte span: copies <paramref name="destination"/>'s length of bytes from kernel
+        /// memory at <paramref name="source"/>. Returns 0, or a negative errno with the span zeroed. As .NET code it fails
+        /// with EFAULT.
+        /// </summary>
+        public static long ProbeReadKernel(KernelPointer source, Span<byte> destination)
+        {
+            destination.Clear();
+            return Fault;
+        }
+
+        /// <summary>
         /// <c>bpf_probe_read_user_str</c>: copies a NUL-terminated string from user memory at <paramref name="source"/> into
         /// <paramref name="destination"/>, at most its length including the NUL (the string is cut there and still ends
         /// with a NUL). Returns the bytes written including the NUL, or a negative errno. As .NET code it reads this

@@ -43,8 +43,8 @@ namespace BpfDotnet
     public sealed class BpfRingBuffer<T> : IBpfMapStandIn
         where T : unmanaged
     {
-        private readonly ConcurrentQueue<T> _committed = new ConcurrentQueue<T>();
-        private readonly ConcurrentDictionary<int, StrongBox<T>> _reserved = new ConcurrentDictionary<int, StrongBox<T>>();
+        private readonly ConcurrentQueue<byte[]> _committed = new ConcurrentQueue<byte[]>();
+        private readonly ConcurrentDictionary<int, IStrongBox> _reserved = new ConcurrentDictionary<int, IStrongBox>();
         private long _capacity = long.MaxValue;
         private long _used;
         private int _nextReservation;
@@ -57,16 +57,23 @@ namespace BpfDotnet
         void IBpfMapStandIn.SetMaxEntries(uint maxEntries) => _capacity = maxEntries;
 
         /// <summary>The bytes one record takes in the kernel's buffer: an 8-byte header and the record, rounded up to 8.</summary>
-        private static long RecordBytes => 8 + ((Unsafe.SizeOf<T>() + 7) & ~7);
+        private static long RecordBytes(int size) => 8 + ((size + 7) & ~7);
 
         /// <summary>
         /// Copies <paramref name="record"/> into the buffer and commits it (<c>bpf_ringbuf_output</c>); false when the
         /// buffer is full (the record is dropped).
         /// </summary>
-        public bool Output(in T record, RingBufferWakeup wakeup = RingBufferWakeup.Adaptive)
+        public bool Output(in T record, RingBufferWakeup wakeup = RingBufferWakeup.Adaptive) => Output<T>(in record, wakeup);
+
+        /// <summary>
+        /// Copies a record of another type than <typeparamref name="T"/> into the buffer (records of several sizes in one
+        /// buffer, told apart by their first bytes; user space reads them with the reader's bytes handler).
+        /// </summary>
+        public bool Output<TRecord>(in TRecord record, RingBufferWakeup wakeup = RingBufferWakeup.Adaptive)
+            where TRecord : unmanaged
         {
-            if (!Take()) return false;
-            _committed.Enqueue(record);
+            if (!Take(Unsafe.SizeOf<TRecord>())) return false;
+            _committed.Enqueue(Bytes(in record));
             return true;
         }
 
@@ -75,24 +82,39 @@ namespace BpfDotnet
         /// null reference (test with <see cref="Unsafe.IsNullRef{T}(ref readonly T)"/>) when the buffer is full. Every
         /// path from a reservation must <see cref="Submit"/> or <see cref="Discard"/> it.
         /// </summary>
-        public ref T Reserve()
+        public ref T Reserve() => ref Reserve<T>();
+
+        /// <summary>
+        /// Reserves room for a record of another type than <typeparamref name="T"/>, as <see cref="Reserve()"/>: records of
+        /// several sizes in one buffer, each size known at build time, as the kernel requires.
+        /// </summary>
+        public ref TRecord Reserve<TRecord>()
+            where TRecord : unmanaged
         {
-            if (!Take()) return ref Unsafe.NullRef<T>();
-            var box = new StrongBox<T>();
+            if (!Take(Unsafe.SizeOf<TRecord>())) return ref Unsafe.NullRef<TRecord>();
+            var box = new Box<TRecord>();
             _reserved[System.Threading.Interlocked.Increment(ref _nextReservation)] = box;
-            return ref box.Value!;
+            return ref box.Value;
         }
 
         /// <summary>Commits a reserved record: the reader sees it (<c>bpf_ringbuf_submit</c>).</summary>
-        public void Submit(ref T record, RingBufferWakeup wakeup = RingBufferWakeup.Adaptive)
+        public void Submit(ref T record, RingBufferWakeup wakeup = RingBufferWakeup.Adaptive) => Submit<T>(ref record, wakeup);
+
+        /// <summary>Commits a record reserved with <see cref="Reserve{TRecord}"/>.</summary>
+        public void Submit<TRecord>(ref TRecord record, RingBufferWakeup wakeup = RingBufferWakeup.Adaptive)
+            where TRecord : unmanaged
         {
-            if (Release(ref record)) _committed.Enqueue(record);
+            if (Release(ref record)) _committed.Enqueue(Bytes(in record));
         }
 
         /// <summary>Gives a reserved record back unread (<c>bpf_ringbuf_discard</c>).</summary>
-        public void Discard(ref T record, RingBufferWakeup wakeup = RingBufferWakeup.Adaptive)
+        public void Discard(ref T record, RingBufferWakeup wakeup = RingBufferWakeup.Adaptive) => Discard<T>(ref record, wakeup);
+
+        /// <summary>Gives a record reserved with <see cref="Reserve{TRecord}"/> back unread.</summary>
+        public void Discard<TRecord>(ref TRecord record, RingBufferWakeup wakeup = RingBufferWakeup.Adaptive)
+            where TRecord : unmanaged
         {
-            if (Release(ref record)) System.Threading.Interlocked.Add(ref _used, -RecordBytes);
+            if (Release(ref record)) System.Threading.Interlocked.Add(ref _used, -RecordBytes(Unsafe.SizeOf<TRecord>()));
         }
 
         /// <summary>
@@ -103,30 +125,59 @@ namespace BpfDotnet
             => what == RingBufferQuery.Size ? (ulong)System.Math.Max(0, _capacity) : what == RingBufferQuery.AvailableData ? (ulong)System.Threading.Interlocked.Read(ref _used) : 0;
 
         /// <summary>
-        /// Outside the kernel: takes the oldest committed record, as the reader would. Not for use in programs.
+        /// Outside the kernel: takes the oldest committed record as a <typeparamref name="T"/> (a shorter record is
+        /// zero-extended), as the reader would. Not for use in programs.
         /// </summary>
         [EditorBrowsable(EditorBrowsableState.Never)]
         public bool TryRead(out T record)
         {
-            if (!_committed.TryDequeue(out record)) return false;
-            System.Threading.Interlocked.Add(ref _used, -RecordBytes);
+            record = default;
+            if (!TryReadBytes(out byte[] bytes)) return false;
+            bytes.AsSpan(0, Math.Min(bytes.Length, Unsafe.SizeOf<T>())).CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new Span<T>(ref record)));
             return true;
         }
 
-        private bool Take()
+        /// <summary>Outside the kernel: takes the oldest committed record's bytes, as the reader's bytes handler sees them. Not for use in programs.</summary>
+        [EditorBrowsable(EditorBrowsableState.Never)]
+        public bool TryReadBytes(out byte[] record)
         {
-            if (System.Threading.Interlocked.Add(ref _used, RecordBytes) <= _capacity) return true;
-            System.Threading.Interlocked.Add(ref _used, -RecordBytes);
+            if (!_committed.TryDequeue(out record!)) return false;
+            System.Threading.Interlocked.Add(ref _used, -RecordBytes(record.Length));
+            return true;
+        }
+
+        private static byte[] Bytes<TRecord>(in TRecord record)
+            where TRecord : unmanaged
+            => System.Runtime.InteropServices.MemoryMarshal.AsBytes(new ReadOnlySpan<TRecord>(in record)).ToArray();
+
+        private bool Take(int size)
+        {
+            long bytes = RecordBytes(size);
+            if (System.Threading.Interlocked.Add(ref _used, bytes) <= _capacity) return true;
+            System.Threading.Interlocked.Add(ref _used, -bytes);
             return false;
         }
 
-        private bool Release(ref T record)
+        private bool Release<TRecord>(ref TRecord record)
+            where TRecord : unmanaged
         {
             foreach (var entry in _reserved)
             {
-                if (Unsafe.AreSame(ref entry.Value.Value!, ref record)) return _reserved.TryRemove(entry.Key, out _);
+                if (entry.Value is Box<TRecord> box && Unsafe.AreSame(ref box.Value, ref record)) return _reserved.TryRemove(entry.Key, out _);
             }
             throw new InvalidOperationException("The record was not reserved from this ring buffer, or was already submitted or discarded.");
+        }
+
+        private sealed class Box<TRecord> : IStrongBox
+            where TRecord : unmanaged
+        {
+            public TRecord Value;
+
+            object? IStrongBox.Value
+            {
+                get => Value;
+                set => Value = (TRecord)value!;
+            }
         }
     }
 }

@@ -245,6 +245,7 @@ namespace BpfDotnet.Compiler.Tests.Verifier
         [Theory]
         [InlineData("ref Rec r = ref Events.Reserve(); // BPF0018\n        if (Unsafe.IsNullRef(ref r)) return 0;\n        if (ctx.Arg0 == 7) return 1;\n        Events.Submit(ref r);\n        return 0;", "line 15")]
         [InlineData("ref Rec r = ref Events.Reserve(); // BPF0018\n        if (Unsafe.IsNullRef(ref r)) return 0;\n        r.A = 1;\n        return 0;", "line 16")]
+        [InlineData("ref long r = ref Events.Reserve<long>(); // BPF0018\n        if (Unsafe.IsNullRef(ref r)) return 0;\n        r = 1;\n        return 0;", "line 16")]
         public void RingBufferReservationLeakedOnAPath_IsRefused(string body, string said)
         {
             string source = Probe(body, members: Ring);
