@@ -12,7 +12,7 @@ namespace BpfDotnet.EndToEnd.Tests
     public class HelperTests
     {
         [KernelFact]
-        public void TimeCgroupAndNumaHelpers_ReturnTheKernelsValues()
+        public void TimeCgroupNumaRandomCpuAndIdHelpers_ReturnTheKernelsValues()
         {
             Kernel.Require();
             using var probe = HelperProbe.Load(new() { TargetPid = (uint)Environment.ProcessId });
@@ -30,6 +30,11 @@ namespace BpfDotnet.EndToEnd.Tests
             Assert.Equal(ulong.Parse(inode.Trim(), System.Globalization.CultureInfo.InvariantCulture), v.CgroupId);
             int nodes = Directory.Exists("/sys/devices/system/node") ? Directory.GetDirectories("/sys/devices/system/node", "node*").Length : 1;
             Assert.InRange(v.NumaNode, 0, Math.Max(nodes, 1) - 1);
+            // Three draws of the generator are not all equal (a chance of 2^-64 that they are).
+            Assert.False(v.Random1 == v.Random2 && v.Random2 == v.Random3, $"three equal random values {v.Random1}");
+            Assert.InRange(v.Cpu, 0u, (uint)BpfSystem.GetPossibleCpuCount() - 1);
+            // Running as root: uid and gid 0.
+            Assert.Equal(0UL, v.UidGid);
         }
 
         /// <summary>A program sends the traced process a signal (SIGWINCH, which this test handles) and queries its ring buffer.</summary>

@@ -526,6 +526,11 @@ namespace BpfDotnet.EndToEnd.Tests
         public ulong Jiffies;
         public ulong CgroupId;
         public long NumaNode;
+        public uint Random1;
+        public uint Random2;
+        public uint Random3;
+        public uint Cpu;
+        public ulong UidGid;
     }
 
     /// <summary>Calls the helpers that take nothing and return a value, for one process's getpgid(2) calls.</summary>
@@ -548,6 +553,11 @@ namespace BpfDotnet.EndToEnd.Tests
             v.Jiffies = Bpf.Jiffies64();
             v.CgroupId = Bpf.GetCurrentCgroupId();
             v.NumaNode = Bpf.GetNumaNodeId();
+            v.Random1 = Bpf.GetPrandomU32();
+            v.Random2 = Bpf.GetPrandomU32();
+            v.Random3 = Bpf.GetPrandomU32();
+            v.Cpu = Bpf.GetSmpProcessorId();
+            v.UidGid = Bpf.GetCurrentUidGid();
             return 0;
         }
     }
