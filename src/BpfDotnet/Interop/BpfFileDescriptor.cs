@@ -35,6 +35,26 @@ namespace BpfDotnet
             }
         }
 
+        private uint _kernelId;
+
+        /// <summary>
+        /// The kernel id of the object this descriptor refers to (the <c>u32</c> at <paramref name="idOffset"/> of its
+        /// BPF_OBJ_GET_INFO_BY_FD record), read on first use and kept; 0 when the descriptor was closed before that.
+        /// </summary>
+        internal uint KernelId(int idOffset)
+        {
+            if (_kernelId != 0 || IsClosed) return _kernelId;
+            try
+            {
+                using var lease = Acquire();
+                return _kernelId = Interop.BpfSyscalls.ObjId(lease.Fd, idOffset);
+            }
+            catch (ObjectDisposedException)
+            {
+                return 0;
+            }
+        }
+
         /// <summary>
         /// Takes a reference on the handle for the duration of a system call, so a concurrent
         /// <see cref="SafeHandle.Dispose()"/> cannot close (and the kernel reuse) the descriptor mid-call.

@@ -18,11 +18,10 @@ namespace BpfDotnet
             Fd = linkFd;
             Description = description;
             _owned = owned;
-            Id = BpfSyscalls.ObjId(linkFd.Value, 4);
         }
 
         /// <summary>The link's kernel id (as <c>bpftool link list</c> shows it).</summary>
-        public uint Id { get; }
+        public uint Id => Fd.KernelId(4);
 
         /// <summary>The link's file descriptor.</summary>
         public BpfFileDescriptor Fd { get; }

@@ -18,7 +18,6 @@ namespace BpfDotnet
             MaxEntries = maxEntries;
             Flags = flags;
             Fd = fd;
-            Id = BpfSyscalls.ObjId(fd.Value, 4);
         }
 
         /// <summary>The map's name in the object (its variable or section name).</summary>
@@ -40,7 +39,7 @@ namespace BpfDotnet
         public uint Flags { get; }
 
         /// <summary>The map's kernel id (as <c>bpftool map list</c> shows it).</summary>
-        public uint Id { get; }
+        public uint Id => Fd.KernelId(4);
 
         /// <summary>The map's file descriptor.</summary>
         public BpfFileDescriptor Fd { get; }

@@ -44,7 +44,7 @@ namespace BpfDotnet
         public IReadOnlyDictionary<string, string> VerifierLogs => _verifierLogs;
 
         /// <summary>The kernel id of the object's BTF, or 0 when the object has no BTF.</summary>
-        public uint BtfId { get; private set; }
+        public uint BtfId => _btf?.KernelId(12) ?? 0;
 
         /// <summary>Links created by <see cref="BpfProgramHandle.Attach"/> or <see cref="AttachAll"/> that are still attached.</summary>
         public IReadOnlyList<BpfLink> Links
@@ -396,16 +396,8 @@ namespace BpfDotnet
                 }
                 _obj._btf = new BpfFileDescriptor(fd);
                 _btfFd = fd;
-                _obj.BtfId = BtfInfoId(fd);
             }
 
-            private static uint BtfInfoId(int fd)
-            {
-                // struct bpf_btf_info { __u64 btf; __u32 btf_size; __u32 id; ... }
-                Span<byte> info = stackalloc byte[64];
-                info.Clear();
-                return ObjGetInfo(fd, info, out _) < 0 ? 0 : R32(info, 12);
-            }
 
             private void CreateMaps()
             {

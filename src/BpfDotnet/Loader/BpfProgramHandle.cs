@@ -20,7 +20,6 @@ namespace BpfDotnet
             Name = name;
             SectionName = sectionName;
             Fd = fd;
-            Id = BpfSyscalls.ObjId(fd.Value, 4);
         }
 
         /// <summary>The program's function (symbol) name in the object.</summary>
@@ -33,7 +32,7 @@ namespace BpfDotnet
         public BpfProgramType Type => (BpfProgramType)_kind.Type;
 
         /// <summary>The program's kernel id (as <c>bpftool prog list</c> shows it).</summary>
-        public uint Id { get; }
+        public uint Id => Fd.KernelId(4);
 
         /// <summary>The program's file descriptor; owned by the <see cref="BpfObject"/>.</summary>
         public BpfFileDescriptor Fd { get; }
