@@ -289,7 +289,10 @@ namespace BpfDotnet.Interop
             }
         }
 
-        /// <summary>perf_event_open for a tracepoint (PERF_TYPE_TRACEPOINT), created disabled.</summary>
+        /// <summary>
+        /// perf_event_open for a tracepoint (PERF_TYPE_TRACEPOINT): a counting event, enabled from the start (it records
+        /// nothing, and a program runs on it only once attached), which spares the kernel the work of enabling it later.
+        /// </summary>
         internal static int PerfEventOpenTracepoint(ulong tracepointId, int pid, int cpu, out int errno)
         {
             var attr = new PerfEventAttr
@@ -297,9 +300,6 @@ namespace BpfDotnet.Interop
                 Type = PerfEventAttr.TypeTracepoint,
                 Size = PerfEventAttr.SizeVer7,
                 Config = tracepointId,
-                SamplePeriod = 1,
-                Flags = PerfEventAttr.FlagDisabled,
-                WakeupEvents = 1,
             };
             return Native.PerfEventOpen((byte*)&attr, pid, cpu, -1, Native.PerfFlagFdCloexec, out errno);
         }

@@ -73,6 +73,45 @@ namespace BpfDotnet.Interop
         [DllImport("libc", EntryPoint = "getpagesize")]
         internal static extern int getpagesize();
 
+        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+        private static extern int open(byte* path, int flags);
+
+        [DllImport("libc", EntryPoint = "read", SetLastError = true)]
+        private static extern nint read(int fd, void* buffer, nuint count);
+
+        private const int ORdOnlyCloexec = 0x80000; // O_RDONLY | O_CLOEXEC
+
+        /// <summary>
+        /// Reads up to <paramref name="buffer"/>'s length of a small file (a tracefs or sysfs attribute) with one open and
+        /// read, none of the locking and size queries of the .NET file APIs; the bytes read, or -1 with the errno.
+        /// </summary>
+        internal static int ReadSmallFile(string path, System.Span<byte> buffer, out int errno)
+        {
+            errno = 0;
+            int length = System.Text.Encoding.UTF8.GetByteCount(path);
+            System.Span<byte> name = length < 512 ? stackalloc byte[length + 1] : new byte[length + 1];
+            System.Text.Encoding.UTF8.GetBytes(path, name);
+            name[length] = 0;
+            int fd;
+            fixed (byte* p = name) fd = open(p, ORdOnlyCloexec);
+            if (fd < 0)
+            {
+                errno = Marshal.GetLastPInvokeError();
+                return -1;
+            }
+            try
+            {
+                nint n;
+                fixed (byte* b = buffer) n = read(fd, b, (nuint)buffer.Length);
+                if (n < 0) errno = Marshal.GetLastPInvokeError();
+                return (int)n;
+            }
+            finally
+            {
+                close(fd);
+            }
+        }
+
         /// <summary>
         /// The size of <c>struct epoll_event</c> (<c>uint32 events; uint64 data</c>) on this architecture: packed on x86-64
         /// (12 bytes, data at 4), naturally aligned elsewhere (16 bytes, data at 8).

@@ -136,18 +136,13 @@ namespace BpfDotnet
                 int lfd;
                 using (BpfFileDescriptor.Lease prog = Fd.Acquire())
                 {
-                    lfd = BpfSyscalls.LinkCreate(prog.Fd, pfd, 41 /* BPF_PERF_EVENT */, 0, out errno);
+                    lfd = BpfSyscalls.LinkCreate(prog.Fd, pfd, (uint)KernelModel.AttachType.PerfEvent, 0, out errno);
                 }
                 if (lfd < 0)
                     throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to tracepoint {category}/{name} (BPF_LINK_CREATE)",
                         errno == Native.EACCES ? ReadsPastRecord(category, name) : null);
+                // The event was opened enabled: the program runs from here on.
                 var linkFd = new BpfFileDescriptor(lfd);
-                if (Native.ioctl(pfd, Native.PerfEventIocEnable, 0) < 0)
-                {
-                    int e = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-                    linkFd.Dispose();
-                    throw BpfErrors.FromErrno(e, $"to enable the perf event of tracepoint {category}/{name} (PERF_EVENT_IOC_ENABLE)");
-                }
                 return new BpfLink(linkFd, $"tracepoint {category}/{name} -> {Name}", new List<BpfFileDescriptor> { perf });
             }
             catch
@@ -189,6 +184,13 @@ namespace BpfDotnet
 
         private static ulong ReadTracepointId(string category, string name)
         {
+            // Where tracefs usually is, read directly; anywhere else, or on any failure, found and explained below.
+            Span<byte> idText = stackalloc byte[32];
+            int read = category is "." or ".." || name is "." or ".." ? -1
+                : Native.ReadSmallFile("/sys/kernel/tracing/events/" + category + "/" + name + "/id", idText, out _);
+            if (read > 0 && ulong.TryParse(System.Text.Encoding.ASCII.GetString(idText[..read]).Trim(), System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out ulong direct)) return direct;
+
             string? tracefs = BpfSystem.TracefsPath;
             if (tracefs == null)
                 throw new BpfException(BpfSystem.ExplainMissingTracefs(), Native.ENOENT);
