@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using BpfDotnet.KernelModel;
 
 namespace BpfDotnet.Compiler.Object
 {

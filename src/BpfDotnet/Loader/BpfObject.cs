@@ -348,7 +348,7 @@ namespace BpfDotnet
             private readonly ElfObjectFile _elf;
             private readonly BpfLoadOptions _options;
             private Btf? _btf;
-            private BtfExt? _btfExt;
+            private BtfExtReader? _btfExt;
             private int _btfFd = -1;
             private readonly Dictionary<ulong, BpfMapHandle> _mapsByOffset = new Dictionary<ulong, BpfMapHandle>();
             private readonly Dictionary<int, BpfMapHandle> _dataMapsBySection = new Dictionary<int, BpfMapHandle>();
@@ -377,7 +377,7 @@ namespace BpfDotnet
                 _btf = new Btf(sec.Data);
                 _btf.FixupDatasecs(_elf);
                 ElfSection? ext = _elf.FindSection(".BTF.ext");
-                if (ext != null) _btfExt = new BtfExt(ext.Data, _btf);
+                if (ext != null) _btfExt = new BtfExtReader(ext.Data, _btf, message => new BpfException(message));
 
                 uint size = Math.Max(_options.LogBufferSize, 4096u);
                 int fd = BtfLoad(_btf.Raw, (uint)Math.Min(_options.LogLevel, 2), size, out string log, out int errno);

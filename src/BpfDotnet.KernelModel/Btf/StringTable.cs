@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 
-namespace BpfDotnet.Compiler.Object
+namespace BpfDotnet.KernelModel
 {
     /// <summary>
     /// A NUL-separated string table as ELF (<c>.strtab</c>, <c>.shstrtab</c>) and BTF use it:

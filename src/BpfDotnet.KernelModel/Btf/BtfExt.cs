@@ -1,6 +1,7 @@
+using System;
 using System.Collections.Generic;
 
-namespace BpfDotnet.Compiler.Object
+namespace BpfDotnet.KernelModel
 {
     /// <summary>
     /// Builds a <c>.BTF.ext</c> section: <c>func_info</c> and <c>line_info</c> records grouped in one block
@@ -108,4 +109,60 @@ namespace BpfDotnet.Compiler.Object
 
     /// <summary>A line_info record; the offsets point into the <c>.BTF</c> string table.</summary>
     internal readonly record struct LineRecord(uint ByteOffset, uint FileNameOffset, uint LineTextOffset, int Line, int Column);
+
+    /// <summary>The records of one kind in <c>.BTF.ext</c> (func_info or line_info), by ELF section.</summary>
+    internal sealed class BtfExtInfo
+    {
+        public uint RecordSize;
+        public Dictionary<string, List<byte[]>> BySection { get; } = new Dictionary<string, List<byte[]>>();
+    }
+
+    /// <summary>
+    /// Reads a <c>.BTF.ext</c> blob (what <see cref="BtfExtWriter"/> writes, and clang): its func_info and line_info
+    /// records by section, each count and size checked against the blob. CO-RE relocation records are noted, not read.
+    /// </summary>
+    internal sealed class BtfExtReader
+    {
+        public BtfExtInfo FuncInfo { get; } = new BtfExtInfo();
+        public BtfExtInfo LineInfo { get; } = new BtfExtInfo();
+        public bool HasCoreRelocations { get; private set; }
+
+        /// <summary>Reads <paramref name="raw"/>, whose section names are strings of <paramref name="btf"/>.</summary>
+        public BtfExtReader(byte[] raw, BtfReader btf, Func<string, Exception> fail)
+        {
+            if (raw.Length < 24 || (raw[0] | raw[1] << 8) != BtfWriter.Magic)
+                throw fail("The object's .BTF.ext section is not BTF.ext (bad magic).");
+            long hdrLen = U32(raw, 4);
+            Read(raw, btf, hdrLen + U32(raw, 8), U32(raw, 12), FuncInfo, fail);
+            Read(raw, btf, hdrLen + U32(raw, 16), U32(raw, 20), LineInfo, fail);
+            if (hdrLen >= 32 && raw.Length >= 32 && U32(raw, 28) > 0) HasCoreRelocations = true;
+        }
+
+        private static void Read(byte[] raw, BtfReader btf, long off, long len, BtfExtInfo into, Func<string, Exception> fail)
+        {
+            if (len == 0) return;
+            if (len < 4 || off < 0 || off + len > raw.Length) throw fail("The object's .BTF.ext section is truncated.");
+            into.RecordSize = U32(raw, (int)off);
+            if (into.RecordSize < 8 || into.RecordSize > len) throw fail("The object's .BTF.ext has an invalid record size.");
+            long p = off + 4, end = off + len;
+            while (p + 8 <= end)
+            {
+                string sec = btf.String(U32(raw, (int)p));
+                long n = U32(raw, (int)p + 4);
+                p += 8;
+                // Every record must lie inside the section: a count can claim no more than the bytes that follow.
+                if (n * into.RecordSize > end - p) throw fail($"The object's .BTF.ext claims {n} records for section '{sec}', more than it holds.");
+                if (!into.BySection.TryGetValue(sec, out var list)) into.BySection[sec] = list = new List<byte[]>();
+                for (long i = 0; i < n; i++)
+                {
+                    var record = new byte[into.RecordSize];
+                    Array.Copy(raw, p, record, 0, into.RecordSize);
+                    list.Add(record);
+                    p += into.RecordSize;
+                }
+            }
+        }
+
+        private static uint U32(byte[] raw, int offset) => (uint)(raw[offset] | raw[offset + 1] << 8 | raw[offset + 2] << 16 | raw[offset + 3] << 24);
+    }
 }

@@ -1,7 +1,7 @@
 using System;
 using System.Text;
 
-namespace BpfDotnet.Compiler.Object
+namespace BpfDotnet.KernelModel
 {
     /// <summary>A growable little-endian byte buffer: the only way the object writer produces bytes.</summary>
     internal sealed class ByteBuffer
