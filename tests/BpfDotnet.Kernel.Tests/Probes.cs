@@ -898,3 +898,41 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>The kernel and user stacks of a getpgid(2) call, as bpf_get_stack writes them.</summary>
+    public struct StackCopy
+    {
+        public long KernelBytes;
+        public long UserBytes;
+        public Frames Kernel;
+        public Frames User;
+    }
+
+    [InlineArray(32)]
+    public struct Frames
+    {
+        private ulong _element;
+    }
+
+    public static partial class StackCopies
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<StackCopy> Last = new(1);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            ref StackCopy copy = ref Last.GetValueRefOrNullRef(0);
+            if (Unsafe.IsNullRef(ref copy)) return 0;
+            copy.KernelBytes = Bpf.GetStack(ref ctx, copy.Kernel);
+            copy.UserBytes = Bpf.GetStack(ref ctx, copy.User, StackTraceFlags.UserStack);
+            return 0;
+        }
+    }
+}

@@ -47,5 +47,25 @@ namespace BpfDotnet.EndToEnd.Tests
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         private static void CallGetpgid() => Syscalls.Getpgid(0);
+
+        /// <summary>bpf_get_stack writes the stacks into a map value: the kernel's runs through the system call entry, the user's starts in libc's getpgid.</summary>
+        [KernelFact]
+        public void GetStack_CopiesTheKernelAndUserStacks()
+        {
+            Kernel.Require();
+            using var probe = StackCopies.Load(new() { TargetPid = (uint)Environment.ProcessId });
+            probe.AttachAll();
+            CallGetpgid();
+            var copy = probe.Last[0];
+            Assert.True(copy.KernelBytes > 0 && copy.KernelBytes % 8 == 0, "kernel stack: " + copy.KernelBytes);
+            Assert.True(copy.UserBytes > 0 && copy.UserBytes % 8 == 0, "user stack: " + copy.UserBytes);
+            ReadOnlySpan<ulong> kernel = copy.Kernel;
+            var symbols = kernel[..(int)(copy.KernelBytes / 8)].ToArray().Select(a => KernelSymbols.Shared.Resolve(a).Symbol ?? "?").ToArray();
+            string[] entries = { "do_syscall_64", "entry_SYSCALL_64", "el0_svc", "invoke_syscall" };
+            Assert.Contains(symbols, s => entries.Any(e => s.Contains(e, StringComparison.Ordinal)));
+            ReadOnlySpan<ulong> user = copy.User;
+            var first = new BpfProcessSymbols(Environment.ProcessId).Resolve(user[0]);
+            Assert.Contains("getpgid", first.Symbol);
+        }
     }
 }

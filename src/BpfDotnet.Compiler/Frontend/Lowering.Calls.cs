@@ -183,26 +183,22 @@ namespace BpfDotnet.Compiler.Frontend
         private Operand InvokeHelper(IInvocationOperation invocation)
         {
             // A helper whose arguments and result are integers is one entry of the helpers table: each argument passes its value.
-            if (Helpers.ByMethod(invocation.TargetMethod.Name) is { } simple && invocation.Arguments.All(a => IsScalar(a.Value.Type)))
+            if (Helpers.ByMethod(invocation.TargetMethod.Name) is { } entry)
             {
-                var values = new List<int>();
-                foreach (var argument in invocation.Arguments) values.Add(Materialize(Rvalue(argument.Value)));
-                return Operand.InReg(CallHelper(simple.Id, invocation, values));
+                if (entry.Arguments is { } marshalled) return InvokeTableHelper(entry, marshalled, invocation);
+                if (invocation.Arguments.All(a => IsScalar(a.Value.Type)))
+                {
+                    var values = new List<int>();
+                    foreach (var argument in invocation.Arguments) values.Add(Materialize(Rvalue(argument.Value)));
+                    return Operand.InReg(CallHelper(entry.Id, invocation, values));
+                }
             }
-            if (InvokeMemoryHelper(invocation) is { } read) return read;
             switch (invocation.TargetMethod.Name)
             {
                 case "Printk":
                     return Printk(invocation);
                 case "Snprintf":
                     return Snprintf(invocation);
-                case "GetCurrentComm":
-                    {
-                        var address = AddressOf(invocation.Arguments[0].Value);
-                        int pointer = PointerOf(address);
-                        int size = _b.Const(16);
-                        return Operand.InReg(CallHelper(HelperId.GetCurrentComm, invocation, new List<int> { pointer, size }));
-                    }
             }
             Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, invocation.TargetMethod.ToDisplayString());
             return Operand.Const(0);

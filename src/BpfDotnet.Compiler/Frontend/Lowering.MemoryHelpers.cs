@@ -9,7 +9,7 @@ using Microsoft.CodeAnalysis.Operations;
 namespace BpfDotnet.Compiler.Frontend
 {
     /// <summary>
-    /// Reading memory the program does not own: <c>Bpf.ProbeReadUser&lt;T&gt;(UserPointer, out T)</c> and
+    /// The helpers the helpers table marshals (<see cref="InvokeTableHelper"/>), among them the reads of memory the program does not own: <c>Bpf.ProbeReadUser&lt;T&gt;(UserPointer, out T)</c> and
     /// <c>Bpf.ProbeReadKernel&lt;T&gt;(KernelPointer, out T)</c> copy a value into the program's memory;
     /// <c>ProbeReadUserString</c> and <c>ProbeReadKernelString</c> copy a NUL-terminated string into a span (a
     /// <c>stackalloc</c> span, or an <c>[InlineArray]</c> of bytes in a local, a map value or a ring buffer record), at most
@@ -20,56 +20,71 @@ namespace BpfDotnet.Compiler.Frontend
         private const string UserPointerType = "BpfDotnet.UserPointer";
         private const string KernelPointerType = "BpfDotnet.KernelPointer";
 
-        /// <summary>Lowers a memory helper of <c>Bpf</c>, or returns null when <paramref name="invocation"/> is not one.</summary>
-        private Operand? InvokeMemoryHelper(IInvocationOperation invocation)
+        /// <summary>
+        /// A helper the helpers table marshals: each of its arguments made from the C# call's as its entry says, in the
+        /// helper's order (a size from the destination before it).
+        /// </summary>
+        private Operand InvokeTableHelper(HelperInfo helper, HelperArgument[] marshalled, IInvocationOperation invocation)
         {
-            var method = invocation.TargetMethod;
-            HelperId id;
-            bool isString;
-            switch (method.Name)
-            {
-                case "ProbeReadUser": id = HelperId.ProbeReadUser; isString = false; break;
-                case "ProbeReadKernel": id = HelperId.ProbeReadKernel; isString = false; break;
-                case "ProbeReadUserString": id = HelperId.ProbeReadUserStr; isString = true; break;
-                case "ProbeReadKernelString": id = HelperId.ProbeReadKernelStr; isString = true; break;
-                case "GetNsCurrentPidTgid" when invocation.Arguments.Length == 3:
-                    {
-                        // (dev, ino, struct bpf_pidns_info *, size): the ids go to the out argument, zeroed first as the
-                        // helper leaves them on failure and C# gives them a value either way.
-                        int device = Materialize(Rvalue(invocation.Arguments[0].Value));
-                        int inode = Materialize(Rvalue(invocation.Arguments[1].Value));
-                        var target = invocation.Arguments[2].Value;
-                        var layout = Layout(target.Type, target.Syntax);
-                        if (layout is null) return Operand.Const(0);
-                        var ids = AddressOf(target);
-                        Zero(ids, layout.Size);
-                        return Operand.InReg(CallHelper(HelperId.GetNsCurrentPidTgid, invocation, new List<int> { device, inode, PointerOf(ids), _b.Const(layout.Size) }));
-                    }
-                default: return null;
-            }
             var args = invocation.Arguments;
-            int source = AddressIn(args[0].Value);
-            int destination, size;
-            // The string helpers, and the plain reads into a byte span (the non-generic overloads), fill a span.
-            if (isString || !method.IsGenericMethod)
+            var values = new List<int>(marshalled.Length);
+            int previousSize = 0;
+            foreach (var argument in marshalled)
             {
-                if (ByteSpan(args[1].Value) is not { } span)
+                var value = argument.From >= 0 && argument.From < args.Length ? args[argument.From].Value : null;
+                if (argument.Kind != HelperArgumentKind.SizeOfPrevious && value is null)
                 {
-                    Unsupported(args[1].Value, "A destination other than a local Span<byte> over stackalloc or an [InlineArray] of bytes");
+                    Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, invocation.TargetMethod.ToDisplayString());
                     return Operand.Const(0);
                 }
-                destination = PointerOf(span.Start);
-                size = span.Bytes;
+                switch (argument.Kind)
+                {
+                    case HelperArgumentKind.Scalar:
+                        values.Add(Materialize(Rvalue(value!)));
+                        break;
+                    case HelperArgumentKind.Address:
+                        values.Add(AddressIn(value!));
+                        break;
+                    case HelperArgumentKind.Context:
+                        if (!IsContextAccess(value!))
+                        {
+                            Unsupported(value!, "Passing '" + value!.Syntax + "', which is not the program's context parameter, as the context of " + helper.Name);
+                            return Operand.Const(0);
+                        }
+                        values.Add(PointerOf(AddressOf(value!)));
+                        break;
+                    case HelperArgumentKind.Into:
+                    case HelperArgumentKind.OutZeroed:
+                        {
+                            // A byte span: its bytes; an out variable: its memory, of its type's size.
+                            if (IsSpan(Unwrap(value!).Type) || TypeLayout.InlineArrayLength(Unwrap(value!).Type) is > 0 && !IsOutArgument(args[argument.From]))
+                            {
+                                if (ByteSpan(value!) is not { } span)
+                                {
+                                    Unsupported(value!, "A destination other than a local Span<byte> over stackalloc or an [InlineArray] of bytes");
+                                    return Operand.Const(0);
+                                }
+                                values.Add(PointerOf(span.Start));
+                                previousSize = span.Bytes;
+                                break;
+                            }
+                            var layout = Layout(value!.Type, value.Syntax);
+                            if (layout is null) return Operand.Const(0);
+                            var target = AddressOf(value);
+                            if (argument.Kind == HelperArgumentKind.OutZeroed) Zero(target, layout.Size);
+                            values.Add(PointerOf(target));
+                            previousSize = layout.Size;
+                            break;
+                        }
+                    case HelperArgumentKind.SizeOfPrevious:
+                        values.Add(_b.Const(previousSize));
+                        break;
+                }
             }
-            else
-            {
-                var layout = Layout(method.TypeArguments[0], invocation.Syntax);
-                if (layout is null) return Operand.Const(0);
-                destination = PointerOf(AddressOf(args[1].Value));
-                size = layout.Size;
-            }
-            return Operand.InReg(CallHelper(id, invocation, new List<int> { destination, _b.Const(size), source }));
+            return Operand.InReg(CallHelper(helper.Id, invocation, values));
         }
+
+        private static bool IsOutArgument(IArgumentOperation argument) => argument.Parameter?.RefKind == RefKind.Out;
 
         /// <summary>The address a <c>UserPointer</c> or <c>KernelPointer</c> holds, as a scalar register.</summary>
         private int AddressIn(IOperation pointer)
@@ -87,7 +102,7 @@ namespace BpfDotnet.Compiler.Frontend
             return _b.Load(AddressOf(pointer), 8);
         }
 
-        /// <summary>Where a byte span argument's bytes are and how many: a span local, or an inline array of bytes.</summary>
+        /// <summary>Where a span argument's bytes are and how many: a span local, or an inline array.</summary>
         private (Address Start, int Bytes)? ByteSpan(IOperation value)
         {
             var op = value;
@@ -96,8 +111,8 @@ namespace BpfDotnet.Compiler.Frontend
                 if (conversion.Operand.Type is ITypeSymbol from && TypeLayout.InlineArrayLength(from) is int length and > 0)
                 {
                     var element = Layout(conversion.Type is INamedTypeSymbol { TypeArguments.Length: 1 } span ? span.TypeArguments[0] : null, value.Syntax);
-                    if (element?.Size != 1) return null;
-                    return (AddressOf(conversion.Operand), length);
+                    if (element is null) return null;
+                    return (AddressOf(conversion.Operand), length * element.Size);
                 }
                 op = conversion.Operand;
             }

@@ -1,19 +1,54 @@
 namespace BpfDotnet.KernelModel
 {
-    /// <summary>What the kernel says of a helper function.</summary>
+    /// <summary>How one argument of a helper is made from the arguments of the C# method that calls it.</summary>
+    internal enum HelperArgumentKind
+    {
+        /// <summary>An integer, passed as its value.</summary>
+        Scalar,
+        /// <summary>
+        /// A <c>UserPointer</c> or <c>KernelPointer</c>: the address it holds, passed as an integer (the helper reads
+        /// memory there itself, failing cleanly on a bad address).
+        /// </summary>
+        Address,
+        /// <summary>
+        /// An <c>out</c> variable, or a byte span (a <c>stackalloc</c> span, or an <c>[InlineArray]</c> of bytes in a local,
+        /// a map value or a ring buffer record), that the helper fills on every path (zeroed where it fails): its address.
+        /// </summary>
+        Into,
+        /// <summary>An <c>out</c> variable the helper may leave unwritten where it fails: zeroed first (C# gives it a value on every path), its address.</summary>
+        OutZeroed,
+        /// <summary>The program's context (the <c>ref</c> context parameter the program was called with): the context pointer.</summary>
+        Context,
+        /// <summary>The size in bytes of the argument before it (an <c>out</c> variable's type, a span's length); no C# argument.</summary>
+        SizeOfPrevious,
+    }
+
+    /// <summary>One argument of a helper: how it is made, and from which argument of the C# method (-1: none).</summary>
+    internal readonly record struct HelperArgument(HelperArgumentKind Kind, int From = -1)
+    {
+        public static HelperArgument Scalar(int from) => new(HelperArgumentKind.Scalar, from);
+        public static HelperArgument Context(int from) => new(HelperArgumentKind.Context, from);
+        public static HelperArgument Address(int from) => new(HelperArgumentKind.Address, from);
+        public static HelperArgument Into(int from) => new(HelperArgumentKind.Into, from);
+        public static HelperArgument OutZeroed(int from) => new(HelperArgumentKind.OutZeroed, from);
+        public static readonly HelperArgument Size = new(HelperArgumentKind.SizeOfPrevious);
+    }
+
+    /// <summary>What the kernel says of a helper function, and how BpfDotnet calls it.</summary>
     /// <param name="Id">Its id.</param>
     /// <param name="Name">Its name in the kernel (<c>bpf_...</c>).</param>
     /// <param name="GplOnly">The kernel lets only programs under a GPL-compatible license call it (<c>gpl_only</c>).</param>
     /// <param name="Method">
-    /// For a helper whose arguments and result are all integers: the name of the <c>Bpf</c> method that calls it, which
-    /// the compiler lowers to the call by this entry alone, each argument passed as its value (null for helpers with their
-    /// own lowering).
+    /// The name of the <c>Bpf</c> method that calls it, which the compiler lowers by this entry alone: each argument
+    /// made as <paramref name="Arguments"/> says, or, without them, each C# argument passed as its integer value (null for
+    /// helpers with their own lowering, such as the map helpers the map kinds call).
     /// </param>
     /// <param name="Tracing">
     /// The kernel gives it to tracing programs (kprobes, tracepoints, perf events, raw tracepoints, fentry and the like);
     /// false for the helpers of <c>bpf_base_func_proto</c> that the tracing programs' list leaves out.
     /// </param>
-    internal readonly record struct HelperInfo(HelperId Id, string Name, bool GplOnly, string? Method = null, bool Tracing = true)
+    /// <param name="Arguments">The helper's arguments in order, when they are not all the C# arguments' values.</param>
+    internal readonly record struct HelperInfo(HelperId Id, string Name, bool GplOnly, string? Method = null, bool Tracing = true, HelperArgument[]? Arguments = null)
     {
         /// <summary>True for the program types whose helpers are the tracing list (<c>bpf_tracing_func_proto</c>).</summary>
         public static bool IsTracing(ProgramType type) => type is ProgramType.Kprobe or ProgramType.Tracepoint or ProgramType.PerfEvent
@@ -23,6 +58,9 @@ namespace BpfDotnet.KernelModel
     /// <summary>The helpers BpfDotnet calls.</summary>
     internal static class Helpers
     {
+        /// <summary>The probe reads' arguments: the destination (C# argument 1, an out variable or a span), its size, the address (C# argument 0).</summary>
+        private static readonly HelperArgument[] ReadInto = { HelperArgument.Into(1), HelperArgument.Size, HelperArgument.Address(0) };
+
         private static readonly HelperInfo[] Table =
         {
             new(HelperId.MapLookupElem, "bpf_map_lookup_elem", false),
@@ -34,14 +72,19 @@ namespace BpfDotnet.KernelModel
             new(HelperId.GetSmpProcessorId, "bpf_get_smp_processor_id", false, "GetSmpProcessorId"),
             new(HelperId.GetCurrentPidTgid, "bpf_get_current_pid_tgid", false, "GetCurrentPidTgid"),
             new(HelperId.GetCurrentUidGid, "bpf_get_current_uid_gid", false, "GetCurrentUidGid"),
-            new(HelperId.GetCurrentComm, "bpf_get_current_comm", false),
+            // (char *buf, u32 size): the task's name into an out TaskComm.
+            new(HelperId.GetCurrentComm, "bpf_get_current_comm", false, "GetCurrentComm", Arguments: new[] { HelperArgument.Into(0), HelperArgument.Size }),
             new(HelperId.PerfEventOutput, "bpf_perf_event_output", true),
             new(HelperId.GetStackid, "bpf_get_stackid", true),
+            // (void *ctx, void *buf, u32 size, u64 flags): the current stack's addresses into a span.
+            new(HelperId.GetStack, "bpf_get_stack", true, "GetStack",
+                Arguments: new[] { HelperArgument.Context(0), HelperArgument.Into(1), HelperArgument.Size, HelperArgument.Scalar(2) }),
             new(HelperId.GetCurrentTask, "bpf_get_current_task", true, "GetCurrentTask"),
-            new(HelperId.ProbeReadUser, "bpf_probe_read_user", true),
-            new(HelperId.ProbeReadKernel, "bpf_probe_read_kernel", true),
-            new(HelperId.ProbeReadUserStr, "bpf_probe_read_user_str", true),
-            new(HelperId.ProbeReadKernelStr, "bpf_probe_read_kernel_str", true),
+            // (void *dst, u32 size, const void *unsafe_ptr): into an out T, or a byte span; the strings into a span.
+            new(HelperId.ProbeReadUser, "bpf_probe_read_user", true, "ProbeReadUser", Arguments: ReadInto),
+            new(HelperId.ProbeReadKernel, "bpf_probe_read_kernel", true, "ProbeReadKernel", Arguments: ReadInto),
+            new(HelperId.ProbeReadUserStr, "bpf_probe_read_user_str", true, "ProbeReadUserString", Arguments: ReadInto),
+            new(HelperId.ProbeReadKernelStr, "bpf_probe_read_kernel_str", true, "ProbeReadKernelString", Arguments: ReadInto),
             new(HelperId.GetNumaNodeId, "bpf_get_numa_node_id", false, "GetNumaNodeId"),
             new(HelperId.MapPushElem, "bpf_map_push_elem", false),
             new(HelperId.MapPopElem, "bpf_map_pop_elem", false),
@@ -51,7 +94,9 @@ namespace BpfDotnet.KernelModel
             new(HelperId.KtimeGetBootNs, "bpf_ktime_get_boot_ns", false, "KtimeGetBootNs"),
             new(HelperId.KtimeGetCoarseNs, "bpf_ktime_get_coarse_ns", false, "KtimeGetCoarseNs", Tracing: false),
             new(HelperId.SendSignal, "bpf_send_signal", false, "SendSignal"),
-            new(HelperId.GetNsCurrentPidTgid, "bpf_get_ns_current_pid_tgid", false),
+            // (u64 dev, u64 ino, struct bpf_pidns_info *nsdata, u32 size).
+            new(HelperId.GetNsCurrentPidTgid, "bpf_get_ns_current_pid_tgid", false, "GetNsCurrentPidTgid",
+                Arguments: new[] { HelperArgument.Scalar(0), HelperArgument.Scalar(1), HelperArgument.OutZeroed(2), HelperArgument.Size }),
             new(HelperId.Snprintf, "bpf_snprintf", true),
             new(HelperId.RingbufOutput, "bpf_ringbuf_output", false),
             new(HelperId.RingbufQuery, "bpf_ringbuf_query", false),
@@ -60,7 +105,7 @@ namespace BpfDotnet.KernelModel
             new(HelperId.RingbufDiscard, "bpf_ringbuf_discard", false),
         };
 
-        /// <summary>The integer-only helper the <c>Bpf</c> method <paramref name="method"/> calls, or null.</summary>
+        /// <summary>The helper the <c>Bpf</c> method <paramref name="method"/> calls by its table entry, or null.</summary>
         public static HelperInfo? ByMethod(string method)
         {
             foreach (var helper in Table)

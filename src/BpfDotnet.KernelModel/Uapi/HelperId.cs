@@ -17,6 +17,7 @@ namespace BpfDotnet.KernelModel
         GetStackid = 27,
         GetCurrentTask = 35,
         GetNumaNodeId = 42,
+        GetStack = 67,
         GetCurrentCgroupId = 80,
         MapPushElem = 87,
         MapPopElem = 88,

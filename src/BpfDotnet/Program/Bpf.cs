@@ -98,6 +98,22 @@ namespace BpfDotnet
         private const long Fault = -14;
 
         /// <summary>
+        /// <c>bpf_get_stack</c>: writes the addresses of the current kernel stack (or, with
+        /// <see cref="StackTraceFlags.UserStack"/>, user stack), innermost first, into <paramref name="frames"/> (a
+        /// <c>stackalloc</c> span or an <c>[InlineArray]</c> of <c>ulong</c>). Returns the bytes written (8 per frame), or a
+        /// negative errno. Needs a GPL-compatible license. As .NET code there is no kernel stack to read: -EOPNOTSUPP.
+        /// </summary>
+        /// <param name="context">The program's context, which the helper needs.</param>
+        /// <param name="frames">Receives the addresses.</param>
+        /// <param name="flags">Which stack.</param>
+        public static long GetStack<TContext>(ref TContext context, Span<ulong> frames, StackTraceFlags flags = StackTraceFlags.Kernel)
+            where TContext : unmanaged
+        {
+            frames.Clear();
+            return -95;
+        }
+
+        /// <summary>
         /// <c>bpf_probe_read_user</c>: copies a <typeparamref name="T"/> from user memory at <paramref name="source"/> into
         /// <paramref name="value"/>. Returns 0, or a negative errno with <paramref name="value"/> zeroed. As .NET code it
         /// reads this process's memory.
