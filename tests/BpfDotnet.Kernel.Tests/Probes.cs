@@ -936,3 +936,37 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>Uprobes on libc's getpgid: the argument at entry, the result at return, for one process.</summary>
+    public static partial class LibcProbes
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        /// <summary>Slot 0: the last argument; 1: entries; 2: the last result; 3: returns.</summary>
+        [BpfMap(MaxEntries = 4)]
+        public static BpfArrayMap<long> Seen = new(4);
+
+        [BpfProgram, Uprobe("libc", "getpgid")]
+        public static int OnEntry(ref PtRegs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            Seen.Update(0, (long)ctx.Arg(0));
+            ref long entries = ref Seen.GetValueRefOrNullRef(1);
+            if (!Unsafe.IsNullRef(ref entries)) Interlocked.Increment(ref entries);
+            return 0;
+        }
+
+        [BpfProgram, Uretprobe("libc", "getpgid")]
+        public static int OnReturn(ref PtRegs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            Seen.Update(2, (long)(int)ctx.ReturnValue);
+            ref long returns = ref Seen.GetValueRefOrNullRef(3);
+            if (!Unsafe.IsNullRef(ref returns)) Interlocked.Increment(ref returns);
+            return 0;
+        }
+    }
+}

@@ -76,6 +76,8 @@ namespace BpfDotnet.Loader.Tests
             (typeof(PerfEventAttr), nameof(PerfEventAttr.Config), "struct perf_event_attr, config"),
             (typeof(PerfEventAttr), nameof(PerfEventAttr.SamplePeriod), "struct perf_event_attr, sample_period"),
             (typeof(PerfEventAttr), nameof(PerfEventAttr.SampleType), "struct perf_event_attr, sample_type"),
+            (typeof(PerfEventAttr), nameof(PerfEventAttr.Config1), "struct perf_event_attr, config1"),
+            (typeof(PerfEventAttr), nameof(PerfEventAttr.Config2), "struct perf_event_attr, config2"),
             (typeof(PerfEventAttr), nameof(PerfEventAttr.WakeupEvents), "struct perf_event_attr, wakeup_events"),
         };
 

@@ -49,6 +49,7 @@ namespace BpfDotnet.Loader.Tests
                 string attach = kind.Attach switch
                 {
                     ProgramAttach.Tracepoint => "tracepoint (perf event + link)",
+                    ProgramAttach.Uprobe => "uprobe: the function's file offset from the binary's ELF symbols (perf event + link)",
                     ProgramAttach.RawTracepoint => "raw tracepoint",
                     _ => "no",
                 };

@@ -6,6 +6,9 @@ namespace BpfDotnet.Compiler.Frontend
         public const string BpfProgramAttribute = "BpfDotnet.BpfProgramAttribute";
         public const string TracepointAttribute = "BpfDotnet.TracepointAttribute";
         public const string SectionAttribute = "BpfDotnet.SectionAttribute";
+        public const string UprobeAttribute = "BpfDotnet.UprobeAttribute";
+        public const string UretprobeAttribute = "BpfDotnet.UretprobeAttribute";
+        public const string PtRegs = "BpfDotnet.PtRegs";
         public const string BpfMapAttribute = "BpfDotnet.BpfMapAttribute";
         public const string BpfLicenseAttribute = "BpfDotnet.BpfLicenseAttribute";
         public const string BpfHashMap = "BpfDotnet.BpfHashMap`2";

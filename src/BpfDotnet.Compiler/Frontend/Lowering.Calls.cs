@@ -62,6 +62,17 @@ namespace BpfDotnet.Compiler.Frontend
                 case KnownTypes.BpfArrayOfMaps:
                 case KnownTypes.BpfHashOfMaps:
                     return InvokeMapOfMaps(invocation);
+                case KnownTypes.PtRegs when method.Name == "Arg" && invocation.Instance is { } registers:
+                    {
+                        var index = invocation.Arguments[0].Value;
+                        var arguments = PtRegsLayoutOf(invocation.Syntax).Arguments;
+                        if (!index.ConstantValue.HasValue || index.ConstantValue.Value is not int n || (uint)n >= (uint)arguments.Length)
+                        {
+                            Unsupported(index, "An argument index other than a constant from 0 to " + (arguments.Length - 1));
+                            return Operand.Const(0);
+                        }
+                        return LoadScalar(AddressOf(registers).Plus(arguments[n]), method.ReturnType);
+                    }
                 case KnownTypes.BpfRingBuffer:
                     return InvokeRingBuffer(invocation);
                 case KnownTypes.BpfPerfEventArray:

@@ -272,6 +272,24 @@ namespace BpfDotnet.Compiler.Frontend
                     return LoadScalar(PointerAccessAddress(pointerAccess, read: true), pointerAccess.Type);
                 case IPropertyReferenceOperation spanLength when IsSpanMember(spanLength, "Length") && SpanStorage(spanLength.Instance) is { } spanStorage:
                     return Operand.Const(spanStorage.SpanLength);
+                case IPropertyReferenceOperation { Instance: { } registers } register when register.Property.ContainingType?.ToDisplayString() == KnownTypes.PtRegs:
+                    {
+                        var layout = PtRegsLayoutOf(register.Syntax);
+                        int? offset = register.Property.Name switch
+                        {
+                            "ReturnValue" => layout.ReturnValue,
+                            "InstructionPointer" => layout.InstructionPointer,
+                            "StackPointer" => layout.StackPointer,
+                            "FramePointer" => layout.FramePointer,
+                            _ => null,
+                        };
+                        if (offset is null)
+                        {
+                            Unsupported(register, "This member of PtRegs");
+                            return Operand.Const(0);
+                        }
+                        return LoadScalar(AddressOf(registers).Plus(offset.Value), register.Type);
+                    }
                 case IPropertyReferenceOperation getter when IsUserAccessor(getter.Property.GetMethod) && TypeLayout.BackingField(getter.Property) is null:
                     return InlineAccessor(getter, getter.Property.GetMethod!, value: null);
                 case IPropertyReferenceOperation isEmpty when IsSpanMember(isEmpty, "IsEmpty") && SpanStorage(isEmpty.Instance) is { } emptyStorage:

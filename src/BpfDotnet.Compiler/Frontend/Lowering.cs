@@ -533,6 +533,9 @@ namespace BpfDotnet.Compiler.Frontend
             }
         }
 
+        /// <summary>The <c>pt_regs</c> layout of the architecture the program is compiled for.</summary>
+        private static KernelModel.PtRegsLayout PtRegsLayoutOf(SyntaxNode syntax) => TargetArchitecture.PtRegsOf(syntax.SyntaxTree);
+
         /// <summary>True for the C# map types of the map kinds table (a map held in a variable is a pointer to it).</summary>
         private static bool IsMapType(ITypeSymbol? type)
             => type is INamedTypeSymbol { TypeKind: TypeKind.Class } named

@@ -175,6 +175,19 @@ namespace BpfDotnet.Compiler.Frontend
                 {
                     return "tracepoint/" + category + "/" + tracepoint;
                 }
+                if (name is KnownTypes.UprobeAttribute or KnownTypes.UretprobeAttribute && attribute.ConstructorArguments.Length == 2
+                    && attribute.ConstructorArguments[0].Value is string binary && attribute.ConstructorArguments[1].Value is string function
+                    && binary.Length > 0 && function.Length > 0)
+                {
+                    // libbpf's convention: uprobe/<binary>:<function>[+<offset>].
+                    ulong offset = 0;
+                    foreach (var named in attribute.NamedArguments)
+                    {
+                        if (named.Key == "Offset" && named.Value.Value is ulong o) offset = o;
+                    }
+                    return (name == KnownTypes.UprobeAttribute ? "uprobe/" : "uretprobe/") + binary + ":" + function
+                        + (offset == 0 ? "" : "+" + offset.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
                 if (name == KnownTypes.SectionAttribute && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string section && section.Length > 0)
                 {
                     return section;

@@ -32,4 +32,15 @@ namespace BpfDotnet.Compiler.Model
             return BpfCpu.V3;
         }
     }
+
+    /// <summary>The architecture whose <c>pt_regs</c> layout probes are compiled for.</summary>
+    public static class TargetArchitecture
+    {
+        /// <summary>
+        /// arm64 when the build defines <c>BPFDOTNET_ARCH_ARM64</c> (the targets do for <c>BpfTargetArchitecture=arm64</c>,
+        /// or when building on arm64), x86-64 otherwise.
+        /// </summary>
+        internal static KernelModel.PtRegsLayout PtRegsOf(SyntaxTree tree)
+            => tree.Options.PreprocessorSymbolNames.Contains("BPFDOTNET_ARCH_ARM64") ? KernelModel.PtRegsLayout.Arm64 : KernelModel.PtRegsLayout.X64;
+    }
 }

@@ -14,6 +14,12 @@ namespace BpfDotnet.KernelModel
 
         /// <summary><c>raw_tracepoint/&lt;name&gt;</c> via BPF_RAW_TRACEPOINT_OPEN.</summary>
         RawTracepoint,
+
+        /// <summary>
+        /// <c>uprobe/&lt;binary&gt;:&lt;function&gt;[+offset]</c> (and <c>uretprobe/</c>) via perf_event_open of the uprobe PMU
+        /// (the function's file offset from the binary's ELF symbols) + BPF_LINK_CREATE.
+        /// </summary>
+        Uprobe,
     }
 
     /// <summary>What a section name says about its programs (libbpf's <c>SEC()</c> conventions).</summary>
@@ -41,6 +47,8 @@ namespace BpfDotnet.KernelModel
             new("raw_tp/", ProgramType.RawTracepoint, 0, ProgramAttach.RawTracepoint),
             new("kprobe", ProgramType.Kprobe, 0, ProgramAttach.None),
             new("kretprobe", ProgramType.Kprobe, 0, ProgramAttach.None),
+            new("uprobe/", ProgramType.Kprobe, 0, ProgramAttach.Uprobe),
+            new("uretprobe/", ProgramType.Kprobe, 0, ProgramAttach.Uprobe),
             new("uprobe", ProgramType.Kprobe, 0, ProgramAttach.None),
             new("uretprobe", ProgramType.Kprobe, 0, ProgramAttach.None),
             new("usdt", ProgramType.Kprobe, 0, ProgramAttach.None),

@@ -163,5 +163,9 @@ namespace BpfDotnet.KernelModel
         [FieldOffset(24)] public ulong SampleType;
         [FieldOffset(40)] public ulong Flags;
         [FieldOffset(48)] public uint WakeupEvents;
+        /// <summary><c>config1</c>: a uprobe's path (<c>uprobe_path</c>), a kprobe's function name.</summary>
+        [FieldOffset(56)] public ulong Config1;
+        /// <summary><c>config2</c>: a uprobe's file offset (<c>probe_offset</c>), a kprobe's offset.</summary>
+        [FieldOffset(64)] public ulong Config2;
     }
 }

@@ -16,6 +16,7 @@ namespace BpfDotnet.Interop
         internal static long SysPerfEventOpen => Numbers.PerfEventOpen;
 
         internal const int EPERM = 1;
+        internal const int ESRCH = 3;
         internal const int ENOENT = 2;
         internal const int ENODEV = 19;
         internal const int E2BIG = 7;

@@ -8,7 +8,7 @@ using BpfDotnet.KernelModel;
 namespace BpfDotnet
 {
     /// <summary>A program loaded into the kernel as part of a <see cref="BpfObject"/>.</summary>
-    public sealed class BpfProgramHandle
+    public sealed partial class BpfProgramHandle
     {
         private readonly BpfObject _owner;
         private readonly ProgramKind _kind;
@@ -41,8 +41,9 @@ namespace BpfDotnet
         public bool CanAutoAttach => _kind.Attach != ProgramAttach.None;
 
         /// <summary>
-        /// Attaches the program where its section name says: <c>tracepoint/&lt;category&gt;/&lt;name&gt;</c> (or <c>tp/</c>)
-        /// and <c>raw_tracepoint/&lt;name&gt;</c> (or <c>raw_tp/</c>). The returned link is also owned by the object and is
+        /// Attaches the program where its section name says: <c>tracepoint/&lt;category&gt;/&lt;name&gt;</c> (or <c>tp/</c>),
+        /// <c>raw_tracepoint/&lt;name&gt;</c> (or <c>raw_tp/</c>), <c>uprobe/&lt;binary&gt;:&lt;function&gt;</c> and
+        /// <c>uretprobe/&lt;binary&gt;:&lt;function&gt;</c>. The returned link is also owned by the object and is
         /// disposed with it; dispose it earlier to detach.
         /// </summary>
         /// <returns>The link.</returns>
@@ -55,10 +56,16 @@ namespace BpfDotnet
             {
                 ProgramAttach.Tracepoint => AttachTracepoint(),
                 ProgramAttach.RawTracepoint => AttachRawTracepoint(),
+                ProgramAttach.Uprobe => AttachUprobeFromSection(),
                 _ => throw new BpfException(
                     $"Program '{Name}' (section '{SectionName}', type {Type}) cannot be attached automatically: attaching '{_kind.Prefix}' programs is not supported by this loader yet. " +
-                    "Supported: tracepoint/<category>/<name>, tp/<category>/<name>, raw_tracepoint/<name>, raw_tp/<name>."),
+                    "Supported: tracepoint/<category>/<name>, tp/<category>/<name>, raw_tracepoint/<name>, raw_tp/<name>, uprobe/<binary>:<function>, uretprobe/<binary>:<function>."),
             };
+            return Track(link);
+        }
+
+        private BpfLink Track(BpfLink link)
+        {
             _owner.TrackLink(link);
             return link;
         }

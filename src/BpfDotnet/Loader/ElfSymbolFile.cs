@@ -17,13 +17,15 @@ namespace BpfDotnet
         private readonly ulong[] _sizes;
         private readonly string[] _names;
         private readonly (ulong Offset, ulong Address, ulong Size)[] _segments;
+        private readonly Dictionary<string, ulong> _byName;
 
-        private ElfSymbolFile(ulong[] starts, ulong[] sizes, string[] names, (ulong, ulong, ulong)[] segments)
+        private ElfSymbolFile(ulong[] starts, ulong[] sizes, string[] names, (ulong, ulong, ulong)[] segments, Dictionary<string, ulong> byName)
         {
             _starts = starts;
             _sizes = sizes;
             _names = names;
             _segments = segments;
+            _byName = byName;
         }
 
         /// <summary>The number of function symbols read.</summary>
@@ -72,11 +74,16 @@ namespace BpfDotnet
                     segments.Add(((ulong)load.Offset, load.Address, (ulong)load.FileSize));
             }
             var symbols = new Dictionary<ulong, (ulong Size, string Name)>();
+            // Every name, aliases too (getpgid and __getpgid share an address), with and without a version suffix.
+            var byName = new Dictionary<string, ulong>(StringComparer.Ordinal);
             foreach (var table in elf.GetSections<ISymbolTable>())
             {
                 foreach (var entry in table.Entries)
                 {
                     if (entry is not SymbolEntry<ulong> symbol || symbol.Type != SymbolType.Function || symbol.Value == 0 || symbol.Name.Length == 0) continue;
+                    if (!byName.ContainsKey(symbol.Name)) byName[symbol.Name] = symbol.Value;
+                    int version = symbol.Name.IndexOf('@');
+                    if (version > 0 && !byName.ContainsKey(symbol.Name.Substring(0, version))) byName[symbol.Name.Substring(0, version)] = symbol.Value;
                     // The same function is often in both tables, and aliases share an address: keep the first global name.
                     if (symbols.TryGetValue(symbol.Value, out var known) && (known.Size >= symbol.Size || symbol.Binding != SymbolBinding.Global)) continue;
                     symbols[symbol.Value] = (symbol.Size, symbol.Name);
@@ -90,7 +97,7 @@ namespace BpfDotnet
             var sizes = new ulong[starts.Length];
             var names = new string[starts.Length];
             for (int i = 0; i < starts.Length; i++) (sizes[i], names[i]) = entries[i];
-            return new ElfSymbolFile(starts, sizes, names, segments.ToArray());
+            return new ElfSymbolFile(starts, sizes, names, segments.ToArray(), byName);
         }
 
         /// <summary>The address the byte at <paramref name="fileOffset"/> is given by the file's segments, or null.</summary>
@@ -126,16 +133,6 @@ namespace BpfDotnet
         }
 
         /// <summary>The address of the function named <paramref name="name"/> (with or without a <c>@VERSION</c> suffix), or null.</summary>
-        public ulong? AddressOf(string name)
-        {
-            for (int i = 0; i < _names.Length; i++)
-            {
-                string candidate = _names[i];
-                if (candidate == name) return _starts[i];
-                int at = candidate.IndexOf('@');
-                if (at > 0 && at == name.Length && candidate.StartsWith(name, StringComparison.Ordinal)) return _starts[i];
-            }
-            return null;
-        }
+        public ulong? AddressOf(string name) => _byName.TryGetValue(name, out ulong address) ? address : null;
     }
 }

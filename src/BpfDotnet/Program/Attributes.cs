@@ -36,6 +36,57 @@ namespace BpfDotnet
     }
 
     /// <summary>
+    /// Attaches the program to the entry of a function of a user-space executable or shared library (a uprobe), in every
+    /// process that runs it. The program's context is a <see cref="PtRegs"/>, whose <see cref="PtRegs.Arg"/> are the
+    /// function's arguments. The section becomes <c>uprobe/&lt;binary&gt;:&lt;function&gt;</c> (libbpf's convention).
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+    public sealed class UprobeAttribute : Attribute
+    {
+        /// <summary>Creates the attribute.</summary>
+        /// <param name="binary">
+        /// An absolute path (<c>/usr/bin/bash</c>), or a library name (<c>libc</c>, <c>libssl.so.3</c>) found the way the
+        /// dynamic loader finds it: in this process's mappings, then the standard library directories.
+        /// </param>
+        /// <param name="function">The function's symbol name (from <c>.symtab</c> or <c>.dynsym</c>, without its version).</param>
+        public UprobeAttribute(string binary, string function)
+        {
+            Binary = binary;
+            Function = function;
+        }
+
+        /// <summary>The executable or library.</summary>
+        public string Binary { get; }
+
+        /// <summary>The function.</summary>
+        public string Function { get; }
+
+        /// <summary>Bytes past the function's start to probe at (0: its entry).</summary>
+        public ulong Offset { get; set; }
+    }
+
+    /// <summary>
+    /// Attaches the program to the returns of a function of a user-space executable or shared library (a uretprobe);
+    /// <see cref="PtRegs.ReturnValue"/> is what it returned. The section becomes <c>uretprobe/&lt;binary&gt;:&lt;function&gt;</c>.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+    public sealed class UretprobeAttribute : Attribute
+    {
+        /// <summary>Creates the attribute; the arguments are those of <see cref="UprobeAttribute"/>.</summary>
+        public UretprobeAttribute(string binary, string function)
+        {
+            Binary = binary;
+            Function = function;
+        }
+
+        /// <summary>The executable or library.</summary>
+        public string Binary { get; }
+
+        /// <summary>The function.</summary>
+        public string Function { get; }
+    }
+
+    /// <summary>
     /// Escape hatch: places the program in an ELF section of this exact name, following libbpf's
     /// conventions (for example <c>raw_tracepoint/sched_switch</c> or <c>xdp</c>).
     /// </summary>

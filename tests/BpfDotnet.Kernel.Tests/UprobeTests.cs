@@ -1,0 +1,53 @@
+using System;
+using System.Linq;
+using BpfDotnet.Loader.Tests;
+using Xunit;
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>Uprobes and uretprobes on a libc function this process calls, attached from their attributes.</summary>
+    [Collection("kernel")]
+    public class UprobeTests
+    {
+        [KernelFact]
+        public void AUprobeSeesTheArgument_AndAUretprobeTheResult_OfLibcsGetpgid()
+        {
+            Kernel.Require();
+            var linksBefore = BpfSystem.GetLinkIds().Count();
+            using (var probe = LibcProbes.Load(new() { TargetPid = (uint)Environment.ProcessId }))
+            {
+                var links = probe.AttachAll();
+                Assert.Equal(2, links.Count);
+                Assert.All(links, l => Assert.Contains("libc", l.Description));
+                int own = Syscalls.Getpgid(0);
+                Assert.Equal(own, (int)probe.Seen[2]);
+                int missing = Syscalls.Getpgid(int.MaxValue);
+                Assert.Equal(-1, missing);
+                Assert.Equal(int.MaxValue, probe.Seen[0]);
+                Assert.Equal(-1, probe.Seen[2]);
+                Assert.True(probe.Seen[1] >= 2 && probe.Seen[3] >= 2, $"entries {probe.Seen[1]}, returns {probe.Seen[3]}");
+            }
+            Assert.Equal(linksBefore, BpfSystem.GetLinkIds().Count());
+        }
+
+        [KernelFact]
+        public void AFunctionTheLibraryDoesNotHave_IsAnExceptionNamingIt()
+        {
+            Kernel.Require();
+            using var probe = LibcProbes.Load(new() { TargetPid = (uint)Environment.ProcessId });
+            var e = Assert.Throws<BpfException>(() => probe.OnEntry.AttachUprobe("libc", "no_such_function_here"));
+            Assert.Contains("no function named 'no_such_function_here'", e.Message);
+            var missing = Assert.Throws<BpfException>(() => probe.OnEntry.AttachUprobe("libdoesnotexist", "f"));
+            Assert.Contains("'libdoesnotexist' was not found", missing.Message);
+        }
+
+        [Fact]
+        public void LibraryNames_ResolveToTheLibraryThisProcessMapped()
+        {
+            string libc = BpfProgramHandle.ResolveBinary("libc");
+            Assert.StartsWith("libc", System.IO.Path.GetFileName(libc));
+            Assert.Contains(System.IO.File.ReadLines("/proc/self/maps"), l => l.EndsWith(libc, StringComparison.Ordinal));
+            Assert.Equal("/bin/sh", BpfProgramHandle.ResolveBinary("/bin/sh"));
+        }
+    }
+}
