@@ -970,3 +970,48 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>CPU-clock samples of one process: how many, the last sample period and instruction address.</summary>
+    public static partial class Sampler
+    {
+        /// <summary>The process to count.</summary>
+        public static readonly uint TargetPid;
+
+        /// <summary>Slot 0: samples of the process; 1: the last sample period; 2: the last instruction address; 3: samples of any process.</summary>
+        [BpfMap(MaxEntries = 4)]
+        public static BpfArrayMap<ulong> Samples = new(4);
+
+        [BpfProgram, Section("perf_event")]
+        public static int OnSample(ref PerfEventData ctx)
+        {
+            ref ulong all = ref Samples.GetValueRefOrNullRef(3);
+            if (!Unsafe.IsNullRef(ref all)) Interlocked.Increment(ref all);
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            ref ulong mine = ref Samples.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref mine)) Interlocked.Increment(ref mine);
+            Samples.Update(1, ctx.SamplePeriod);
+            Samples.Update(2, ctx.Regs.InstructionPointer);
+            return 0;
+        }
+    }
+}
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>A kprobe on the kernel's openat path, counting calls.</summary>
+    public static partial class KernelProbe
+    {
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<ulong> Calls = new(1);
+
+        [BpfProgram, Kprobe("do_sys_openat2")]
+        public static int OnOpen(ref PtRegs ctx)
+        {
+            ref ulong calls = ref Calls.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref calls)) Interlocked.Increment(ref calls);
+            return (int)(ctx.Arg(1) & 0);
+        }
+    }
+}

@@ -51,6 +51,7 @@ namespace BpfDotnet.Loader.Tests
                     ProgramAttach.Tracepoint => "tracepoint (perf event + link)",
                     ProgramAttach.Uprobe => "uprobe: the function's file offset from the binary's ELF symbols (perf event + link)",
                     ProgramAttach.RawTracepoint => "raw tracepoint",
+                    ProgramAttach.Kprobe => "kprobe (perf event + link), where the kernel has kprobes",
                     _ => "no",
                 };
                 text.Append($"| `{kind.Prefix}` | `{kind.Type}` | {(kind.ExpectedAttach == 0 ? "none" : "`" + kind.ExpectedAttach + "`")} | {(kind.LoadSupported ? "yes" : "not yet")} | {attach} | {kind.ContextStart} |\n");

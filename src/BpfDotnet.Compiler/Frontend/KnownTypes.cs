@@ -7,8 +7,10 @@ namespace BpfDotnet.Compiler.Frontend
         public const string TracepointAttribute = "BpfDotnet.TracepointAttribute";
         public const string SectionAttribute = "BpfDotnet.SectionAttribute";
         public const string UprobeAttribute = "BpfDotnet.UprobeAttribute";
+        public const string KprobeAttribute = "BpfDotnet.KprobeAttribute";
         public const string UretprobeAttribute = "BpfDotnet.UretprobeAttribute";
         public const string PtRegs = "BpfDotnet.PtRegs";
+        public const string PerfEventData = "BpfDotnet.PerfEventData";
         public const string BpfMapAttribute = "BpfDotnet.BpfMapAttribute";
         public const string BpfLicenseAttribute = "BpfDotnet.BpfLicenseAttribute";
         public const string BpfHashMap = "BpfDotnet.BpfHashMap`2";

@@ -272,6 +272,23 @@ namespace BpfDotnet.Compiler.Frontend
                     return LoadScalar(PointerAccessAddress(pointerAccess, read: true), pointerAccess.Type);
                 case IPropertyReferenceOperation spanLength when IsSpanMember(spanLength, "Length") && SpanStorage(spanLength.Instance) is { } spanStorage:
                     return Operand.Const(spanStorage.SpanLength);
+                case IPropertyReferenceOperation { Instance: { } sample } perfEvent when perfEvent.Property.ContainingType?.ToDisplayString() == KnownTypes.PerfEventData:
+                    {
+                        // struct bpf_perf_event_data: the architecture's pt_regs, then sample_period and addr.
+                        int registersSize = PtRegsLayoutOf(perfEvent.Syntax).Size;
+                        int? offset = perfEvent.Property.Name switch
+                        {
+                            "SamplePeriod" => registersSize,
+                            "Address" => registersSize + 8,
+                            _ => null,
+                        };
+                        if (offset is null)
+                        {
+                            Unsupported(perfEvent, "This member of PerfEventData");
+                            return Operand.Const(0);
+                        }
+                        return LoadScalar(AddressOf(sample).Plus(offset.Value), perfEvent.Type);
+                    }
                 case IPropertyReferenceOperation { Instance: { } registers } register when register.Property.ContainingType?.ToDisplayString() == KnownTypes.PtRegs:
                     {
                         var layout = PtRegsLayoutOf(register.Syntax);

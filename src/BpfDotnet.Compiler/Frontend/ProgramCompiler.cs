@@ -175,6 +175,12 @@ namespace BpfDotnet.Compiler.Frontend
                 {
                     return "tracepoint/" + category + "/" + tracepoint;
                 }
+                if (name == KnownTypes.KprobeAttribute && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string kernelFunction
+                    && kernelFunction.Length > 0)
+                {
+                    bool isReturn = attribute.NamedArguments.Any(n => n.Key == "Return" && n.Value.Value is true);
+                    return (isReturn ? "kretprobe/" : "kprobe/") + kernelFunction;
+                }
                 if (name is KnownTypes.UprobeAttribute or KnownTypes.UretprobeAttribute && attribute.ConstructorArguments.Length == 2
                     && attribute.ConstructorArguments[0].Value is string binary && attribute.ConstructorArguments[1].Value is string function
                     && binary.Length > 0 && function.Length > 0)

@@ -20,6 +20,9 @@ namespace BpfDotnet.KernelModel
         /// (the function's file offset from the binary's ELF symbols) + BPF_LINK_CREATE.
         /// </summary>
         Uprobe,
+
+        /// <summary><c>kprobe/&lt;function&gt;[+offset]</c> (and <c>kretprobe/</c>) via perf_event_open of the kprobe PMU + BPF_LINK_CREATE.</summary>
+        Kprobe,
     }
 
     /// <summary>What a section name says about its programs (libbpf's <c>SEC()</c> conventions).</summary>
@@ -45,6 +48,8 @@ namespace BpfDotnet.KernelModel
             new("raw_tp.w/", ProgramType.RawTracepointWritable, 0, ProgramAttach.RawTracepoint),
             new("raw_tracepoint/", ProgramType.RawTracepoint, 0, ProgramAttach.RawTracepoint),
             new("raw_tp/", ProgramType.RawTracepoint, 0, ProgramAttach.RawTracepoint),
+            new("kprobe/", ProgramType.Kprobe, 0, ProgramAttach.Kprobe),
+            new("kretprobe/", ProgramType.Kprobe, 0, ProgramAttach.Kprobe),
             new("kprobe", ProgramType.Kprobe, 0, ProgramAttach.None),
             new("kretprobe", ProgramType.Kprobe, 0, ProgramAttach.None),
             new("uprobe/", ProgramType.Kprobe, 0, ProgramAttach.Uprobe),

@@ -147,6 +147,9 @@ namespace BpfDotnet.KernelModel
         /// <summary>The <c>disabled</c> bit of the flags word.</summary>
         public const ulong FlagDisabled = 1;
 
+        /// <summary>The <c>freq</c> bit of the flags: <see cref="SamplePeriod"/> is a frequency in samples per second.</summary>
+        public const ulong FlagFrequency = 1 << 10;
+
         /// <summary>PERF_TYPE_SOFTWARE.</summary>
         public const uint TypeSoftware = 1;
 

@@ -57,6 +57,7 @@ namespace BpfDotnet
                 ProgramAttach.Tracepoint => AttachTracepoint(),
                 ProgramAttach.RawTracepoint => AttachRawTracepoint(),
                 ProgramAttach.Uprobe => AttachUprobeFromSection(),
+                ProgramAttach.Kprobe => AttachKprobeFromSection(),
                 _ => throw new BpfException(
                     $"Program '{Name}' (section '{SectionName}', type {Type}) cannot be attached automatically: attaching '{_kind.Prefix}' programs is not supported by this loader yet. " +
                     "Supported: tracepoint/<category>/<name>, tp/<category>/<name>, raw_tracepoint/<name>, raw_tp/<name>, uprobe/<binary>:<function>, uretprobe/<binary>:<function>."),

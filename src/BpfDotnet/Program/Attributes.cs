@@ -36,6 +36,25 @@ namespace BpfDotnet
     }
 
     /// <summary>
+    /// Attaches the program to the entry of a kernel function (a kprobe); its context is a <see cref="PtRegs"/>. The
+    /// section becomes <c>kprobe/&lt;function&gt;</c> (or <c>kretprobe/</c> with <see cref="Return"/>), as libbpf names it.
+    /// Kernels built without kprobes (no <c>/sys/bus/event_source/devices/kprobe</c>) load such programs but cannot attach them.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+    public sealed class KprobeAttribute : Attribute
+    {
+        /// <summary>Creates the attribute.</summary>
+        /// <param name="function">The kernel function (as <c>/proc/kallsyms</c> names it).</param>
+        public KprobeAttribute(string function) => Function = function;
+
+        /// <summary>The kernel function.</summary>
+        public string Function { get; }
+
+        /// <summary>True to run at the function's returns (a kretprobe; <see cref="PtRegs.ReturnValue"/> is its result).</summary>
+        public bool Return { get; set; }
+    }
+
+    /// <summary>
     /// Attaches the program to the entry of a function of a user-space executable or shared library (a uprobe), in every
     /// process that runs it. The program's context is a <see cref="PtRegs"/>, whose <see cref="PtRegs.Arg"/> are the
     /// function's arguments. The section becomes <c>uprobe/&lt;binary&gt;:&lt;function&gt;</c> (libbpf's convention).

@@ -46,3 +46,67 @@ namespace BpfDotnet
         public readonly ulong FramePointer => At(Layout.FramePointer);
     }
 }
+
+namespace BpfDotnet
+{
+    /// <summary>
+    /// The context of a perf event program (<c>struct bpf_perf_event_data</c>): the registers where the sample was
+    /// taken, the sample period, and the address of the event (for events that have one).
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public unsafe struct PerfEventData
+    {
+        /// <summary>The registers when the sample was taken.</summary>
+        public PtRegs Regs;
+
+        private ulong _samplePeriod;
+        private ulong _address;
+
+        /// <summary>The sample period: events counted since the last sample (it varies when sampling at a frequency).</summary>
+        public readonly ulong SamplePeriod => _samplePeriod;
+
+        /// <summary>The address the event concerns (a page fault's, say); 0 for events without one.</summary>
+        public readonly ulong Address => _address;
+    }
+
+    /// <summary>The type of a perf event (<c>PERF_TYPE_*</c>).</summary>
+    public enum PerfEventType : uint
+    {
+        /// <summary>Hardware counters (<see cref="HardwareEvent"/>); virtual machines often have none.</summary>
+        Hardware = 0,
+        /// <summary>Software counters of the kernel (<see cref="SoftwareEvent"/>).</summary>
+        Software = 1,
+    }
+
+    /// <summary>Software events (<c>PERF_COUNT_SW_*</c>).</summary>
+    public enum SoftwareEvent : ulong
+    {
+        /// <summary>A CPU's clock: sampling it at a frequency is a CPU profiler.</summary>
+        CpuClock = 0,
+        /// <summary>The clock of the tasks running.</summary>
+        TaskClock = 1,
+        /// <summary>Page faults.</summary>
+        PageFaults = 2,
+        /// <summary>Context switches.</summary>
+        ContextSwitches = 3,
+        /// <summary>Migrations of tasks between CPUs.</summary>
+        CpuMigrations = 4,
+    }
+
+    /// <summary>Hardware events (<c>PERF_COUNT_HW_*</c>).</summary>
+    public enum HardwareEvent : ulong
+    {
+        /// <summary>CPU cycles.</summary>
+        CpuCycles = 0,
+        /// <summary>Instructions retired.</summary>
+        Instructions = 1,
+        /// <summary>Cache references.</summary>
+        CacheReferences = 2,
+        /// <summary>Cache misses.</summary>
+        CacheMisses = 3,
+        /// <summary>Branch instructions.</summary>
+        BranchInstructions = 4,
+        /// <summary>Mispredicted branches.</summary>
+        BranchMisses = 5,
+    }
+}

@@ -8,7 +8,10 @@ using BpfDotnet.KernelModel;
 
 namespace BpfDotnet
 {
-    /// <summary>Uprobes and uretprobes: a function of an executable or library, found by its ELF symbols.</summary>
+    /// <summary>
+    /// Uprobes and uretprobes (a function of an executable or library, found by its ELF symbols) and kprobes and
+    /// kretprobes (a kernel function by name), each a perf event of its PMU linked to the program.
+    /// </summary>
     public sealed partial class BpfProgramHandle
     {
         private const string UprobePmu = "/sys/bus/event_source/devices/uprobe";
@@ -42,6 +45,40 @@ namespace BpfDotnet
             return Track(OpenUprobe(path, function, fileOffset, returnProbe, processId));
         }
 
+        private const string KprobePmu = "/sys/bus/event_source/devices/kprobe";
+
+        /// <summary>
+        /// Attaches the program (a <c>[Kprobe]</c> program, of type <c>Kprobe</c>) to kernel function
+        /// <paramref name="function"/>: at its entry (plus <paramref name="offset"/>), or at its returns when
+        /// <paramref name="returnProbe"/>.
+        /// </summary>
+        /// <exception cref="BpfException">The kernel has no kprobes, no such function, or refused the probe.</exception>
+        public BpfLink AttachKprobe(string function, ulong offset = 0, bool returnProbe = false)
+        {
+            ArgumentNullException.ThrowIfNull(function);
+            _owner.ThrowIfDisposed();
+            if (Type != BpfProgramType.Kprobe)
+                throw new BpfException($"Program '{Name}' is a {Type} program; a kprobe runs programs of type Kprobe (declare it with [Kprobe]).");
+            if (!System.IO.Directory.Exists(KprobePmu))
+                throw new BpfException($"This kernel has no kprobes ({KprobePmu} does not exist: it is built without CONFIG_KPROBES or CONFIG_KPROBE_EVENTS), "
+                    + $"so program '{Name}' loaded but cannot attach to '{function}'. Use a tracepoint, a raw tracepoint or (with BTF) an fentry program where the kernel offers one.", Native.ENOENT);
+            return Track(OpenProbe(KprobePmu, function, function + (offset == 0 ? "" : "+" + offset), offset, returnProbe, -1, "kprobe"));
+        }
+
+        private BpfLink AttachKprobeFromSection()
+        {
+            string target = SectionName.Substring(SectionName.IndexOf('/') + 1);
+            ulong offset = 0;
+            int plus = target.IndexOf('+');
+            if (plus > 0 && ulong.TryParse(target.Substring(plus + 1), NumberStyles.None, CultureInfo.InvariantCulture, out ulong parsed))
+            {
+                offset = parsed;
+                target = target.Substring(0, plus);
+            }
+            if (target.Length == 0) throw new BpfException($"Program '{Name}' is in section '{SectionName}', which names no kernel function; attach it with AttachKprobe(function).");
+            return AttachKprobe(target, offset, SectionName.StartsWith("kretprobe", StringComparison.Ordinal));
+        }
+
         private BpfLink AttachUprobeFromSection()
         {
             // uprobe/<binary>:<function>[+<offset>]; the binary may itself hold ':' (a path), the function cannot.
@@ -65,22 +102,29 @@ namespace BpfDotnet
         }
 
         private BpfLink OpenUprobe(string path, string function, ulong fileOffset, bool returnProbe, int processId)
+            => OpenProbe(UprobePmu, path, path + ":" + function, fileOffset, returnProbe, processId, "uprobe");
+
+        /// <summary>
+        /// A perf event of the uprobe or kprobe PMU (<paramref name="pmu"/>): <paramref name="target"/> (a file's path, or a
+        /// kernel function's name) at <paramref name="offset"/>, linked to the program.
+        /// </summary>
+        private BpfLink OpenProbe(string pmu, string target, string description, ulong offset, bool returnProbe, int processId, string kind)
         {
-            int pmuType = ReadPmuNumber(UprobePmu + "/type", "the uprobe event source");
+            int pmuType = ReadPmuNumber(pmu + "/type", "the " + kind + " event source");
             ulong config = 0;
             if (returnProbe)
             {
                 // format/retprobe reads "config:<bit>".
-                string format = ReadSysfsText(UprobePmu + "/format/retprobe");
+                string format = ReadSysfsText(pmu + "/format/retprobe");
                 int at = format.IndexOf(':');
                 if (at < 0 || !int.TryParse(format.Substring(at + 1).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int bit) || bit > 63)
-                    throw new BpfException($"Cannot read which bit asks for a return probe from {UprobePmu}/format/retprobe ('{format.Trim()}').");
+                    throw new BpfException($"Cannot read which bit asks for a return probe from {pmu}/format/retprobe ('{format.Trim()}').");
                 config = 1UL << bit;
             }
             int pfd, errno;
             unsafe
             {
-                byte[] name = Encoding.UTF8.GetBytes(path + "\0");
+                byte[] name = Encoding.UTF8.GetBytes(target + "\0");
                 fixed (byte* p = name)
                 {
                     var attr = new PerfEventAttr
@@ -89,18 +133,19 @@ namespace BpfDotnet
                         Size = PerfEventAttr.SizeVer7,
                         Config = config,
                         Config1 = (ulong)p,
-                        Config2 = fileOffset,
+                        Config2 = offset,
                     };
                     // Every process (pid -1) needs a CPU: the probe is on the file, so CPU 0 covers all CPUs, as libbpf does.
                     pfd = Native.PerfEventOpen(&attr, processId, processId < 0 ? 0 : -1, -1, Native.PerfFlagFdCloexec, out errno);
                 }
             }
-            string what = (returnProbe ? "uretprobe " : "uprobe ") + path + ":" + function + (processId < 0 ? "" : " in process " + processId);
+            string what = (returnProbe ? kind.Replace("probe", "retprobe") : kind) + " " + description + (processId < 0 ? "" : " in process " + processId);
             if (pfd < 0)
-                throw BpfErrors.FromErrno(errno, $"to open a perf event for {what} (perf_event_open, offset 0x{fileOffset:x})",
+                throw BpfErrors.FromErrno(errno, $"to open a perf event for {what} (perf_event_open, offset 0x{offset:x})",
                     errno switch
                     {
                         Native.ESRCH => $"There is no process {processId}.",
+                        Native.ENOENT or Native.EINVAL when kind == "kprobe" => $"The kernel has no function '{target}' it can probe (see /proc/kallsyms; inlined and notrace functions cannot be).",
                         Native.EPERM or Native.EACCES => "Run as root or grant CAP_PERFMON and CAP_BPF.",
                         _ => null,
                     });
