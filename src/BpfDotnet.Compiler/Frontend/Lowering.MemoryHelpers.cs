@@ -57,7 +57,8 @@ namespace BpfDotnet.Compiler.Frontend
                     case HelperArgumentKind.OutZeroed:
                         {
                             // A byte span: its bytes; an out variable: its memory, of its type's size.
-                            if (IsSpan(Unwrap(value!).Type) || TypeLayout.InlineArrayLength(Unwrap(value!).Type) is > 0 && !IsOutArgument(args[argument.From]))
+                            var destinationType = Unwrap(value!).Type;
+                            if (IsSpan(destinationType) || destinationType is not null && TypeLayout.InlineArrayLength(destinationType) > 0 && !IsOutArgument(args[argument.From]))
                             {
                                 if (ByteSpan(value!) is not { } span)
                                 {

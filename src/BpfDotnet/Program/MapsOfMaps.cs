@@ -5,7 +5,7 @@ namespace BpfDotnet
 {
     /// <summary>
     /// An array of maps (<c>BPF_MAP_TYPE_ARRAY_OF_MAPS</c>): each slot holds a map of type <typeparamref name="TInner"/>
-    /// (or none), which user space puts there (<see cref="BpfMapOfMapsHandle{TKey, TInnerKey, TInnerValue}.Set"/>) and a
+    /// (or none), which user space puts there (<see cref="BpfMapOfMapsHandle{TKey}.Set"/>) and a
     /// program looks up with <see cref="Get"/> and then uses as any map. Declare it as a static field with
     /// <see cref="BpfMapAttribute"/>: <see cref="BpfMapAttribute.MaxEntries"/> slots, and
     /// <see cref="BpfMapAttribute.InnerMaxEntries"/> (and <see cref="BpfMapAttribute.InnerFlags"/>) for the inner maps.
