@@ -61,6 +61,25 @@ namespace BpfDotnet.Analyzers
                     probeClass.License,
                     ToEquatable(probeObject.Programs, static p => p.Compilation.Function!),
                     ToEquatable(probeObject.Maps, static m => m.Declaration.Spec!)) { Globals = globals };
+                // Each program has an ELF section of its own, whose name says where it attaches.
+                var bySection = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+                foreach (var program in probeObject.Programs)
+                {
+                    var function = program.Compilation.Function!;
+                    if (!bySection.TryGetValue(function.Section, out var names)) bySection[function.Section] = names = new List<string>();
+                    names.Add(program.MethodName);
+                }
+                foreach (var shared in bySection)
+                {
+                    if (shared.Value.Count < 2) continue;
+                    string example = shared.Key.Contains("/") ? "a [Section] of its own" : "[Section(\"" + shared.Key + "/" + shared.Value[1] + "\")]";
+                    var clash = new DiagnosticInfo(DiagnosticDescriptors.UnsupportedConstruct.Id, probeClass.Location, new EquatableArray<string>(new[]
+                    {
+                        "Programs in one section ('" + shared.Key + "': " + string.Join(", ", shared.Value) + "); each program needs a section of its own, so give it " + example + ",",
+                    }));
+                    var clashIds = new SortedSet<string>(StringComparer.Ordinal) { DiagnosticDescriptors.UnsupportedConstruct.Id };
+                    return new BuiltObjectSpec(Loader(string.Empty, CompileErrorMessage(probeClass.Name, clashIds)), clash);
+                }
                 try
                 {
                     cancellationToken.ThrowIfCancellationRequested();

@@ -28,3 +28,31 @@ namespace BpfDotnet.Generator.Tests
         }
     }
 }
+
+namespace BpfDotnet.Generator.Tests
+{
+    /// <summary>Programs of one class that share a section: a diagnostic naming them, not an internal error.</summary>
+    public class SharedSectionDiagnosticTests
+    {
+        [Fact]
+        public void TwoProgramsOnOneTracepoint_AreBPF0008NamingBoth()
+        {
+            const string source = """
+                using BpfDotnet;
+                public static partial class Probe
+                {
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int First(ref SysEnterArgs ctx) => 0;
+
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int Second(ref SysEnterArgs ctx) => 1;
+                }
+                """;
+            var (_, diagnostics, _) = TestCompilation.RunGenerator(TestCompilation.Create(source));
+            Assert.DoesNotContain(diagnostics, d => d.Id == "BPF0014");
+            var clash = Assert.Single(diagnostics, d => d.Id == "BPF0008");
+            string message = clash.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains("'tracepoint/syscalls/sys_enter_openat': First, Second", message);
+        }
+    }
+}

@@ -1015,3 +1015,29 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>Socket filters: one drops every packet and counts them, one keeps 64 bytes and reads the coarse clock.</summary>
+    public static partial class SocketFilters
+    {
+        /// <summary>Slot 0: the coarse clock at the last run of KeepFirst64; 1: packets DropAll saw.</summary>
+        [BpfMap(MaxEntries = 2)]
+        public static BpfArrayMap<ulong> Seen = new(2);
+
+        [BpfProgram, Section("socket")]
+        public static int KeepFirst64()
+        {
+            Seen.Update(0, Bpf.KtimeGetCoarseNs());
+            return 64;
+        }
+
+        [BpfProgram, Section("socket/drop")]
+        public static int DropAll()
+        {
+            ref ulong dropped = ref Seen.GetValueRefOrNullRef(1);
+            if (!Unsafe.IsNullRef(ref dropped)) Interlocked.Increment(ref dropped);
+            return 0;
+        }
+    }
+}

@@ -112,6 +112,14 @@ namespace BpfDotnet.KernelModel
     {
         [FieldOffset(0)] public uint ProgFd;
         [FieldOffset(4)] public uint ReturnValue;
+        [FieldOffset(8)] public uint DataSizeIn;
+        /// <summary>In: room at <see cref="DataOut"/>; out: the packet's length after the run.</summary>
+        [FieldOffset(12)] public uint DataSizeOut;
+        [FieldOffset(16)] public ulong DataIn;
+        [FieldOffset(24)] public ulong DataOut;
+        [FieldOffset(32)] public uint Repeat;
+        /// <summary>Out: nanoseconds per run, averaged over <see cref="Repeat"/>.</summary>
+        [FieldOffset(36)] public uint Duration;
         [FieldOffset(40)] public uint ContextSizeIn;
         [FieldOffset(48)] public ulong ContextIn;
     }

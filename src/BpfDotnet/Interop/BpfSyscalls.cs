@@ -265,6 +265,30 @@ namespace BpfDotnet.Interop
             }
         }
 
+        /// <summary>BPF_PROG_TEST_RUN with a packet (XDP, tc, socket filter programs): the result in <paramref name="attr"/>.</summary>
+        internal static int ProgTestRunPacket(int progFd, ReadOnlySpan<byte> packet, Span<byte> packetOut, uint repeat, out ProgTestRunAttr result, out int errno)
+        {
+            Span<byte> a = stackalloc byte[AttrSize];
+            a.Clear();
+            fixed (byte* data = packet)
+            fixed (byte* dataOut = packetOut)
+            {
+                var attr = new ProgTestRunAttr
+                {
+                    ProgFd = (uint)progFd,
+                    DataSizeIn = (uint)packet.Length,
+                    DataIn = (ulong)data,
+                    DataSizeOut = (uint)packetOut.Length,
+                    DataOut = (ulong)dataOut,
+                    Repeat = repeat,
+                };
+                MemoryMarshal.Write(a, in attr);
+                int r = (int)Native.Bpf(BpfCommand.ProgTestRun, a, out errno);
+                result = MemoryMarshal.Read<ProgTestRunAttr>(a);
+                return r;
+            }
+        }
+
         // ---- links ----------------------------------------------------------------------
 
         internal static int LinkCreate(int progFd, int targetFd, uint attachType, uint flags, out int errno)

@@ -74,6 +74,17 @@ namespace BpfDotnet.Interop
         [DllImport("libc", EntryPoint = "getpagesize")]
         internal static extern int getpagesize();
 
+        [DllImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
+        private static extern int setsockopt(int socket, int level, int name, void* value, uint length);
+
+        /// <summary>setsockopt with an <c>int</c> value; -1 with the errno on failure.</summary>
+        internal static int SetSocketOption(int socket, int level, int name, int value, out int errno)
+        {
+            int r = setsockopt(socket, level, name, &value, sizeof(int));
+            errno = r < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return r;
+        }
+
         [DllImport("libc", EntryPoint = "open", SetLastError = true)]
         private static extern int open(byte* path, int flags);
 

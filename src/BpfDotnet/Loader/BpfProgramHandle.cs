@@ -90,6 +90,31 @@ namespace BpfDotnet
             return returnValue;
         }
 
+        /// <summary>
+        /// Runs the program in the kernel on <paramref name="packet"/> (<c>BPF_PROG_TEST_RUN</c>), as an XDP, tc or socket
+        /// filter program sees a packet: the packet starts with its Ethernet header. <paramref name="repeat"/> runs time it.
+        /// </summary>
+        /// <param name="packet">The packet (at least an Ethernet header, 14 bytes).</param>
+        /// <param name="repeat">How many times to run it (the duration is their average).</param>
+        /// <returns>The program's return value (its verdict), the packet as the program left it, and the time per run.</returns>
+        /// <exception cref="BpfException">The kernel refused the run (a program type it cannot test-run, a packet too short).</exception>
+        public BpfTestRunResult TestRun(ReadOnlySpan<byte> packet, uint repeat)
+        {
+            // Room for a program that grows the packet (xdp_adjust_head/tail move it by at most a page).
+            var output = new byte[packet.Length + 4096];
+            int r, errno;
+            KernelModel.ProgTestRunAttr result;
+            using (BpfFileDescriptor.Lease lease = Fd.Acquire())
+            {
+                r = BpfSyscalls.ProgTestRunPacket(lease.Fd, packet, output, Math.Max(1, repeat), out result, out errno);
+            }
+            if (r < 0)
+                throw BpfErrors.FromErrno(errno, $"to test-run program '{Name}' ({Type}) on a {packet.Length}-byte packet (BPF_PROG_TEST_RUN)",
+                    errno == Interop.Native.EINVAL && packet.Length < 14 ? "A packet starts with a 14-byte Ethernet header; give at least that." : null);
+            int length = (int)Math.Min(result.DataSizeOut, (uint)output.Length);
+            return new BpfTestRunResult(result.ReturnValue, output.AsSpan(0, length).ToArray(), TimeSpan.FromTicks(result.Duration / 100));
+        }
+
         /// <summary>Reads the kernel's information about the program (BPF_OBJ_GET_INFO_BY_FD).</summary>
         /// <returns>Id, sizes, verifier statistics and run statistics.</returns>
         public BpfProgramInfo GetInfo() => ReadInfo(Fd);

@@ -45,3 +45,12 @@ namespace BpfDotnet
         public uint MapCount { get; init; }
     }
 }
+
+namespace BpfDotnet
+{
+    /// <summary>What a test run of a program on a packet gave.</summary>
+    /// <param name="ReturnValue">The program's return value: its verdict (an <c>XdpAction</c>, a tc action, the bytes a socket filter keeps).</param>
+    /// <param name="Packet">The packet as the program left it.</param>
+    /// <param name="Duration">The time of one run, averaged over the repeats (the kernel's nanosecond count).</param>
+    public readonly record struct BpfTestRunResult(uint ReturnValue, byte[] Packet, System.TimeSpan Duration);
+}
