@@ -1041,3 +1041,30 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>An XDP program that counts the packets of an interface and lets them pass.</summary>
+    public static partial class XdpCounter
+    {
+        /// <summary>Slot 0: packets; slot 1: the last ingress interface index.</summary>
+        [BpfMap(MaxEntries = 2)]
+        public static BpfArrayMap<ulong> Packets = new(2);
+
+        [BpfProgram, Section("xdp")]
+        public static XdpAction Count(ref XdpContext ctx)
+        {
+            ref ulong packets = ref Packets.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref packets)) Interlocked.Increment(ref packets);
+            Packets.Update(1, ctx.IngressInterfaceIndex);
+            return XdpAction.Pass;
+        }
+    }
+
+    /// <summary>An XDP program that drops every packet (test-run only).</summary>
+    public static partial class XdpDropper
+    {
+        [BpfProgram, Section("xdp")]
+        public static XdpAction Drop(ref XdpContext ctx) => XdpAction.Drop;
+    }
+}

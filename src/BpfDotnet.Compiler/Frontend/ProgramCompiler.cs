@@ -213,7 +213,9 @@ namespace BpfDotnet.Compiler.Frontend
             else if (method.ReturnsByRef || method.ReturnsByRefReadonly) problem = "it returns by reference";
             else if (!method.ReturnsVoid)
             {
-                switch (method.ReturnType.SpecialType)
+                // An enum return (XdpAction, say) is its underlying integer.
+                var returned = method.ReturnType is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying } ? underlying : method.ReturnType;
+                switch (returned.SpecialType)
                 {
                     case SpecialType.System_Int32: returnType = IntType.Int; break;
                     case SpecialType.System_UInt32: returnType = IntType.UInt; break;

@@ -265,7 +265,7 @@ namespace BpfDotnet.Interop
             }
         }
 
-        /// <summary>BPF_PROG_TEST_RUN with a packet (XDP, tc, socket filter programs): the result in <paramref name="attr"/>.</summary>
+        /// <summary>BPF_PROG_TEST_RUN with a packet (XDP, tc, socket filter programs): the result in <paramref name="result"/>.</summary>
         internal static int ProgTestRunPacket(int progFd, ReadOnlySpan<byte> packet, Span<byte> packetOut, uint repeat, out ProgTestRunAttr result, out int errno)
         {
             Span<byte> a = stackalloc byte[AttrSize];

@@ -17,6 +17,7 @@ namespace BpfDotnet.Interop
 
         internal const int EPERM = 1;
         internal const int ESRCH = 3;
+        internal const int EBUSY = 16;
         internal const int ENOENT = 2;
         internal const int ENODEV = 19;
         internal const int E2BIG = 7;

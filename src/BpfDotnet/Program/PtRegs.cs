@@ -110,3 +110,55 @@ namespace BpfDotnet
         BranchMisses = 5,
     }
 }
+
+namespace BpfDotnet
+{
+    /// <summary>
+    /// The context of an XDP program (<c>struct xdp_md</c>): the packet it runs on and where it came in. The packet's
+    /// bytes are read through the packet access of the program kinds that take packets.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct XdpContext
+    {
+        private uint _data;
+        private uint _dataEnd;
+        private uint _dataMeta;
+
+        /// <summary>The index of the interface the packet came in on.</summary>
+        public uint IngressInterfaceIndex;
+
+        /// <summary>The receive queue of that interface.</summary>
+        public uint RxQueueIndex;
+
+        /// <summary>The interface a redirected packet leaves by (in programs attached to device maps).</summary>
+        public uint EgressInterfaceIndex;
+    }
+
+    /// <summary>What an XDP program does with the packet (<c>enum xdp_action</c>): its return value.</summary>
+    public enum XdpAction
+    {
+        /// <summary>Drop it, as an error (traced as <c>xdp_exception</c>).</summary>
+        Aborted = 0,
+        /// <summary>Drop it.</summary>
+        Drop = 1,
+        /// <summary>Let it go on to the network stack.</summary>
+        Pass = 2,
+        /// <summary>Send it back out of the interface it came in on.</summary>
+        Tx = 3,
+        /// <summary>Send it where a redirect helper said.</summary>
+        Redirect = 4,
+    }
+
+    /// <summary>How an XDP program is attached to an interface (<c>XDP_FLAGS_*_MODE</c>).</summary>
+    public enum XdpMode : uint
+    {
+        /// <summary>The driver's mode where it has one, the generic mode otherwise (the kernel chooses).</summary>
+        Default = 0,
+        /// <summary>Generic XDP, in the network stack: every interface, slower (<c>XDP_FLAGS_SKB_MODE</c>).</summary>
+        Generic = 1 << 1,
+        /// <summary>In the driver, before the stack allocates anything (<c>XDP_FLAGS_DRV_MODE</c>).</summary>
+        Native = 1 << 2,
+        /// <summary>On the network card (<c>XDP_FLAGS_HW_MODE</c>).</summary>
+        Offload = 1 << 3,
+    }
+}

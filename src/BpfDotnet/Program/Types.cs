@@ -156,7 +156,7 @@ namespace BpfDotnet
 
     /// <summary>
     /// Context of a raw tracepoint program (<c>raw_tracepoint/&lt;name&gt;</c>): the tracepoint's arguments as
-    /// 64-bit values. Also the context <see cref="BpfProgramHandle.TestRun"/> passes to raw tracepoint programs.
+    /// 64-bit values. Also the context <see cref="BpfProgramHandle.TestRun(System.ReadOnlySpan{byte})"/> passes to raw tracepoint programs.
     /// </summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct RawTracepointArgs

@@ -1,0 +1,65 @@
+using System;
+using System.Net;
+using System.Net.Sockets;
+using BpfDotnet.Loader.Tests;
+using Xunit;
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>XDP programs: attached to the loopback interface in generic mode with a link, and test-run on packets.</summary>
+    [Collection("kernel")]
+    public class XdpTests
+    {
+        [KernelFact]
+        public void AnXdpProgramOnLoopback_CountsRealPackets_AndDetaches()
+        {
+            Kernel.Require();
+            int linksBefore = BpfSystem.GetLinkIds().Count;
+            using (var probe = XdpCounter.Load())
+            {
+                using (var link = probe.Count.AttachXdp("lo", XdpMode.Generic))
+                {
+                    Assert.Contains("XDP on 'lo'", link.Description);
+                    using var receiver = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                    receiver.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                    receiver.ReceiveTimeout = 2000;
+                    using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                    for (int i = 0; i < 5; i++) sender.SendTo(new byte[] { (byte)i }, receiver.LocalEndPoint!);
+                    var buffer = new byte[16];
+                    for (int i = 0; i < 5; i++) Assert.Equal(1, receiver.Receive(buffer)); // XdpAction.Pass: every packet arrives
+                    Assert.True(probe.Packets[0] >= 5, "packets counted: " + probe.Packets[0]);
+                    Assert.Equal((ulong)System.Net.NetworkInformation.NetworkInterface.LoopbackInterfaceIndex, probe.Packets[1]);
+                }
+                ulong counted = probe.Packets[0];
+                using var again = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                again.SendTo(new byte[] { 9 }, new IPEndPoint(IPAddress.Loopback, 9));
+                System.Threading.Thread.Sleep(50);
+                Assert.Equal(counted, probe.Packets[0]);
+            }
+            Assert.Equal(linksBefore, BpfSystem.GetLinkIds().Count);
+        }
+
+        [KernelFact]
+        public void TestRuns_GiveEachProgramsVerdict()
+        {
+            Kernel.Require();
+            var packet = new byte[64];
+            packet[12] = 0x08; // EtherType IPv4
+            using var dropper = XdpDropper.Load();
+            Assert.Equal((uint)XdpAction.Drop, dropper.Drop.TestRun(packet, repeat: 100).ReturnValue);
+            using var counter = XdpCounter.Load();
+            var result = counter.Count.TestRun(packet, repeat: 1);
+            Assert.Equal((uint)XdpAction.Pass, result.ReturnValue);
+            Assert.Equal(packet, result.Packet);
+            Assert.Equal(1UL, counter.Packets[0]);
+        }
+
+        [KernelFact]
+        public void AnInterfaceThatDoesNotExist_IsNamedInTheException()
+        {
+            Kernel.Require();
+            using var probe = XdpCounter.Load();
+            Assert.Contains("no network interface named 'nosuchif0'", Assert.Throws<BpfException>(() => probe.Count.AttachXdp("nosuchif0")).Message);
+        }
+    }
+}
