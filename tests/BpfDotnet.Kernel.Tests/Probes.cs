@@ -1068,3 +1068,33 @@ namespace BpfDotnet.EndToEnd.Tests
         public static XdpAction Drop(ref XdpContext ctx) => XdpAction.Drop;
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>tcx programs counting the packets of an interface's ingress and egress, and their bytes.</summary>
+    public static partial class TcxCounter
+    {
+        /// <summary>Slot 0: ingress packets; 1: egress packets; 2: ingress bytes; 3: the last ingress packet's protocol.</summary>
+        [BpfMap(MaxEntries = 4)]
+        public static BpfArrayMap<ulong> Counts = new(4);
+
+        [BpfProgram, Section("tcx/ingress")]
+        public static TcAction OnIngress(ref SkBuff skb)
+        {
+            ref ulong packets = ref Counts.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref packets)) Interlocked.Increment(ref packets);
+            ref ulong bytes = ref Counts.GetValueRefOrNullRef(2);
+            if (!Unsafe.IsNullRef(ref bytes)) Interlocked.Add(ref bytes, skb.Len);
+            Counts.Update(3, skb.Protocol);
+            return TcAction.Ok;
+        }
+
+        [BpfProgram, Section("tcx/egress")]
+        public static TcAction OnEgress(ref SkBuff skb)
+        {
+            ref ulong packets = ref Counts.GetValueRefOrNullRef(1);
+            if (!Unsafe.IsNullRef(ref packets)) Interlocked.Increment(ref packets);
+            return TcAction.Ok;
+        }
+    }
+}

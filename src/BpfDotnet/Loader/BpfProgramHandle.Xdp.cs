@@ -6,7 +6,7 @@ using BpfDotnet.KernelModel;
 
 namespace BpfDotnet
 {
-    /// <summary>XDP programs: attached to a network interface with a link.</summary>
+    /// <summary>XDP and tcx programs: attached to a network interface with a link.</summary>
     public sealed partial class BpfProgramHandle
     {
         /// <summary>Attaches the program, an XDP program (section <c>xdp</c>), to the interface named <paramref name="interfaceName"/>.</summary>
@@ -43,6 +43,33 @@ namespace BpfDotnet
                         Native.ENODEV => $"There is no interface of index {interfaceIndex}.",
                         _ => null,
                     });
+            return Track(new BpfLink(new BpfFileDescriptor(lfd), what + " -> " + Name, new List<BpfFileDescriptor>()));
+        }
+
+        /// <summary>
+        /// Attaches the program, a tc program (section <c>tcx/ingress</c>, <c>tcx/egress</c> or <c>tc</c>, context
+        /// <see cref="SkBuff"/>, returning a <see cref="TcAction"/>), to the ingress or egress of an interface through tcx
+        /// (kernel 6.6 and later), after the programs attached there already.
+        /// </summary>
+        /// <exception cref="BpfException">There is no such interface, the kernel has no tcx, or it refused the attachment.</exception>
+        public BpfLink AttachTcx(string interfaceName, TcxDirection direction)
+        {
+            ArgumentNullException.ThrowIfNull(interfaceName);
+            _owner.ThrowIfDisposed();
+            if (Type != BpfProgramType.SchedCls)
+                throw new BpfException($"Program '{Name}' is a {Type} program; tcx runs tc classifier programs (section 'tcx/ingress', 'tcx/egress' or 'tc', context SkBuff).");
+            uint index = if_nametoindex(interfaceName);
+            if (index == 0) throw new BpfException($"There is no network interface named '{interfaceName}' (in this network namespace).", Native.ENODEV);
+            var attach = direction == TcxDirection.Ingress ? AttachType.TcxIngress : AttachType.TcxEgress;
+            string what = $"tcx {direction.ToString().ToLowerInvariant()} of '{interfaceName}'";
+            int lfd, errno;
+            using (BpfFileDescriptor.Lease prog = Fd.Acquire())
+            {
+                lfd = BpfSyscalls.LinkCreate(prog.Fd, (int)index, (uint)attach, 0, out errno);
+            }
+            if (lfd < 0)
+                throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to the {what} (BPF_LINK_CREATE)",
+                    errno == Native.EINVAL ? "The kernel may have no tcx (6.6 and later), or the program was loaded for the other direction." : null);
             return Track(new BpfLink(new BpfFileDescriptor(lfd), what + " -> " + Name, new List<BpfFileDescriptor>()));
         }
 

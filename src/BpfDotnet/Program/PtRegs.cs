@@ -162,3 +162,66 @@ namespace BpfDotnet
         Offload = 1 << 3,
     }
 }
+
+namespace BpfDotnet
+{
+    /// <summary>
+    /// The context of tc (tcx), socket filter and cgroup skb programs (<c>struct __sk_buff</c>): the packet's metadata, read-only
+    /// here. The packet's bytes are read through the packet access of the program kinds that take packets.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public unsafe struct SkBuff
+    {
+        /// <summary>The packet's length in bytes.</summary>
+        public uint Len;
+        /// <summary>The packet type (<c>PACKET_HOST</c>, <c>PACKET_BROADCAST</c>, ...).</summary>
+        public uint PacketType;
+        /// <summary>The packet's mark.</summary>
+        public uint Mark;
+        /// <summary>The transmit queue.</summary>
+        public uint QueueMapping;
+        /// <summary>The link-layer protocol, in network byte order (<c>ETH_P_IP</c> is 0x0008 read on a little-endian machine).</summary>
+        public uint Protocol;
+        /// <summary>1 when the packet carries a VLAN tag.</summary>
+        public uint VlanPresent;
+        /// <summary>The VLAN tag.</summary>
+        public uint VlanTci;
+        /// <summary>The VLAN protocol.</summary>
+        public uint VlanProto;
+        /// <summary>The packet's priority.</summary>
+        public uint Priority;
+        /// <summary>The interface the packet came in on.</summary>
+        public uint IngressInterfaceIndex;
+        /// <summary>The interface the packet is on.</summary>
+        public uint InterfaceIndex;
+        /// <summary>The tc index.</summary>
+        public uint TcIndex;
+        private fixed uint _cb[5];
+        /// <summary>The packet's flow hash.</summary>
+        public uint Hash;
+        /// <summary>The tc class id.</summary>
+        public uint TcClassid;
+    }
+
+    /// <summary>What a tc program does with the packet (<c>TC_ACT_*</c>): its return value.</summary>
+    public enum TcAction
+    {
+        /// <summary>Let the next program (tcx) or the stack decide (<c>TC_ACT_UNSPEC</c>, tcx's <c>TCX_NEXT</c>).</summary>
+        Next = -1,
+        /// <summary>Let the packet go on (<c>TC_ACT_OK</c>, tcx's <c>TCX_PASS</c>).</summary>
+        Ok = 0,
+        /// <summary>Drop it (<c>TC_ACT_SHOT</c>, tcx's <c>TCX_DROP</c>).</summary>
+        Shot = 2,
+        /// <summary>Send it where a redirect helper said (<c>TC_ACT_REDIRECT</c>).</summary>
+        Redirect = 7,
+    }
+
+    /// <summary>Which traffic of an interface a tcx program sees.</summary>
+    public enum TcxDirection
+    {
+        /// <summary>Packets the interface receives.</summary>
+        Ingress,
+        /// <summary>Packets the interface sends.</summary>
+        Egress,
+    }
+}
