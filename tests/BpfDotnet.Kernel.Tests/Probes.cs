@@ -1098,3 +1098,36 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>A BTF-enabled tracepoint (tp_btf) on every system call's entry: the calls of one number by one process.</summary>
+    public static partial class BtfTracepoint
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        /// <summary>The system call to count.</summary>
+        public static readonly long Syscall;
+
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<ulong> Calls = new(1);
+
+        /// <summary>sys_enter(struct pt_regs *regs, long id): the second argument is the system call's number.</summary>
+        [BpfProgram, Section("tp_btf/sys_enter")]
+        public static int OnSysEnter(ref RawTracepointArgs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid || (long)ctx.Arg1 != Syscall) return 0;
+            ref ulong calls = ref Calls.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref calls)) Interlocked.Increment(ref calls);
+            return 0;
+        }
+    }
+
+    /// <summary>An fentry program, which this suite's kernel refuses to load.</summary>
+    public static partial class FunctionEntry
+    {
+        [BpfProgram, Section("fentry/do_sys_openat2")]
+        public static int OnOpen(ref RawTracepointArgs ctx) => 0;
+    }
+}

@@ -39,8 +39,9 @@ namespace BpfDotnet.Loader.Tests
             text.Append("program type and expected attach type of the first row that matches. A prefix ending in `/` matches names that ");
             text.Append("continue after it; any other prefix matches itself, or itself followed by `/` or `.`.\n\n");
             text.Append("`AttachAll()` attaches the kinds whose attach column names a way; a program of another kind is named in the ");
-            text.Append("exception it throws. Kinds marked \"not yet\" need a BTF id from the running kernel at load time, which the ");
-            text.Append("loader does not resolve yet. A program may read its context from the offset in the last column on (a ");
+            text.Append("exception it throws. Tracing kinds (`tp_btf/`, `fentry/`, `fexit/`, `fmod_ret/`, `iter/`, `lsm/`) are loaded with ");
+            text.Append("the BTF id of their target in the running kernel's BTF; kinds marked \"not yet\" the loader cannot load. ");
+            text.Append("A program may read its context from the offset in the last column on (a ");
             text.Append("tracepoint's record starts with common fields the kernel keeps from it).\n\n");
             text.Append("| Section prefix | Program type | Expected attach type | Loads | Attached by `AttachAll` | First context offset |\n");
             text.Append("| --- | --- | --- | --- | --- | ---: |\n");
@@ -52,6 +53,7 @@ namespace BpfDotnet.Loader.Tests
                     ProgramAttach.Uprobe => "uprobe: the function's file offset from the binary's ELF symbols (perf event + link)",
                     ProgramAttach.RawTracepoint => "raw tracepoint",
                     ProgramAttach.Kprobe => "kprobe (perf event + link), where the kernel has kprobes",
+                    ProgramAttach.Tracing => "where its kernel BTF id says (raw tracepoint open)",
                     _ => "no",
                 };
                 text.Append($"| `{kind.Prefix}` | `{kind.Type}` | {(kind.ExpectedAttach == 0 ? "none" : "`" + kind.ExpectedAttach + "`")} | {(kind.LoadSupported ? "yes" : "not yet")} | {attach} | {kind.ContextStart} |\n");

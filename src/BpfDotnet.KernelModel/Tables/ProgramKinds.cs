@@ -23,6 +23,9 @@ namespace BpfDotnet.KernelModel
 
         /// <summary><c>kprobe/&lt;function&gt;[+offset]</c> (and <c>kretprobe/</c>) via perf_event_open of the kprobe PMU + BPF_LINK_CREATE.</summary>
         Kprobe,
+
+        /// <summary>Tracing programs loaded with a kernel BTF id (<c>tp_btf/</c>, <c>fentry/</c>, ...): BPF_RAW_TRACEPOINT_OPEN with no name.</summary>
+        Tracing,
     }
 
     /// <summary>What a section name says about its programs (libbpf's <c>SEC()</c> conventions).</summary>
@@ -30,7 +33,7 @@ namespace BpfDotnet.KernelModel
     /// <param name="ExpectedAttach">The expected attach type it is loaded with.</param>
     /// <param name="Attach">How the loader attaches it.</param>
     /// <param name="Prefix">A prefix ending in '/' matches "&lt;prefix&gt;&lt;anything&gt;"; others match exactly, or followed by '/' or '.'.</param>
-    /// <param name="LoadSupported">False for kinds that need a BTF id from the running kernel at load time, which the loader does not resolve yet.</param>
+    /// <param name="LoadSupported">False for kinds the loader cannot load yet (struct_ops).</param>
     /// <param name="ContextStart">
     /// The first context offset a program may read: 8 for a tracepoint, whose record starts with common fields the kernel
     /// keeps from the program (<c>tp_prog_is_valid_access</c>).
@@ -93,12 +96,12 @@ namespace BpfDotnet.KernelModel
             new("lwt_out", ProgramType.LwtOut, 0, ProgramAttach.None),
             new("lwt_xmit", ProgramType.LwtXmit, 0, ProgramAttach.None),
             new("syscall", ProgramType.Syscall, 0, ProgramAttach.None),
-            new("tp_btf/", ProgramType.Tracing, AttachType.TraceRawTp, ProgramAttach.None, false),
-            new("fentry/", ProgramType.Tracing, AttachType.TraceFentry, ProgramAttach.None, false),
-            new("fexit/", ProgramType.Tracing, AttachType.TraceFexit, ProgramAttach.None, false),
-            new("fmod_ret/", ProgramType.Tracing, AttachType.ModifyReturn, ProgramAttach.None, false),
-            new("iter/", ProgramType.Tracing, AttachType.TraceIter, ProgramAttach.None, false),
-            new("lsm/", ProgramType.Lsm, AttachType.LsmMac, ProgramAttach.None, false),
+            new("tp_btf/", ProgramType.Tracing, AttachType.TraceRawTp, ProgramAttach.Tracing),
+            new("fentry/", ProgramType.Tracing, AttachType.TraceFentry, ProgramAttach.Tracing),
+            new("fexit/", ProgramType.Tracing, AttachType.TraceFexit, ProgramAttach.Tracing),
+            new("fmod_ret/", ProgramType.Tracing, AttachType.ModifyReturn, ProgramAttach.Tracing),
+            new("iter/", ProgramType.Tracing, AttachType.TraceIter, ProgramAttach.None),
+            new("lsm/", ProgramType.Lsm, AttachType.LsmMac, ProgramAttach.Tracing),
             new("struct_ops", ProgramType.StructOps, 0, ProgramAttach.None, false),
         };
 

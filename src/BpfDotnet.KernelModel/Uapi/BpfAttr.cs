@@ -75,6 +75,8 @@ namespace BpfDotnet.KernelModel
         [FieldOffset(92)] public uint LineInfoRecSize;
         [FieldOffset(96)] public ulong LineInfo;
         [FieldOffset(104)] public uint LineInfoCount;
+        /// <summary>The kernel BTF type a tracing program attaches to (a FUNC, or a tracepoint's <c>btf_trace_*</c> typedef).</summary>
+        [FieldOffset(108)] public uint AttachBtfId;
     }
 
     /// <summary>BPF_BTF_LOAD.</summary>

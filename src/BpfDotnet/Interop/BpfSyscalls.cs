@@ -127,6 +127,8 @@ namespace BpfDotnet.Interop
             public byte[]? LineInfo;
             public uint LineInfoRecSize;
             public uint LineInfoCount;
+            /// <summary>For tracing programs: the vmlinux BTF id of what they attach to (0: none).</summary>
+            public uint AttachBtfId;
         }
 
         /// <summary>BPF_PROG_LOAD. <paramref name="log"/> receives the verifier log when <paramref name="logLevel"/> &gt; 0.</summary>
@@ -149,6 +151,7 @@ namespace BpfDotnet.Interop
                     Insns = (ulong)insns,
                     License = (ulong)lic,
                     ExpectedAttachType = p.ExpectedAttachType,
+                    AttachBtfId = p.AttachBtfId,
                 };
                 if (logBuf != null)
                 {
@@ -300,14 +303,15 @@ namespace BpfDotnet.Interop
             return (int)Native.Bpf(BpfCommand.LinkCreate, a, out errno);
         }
 
-        internal static int RawTracepointOpen(string name, int progFd, out int errno)
+        /// <summary>BPF_RAW_TRACEPOINT_OPEN; a null <paramref name="name"/> attaches a tracing program where its BTF id says.</summary>
+        internal static int RawTracepointOpen(string? name, int progFd, out int errno)
         {
             Span<byte> a = stackalloc byte[AttrSize];
             a.Clear();
-            byte[] n = Encoding.ASCII.GetBytes(name + "\0");
+            byte[] n = Encoding.ASCII.GetBytes((name ?? "") + "\0");
             fixed (byte* pn = n)
             {
-                var attr = new RawTracepointOpenAttr { Name = (ulong)pn, ProgFd = (uint)progFd };
+                var attr = new RawTracepointOpenAttr { Name = name is null ? 0 : (ulong)pn, ProgFd = (uint)progFd };
                 MemoryMarshal.Write(a, in attr);
                 return (int)Native.Bpf(BpfCommand.RawTracepointOpen, a, out errno);
             }

@@ -72,6 +72,9 @@ namespace BpfDotnet.Interop
         [DllImport("libc", EntryPoint = "write", SetLastError = true)]
         internal static extern nint write(int fd, void* buffer, nuint count);
 
+        [DllImport("libc", EntryPoint = "geteuid")]
+        internal static extern uint geteuid();
+
         [DllImport("libc", EntryPoint = "getpagesize")]
         internal static extern int getpagesize();
 

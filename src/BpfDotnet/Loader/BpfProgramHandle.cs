@@ -58,6 +58,7 @@ namespace BpfDotnet
                 ProgramAttach.RawTracepoint => AttachRawTracepoint(),
                 ProgramAttach.Uprobe => AttachUprobeFromSection(),
                 ProgramAttach.Kprobe => AttachKprobeFromSection(),
+                ProgramAttach.Tracing => AttachTracing(),
                 _ => throw new BpfException(
                     $"Program '{Name}' (section '{SectionName}', type {Type}) cannot be attached automatically: attaching '{_kind.Prefix}' programs is not supported by this loader yet. " +
                     "Supported: tracepoint/<category>/<name>, tp/<category>/<name>, raw_tracepoint/<name>, raw_tp/<name>, uprobe/<binary>:<function>, uretprobe/<binary>:<function>."),
@@ -246,6 +247,18 @@ namespace BpfDotnet
             if (!ulong.TryParse(text.Trim(), out ulong id))
                 throw new BpfException($"Unexpected content in {path}: '{text.Trim()}'.");
             return id;
+        }
+
+        /// <summary>A tracing program (tp_btf, fentry, fexit, fmod_ret, LSM): attached where the BTF id it was loaded with says.</summary>
+        private BpfLink AttachTracing()
+        {
+            int lfd, errno;
+            using (BpfFileDescriptor.Lease prog = Fd.Acquire())
+            {
+                lfd = BpfSyscalls.RawTracepointOpen(null, prog.Fd, out errno);
+            }
+            if (lfd < 0) throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' ({SectionName}) (BPF_RAW_TRACEPOINT_OPEN)");
+            return new BpfLink(new BpfFileDescriptor(lfd), SectionName + " -> " + Name, new List<BpfFileDescriptor>());
         }
 
         private BpfLink AttachRawTracepoint()

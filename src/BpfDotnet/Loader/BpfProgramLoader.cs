@@ -86,7 +86,17 @@ namespace BpfDotnet
             // The retry's errno may only say its log buffer filled (ENOSPC); the first load's errno is the refusal.
             if (log.Length > 0)
                 throw new BpfVerifierException(displayName, log, firstErrno);
-            throw BpfErrors.FromErrno(firstErrno, $"to load program '{displayName}' (BPF_PROG_LOAD, type {(BpfProgramType)args.ProgType})");
+            string? hint = null;
+            if (firstErrno == Native.EPERM && Native.geteuid() == 0
+                && (BpfProgramType)args.ProgType is BpfProgramType.Tracing or BpfProgramType.Lsm)
+            {
+                // Root was refused: not a privilege, but something the kernel was built or configured without.
+                hint = "The kernel refuses this kind of program even to root: fentry, fexit and fmod_ret programs need ftrace's direct calls "
+                    + "(CONFIG_FUNCTION_TRACER, CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS), LSM programs CONFIG_BPF_LSM and 'bpf' in the lsm= boot "
+                    + "parameter, and a lockdown policy can forbid them all. Where they cannot run, a tracepoint, a raw tracepoint or a tp_btf program "
+                    + "can often observe the same event.";
+            }
+            throw BpfErrors.FromErrno(firstErrno, $"to load program '{displayName}' (BPF_PROG_LOAD, type {(BpfProgramType)args.ProgType})", hint);
         }
     }
 }

@@ -1,0 +1,71 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using BpfDotnet.KernelModel;
+
+namespace BpfDotnet
+{
+    /// <summary>
+    /// The running kernel's BTF (<c>/sys/kernel/btf/vmlinux</c>), read with the kernel model's <see cref="BtfReader"/>
+    /// once per process, when a program first needs an id from it; named types are indexed by kind on first lookup.
+    /// </summary>
+    internal static class KernelBtf
+    {
+        private const string Path = "/sys/kernel/btf/vmlinux";
+        private static readonly Lazy<BtfReader> s_vmlinux = new Lazy<BtfReader>(Read);
+        private static readonly Dictionary<BtfKind, Dictionary<string, uint>> s_byKind = new Dictionary<BtfKind, Dictionary<string, uint>>();
+
+        private static BtfReader Read()
+        {
+            byte[] bytes;
+            try
+            {
+                bytes = File.ReadAllBytes(Path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new BpfException($"Cannot read the kernel's BTF from {Path} ({e.Message}); programs that attach by BTF (tp_btf, fentry, fexit, iterators, LSM) need a kernel built with CONFIG_DEBUG_INFO_BTF.", Interop.Native.ENOENT);
+            }
+            return new BtfReader(bytes, "the kernel's BTF (" + Path + ")", message => new BpfException(message));
+        }
+
+        /// <summary>The id of the type of <paramref name="kind"/> named <paramref name="name"/> in vmlinux, or null.</summary>
+        public static uint? Find(BtfKind kind, string name)
+        {
+            var btf = s_vmlinux.Value;
+            lock (s_byKind)
+            {
+                if (!s_byKind.TryGetValue(kind, out var names))
+                {
+                    names = new Dictionary<string, uint>(StringComparer.Ordinal);
+                    foreach (var type in btf.Types)
+                    {
+                        if (type.Kind == kind && type.Name.Length > 0 && !names.ContainsKey(type.Name)) names[type.Name] = type.Id;
+                    }
+                    s_byKind[kind] = names;
+                }
+                return names.TryGetValue(name, out uint id) ? id : null;
+            }
+        }
+
+        /// <summary>
+        /// The vmlinux BTF id a tracing program of section <paramref name="section"/> attaches to: the tracepoint's
+        /// <c>btf_trace_&lt;name&gt;</c> typedef for <c>tp_btf/</c>, the function for <c>fentry/</c>, <c>fexit/</c> and
+        /// <c>fmod_ret/</c>, <c>bpf_iter_&lt;name&gt;</c> for <c>iter/</c>, <c>bpf_lsm_&lt;hook&gt;</c> for <c>lsm/</c>.
+        /// </summary>
+        /// <exception cref="BpfException">The kernel has no such tracepoint, function, iterator or hook.</exception>
+        public static uint AttachTarget(string section, ProgramKind kind)
+        {
+            string name = section.Substring(kind.Prefix.Length);
+            var (typeKind, typeName, what) = kind.Prefix switch
+            {
+                "tp_btf/" => (BtfKind.Typedef, "btf_trace_" + name, "tracepoint"),
+                "iter/" => (BtfKind.Func, "bpf_iter_" + name, "iterator"),
+                "lsm/" => (BtfKind.Func, "bpf_lsm_" + name, "LSM hook"),
+                _ => (BtfKind.Func, name, "function"),
+            };
+            return Find(typeKind, typeName)
+                ?? throw new BpfException($"Section '{section}' names the {what} '{name}', which the running kernel's BTF does not have ({typeName} not found in {Path}).", Interop.Native.ENOENT);
+        }
+    }
+}
