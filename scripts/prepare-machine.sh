@@ -44,3 +44,5 @@ mount_if_needed() {
 
 mount_if_needed tracefs nodev /sys/kernel/tracing
 mount_if_needed bpf bpf /sys/fs/bpf
+# cgroup programs attach to a cgroup v2 directory: mount the unified hierarchy where the machine has none.
+if ! grep -q " cgroup2 " /proc/self/mounts; then mount_if_needed cgroup2 none /run/bpfdotnet-cgroup2; fi

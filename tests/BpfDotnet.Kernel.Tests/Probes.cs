@@ -1131,3 +1131,24 @@ namespace BpfDotnet.EndToEnd.Tests
         public static int OnOpen(ref RawTracepointArgs ctx) => 0;
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>A cgroup skb program that counts the packets its cgroup's processes send, and lets them go.</summary>
+    public static partial class CgroupEgress
+    {
+        /// <summary>Slot 0: packets; 1: bytes.</summary>
+        [BpfMap(MaxEntries = 2)]
+        public static BpfArrayMap<ulong> Sent = new(2);
+
+        [BpfProgram, Section("cgroup_skb/egress")]
+        public static int OnEgress(ref SkBuff skb)
+        {
+            ref ulong packets = ref Sent.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref packets)) Interlocked.Increment(ref packets);
+            ref ulong bytes = ref Sent.GetValueRefOrNullRef(1);
+            if (!Unsafe.IsNullRef(ref bytes)) Interlocked.Add(ref bytes, skb.Len);
+            return 1;
+        }
+    }
+}

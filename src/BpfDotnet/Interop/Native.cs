@@ -17,6 +17,7 @@ namespace BpfDotnet.Interop
 
         internal const int EPERM = 1;
         internal const int ESRCH = 3;
+        internal const int EBADF = 9;
         internal const int EBUSY = 16;
         internal const int ENOENT = 2;
         internal const int ENODEV = 19;
@@ -96,6 +97,18 @@ namespace BpfDotnet.Interop
         private static extern nint read(int fd, void* buffer, nuint count);
 
         private const int ORdOnlyCloexec = 0x80000; // O_RDONLY | O_CLOEXEC
+
+        private const int ODirectoryCloexec = 0x10000 | 0x80000; // O_RDONLY | O_DIRECTORY | O_CLOEXEC
+
+        /// <summary>Opens a directory (a cgroup) for its descriptor; -1 with the errno on failure.</summary>
+        internal static int OpenDirectory(string path, out int errno)
+        {
+            byte[] name = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+            int fd;
+            fixed (byte* p = name) fd = open(p, ODirectoryCloexec);
+            errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return fd;
+        }
 
         /// <summary>
         /// Reads up to <paramref name="buffer"/>'s length of a small file (a tracefs or sysfs attribute) with one open and
