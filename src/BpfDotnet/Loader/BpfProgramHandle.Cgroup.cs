@@ -26,11 +26,7 @@ namespace BpfDotnet
             if (cgroupFd < 0)
                 throw BpfErrors.FromErrno(errno, $"to open cgroup '{cgroupPath}'", errno == Native.ENOENT ? "Give the path of a cgroup v2 directory (where cgroup2 is mounted, usually /sys/fs/cgroup)." : null);
             using var cgroup = new BpfFileDescriptor(cgroupFd);
-            int lfd;
-            using (BpfFileDescriptor.Lease prog = Fd.Acquire())
-            {
-                lfd = BpfSyscalls.LinkCreate(prog.Fd, cgroupFd, (uint)_kind.ExpectedAttach, 0, out errno);
-            }
+            int lfd = CreateLink(cgroupFd, _kind.ExpectedAttach, 0, out errno);
             string what = $"cgroup '{cgroupPath}' ({_kind.ExpectedAttach})";
             if (lfd < 0)
                 throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to {what} (BPF_LINK_CREATE)",

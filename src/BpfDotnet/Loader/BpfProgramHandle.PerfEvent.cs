@@ -63,11 +63,7 @@ namespace BpfDotnet
                         throw BpfErrors.FromErrno(errno, $"to open the {what} on CPU {cpu} (perf_event_open)",
                             errno == Native.ENOENT ? "The kernel or the machine has no such event (virtual machines often have no hardware counters)." : null);
                     owned.Add(new BpfFileDescriptor(pfd));
-                    int lfd;
-                    using (BpfFileDescriptor.Lease prog = Fd.Acquire())
-                    {
-                        lfd = BpfSyscalls.LinkCreate(prog.Fd, pfd, (uint)AttachType.PerfEvent, 0, out errno);
-                    }
+                    int lfd = CreateLink(pfd, AttachType.PerfEvent, 0, out errno);
                     if (lfd < 0) throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to the {what} on CPU {cpu} (BPF_LINK_CREATE)");
                     var link = new BpfFileDescriptor(lfd);
                     if (first is null) first = link;

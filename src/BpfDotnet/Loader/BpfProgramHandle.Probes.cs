@@ -152,11 +152,7 @@ namespace BpfDotnet
             var perf = new BpfFileDescriptor(pfd);
             try
             {
-                int lfd;
-                using (BpfFileDescriptor.Lease prog = Fd.Acquire())
-                {
-                    lfd = BpfSyscalls.LinkCreate(prog.Fd, pfd, (uint)AttachType.PerfEvent, 0, out errno);
-                }
+                int lfd = CreateLink(pfd, AttachType.PerfEvent, 0, out errno);
                 if (lfd < 0) throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to {what} (BPF_LINK_CREATE)");
                 return new BpfLink(new BpfFileDescriptor(lfd), what + " -> " + Name, new List<BpfFileDescriptor> { perf });
             }

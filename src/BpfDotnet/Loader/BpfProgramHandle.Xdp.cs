@@ -29,11 +29,7 @@ namespace BpfDotnet
             if (Type != BpfProgramType.Xdp)
                 throw new BpfException($"Program '{Name}' is a {Type} program; an interface runs XDP programs (section 'xdp', context XdpContext).");
             string what = $"XDP on {(interfaceName is null ? "interface " + interfaceIndex : "'" + interfaceName + "'")}{(mode == XdpMode.Default ? "" : " (" + mode + " mode)")}";
-            int lfd, errno;
-            using (BpfFileDescriptor.Lease prog = Fd.Acquire())
-            {
-                lfd = BpfSyscalls.LinkCreate(prog.Fd, interfaceIndex, (uint)AttachType.Xdp, (uint)mode, out errno);
-            }
+            int lfd = CreateLink(interfaceIndex, AttachType.Xdp, (uint)mode, out int errno);
             if (lfd < 0)
                 throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' as {what} (BPF_LINK_CREATE)",
                     errno switch
@@ -62,11 +58,7 @@ namespace BpfDotnet
             if (index == 0) throw new BpfException($"There is no network interface named '{interfaceName}' (in this network namespace).", Native.ENODEV);
             var attach = direction == TcxDirection.Ingress ? AttachType.TcxIngress : AttachType.TcxEgress;
             string what = $"tcx {direction.ToString().ToLowerInvariant()} of '{interfaceName}'";
-            int lfd, errno;
-            using (BpfFileDescriptor.Lease prog = Fd.Acquire())
-            {
-                lfd = BpfSyscalls.LinkCreate(prog.Fd, (int)index, (uint)attach, 0, out errno);
-            }
+            int lfd = CreateLink((int)index, attach, 0, out int errno);
             if (lfd < 0)
                 throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to the {what} (BPF_LINK_CREATE)",
                     errno == Native.EINVAL ? "The kernel may have no tcx (6.6 and later), or the program was loaded for the other direction." : null);

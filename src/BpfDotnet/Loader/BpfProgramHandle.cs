@@ -66,6 +66,16 @@ namespace BpfDotnet
             return Track(link);
         }
 
+        /// <summary>
+        /// BPF_LINK_CREATE of this program to <paramref name="target"/> (a perf event, an interface, a cgroup): the link's
+        /// descriptor, or -1 with the errno.
+        /// </summary>
+        private int CreateLink(int target, AttachType attachType, uint flags, out int errno)
+        {
+            using BpfFileDescriptor.Lease prog = Fd.Acquire();
+            return BpfSyscalls.LinkCreate(prog.Fd, target, (uint)attachType, flags, out errno);
+        }
+
         private BpfLink Track(BpfLink link)
         {
             _owner.TrackLink(link);
@@ -167,11 +177,7 @@ namespace BpfDotnet
             var perf = new BpfFileDescriptor(pfd);
             try
             {
-                int lfd;
-                using (BpfFileDescriptor.Lease prog = Fd.Acquire())
-                {
-                    lfd = BpfSyscalls.LinkCreate(prog.Fd, pfd, (uint)KernelModel.AttachType.PerfEvent, 0, out errno);
-                }
+                int lfd = CreateLink(pfd, AttachType.PerfEvent, 0, out errno);
                 if (lfd < 0)
                     throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to tracepoint {category}/{name} (BPF_LINK_CREATE)",
                         errno == Native.EACCES ? ReadsPastRecord(category, name) : null);
