@@ -55,6 +55,17 @@ namespace BpfDotnet.EndToEnd.Tests
         }
 
         [KernelFact]
+        public void AttachAll_NamesTheCallThatAttachesAnXdpProgram_AndAttachesNothing()
+        {
+            Kernel.Require();
+            int linksBefore = BpfSystem.GetLinkIds().Count;
+            using var probe = XdpCounter.Load();
+            var e = Assert.Throws<BpfException>(() => probe.AttachAll());
+            Assert.Contains("'Count' (section 'xdp': AttachXdp(interface))", e.Message);
+            Assert.Equal(linksBefore, BpfSystem.GetLinkIds().Count);
+        }
+
+        [KernelFact]
         public void AnInterfaceThatDoesNotExist_IsNamedInTheException()
         {
             Kernel.Require();

@@ -130,7 +130,7 @@ SEC(""tracepoint/syscalls/sys_enter_openat"") int reads_odd(void *ctx) { return 
             string path = Kernel.CompileC("tp_and_socket", Programs.TracepointAndSocketFilter);
             using BpfObject obj = BpfObject.LoadFile(path);
             var e = Assert.Throws<BpfException>(() => obj.AttachAll());
-            Assert.Contains("'filter' (section 'socket')", e.Message);
+            Assert.Contains("'filter' (section 'socket': AttachToSocket(socket))", e.Message);
             Assert.Empty(obj.Links);
             Assert.NotNull(obj.GetProgram("on_openat").Attach());
         }

@@ -272,11 +272,11 @@ namespace BpfDotnet
         public IReadOnlyList<BpfLink> AttachAll()
         {
             ThrowIfDisposed();
-            var manual = _programs.Values.Where(p => !p.CanAutoAttach).Select(p => $"'{p.Name}' (section '{p.SectionName}')").ToList();
+            var manual = _programs.Values.Where(p => !p.CanAutoAttach).Select(p => $"'{p.Name}' (section '{p.SectionName}': {p.ManualAttach})").ToList();
             if (manual.Count > 0)
             {
-                throw new BpfException($"AttachAll cannot attach {string.Join(", ", manual)}: the section does not say where to attach it, " +
-                    "or this loader does not attach that kind yet. Nothing was attached; attach the other programs one by one with their handle's Attach().");
+                throw new BpfException($"AttachAll cannot attach {string.Join(", ", manual)}: the section does not say where to attach it. " +
+                    "Nothing was attached; attach each with the call named, and the other programs with their handle's Attach().");
             }
             var made = new List<BpfLink>();
             try

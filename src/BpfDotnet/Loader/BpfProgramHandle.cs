@@ -37,6 +37,22 @@ namespace BpfDotnet
         /// <summary>The program's file descriptor; owned by the <see cref="BpfObject"/>.</summary>
         public BpfFileDescriptor Fd { get; }
 
+        /// <summary>
+        /// For a program <see cref="Attach"/> cannot attach from its section alone: the call that attaches it, with what
+        /// it needs (an interface, a cgroup, a socket, an event); null otherwise.
+        /// </summary>
+        internal string? ManualAttach => CanAutoAttach ? null : Type switch
+        {
+            BpfProgramType.Xdp => "AttachXdp(interface)",
+            BpfProgramType.SchedCls => "AttachTcx(interface, direction)",
+            BpfProgramType.PerfEvent => "AttachPerfEvent(event, frequency or period)",
+            BpfProgramType.SocketFilter => "AttachToSocket(socket)",
+            BpfProgramType.CgroupSkb or BpfProgramType.CgroupSock or BpfProgramType.CgroupSockAddr or BpfProgramType.CgroupSockopt
+                or BpfProgramType.CgroupSysctl or BpfProgramType.CgroupDevice or BpfProgramType.SockOps => "AttachCgroup(path)",
+            BpfProgramType.Kprobe => SectionName.StartsWith("k", StringComparison.Ordinal) ? "AttachKprobe(function)" : "AttachUprobe(binary, function)",
+            _ => "no attach call of this loader yet",
+        };
+
         /// <summary>True when <see cref="Attach"/> knows how to attach this program from its section name alone.</summary>
         public bool CanAutoAttach => _kind.Attach != ProgramAttach.None;
 
