@@ -120,16 +120,9 @@ namespace BpfDotnet
         /// <summary>A perf map: lines of <c>START SIZE name</c>, the numbers in hexadecimal.</summary>
         private sealed class PerfMap
         {
-            private readonly ulong[] _starts;
-            private readonly ulong[] _sizes;
-            private readonly string[] _names;
+            private readonly SymbolIndex _symbols;
 
-            private PerfMap(ulong[] starts, ulong[] sizes, string[] names)
-            {
-                _starts = starts;
-                _sizes = sizes;
-                _names = names;
-            }
+            private PerfMap(SymbolIndex symbols) => _symbols = symbols;
 
             public static PerfMap Read(string path)
             {
@@ -155,28 +148,16 @@ namespace BpfDotnet
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                 }
-                // Code can be replaced at the same address (tiered compilation): the last line written for it wins.
-                var byStart = new SortedDictionary<ulong, (ulong Size, string Name)>();
-                foreach (var (start, size, name) in entries) byStart[start] = (size, name);
-                var starts = new ulong[byStart.Count];
-                var sizes = new ulong[byStart.Count];
-                var names = new string[byStart.Count];
-                int i = 0;
-                foreach (var pair in byStart)
-                {
-                    (starts[i], sizes[i], names[i]) = (pair.Key, pair.Value.Size, pair.Value.Name);
-                    i++;
-                }
-                return new PerfMap(starts, sizes, names);
+                // Code can be replaced at the same address (tiered compilation): the last line written for it wins. An
+                // entry of no size holds its start address only.
+                var byStart = new Dictionary<ulong, (ulong Size, string Name)>();
+                foreach (var (start, size, name) in entries) byStart[start] = (Math.Max(size, 1UL), name);
+                var symbols = new List<(ulong, ulong, string, string?)>(byStart.Count);
+                foreach (var pair in byStart) symbols.Add((pair.Key, pair.Value.Size, pair.Value.Name, null));
+                return new PerfMap(new SymbolIndex(symbols));
             }
 
-            public (string Name, ulong Offset)? Resolve(ulong address)
-            {
-                int at = Array.BinarySearch(_starts, address);
-                if (at < 0) at = ~at - 1;
-                if (at < 0 || address - _starts[at] >= Math.Max(_sizes[at], 1UL)) return null;
-                return (_names[at], address - _starts[at]);
-            }
+            public (string Name, ulong Offset)? Resolve(ulong address) => _symbols.Resolve(address) is var (name, offset, _) ? (name, offset) : null;
         }
     }
 }

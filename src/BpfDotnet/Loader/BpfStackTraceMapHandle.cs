@@ -89,15 +89,13 @@ namespace BpfDotnet
     internal sealed class KernelSymbols
     {
         private static readonly Lazy<KernelSymbols> s_shared = new Lazy<KernelSymbols>(() => new KernelSymbols("/proc/kallsyms"));
-        private readonly ulong[] _addresses;
-        private readonly string[] _names;
-        private readonly string?[] _modules;
+        private readonly SymbolIndex _symbols;
 
         public static KernelSymbols Shared => s_shared.Value;
 
         public KernelSymbols(string path)
         {
-            var entries = new List<(ulong Address, string Name, string? Module)>();
+            var entries = new List<(ulong Start, ulong Size, string Name, string? Module)>();
             try
             {
                 foreach (string line in File.ReadLines(path))
@@ -112,7 +110,7 @@ namespace BpfDotnet
                     int tab = rest.IndexOf('\t');
                     string name = tab < 0 ? rest : rest[..tab];
                     string? module = tab < 0 ? null : rest[(tab + 1)..].Trim('[', ']', ' ');
-                    entries.Add((address, name, module));
+                    entries.Add((address, 0, name, module));
                 }
             }
             catch (IOException e)
@@ -123,20 +121,11 @@ namespace BpfDotnet
             {
                 throw new BpfException($"Could not read the kernel's symbols from {path}: {e.Message}. Run as root (addresses read as zero otherwise).");
             }
-            entries.Sort((a, b) => a.Address.CompareTo(b.Address));
-            _addresses = new ulong[entries.Count];
-            _names = new string[entries.Count];
-            _modules = new string?[entries.Count];
-            for (int i = 0; i < entries.Count; i++) (_addresses[i], _names[i], _modules[i]) = entries[i];
+            _symbols = new SymbolIndex(entries);
         }
 
         /// <summary>The symbol <paramref name="address"/> is in: the nearest symbol at or below it.</summary>
         public BpfStackFrame Resolve(ulong address)
-        {
-            int at = Array.BinarySearch(_addresses, address);
-            if (at < 0) at = ~at - 1;
-            if (at < 0) return new BpfStackFrame(address, null, 0, null);
-            return new BpfStackFrame(address, _names[at], address - _addresses[at], _modules[at]);
-        }
+            => _symbols.Resolve(address) is var (name, offset, module) ? new BpfStackFrame(address, name, offset, module) : new BpfStackFrame(address, null, 0, null);
     }
 }

@@ -13,23 +13,19 @@ namespace BpfDotnet
     /// </summary>
     internal sealed class ElfSymbolFile
     {
-        private readonly ulong[] _starts;
-        private readonly ulong[] _sizes;
-        private readonly string[] _names;
+        private readonly SymbolIndex _symbols;
         private readonly (ulong Offset, ulong Address, ulong Size)[] _segments;
         private readonly Dictionary<string, ulong> _byName;
 
-        private ElfSymbolFile(ulong[] starts, ulong[] sizes, string[] names, (ulong, ulong, ulong)[] segments, Dictionary<string, ulong> byName)
+        private ElfSymbolFile(SymbolIndex symbols, (ulong, ulong, ulong)[] segments, Dictionary<string, ulong> byName)
         {
-            _starts = starts;
-            _sizes = sizes;
-            _names = names;
+            _symbols = symbols;
             _segments = segments;
             _byName = byName;
         }
 
         /// <summary>The number of function symbols read.</summary>
-        public int Count => _names.Length;
+        public int Count => _symbols.Count;
 
         /// <summary>Reads the file at <paramref name="path"/>, or returns null when it is not a readable 64-bit ELF file.</summary>
         public static ElfSymbolFile? TryLoad(string path)
@@ -89,15 +85,9 @@ namespace BpfDotnet
                     symbols[symbol.Value] = (symbol.Size, symbol.Name);
                 }
             }
-            var starts = new ulong[symbols.Count];
-            var entries = new (ulong Size, string Name)[symbols.Count];
-            symbols.Keys.CopyTo(starts, 0);
-            symbols.Values.CopyTo(entries, 0);
-            Array.Sort(starts, entries);
-            var sizes = new ulong[starts.Length];
-            var names = new string[starts.Length];
-            for (int i = 0; i < starts.Length; i++) (sizes[i], names[i]) = entries[i];
-            return new ElfSymbolFile(starts, sizes, names, segments.ToArray(), byName);
+            var index = new List<(ulong, ulong, string, string?)>(symbols.Count);
+            foreach (var pair in symbols) index.Add((pair.Key, pair.Value.Size, pair.Value.Name, null));
+            return new ElfSymbolFile(new SymbolIndex(index), segments.ToArray(), byName);
         }
 
         /// <summary>The address the byte at <paramref name="fileOffset"/> is given by the file's segments, or null.</summary>
@@ -121,16 +111,7 @@ namespace BpfDotnet
         }
 
         /// <summary>The function containing <paramref name="address"/> and the address's offset in it, or null.</summary>
-        public (string Name, ulong Offset)? Resolve(ulong address)
-        {
-            int at = Array.BinarySearch(_starts, address);
-            if (at < 0) at = ~at - 1;
-            if (at < 0) return null;
-            ulong offset = address - _starts[at];
-            // A sized symbol that ends before the address does not hold it (the address is in code no symbol names).
-            if (_sizes[at] != 0 && offset >= _sizes[at]) return null;
-            return (_names[at], offset);
-        }
+        public (string Name, ulong Offset)? Resolve(ulong address) => _symbols.Resolve(address) is var (name, offset, _) ? (name, offset) : null;
 
         /// <summary>The address of the function named <paramref name="name"/> (with or without a <c>@VERSION</c> suffix), or null.</summary>
         public ulong? AddressOf(string name) => _byName.TryGetValue(name, out ulong address) ? address : null;
