@@ -1152,3 +1152,51 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>
+    /// A loop too long for the verifier to walk iteration by iteration (8,192 rounds mixing a table into a digest), which
+    /// the compiler runs through bpf_loop, with a break and a return inside.
+    /// </summary>
+    public static partial class LongLoop
+    {
+        /// <summary>The high half of the getpgid(2) argument the program digests.</summary>
+        public const long Magic = 0x5eed;
+
+        [BpfMap(MaxEntries = 1024)]
+        public static BpfArrayMap<long> Table = new(1024);
+
+        /// <summary>[0]: the digest; [1]: the round the loop stopped at.</summary>
+        [BpfMap(MaxEntries = 2)]
+        public static BpfArrayMap<long> Result = new(2);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            long seed = ctx.Arg0;
+            if ((seed >> 32) != Magic) return 0;
+            long acc = seed;
+            long stop = -1;
+            for (int i = 0; i < 8192; i++)
+            {
+                if (!Table.TryGetValue((uint)(i & 1023), out long entry)) return 1;
+                acc = unchecked(acc * 31 + entry);
+                acc ^= acc >>> 29; acc = unchecked(acc * 0x5851F42D4C957F2D); acc ^= acc >>> 31; acc = unchecked(acc + i);
+                acc ^= acc << 7; acc = unchecked(acc * 3 + (i ^ 0x55)); acc ^= acc >>> 11; acc = unchecked(acc * 5 + (i ^ 0xaa));
+                acc ^= acc << 13; acc = unchecked(acc * 7 + (i ^ 0x33)); acc ^= acc >>> 17; acc = unchecked(acc * 9 + (i ^ 0xcc));
+                acc ^= acc << 5; acc = unchecked(acc * 11 + (i ^ 0x0f)); acc ^= acc >>> 23; acc = unchecked(acc * 13 + (i ^ 0xf0));
+                acc ^= acc << 3; acc = unchecked(acc * 15 + (i ^ 0x99)); acc ^= acc >>> 19; acc = unchecked(acc * 17 + (i ^ 0x66));
+                acc ^= acc << 9; acc = unchecked(acc * 19 + (i ^ 0x3c)); acc ^= acc >>> 27; acc = unchecked(acc * 21 + (i ^ 0xc3));
+                if ((acc & 0xffff) == (seed & 0xffff))
+                {
+                    stop = i;
+                    break;
+                }
+            }
+            Result.Update(0, acc);
+            Result.Update(1, stop);
+            return 0;
+        }
+    }
+}

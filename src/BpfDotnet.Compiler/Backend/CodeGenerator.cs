@@ -253,6 +253,14 @@ namespace BpfDotnet.Compiler.Backend
                 case IrOp.LoadMap:
                     {
                         int d = DefReg(ins.Dst);
+                        if (ins.Callee is not null)
+                        {
+                            // A subprogram's address: relocated as clang relocates one (R_BPF_64_64, source 0); the loader marks it BPF_PSEUDO_FUNC.
+                            _out.Calls.Add(new CallRelocation(_out.Code.Count, ins.Callee, IsAddress: true));
+                            EmitLoadImm64(d, 0, src: 0);
+                            Commit(ins.Dst, d);
+                            break;
+                        }
                         _out.Relocations.Add(new MapRelocation(_out.Code.Count, ins.MapName!));
                         EmitLoadImm64(d, 0, src: ins.IsGlobalData ? 0 : 1);
                         Commit(ins.Dst, d);

@@ -50,6 +50,47 @@ namespace BpfDotnet.Compiler.Frontend
             return true;
         }
 
+        /// <summary>
+        /// For a proven <c>for</c> loop, or a <c>while</c> loop whose body's last statement steps the counter, that adds a
+        /// constant to its counter once per iteration: the
+        /// counter's value in iteration k is <paramref name="start"/> + k × <paramref name="step"/>, for k below
+        /// <paramref name="trips"/>, and in the iteration that ends the loop, computed in 64 bits as the register holding it has it (a
+        /// narrower counter never wraps on the way). False for other loops.
+        /// </summary>
+        public static bool TryGetLinearCounter(StatementSyntax loop, SemanticModel model, CancellationToken cancellationToken,
+            out ILocalSymbol? counter, out long start, out long step, out long trips, Func<ExpressionSyntax, long?>? lengthOf = null)
+        {
+            counter = null;
+            start = step = trips = 0;
+            long count;
+            Stepper stepper;
+            switch (loop)
+            {
+                case ForStatementSyntax f when f.Incrementors.Count == 1:
+                    if (ForTripCount(f, model, cancellationToken, out _, out counter, out _, lengthOf) is not long forCount
+                        || !Initial(f, model, cancellationToken, out _, out start, out _) || !Step(f.Incrementors[0], counter!, model, cancellationToken, out stepper)) return false;
+                    count = forCount;
+                    break;
+                case WhileStatementSyntax w when w.Parent is BlockSyntax block && SteppedInCondition(w.Condition, model, cancellationToken, lengthOf) is null:
+                    // The counter is set before the loop and stepped by the body's last statement, which no 'continue' skips.
+                    if (WhileTripCount(w.Condition, w.Statement, w, runsFirst: false, model, cancellationToken, out _, lengthOf) is not long whileCount) return false;
+                    (counter, start) = CounterBefore(w.Condition, block, block.Statements.IndexOf(w), model, cancellationToken, lengthOf);
+                    var last = w.Statement is BlockSyntax b ? b.Statements.LastOrDefault() : w.Statement;
+                    if (counter is null || last is not ExpressionStatementSyntax { Expression: var stepExpression } || !Step(stepExpression, counter, model, cancellationToken, out stepper)) return false;
+                    count = whileCount;
+                    break;
+                default:
+                    return false;
+            }
+            if (stepper.Op != SyntaxKind.AddExpression) return false;
+            bool wide = counter!.Type.SpecialType is SpecialType.System_Int64 or SpecialType.System_UInt64;
+            decimal end = start + (decimal)count * stepper.Amount;
+            if (!wide && !(InRange(start, counter.Type) && end >= long.MinValue && end <= long.MaxValue && InRange((long)end, counter.Type))) return false;
+            step = stepper.Amount;
+            trips = count;
+            return true;
+        }
+
         /// <summary>The values a counter takes: all of them, and those it has while the body runs.</summary>
         private struct Range
         {
@@ -102,23 +143,7 @@ namespace BpfDotnet.Compiler.Frontend
                 if (StatementsOf(body).Any(statement => Writes(statement, stepped, model, cancellationToken))) return Fail("the loop body changes the counter", out why);
                 return CountSteppedInCondition(stepped, first, op, limit, conditionStep, prefix, runsFirst, out why);
             }
-            ILocalSymbol? counter = null;
-            long start = 0;
-            foreach (var candidate in Compared(condition, model, cancellationToken, lengthOf))
-            {
-                for (int k = index - 1; k >= 0; k--)
-                {
-                    var statement = block.Statements[k];
-                    if (!Writes(statement, candidate, model, cancellationToken)) continue;
-                    if (Initial(statement, model, cancellationToken, out var set, out long value, out _) && SymbolEqualityComparer.Default.Equals(set, candidate))
-                    {
-                        counter = candidate;
-                        start = value;
-                    }
-                    break;
-                }
-                if (counter is not null) break;
-            }
+            var (counter, start) = CounterBefore(condition, block, index, model, cancellationToken, lengthOf);
             if (counter is null) return Fail("no counter compared in the condition is set to a constant before the loop", out why);
             // The body's last statement steps it, and no 'continue' skips that step.
             var last = body is BlockSyntax b ? b.Statements.LastOrDefault() : body;
@@ -128,6 +153,23 @@ namespace BpfDotnet.Compiler.Frontend
             }
             if (ContinuesSkipStep(body)) return Fail("a 'continue' skips the step of '" + counter!.Name + "'", out why);
             return Count(counter!, start, condition, step, body, last, runsFirst, model, cancellationToken, out why, out _, lengthOf);
+        }
+
+        /// <summary>The first local compared in <paramref name="condition"/> that the block sets to a constant before statement <paramref name="index"/>, with that constant.</summary>
+        private static (ILocalSymbol? Counter, long Start) CounterBefore(ExpressionSyntax condition, BlockSyntax block, int index, SemanticModel model, CancellationToken cancellationToken,
+            Func<ExpressionSyntax, long?>? lengthOf)
+        {
+            foreach (var candidate in Compared(condition, model, cancellationToken, lengthOf))
+            {
+                for (int k = index - 1; k >= 0; k--)
+                {
+                    var statement = block.Statements[k];
+                    if (!Writes(statement, candidate, model, cancellationToken)) continue;
+                    if (Initial(statement, model, cancellationToken, out var set, out long value, out _) && SymbolEqualityComparer.Default.Equals(set, candidate)) return (candidate, value);
+                    break;
+                }
+            }
+            return (null, 0);
         }
 
         /// <summary>The constant the last statement before <paramref name="index"/> that writes <paramref name="counter"/> sets it to, if any.</summary>

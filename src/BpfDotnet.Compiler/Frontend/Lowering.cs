@@ -318,6 +318,33 @@ namespace BpfDotnet.Compiler.Frontend
             }
         }
 
+        /// <summary>
+        /// The lowered method's loop <paramref name="loop"/> as <c>bpf_loop</c> can run it (a counter stepped by a constant
+        /// added, held in a register), with <paramref name="name"/> for its callback; null, with why, for another loop.
+        /// </summary>
+        public Passes.CountedLoop? Counted(Microsoft.CodeAnalysis.CSharp.Syntax.StatementSyntax loop, string name, out string why)
+        {
+            why = "";
+            var condition = loop switch
+            {
+                Microsoft.CodeAnalysis.CSharp.Syntax.ForStatementSyntax f => f.Condition,
+                Microsoft.CodeAnalysis.CSharp.Syntax.WhileStatementSyntax w => w.Condition,
+                _ => null,
+            };
+            if (condition is null
+                || !LoopBounds.TryGetLinearCounter(loop, _model, _cancellationToken, out var counter, out long start, out long step, out long trips, e => SpanLengthOf(e, _model)))
+            {
+                why = "it is not a for or while loop whose counter starts at a constant and adds a constant once per iteration";
+                return null;
+            }
+            if (!_locals.TryGetValue(counter!, out var storage) || storage.Kind != StorageKind.Register)
+            {
+                why = "its counter's address is taken";
+                return null;
+            }
+            return new Passes.CountedLoop(condition.GetLocation(), storage.Reg, start, step, trips, name);
+        }
+
         /// <summary>The length of a span local or parameter named by <paramref name="span"/> (in <c>span.Length</c>), if known.</summary>
         private long? SpanLengthOf(Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax span, SemanticModel model)
         {

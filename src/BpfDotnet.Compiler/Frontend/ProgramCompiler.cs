@@ -79,19 +79,36 @@ namespace BpfDotnet.Compiler.Frontend
             }
 
             var globals = GlobalLayout.For(method.ContainingType, model.Compilation, cancellationToken);
-            var lowering = new Lowering(model, contextParameter, method.ContainingType, globals, diagnostics, cancellationToken);
-            lowering.Subprograms.FirstReadableContextOffset = kind.Value.ContextStart;
-            lowering.Subprograms.ProgramType = kind.Value.Type;
-            lowering.Subprograms.ProgramName = method.Name;
-            lowering.Subprograms.GplCompatible = Licenses.IsGplCompatible(Licenses.Of(method.ContainingType));
-            lowering.Lower(body);
-            Facts.Obligations.Settle(lowering.Function, diagnostics);
-            if (diagnostics.Count > 0) return Failed();
-
-            var machine = Generate(lowering.Function, StartPosition(declaration, cancellationToken), diagnostics, TargetCpu.Of(declaration.SyntaxTree));
-            if (machine is null) return Failed();
-            VerifierCost.Check(lowering.Function, declaration, model, diagnostics, cancellationToken);
-            if (diagnostics.Count > 0) return Failed();
+            // Loops whose walk would pass the verifier's budget run through bpf_loop: found by building once, then built again
+            // with those loops outlined (and again for loops inside them that are still too costly).
+            var runOnce = new List<StatementSyntax>();
+            Build build;
+            for (int round = 0; ; round++)
+            {
+                var attempt = Build.Run(method, model, declaration, body, contextParameter, kind.Value, globals, runOnce, diagnostics, cancellationToken);
+                if (attempt is null) return Failed();
+                var over = VerifierCost.OverBudget(attempt.Functions, declaration, model, runOnce, cancellationToken);
+                if (over.Count == 0)
+                {
+                    build = attempt;
+                    break;
+                }
+                bool added = false;
+                foreach (var (loop, cost) in over)
+                {
+                    string? why = round >= 3 ? "loops nest too deep" : runOnce.Contains(loop) ? "one walk of its body is itself too costly" : null;
+                    if (why is null && attempt.Lowering.Counted(loop, "_", out why) is not null)
+                    {
+                        runOnce.Add(loop);
+                        added = true;
+                        continue;
+                    }
+                    diagnostics.Add(VerifierCost.Refusal(loop, cost, why!));
+                }
+                if (diagnostics.Count > 0 || !added) return Failed();
+            }
+            var lowering = build.Lowering;
+            var machine = build.Machine;
             var subprograms = lowering.Subprograms;
             int chain = SubprogramSet.RoundFrame(machine.StackDepth);
             int deepestCallee = 0;
@@ -127,6 +144,81 @@ namespace BpfDotnet.Compiler.Frontend
         }
 
         private const int MaxStack = 512;
+
+        /// <summary>A program lowered, its loops to run through bpf_loop outlined into callbacks, and its code generated.</summary>
+        private sealed class Build
+        {
+            private Build(Lowering lowering, MachineFunction machine, List<IrFunction> functions)
+            {
+                Lowering = lowering;
+                Machine = machine;
+                Functions = functions;
+            }
+
+            public Lowering Lowering { get; }
+            public MachineFunction Machine { get; }
+            /// <summary>The program's IR and its callbacks', as generated (for the verifier-cost estimate).</summary>
+            public List<IrFunction> Functions { get; }
+
+            public static Build? Run(IMethodSymbol method, SemanticModel model, MethodDeclarationSyntax declaration, IMethodBodyOperation body, IParameterSymbol? contextParameter,
+                KernelModel.ProgramKind kind, EquatableArray<GlobalVariable> globals, List<StatementSyntax> runOnce, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+            {
+                var lowering = new Lowering(model, contextParameter, method.ContainingType, globals, diagnostics, cancellationToken);
+                lowering.Subprograms.FirstReadableContextOffset = kind.ContextStart;
+                lowering.Subprograms.ProgramType = kind.Type;
+                lowering.Subprograms.ProgramName = method.Name;
+                lowering.Subprograms.GplCompatible = Licenses.IsGplCompatible(Licenses.Of(method.ContainingType));
+                lowering.Lower(body);
+                Facts.Obligations.Settle(lowering.Function, diagnostics);
+                if (diagnostics.Count > 0) return null;
+
+                // Outer loops first: a loop inside one already outlined is found in that loop's callback.
+                var functions = new List<IrFunction> { lowering.Function };
+                var names = new List<string> { method.Name };
+                foreach (var loop in runOnce.OrderBy(l => l.SpanStart))
+                {
+                    string name = method.ContainingType.Name + "_" + method.Name + "_loop" + (names.Count).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    var counted = lowering.Counted(loop, name, out string why);
+                    IrFunction? callback = null;
+                    for (int i = 0; counted is not null && callback is null && i < functions.Count; i++)
+                    {
+                        callback = LoopOutlining.Run(functions[i], counted, out why);
+                    }
+                    if (callback is null)
+                    {
+                        diagnostics.Add(VerifierCost.Refusal(loop, "the verifier could not walk it", why));
+                        return null;
+                    }
+                    functions.Add(callback);
+                    names.Add(name);
+                }
+
+                // Callbacks made later sit inside earlier ones: generated first, so that their callers know their frames.
+                var cpu = TargetCpu.Of(declaration.SyntaxTree);
+                var start = StartPosition(declaration, cancellationToken);
+                var subprograms = lowering.Subprograms;
+                for (int i = functions.Count - 1; i >= 1; i--)
+                {
+                    var machine = Generate(functions[i], start, diagnostics, cpu);
+                    if (machine is null) return null;
+                    var signature = new FunctionSignature(IntType.Long, new[]
+                    {
+                        new FunctionParameter("index", IntType.UInt),
+                        new FunctionParameter("state", new PointerType(IntType.Byte)),
+                    }.ToEquatableArray());
+                    subprograms.Functions.Add(new CompiledFunction(names[i], ".text", machine.Code.ToEquatableArray(), machine.Relocations.ToEquatableArray(),
+                        machine.Lines.ToEquatableArray(), signature, machine.StackDepth)
+                    {
+                        Calls = machine.Calls.ToEquatableArray(),
+                    });
+                    int deepest = 0;
+                    foreach (var call in machine.Calls) deepest = Math.Max(deepest, subprograms.ChainDepth.TryGetValue(call.Callee, out int d) ? d : 0);
+                    subprograms.ChainDepth[names[i]] = SubprogramSet.RoundFrame(machine.StackDepth) + deepest;
+                }
+                var program = Generate(lowering.Function, start, diagnostics, cpu);
+                return program is null ? null : new Build(lowering, program, functions);
+            }
+        }
 
         /// <summary>Optimises a lowered function and generates its code; null (with diagnostics) when it cannot be compiled.</summary>
         internal static MachineFunction? Generate(IrFunction function, SourcePosition start, List<DiagnosticInfo> diagnostics, BpfCpu cpu)

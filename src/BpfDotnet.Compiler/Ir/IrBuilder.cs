@@ -85,6 +85,14 @@ namespace BpfDotnet.Compiler.Ir
             return r;
         }
 
+        /// <summary>dst = address of the subprogram <paramref name="callee"/>, a callback for a helper (ld_imm64 relocated against its symbol).</summary>
+        public int FunctionAddress(string callee)
+        {
+            int r = Function.NewReg();
+            Emit(new IrInstruction { Op = IrOp.LoadMap, Dst = r, Callee = callee });
+            return r;
+        }
+
         /// <summary>dst = address of a global variable (ld_imm64 relocated against its symbol).</summary>
         public int GlobalAddress(string name)
         {

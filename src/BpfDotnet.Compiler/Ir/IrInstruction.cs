@@ -27,7 +27,7 @@ namespace BpfDotnet.Compiler.Ir
         ByteSwap,
         /// <summary>dst = address of a stack slot.</summary>
         FrameAddr,
-        /// <summary>dst = map reference (ld_imm64 relocated against a map).</summary>
+        /// <summary>dst = map reference (ld_imm64 relocated against a map), or, with <see cref="IrInstruction.Callee"/>, a subprogram's address.</summary>
         LoadMap,
         /// <summary>dst = helper(args...), or a BPF-to-BPF call when <see cref="IrInstruction.Callee"/> is set.</summary>
         Call,
@@ -148,6 +148,14 @@ namespace BpfDotnet.Compiler.Ir
         public SourcePosition? Position;
         /// <summary>For <see cref="IrOp.Check"/>: what must be proven, and the diagnostic when it is not.</summary>
         public Obligation? Obligation;
+
+        /// <summary>A copy of this instruction (its argument list copied too; blocks it targets shared).</summary>
+        public IrInstruction Clone()
+        {
+            var copy = (IrInstruction)MemberwiseClone();
+            if (Args is not null) copy.Args = new List<int>(Args);
+            return copy;
+        }
 
         public bool IsTerminator => Op == IrOp.Jump || Op == IrOp.Branch || Op == IrOp.Return;
 
@@ -341,6 +349,12 @@ namespace BpfDotnet.Compiler.Ir
         }
 
         public int NewReg() => RegisterCount++;
+
+        /// <summary>Makes registers below <paramref name="count"/> taken, so that code copied from a function with that many keeps its register numbers.</summary>
+        public void ReserveRegisters(int count)
+        {
+            if (count > RegisterCount) RegisterCount = count;
+        }
 
         /// <summary>
         /// How many times each register is defined: by instructions, plus once at entry for each parameter

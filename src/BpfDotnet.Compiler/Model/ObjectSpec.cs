@@ -56,8 +56,11 @@ namespace BpfDotnet.Compiler.Model
         public EquatableArray<CompiledFunction> Subprograms { get; init; } = EquatableArray<CompiledFunction>.Empty;
     }
 
-    /// <summary>A <c>call</c> at <paramref name="InstructionIndex"/> to the subprogram named <paramref name="Callee"/>.</summary>
-    public sealed record CallRelocation(int InstructionIndex, string Callee);
+    /// <summary>
+    /// A <c>call</c> at <paramref name="InstructionIndex"/> to the subprogram named <paramref name="Callee"/>, or, with
+    /// <paramref name="IsAddress"/>, an <c>ld_imm64</c> there of its address (a callback handed to a helper such as <c>bpf_loop</c>).
+    /// </summary>
+    public sealed record CallRelocation(int InstructionIndex, string Callee, bool IsAddress = false);
 
     /// <summary>An <c>ld_imm64</c> at <paramref name="InstructionIndex"/> (slot index) that loads the map <paramref name="MapName"/>.</summary>
     public sealed record MapRelocation(int InstructionIndex, string MapName);

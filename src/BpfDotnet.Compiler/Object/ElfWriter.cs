@@ -28,6 +28,7 @@ namespace BpfDotnet.Compiler.Object
         public const byte STT_NOTYPE = 0;
         public const byte STT_OBJECT = 1;
         public const byte STT_FUNC = 2;
+        public const byte STT_SECTION = 3;
 
         /// <summary><c>R_BPF_64_64</c>: the 64-bit immediate of an <c>ld_imm64</c>.</summary>
         public const uint R_BPF_64_64 = 1;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 using BpfDotnet.Compiler.Isa;
 using BpfDotnet.Compiler.Model;
@@ -44,11 +45,14 @@ namespace BpfDotnet.Compiler.Object
             // Code: each function with the section it is placed in and its byte offset there.
             var code = new List<(CompiledFunction Function, int Section, int Offset)>();
             var functionSymbols = new Dictionary<string, int>(StringComparer.Ordinal);
+            var sectionBytes = new Dictionary<int, byte[]>();
             for (int p = 0; p < spec.Programs.Count; p++)
             {
                 var program = spec.Programs[p];
+                var bytes = Instruction.EncodeAll(program.Code.AsSpan());
                 int section = elf.AddSection(program.Section, ElfWriter.SHT_PROGBITS,
-                    ElfWriter.SHF_ALLOC | ElfWriter.SHF_EXECINSTR, 8, Instruction.EncodeAll(program.Code.AsSpan()));
+                    ElfWriter.SHF_ALLOC | ElfWriter.SHF_EXECINSTR, 8, bytes);
+                sectionBytes[section] = bytes;
                 elf.AddSymbol(CIdentifier.Sanitize(program.Name), ElfWriter.STB_GLOBAL, ElfWriter.STT_FUNC, section,
                     0, (ulong)(program.Code.Count * Instruction.Size));
                 code.Add((program, section, 0));
@@ -61,6 +65,8 @@ namespace BpfDotnet.Compiler.Object
 
             // Subprograms: once each in .text, static, called through R_BPF_64_32 relocations.
             var subprograms = Subprograms(spec);
+            var textOffsets = new Dictionary<string, int>(StringComparer.Ordinal);
+            int textSymbol = -1;
             if (subprograms.Count > 0)
             {
                 var text = new List<Instruction>();
@@ -70,8 +76,14 @@ namespace BpfDotnet.Compiler.Object
                     offsets.Add(text.Count * Instruction.Size);
                     text.AddRange(subprogram.Code);
                 }
-                int section = elf.AddSection(TextSection, ElfWriter.SHT_PROGBITS, ElfWriter.SHF_ALLOC | ElfWriter.SHF_EXECINSTR, 8,
-                    Instruction.EncodeAll(text.ToArray()));
+                var bytes = Instruction.EncodeAll(text.ToArray());
+                int section = elf.AddSection(TextSection, ElfWriter.SHT_PROGBITS, ElfWriter.SHF_ALLOC | ElfWriter.SHF_EXECINSTR, 8, bytes);
+                sectionBytes[section] = bytes;
+                // A subprogram's address is relocated as clang relocates it: against .text's section symbol, its offset in the immediate.
+                if (spec.Programs.Concat(subprograms).Any(f => f.Calls.Any(c => c.IsAddress)))
+                {
+                    textSymbol = elf.AddSymbol(TextSection, ElfWriter.STB_LOCAL, ElfWriter.STT_SECTION, section, 0, 0);
+                }
                 uint sectionName = btf.AddString(TextSection);
                 var funcInfos = new List<FuncInfo>();
                 var lineInfos = new List<LineRecord>();
@@ -81,6 +93,7 @@ namespace BpfDotnet.Compiler.Object
                     functionSymbols[subprogram.Name] = elf.AddSymbol(CIdentifier.Sanitize(subprogram.Name), ElfWriter.STB_LOCAL, ElfWriter.STT_FUNC,
                         section, (ulong)offsets[i], (ulong)(subprogram.Code.Count * Instruction.Size));
                     code.Add((subprogram, section, offsets[i]));
+                    textOffsets[subprogram.Name] = offsets[i];
                     funcInfos.Add(new FuncInfo((uint)offsets[i], AddFunction(btf, subprogram, BtfLinkage.Static)));
                     lineInfos.AddRange(LineRecords(btf, subprogram, offsets[i]));
                 }
@@ -155,8 +168,14 @@ namespace BpfDotnet.Compiler.Object
                 }
                 foreach (var call in function.Calls)
                 {
-                    elf.AddRelocation(section, (ulong)(offset + call.InstructionIndex * Instruction.Size),
-                        functionSymbols[call.Callee], ElfWriter.R_BPF_64_32);
+                    int at = offset + call.InstructionIndex * Instruction.Size;
+                    if (call.IsAddress)
+                    {
+                        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(sectionBytes[section].AsSpan(at + 4), textOffsets[call.Callee]);
+                        elf.AddRelocation(section, (ulong)at, textSymbol, ElfWriter.R_BPF_64_64);
+                        continue;
+                    }
+                    elf.AddRelocation(section, (ulong)at, functionSymbols[call.Callee], ElfWriter.R_BPF_64_32);
                 }
             }
 
@@ -352,7 +371,12 @@ namespace BpfDotnet.Compiler.Object
                 foreach (var subprogram in program.Subprograms) known |= subprogram.Name == call.Callee;
                 if (!known) throw new ArgumentException($"Function '{function.Name}' calls '{call.Callee}', which is not among the subprograms of '{program.Name}'.", "spec");
                 int index = call.InstructionIndex;
-                if (index < 0 || index >= function.Code.Count || function.Code[index].Opcode != KernelModel.Opcodes.Call || function.Code[index].Src != KernelModel.Opcodes.PseudoCall)
+                if (call.IsAddress)
+                {
+                    if (index < 0 || index + 1 >= function.Code.Count || !function.Code[index].IsLoadImm64)
+                        throw new ArgumentException($"Function '{function.Name}': address relocation at {index} is not on an ld_imm64.", "spec");
+                }
+                else if (index < 0 || index >= function.Code.Count || function.Code[index].Opcode != KernelModel.Opcodes.Call || function.Code[index].Src != KernelModel.Opcodes.PseudoCall)
                     throw new ArgumentException($"Function '{function.Name}': call relocation at {index} is not on a BPF-to-BPF call.", "spec");
             }
             foreach (var relocation in function.Relocations)

@@ -54,6 +54,9 @@ namespace BpfDotnet.KernelModel
         /// <summary><c>BPF_PSEUDO_CALL</c>: a call whose immediate is the relative offset of a subprogram.</summary>
         public const byte PseudoCall = 1;
 
+        /// <summary><c>BPF_PSEUDO_FUNC</c>: an <c>ld_imm64</c> of a subprogram's address (a callback), its immediate the subprogram's relative offset.</summary>
+        public const byte PseudoFunc = 4;
+
         /// <summary>An ALU instruction: class (32- or 64-bit), operation, and register or immediate source.</summary>
         public static byte Alu(bool is32, byte operation, bool register) => (byte)((is32 ? ClassAlu : ClassAlu64) | operation | (register ? SourceReg : SourceImm));
 

@@ -98,6 +98,8 @@ namespace BpfDotnet.KernelModel
             new(HelperId.GetNsCurrentPidTgid, "bpf_get_ns_current_pid_tgid", false, "GetNsCurrentPidTgid",
                 Arguments: new[] { HelperArgument.Scalar(0), HelperArgument.Scalar(1), HelperArgument.OutZeroed(2), HelperArgument.Size }),
             new(HelperId.Snprintf, "bpf_snprintf", true),
+            // (u32 nr_loops, void *callback_fn, void *callback_ctx, u64 flags): a loop whose walk would pass the verifier's budget (5.17+).
+            new(HelperId.Loop, "bpf_loop", false),
             new(HelperId.RingbufOutput, "bpf_ringbuf_output", false),
             new(HelperId.RingbufQuery, "bpf_ringbuf_query", false),
             new(HelperId.RingbufReserve, "bpf_ringbuf_reserve", false),

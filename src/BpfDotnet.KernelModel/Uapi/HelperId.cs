@@ -30,6 +30,7 @@ namespace BpfDotnet.KernelModel
         Jiffies64 = 118,
         GetNsCurrentPidTgid = 120,
         Snprintf = 165,
+        Loop = 181,
         KtimeGetBootNs = 125,
         RingbufOutput = 130,
         RingbufReserve = 131,

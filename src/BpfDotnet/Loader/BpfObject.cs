@@ -599,6 +599,15 @@ namespace BpfDotnet
                         SetImm(code, at, dataMap.Fd.Value);
                         return;
                     }
+                    if (_textSection != null && sym.SectionIndex == _textSection.Index)
+                    {
+                        // A subprogram's address (a callback for bpf_loop and the like): the byte offset is the symbol's value plus the immediate.
+                        long callback = ((long)sym.Value + imm) / 8;
+                        int callbackBase = PlaceSubprogram(prog, callback, code, chunks, placedSubprogs);
+                        SetSrcReg(code, at, Opcodes.PseudoFunc);
+                        SetImm(code, at, callbackBase - (insn + 1));
+                        return;
+                    }
                     string target = sym.SectionIndex < _elf.Sections.Count ? _elf.Sections[sym.SectionIndex].Name : "(undefined)";
                     throw new BpfException($"Program '{prog}' refers to symbol '{sym.Name}' in section '{target}' (instruction {insn}: {Disassembler.Decode(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(code), insn, out _)}), which is neither a map nor global data; extern and kconfig symbols are not supported by this loader.");
                 }
@@ -609,22 +618,26 @@ namespace BpfDotnet
                         throw new BpfException($"Program '{prog}' calls '{sym.Name}' (instruction {insn}: {Disassembler.Decode(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(code), insn, out _)}), which is not a function in .text.");
                     // Callee index inside .text: st_value/8 + imm + 1 (libbpf's convention for both FUNC and SECTION symbols).
                     long target = (long)(sym.Value / 8) + imm + 1;
-                    ulong targetOff = (ulong)(target * 8);
-                    if (!placedSubprogs.TryGetValue(targetOff, out int targetBase))
-                    {
-                        ElfSymbol? fn = _elf.Symbols.FirstOrDefault(s => s.SectionIndex == _textSection.Index && s.SymType == ElfSymbol.SttFunc && s.Value == targetOff);
-                        if (fn == null || fn.Size == 0)
-                            throw new BpfException($"Program '{prog}' calls into .text at instruction {target}, where no function starts.");
-                        targetBase = code.Count / 8;
-                        code.AddRange(_textSection.Data.AsSpan((int)fn.Value, (int)fn.Size).ToArray());
-                        chunks.Add(new Chunk(_textSection, fn.Value, fn.Size, targetBase));
-                        placedSubprogs[targetOff] = targetBase;
-                    }
-                    SetImm(code, at, targetBase - (insn + 1));
+                    SetImm(code, at, PlaceSubprogram(prog, target, code, chunks, placedSubprogs) - (insn + 1));
                     return;
                 }
 
                 throw new BpfException($"Program '{prog}': unsupported relocation (type {rel.Type}) against '{sym.Name}' at offset {rel.Offset} of '{chunk.Section.Name}' (instruction opcode 0x{opcode:x2}).");
+            }
+
+            /// <summary>The index in the program of the .text function starting at instruction <paramref name="target"/>, appended once.</summary>
+            private int PlaceSubprogram(string prog, long target, List<byte> code, List<Chunk> chunks, Dictionary<ulong, int> placedSubprogs)
+            {
+                ulong targetOff = (ulong)(target * 8);
+                if (placedSubprogs.TryGetValue(targetOff, out int targetBase)) return targetBase;
+                ElfSymbol? fn = target < 0 ? null : _elf.Symbols.FirstOrDefault(s => s.SectionIndex == _textSection!.Index && s.SymType == ElfSymbol.SttFunc && s.Value == targetOff);
+                if (fn == null || fn.Size == 0)
+                    throw new BpfException($"Program '{prog}' refers to .text at instruction {target}, where no function starts.");
+                targetBase = code.Count / 8;
+                code.AddRange(_textSection!.Data.AsSpan((int)fn.Value, (int)fn.Size).ToArray());
+                chunks.Add(new Chunk(_textSection, fn.Value, fn.Size, targetBase));
+                placedSubprogs[targetOff] = targetBase;
+                return targetBase;
             }
 
             private static void SetSrcReg(List<byte> code, int at, byte src) => code[at + 1] = (byte)((code[at + 1] & 0x0f) | (src << 4));

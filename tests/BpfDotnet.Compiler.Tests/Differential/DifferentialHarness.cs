@@ -61,7 +61,11 @@ public static partial class Corpus
 
         private const long Sentinel = 0x5a5a_5a5a_5a5a_5a5a;
 
-        public sealed record Outcome(int Functions, int Runs, List<string> Failures);
+        public sealed record Outcome(int Functions, int Runs, List<string> Failures)
+        {
+            /// <summary>The programs as compiled.</summary>
+            public List<CompiledFunction> Compiled { get; init; } = new List<CompiledFunction>();
+        }
 
         /// <summary>Builds the corpus class from probe method sources and runs every probe on every input.</summary>
         public static Outcome Run(IReadOnlyList<string> methods, IReadOnlyList<(ulong A, ulong B, ulong C)> inputs, params string[] symbols)
@@ -155,7 +159,7 @@ public static partial class Corpus
                     }
                 }
             }
-            return new Outcome(programs.Count, runs, failures);
+            return new Outcome(programs.Count, runs, failures) { Compiled = programs.Select(p => p.Function).ToList() };
         }
 
         private static string Tail(string log, int lines)

@@ -36,6 +36,25 @@ namespace BpfDotnet.Compiler.Tests.Differential
             Assert.Equal(outcome.Functions * 300, outcome.Runs);
         }
 
+        /// <summary>Loops too long for the verifier to walk run through bpf_loop, with the meaning C# gives them.</summary>
+        [KernelFact]
+        public void LoopsRunThroughBpfLoopMatchDotnet()
+        {
+            Kernel.Require();
+            var methods = LongLoopCorpus.Probes();
+            var outcome = DifferentialHarness.Run(methods, DifferentialHarness.Inputs(20, seed: 3));
+            Assert.True(outcome.Failures.Count == 0, string.Join("\n\n", outcome.Failures));
+            Assert.Equal(methods.Count * 20, outcome.Runs);
+            foreach (var program in outcome.Compiled)
+            {
+                // Each program hands a callback to bpf_loop: an ld_imm64 of a subprogram's address, and the helper's call.
+                Assert.Contains(program.Calls, c => c.IsAddress);
+                const byte Call = 0x85;
+                const int BpfLoop = 181;
+                Assert.Contains(program.Code, i => i.Opcode == Call && i.Src == 0 && i.Imm == BpfLoop);
+            }
+        }
+
         [KernelFact]
         public void OperatorMatrixMatchesDotnet()
         {

@@ -88,10 +88,26 @@ namespace BpfDotnet.Compiler.Tests.Verifier
         private static readonly string HeavyLoops = "for (int i = 0; i < 8192; i++) { for (int j = 0; j < 8; j++) { " +
             string.Concat(Enumerable.Range(0, 12).Select(k => $"acc = unchecked(acc * {k + 3} + (i ^ j)); ")) + "} }";
 
-        [Fact]
-        public void LoopsTheVerifierCannotWalk_AreRefusedOnTheOuterLoop() => AssertRefused(Probe(@"
+        [KernelFact]
+        public void LoopsTheVerifierCannotWalk_RunThroughBpfLoopAndLoad() => AssertLoads(Probe(@"
         long acc = ctx.Arg0;
-        " + HeavyLoops.Replace("for (int i", "for (int i /* BPF0005 */", System.StringComparison.Ordinal) + @"
+        " + HeavyLoops + @"
+        Last.Update(0, acc);
+        return 0;"));
+
+        /// <summary>An 8,192-iteration loop with a test the verifier cannot decide: each iteration leaves a branch pending.</summary>
+        [KernelFact]
+        public void LoopsLeavingABranchPendingEachIteration_RunThroughBpfLoopAndLoad() => AssertLoads(Probe(@"
+        long acc = ctx.Arg0, hits = 0;
+        for (int i = 0; i < 8192; i++) { acc = unchecked(acc * 31 + i); if ((acc & 7) == 3) hits++; }
+        Last.Update(0, hits);
+        return 0;"));
+
+        [Fact]
+        public void LoopsTheVerifierCannotWalkNorBpfLoopRun_AreRefusedOnTheOuterLoop() => AssertRefused(Probe(@"
+        long acc = ctx.Arg0;
+        int i = 0;
+        do { /* BPF0005 */ for (int j = 0; j < 8; j++) { " + string.Concat(Enumerable.Range(0, 12).Select(k => $"acc = unchecked(acc * {k + 3} + (i ^ j)); ")) + @"} i++; } while (i < 8192);
         Last.Update(0, acc);
         return 0;"), "BPF0005", marker: "BPF0005 */");
 
