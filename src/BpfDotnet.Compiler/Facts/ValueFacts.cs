@@ -191,7 +191,7 @@ namespace BpfDotnet.Compiler.Facts
                     break;
                 case IrOp.Check when ins.Obligation is { Kind: ObligationKind.Origin } origin:
                     {
-                        var kind = state[ins.A].Kind;
+                        var kind = origin.Packet ? ValueKind.MapValue : state[ins.A].Kind;
                         state.Define(ins.Dst, Fact.Pointer(kind == ValueKind.Scalar ? ValueKind.Unknown : kind, origin.Object, 0, 0));
                         if (origin.Reservation) state.Hold(origin.Object);
                         break;

@@ -10,6 +10,9 @@ namespace BpfDotnet.Compiler.Frontend
         public const string KprobeAttribute = "BpfDotnet.KprobeAttribute";
         public const string UretprobeAttribute = "BpfDotnet.UretprobeAttribute";
         public const string PtRegs = "BpfDotnet.PtRegs";
+        public const string XdpContext = "BpfDotnet.XdpContext";
+        public const string SkBuff = "BpfDotnet.SkBuff";
+        public const string BpfFieldViewAttribute = "BpfDotnet.BpfFieldViewAttribute";
         public const string PerfEventData = "BpfDotnet.PerfEventData";
         public const string BpfMapAttribute = "BpfDotnet.BpfMapAttribute";
         public const string BpfLicenseAttribute = "BpfDotnet.BpfLicenseAttribute";

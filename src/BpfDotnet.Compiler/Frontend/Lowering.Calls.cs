@@ -73,6 +73,8 @@ namespace BpfDotnet.Compiler.Frontend
                         }
                         return LoadScalar(AddressOf(registers).Plus(arguments[n]), method.ReturnType);
                     }
+                case KnownTypes.XdpContext or KnownTypes.SkBuff when method.Name is "GetPacketRefOrNullRef" or "TryReadPacket" or "TryWritePacket":
+                    return InvokePacket(invocation);
                 case KnownTypes.BpfRingBuffer:
                     return InvokeRingBuffer(invocation);
                 case KnownTypes.BpfPerfEventArray:

@@ -307,6 +307,10 @@ namespace BpfDotnet.Compiler.Frontend
                         }
                         return LoadScalar(AddressOf(registers).Plus(offset.Value), register.Type);
                     }
+                case IPropertyReferenceOperation { Instance: not null } viewed when !IsUserAccessor(viewed.Property.GetMethod) && FieldViewOf(viewed.Property) is { } view:
+                    return LoadFieldView(viewed, view);
+                case IPropertyReferenceOperation { Instance: { } packetContext } packetLength when packetLength.Property.Name == "PacketLength" && IsPacketContext(packetLength.Property.ContainingType):
+                    return PacketLength(packetContext, packetLength);
                 case IPropertyReferenceOperation getter when IsUserAccessor(getter.Property.GetMethod) && TypeLayout.BackingField(getter.Property) is null:
                     return InlineAccessor(getter, getter.Property.GetMethod!, value: null);
                 case IPropertyReferenceOperation isEmpty when IsSpanMember(isEmpty, "IsEmpty") && SpanStorage(isEmpty.Instance) is { } emptyStorage:

@@ -324,6 +324,8 @@ namespace BpfDotnet.Compiler.Frontend
                     break;
                 case IPropertyReferenceOperation setter when TypeLayout.BackingField(setter.Property) is null && IsUserAccessor(setter.Property.SetMethod):
                     return new Location(-1, null, setter, target.Type);
+                case IPropertyReferenceOperation { Instance: not null } viewed when !IsUserAccessor(viewed.Property.SetMethod) && FieldViewOf(viewed.Property) is not null:
+                    return new Location(-1, null, viewed, target.Type);
             }
             return new Location(-1, AddressOf(target), null, target.Type);
         }
@@ -341,6 +343,7 @@ namespace BpfDotnet.Compiler.Frontend
         {
             if (location.Reg >= 0) MoveTo(location.Reg, value);
             else if (location.Memory is Address memory) StoreOperand(memory, ScalarInfo(location.Type).Size, value);
+            else if (!IsUserAccessor(location.Setter!.Property.SetMethod) && FieldViewOf(location.Setter.Property) is { } view) StoreFieldView(location.Setter, view, value);
             else InlineAccessor(location.Setter!, location.Setter!.Property.SetMethod!, value);
         }
 

@@ -200,6 +200,9 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>The kernel's type of the program being compiled, which decides the helpers it may call.</summary>
         public KernelModel.ProgramType ProgramType { get; set; }
 
+        /// <summary>What the program's kind may do with the packet it runs on.</summary>
+        public KernelModel.PacketAccess Packet { get; set; }
+
         /// <summary>The first context offset the program and its subprograms may read (the program kind's <c>ContextStart</c>).</summary>
         public int FirstReadableContextOffset { get; set; }
 

@@ -166,6 +166,7 @@ namespace BpfDotnet.Compiler.Frontend
                 var lowering = new Lowering(model, contextParameter, method.ContainingType, globals, diagnostics, cancellationToken);
                 lowering.Subprograms.FirstReadableContextOffset = kind.ContextStart;
                 lowering.Subprograms.ProgramType = kind.Type;
+                lowering.Subprograms.Packet = kind.Packet;
                 lowering.Subprograms.ProgramName = method.Name;
                 lowering.Subprograms.GplCompatible = Licenses.IsGplCompatible(Licenses.Of(method.ContainingType));
                 lowering.Lower(body);

@@ -273,6 +273,8 @@ namespace BpfDotnet.Compiler.Ir
         /// line of a return reached holding it, as <see cref="KnownValue.Low"/>.
         /// </summary>
         public bool Reservation { get; set; }
+        /// <summary>For <see cref="ObligationKind.Origin"/>: the object is bytes of the packet the compiler bounded (a pointer that is not null).</summary>
+        public bool Packet { get; set; }
         /// <summary>For <see cref="ObligationKind.Origin"/>: the object's index in <see cref="IrFunction.Objects"/>.</summary>
         public int Object { get; set; } = -1;
         /// <summary>The diagnostic when the obligation does not hold; null for an origin.</summary>

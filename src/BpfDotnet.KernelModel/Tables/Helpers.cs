@@ -87,6 +87,8 @@ namespace BpfDotnet.KernelModel
             new(HelperId.ProbeReadKernelStr, "bpf_probe_read_kernel_str", true, "ProbeReadKernelString", Arguments: ReadInto),
             new(HelperId.GetNumaNodeId, "bpf_get_numa_node_id", false, "GetNumaNodeId"),
             new(HelperId.MapPushElem, "bpf_map_push_elem", false),
+            // (struct sk_buff *skb, u32 offset, void *to, u32 len): packet bytes out, for socket filters' TryReadPacket.
+            new(HelperId.SkbLoadBytes, "bpf_skb_load_bytes", false, Tracing: false),
             new(HelperId.MapPopElem, "bpf_map_pop_elem", false),
             new(HelperId.MapPeekElem, "bpf_map_peek_elem", false),
             new(HelperId.GetCurrentCgroupId, "bpf_get_current_cgroup_id", false, "GetCurrentCgroupId"),

@@ -28,6 +28,19 @@ namespace BpfDotnet.KernelModel
         Tracing,
     }
 
+    /// <summary>What a program kind may do with the packet it runs on (the verifier's <c>may_access_direct_pkt_data</c>).</summary>
+    internal enum PacketAccess
+    {
+        /// <summary>It has no packet.</summary>
+        None,
+        /// <summary>It may copy packet bytes out with <c>bpf_skb_load_bytes</c> only (socket filters).</summary>
+        LoadBytes,
+        /// <summary>It may read the packet in place.</summary>
+        Read,
+        /// <summary>It may read and write the packet in place.</summary>
+        ReadWrite,
+    }
+
     /// <summary>What a section name says about its programs (libbpf's <c>SEC()</c> conventions).</summary>
     /// <param name="Type">The program type it is loaded as.</param>
     /// <param name="ExpectedAttach">The expected attach type it is loaded with.</param>
@@ -38,7 +51,9 @@ namespace BpfDotnet.KernelModel
     /// The first context offset a program may read: 8 for a tracepoint, whose record starts with common fields the kernel
     /// keeps from the program (<c>tp_prog_is_valid_access</c>).
     /// </param>
-    internal readonly record struct ProgramKind(string Prefix, ProgramType Type, AttachType ExpectedAttach, ProgramAttach Attach, bool LoadSupported = true, int ContextStart = 0);
+    /// <param name="Packet">What its programs may do with the packet they run on.</param>
+    internal readonly record struct ProgramKind(string Prefix, ProgramType Type, AttachType ExpectedAttach, ProgramAttach Attach, bool LoadSupported = true, int ContextStart = 0,
+        PacketAccess Packet = PacketAccess.None);
 
     /// <summary>The program kinds by section name: the one table the compiler and the loader read.</summary>
     internal static class ProgramKinds
@@ -61,16 +76,16 @@ namespace BpfDotnet.KernelModel
             new("uretprobe", ProgramType.Kprobe, 0, ProgramAttach.None),
             new("usdt", ProgramType.Kprobe, 0, ProgramAttach.None),
             new("perf_event", ProgramType.PerfEvent, 0, ProgramAttach.None),
-            new("socket", ProgramType.SocketFilter, 0, ProgramAttach.None),
-            new("xdp", ProgramType.Xdp, AttachType.Xdp, ProgramAttach.None),
-            new("tcx/ingress", ProgramType.SchedCls, AttachType.TcxIngress, ProgramAttach.None),
-            new("tcx/egress", ProgramType.SchedCls, AttachType.TcxEgress, ProgramAttach.None),
-            new("tc", ProgramType.SchedCls, 0, ProgramAttach.None),
-            new("classifier", ProgramType.SchedCls, 0, ProgramAttach.None),
-            new("action", ProgramType.SchedAct, 0, ProgramAttach.None),
-            new("cgroup_skb/ingress", ProgramType.CgroupSkb, AttachType.CgroupInetIngress, ProgramAttach.None),
-            new("cgroup_skb/egress", ProgramType.CgroupSkb, AttachType.CgroupInetEgress, ProgramAttach.None),
-            new("cgroup/skb", ProgramType.CgroupSkb, AttachType.CgroupInetIngress, ProgramAttach.None),
+            new("socket", ProgramType.SocketFilter, 0, ProgramAttach.None, Packet: PacketAccess.LoadBytes),
+            new("xdp", ProgramType.Xdp, AttachType.Xdp, ProgramAttach.None, Packet: PacketAccess.ReadWrite),
+            new("tcx/ingress", ProgramType.SchedCls, AttachType.TcxIngress, ProgramAttach.None, Packet: PacketAccess.ReadWrite),
+            new("tcx/egress", ProgramType.SchedCls, AttachType.TcxEgress, ProgramAttach.None, Packet: PacketAccess.ReadWrite),
+            new("tc", ProgramType.SchedCls, 0, ProgramAttach.None, Packet: PacketAccess.ReadWrite),
+            new("classifier", ProgramType.SchedCls, 0, ProgramAttach.None, Packet: PacketAccess.ReadWrite),
+            new("action", ProgramType.SchedAct, 0, ProgramAttach.None, Packet: PacketAccess.ReadWrite),
+            new("cgroup_skb/ingress", ProgramType.CgroupSkb, AttachType.CgroupInetIngress, ProgramAttach.None, Packet: PacketAccess.Read),
+            new("cgroup_skb/egress", ProgramType.CgroupSkb, AttachType.CgroupInetEgress, ProgramAttach.None, Packet: PacketAccess.Read),
+            new("cgroup/skb", ProgramType.CgroupSkb, AttachType.CgroupInetIngress, ProgramAttach.None, Packet: PacketAccess.Read),
             new("cgroup/sock_create", ProgramType.CgroupSock, AttachType.CgroupInetSockCreate, ProgramAttach.None),
             new("cgroup/sock", ProgramType.CgroupSock, AttachType.CgroupInetSockCreate, ProgramAttach.None),
             new("cgroup/bind4", ProgramType.CgroupSockAddr, AttachType.CgroupInet4Bind, ProgramAttach.None),
@@ -86,15 +101,15 @@ namespace BpfDotnet.KernelModel
             new("cgroup/getsockopt", ProgramType.CgroupSockopt, AttachType.CgroupGetsockopt, ProgramAttach.None),
             new("cgroup/setsockopt", ProgramType.CgroupSockopt, AttachType.CgroupSetsockopt, ProgramAttach.None),
             new("sockops", ProgramType.SockOps, AttachType.CgroupSockOps, ProgramAttach.None),
-            new("sk_skb/stream_parser", ProgramType.SkSkb, AttachType.SkSkbStreamParser, ProgramAttach.None),
-            new("sk_skb/stream_verdict", ProgramType.SkSkb, AttachType.SkSkbStreamVerdict, ProgramAttach.None),
-            new("sk_skb", ProgramType.SkSkb, 0, ProgramAttach.None),
+            new("sk_skb/stream_parser", ProgramType.SkSkb, AttachType.SkSkbStreamParser, ProgramAttach.None, Packet: PacketAccess.ReadWrite),
+            new("sk_skb/stream_verdict", ProgramType.SkSkb, AttachType.SkSkbStreamVerdict, ProgramAttach.None, Packet: PacketAccess.ReadWrite),
+            new("sk_skb", ProgramType.SkSkb, 0, ProgramAttach.None, Packet: PacketAccess.ReadWrite),
             new("sk_msg", ProgramType.SkMsg, AttachType.SkMsgVerdict, ProgramAttach.None),
             new("sk_lookup", ProgramType.SkLookup, AttachType.SkLookup, ProgramAttach.None),
-            new("flow_dissector", ProgramType.FlowDissector, AttachType.FlowDissector, ProgramAttach.None),
-            new("lwt_in", ProgramType.LwtIn, 0, ProgramAttach.None),
-            new("lwt_out", ProgramType.LwtOut, 0, ProgramAttach.None),
-            new("lwt_xmit", ProgramType.LwtXmit, 0, ProgramAttach.None),
+            new("flow_dissector", ProgramType.FlowDissector, AttachType.FlowDissector, ProgramAttach.None, Packet: PacketAccess.Read),
+            new("lwt_in", ProgramType.LwtIn, 0, ProgramAttach.None, Packet: PacketAccess.Read),
+            new("lwt_out", ProgramType.LwtOut, 0, ProgramAttach.None, Packet: PacketAccess.Read),
+            new("lwt_xmit", ProgramType.LwtXmit, 0, ProgramAttach.None, Packet: PacketAccess.ReadWrite),
             new("syscall", ProgramType.Syscall, 0, ProgramAttach.None),
             new("tp_btf/", ProgramType.Tracing, AttachType.TraceRawTp, ProgramAttach.Tracing),
             new("fentry/", ProgramType.Tracing, AttachType.TraceFentry, ProgramAttach.Tracing),

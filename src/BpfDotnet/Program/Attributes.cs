@@ -158,3 +158,35 @@ namespace BpfDotnet
         public string License { get; }
     }
 }
+
+namespace BpfDotnet
+{
+    /// <summary>
+    /// Says what a property of a struct from a compiled library (a packet header, say) reads, so that probes may use it:
+    /// the field <see cref="Field"/>, its bytes reversed when <see cref="NetworkOrder"/> (big-endian on the wire), shifted
+    /// right by <see cref="Shift"/>, kept to its low <see cref="Bits"/> bits (all when 0), multiplied by <see cref="Scale"/>; a
+    /// <c>bool</c> property is true when that is not 0. A setter, where the view is the whole field, writes the field the
+    /// same way. The property's .NET accessors must compute the same.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+    public sealed class BpfFieldViewAttribute : Attribute
+    {
+        /// <summary>Describes a view of <paramref name="field"/>, a field of the same struct.</summary>
+        public BpfFieldViewAttribute(string field) => Field = field;
+
+        /// <summary>The field's name.</summary>
+        public string Field { get; }
+
+        /// <summary>The field holds its value in network (big-endian) byte order.</summary>
+        public bool NetworkOrder { get; set; }
+
+        /// <summary>Bits to shift the value right by.</summary>
+        public int Shift { get; set; }
+
+        /// <summary>Bits of the shifted value kept (0: all).</summary>
+        public int Bits { get; set; }
+
+        /// <summary>What the kept bits are multiplied by.</summary>
+        public int Scale { get; set; } = 1;
+    }
+}

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using BpfDotnet.KernelModel;
 
@@ -114,8 +115,9 @@ namespace BpfDotnet
 namespace BpfDotnet
 {
     /// <summary>
-    /// The context of an XDP program (<c>struct xdp_md</c>): the packet it runs on and where it came in. The packet's
-    /// bytes are read through the packet access of the program kinds that take packets.
+    /// The context of an XDP program (<c>struct xdp_md</c>): the packet it runs on and where it came in. The packet's bytes
+    /// are read and written through <see cref="GetPacketRefOrNullRef{T}"/>, <see cref="TryReadPacket{T}"/> and
+    /// <see cref="TryWritePacket{T}"/>.
     /// </summary>
     [StructLayout(LayoutKind.Sequential)]
     public struct XdpContext
@@ -132,6 +134,50 @@ namespace BpfDotnet
 
         /// <summary>The interface a redirected packet leaves by (in programs attached to device maps).</summary>
         public uint EgressInterfaceIndex;
+
+        /// <summary>
+        /// A context for running an XDP program as .NET code on <paramref name="packet"/> (a unit test of a packet filter): its
+        /// packet access reads and writes that array.
+        /// </summary>
+        public static XdpContext ForPacket(byte[] packet, uint ingressInterfaceIndex = 1, uint rxQueueIndex = 0)
+            => new XdpContext { _data = PacketBuffers.Register(packet), _dataEnd = (uint)packet.Length, IngressInterfaceIndex = ingressInterfaceIndex, RxQueueIndex = rxQueueIndex };
+
+        /// <summary>
+        /// The packet's length in bytes (<c>data_end - data</c>: for an skb, its linear part). In a .NET run, the length of the
+        /// array the context was made for.
+        /// </summary>
+        public readonly int PacketLength => PacketBuffers.Of(_data).Length;
+
+        /// <summary>
+        /// A reference to the <typeparamref name="T"/> (a header, say) at byte <paramref name="offset"/> of the packet, which
+        /// reads and writes the packet in place, or a null reference when the packet ends before it or the offset is negative
+        /// or above 65,535: test it with <c>Unsafe.IsNullRef</c> before use (BPF0015). The compiler emits the comparison with
+        /// the packet's end that the verifier needs. A helper that changes the packet (adjusting its head or tail) ends every
+        /// reference taken before it.
+        /// </summary>
+        public readonly ref T GetPacketRefOrNullRef<T>(int offset) where T : unmanaged => ref PacketBuffers.At<T>(PacketBuffers.Of(_data), offset);
+
+        /// <summary>Copies the <typeparamref name="T"/> at byte <paramref name="offset"/> of the packet; false (and <paramref name="value"/> zeroed) when the packet ends before it.</summary>
+        public readonly bool TryReadPacket<T>(int offset, out T value) where T : unmanaged
+        {
+            ref T at = ref PacketBuffers.At<T>(PacketBuffers.Of(_data), offset);
+            if (Unsafe.IsNullRef(ref at))
+            {
+                value = default;
+                return false;
+            }
+            value = at;
+            return true;
+        }
+
+        /// <summary>Writes <paramref name="value"/> at byte <paramref name="offset"/> of the packet; false (nothing written) when the packet ends before its end.</summary>
+        public readonly bool TryWritePacket<T>(int offset, in T value) where T : unmanaged
+        {
+            ref T at = ref PacketBuffers.At<T>(PacketBuffers.Of(_data), offset);
+            if (Unsafe.IsNullRef(ref at)) return false;
+            at = value;
+            return true;
+        }
     }
 
     /// <summary>What an XDP program does with the packet (<c>enum xdp_action</c>): its return value.</summary>
@@ -166,8 +212,9 @@ namespace BpfDotnet
 namespace BpfDotnet
 {
     /// <summary>
-    /// The context of tc (tcx), socket filter and cgroup skb programs (<c>struct __sk_buff</c>): the packet's metadata, read-only
-    /// here. The packet's bytes are read through the packet access of the program kinds that take packets.
+    /// The context of tc (tcx), socket filter and cgroup skb programs (<c>struct __sk_buff</c>): the packet's metadata, and its
+    /// bytes through <see cref="GetPacketRefOrNullRef{T}"/>, <see cref="TryReadPacket{T}"/> and <see cref="TryWritePacket{T}"/>
+    /// (a socket filter reads them with <c>bpf_skb_load_bytes</c>, and cannot write them).
     /// </summary>
     [StructLayout(LayoutKind.Sequential)]
     public unsafe struct SkBuff
@@ -201,6 +248,70 @@ namespace BpfDotnet
         public uint Hash;
         /// <summary>The tc class id.</summary>
         public uint TcClassid;
+        private uint _data;
+        private uint _dataEnd;
+        /// <summary>The NAPI id the packet came in through.</summary>
+        public uint NapiId;
+        /// <summary>The socket's address family (cgroup skb, sk_skb).</summary>
+        public uint Family;
+        /// <summary>The socket's remote IPv4 address, in network byte order.</summary>
+        public uint RemoteIp4;
+        /// <summary>The socket's local IPv4 address, in network byte order.</summary>
+        public uint LocalIp4;
+        /// <summary>The socket's remote IPv6 address, in network byte order.</summary>
+        public fixed uint RemoteIp6[4];
+        /// <summary>The socket's local IPv6 address, in network byte order.</summary>
+        public fixed uint LocalIp6[4];
+        /// <summary>The socket's remote port, in network byte order.</summary>
+        public uint RemotePort;
+        /// <summary>The socket's local port, in host byte order.</summary>
+        public uint LocalPort;
+        private uint _dataMeta;
+
+        /// <summary>
+        /// A context for running a tc, socket filter or cgroup skb program as .NET code on <paramref name="packet"/> (a unit test of
+        /// a packet filter): its packet access reads and writes that array, and <see cref="Len"/> is its length.
+        /// </summary>
+        public static SkBuff ForPacket(byte[] packet, uint protocol = 0x0008, uint interfaceIndex = 1)
+            => new SkBuff { _data = PacketBuffers.Register(packet), _dataEnd = (uint)packet.Length, Len = (uint)packet.Length, Protocol = protocol, InterfaceIndex = interfaceIndex, IngressInterfaceIndex = interfaceIndex };
+
+        /// <summary>
+        /// The packet's length in bytes (<c>data_end - data</c>: for an skb, its linear part). In a .NET run, the length of the
+        /// array the context was made for.
+        /// </summary>
+        public readonly int PacketLength => PacketBuffers.Of(_data).Length;
+
+        /// <summary>
+        /// A reference to the <typeparamref name="T"/> (a header, say) at byte <paramref name="offset"/> of the packet's linear part, which
+        /// reads and writes the packet in place, or a null reference when the packet ends before it or the offset is negative
+        /// or above 65,535: test it with <c>Unsafe.IsNullRef</c> before use (BPF0015). The compiler emits the comparison with
+        /// the packet's end that the verifier needs. A helper that changes the packet (adjusting its head or tail) ends every
+        /// reference taken before it.
+        /// </summary>
+        public readonly ref T GetPacketRefOrNullRef<T>(int offset) where T : unmanaged => ref PacketBuffers.At<T>(PacketBuffers.Of(_data), offset);
+
+        /// <summary>Copies the <typeparamref name="T"/> at byte <paramref name="offset"/> of the packet; false (and <paramref name="value"/> zeroed) when the packet ends before it.</summary>
+        public readonly bool TryReadPacket<T>(int offset, out T value) where T : unmanaged
+        {
+            ref T at = ref PacketBuffers.At<T>(PacketBuffers.Of(_data), offset);
+            if (Unsafe.IsNullRef(ref at))
+            {
+                value = default;
+                return false;
+            }
+            value = at;
+            return true;
+        }
+
+        /// <summary>Writes <paramref name="value"/> at byte <paramref name="offset"/> of the packet; false (nothing written) when the packet ends before its end.</summary>
+        public readonly bool TryWritePacket<T>(int offset, in T value) where T : unmanaged
+        {
+            ref T at = ref PacketBuffers.At<T>(PacketBuffers.Of(_data), offset);
+            if (Unsafe.IsNullRef(ref at)) return false;
+            at = value;
+            return true;
+        }
+
     }
 
     /// <summary>What a tc program does with the packet (<c>TC_ACT_*</c>): its return value.</summary>

@@ -1,0 +1,158 @@
+using System.Collections.Generic;
+using BpfDotnet.Compiler.Ir;
+using BpfDotnet.KernelModel;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace BpfDotnet.Compiler.Frontend
+{
+    /// <summary>
+    /// Packet access from an XDP or skb context: <c>GetPacketRefOrNullRef&lt;T&gt;(offset)</c>, <c>TryReadPacket</c>,
+    /// <c>TryWritePacket</c> and <c>PacketLength</c>. Each access reads the packet's start and end from the context (the
+    /// verifier makes packet pointers of those loads), and compares the access's end with the packet's end before it, so
+    /// that the verifier, which refuses any packet access it has not seen bounded that way, accepts every one: the
+    /// reference is null where the packet ends first. A variable offset is first bounded to 0..65,535, as the verifier
+    /// requires of an offset added to a packet pointer. A socket filter, which may not touch the packet directly, reads it
+    /// with <c>bpf_skb_load_bytes</c>.
+    /// </summary>
+    internal sealed partial class Lowering
+    {
+        /// <summary>The largest offset the verifier lets a program add to a packet pointer (<c>MAX_PACKET_OFF</c>).</summary>
+        private const int MaxPacketOffset = 0xffff;
+
+        private static bool IsPacketContext(ITypeSymbol? type) => type?.ToDisplayString() is KnownTypes.XdpContext or KnownTypes.SkBuff;
+
+        /// <summary>The context offsets of the packet's start and end pointers (<c>data</c>, <c>data_end</c>).</summary>
+        private static (int Data, int End) PacketFields(ITypeSymbol context) => context.ToDisplayString() == KnownTypes.XdpContext ? (0, 4) : (76, 80);
+
+        private Operand InvokePacket(IInvocationOperation invocation)
+        {
+            var method = invocation.TargetMethod;
+            if (invocation.Instance is not { } instance || method.TypeArguments.Length != 1 || Layout(method.TypeArguments[0], invocation.Syntax) is not { } layout)
+            {
+                Report(Diagnostics.DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, method.ToDisplayString());
+                return Operand.Const(0);
+            }
+            var access = Subprograms.Packet;
+            bool write = method.Name == "TryWritePacket";
+            if (access == PacketAccess.None || (write && access != PacketAccess.ReadWrite) || (method.Name == "GetPacketRefOrNullRef" && access == PacketAccess.LoadBytes))
+            {
+                string what = access == PacketAccess.None ? "has no packet"
+                    : access == PacketAccess.LoadBytes ? "may only copy packet bytes out (use TryReadPacket)"
+                    : "may read the packet but not write it";
+                Unsupported(invocation, "'" + method.Name + "' in a " + Subprograms.ProgramType + " program, which " + what + ",");
+                return Operand.Const(0);
+            }
+            var offset = Rvalue(invocation.Arguments[0].Value);
+            if (access == PacketAccess.LoadBytes)
+            {
+                // bpf_skb_load_bytes(skb, offset, to, len): 0 when copied; the buffer is zeroed when not.
+                var target = Unwrap(invocation.Arguments[1].Value);
+                int destination = PointerOf(AddressOf(target));
+                int result = CallHelper(HelperId.SkbLoadBytes, invocation, new List<int> { Function.ContextRegister, Materialize(offset), destination, _b.Const(layout.Size) });
+                return Operand.InReg(_b.SetCond(Cond.Eq, result, -1, 0));
+            }
+            if (PacketReference(instance, offset, layout.Size, method.TypeArguments[0].Name, invocation) is not int pointer) return Operand.Const(0);
+            if (method.Name == "GetPacketRefOrNullRef") return Operand.InReg(pointer);
+
+            int succeeded = Function.NewReg();
+            var present = Function.NewBlock();
+            var absent = Function.NewBlock();
+            var join = Function.NewBlock();
+            _b.Branch(Cond.Eq, pointer, -1, 0, absent, present);
+            _b.Block = present;
+            if (write) Copy(Address.OfReg(pointer), AddressOf(invocation.Arguments[1].Value), layout.Size);
+            else if (IsScalar(method.TypeArguments[0])) StoreTo(Unwrap(invocation.Arguments[1].Value), LoadScalar(Address.OfReg(pointer), method.TypeArguments[0]));
+            else Copy(AddressOf(Unwrap(invocation.Arguments[1].Value)), Address.OfReg(pointer), layout.Size);
+            _b.MovConst(succeeded, 1);
+            _b.Jump(join);
+            _b.Block = absent;
+            if (!write)
+            {
+                // C# gives an out argument a value on every path: zero where the packet ends first.
+                var target = Unwrap(invocation.Arguments[1].Value);
+                if (IsScalar(method.TypeArguments[0])) StoreTo(target, Operand.Const(0));
+                else Zero(AddressOf(target), layout.Size);
+            }
+            _b.MovConst(succeeded, 0);
+            _b.Jump(join);
+            _b.Block = join;
+            return Operand.InReg(succeeded);
+        }
+
+        /// <summary>The packet's length in bytes: its end less its start.</summary>
+        private Operand PacketLength(IOperation instance, IOperation at)
+        {
+            if (Subprograms.Packet is PacketAccess.None or PacketAccess.LoadBytes)
+            {
+                Unsupported(at, "'PacketLength' in a " + Subprograms.ProgramType + " program, which " + (Subprograms.Packet == PacketAccess.None ? "has no packet" : "may not read the packet's pointers (use Len)") + ",");
+                return Operand.Const(0);
+            }
+            if (PacketPointers(instance, at) is not var (data, end)) return Operand.Const(0);
+            return Operand.InReg(_b.Alu(AluOp.Sub, end, data, false));
+        }
+
+        /// <summary>Registers holding the packet's start and end, read from the context; null (reported) when the instance is not the program's context.</summary>
+        private (int Data, int End)? PacketPointers(IOperation instance, IOperation at)
+        {
+            var context = AddressOf(instance);
+            if (context.IsSlot || context.BaseReg != Function.ContextRegister || context.BaseReg < 0 || context.Offset != 0 || instance.Type is null)
+            {
+                Unsupported(at, "Packet access through a copy of the context (use the program's context parameter itself)");
+                return null;
+            }
+            var (dataField, endField) = PacketFields(instance.Type);
+            // 32-bit loads at the fields' own offsets: the verifier turns exactly those into packet pointers.
+            int data = _b.Load(Address.OfReg(context.BaseReg, dataField), 4);
+            int end = _b.Load(Address.OfReg(context.BaseReg, endField), 4);
+            return (data, end);
+        }
+
+        /// <summary>
+        /// A register holding the address of the <paramref name="size"/> bytes at <paramref name="offset"/> of the packet, or
+        /// 0 where the packet ends before their end (or the offset is outside 0..65,535).
+        /// </summary>
+        private int? PacketReference(IOperation instance, Operand offset, int size, string typeName, IOperation at)
+        {
+            if (PacketPointers(instance, at) is not var (data, end)) return null;
+            if (offset.IsConst && (offset.Value < 0 || offset.Value > MaxPacketOffset))
+            {
+                Unsupported(at, "A packet offset outside 0.." + MaxPacketOffset + " (" + offset.Value + ")");
+                return null;
+            }
+            int result = Function.NewReg();
+            var inside = Function.NewBlock();
+            var outside = Function.NewBlock();
+            var join = Function.NewBlock();
+            int start;
+            if (offset.IsConst)
+            {
+                start = _b.AluImm(AluOp.Add, data, offset.Value, false);
+            }
+            else
+            {
+                int value = Materialize(offset);
+                var bounded = Function.NewBlock();
+                // Unsigned: a negative offset is far above the limit.
+                _b.Branch(Cond.Gt, value, -1, MaxPacketOffset, outside, bounded);
+                _b.Block = bounded;
+                start = _b.Alu(AluOp.Add, data, value, false);
+            }
+            int last = _b.AluImm(AluOp.Add, start, size, false);
+            _b.Branch(Cond.Gt, last, end, 0, outside, inside);
+            _b.Block = inside;
+            Function.Objects.Add((size, "the packet's " + typeName));
+            _b.Emit(new IrInstruction
+            {
+                Op = IrOp.Check, Dst = result, A = start,
+                Obligation = new Obligation { Kind = ObligationKind.Origin, Object = Function.Objects.Count - 1, Packet = true },
+            });
+            _b.Jump(join);
+            _b.Block = outside;
+            _b.MovConst(result, 0);
+            _b.Jump(join);
+            _b.Block = join;
+            return result;
+        }
+    }
+}
