@@ -90,8 +90,8 @@ namespace BpfDotnet.Compiler.Diagnostics
 
         /// <summary>BPF0015: a map value used without a null test.</summary>
         public static readonly DiagnosticDescriptor MaybeNullMapValue = Error("BPF0015",
-            "Map value may be null",
-            "'{0}' may be a null reference here (the key may be missing), and the kernel verifier refuses the access; test it with Unsafe.IsNullRef first");
+            "Reference may be null",
+            "'{0}' may be a null reference here (a map's key may be missing, a packet may end before a header), and the kernel verifier refuses the access; test it with Unsafe.IsNullRef first");
 
         /// <summary>BPF0016: division whose C# meaning eBPF cannot reproduce.</summary>
         public static readonly DiagnosticDescriptor UnsupportedDivision = Error("BPF0016",

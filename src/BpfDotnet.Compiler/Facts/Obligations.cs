@@ -56,6 +56,8 @@ namespace BpfDotnet.Compiler.Facts
                 var obligation = check.Obligation!;
                 check.Op = IrOp.Mov;
                 check.Obligation = null;
+                // A bounded packet reference stays marked, so that the null check after the passes knows it (it is null on the other path).
+                check.NotNull = obligation is { Kind: ObligationKind.Origin, Packet: true };
                 int dividendRegister = check.B;
                 check.B = -1;
                 // A check on no path the program can take needs nothing.

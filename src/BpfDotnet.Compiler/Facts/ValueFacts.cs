@@ -196,6 +196,9 @@ namespace BpfDotnet.Compiler.Facts
                         if (origin.Reservation) state.Hold(origin.Object);
                         break;
                     }
+                case IrOp.Mov when ins.NotNull:
+                    state.Define(ins.Dst, Fact.Of(ValueKind.MapValue));
+                    break;
                 case IrOp.Mov:
                 case IrOp.Check:
                     state.Define(ins.Dst, state[ins.A], ins.Dst != ins.A ? Relation.CopyOf(ins.A) : null);

@@ -161,6 +161,32 @@ namespace BpfDotnet.Compiler.Frontend
             else _b.Store(address, size, Materialize(value));
         }
 
+        /// <summary>A store into the context: from a register, as the verifier requires there.</summary>
+        private void StoreIntoContext(Address address, int size, Operand value)
+            => _b.Emit(new IrInstruction { Op = IrOp.Store, Addr = address, Size = size, A = Materialize(value), IntoContext = true });
+
+        /// <summary>
+        /// True when the program's kind may write the context field <paramref name="target"/> (the context-writes table);
+        /// otherwise reports which fields it may write.
+        /// </summary>
+        private bool ContextWritable(IOperation target, IOperation at)
+        {
+            var root = Unwrap(target);
+            while (root is IFieldReferenceOperation { Instance: not null } or IInlineArrayAccessOperation { Instance: not null })
+            {
+                root = Unwrap(root is IFieldReferenceOperation f ? f.Instance! : ((IInlineArrayAccessOperation)root).Instance!);
+            }
+            var address = AddressOf(target);
+            int size = ScalarInfo(target.Type).Size;
+            bool skBuff = root.Type?.ToDisplayString() == KnownTypes.SkBuff;
+            if (skBuff && IsScalar(target.Type) && !address.IsSlot && address.BaseReg == Function.ContextRegister
+                && KernelModel.ContextWrites.AllowsSkBuff(Subprograms.ProgramType, address.Offset, size)) return true;
+            var fields = skBuff ? KernelModel.ContextWrites.SkBuffFields(Subprograms.ProgramType) : System.Array.Empty<KernelModel.ContextWrites.Field>();
+            Unsupported(at, "Writing '" + target.Syntax + "' of the program's context (a " + Subprograms.ProgramType + " program may write "
+                + (fields.Length == 0 ? "none of its context's fields" : "only " + string.Join(", ", fields.Select(f => f.Name)) + ", 32 bits at a time") + ")");
+            return false;
+        }
+
         private int FieldOffset(IFieldSymbol field, SyntaxNode syntax)
         {
             if (TypeLayout.TryGet(field.ContainingType, out _) is StructType layout)
@@ -212,7 +238,10 @@ namespace BpfDotnet.Compiler.Frontend
         private bool IsContextAccess(IOperation op)
         {
             op = Unwrap(op);
-            while (op is IFieldReferenceOperation { Instance: not null } f) op = Unwrap(f.Instance);
+            while (op is IFieldReferenceOperation { Instance: not null } or IInlineArrayAccessOperation { Instance: not null })
+            {
+                op = Unwrap(op is IFieldReferenceOperation f ? f.Instance! : ((IInlineArrayAccessOperation)op).Instance!);
+            }
             if (op is not IParameterReferenceOperation p) return false;
             if (_parameters.TryGetValue(p.Parameter, out var bound)) return bound.AliasesContext;
             return _contextParameter is not null && SymbolEqualityComparer.Default.Equals(p.Parameter, _contextParameter);
@@ -247,8 +276,10 @@ namespace BpfDotnet.Compiler.Frontend
             }
             if (IsContextAccess(target))
             {
-                Unsupported(assignment, "Writing to the program's context");
-                return Operand.Const(0);
+                if (!ContextWritable(target, assignment)) return Operand.Const(0);
+                var written = Rvalue(assignment.Value);
+                StoreIntoContext(AddressOf(target), ScalarInfo(target.Type).Size, written);
+                return written;
             }
             if (IsScalar(target.Type))
             {
@@ -342,6 +373,7 @@ namespace BpfDotnet.Compiler.Frontend
         private void Store(Location location, Operand value)
         {
             if (location.Reg >= 0) MoveTo(location.Reg, value);
+            else if (location.Memory is Address { IsSlot: false } context && context.BaseReg == Function.ContextRegister && context.BaseReg >= 0) StoreIntoContext(context, ScalarInfo(location.Type).Size, value);
             else if (location.Memory is Address memory) StoreOperand(memory, ScalarInfo(location.Type).Size, value);
             else if (!IsUserAccessor(location.Setter!.Property.SetMethod) && FieldViewOf(location.Setter.Property) is { } view) StoreFieldView(location.Setter, view, value);
             else InlineAccessor(location.Setter!, location.Setter!.Property.SetMethod!, value);
@@ -423,11 +455,7 @@ namespace BpfDotnet.Compiler.Frontend
                 Unsupported(compound, "Compound assignment to this target");
                 return Operand.Const(0);
             }
-            if (IsContextAccess(target))
-            {
-                Unsupported(compound, "Writing to the program's context");
-                return Operand.Const(0);
-            }
+            if (IsContextAccess(target) && !ContextWritable(target, compound)) return Operand.Const(0);
             // C# reads the target (its location computed once) before the right side runs, which may change it.
             var location = LocationOf(target);
             var current = Load(location);
@@ -466,11 +494,12 @@ namespace BpfDotnet.Compiler.Frontend
             }
             if (op.IsChecked) Unsupported(op, "Checked arithmetic");
             var target = Unwrap(op.Target);
-            if (!IsScalar(target.Type) || IsContextAccess(target))
+            if (!IsScalar(target.Type))
             {
                 Unsupported(op, "Incrementing this target");
                 return Operand.Const(0);
             }
+            if (IsContextAccess(target) && !ContextWritable(target, op)) return Operand.Const(0);
             var location = LocationOf(target);
             var current = Load(location);
             if (needValue && op.IsPostfix && !current.IsConst)

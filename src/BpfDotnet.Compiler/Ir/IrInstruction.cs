@@ -146,6 +146,13 @@ namespace BpfDotnet.Compiler.Ir
         public BasicBlock? Target;
         public BasicBlock? Else;
         public SourcePosition? Position;
+        /// <summary>
+        /// For <see cref="IrOp.Mov"/>: the value is a pointer that is not null where this copy makes it (a packet reference
+        /// past its bounds check), so that the null check knows a join of it with 0 may be null. Kept by the passes.
+        /// </summary>
+        public bool NotNull;
+        /// <summary>For <see cref="IrOp.Store"/>: a store into the program's context, which the verifier takes only from a register (never an immediate).</summary>
+        public bool IntoContext;
         /// <summary>For <see cref="IrOp.Check"/>: what must be proven, and the diagnostic when it is not.</summary>
         public Obligation? Obligation;
 

@@ -35,7 +35,7 @@ namespace BpfDotnet.Compiler.Passes
                     }
                     if (stale is not null) foreach (var s in stale) sums.Remove(s);
                     if (ins.Op == IrOp.Alu && ins.Alu == AluOp.Add && !ins.Is32 && ins.B < 0 && ins.A != def) sums[def] = (ins.A, ins.Imm);
-                    else if (ins.Op == IrOp.Mov && ins.A != def) sums[def] = (ins.A, 0);
+                    else if (ins.Op == IrOp.Mov && !ins.NotNull && ins.A != def) sums[def] = (ins.A, 0);
                 }
             }
         }

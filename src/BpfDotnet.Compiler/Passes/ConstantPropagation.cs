@@ -73,7 +73,7 @@ namespace BpfDotnet.Compiler.Passes
                         return true;
                     }
                     return false;
-                case IrOp.Store when ins.A >= 0 && known(ins.A, out long s) && FitsImm(s, false):
+                case IrOp.Store when ins.A >= 0 && !ins.IntoContext && known(ins.A, out long s) && FitsImm(s, false):
                     ins.Imm = s;
                     ins.A = -1;
                     return true;

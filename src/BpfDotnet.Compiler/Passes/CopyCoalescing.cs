@@ -33,7 +33,7 @@ namespace BpfDotnet.Compiler.Passes
                     int temporary = producer.Def;
                     if (temporary < 0 || copy.A != temporary || copy.Dst == temporary) continue;
                     if (!uses.TryGetValue(temporary, out int count) || count != 1) continue;
-                    if (copy.Op == IrOp.Mov)
+                    if (copy.Op == IrOp.Mov && !copy.NotNull)
                     {
                         producer.Dst = copy.Dst;
                         list.RemoveAt(i + 1);

@@ -17,14 +17,16 @@ namespace BpfDotnet.Compiler.Passes
             var reported = new HashSet<SourcePosition>();
             ValueFacts.Solve(function).Walk((_, _, ins, state) =>
             {
-                bool MaybeNull(int register) => register >= 0 && state[register].Kind == ValueKind.MapValueOrNull;
+                // A path where the reference is null for certain (jump threading may split the paths of a missing test) is as bad.
+                bool IsOrNull(int register) => register >= 0 && state[register].Kind == ValueKind.MapValueOrNull;
+                bool Dereferenced(int register) => register >= 0 && (state[register].Kind == ValueKind.MapValueOrNull || (state[register].IsNull && !function.Parameters.Contains(register)));
                 bool bad = ins.Op switch
                 {
-                    IrOp.Load or IrOp.Store or IrOp.Atomic => MaybeNull(ins.Addr.BaseReg),
-                    IrOp.Alu => MaybeNull(ins.A) || MaybeNull(ins.B),
-                    IrOp.Neg or IrOp.Extend => MaybeNull(ins.A),
+                    IrOp.Load or IrOp.Store or IrOp.Atomic => Dereferenced(ins.Addr.BaseReg),
+                    IrOp.Alu => IsOrNull(ins.A) || IsOrNull(ins.B),
+                    IrOp.Neg or IrOp.Extend => IsOrNull(ins.A),
                     // A helper takes no pointer that may be null (a map, a key, a record): the verifier wants it tested.
-                    IrOp.Call => ins.Args is { } args && args.Exists(MaybeNull),
+                    IrOp.Call => ins.Args is { } args && args.Exists(IsOrNull),
                     _ => false,
                 };
                 if (bad && ins.Position is not null && reported.Add(ins.Position))

@@ -223,7 +223,7 @@ namespace BpfDotnet
         public uint Len;
         /// <summary>The packet type (<c>PACKET_HOST</c>, <c>PACKET_BROADCAST</c>, ...).</summary>
         public uint PacketType;
-        /// <summary>The packet's mark.</summary>
+        /// <summary>The packet's mark (tc, cgroup skb and lwt programs may set it).</summary>
         public uint Mark;
         /// <summary>The transmit queue.</summary>
         public uint QueueMapping;
@@ -235,18 +235,19 @@ namespace BpfDotnet
         public uint VlanTci;
         /// <summary>The VLAN protocol.</summary>
         public uint VlanProto;
-        /// <summary>The packet's priority.</summary>
+        /// <summary>The packet's priority (tc, cgroup skb, sk_skb and lwt programs may set it).</summary>
         public uint Priority;
         /// <summary>The interface the packet came in on.</summary>
         public uint IngressInterfaceIndex;
         /// <summary>The interface the packet is on.</summary>
         public uint InterfaceIndex;
-        /// <summary>The tc index.</summary>
+        /// <summary>The tc index (tc and sk_skb programs may set it).</summary>
         public uint TcIndex;
-        private fixed uint _cb[5];
+        /// <summary>The control buffer (<c>cb</c>): 20 bytes a program may use to pass values along (tc, cgroup skb, socket filter and lwt programs may write it).</summary>
+        public SkBuffControlBuffer ControlBuffer;
         /// <summary>The packet's flow hash.</summary>
         public uint Hash;
-        /// <summary>The tc class id.</summary>
+        /// <summary>The tc class id (tc programs may set it; the kernel keeps its low 16 bits).</summary>
         public uint TcClassid;
         private uint _data;
         private uint _dataEnd;
@@ -312,6 +313,13 @@ namespace BpfDotnet
             return true;
         }
 
+    }
+
+    /// <summary>The five 32-bit words of an skb's control buffer (<c>cb[5]</c>).</summary>
+    [InlineArray(5)]
+    public struct SkBuffControlBuffer
+    {
+        private uint _element;
     }
 
     /// <summary>What a tc program does with the packet (<c>TC_ACT_*</c>): its return value.</summary>

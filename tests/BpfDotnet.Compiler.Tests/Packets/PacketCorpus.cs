@@ -119,6 +119,14 @@ namespace BpfDotnet.Compiler.Tests.Packets
         Out.Update(0, udp.DestinationPort);
         if (udp.DestinationPort == 53) udp.DestinationPort = 5353;
         return TcAction.Ok;"),
+            Tc("t_context_writes", @"
+        ctx.Mark = 42;
+        ctx.Priority += 3;
+        ctx.TcClassid = 0x1002;
+        ctx.ControlBuffer[1] = ctx.Len;
+        ctx.TcIndex++;
+        Out.Update(0, ctx.Mark * 1000000L + ctx.Priority * 1000 + ctx.ControlBuffer[1] + ctx.TcClassid + ctx.TcIndex);
+        return ctx.Mark == 42 ? TcAction.Ok : TcAction.Shot;"),
         };
 
         /// <summary>Well-formed packets of each protocol, and each of them cut at every length from 14 bytes.</summary>

@@ -132,6 +132,23 @@ namespace BpfDotnet.Compiler.Tests.Verifier
 
         private const string Buffers = "    public unsafe struct Buf { public fixed byte Bytes[16]; public long After; }\n";
 
+        [Theory]
+        [InlineData("xdp", "XdpContext", "ctx.IngressInterfaceIndex = 3; // BPF0008")]
+        [InlineData("socket", "SkBuff", "ctx.Mark = 3; // BPF0008")]
+        [InlineData("tc", "SkBuff", "ctx.Len = 3; // BPF0008")]
+        [InlineData("tc", "SkBuff", "ctx.Mark++; ctx.RemotePort += 1; // BPF0008")]
+        [InlineData("cgroup_skb/ingress", "SkBuff", "ctx.TryWritePacket(0, 1); // BPF0008")]
+        [InlineData("socket", "SkBuff", "ref byte b = ref ctx.GetPacketRefOrNullRef<byte>(0); // BPF0008")]
+        [InlineData("tracepoint/syscalls/sys_enter_openat", "SysEnterArgs", "ctx.Arg0 = 1; // BPF0008")]
+        public void ContextAndPacketWritesTheKindForbids_AreRefused(string section, string context, string statement) => AssertRefused(
+            "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfProgram, Section(\"" + section + "\")]\n    public static int Run(ref " + context + " ctx)\n    {\n        "
+            + statement + "\n        return 0;\n    }\n}\n", "BPF0008");
+
+        [Fact]
+        public void PacketReferenceUsedWithoutANullTest_IsRefused() => AssertRefused(
+            "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfProgram, Section(\"xdp\")]\n    public static int Run(ref XdpContext ctx)\n    {\n"
+            + "        ref EthernetHeader eth = ref ctx.GetPacketRefOrNullRef<EthernetHeader>(0);\n        return eth.EtherType; // BPF0015\n    }\n}\n", "BPF0015");
+
         [Fact]
         public void PointerIndexOutsideItsLocal_IsRefused() => AssertRefused(Probe(@"
         long x = ctx.Arg0;
