@@ -42,9 +42,11 @@ namespace BpfDotnet.Loader.Tests
             text.Append("exception it throws, with the call that attaches it (`AttachXdp`, `AttachTcx`, `AttachCgroup`, `AttachToSocket`, `AttachPerfEvent`). Tracing kinds (`tp_btf/`, `fentry/`, `fexit/`, `fmod_ret/`, `iter/`, `lsm/`) are loaded with ");
             text.Append("the BTF id of their target in the running kernel's BTF; kinds marked \"not yet\" the loader cannot load. ");
             text.Append("A program may read its context from the offset in the last column on (a ");
-            text.Append("tracepoint's record starts with common fields the kernel keeps from it).\n\n");
-            text.Append("| Section prefix | Program type | Expected attach type | Loads | Attached by `AttachAll` | First context offset |\n");
-            text.Append("| --- | --- | --- | --- | --- | ---: |\n");
+            text.Append("tracepoint's record starts with common fields the kernel keeps from it). The packet column says what ");
+            text.Append("`GetPacketRefOrNullRef`, `TryReadPacket`, `TryWritePacket` and `PacketLength` may do in the kind (a socket filter copies ");
+            text.Append("bytes out with `bpf_skb_load_bytes` only), and the last column which `SkBuff` fields its programs may set.\n\n");
+            text.Append("| Section prefix | Program type | Expected attach type | Loads | Attached by `AttachAll` | First context offset | Packet | Context fields written |\n");
+            text.Append("| --- | --- | --- | --- | --- | ---: | --- | --- |\n");
             foreach (var kind in ProgramKinds.All)
             {
                 string attach = kind.Attach switch
@@ -56,7 +58,16 @@ namespace BpfDotnet.Loader.Tests
                     ProgramAttach.Tracing => "where its kernel BTF id says (raw tracepoint open)",
                     _ => "no",
                 };
-                text.Append($"| `{kind.Prefix}` | `{kind.Type}` | {(kind.ExpectedAttach == 0 ? "none" : "`" + kind.ExpectedAttach + "`")} | {(kind.LoadSupported ? "yes" : "not yet")} | {attach} | {kind.ContextStart} |\n");
+                string packet = kind.Packet switch
+                {
+                    PacketAccess.ReadWrite => "read, write",
+                    PacketAccess.Read => "read",
+                    PacketAccess.LoadBytes => "copy out",
+                    _ => "none",
+                };
+                var writes = ContextWrites.SkBuffFields(kind.Type);
+                string written = writes.Length == 0 ? "none" : string.Join(", ", writes.Select(f => "`" + f.Name + "`"));
+                text.Append($"| `{kind.Prefix}` | `{kind.Type}` | {(kind.ExpectedAttach == 0 ? "none" : "`" + kind.ExpectedAttach + "`")} | {(kind.LoadSupported ? "yes" : "not yet")} | {attach} | {kind.ContextStart} | {packet} | {written} |\n");
             }
             return text.ToString();
         }
