@@ -41,7 +41,7 @@ namespace BpfDotnet.Loader.Tests
             text.Append("`AttachAll()` attaches the kinds whose attach column names a way; a program of another kind is named in the ");
             text.Append("exception it throws, with the call that attaches it (`AttachXdp`, `AttachTcx`, `AttachCgroup`, `AttachToSocket`, `AttachPerfEvent`). Tracing kinds (`tp_btf/`, `fentry/`, `fexit/`, `fmod_ret/`, `iter/`, `lsm/`) are loaded with ");
             text.Append("the BTF id of their target in the running kernel's BTF; kinds marked \"not yet\" the loader cannot load. ");
-            text.Append("A program may read its context from the offset in the last column on (a ");
+            text.Append("A program may read its context from the first context offset on (a ");
             text.Append("tracepoint's record starts with common fields the kernel keeps from it). The packet column says what ");
             text.Append("`GetPacketRefOrNullRef`, `TryReadPacket`, `TryWritePacket` and `PacketLength` may do in the kind (a socket filter copies ");
             text.Append("bytes out with `bpf_skb_load_bytes` only), and the last column which `SkBuff` fields its programs may set.\n\n");
