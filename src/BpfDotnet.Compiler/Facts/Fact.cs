@@ -17,6 +17,12 @@ namespace BpfDotnet.Compiler.Facts
         MapValueOrNull,
         /// <summary>A reference to a map, for helpers.</summary>
         MapReference,
+        /// <summary>Bytes of the packet, past the comparison with the packet's end that bounds them.</summary>
+        Packet,
+        /// <summary>Bytes of the packet, or null where the packet ended before them: a packet reference not tested yet.</summary>
+        PacketOrNull,
+        /// <summary>A packet reference taken before a helper changed the packet: the verifier forgets it.</summary>
+        StalePacket,
     }
 
     /// <summary>
@@ -91,6 +97,11 @@ namespace BpfDotnet.Compiler.Facts
         {
             ValueKind kind;
             if (a.Kind == b.Kind) kind = a.Kind;
+            // A packet reference stale on any path is stale after the join; one that may be null on any path may be null.
+            else if (a.Kind == ValueKind.StalePacket || b.Kind == ValueKind.StalePacket) kind = ValueKind.StalePacket;
+            else if (a.Kind == ValueKind.PacketOrNull || b.Kind == ValueKind.PacketOrNull
+                || (a.Kind == ValueKind.Packet && b.IsNull) || (b.Kind == ValueKind.Packet && a.IsNull))
+                kind = ValueKind.PacketOrNull;
             // A map value that may be null on any path may be null after the join; so may one joined with null itself.
             else if (a.Kind == ValueKind.MapValueOrNull || b.Kind == ValueKind.MapValueOrNull
                 || (a.Kind == ValueKind.MapValue && b.IsNull) || (b.Kind == ValueKind.MapValue && a.IsNull))

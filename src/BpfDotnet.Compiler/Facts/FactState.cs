@@ -136,6 +136,15 @@ namespace BpfDotnet.Compiler.Facts
         }
 
         /// <summary>A new value in <paramref name="register"/>: what was known of it, and every relation built on it, is gone.</summary>
+        /// <summary>Every register holding a packet reference now holds a stale one.</summary>
+        public void MarkPacketReferencesStale()
+        {
+            foreach (int register in new List<int>(_facts.Keys))
+            {
+                if (_facts[register].Kind is ValueKind.Packet or ValueKind.PacketOrNull) _facts[register] = Fact.Of(ValueKind.StalePacket);
+            }
+        }
+
         public void Define(int register, Fact fact, Relation? relation = null)
         {
             Forget(register);

@@ -191,13 +191,13 @@ namespace BpfDotnet.Compiler.Facts
                     break;
                 case IrOp.Check when ins.Obligation is { Kind: ObligationKind.Origin } origin:
                     {
-                        var kind = origin.Packet ? ValueKind.MapValue : state[ins.A].Kind;
+                        var kind = origin.Packet ? ValueKind.Packet : state[ins.A].Kind;
                         state.Define(ins.Dst, Fact.Pointer(kind == ValueKind.Scalar ? ValueKind.Unknown : kind, origin.Object, 0, 0));
                         if (origin.Reservation) state.Hold(origin.Object);
                         break;
                     }
                 case IrOp.Mov when ins.NotNull:
-                    state.Define(ins.Dst, Fact.Of(ValueKind.MapValue));
+                    state.Define(ins.Dst, state[ins.A].Kind == ValueKind.StalePacket ? Fact.Of(ValueKind.StalePacket) : Fact.Of(ValueKind.Packet));
                     break;
                 case IrOp.Mov:
                 case IrOp.Check:
@@ -273,6 +273,8 @@ namespace BpfDotnet.Compiler.Facts
                         }
                         // A helper or subprogram may write any stack memory it was handed.
                         state.ForgetAllCells();
+                        // A helper that changes the packet (its head, its tail, its bytes) ends every packet reference.
+                        if (ins.Callee is null && KernelModel.Helpers.Of((KernelModel.HelperId)ins.Helper).ChangesPacket) state.MarkPacketReferencesStale();
                         if (ins.Dst >= 0)
                         {
                             bool maybeNull = ins.Callee is null && ins.Helper is (int)KernelModel.HelperId.MapLookupElem or (int)KernelModel.HelperId.RingbufReserve;
@@ -495,11 +497,12 @@ namespace BpfDotnet.Compiler.Facts
             var a = state[branch.A];
             var b = branch.B >= 0 ? state[branch.B] : Fact.Constant(branch.Imm);
 
-            // A map value tested against null.
-            if (a.Kind == ValueKind.MapValueOrNull && b.IsScalar && b.Low == 0 && b.High == 0 && (cond == Cond.Eq || cond == Cond.Ne))
+            // A map value or a packet reference tested against null.
+            if (a.Kind is ValueKind.MapValueOrNull or ValueKind.PacketOrNull && b.IsScalar && b.Low == 0 && b.High == 0 && (cond == Cond.Eq || cond == Cond.Ne))
             {
+                var valid = a.Kind == ValueKind.PacketOrNull ? ValueKind.Packet : ValueKind.MapValue;
                 var now = cond == Cond.Ne
-                    ? (a.HasOrigin ? Fact.Pointer(ValueKind.MapValue, a.Origin, a.Low, a.High) : Fact.Of(ValueKind.MapValue))
+                    ? (a.HasOrigin ? Fact.Pointer(valid, a.Origin, a.Low, a.High) : Fact.Of(valid))
                     : Fact.Constant(0);
                 // A reservation found null was never taken.
                 if (cond == Cond.Eq && a.HasOrigin) state.Release(a.Origin);

@@ -203,7 +203,7 @@ namespace BpfDotnet.Compiler.Frontend
                 {
                     var values = new List<int>();
                     foreach (var argument in invocation.Arguments) values.Add(Materialize(Rvalue(argument.Value)));
-                    return Operand.InReg(CallHelper(entry.Id, invocation, values));
+                    return Operand.InReg(CallHelper(entry, invocation, values));
                 }
             }
             switch (invocation.TargetMethod.Name)
@@ -303,9 +303,12 @@ namespace BpfDotnet.Compiler.Frontend
         /// A call of a kernel helper. A helper the kernel marks GPL-only, in an object whose license is not GPL-compatible,
         /// or one the kernel does not give to this kind of program, is refused here: the kernel would refuse the program at load.
         /// </summary>
-        private int CallHelper(HelperId id, IOperation at, List<int> args)
+        private int CallHelper(HelperId id, IOperation at, List<int> args) => CallHelper(Helpers.Of(id), at, args);
+
+        /// <summary>A call of <paramref name="helper"/> (the entry the C# method named: two methods may call one helper for different program kinds).</summary>
+        private int CallHelper(HelperInfo helper, IOperation at, List<int> args)
         {
-            var helper = Helpers.Of(id);
+            var id = helper.Id;
             if (helper.GplOnly && !Subprograms.GplCompatible)
             {
                 Unsupported(at, "Calling " + helper.Name + " ('" + at.Syntax + "') under the license '" + (_probeClass is null ? Licenses.Default : Licenses.Of(_probeClass))
@@ -315,6 +318,11 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 Unsupported(at, "Calling " + helper.Name + " ('" + at.Syntax + "') from a " + Subprograms.ProgramType
                     + " program (the kernel gives that helper to other program kinds, not to tracing programs; for the time, use Bpf.KtimeGetNs())");
+            }
+            if (helper.Only is { } only && System.Array.IndexOf(only, Subprograms.ProgramType) < 0)
+            {
+                Unsupported(at, "Calling " + helper.Name + " ('" + at.Syntax + "') from a " + Subprograms.ProgramType
+                    + " program (the kernel gives that helper to " + string.Join(", ", only) + " programs only)");
             }
             return _b.Call((int)id, args);
         }

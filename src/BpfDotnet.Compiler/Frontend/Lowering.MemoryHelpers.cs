@@ -77,12 +77,27 @@ namespace BpfDotnet.Compiler.Frontend
                             previousSize = layout.Size;
                             break;
                         }
+                    case HelperArgumentKind.ReadFrom:
+                        {
+                            // A byte span: its bytes; an in value: its memory, of its type's size.
+                            if (IsSpan(Unwrap(value!).Type) && ByteSpan(value!) is { } source)
+                            {
+                                values.Add(PointerOf(source.Start));
+                                previousSize = source.Bytes;
+                                break;
+                            }
+                            var layout = Layout(value!.Type, value.Syntax);
+                            if (layout is null) return Operand.Const(0);
+                            values.Add(PointerOf(AddressOf(value)));
+                            previousSize = layout.Size;
+                            break;
+                        }
                     case HelperArgumentKind.SizeOfPrevious:
                         values.Add(_b.Const(previousSize));
                         break;
                 }
             }
-            return Operand.InReg(CallHelper(helper.Id, invocation, values));
+            return Operand.InReg(CallHelper(helper, invocation, values));
         }
 
         private static bool IsOutArgument(IArgumentOperation argument) => argument.Parameter?.RefKind == RefKind.Out;

@@ -18,8 +18,22 @@ namespace BpfDotnet.Compiler.Passes
             ValueFacts.Solve(function).Walk((_, _, ins, state) =>
             {
                 // A path where the reference is null for certain (jump threading may split the paths of a missing test) is as bad.
-                bool IsOrNull(int register) => register >= 0 && state[register].Kind == ValueKind.MapValueOrNull;
-                bool Dereferenced(int register) => register >= 0 && (state[register].Kind == ValueKind.MapValueOrNull || (state[register].IsNull && !function.Parameters.Contains(register)));
+                bool IsOrNull(int register) => register >= 0 && state[register].Kind is ValueKind.MapValueOrNull or ValueKind.PacketOrNull;
+                bool Dereferenced(int register) => register >= 0 && (IsOrNull(register) || (state[register].IsNull && !function.Parameters.Contains(register)));
+                bool Stale(int register) => register >= 0 && state[register].Kind == ValueKind.StalePacket;
+                bool stale = ins.Op switch
+                {
+                    IrOp.Load or IrOp.Store or IrOp.Atomic => Stale(ins.Addr.BaseReg),
+                    IrOp.Alu => Stale(ins.A) || Stale(ins.B),
+                    IrOp.Call => ins.Args is { } used && used.Exists(Stale),
+                    _ => false,
+                };
+                if (stale && ins.Position is not null && reported.Add(ins.Position))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, ins.Position.Location,
+                        "Using a packet reference taken before a helper changed the packet ('" + ins.Position.Text + "'; the verifier forgets every packet reference at such a call: take it again after the call),"));
+                    return;
+                }
                 bool bad = ins.Op switch
                 {
                     IrOp.Load or IrOp.Store or IrOp.Atomic => Dereferenced(ins.Addr.BaseReg),

@@ -21,6 +21,8 @@ namespace BpfDotnet.KernelModel
         Context,
         /// <summary>The size in bytes of the argument before it (an <c>out</c> variable's type, a span's length); no C# argument.</summary>
         SizeOfPrevious,
+        /// <summary>An <c>in</c> value (or a byte span) the helper reads: its address in the program's memory.</summary>
+        ReadFrom,
     }
 
     /// <summary>One argument of a helper: how it is made, and from which argument of the C# method (-1: none).</summary>
@@ -31,6 +33,7 @@ namespace BpfDotnet.KernelModel
         public static HelperArgument Address(int from) => new(HelperArgumentKind.Address, from);
         public static HelperArgument Into(int from) => new(HelperArgumentKind.Into, from);
         public static HelperArgument OutZeroed(int from) => new(HelperArgumentKind.OutZeroed, from);
+        public static HelperArgument ReadFrom(int from) => new(HelperArgumentKind.ReadFrom, from);
         public static readonly HelperArgument Size = new(HelperArgumentKind.SizeOfPrevious);
     }
 
@@ -48,7 +51,10 @@ namespace BpfDotnet.KernelModel
     /// false for the helpers of <c>bpf_base_func_proto</c> that the tracing programs' list leaves out.
     /// </param>
     /// <param name="Arguments">The helper's arguments in order, when they are not all the C# arguments' values.</param>
-    internal readonly record struct HelperInfo(HelperId Id, string Name, bool GplOnly, string? Method = null, bool Tracing = true, HelperArgument[]? Arguments = null)
+    /// <param name="ChangesPacket">It may change the packet's bytes or bounds, so the verifier forgets every packet reference at the call (<c>bpf_helper_changes_pkt_data</c>).</param>
+    /// <param name="Only">The program types the kernel gives it to, when it gives it to a few only (null: all, but for <paramref name="Tracing"/>).</param>
+    internal readonly record struct HelperInfo(HelperId Id, string Name, bool GplOnly, string? Method = null, bool Tracing = true, HelperArgument[]? Arguments = null,
+        bool ChangesPacket = false, ProgramType[]? Only = null)
     {
         /// <summary>True for the program types whose helpers are the tracing list (<c>bpf_tracing_func_proto</c>).</summary>
         public static bool IsTracing(ProgramType type) => type is ProgramType.Kprobe or ProgramType.Tracepoint or ProgramType.PerfEvent
@@ -60,6 +66,19 @@ namespace BpfDotnet.KernelModel
     {
         /// <summary>The probe reads' arguments: the destination (C# argument 1, an out variable or a span), its size, the address (C# argument 0).</summary>
         private static readonly HelperArgument[] ReadInto = { HelperArgument.Into(1), HelperArgument.Size, HelperArgument.Address(0) };
+
+        private static readonly ProgramType[] Xdp = { ProgramType.Xdp };
+        private static readonly ProgramType[] Tc = { ProgramType.SchedCls, ProgramType.SchedAct };
+        private static readonly ProgramType[] TcAndLwt = { ProgramType.SchedCls, ProgramType.SchedAct, ProgramType.LwtXmit };
+
+        /// <summary>The context (C# argument 0), then <paramref name="scalars"/> integers (C# arguments 1 on).</summary>
+        private static HelperArgument[] ContextThen(int scalars)
+        {
+            var arguments = new HelperArgument[scalars + 1];
+            arguments[0] = HelperArgument.Context(0);
+            for (int i = 1; i <= scalars; i++) arguments[i] = HelperArgument.Scalar(i);
+            return arguments;
+        }
 
         private static readonly HelperInfo[] Table =
         {
@@ -89,6 +108,19 @@ namespace BpfDotnet.KernelModel
             new(HelperId.MapPushElem, "bpf_map_push_elem", false),
             // (struct sk_buff *skb, u32 offset, void *to, u32 len): packet bytes out, for socket filters' TryReadPacket.
             new(HelperId.SkbLoadBytes, "bpf_skb_load_bytes", false, Tracing: false),
+            // The helpers that change or send the packet: (ctx, scalars...), or skb_store_bytes' (skb, offset, from, len, flags).
+            new(HelperId.XdpAdjustHead, "bpf_xdp_adjust_head", false, "XdpAdjustHead", false, ContextThen(1), true, Xdp),
+            new(HelperId.XdpAdjustTail, "bpf_xdp_adjust_tail", false, "XdpAdjustTail", false, ContextThen(1), true, Xdp),
+            new(HelperId.XdpAdjustMeta, "bpf_xdp_adjust_meta", false, "XdpAdjustMeta", false, ContextThen(1), true, Xdp),
+            new(HelperId.Redirect, "bpf_redirect", false, "XdpRedirect", false, null, false, Xdp),
+            new(HelperId.Redirect, "bpf_redirect", false, "Redirect", false, null, false, Tc),
+            new(HelperId.CloneRedirect, "bpf_clone_redirect", false, "CloneRedirect", false, ContextThen(2), true, Tc),
+            new(HelperId.SkbStoreBytes, "bpf_skb_store_bytes", false, "SkbStoreBytes", false,
+                new[] { HelperArgument.Context(0), HelperArgument.Scalar(1), HelperArgument.ReadFrom(2), HelperArgument.Size, HelperArgument.Scalar(3) }, true, TcAndLwt),
+            new(HelperId.L3CsumReplace, "bpf_l3_csum_replace", false, "L3CsumReplace", false, ContextThen(4), true, TcAndLwt),
+            new(HelperId.L4CsumReplace, "bpf_l4_csum_replace", false, "L4CsumReplace", false, ContextThen(4), true, TcAndLwt),
+            new(HelperId.SkbChangeHead, "bpf_skb_change_head", false, "SkbChangeHead", false, ContextThen(2), true, new[] { ProgramType.SchedCls, ProgramType.SchedAct, ProgramType.SkSkb }),
+            new(HelperId.SkbChangeTail, "bpf_skb_change_tail", false, "SkbChangeTail", false, ContextThen(2), true, new[] { ProgramType.SchedCls, ProgramType.SchedAct, ProgramType.SkSkb }),
             new(HelperId.MapPopElem, "bpf_map_pop_elem", false),
             new(HelperId.MapPeekElem, "bpf_map_peek_elem", false),
             new(HelperId.GetCurrentCgroupId, "bpf_get_current_cgroup_id", false, "GetCurrentCgroupId"),

@@ -10,7 +10,7 @@ namespace BpfDotnet
     /// each call compiles to the helper of the same name; as ordinary .NET code each returns the
     /// equivalent value for the calling thread.
     /// </summary>
-    public static class Bpf
+    public static partial class Bpf
     {
         /// <summary><c>bpf_get_current_pid_tgid</c>: process id (tgid) in the upper 32 bits, thread id in the lower.</summary>
         public static ulong GetCurrentPidTgid()

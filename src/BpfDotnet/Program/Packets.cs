@@ -329,7 +329,11 @@ namespace BpfDotnet
                 {
                     var dead = new List<uint>();
                     foreach (var pair in ById) if (!pair.Value.TryGetTarget(out _)) dead.Add(pair.Key);
-                    foreach (uint id in dead) ById.Remove(id);
+                    foreach (uint id in dead)
+                    {
+                        ById.Remove(id);
+                        Replacements.Remove(id);
+                    }
                 }
                 uint next;
                 do { next = ++s_next; } while (next == 0 || ById.ContainsKey(next));
@@ -342,8 +346,23 @@ namespace BpfDotnet
         /// <summary>The packet of id <paramref name="id"/>, or an empty array (a context from the kernel, or whose array is gone).</summary>
         public static byte[] Of(uint id)
         {
-            lock (Gate) return ById.TryGetValue(id, out var reference) && reference.TryGetTarget(out var packet) ? packet : Array.Empty<byte>();
+            lock (Gate)
+            {
+                if (!ById.TryGetValue(id, out var reference) || !reference.TryGetTarget(out var packet)) return Array.Empty<byte>();
+                return Replacements.TryGetValue(id, out var replaced) ? replaced : packet;
+            }
         }
+
+        /// <summary>
+        /// Makes <paramref name="packet"/> (a packet a helper made anew) the packet of <paramref name="id"/>. It has no other
+        /// owner, so it is held as long as the array the id was first registered for lives.
+        /// </summary>
+        public static void Replace(uint id, byte[] packet)
+        {
+            lock (Gate) Replacements[id] = packet;
+        }
+
+        private static readonly Dictionary<uint, byte[]> Replacements = new Dictionary<uint, byte[]>();
 
         /// <summary>A reference to the <typeparamref name="T"/> at <paramref name="offset"/> of <paramref name="packet"/>, or a null reference where it does not fit.</summary>
         public static ref T At<T>(byte[] packet, int offset) where T : unmanaged

@@ -178,6 +178,25 @@ namespace BpfDotnet
             at = value;
             return true;
         }
+
+        /// <summary>The .NET side of <c>bpf_xdp_adjust_head</c>/<c>_tail</c>: the packet made anew, shorter or longer.</summary>
+        internal long Adjust(int delta, bool head)
+        {
+            var packet = PacketBuffers.Of(_data);
+            if (_data == 0 || packet.Length == 0) return -22;
+            long length = (long)packet.Length - (head ? delta : -delta);
+            // The kernel keeps an Ethernet header and 256 bytes of headroom/4 KiB of tailroom at most.
+            if (length < 14 || (head && delta < -256) || (!head && delta > 4096 - packet.Length)) return -22;
+            var resized = new byte[length];
+            if (head) packet.AsSpan(Math.Max(0, delta)).CopyTo(resized.AsSpan(Math.Max(0, -delta)));
+            else packet.AsSpan(0, (int)Math.Min(length, packet.Length)).CopyTo(resized);
+            PacketBuffers.Replace(_data, resized);
+            _dataEnd = (uint)length;
+            return 0;
+        }
+
+        /// <summary>.NET only: the packet's bytes as a program left them (the array <see cref="ForPacket"/> was given, or one a helper made anew).</summary>
+        public readonly byte[] PacketBytes() => PacketBuffers.Of(_data);
     }
 
     /// <summary>What an XDP program does with the packet (<c>enum xdp_action</c>): its return value.</summary>
@@ -311,6 +330,51 @@ namespace BpfDotnet
             if (Unsafe.IsNullRef(ref at)) return false;
             at = value;
             return true;
+        }
+
+        /// <summary>.NET only: the packet's bytes as a program left them (the array <see cref="ForPacket"/> was given, or one a helper made anew).</summary>
+        public readonly byte[] PacketBytes() => PacketBuffers.Of(_data);
+
+        /// <summary>The .NET side of the checksum helpers.</summary>
+        internal readonly long ReplaceChecksum(uint offset, ulong from, ulong to, ulong size, bool pseudo)
+        {
+            var packet = PacketBuffers.Of(_data);
+            if (size is not (2 or 4) || offset > int.MaxValue - 2 || offset + 2 > packet.Length) return size is 0 or 2 or 4 ? -14 : -22;
+            Span<byte> before = stackalloc byte[4], after = stackalloc byte[4];
+            // The values are as the packet holds them: their bytes in memory order.
+            BitConverter.TryWriteBytes(before, (uint)from);
+            BitConverter.TryWriteBytes(after, (uint)to);
+            ushort current = (ushort)(packet[offset] << 8 | packet[offset + 1]);
+            ushort updated = Bpf.UpdatedChecksum(current, before[..(int)size], after[..(int)size]);
+            packet[offset] = (byte)(updated >> 8);
+            packet[offset + 1] = (byte)updated;
+            return 0;
+        }
+
+        /// <summary>The .NET side of <c>bpf_skb_change_head</c>.</summary>
+        internal long Grow(int length)
+        {
+            var packet = PacketBuffers.Of(_data);
+            if (_data == 0 || length > 4096) return -22;
+            var grown = new byte[packet.Length + length];
+            packet.CopyTo(grown, length);
+            PacketBuffers.Replace(_data, grown);
+            _dataEnd = (uint)grown.Length;
+            Len = (uint)grown.Length;
+            return 0;
+        }
+
+        /// <summary>The .NET side of <c>bpf_skb_change_tail</c>.</summary>
+        internal long Resize(int length)
+        {
+            var packet = PacketBuffers.Of(_data);
+            if (_data == 0 || length < 14 || length > packet.Length + 4096) return -22;
+            var resized = new byte[length];
+            packet.AsSpan(0, Math.Min(length, packet.Length)).CopyTo(resized);
+            PacketBuffers.Replace(_data, resized);
+            _dataEnd = (uint)length;
+            Len = (uint)length;
+            return 0;
         }
 
     }

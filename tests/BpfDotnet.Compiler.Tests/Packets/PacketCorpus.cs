@@ -119,6 +119,29 @@ namespace BpfDotnet.Compiler.Tests.Packets
         Out.Update(0, udp.DestinationPort);
         if (udp.DestinationPort == 53) udp.DestinationPort = 5353;
         return TcAction.Ok;"),
+            Xdp("x_pop_ethernet", @"
+        if (!ctx.TryReadPacket(12, out ushort type) || type != 0x0008) return XdpAction.Pass;
+        if (Bpf.XdpAdjustHead(ref ctx, 14) != 0) return XdpAction.Aborted;
+        ref Ipv4Header ip = ref ctx.GetPacketRefOrNullRef<Ipv4Header>(0);
+        if (Unsafe.IsNullRef(ref ip)) return XdpAction.Drop;
+        Out.Update(0, ip.TimeToLive * 1000 + ctx.PacketLength);
+        return XdpAction.Pass;"),
+            Xdp("x_push_and_trim", @"
+        if (ctx.PacketLength > 40 && Bpf.XdpAdjustTail(ref ctx, 40 - ctx.PacketLength) != 0) return XdpAction.Aborted;
+        if (Bpf.XdpAdjustHead(ref ctx, -4) != 0) return XdpAction.Aborted;
+        if (!ctx.TryWritePacket(0, 0xdeadbeefu)) return XdpAction.Drop;
+        Out.Update(0, ctx.PacketLength);
+        return XdpAction.Tx;"),
+            Xdp("x_redirect", "return ctx.PacketLength > 50 ? Bpf.XdpRedirect(1) : XdpAction.Pass;"),
+            Tc("t_ttl_with_checksum", @"
+        if (!ctx.TryReadPacket(12, out ushort type) || type != 0x0008) return TcAction.Ok;
+        if (!ctx.TryReadPacket(22, out ushort ttlAndProtocol)) return TcAction.Shot;
+        ushort lowered = unchecked((ushort)(ttlAndProtocol - 1));
+        if (Bpf.L3CsumReplace(ref ctx, 24, ttlAndProtocol, lowered, 2) != 0) return TcAction.Shot;
+        if (Bpf.SkbStoreBytes(ref ctx, 22, lowered) != 0) return TcAction.Shot;
+        if (!ctx.TryReadPacket(24, out ushort checksum)) return TcAction.Shot;
+        Out.Update(0, checksum);
+        return TcAction.Ok;"),
             Tc("t_context_writes", @"
         ctx.Mark = 42;
         ctx.Priority += 3;

@@ -115,21 +115,24 @@ public static partial class Parsers
                         managedOut.Update(0, Sentinel);
                         var copy = (byte[])packet.Clone();
                         uint managed;
+                        byte[] left;
                         if (xdp)
                         {
                             var ctx = XdpContext.ForPacket(copy);
                             managed = (uint)method.CreateDelegate<XdpProbe>()(ref ctx);
+                            left = ctx.PacketBytes();
                         }
                         else
                         {
                             var ctx = SkBuff.ForPacket(copy);
                             managed = (uint)method.CreateDelegate<TcProbe>()(ref ctx);
+                            left = ctx.PacketBytes();
                         }
                         managedOut.TryGetValue(0, out long managedResult);
                         runs++;
-                        if (kernel.ReturnValue != managed || kernelResult != managedResult || !kernel.Packet.AsSpan().SequenceEqual(copy))
+                        if (kernel.ReturnValue != managed || kernelResult != managedResult || !kernel.Packet.AsSpan().SequenceEqual(left))
                         {
-                            failures.Add($"{symbol.Name} on {Convert.ToHexString(packet)}: .NET returned {managed}, stored {managedResult}, left {Convert.ToHexString(copy)}; " +
+                            failures.Add($"{symbol.Name} on {Convert.ToHexString(packet)}: .NET returned {managed}, stored {managedResult}, left {Convert.ToHexString(left)}; " +
                                 $"the kernel returned {kernel.ReturnValue}, stored {kernelResult}, left {Convert.ToHexString(kernel.Packet)}\n{text}");
                             break;
                         }

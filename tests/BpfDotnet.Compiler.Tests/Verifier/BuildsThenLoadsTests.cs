@@ -145,6 +145,19 @@ namespace BpfDotnet.Compiler.Tests.Verifier
             + statement + "\n        return 0;\n    }\n}\n", "BPF0008");
 
         [Fact]
+        public void PacketReferenceUsedAfterTheHelperThatChangedThePacket_IsRefused() => AssertRefused(
+            "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfProgram, Section(\"xdp\")]\n    public static int Run(ref XdpContext ctx)\n    {\n"
+            + "        ref EthernetHeader eth = ref ctx.GetPacketRefOrNullRef<EthernetHeader>(0);\n        if (Unsafe.IsNullRef(ref eth)) return 0;\n"
+            + "        Bpf.XdpAdjustHead(ref ctx, 14);\n        return eth.EtherType; // BPF0008\n    }\n}\n", "BPF0008");
+
+        [Theory]
+        [InlineData("cgroup_skb/egress", "SkBuff", "Bpf.CloneRedirect(ref ctx, 1); // BPF0008")]
+        [InlineData("xdp", "XdpContext", "Bpf.Redirect(1); // BPF0008")]
+        public void PacketHelpersOfAnotherKind_AreRefused(string section, string context, string statement) => AssertRefused(
+            "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfProgram, Section(\"" + section + "\")]\n    public static int Run(ref " + context + " ctx)\n    {\n        "
+            + statement + "\n        return 0;\n    }\n}\n", "BPF0008");
+
+        [Fact]
         public void PacketReferenceUsedWithoutANullTest_IsRefused() => AssertRefused(
             "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfProgram, Section(\"xdp\")]\n    public static int Run(ref XdpContext ctx)\n    {\n"
             + "        ref EthernetHeader eth = ref ctx.GetPacketRefOrNullRef<EthernetHeader>(0);\n        return eth.EtherType; // BPF0015\n    }\n}\n", "BPF0015");
