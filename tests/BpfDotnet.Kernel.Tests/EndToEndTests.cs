@@ -215,6 +215,63 @@ namespace BpfDotnet.EndToEnd.Tests
             Assert.True(zero.Success && long.Parse(zero.Groups[1].Value) > 100, output);
         }
 
+        /// <summary>
+        /// xdpprotocount on loopback in generic mode counts the UDP datagrams this test sends while it runs (and the ICMP
+        /// port-unreachable replies they draw), per protocol, in its two reports.
+        /// </summary>
+        [KernelFact]
+        public void XdpProtoCountSample_CountsPacketsPerProtocol()
+        {
+            Kernel.Require();
+            var (code, output) = WhileSendingUdp(9, () => Repo.Run("dotnet", $"{Path.Combine(Repo.OutputOf("XdpProtoCount"), "XdpProtoCount.dll")} --interface lo --mode Generic 1 2", timeoutSeconds: 60));
+            Assert.True(code == 0, "xdpprotocount failed:\n" + output);
+            Assert.Equal(2, Regex.Matches(output, @"(?m)^PROTOCOL\s+PACKETS\s+BYTES$").Count);
+            var udp = Regex.Matches(output, @"(?m)^UDP\s+(\d+)\s+(\d+)$");
+            Assert.True(udp.Count > 0, output);
+            var last = udp[^1];
+            Assert.True(long.Parse(last.Groups[1].Value) >= 20 && long.Parse(last.Groups[2].Value) >= 20 * 42, output);
+        }
+
+        /// <summary>tcmarker on loopback's egress marks the datagrams this test sends to port 9, and not those to port 10.</summary>
+        [KernelFact]
+        public void TcMarkerSample_MarksThePacketsToItsPort()
+        {
+            Kernel.Require();
+            var (code, output) = WhileSendingUdp(9, () => Repo.Run("dotnet", $"{Path.Combine(Repo.OutputOf("TcMarker"), "TcMarker.dll")} --interface lo --port 9 --mark 42 1 2", timeoutSeconds: 60), otherPort: 10);
+            Assert.True(code == 0, "tcmarker failed:\n" + output);
+            var reports = Regex.Matches(output, @"(?m)^marked (\d+) packets \((\d+) bytes\) of (\d+) sent$");
+            Assert.Equal(2, reports.Count);
+            long marked = long.Parse(reports[1].Groups[1].Value), sent = long.Parse(reports[1].Groups[3].Value);
+            Assert.True(marked >= 20, output);
+            Assert.True(sent >= marked + 20, output);
+        }
+
+        /// <summary>Runs <paramref name="tool"/> while this process sends a UDP datagram to loopback port <paramref name="port"/> (and <paramref name="otherPort"/>) every 10 ms.</summary>
+        private static (int Code, string Output) WhileSendingUdp(int port, Func<(int, string)> tool, int otherPort = 0)
+        {
+            using var stop = new System.Threading.CancellationTokenSource();
+            var sender = new System.Threading.Thread(() =>
+            {
+                using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+                while (!stop.IsCancellationRequested)
+                {
+                    socket.SendTo(new byte[14], new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+                    if (otherPort != 0) socket.SendTo(new byte[14], new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, otherPort));
+                    System.Threading.Thread.Sleep(10);
+                }
+            }) { IsBackground = true };
+            sender.Start();
+            try
+            {
+                return tool();
+            }
+            finally
+            {
+                stop.Cancel();
+                sender.Join();
+            }
+        }
+
         /// <summary>Runs <paramref name="tool"/> while a thread of this process, started first, sleeps 1 ms at a time.</summary>
         private static (int Code, string Output) WhileWaking(Func<(int, string)> tool)
         {
