@@ -191,10 +191,14 @@ namespace BpfDotnet.Package.Tests
         {
             string scratch = Path.Combine(Path.GetTempPath(), "bpfdotnet-syscalls-" + Environment.ProcessId);
             var deadline = Stopwatch.StartNew();
+            // A datagram to loopback too, for the network templates, which watch loopback by default.
+            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+            var loopback = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 9);
             while (!until.IsCompleted && deadline.Elapsed < TimeSpan.FromMinutes(2))
             {
                 File.WriteAllText(scratch, "bpfdotnet");
                 _ = File.ReadAllBytes(scratch);
+                socket.SendTo(new byte[16], loopback);
                 Thread.Sleep(10);
             }
             File.Delete(scratch);
