@@ -13,6 +13,9 @@ namespace BpfDotnet.Compiler.Tests.Packets
         private static string Xdp(string name, string body) =>
             $"    [BpfProgram, Section(\"xdp\")]\n    public static XdpAction {name}(ref XdpContext ctx)\n    {{\n        {body}\n    }}\n";
 
+        private static string Socket(string name, string body) =>
+            $"    [BpfProgram, Section(\"socket\")]\n    public static int {name}(ref SkBuff ctx)\n    {{\n        {body}\n    }}\n";
+
         private static string Tc(string name, string body) =>
             $"    [BpfProgram, Section(\"tcx/ingress\")]\n    public static TcAction {name}(ref SkBuff ctx)\n    {{\n        {body}\n    }}\n";
 
@@ -142,6 +145,12 @@ namespace BpfDotnet.Compiler.Tests.Packets
         if (!ctx.TryReadPacket(24, out ushort checksum)) return TcAction.Shot;
         Out.Update(0, checksum);
         return TcAction.Ok;"),
+            Socket("s_udp_ports", @"
+        if (!ctx.TryReadPacket(0, out Ipv4Header ip)) return 0;
+        if (ip.Version != 4 || ip.Protocol != IpProtocol.Udp) { Out.Update(0, ip.Version); return (int)ctx.Len; }
+        if (!ctx.TryReadPacket(ip.HeaderLength, out UdpHeader udp)) return 0;
+        Out.Update(0, udp.SourcePort * 65536L + udp.DestinationPort);
+        return udp.DestinationPort == 53 ? 64 : 0;"),
             Tc("t_context_writes", @"
         ctx.Mark = 42;
         ctx.Priority += 3;

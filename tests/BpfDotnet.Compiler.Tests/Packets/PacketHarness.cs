@@ -16,6 +16,9 @@ namespace BpfDotnet.Compiler.Tests.Packets
     /// <summary>A tc probe as .NET code.</summary>
     public delegate TcAction TcProbe(ref SkBuff ctx);
 
+    /// <summary>A socket filter as .NET code: the bytes of the packet to keep.</summary>
+    public delegate int SocketProbe(ref SkBuff ctx);
+
     /// <summary>
     /// Runs packet probes twice on the same packets: in the kernel (compiled by BpfDotnet, loaded, run with
     /// <c>BPF_PROG_TEST_RUN</c>) and as .NET code on a context made for the packet, and reports every difference in
@@ -105,6 +108,8 @@ public static partial class Parsers
                     var kernelOut = loaded.GetMap<uint, long>("Out");
                     var method = type.GetMethod(symbol.Name)!;
                     bool xdp = method.GetParameters()[0].ParameterType.GetElementType() == typeof(XdpContext);
+                    // A socket filter sees the packet from its network header on, as on an IP socket.
+                    bool socket = method.ReturnType == typeof(int);
                     foreach (var packet in packets)
                     {
                         if (!xdp && !SkbRunnable(packet)) continue;
@@ -121,6 +126,12 @@ public static partial class Parsers
                             var ctx = XdpContext.ForPacket(copy);
                             managed = (uint)method.CreateDelegate<XdpProbe>()(ref ctx);
                             left = ctx.PacketBytes();
+                        }
+                        else if (socket)
+                        {
+                            var ctx = SkBuff.ForPacket(copy[14..]);
+                            managed = (uint)method.CreateDelegate<SocketProbe>()(ref ctx);
+                            left = kernel.Packet;
                         }
                         else
                         {
