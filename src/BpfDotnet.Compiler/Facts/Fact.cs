@@ -78,6 +78,16 @@ namespace BpfDotnet.Compiler.Facts
 
         public static Fact Of(ValueKind kind) => new Fact(long.MinValue, long.MaxValue, kind, false);
 
+        /// <summary>
+        /// A packet reference (<see cref="ValueKind.Packet"/> or <see cref="ValueKind.PacketOrNull"/>) whose bounds check proved
+        /// the packet's first <paramref name="proven"/> bytes there (0 when it proved nothing from the packet's start).
+        /// </summary>
+        public static Fact PacketReference(ValueKind kind, long proven) => new Fact(proven, proven, kind, false);
+
+        /// <summary>The packet bytes a packet reference proves are there (as many as wanted for null, which is never dereferenced).</summary>
+        public static long ProvenBy(Fact fact) => fact.IsNull ? long.MaxValue
+            : fact.Kind is ValueKind.Packet or ValueKind.PacketOrNull && !fact.HasOrigin ? Math.Max(0, fact.Low) : 0;
+
         public static Fact Constant(long value) => new Fact(value, value, ValueKind.Scalar, false);
 
         public static Fact Range(long low, long high, bool hidden = false) => new Fact(low, high, ValueKind.Scalar, hidden);
@@ -109,9 +119,10 @@ namespace BpfDotnet.Compiler.Facts
             else kind = ValueKind.Unknown;
             if (kind != ValueKind.Scalar)
             {
-                return a.HasOrigin && b.HasOrigin && a.Origin == b.Origin && a.Kind == b.Kind
-                    ? Pointer(kind, a.Origin, Math.Min(a.Low, b.Low), Math.Max(a.High, b.High))
-                    : Of(kind);
+                if (a.HasOrigin && b.HasOrigin && a.Origin == b.Origin && a.Kind == b.Kind) return Pointer(kind, a.Origin, Math.Min(a.Low, b.Low), Math.Max(a.High, b.High));
+                // A packet reference carries the bytes its bounds check proved: those both sides proved (null proves all).
+                if (kind is ValueKind.Packet or ValueKind.PacketOrNull) return PacketReference(kind, Math.Min(ProvenBy(a), ProvenBy(b)));
+                return Of(kind);
             }
             return new Fact(Math.Min(a.Low, b.Low), Math.Max(a.High, b.High), kind, a.Hidden || b.Hidden,
                 notZero: a.ExcludesZero && b.ExcludesZero, notMinusOne: a.ExcludesMinusOne && b.ExcludesMinusOne);

@@ -83,6 +83,12 @@ namespace BpfDotnet.Compiler.Facts
         /// <summary>Reservations (objects) held on some path to this point, not yet released.</summary>
         private readonly SortedSet<int> _held;
 
+        /// <summary>
+        /// The packet bytes from its start that a comparison with its end has proven there on every path to this point
+        /// (through the one register the program keeps the packet's start in), or 0.
+        /// </summary>
+        public long PacketProven { get; set; }
+
         public FactState()
         {
             _held = new SortedSet<int>();
@@ -101,6 +107,7 @@ namespace BpfDotnet.Compiler.Facts
             _sources = new Dictionary<int, int>(other._sources);
             _cells = new Dictionary<long, CellFact>(other._cells);
             _cellReaders = new Dictionary<long, int>(other._cellReaders);
+            PacketProven = other.PacketProven;
         }
 
         public FactState Clone() => new FactState(this);
@@ -282,6 +289,10 @@ namespace BpfDotnet.Compiler.Facts
                 if (relation.Kind == RelationKind.Cell) Count(_cellReaders, relation.Cell, -1);
                 else Count(_sources, relation.Source, -1);
             }
+            // Bytes proven on both paths only.
+            bool shorter = incoming.PacketProven < PacketProven;
+            if (shorter) PacketProven = incoming.PacketProven;
+            changed |= shorter;
             // A reservation held on either path may be held after the join.
             bool held = false;
             foreach (var origin in incoming._held) held |= _held.Add(origin);

@@ -58,6 +58,7 @@ namespace BpfDotnet.Compiler.Facts
                 check.Obligation = null;
                 // A bounded packet reference stays marked, so that the null check after the passes knows it (it is null on the other path).
                 check.NotNull = obligation is { Kind: ObligationKind.Origin, Packet: true };
+                if (check.NotNull) check.PacketBound = obligation.High;
                 int dividendRegister = check.B;
                 check.B = -1;
                 // A check on no path the program can take needs nothing.

@@ -189,6 +189,10 @@ namespace BpfDotnet.Compiler.Facts
                 case IrOp.Const:
                     state.Define(ins.Dst, Fact.Constant(ins.Imm));
                     break;
+                case IrOp.Load when ins.PacketStart:
+                    state.PacketProven = 0;
+                    state.Define(ins.Dst, Fact.Any);
+                    break;
                 case IrOp.Check when ins.Obligation is { Kind: ObligationKind.Origin } origin:
                     {
                         var kind = origin.Packet ? ValueKind.Packet : state[ins.A].Kind;
@@ -197,7 +201,7 @@ namespace BpfDotnet.Compiler.Facts
                         break;
                     }
                 case IrOp.Mov when ins.NotNull:
-                    state.Define(ins.Dst, state[ins.A].Kind == ValueKind.StalePacket ? Fact.Of(ValueKind.StalePacket) : Fact.Of(ValueKind.Packet));
+                    state.Define(ins.Dst, state[ins.A].Kind == ValueKind.StalePacket ? Fact.Of(ValueKind.StalePacket) : Fact.PacketReference(ValueKind.Packet, ins.PacketBound));
                     break;
                 case IrOp.Mov:
                 case IrOp.Check:
@@ -493,6 +497,8 @@ namespace BpfDotnet.Compiler.Facts
         /// <summary>The state where the branch's condition is <paramref name="outcome"/>, or null when that cannot happen.</summary>
         private static FactState? Refine(FactState state, IrInstruction branch, bool outcome)
         {
+            // The packet's start plus the bound is not past its end: those bytes are there.
+            if (branch.PacketBound > 0 && branch.Cond == Cond.Gt && !outcome && branch.PacketBound > state.PacketProven) state.PacketProven = branch.PacketBound;
             var cond = outcome ? branch.Cond : Negate(branch.Cond);
             var a = state[branch.A];
             var b = branch.B >= 0 ? state[branch.B] : Fact.Constant(branch.Imm);
@@ -502,8 +508,10 @@ namespace BpfDotnet.Compiler.Facts
             {
                 var valid = a.Kind == ValueKind.PacketOrNull ? ValueKind.Packet : ValueKind.MapValue;
                 var now = cond == Cond.Ne
-                    ? (a.HasOrigin ? Fact.Pointer(valid, a.Origin, a.Low, a.High) : Fact.Of(valid))
+                    ? (a.HasOrigin ? Fact.Pointer(valid, a.Origin, a.Low, a.High) : valid == ValueKind.Packet ? Fact.PacketReference(valid, Fact.ProvenBy(a)) : Fact.Of(valid))
                     : Fact.Constant(0);
+                // A packet reference that is not null is one whose bounds check passed: the bytes it proved are there.
+                if (cond == Cond.Ne && valid == ValueKind.Packet && Fact.ProvenBy(a) > state.PacketProven) state.PacketProven = Fact.ProvenBy(a);
                 // A reservation found null was never taken.
                 if (cond == Cond.Eq && a.HasOrigin) state.Release(a.Origin);
                 Narrow(state, branch.A, now, visible: true);

@@ -324,7 +324,9 @@ namespace BpfDotnet.Compiler.Frontend
                 Unsupported(at, "Calling " + helper.Name + " ('" + at.Syntax + "') from a " + Subprograms.ProgramType
                     + " program (the kernel gives that helper to " + string.Join(", ", only) + " programs only)");
             }
-            return _b.Call((int)id, args);
+            int result = _b.Call((int)id, args);
+            if (helper.ChangesPacket) ReloadPacketPointers();
+            return result;
         }
 
         /// <summary>

@@ -92,20 +92,57 @@ namespace BpfDotnet.Compiler.Frontend
             return Operand.InReg(_b.Alu(AluOp.Sub, end, data, false));
         }
 
-        /// <summary>Registers holding the packet's start and end, read from the context; null (reported) when the instance is not the program's context.</summary>
+        /// <summary>
+        /// The registers the program keeps the packet's start and end in (read from its context at entry, and again after
+        /// each helper that changes the packet), so that the verifier ties every access to the comparisons before it;
+        /// -1 until the first packet access.
+        /// </summary>
+        private int _packetData = -1, _packetEnd = -1;
+        private ITypeSymbol? _packetContext;
+
+        /// <summary>Registers holding the packet's start and end; null (reported) when the instance is not the program's context.</summary>
         private (int Data, int End)? PacketPointers(IOperation instance, IOperation at)
         {
             var context = AddressOf(instance);
-            if (context.IsSlot || context.BaseReg != Function.ContextRegister || context.BaseReg < 0 || context.Offset != 0 || instance.Type is null)
+            if (context.IsSlot || context.BaseReg < 0 || context.Offset != 0 || instance.Type is null || !IsContextAccess(instance))
             {
                 Unsupported(at, "Packet access through a copy of the context (use the program's context parameter itself)");
                 return null;
             }
-            var (dataField, endField) = PacketFields(instance.Type);
+            if (context.BaseReg == Function.ContextRegister && _contextParameter is not null)
+            {
+                if (_packetData < 0)
+                {
+                    _packetData = Function.NewReg();
+                    _packetEnd = Function.NewReg();
+                    _packetContext = instance.Type;
+                }
+                return (_packetData, _packetEnd);
+            }
+            // A subprogram's context parameter: read at each access.
+            return LoadPacketPointers(context.BaseReg, instance.Type, Function.NewReg(), Function.NewReg());
+        }
+
+        /// <summary>Reads the packet's start and end from the context at <paramref name="context"/> into the two registers.</summary>
+        private (int Data, int End) LoadPacketPointers(int context, ITypeSymbol contextType, int data, int end)
+        {
+            var (dataField, endField) = PacketFields(contextType);
             // 32-bit loads at the fields' own offsets: the verifier turns exactly those into packet pointers.
-            int data = _b.Load(Address.OfReg(context.BaseReg, dataField), 4);
-            int end = _b.Load(Address.OfReg(context.BaseReg, endField), 4);
+            _b.Emit(new IrInstruction { Op = IrOp.Load, Dst = data, Addr = Address.OfReg(context, dataField), Size = 4, PacketStart = true });
+            _b.Emit(new IrInstruction { Op = IrOp.Load, Dst = end, Addr = Address.OfReg(context, endField), Size = 4 });
             return (data, end);
+        }
+
+        /// <summary>After a helper that changed the packet: the kept start and end read again (every reference before it is stale).</summary>
+        private void ReloadPacketPointers()
+        {
+            if (_packetData >= 0 && _packetContext is not null) LoadPacketPointers(Function.ContextRegister, _packetContext, _packetData, _packetEnd);
+        }
+
+        /// <summary>At the program's entry: the kept start and end, when the program touches the packet.</summary>
+        private void LoadKeptPacketPointers()
+        {
+            if (_packetData >= 0 && _packetContext is not null) LoadPacketPointers(Function.ContextRegister, _packetContext, _packetData, _packetEnd);
         }
 
         /// <summary>
@@ -140,12 +177,16 @@ namespace BpfDotnet.Compiler.Frontend
             }
             int last = _b.AluImm(AluOp.Add, start, size, false);
             _b.Branch(Cond.Gt, last, end, 0, outside, inside);
+            // With a constant offset, from the kept start: a comparison of as many bytes before it makes this one needless.
+            if (offset.IsConst && data == _packetData) _b.Block.Terminator!.PacketBound = offset.Value + size;
             _b.Block = inside;
             Function.Objects.Add((size, "the packet's " + typeName));
             _b.Emit(new IrInstruction
             {
                 Op = IrOp.Check, Dst = result, A = start,
-                Obligation = new Obligation { Kind = ObligationKind.Origin, Object = Function.Objects.Count - 1, Packet = true },
+                // High: the bytes from the kept start the check proved (for a constant offset), which the reference carries.
+                Obligation = new Obligation { Kind = ObligationKind.Origin, Object = Function.Objects.Count - 1, Packet = true,
+                    High = offset.IsConst && data == _packetData ? offset.Value + size : 0 },
             });
             _b.Jump(join);
             _b.Block = outside;

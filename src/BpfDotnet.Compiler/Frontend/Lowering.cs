@@ -171,6 +171,7 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 if (slot.ZeroAtEntry) ZeroSlot(slot);
             }
+            LoadKeptPacketPointers();
             _b.Jump(entryContinuation);
         }
 

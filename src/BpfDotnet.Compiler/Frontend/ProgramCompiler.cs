@@ -236,6 +236,8 @@ namespace BpfDotnet.Compiler.Frontend
             JumpThreading.Run(function);
             LoopRotation.Run(function);
             if (BranchFolding.Run(function)) JumpThreading.Run(function);
+            // After the threading that splits a packet reference's null test by path, the facts see each bound on its own path.
+            if (PacketBoundsFolding.Run(function)) JumpThreading.Run(function);
             int errorsBefore = diagnostics.Count;
             NullCheckVerifier.Run(function, diagnostics);
             if (diagnostics.Count > errorsBefore) return null;

@@ -151,6 +151,14 @@ namespace BpfDotnet.Compiler.Ir
         /// past its bounds check), so that the null check knows a join of it with 0 may be null. Kept by the passes.
         /// </summary>
         public bool NotNull;
+        /// <summary>
+        /// For <see cref="IrOp.Branch"/>: a comparison of the packet's start plus this many bytes with its end (taken when
+        /// they are past it), which a dominating comparison of as many bytes or more makes needless; for a
+        /// <see cref="NotNull"/> copy: the packet bytes from its start the reference's check proved; 0 otherwise.
+        /// </summary>
+        public long PacketBound;
+        /// <summary>For <see cref="IrOp.Load"/>: the load of the packet's start into the register the program keeps it in (nothing is proven of the new packet).</summary>
+        public bool PacketStart;
         /// <summary>For <see cref="IrOp.Store"/>: a store into the program's context, which the verifier takes only from a register (never an immediate).</summary>
         public bool IntoContext;
         /// <summary>For <see cref="IrOp.Check"/>: what must be proven, and the diagnostic when it is not.</summary>
