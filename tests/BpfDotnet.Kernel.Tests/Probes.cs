@@ -1200,3 +1200,34 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>XDP redirects through a device map and a CPU map, keyed by the packet's first payload byte.</summary>
+    public static partial class Redirector
+    {
+        [BpfMap(MaxEntries = 4)]
+        public static BpfDevMap Devices = new();
+
+        [BpfMap(MaxEntries = 4)]
+        public static BpfCpuMap Cpus = new();
+
+        [BpfMap(MaxEntries = 4)]
+        public static BpfXskMap Sockets = new();
+
+        [BpfProgram, Section("xdp")]
+        public static XdpAction ToDevice(ref XdpContext ctx)
+        {
+            if (!ctx.TryReadPacket(14, out byte key)) return XdpAction.Aborted;
+            return Devices.Redirect(key, (ulong)XdpAction.Pass);
+        }
+
+        [BpfProgram, Section("xdp.cpu")]
+        public static XdpAction ToCpu(ref XdpContext ctx)
+        {
+            if (!ctx.TryReadPacket(14, out byte key)) return XdpAction.Aborted;
+            if (key == 3) return Sockets.Redirect(key, (ulong)XdpAction.Drop);
+            return Cpus.Redirect(key, (ulong)XdpAction.Drop);
+        }
+    }
+}

@@ -10,6 +10,38 @@ namespace BpfDotnet.EndToEnd.Tests
     [Collection("kernel")]
     public class XdpTests
     {
+        /// <summary>
+        /// Redirects through device and CPU maps user space filled: an entry gives XDP_REDIRECT, a missing one the action in
+        /// the flags; the .NET stand-ins, filled the same way, give the same verdicts.
+        /// </summary>
+        [KernelFact]
+        public void RedirectMaps_RedirectWhereAnEntryIs_AndOtherwiseTakeTheFlagsAction()
+        {
+            Kernel.Require();
+            using var probe = Redirector.Load();
+            int loopback = System.Net.NetworkInformation.NetworkInterface.LoopbackInterfaceIndex;
+            probe.Devices[0] = (uint)loopback;
+            probe.Cpus[1] = 192; // the queue size of CPU 1's redirect queue
+            Redirector.Devices.Set(0, (uint)loopback);
+            Redirector.Cpus.Set(1, 192);
+            foreach (byte key in new byte[] { 0, 1, 2, 3 })
+            {
+                var packet = new byte[60];
+                packet[14] = key;
+                var device = probe.ToDevice.TestRun(packet, 1);
+                var cpu = probe.ToCpu.TestRun(packet, 1);
+                Assert.Equal(key == 0 ? (uint)XdpAction.Redirect : (uint)XdpAction.Pass, device.ReturnValue);
+                Assert.Equal(key == 1 ? (uint)XdpAction.Redirect : (uint)XdpAction.Drop, cpu.ReturnValue);
+                var context = XdpContext.ForPacket(packet);
+                Assert.Equal((XdpAction)device.ReturnValue, Redirector.ToDevice(ref context));
+                Assert.Equal((XdpAction)cpu.ReturnValue, Redirector.ToCpu(ref context));
+            }
+            // The kernel keeps AF_XDP sockets' map from user-space lookups; the map is there, of its type.
+            Assert.Equal(BpfMapType.Xskmap, probe.Sockets.Handle.Type);
+            Assert.Equal(BpfMapType.Devmap, probe.Devices.Handle.Type);
+            Assert.Equal(BpfMapType.Cpumap, probe.Cpus.Handle.Type);
+        }
+
         [KernelFact]
         public void AnXdpProgramOnLoopback_CountsRealPackets_AndDetaches()
         {

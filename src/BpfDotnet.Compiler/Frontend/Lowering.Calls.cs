@@ -75,6 +75,13 @@ namespace BpfDotnet.Compiler.Frontend
                     }
                 case KnownTypes.XdpContext or KnownTypes.SkBuff when method.Name is "GetPacketRefOrNullRef" or "TryReadPacket" or "TryWritePacket":
                     return InvokePacket(invocation);
+                case KnownTypes.BpfRedirectMap when method.Name == "Redirect" && MapTargetOf(invocation.Instance, invocation) is MapTarget redirectMap:
+                    {
+                        // bpf_redirect_map(map, key, flags): the key by value.
+                        int key = Materialize(Rvalue(invocation.Arguments[0].Value));
+                        int redirectFlags = Materialize(invocation.Arguments.Length > 1 ? Rvalue(invocation.Arguments[1].Value) : Operand.Const(0));
+                        return Operand.InReg(CallHelper(HelperId.RedirectMap, invocation, new List<int> { LoadMap(redirectMap), key, redirectFlags }));
+                    }
                 case KnownTypes.BpfRingBuffer:
                     return InvokeRingBuffer(invocation);
                 case KnownTypes.BpfPerfEventArray:

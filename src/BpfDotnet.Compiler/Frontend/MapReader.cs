@@ -38,6 +38,25 @@ namespace BpfDotnet.Compiler.Frontend
                 return new MapDeclaration(new MapSpec(field.Name, (uint)stacks.Type, entries, stackFlags, IntType.UInt, frames), field.Name, string.Empty, string.Empty,
                     EquatableArray<DiagnosticInfo>.Empty);
             }
+            if (field.Type is INamedTypeSymbol { IsGenericType: false } redirectType
+                && KernelModel.MapKinds.ByClrType(redirectType.ContainingNamespace?.ToDisplayString() + "." + redirectType.MetadataName) is { Redirect: true } redirect)
+            {
+                // 4-byte keys to 4-byte entries that user space sets.
+                uint entries = 1, redirectFlags = 0;
+                foreach (var attribute in field.GetAttributes())
+                {
+                    if (attribute.AttributeClass?.ToDisplayString() != KnownTypes.BpfMapAttribute) continue;
+                    foreach (var named in attribute.NamedArguments)
+                    {
+                        if (named.Key == "MaxEntries" && named.Value.Value is uint m) entries = m;
+                        if (named.Key == "Flags" && named.Value.Value is uint f) redirectFlags = f;
+                    }
+                }
+                if (entries == 0) return Fail("MaxEntries must be at least 1");
+                if (KernelModel.MapKinds.Problem(redirect, entries, redirectFlags, 4) is string refusedRedirect) return Fail(refusedRedirect + ": the kernel would refuse to create the map");
+                return new MapDeclaration(new MapSpec(field.Name, (uint)redirect.Type, entries, redirectFlags, IntType.UInt, IntType.UInt), field.Name, "uint", "uint",
+                    EquatableArray<DiagnosticInfo>.Empty);
+            }
             if (field.Type is not INamedTypeSymbol mapType || !mapType.IsGenericType) return Fail("the field type must be BpfHashMap<TKey, TValue>, BpfArrayMap<TValue>, BpfRingBuffer<T> or another map type of the map kinds table");
             string definition = mapType.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted).WithGenericsOptions(SymbolDisplayGenericsOptions.None));
             string metadataName = mapType.ContainingNamespace?.ToDisplayString() + "." + mapType.MetadataName;

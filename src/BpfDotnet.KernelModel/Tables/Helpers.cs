@@ -113,6 +113,8 @@ namespace BpfDotnet.KernelModel
             new(HelperId.XdpAdjustTail, "bpf_xdp_adjust_tail", false, "XdpAdjustTail", false, ContextThen(1), true, Xdp),
             new(HelperId.XdpAdjustMeta, "bpf_xdp_adjust_meta", false, "XdpAdjustMeta", false, ContextThen(1), true, Xdp),
             new(HelperId.Redirect, "bpf_redirect", false, "XdpRedirect", false, null, false, Xdp),
+            // (void *map, u64 key, u64 flags): the redirect maps' Redirect.
+            new(HelperId.RedirectMap, "bpf_redirect_map", false, null, false, null, false, Xdp),
             new(HelperId.Redirect, "bpf_redirect", false, "Redirect", false, null, false, Tc),
             new(HelperId.CloneRedirect, "bpf_clone_redirect", false, "CloneRedirect", false, ContextThen(2), true, Tc),
             new(HelperId.SkbStoreBytes, "bpf_skb_store_bytes", false, "SkbStoreBytes", false,

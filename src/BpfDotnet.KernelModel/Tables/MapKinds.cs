@@ -17,15 +17,19 @@ namespace BpfDotnet.KernelModel
     /// True for maps whose values are maps (array and hash of maps): the C# type's last type argument is the inner maps'
     /// type, the value a 4-byte map descriptor (from user space) or map id (read back).
     /// </param>
+    /// <param name="Redirect">
+    /// True for the maps an XDP program redirects through (devices, CPUs, AF_XDP sockets): the C# type takes no type
+    /// arguments, keys and values are 4-byte integers user space sets, and a program only redirects through them.
+    /// </param>
     internal readonly record struct MapKind(string ClrType, MapType Type, MapFlags Flags, uint MaxEntries, bool KeyIsIndex, bool Records = false,
-        string UserHandle = "BpfDotnet.BpfMapHandle`2", string Factory = "GetMap", bool Keyless = false, bool OfMaps = false)
+        string UserHandle = "BpfDotnet.BpfMapHandle`2", string Factory = "GetMap", bool Keyless = false, bool OfMaps = false, bool Redirect = false)
     {
         /// <summary>
         /// True when maps of this kind can be the inner maps of a map of maps, with keys and values a program reaches
         /// through the inner map (the kernel refuses maps of maps as inner maps, and BpfDotnet's buffers of records and
         /// keyless maps are declared only as fields).
         /// </summary>
-        public bool CanBeInner => !Records && !Keyless && !OfMaps && Type != MapType.StackTrace;
+        public bool CanBeInner => !Records && !Keyless && !OfMaps && !Redirect && Type != MapType.StackTrace;
     }
 
     /// <summary>The map types BpfDotnet declares, with what the kernel accepts for each.</summary>
@@ -124,7 +128,23 @@ namespace BpfDotnet.KernelModel
         public const uint PageSize = 4096;
 
         /// <summary>Every map kind a probe can declare.</summary>
-        public static readonly MapKind[] All = { Hash, Array, PerCpuHash, PerCpuArray, LruHash, LruPerCpuHash, RingBuffer, PerfEventArray, StackTrace, Queue, Stack, BloomFilter, LpmTrie, ArrayOfMaps, HashOfMaps };
+        /// <summary>
+        /// A map of network devices by index (<c>dev_map_alloc</c>: 4-byte keys, a 4-byte interface index or an 8-byte
+        /// <c>bpf_devmap_val</c>; the read-only/write-only flags and BPF_F_NUMA_NODE).
+        /// </summary>
+        public static readonly MapKind DevMap = new("BpfDotnet.BpfDevMap", MapType.Devmap, MapFlags.ReadOnly | MapFlags.WriteOnly, 1u << 16, KeyIsIndex: true, Redirect: true);
+
+        /// <summary>A map of network devices by any 4-byte key, as the device map.</summary>
+        public static readonly MapKind DevMapHash = new("BpfDotnet.BpfDevMapHash", MapType.DevmapHash, MapFlags.ReadOnly | MapFlags.WriteOnly, 1u << 16, KeyIsIndex: false, Redirect: true);
+
+        /// <summary>A map of CPUs by index (<c>cpu_map_alloc</c>: no flags but the NUMA node; at most NR_CPUS entries).</summary>
+        public static readonly MapKind CpuMap = new("BpfDotnet.BpfCpuMap", MapType.Cpumap, MapFlags.None, 8192, KeyIsIndex: true, Redirect: true);
+
+        /// <summary>A map of AF_XDP sockets by receive queue (<c>xsk_map_alloc</c>: 4-byte keys and values, no flags but the NUMA node).</summary>
+        public static readonly MapKind XskMap = new("BpfDotnet.BpfXskMap", MapType.Xskmap, MapFlags.None, 1u << 16, KeyIsIndex: true, Redirect: true);
+
+        public static readonly MapKind[] All = { Hash, Array, PerCpuHash, PerCpuArray, LruHash, LruPerCpuHash, RingBuffer, PerfEventArray, StackTrace, Queue, Stack, BloomFilter, LpmTrie, ArrayOfMaps, HashOfMaps,
+            DevMap, DevMapHash, CpuMap, XskMap };
 
         /// <summary>The kind the C# type with this metadata name declares, or null.</summary>
         public static MapKind? ByClrType(string metadataName)
