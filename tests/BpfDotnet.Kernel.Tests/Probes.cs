@@ -1222,6 +1222,21 @@ namespace BpfDotnet.EndToEnd.Tests
             return Devices.Redirect(key, (ulong)XdpAction.Pass);
         }
 
+        /// <summary>[0]: what the route lookup found; [1]: the interface it gave.</summary>
+        [BpfMap(MaxEntries = 2)]
+        public static BpfArrayMap<long> Routes = new(2);
+
+        [BpfProgram, Section("xdp.route")]
+        public static XdpAction Route(ref XdpContext ctx)
+        {
+            // 127.0.0.1, the bytes in network order.
+            var lookup = new BpfFibLookup { Family = 2, InterfaceIndex = ctx.IngressInterfaceIndex, Ipv4Destination = 0x0100007f, TotalLength = 60 };
+            long found = Bpf.FibLookup(ref ctx, ref lookup, FibLookupFlags.Output);
+            Routes.Update(0, found);
+            Routes.Update(1, lookup.InterfaceIndex);
+            return XdpAction.Pass;
+        }
+
         [BpfProgram, Section("xdp.cpu")]
         public static XdpAction ToCpu(ref XdpContext ctx)
         {

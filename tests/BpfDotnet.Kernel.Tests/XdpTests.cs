@@ -36,6 +36,11 @@ namespace BpfDotnet.EndToEnd.Tests
                 Assert.Equal((XdpAction)device.ReturnValue, Redirector.ToDevice(ref context));
                 Assert.Equal((XdpAction)cpu.ReturnValue, Redirector.ToCpu(ref context));
             }
+            // A route lookup of a local address on loopback: refused where loopback does not forward (the default), and
+            // otherwise found local (delivered, not forwarded), as the kernel's own forwarding decides.
+            Assert.Equal((uint)XdpAction.Pass, probe.Route.TestRun(new byte[60], 1).ReturnValue);
+            bool forwards = System.IO.File.ReadAllText("/proc/sys/net/ipv4/conf/lo/forwarding").Trim() != "0";
+            Assert.Equal((long)(forwards ? FibLookupResult.NotForwarded : FibLookupResult.ForwardingDisabled), probe.Routes[0]);
             // The kernel keeps AF_XDP sockets' map from user-space lookups; the map is there, of its type.
             Assert.Equal(BpfMapType.Xskmap, probe.Sockets.Handle.Type);
             Assert.Equal(BpfMapType.Devmap, probe.Devices.Handle.Type);

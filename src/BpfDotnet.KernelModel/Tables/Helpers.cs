@@ -113,6 +113,9 @@ namespace BpfDotnet.KernelModel
             new(HelperId.XdpAdjustTail, "bpf_xdp_adjust_tail", false, "XdpAdjustTail", false, ContextThen(1), true, Xdp),
             new(HelperId.XdpAdjustMeta, "bpf_xdp_adjust_meta", false, "XdpAdjustMeta", false, ContextThen(1), true, Xdp),
             new(HelperId.Redirect, "bpf_redirect", false, "XdpRedirect", false, null, false, Xdp),
+            // (void *ctx, struct bpf_fib_lookup *params, int plen, u32 flags).
+            new(HelperId.FibLookup, "bpf_fib_lookup", true, "FibLookup", false,
+                new[] { HelperArgument.Context(0), HelperArgument.ReadFrom(1), HelperArgument.Size, HelperArgument.Scalar(2) }, false, new[] { ProgramType.Xdp, ProgramType.SchedCls, ProgramType.SchedAct }),
             // (void *map, u64 key, u64 flags): the redirect maps' Redirect.
             new(HelperId.RedirectMap, "bpf_redirect_map", false, null, false, null, false, Xdp),
             new(HelperId.Redirect, "bpf_redirect", false, "Redirect", false, null, false, Tc),

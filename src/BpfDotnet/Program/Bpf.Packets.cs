@@ -101,3 +101,17 @@ namespace BpfDotnet
         }
     }
 }
+
+namespace BpfDotnet
+{
+    public static partial class Bpf
+    {
+        /// <summary>
+        /// <c>bpf_fib_lookup</c>: looks the packet's route up in the kernel's forwarding table (XDP and tc), as the stack
+        /// would, filling in <paramref name="parameters"/>' answers. Returns a <see cref="FibLookupResult"/>, or a negative
+        /// errno. As .NET code there is no forwarding table: <see cref="FibLookupResult.NotForwarded"/>.
+        /// </summary>
+        public static long FibLookup<TContext>(ref TContext context, ref BpfFibLookup parameters, FibLookupFlags flags = FibLookupFlags.None) where TContext : unmanaged
+            => (long)FibLookupResult.NotForwarded;
+    }
+}

@@ -372,3 +372,97 @@ namespace BpfDotnet
         }
     }
 }
+
+namespace BpfDotnet
+{
+    /// <summary>
+    /// The question and answer of <see cref="Bpf.FibLookup{TContext}"/> (<c>struct bpf_fib_lookup</c>, 64 bytes): fill in the
+    /// family, the addresses and the interface the packet came in on; the kernel answers with the interface to send it out
+    /// of, the MTU and the MAC addresses to write.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 64)]
+    public struct BpfFibLookup
+    {
+        /// <summary>The address family: 2 (AF_INET) or 10 (AF_INET6).</summary>
+        [FieldOffset(0)] public byte Family;
+        /// <summary>The transport protocol (<see cref="IpProtocol"/>), for policy routing.</summary>
+        [FieldOffset(1)] public byte L4Protocol;
+        /// <summary>The source port, in network byte order.</summary>
+        [FieldOffset(2)] public ushort SourcePort;
+        /// <summary>The destination port, in network byte order.</summary>
+        [FieldOffset(4)] public ushort DestinationPort;
+        /// <summary>In: the packet's total length (for the MTU check); out: the MTU of the route.</summary>
+        [FieldOffset(6)] public ushort TotalLength;
+        /// <summary>In: the interface the packet came in on; out: the interface to send it out of.</summary>
+        [FieldOffset(8)] public uint InterfaceIndex;
+        /// <summary>IPv4: the type of service.</summary>
+        [FieldOffset(12)] public byte Tos;
+        /// <summary>IPv6: the flow information, in network byte order.</summary>
+        [FieldOffset(12)] public uint FlowInfo;
+        /// <summary>IPv4: the source address, in network byte order.</summary>
+        [FieldOffset(16)] public uint Ipv4Source;
+        /// <summary>IPv6: the source address.</summary>
+        [FieldOffset(16)] public Ipv6Address Ipv6Source;
+        /// <summary>IPv4: the destination address, in network byte order.</summary>
+        [FieldOffset(32)] public uint Ipv4Destination;
+        /// <summary>IPv6: the destination address.</summary>
+        [FieldOffset(32)] public Ipv6Address Ipv6Destination;
+        /// <summary>Out: the VLAN protocol to tag with, in network byte order.</summary>
+        [FieldOffset(48)] public ushort VlanProtocol;
+        /// <summary>Out: the VLAN tag control information, in network byte order.</summary>
+        [FieldOffset(50)] public ushort VlanTci;
+        /// <summary>In, with <see cref="FibLookupFlags.Table"/>: the routing table to look in.</summary>
+        [FieldOffset(48)] public uint TableId;
+        /// <summary>In, with <see cref="FibLookupFlags.Mark"/>: the mark for policy routing.</summary>
+        [FieldOffset(52)] public uint Mark;
+        /// <summary>Out: the source MAC address to write.</summary>
+        [FieldOffset(52)] public MacAddress SourceMac;
+        /// <summary>Out: the destination MAC address to write (the next hop's).</summary>
+        [FieldOffset(58)] public MacAddress DestinationMac;
+    }
+
+    /// <summary>How <see cref="Bpf.FibLookup{TContext}"/> looks (<c>BPF_FIB_LOOKUP_*</c>).</summary>
+    [Flags]
+    public enum FibLookupFlags : uint
+    {
+        /// <summary>The full lookup, with policy rules.</summary>
+        None = 0,
+        /// <summary>Look only in the main table, without rules (<c>BPF_FIB_LOOKUP_DIRECT</c>).</summary>
+        Direct = 1,
+        /// <summary>Use the egress interface given, not the ingress (<c>BPF_FIB_LOOKUP_OUTPUT</c>).</summary>
+        Output = 2,
+        /// <summary>Skip the neighbour lookup: no MAC addresses (<c>BPF_FIB_LOOKUP_SKIP_NEIGH</c>).</summary>
+        SkipNeighbour = 4,
+        /// <summary>Look in <see cref="BpfFibLookup.TableId"/> (<c>BPF_FIB_LOOKUP_TBID</c>).</summary>
+        Table = 8,
+        /// <summary>Give the source address too (<c>BPF_FIB_LOOKUP_SRC</c>).</summary>
+        Source = 16,
+        /// <summary>Use <see cref="BpfFibLookup.Mark"/> for policy routing (<c>BPF_FIB_LOOKUP_MARK</c>).</summary>
+        Mark = 32,
+    }
+
+    /// <summary>What <see cref="Bpf.FibLookup{TContext}"/> found (<c>BPF_FIB_LKUP_RET_*</c>), or a negative errno.</summary>
+    public enum FibLookupResult
+    {
+        /// <summary>Forward it: the interface and MAC addresses are filled in.</summary>
+        Success = 0,
+        /// <summary>A blackhole route: drop it.</summary>
+        Blackhole = 1,
+        /// <summary>An unreachable route: drop it.</summary>
+        Unreachable = 2,
+        /// <summary>A prohibited route: drop it.</summary>
+        Prohibit = 3,
+        /// <summary>Not forwarded: a local address, or forwarding is off; give it to the stack.</summary>
+        NotForwarded = 4,
+        /// <summary>Forwarding is off on the ingress interface.</summary>
+        ForwardingDisabled = 5,
+        /// <summary>The route is not a unicast route.</summary>
+        UnsupportedLwt = 6,
+        /// <summary>No neighbour entry for the next hop yet: give it to the stack, which resolves it.</summary>
+        NoNeighbour = 7,
+        /// <summary>The packet needs fragmenting.</summary>
+        FragmentationNeeded = 8,
+        /// <summary>No source address.</summary>
+        NoSourceAddress = 9,
+    }
+}
