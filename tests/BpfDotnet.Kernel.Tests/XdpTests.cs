@@ -47,6 +47,54 @@ namespace BpfDotnet.EndToEnd.Tests
             Assert.Equal(BpfMapType.Cpumap, probe.Cpus.Handle.Type);
         }
 
+        /// <summary>
+        /// A pinned link keeps its program attached after the link object and the loaded object are disposed; the pin opens
+        /// again, and deleting it detaches the program. Maps and programs pin too; a taken path is a clear error.
+        /// </summary>
+        [KernelFact]
+        public void PinnedLink_KeepsTheProgramAttachedUntilUnpinned()
+        {
+            Kernel.Require();
+            string directory = "/sys/fs/bpf/bpfdotnet-pins-" + Environment.ProcessId;
+            System.IO.Directory.CreateDirectory(directory);
+            try
+            {
+                int linksBefore = BpfSystem.GetLinkIds().Count;
+                uint linkId;
+                using (var probe = XdpCounter.Load())
+                {
+                    using var link = probe.Count.AttachXdp("lo", XdpMode.Generic);
+                    linkId = link.Id;
+                    link.Pin(directory + "/link");
+                    probe.Packets.Handle.Pin(directory + "/packets");
+                    probe.Count.Pin(directory + "/program");
+                    var taken = Assert.Throws<BpfException>(() => link.Pin(directory + "/link"));
+                    Assert.Contains("EEXIST", taken.Message);
+                }
+                // The loaded object and the link object are gone; the pinned link holds the program on loopback.
+                Assert.Contains(linkId, BpfSystem.GetLinkIds());
+                using (var again = BpfLink.OpenPinned(directory + "/link"))
+                {
+                    Assert.Equal(linkId, again.Id);
+                }
+                var (code, output) = Repo.Run("bpftool", $"map dump pinned {directory}/packets");
+                Assert.True(code == 0, output);
+                BpfLink.Unpin(directory + "/link");
+                System.IO.File.Delete(directory + "/packets");
+                System.IO.File.Delete(directory + "/program");
+                // The kernel frees the link once nothing holds it.
+                for (int i = 0; i < 50 && System.Linq.Enumerable.Contains(BpfSystem.GetLinkIds(), linkId); i++) System.Threading.Thread.Sleep(20);
+                Assert.DoesNotContain(linkId, BpfSystem.GetLinkIds());
+                Assert.Equal(linksBefore, BpfSystem.GetLinkIds().Count);
+                Assert.Throws<BpfException>(() => BpfLink.OpenPinned(directory + "/link"));
+            }
+            finally
+            {
+                foreach (string file in System.IO.Directory.GetFiles(directory)) System.IO.File.Delete(file);
+                System.IO.Directory.Delete(directory);
+            }
+        }
+
         [KernelFact]
         public void AnXdpProgramOnLoopback_CountsRealPackets_AndDetaches()
         {

@@ -98,6 +98,16 @@ namespace BpfDotnet.KernelModel
         [FieldOffset(4)] public uint NextId;
     }
 
+    /// <summary>BPF_OBJ_PIN and BPF_OBJ_GET: a path on a BPF filesystem and the object's descriptor.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 20)]
+    internal struct ObjPinAttr
+    {
+        [FieldOffset(0)] public ulong PathName;
+        [FieldOffset(8)] public uint BpfFd;
+        [FieldOffset(12)] public uint FileFlags;
+        [FieldOffset(16)] public int PathFd;
+    }
+
     /// <summary>BPF_OBJ_GET_INFO_BY_FD.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 16)]
     internal struct ObjGetInfoAttr

@@ -292,6 +292,36 @@ namespace BpfDotnet.Interop
             }
         }
 
+        // ---- pins -----------------------------------------------------------------------
+
+        /// <summary>BPF_OBJ_PIN: makes <paramref name="path"/> on a BPF filesystem hold the object of <paramref name="fd"/>.</summary>
+        internal static int ObjPin(int fd, string path, out int errno)
+        {
+            Span<byte> a = stackalloc byte[AttrSize];
+            a.Clear();
+            byte[] name = Encoding.UTF8.GetBytes(path + "\0");
+            fixed (byte* pn = name)
+            {
+                var attr = new ObjPinAttr { PathName = (ulong)pn, BpfFd = (uint)fd };
+                MemoryMarshal.Write(a, in attr);
+                return (int)Native.Bpf(BpfCommand.ObjPin, a, out errno);
+            }
+        }
+
+        /// <summary>BPF_OBJ_GET: a new descriptor of the object pinned at <paramref name="path"/>.</summary>
+        internal static int ObjGet(string path, out int errno)
+        {
+            Span<byte> a = stackalloc byte[AttrSize];
+            a.Clear();
+            byte[] name = Encoding.UTF8.GetBytes(path + "\0");
+            fixed (byte* pn = name)
+            {
+                var attr = new ObjPinAttr { PathName = (ulong)pn };
+                MemoryMarshal.Write(a, in attr);
+                return (int)Native.Bpf(BpfCommand.ObjGet, a, out errno);
+            }
+        }
+
         // ---- links ----------------------------------------------------------------------
 
         internal static int LinkCreate(int progFd, int targetFd, uint attachType, uint flags, out int errno)

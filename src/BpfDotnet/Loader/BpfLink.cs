@@ -45,6 +45,29 @@ namespace BpfDotnet
             Disposed?.Invoke(this);
         }
 
+        /// <summary>
+        /// Pins the link at <paramref name="path"/> on a BPF filesystem (<c>/sys/fs/bpf/...</c>): the program stays attached
+        /// after this object is disposed and this process exits, until the file is deleted (<see cref="Unpin"/>, or
+        /// <c>rm</c>). Another process opens it again with <see cref="OpenPinned"/>.
+        /// </summary>
+        /// <exception cref="BpfException">The path is taken, its directory is missing, or it is not on a BPF filesystem.</exception>
+        public void Pin(string path) => Pins.Pin(Fd, path, "link " + Description);
+
+        /// <summary>Deletes the pin at <paramref name="path"/>: once no descriptor holds the link either, the program detaches.</summary>
+        /// <exception cref="BpfException">There is no pin there, or it cannot be deleted.</exception>
+        public static void Unpin(string path) => Pins.Unpin(path);
+
+        /// <summary>
+        /// Opens the link pinned at <paramref name="path"/> (by this process or another). Disposing the result closes this
+        /// descriptor only: the link stays while it is pinned.
+        /// </summary>
+        /// <exception cref="BpfException">Nothing is pinned there, or it is not a link.</exception>
+        public static BpfLink OpenPinned(string path)
+        {
+            var fd = Pins.Open(path, "link");
+            return new BpfLink(fd, "pinned at " + path, new List<BpfFileDescriptor>());
+        }
+
         /// <inheritdoc />
         public override string ToString() => $"link {Id}: {Description}";
     }

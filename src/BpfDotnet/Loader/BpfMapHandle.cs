@@ -175,5 +175,12 @@ namespace BpfDotnet
 
         /// <inheritdoc />
         public override string ToString() => $"{Name} ({Type}, key {KeySize} B, value {ValueSize} B, max {MaxEntries}, id {Id})";
+
+        /// <summary>
+        /// Pins the map at <paramref name="path"/> on a BPF filesystem (<c>/sys/fs/bpf/...</c>), so that it outlives this
+        /// process and other tools (<c>bpftool map dump pinned</c>) reach it; delete the file to unpin it.
+        /// </summary>
+        /// <exception cref="BpfException">The path is taken, its directory is missing, or it is not on a BPF filesystem.</exception>
+        public void Pin(string path) => Pins.Pin(Fd, path, "map '" + Name + "'");
     }
 }

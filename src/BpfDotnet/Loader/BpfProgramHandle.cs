@@ -303,5 +303,12 @@ namespace BpfDotnet
 
         /// <inheritdoc />
         public override string ToString() => $"{Name} ({SectionName}, {Type}, id {Id})";
+
+        /// <summary>
+        /// Pins the program at <paramref name="path"/> on a BPF filesystem (<c>/sys/fs/bpf/...</c>), so that it outlives this
+        /// process (<c>bpftool prog show pinned</c>); delete the file to unpin it. To keep it attached, pin its link.
+        /// </summary>
+        /// <exception cref="BpfException">The path is taken, its directory is missing, or it is not on a BPF filesystem.</exception>
+        public void Pin(string path) => Pins.Pin(Fd, path, "program '" + Name + "'");
     }
 }
