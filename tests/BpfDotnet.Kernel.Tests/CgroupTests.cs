@@ -42,6 +42,62 @@ namespace BpfDotnet.EndToEnd.Tests
             Assert.Equal(linksBefore, BpfSystem.GetLinkIds().Count);
         }
 
+        /// <summary>
+        /// A cgroup connect4 program on this process's cgroup refuses connects to one port (EPERM) and rewrites the
+        /// destination port of others, which then reach the listener on the new port.
+        /// </summary>
+        [KernelFact]
+        public void AConnect4Program_RefusesAndRewritesThisProcesssConnects()
+        {
+            Kernel.Require();
+            using var listener = new TcpListenerPort();
+            ushort target = (ushort)listener.Port;
+            ushort from = FreePort(), denied = FreePort();
+            using var probe = ConnectPolicy.Load(new() { DeniedPort = denied, FromPort = from, ToPort = target });
+            using (var link = probe.OnConnect4.AttachCgroup(OwnCgroup()))
+            {
+                using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+                {
+                    client.Connect(new IPEndPoint(IPAddress.Loopback, from));
+                    using var accepted = listener.Accept();
+                    Assert.Equal(target, ((IPEndPoint)client.RemoteEndPoint!).Port); // connected where the program sent it
+                    Assert.NotNull(accepted);
+                }
+                using (var refused = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+                {
+                    var e = Assert.Throws<SocketException>(() => refused.Connect(new IPEndPoint(IPAddress.Loopback, denied)));
+                    Assert.Equal(SocketError.AccessDenied, e.SocketErrorCode);
+                }
+            }
+            Assert.True(probe.Counts[0] >= 2 && probe.Counts[1] == 1 && probe.Counts[2] == 1, $"seen {probe.Counts[0]}, refused {probe.Counts[1]}, rewritten {probe.Counts[2]}");
+        }
+
+        /// <summary>A port nothing listens on now.</summary>
+        private static ushort FreePort()
+        {
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            return (ushort)((IPEndPoint)probe.LocalEndPoint!).Port;
+        }
+
+        /// <summary>A TCP listener on a loopback port.</summary>
+        private sealed class TcpListenerPort : IDisposable
+        {
+            private readonly Socket _socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+
+            public TcpListenerPort()
+            {
+                _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                _socket.Listen(4);
+            }
+
+            public int Port => ((IPEndPoint)_socket.LocalEndPoint!).Port;
+
+            public Socket Accept() => _socket.Accept();
+
+            public void Dispose() => _socket.Dispose();
+        }
+
         [KernelFact]
         public void ADirectoryThatIsNotACgroup_IsRefusedWithTheReason()
         {

@@ -246,6 +246,43 @@ namespace BpfDotnet.EndToEnd.Tests
             Assert.True(sent >= marked + 20, output);
         }
 
+        /// <summary>tcpconnect prints the TCP connects this process makes while it runs, over IPv4 with their port.</summary>
+        [KernelFact]
+        public void TcpConnectSample_PrintsThisProcesssConnects()
+        {
+            Kernel.Require();
+            using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+            listener.Listen(64);
+            int port = ((System.Net.IPEndPoint)listener.LocalEndPoint!).Port;
+            using var stop = new System.Threading.CancellationTokenSource();
+            var connector = new System.Threading.Thread(() =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    using var client = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                    client.Connect(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+                    listener.Accept().Dispose();
+                    System.Threading.Thread.Sleep(50);
+                }
+            }) { IsBackground = true };
+            connector.Start();
+            (int code, string output) result;
+            try
+            {
+                result = Repo.Run("dotnet", $"{Path.Combine(Repo.OutputOf("TcpConnect"), "TcpConnect.dll")} --pid {Environment.ProcessId} --duration 2", timeoutSeconds: 60);
+            }
+            finally
+            {
+                stop.Cancel();
+                connector.Join();
+            }
+            Assert.True(result.code == 0, "tcpconnect failed:\n" + result.output);
+            Assert.Matches(new Regex(@"(?m)^PID\s+COMM\s+IP\s+DADDR\s+DPORT$"), result.output);
+            var lines = Regex.Matches(result.output, $@"(?m)^{Environment.ProcessId}\s+.+?\s+4\s+127\.0\.0\.1\s+{port}$");
+            Assert.True(lines.Count >= 5, result.output);
+        }
+
         /// <summary>Runs <paramref name="tool"/> while this process sends a UDP datagram to loopback port <paramref name="port"/> (and <paramref name="otherPort"/>) every 10 ms.</summary>
         private static (int Code, string Output) WhileSendingUdp(int port, Func<(int, string)> tool, int otherPort = 0)
         {

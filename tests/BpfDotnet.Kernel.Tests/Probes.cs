@@ -1246,3 +1246,41 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>A cgroup connect4 program that refuses connects to one port and sends those to another port to a third.</summary>
+    public static partial class ConnectPolicy
+    {
+        public static readonly ushort DeniedPort;
+        public static readonly ushort FromPort;
+        public static readonly ushort ToPort;
+
+        /// <summary>[0]: connects seen; [1]: refused; [2]: rewritten.</summary>
+        [BpfMap(MaxEntries = 3)]
+        public static BpfArrayMap<ulong> Counts = new(3);
+
+        [BpfProgram, Section("cgroup/connect4")]
+        public static int OnConnect4(ref SockAddrContext ctx)
+        {
+            Bump(0);
+            if (ctx.Port == DeniedPort)
+            {
+                Bump(1);
+                return 0;
+            }
+            if (ctx.Port == FromPort)
+            {
+                ctx.UserPort = System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(ToPort);
+                Bump(2);
+            }
+            return 1;
+        }
+
+        private static void Bump(uint slot)
+        {
+            ref ulong count = ref Counts.GetValueRefOrNullRef(slot);
+            if (!Unsafe.IsNullRef(ref count)) Interlocked.Increment(ref count);
+        }
+    }
+}

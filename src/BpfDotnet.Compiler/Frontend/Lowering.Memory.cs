@@ -55,6 +55,13 @@ namespace BpfDotnet.Compiler.Frontend
                     {
                         var container = AddressOf(fieldRef.Instance);
                         int offset = FieldOffset(fieldRef.Field, op.Syntax);
+                        if (fieldRef.Parent is not IFieldReferenceOperation && IsContextAccess(fieldRef) && ContextRoot(fieldRef)?.Type?.ToDisplayString() == KnownTypes.SockAddrContext
+                            && ContextOffset(fieldRef) is int sockAddrAt && fieldRef.Type is { } fieldType
+                            && !KernelModel.ContextWrites.AllowsSockAddr(Subprograms.AttachType, sockAddrAt, TypeLayout.TryGet(fieldType, out _)?.Size ?? 4, write: false))
+                        {
+                            Unsupported(fieldRef, "Reading '" + fieldRef.Syntax + "' in a " + Subprograms.AttachType
+                                + " program (the kernel lets an IPv4 hook read only the IPv4 address, an IPv6 hook only the IPv6 one, and the message source only sendmsg hooks)");
+                        }
                         if (FirstReadableContextOffset > 0 && fieldRef.Parent is not IFieldReferenceOperation && IsContextAccess(fieldRef)
                             && ContextOffset(fieldRef) is int at && at < FirstReadableContextOffset)
                         {
@@ -178,6 +185,14 @@ namespace BpfDotnet.Compiler.Frontend
             }
             var address = AddressOf(target);
             int size = ScalarInfo(target.Type).Size;
+            if (root.Type?.ToDisplayString() == KnownTypes.SockAddrContext)
+            {
+                if (IsScalar(target.Type) && !address.IsSlot && address.BaseReg == Function.ContextRegister
+                    && KernelModel.ContextWrites.AllowsSockAddr(Subprograms.AttachType, address.Offset, size, write: true)) return true;
+                Unsupported(at, "Writing '" + target.Syntax + "' of the program's context (a " + Subprograms.AttachType
+                    + " program may write the port, its own family's address" + (Subprograms.AttachType is KernelModel.AttachType.CgroupUdp4Sendmsg or KernelModel.AttachType.CgroupUdp6Sendmsg ? " and the message's source" : "") + ")");
+                return false;
+            }
             bool skBuff = root.Type?.ToDisplayString() == KnownTypes.SkBuff;
             if (skBuff && IsScalar(target.Type) && !address.IsSlot && address.BaseReg == Function.ContextRegister
                 && KernelModel.ContextWrites.AllowsSkBuff(Subprograms.ProgramType, address.Offset, size)) return true;
@@ -233,6 +248,17 @@ namespace BpfDotnet.Compiler.Frontend
                 op = Unwrap(instance);
             }
             return op is IParameterReferenceOperation ? offset : null;
+        }
+
+        /// <summary>The context parameter a field chain starts from, or null.</summary>
+        private static IOperation? ContextRoot(IOperation op)
+        {
+            op = Unwrap(op);
+            while (op is IFieldReferenceOperation { Instance: not null } or IInlineArrayAccessOperation { Instance: not null })
+            {
+                op = Unwrap(op is IFieldReferenceOperation f ? f.Instance! : ((IInlineArrayAccessOperation)op).Instance!);
+            }
+            return op as IParameterReferenceOperation;
         }
 
         private bool IsContextAccess(IOperation op)

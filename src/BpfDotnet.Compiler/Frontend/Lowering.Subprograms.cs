@@ -200,6 +200,9 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>The kernel's type of the program being compiled, which decides the helpers it may call.</summary>
         public KernelModel.ProgramType ProgramType { get; set; }
 
+        /// <summary>The attach type the program is loaded with (which decides the sock_addr fields it may touch).</summary>
+        public KernelModel.AttachType AttachType { get; set; }
+
         /// <summary>What the program's kind may do with the packet it runs on.</summary>
         public KernelModel.PacketAccess Packet { get; set; }
 

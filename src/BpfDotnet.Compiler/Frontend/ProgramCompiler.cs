@@ -167,6 +167,7 @@ namespace BpfDotnet.Compiler.Frontend
                 lowering.Subprograms.FirstReadableContextOffset = kind.ContextStart;
                 lowering.Subprograms.ProgramType = kind.Type;
                 lowering.Subprograms.Packet = kind.Packet;
+                lowering.Subprograms.AttachType = kind.ExpectedAttach;
                 lowering.Subprograms.ProgramName = method.Name;
                 lowering.Subprograms.GplCompatible = Licenses.IsGplCompatible(Licenses.Of(method.ContainingType));
                 lowering.Lower(body);

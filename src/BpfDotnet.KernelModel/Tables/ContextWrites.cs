@@ -1,9 +1,10 @@
 namespace BpfDotnet.KernelModel
 {
     /// <summary>
-    /// The fields of <c>struct __sk_buff</c> a program may write, by program type (the kernel's <c>*_is_valid_access</c>
-    /// for <c>BPF_WRITE</c>): the one table the compiler reads before it lets a program assign a context field. Every other
-    /// context, and every other field, is read-only.
+    /// The context fields a program may write, by program type (the kernel's <c>*_is_valid_access</c> for
+    /// <c>BPF_WRITE</c>): <c>struct __sk_buff</c>'s by program type, and <c>struct bpf_sock_addr</c>'s (read and written)
+    /// by attach type. The one table the compiler reads before it lets a program assign a context field (or read a
+    /// sock_addr field); every other context, and every other field, is read-only.
     /// </summary>
     internal static class ContextWrites
     {
@@ -26,6 +27,29 @@ namespace BpfDotnet.KernelModel
             ProgramType.SocketFilter => new[] { ControlBuffer },
             _ => System.Array.Empty<Field>(),
         };
+
+        /// <summary>
+        /// True when a cgroup sock_addr program of <paramref name="attach"/> may read (or, with <paramref name="write"/>,
+        /// write) the <paramref name="size"/> bytes at <paramref name="offset"/> of its <c>struct bpf_sock_addr</c>
+        /// (<c>sock_addr_is_valid_access</c>): an IPv4 address only in IPv4 hooks, an IPv6 one in IPv6 hooks, the message
+        /// source only in sendmsg hooks; the port in all; the family, type, protocol and socket read-only.
+        /// </summary>
+        public static bool AllowsSockAddr(AttachType attach, int offset, int size, bool write)
+        {
+            bool inet4 = attach is AttachType.CgroupInet4Bind or AttachType.CgroupInet4Connect or AttachType.CgroupUdp4Sendmsg or AttachType.CgroupUdp4Recvmsg;
+            bool inet6 = attach is AttachType.CgroupInet6Bind or AttachType.CgroupInet6Connect or AttachType.CgroupUdp6Sendmsg or AttachType.CgroupUdp6Recvmsg;
+            if (offset < 0 || size <= 0) return false;
+            int end = offset + size;
+            if (offset >= 4 && end <= 8) return inet4;                                      // user_ip4
+            if (offset >= 8 && end <= 24) return inet6;                                     // user_ip6[4]
+            if (offset >= 24 && end <= 28) return true;                                     // user_port
+            if (offset >= 40 && end <= 44) return attach == AttachType.CgroupUdp4Sendmsg;   // msg_src_ip4
+            if (offset >= 44 && end <= 60) return attach == AttachType.CgroupUdp6Sendmsg;   // msg_src_ip6[4]
+            if (write) return false;
+            if (offset >= 0 && end <= 4) return true;                                       // user_family
+            if (offset >= 28 && end <= 40) return true;                                     // family, type, protocol
+            return offset == 64 && size == 8;                                               // sk
+        }
 
         /// <summary>True when a program of <paramref name="type"/> may write the <paramref name="size"/> bytes at <paramref name="offset"/> of its <c>__sk_buff</c>.</summary>
         public static bool AllowsSkBuff(ProgramType type, int offset, int size)

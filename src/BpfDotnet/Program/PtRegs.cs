@@ -408,3 +408,48 @@ namespace BpfDotnet
         Egress,
     }
 }
+
+namespace BpfDotnet
+{
+    /// <summary>
+    /// The context of cgroup sock_addr programs (<c>struct bpf_sock_addr</c>: <c>cgroup/connect4</c>, <c>bind6</c>,
+    /// <c>sendmsg4</c> and the like): the address a socket is about to connect, bind or send to, which the program may
+    /// read and rewrite, and return 1 to allow the call or 0 to refuse it (EPERM). An IPv4 hook reads and writes
+    /// <see cref="UserIp4"/>, an IPv6 hook <see cref="UserIp6"/>; any other access is a build error, as the verifier refuses it.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct SockAddrContext
+    {
+        /// <summary>The family of the address the call was given (2 AF_INET, 10 AF_INET6).</summary>
+        public uint UserFamily;
+        /// <summary>IPv4 hooks: the address, in network byte order (writable).</summary>
+        public uint UserIp4;
+        /// <summary>IPv6 hooks: the address, as four 32-bit words in network byte order (writable).</summary>
+        public SockAddrIp6 UserIp6;
+        /// <summary>The port, in network byte order in the low 16 bits (writable); <see cref="Port"/> gives it in host order.</summary>
+        public uint UserPort;
+        /// <summary>The socket's family.</summary>
+        public uint Family;
+        /// <summary>The socket's type (1 SOCK_STREAM, 2 SOCK_DGRAM).</summary>
+        public uint Type;
+        /// <summary>The socket's protocol (<see cref="IpProtocol"/>).</summary>
+        public uint Protocol;
+        /// <summary>sendmsg4 hooks: the source address of the message, in network byte order (writable).</summary>
+        public uint MsgSrcIp4;
+        /// <summary>sendmsg6 hooks: the source address of the message (writable).</summary>
+        public SockAddrIp6 MsgSrcIp6;
+        private ulong _socket;
+
+        /// <summary>The port, in host byte order.</summary>
+        [BpfFieldView(nameof(UserPort), NetworkOrder = true, Shift = 16)]
+        public readonly int Port => (int)(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(UserPort) >> 16);
+    }
+
+    /// <summary>An IPv6 address in a sock_addr context: four 32-bit words, each in network byte order.</summary>
+    [InlineArray(4)]
+    public struct SockAddrIp6
+    {
+        private uint _element;
+    }
+}
+

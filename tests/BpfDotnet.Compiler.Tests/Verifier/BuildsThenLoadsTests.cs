@@ -140,6 +140,10 @@ namespace BpfDotnet.Compiler.Tests.Verifier
         [InlineData("cgroup_skb/ingress", "SkBuff", "ctx.TryWritePacket(0, 1); // BPF0008")]
         [InlineData("socket", "SkBuff", "ref byte b = ref ctx.GetPacketRefOrNullRef<byte>(0); // BPF0008")]
         [InlineData("tracepoint/syscalls/sys_enter_openat", "SysEnterArgs", "ctx.Arg0 = 1; // BPF0008")]
+        [InlineData("cgroup/connect4", "SockAddrContext", "uint a = ctx.UserIp6[0]; // BPF0008")]
+        [InlineData("cgroup/connect6", "SockAddrContext", "ctx.UserIp4 = 1; // BPF0008")]
+        [InlineData("cgroup/connect4", "SockAddrContext", "ctx.Family = 10; // BPF0008")]
+        [InlineData("cgroup/connect4", "SockAddrContext", "uint a = ctx.MsgSrcIp4; // BPF0008")]
         public void ContextAndPacketWritesTheKindForbids_AreRefused(string section, string context, string statement) => AssertRefused(
             "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfProgram, Section(\"" + section + "\")]\n    public static int Run(ref " + context + " ctx)\n    {\n        "
             + statement + "\n        return 0;\n    }\n}\n", "BPF0008");
