@@ -283,6 +283,42 @@ namespace BpfDotnet.EndToEnd.Tests
             Assert.True(lines.Count >= 5, result.output);
         }
 
+        /// <summary>
+        /// profile, sampling this process while one of its threads spins in a method of this test, prints folded stacks
+        /// ("comm;outer;...;inner count") among which that method, named from the runtime's perf map.
+        /// </summary>
+        [KernelFact]
+        public void ProfileSample_PrintsFoldedStacksWithThisProcesssMethods()
+        {
+            Kernel.Require();
+            using var stop = new System.Threading.CancellationTokenSource();
+            var spinner = new System.Threading.Thread(() => SpinUntil(stop.Token)) { IsBackground = true, Name = "spinner" };
+            spinner.Start();
+            (int code, string output) result;
+            try
+            {
+                result = Repo.Run("dotnet", $"{Path.Combine(Repo.OutputOf("Profile"), "Profile.dll")} --pid {Environment.ProcessId} 2", timeoutSeconds: 60);
+            }
+            finally
+            {
+                stop.Cancel();
+                spinner.Join();
+            }
+            Assert.True(result.code == 0, "profile failed:\n" + result.output);
+            var stacks = Regex.Matches(result.output, @"(?m)^(\S[^;\n]*(;[^;\n]+)+) (\d+)$");
+            Assert.True(stacks.Count > 0, result.output);
+            Assert.True(stacks.Sum(m => long.Parse(m.Groups[3].Value)) >= 50, result.output); // 2 s at 99 Hz of one busy thread
+            Assert.Contains(stacks, m => m.Groups[1].Value.Contains(nameof(SpinUntil), StringComparison.Ordinal));
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static long SpinUntil(System.Threading.CancellationToken stop)
+        {
+            long x = 0;
+            while (!stop.IsCancellationRequested) x = unchecked(x * 31 + 7);
+            return x;
+        }
+
         /// <summary>Runs <paramref name="tool"/> while this process sends a UDP datagram to loopback port <paramref name="port"/> (and <paramref name="otherPort"/>) every 10 ms.</summary>
         private static (int Code, string Output) WhileSendingUdp(int port, Func<(int, string)> tool, int otherPort = 0)
         {
