@@ -72,6 +72,26 @@ namespace BpfDotnet.EndToEnd.Tests
             Assert.True(probe.Counts[0] >= 2 && probe.Counts[1] == 1 && probe.Counts[2] == 1, $"seen {probe.Counts[0]}, refused {probe.Counts[1]}, rewritten {probe.Counts[2]}");
         }
 
+        /// <summary>
+        /// A cgroup sysctl program on this process's cgroup reads each accessed sysctl's name and refuses reads of
+        /// kernel/ostype (EPERM), while other sysctls read as before; detached, ostype reads again.
+        /// </summary>
+        [KernelFact]
+        public void ASysctlProgram_RefusesReadsOfOneSysctl()
+        {
+            Kernel.Require();
+            using var probe = SysctlGuard.Load();
+            using (var link = probe.OnSysctl.AttachCgroup(OwnCgroup()))
+            {
+                Assert.Throws<UnauthorizedAccessException>(() => File.ReadAllText("/proc/sys/kernel/ostype"));
+                Assert.False(string.IsNullOrWhiteSpace(File.ReadAllText("/proc/sys/kernel/osrelease")));
+                Assert.True(probe.Seen[0] >= 2, "accesses: " + probe.Seen[0]);
+                Assert.Equal(1, probe.Seen[1]);
+                Assert.Equal("kernel/osrelease".Length, probe.Seen[2]);
+            }
+            Assert.Equal("Linux", File.ReadAllText("/proc/sys/kernel/ostype").Trim());
+        }
+
         /// <summary>A port nothing listens on now.</summary>
         private static ushort FreePort()
         {

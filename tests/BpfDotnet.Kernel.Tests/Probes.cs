@@ -1284,3 +1284,30 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>A cgroup sysctl program that refuses reads of kernel/ostype and lets every other access go.</summary>
+    public static partial class SysctlGuard
+    {
+        /// <summary>[0]: accesses seen; [1]: refused; [2]: the length of the last name read.</summary>
+        [BpfMap(MaxEntries = 3)]
+        public static BpfArrayMap<long> Seen = new(3);
+
+        [BpfProgram, Section("cgroup/sysctl")]
+        public static int OnSysctl(ref SysctlContext ctx)
+        {
+            System.Span<byte> name = stackalloc byte[32];
+            long length = Bpf.SysctlGetName(ref ctx, name);
+            Seen.Update(0, Seen.TryGetValue(0, out long seen) ? seen + 1 : 1);
+            Seen.Update(2, length);
+            // "kernel/ostype" is 13 bytes.
+            if (ctx.Write == 0 && length == 13 && name[7] == (byte)'o' && name[8] == (byte)'s' && name[9] == (byte)'t' && name[12] == (byte)'e' && name[0] == (byte)'k')
+            {
+                Seen.Update(1, Seen.TryGetValue(1, out long refused) ? refused + 1 : 1);
+                return 0;
+            }
+            return 1;
+        }
+    }
+}

@@ -193,6 +193,12 @@ namespace BpfDotnet.Compiler.Frontend
                     + " program may write the port, its own family's address" + (Subprograms.AttachType is KernelModel.AttachType.CgroupUdp4Sendmsg or KernelModel.AttachType.CgroupUdp6Sendmsg ? " and the message's source" : "") + ")");
                 return false;
             }
+            if (root.Type?.ToDisplayString() == KnownTypes.SysctlContext)
+            {
+                if (IsScalar(target.Type) && !address.IsSlot && address.BaseReg == Function.ContextRegister && KernelModel.ContextWrites.AllowsSysctl(address.Offset, size)) return true;
+                Unsupported(at, "Writing '" + target.Syntax + "' of the program's context (a sysctl program may write only FilePosition)");
+                return false;
+            }
             bool skBuff = root.Type?.ToDisplayString() == KnownTypes.SkBuff;
             if (skBuff && IsScalar(target.Type) && !address.IsSlot && address.BaseReg == Function.ContextRegister
                 && KernelModel.ContextWrites.AllowsSkBuff(Subprograms.ProgramType, address.Offset, size)) return true;

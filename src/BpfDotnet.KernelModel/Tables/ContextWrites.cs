@@ -51,6 +51,12 @@ namespace BpfDotnet.KernelModel
             return offset == 64 && size == 8;                                               // sk
         }
 
+        /// <summary>
+        /// True when a cgroup sysctl program may write the <paramref name="size"/> bytes at <paramref name="offset"/> of its
+        /// <c>struct bpf_sysctl</c> (<c>sysctl_is_valid_access</c>): only <c>file_pos</c>, all 4 bytes.
+        /// </summary>
+        public static bool AllowsSysctl(int offset, int size) => offset == 4 && size == 4;
+
         /// <summary>True when a program of <paramref name="type"/> may write the <paramref name="size"/> bytes at <paramref name="offset"/> of its <c>__sk_buff</c>.</summary>
         public static bool AllowsSkBuff(ProgramType type, int offset, int size)
         {

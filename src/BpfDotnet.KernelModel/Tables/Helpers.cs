@@ -69,6 +69,7 @@ namespace BpfDotnet.KernelModel
 
         private static readonly ProgramType[] Xdp = { ProgramType.Xdp };
         private static readonly ProgramType[] Tc = { ProgramType.SchedCls, ProgramType.SchedAct };
+        private static readonly ProgramType[] Sysctl = { ProgramType.CgroupSysctl };
         private static readonly ProgramType[] TcAndLwt = { ProgramType.SchedCls, ProgramType.SchedAct, ProgramType.LwtXmit };
 
         /// <summary>The context (C# argument 0), then <paramref name="scalars"/> integers (C# arguments 1 on).</summary>
@@ -116,6 +117,15 @@ namespace BpfDotnet.KernelModel
             // (void *ctx, struct bpf_fib_lookup *params, int plen, u32 flags).
             new(HelperId.FibLookup, "bpf_fib_lookup", true, "FibLookup", false,
                 new[] { HelperArgument.Context(0), HelperArgument.ReadFrom(1), HelperArgument.Size, HelperArgument.Scalar(2) }, false, new[] { ProgramType.Xdp, ProgramType.SchedCls, ProgramType.SchedAct }),
+            // cgroup sysctl programs: (ctx, buf, buf_len[, flags]) into or from a byte span.
+            new(HelperId.SysctlGetName, "bpf_sysctl_get_name", false, "SysctlGetName", false,
+                new[] { HelperArgument.Context(0), HelperArgument.Into(1), HelperArgument.Size, HelperArgument.Scalar(2) }, false, Sysctl),
+            new(HelperId.SysctlGetCurrentValue, "bpf_sysctl_get_current_value", false, "SysctlGetCurrentValue", false,
+                new[] { HelperArgument.Context(0), HelperArgument.Into(1), HelperArgument.Size }, false, Sysctl),
+            new(HelperId.SysctlGetNewValue, "bpf_sysctl_get_new_value", false, "SysctlGetNewValue", false,
+                new[] { HelperArgument.Context(0), HelperArgument.Into(1), HelperArgument.Size }, false, Sysctl),
+            new(HelperId.SysctlSetNewValue, "bpf_sysctl_set_new_value", false, "SysctlSetNewValue", false,
+                new[] { HelperArgument.Context(0), HelperArgument.ReadFrom(1), HelperArgument.Size }, false, Sysctl),
             // (void *map, u64 key, u64 flags): the redirect maps' Redirect.
             new(HelperId.RedirectMap, "bpf_redirect_map", false, null, false, null, false, Xdp),
             new(HelperId.Redirect, "bpf_redirect", false, "Redirect", false, null, false, Tc),

@@ -115,3 +115,58 @@ namespace BpfDotnet
             => (long)FibLookupResult.NotForwarded;
     }
 }
+
+namespace BpfDotnet
+{
+    /// <summary>What <see cref="Bpf.SysctlGetName"/> gives.</summary>
+    public enum SysctlNameFlags : ulong
+    {
+        /// <summary>The full name from <c>/proc/sys</c> on, with '/' between its parts (<c>kernel/ostype</c>).</summary>
+        Full = 0,
+        /// <summary>Only the last part (<c>ostype</c>; <c>BPF_F_SYSCTL_BASE_NAME</c>).</summary>
+        BaseName = 1,
+    }
+
+    public static partial class Bpf
+    {
+        private const long E2BIG = 7;
+
+        /// <summary>
+        /// <c>bpf_sysctl_get_name</c>: the name of the sysctl accessed, NUL-terminated, into <paramref name="name"/> (a
+        /// <c>stackalloc</c> span or an <c>[InlineArray]</c> of bytes). Returns its length, or -E2BIG when it was cut. As .NET
+        /// code there is no sysctl: -EOPNOTSUPP.
+        /// </summary>
+        public static long SysctlGetName(ref SysctlContext context, Span<byte> name, SysctlNameFlags flags = SysctlNameFlags.Full)
+        {
+            name.Clear();
+            return -EOPNOTSUPP;
+        }
+
+        /// <summary>
+        /// <c>bpf_sysctl_get_current_value</c>: the sysctl's value as text, NUL-terminated, into <paramref name="value"/>.
+        /// Returns its length, -E2BIG when cut, or -EINVAL. As .NET code: -EOPNOTSUPP.
+        /// </summary>
+        public static long SysctlGetCurrentValue(ref SysctlContext context, Span<byte> value)
+        {
+            value.Clear();
+            return -EOPNOTSUPP;
+        }
+
+        /// <summary>
+        /// <c>bpf_sysctl_get_new_value</c>: the value a write is about to set, as text, into <paramref name="value"/>.
+        /// Returns its length, -E2BIG when cut, or -EINVAL for a read. As .NET code: -EOPNOTSUPP.
+        /// </summary>
+        public static long SysctlGetNewValue(ref SysctlContext context, Span<byte> value)
+        {
+            value.Clear();
+            return -EOPNOTSUPP;
+        }
+
+        /// <summary>
+        /// <c>bpf_sysctl_set_new_value</c>: replaces the value a write is about to set with <paramref name="value"/> (text,
+        /// its bytes up to the span's length). Returns 0, or -EINVAL for a read. As .NET code: -EOPNOTSUPP.
+        /// </summary>
+        public static long SysctlSetNewValue(ref SysctlContext context, ReadOnlySpan<byte> value) => -EOPNOTSUPP;
+    }
+}
+

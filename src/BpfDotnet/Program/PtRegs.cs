@@ -453,3 +453,21 @@ namespace BpfDotnet
     }
 }
 
+namespace BpfDotnet
+{
+    /// <summary>
+    /// The context of cgroup sysctl programs (<c>struct bpf_sysctl</c>, <c>cgroup/sysctl</c>): a read or write of a file under
+    /// <c>/proc/sys</c> by a process of the cgroup, which the program sees through <see cref="Bpf.SysctlGetName"/>,
+    /// <see cref="Bpf.SysctlGetCurrentValue"/> and <see cref="Bpf.SysctlGetNewValue"/>, may change with
+    /// <see cref="Bpf.SysctlSetNewValue"/>, and allows by returning 1 or refuses by returning 0 (EPERM).
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct SysctlContext
+    {
+        /// <summary>1 for a write, 0 for a read.</summary>
+        public uint Write;
+        /// <summary>The position in the file the access is at (writable).</summary>
+        public uint FilePosition;
+    }
+}
+
