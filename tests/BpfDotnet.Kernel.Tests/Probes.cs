@@ -1311,3 +1311,26 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>A syscall program run on a context chosen by the test: it reads two values and writes back their sum and product.</summary>
+    public static partial class Calculator
+    {
+        public struct Operands
+        {
+            public long A;
+            public long B;
+            public long Sum;
+            public long Product;
+        }
+
+        [BpfProgram, Section("syscall")]
+        public static int Compute(ref Operands ctx)
+        {
+            ctx.Sum = unchecked(ctx.A + ctx.B);
+            ctx.Product = unchecked(ctx.A * ctx.B);
+            return ctx.A > ctx.B ? 1 : 2;
+        }
+    }
+}

@@ -193,6 +193,8 @@ namespace BpfDotnet.Compiler.Frontend
                     + " program may write the port, its own family's address" + (Subprograms.AttachType is KernelModel.AttachType.CgroupUdp4Sendmsg or KernelModel.AttachType.CgroupUdp6Sendmsg ? " and the message's source" : "") + ")");
                 return false;
             }
+            // A syscall program's context is a buffer of the caller's: the kernel lets it read and write every byte.
+            if (Subprograms.ProgramType == KernelModel.ProgramType.Syscall && IsScalar(target.Type) && !address.IsSlot && address.BaseReg == Function.ContextRegister) return true;
             if (root.Type?.ToDisplayString() == KnownTypes.SysctlContext)
             {
                 if (IsScalar(target.Type) && !address.IsSlot && address.BaseReg == Function.ContextRegister && KernelModel.ContextWrites.AllowsSysctl(address.Offset, size)) return true;

@@ -52,8 +52,9 @@ namespace BpfDotnet.KernelModel
     /// keeps from the program (<c>tp_prog_is_valid_access</c>).
     /// </param>
     /// <param name="Packet">What its programs may do with the packet they run on.</param>
+    /// <param name="Sleepable">Its programs are loaded sleepable (<c>BPF_F_SLEEPABLE</c>): syscall programs, and the <c>.s</c> kinds.</param>
     internal readonly record struct ProgramKind(string Prefix, ProgramType Type, AttachType ExpectedAttach, ProgramAttach Attach, bool LoadSupported = true, int ContextStart = 0,
-        PacketAccess Packet = PacketAccess.None);
+        PacketAccess Packet = PacketAccess.None, bool Sleepable = false);
 
     /// <summary>The program kinds by section name: the one table the compiler and the loader read.</summary>
     internal static class ProgramKinds
@@ -70,6 +71,8 @@ namespace BpfDotnet.KernelModel
             new("kretprobe/", ProgramType.Kprobe, 0, ProgramAttach.Kprobe),
             new("kprobe", ProgramType.Kprobe, 0, ProgramAttach.None),
             new("kretprobe", ProgramType.Kprobe, 0, ProgramAttach.None),
+            new("uprobe.s/", ProgramType.Kprobe, 0, ProgramAttach.Uprobe, Sleepable: true),
+            new("uretprobe.s/", ProgramType.Kprobe, 0, ProgramAttach.Uprobe, Sleepable: true),
             new("uprobe/", ProgramType.Kprobe, 0, ProgramAttach.Uprobe),
             new("uretprobe/", ProgramType.Kprobe, 0, ProgramAttach.Uprobe),
             new("uprobe", ProgramType.Kprobe, 0, ProgramAttach.None),
@@ -110,12 +113,14 @@ namespace BpfDotnet.KernelModel
             new("lwt_in", ProgramType.LwtIn, 0, ProgramAttach.None, Packet: PacketAccess.Read),
             new("lwt_out", ProgramType.LwtOut, 0, ProgramAttach.None, Packet: PacketAccess.Read),
             new("lwt_xmit", ProgramType.LwtXmit, 0, ProgramAttach.None, Packet: PacketAccess.ReadWrite),
-            new("syscall", ProgramType.Syscall, 0, ProgramAttach.None),
+            new("syscall", ProgramType.Syscall, 0, ProgramAttach.None, Sleepable: true),
             new("tp_btf/", ProgramType.Tracing, AttachType.TraceRawTp, ProgramAttach.Tracing),
+            new("fentry.s/", ProgramType.Tracing, AttachType.TraceFentry, ProgramAttach.Tracing, Sleepable: true),
             new("fentry/", ProgramType.Tracing, AttachType.TraceFentry, ProgramAttach.Tracing),
             new("fexit/", ProgramType.Tracing, AttachType.TraceFexit, ProgramAttach.Tracing),
             new("fmod_ret/", ProgramType.Tracing, AttachType.ModifyReturn, ProgramAttach.Tracing),
             new("iter/", ProgramType.Tracing, AttachType.TraceIter, ProgramAttach.None),
+            new("lsm.s/", ProgramType.Lsm, AttachType.LsmMac, ProgramAttach.Tracing, Sleepable: true),
             new("lsm/", ProgramType.Lsm, AttachType.LsmMac, ProgramAttach.Tracing),
             new("struct_ops", ProgramType.StructOps, 0, ProgramAttach.None, false),
         };

@@ -67,6 +67,8 @@ namespace BpfDotnet.KernelModel
         [FieldOffset(24)] public uint LogLevel;
         [FieldOffset(28)] public uint LogSize;
         [FieldOffset(32)] public ulong LogBuf;
+        /// <summary><c>BPF_F_*</c> load flags (<see cref="ProgLoadFlags"/>).</summary>
+        [FieldOffset(44)] public uint ProgFlags;
         [FieldOffset(68)] public uint ExpectedAttachType;
         [FieldOffset(72)] public uint ProgBtfFd;
         [FieldOffset(76)] public uint FuncInfoRecSize;
@@ -77,6 +79,13 @@ namespace BpfDotnet.KernelModel
         [FieldOffset(104)] public uint LineInfoCount;
         /// <summary>The kernel BTF type a tracing program attaches to (a FUNC, or a tracepoint's <c>btf_trace_*</c> typedef).</summary>
         [FieldOffset(108)] public uint AttachBtfId;
+    }
+
+    /// <summary>Flags of BPF_PROG_LOAD.</summary>
+    internal static class ProgLoadFlags
+    {
+        /// <summary><c>BPF_F_SLEEPABLE</c>: the program may sleep (syscall programs, and the <c>.s</c> kinds of tracing and uprobes).</summary>
+        public const uint Sleepable = 1u << 4;
     }
 
     /// <summary>BPF_BTF_LOAD.</summary>
@@ -133,7 +142,10 @@ namespace BpfDotnet.KernelModel
         /// <summary>Out: nanoseconds per run, averaged over <see cref="Repeat"/>.</summary>
         [FieldOffset(36)] public uint Duration;
         [FieldOffset(40)] public uint ContextSizeIn;
+        /// <summary>In: room at <see cref="ContextOut"/>; out: the context's length after the run.</summary>
+        [FieldOffset(44)] public uint ContextSizeOut;
         [FieldOffset(48)] public ulong ContextIn;
+        [FieldOffset(56)] public ulong ContextOut;
     }
 
     /// <summary>BPF_LINK_CREATE.</summary>

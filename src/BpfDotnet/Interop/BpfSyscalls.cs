@@ -129,6 +129,8 @@ namespace BpfDotnet.Interop
             public uint LineInfoCount;
             /// <summary>For tracing programs: the vmlinux BTF id of what they attach to (0: none).</summary>
             public uint AttachBtfId;
+            /// <summary><c>BPF_F_*</c> load flags.</summary>
+            public uint Flags;
         }
 
         /// <summary>BPF_PROG_LOAD. <paramref name="log"/> receives the verifier log when <paramref name="logLevel"/> &gt; 0.</summary>
@@ -152,6 +154,7 @@ namespace BpfDotnet.Interop
                     License = (ulong)lic,
                     ExpectedAttachType = p.ExpectedAttachType,
                     AttachBtfId = p.AttachBtfId,
+                    ProgFlags = p.Flags,
                 };
                 if (logBuf != null)
                 {
@@ -254,6 +257,7 @@ namespace BpfDotnet.Interop
         }
 
         /// <summary>BPF_PROG_TEST_RUN with a context only (raw_tp, syscall programs); returns the program's return value.</summary>
+        /// <remarks>A syscall program's kernel copies the context it leaves back into <paramref name="context"/>'s memory.</remarks>
         internal static int ProgTestRun(int progFd, ReadOnlySpan<byte> context, out uint returnValue, out int errno)
         {
             Span<byte> a = stackalloc byte[AttrSize];

@@ -550,6 +550,7 @@ namespace BpfDotnet
                     BtfFd = _btfFd,
                     // Tracing programs (tp_btf, fentry, iterators, LSM) name what they attach to by its id in the kernel's BTF.
                     AttachBtfId = kind.Type is KernelModel.ProgramType.Tracing or KernelModel.ProgramType.Lsm ? KernelBtf.AttachTarget(sec.Name, kind) : 0,
+                    Flags = kind.Sleepable ? KernelModel.ProgLoadFlags.Sleepable : 0,
                 };
                 if (_btfExt != null && _btfFd >= 0)
                 {

@@ -99,6 +99,19 @@ namespace BpfDotnet
         }
 
         /// <summary>
+        /// Runs the program once in the kernel on <paramref name="context"/> (<c>BPF_PROG_TEST_RUN</c>) and returns its
+        /// return value; a syscall program's changes to its context come back in <paramref name="context"/>. Raw tracepoint
+        /// programs take their arguments (<see cref="RawTracepointArgs"/>), syscall programs any struct they declare.
+        /// The same method runs as .NET code on the same struct, for a test to compare.
+        /// </summary>
+        /// <exception cref="BpfException">The kernel refused the run (for example, the program type cannot be test-run).</exception>
+        public uint TestRun<TContext>(ref TContext context) where TContext : unmanaged
+        {
+            // A syscall program's kernel copies its context back where it read it: into this struct.
+            return TestRun(System.Runtime.InteropServices.MemoryMarshal.AsBytes(new Span<TContext>(ref context)));
+        }
+
+        /// <summary>
         /// Runs the program once in the kernel on <paramref name="context"/> (<c>BPF_PROG_TEST_RUN</c>) and returns
         /// its return value. Raw tracepoint programs take their arguments as the context: up to 12 64-bit values.
         /// </summary>
