@@ -92,6 +92,38 @@ namespace BpfDotnet.EndToEnd.Tests
             Assert.Equal("Linux", File.ReadAllText("/proc/sys/kernel/ostype").Trim());
         }
 
+        /// <summary>
+        /// A cgroup setsockopt program on this process's cgroup changes the SO_PRIORITY values this process sets (in place,
+        /// through the option's value) and refuses those above 6, leaving other options alone.
+        /// </summary>
+        [KernelFact]
+        public void ASetsockoptProgram_ChangesAndRefusesOptionValues()
+        {
+            Kernel.Require();
+            const int SolSocket = 1, SoPriority = 12;
+            using var probe = PriorityGuard.Load();
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            void SetPriority(int value) => socket.SetRawSocketOption(SolSocket, SoPriority, BitConverter.GetBytes(value));
+            int GetPriority()
+            {
+                var value = new byte[4];
+                socket.GetRawSocketOption(SolSocket, SoPriority, value);
+                return BitConverter.ToInt32(value);
+            }
+            using (var link = probe.OnSetsockopt.AttachCgroup(OwnCgroup()))
+            {
+                SetPriority(3);
+                Assert.Equal(4, GetPriority());
+                Assert.Equal(3, probe.Seen[0]);
+                var refused = Assert.Throws<SocketException>(() => SetPriority(7));
+                Assert.Equal(SocketError.AccessDenied, refused.SocketErrorCode);
+                Assert.Equal(1, probe.Seen[1]);
+                socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReceiveBuffer, 65536); // another option: untouched
+            }
+            SetPriority(3);
+            Assert.Equal(3, GetPriority());
+        }
+
         /// <summary>A port nothing listens on now.</summary>
         private static ushort FreePort()
         {

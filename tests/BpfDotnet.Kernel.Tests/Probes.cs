@@ -1334,3 +1334,32 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>A cgroup setsockopt program on SO_PRIORITY: refuses priorities above 6 and raises the others by one.</summary>
+    public static partial class PriorityGuard
+    {
+        private const int SolSocket = 1, SoPriority = 12;
+
+        /// <summary>[0]: the last SO_PRIORITY value asked for; [1]: calls refused.</summary>
+        [BpfMap(MaxEntries = 2)]
+        public static BpfArrayMap<long> Seen = new(2);
+
+        [BpfProgram, Section("cgroup/setsockopt")]
+        public static int OnSetsockopt(ref SockoptContext ctx)
+        {
+            if (ctx.Level != SolSocket || ctx.OptionName != SoPriority) return 1;
+            ref int priority = ref ctx.GetValueRefOrNullRef<int>(0);
+            if (Unsafe.IsNullRef(ref priority)) return 1;
+            Seen.Update(0, priority);
+            if (priority > 6)
+            {
+                Seen.Update(1, Seen.TryGetValue(1, out long refused) ? refused + 1 : 1);
+                return 0;
+            }
+            priority++;
+            return 1;
+        }
+    }
+}

@@ -14,6 +14,7 @@ namespace BpfDotnet.Compiler.Frontend
         public const string SkBuff = "BpfDotnet.SkBuff";
         public const string SockAddrContext = "BpfDotnet.SockAddrContext";
         public const string SysctlContext = "BpfDotnet.SysctlContext";
+        public const string SockoptContext = "BpfDotnet.SockoptContext";
         public const string BpfRedirectMap = "BpfDotnet.BpfRedirectMap";
         public const string BpfFieldViewAttribute = "BpfDotnet.BpfFieldViewAttribute";
         public const string PerfEventData = "BpfDotnet.PerfEventData";

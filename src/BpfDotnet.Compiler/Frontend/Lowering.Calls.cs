@@ -74,6 +74,7 @@ namespace BpfDotnet.Compiler.Frontend
                         return LoadScalar(AddressOf(registers).Plus(arguments[n]), method.ReturnType);
                     }
                 case KnownTypes.XdpContext or KnownTypes.SkBuff when method.Name is "GetPacketRefOrNullRef" or "TryReadPacket" or "TryWritePacket":
+                case KnownTypes.SockoptContext when method.Name is "GetValueRefOrNullRef" or "TryReadValue" or "TryWriteValue":
                     return InvokePacket(invocation);
                 case KnownTypes.BpfRedirectMap when method.Name == "Redirect" && MapTargetOf(invocation.Instance, invocation) is MapTarget redirectMap:
                     {

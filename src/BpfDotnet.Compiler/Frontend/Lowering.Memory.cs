@@ -55,6 +55,11 @@ namespace BpfDotnet.Compiler.Frontend
                     {
                         var container = AddressOf(fieldRef.Instance);
                         int offset = FieldOffset(fieldRef.Field, op.Syntax);
+                        if (fieldRef.Parent is not IFieldReferenceOperation && IsContextAccess(fieldRef) && ContextRoot(fieldRef)?.Type?.ToDisplayString() == KnownTypes.SockoptContext
+                            && ContextOffset(fieldRef) is int sockoptAt && !KernelModel.ContextWrites.AllowsSockopt(Subprograms.AttachType, sockoptAt, 4, write: false))
+                        {
+                            Unsupported(fieldRef, "Reading '" + fieldRef.Syntax + "' in a " + Subprograms.AttachType + " program (only getsockopt programs have the return value)");
+                        }
                         if (fieldRef.Parent is not IFieldReferenceOperation && IsContextAccess(fieldRef) && ContextRoot(fieldRef)?.Type?.ToDisplayString() == KnownTypes.SockAddrContext
                             && ContextOffset(fieldRef) is int sockAddrAt && fieldRef.Type is { } fieldType
                             && !KernelModel.ContextWrites.AllowsSockAddr(Subprograms.AttachType, sockAddrAt, TypeLayout.TryGet(fieldType, out _)?.Size ?? 4, write: false))
@@ -195,6 +200,14 @@ namespace BpfDotnet.Compiler.Frontend
             }
             // A syscall program's context is a buffer of the caller's: the kernel lets it read and write every byte.
             if (Subprograms.ProgramType == KernelModel.ProgramType.Syscall && IsScalar(target.Type) && !address.IsSlot && address.BaseReg == Function.ContextRegister) return true;
+            if (root.Type?.ToDisplayString() == KnownTypes.SockoptContext)
+            {
+                if (IsScalar(target.Type) && !address.IsSlot && address.BaseReg == Function.ContextRegister
+                    && KernelModel.ContextWrites.AllowsSockopt(Subprograms.AttachType, address.Offset, size, write: true)) return true;
+                Unsupported(at, "Writing '" + target.Syntax + "' of the program's context (a " + Subprograms.AttachType + " program may write "
+                    + (Subprograms.AttachType == KernelModel.AttachType.CgroupSetsockopt ? "Level, OptionName and OptionLength" : "OptionLength and ReturnValue") + ")");
+                return false;
+            }
             if (root.Type?.ToDisplayString() == KnownTypes.SysctlContext)
             {
                 if (IsScalar(target.Type) && !address.IsSlot && address.BaseReg == Function.ContextRegister && KernelModel.ContextWrites.AllowsSysctl(address.Offset, size)) return true;

@@ -20,10 +20,18 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>The largest offset the verifier lets a program add to a packet pointer (<c>MAX_PACKET_OFF</c>).</summary>
         private const int MaxPacketOffset = 0xffff;
 
-        private static bool IsPacketContext(ITypeSymbol? type) => type?.ToDisplayString() is KnownTypes.XdpContext or KnownTypes.SkBuff;
+        private static bool IsPacketContext(ITypeSymbol? type) => type?.ToDisplayString() is KnownTypes.XdpContext or KnownTypes.SkBuff or KnownTypes.SockoptContext;
 
-        /// <summary>The context offsets of the packet's start and end pointers (<c>data</c>, <c>data_end</c>).</summary>
-        private static (int Data, int End) PacketFields(ITypeSymbol context) => context.ToDisplayString() == KnownTypes.XdpContext ? (0, 4) : (76, 80);
+        /// <summary>
+        /// The context offsets of the packet's start and end pointers (<c>data</c>, <c>data_end</c>), and their size: 32-bit
+        /// fields the verifier widens in <c>xdp_md</c> and <c>__sk_buff</c>, 64-bit pointers in <c>bpf_sockopt</c> (its option value).
+        /// </summary>
+        private static (int Data, int End, int Size) PacketFields(ITypeSymbol context) => context.ToDisplayString() switch
+        {
+            KnownTypes.XdpContext => (0, 4, 4),
+            KnownTypes.SockoptContext => (8, 16, 8),
+            _ => (76, 80, 4),
+        };
 
         private Operand InvokePacket(IInvocationOperation invocation)
         {
@@ -34,8 +42,9 @@ namespace BpfDotnet.Compiler.Frontend
                 return Operand.Const(0);
             }
             var access = Subprograms.Packet;
-            bool write = method.Name == "TryWritePacket";
-            if (access == PacketAccess.None || (write && access != PacketAccess.ReadWrite) || (method.Name == "GetPacketRefOrNullRef" && access == PacketAccess.LoadBytes))
+            bool write = method.Name is "TryWritePacket" or "TryWriteValue";
+            bool reference = method.Name is "GetPacketRefOrNullRef" or "GetValueRefOrNullRef";
+            if (access == PacketAccess.None || (write && access != PacketAccess.ReadWrite) || (reference && access == PacketAccess.LoadBytes))
             {
                 string what = access == PacketAccess.None ? "has no packet"
                     : access == PacketAccess.LoadBytes ? "may only copy packet bytes out (use TryReadPacket)"
@@ -53,7 +62,7 @@ namespace BpfDotnet.Compiler.Frontend
                 return Operand.InReg(_b.SetCond(Cond.Eq, result, -1, 0));
             }
             if (PacketReference(instance, offset, layout.Size, method.TypeArguments[0].Name, invocation) is not int pointer) return Operand.Const(0);
-            if (method.Name == "GetPacketRefOrNullRef") return Operand.InReg(pointer);
+            if (reference) return Operand.InReg(pointer);
 
             int succeeded = Function.NewReg();
             var present = Function.NewBlock();
@@ -126,10 +135,10 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>Reads the packet's start and end from the context at <paramref name="context"/> into the two registers.</summary>
         private (int Data, int End) LoadPacketPointers(int context, ITypeSymbol contextType, int data, int end)
         {
-            var (dataField, endField) = PacketFields(contextType);
-            // 32-bit loads at the fields' own offsets: the verifier turns exactly those into packet pointers.
-            _b.Emit(new IrInstruction { Op = IrOp.Load, Dst = data, Addr = Address.OfReg(context, dataField), Size = 4, PacketStart = true });
-            _b.Emit(new IrInstruction { Op = IrOp.Load, Dst = end, Addr = Address.OfReg(context, endField), Size = 4 });
+            var (dataField, endField, size) = PacketFields(contextType);
+            // Loads of the fields' own size at their own offsets: the verifier turns exactly those into packet pointers.
+            _b.Emit(new IrInstruction { Op = IrOp.Load, Dst = data, Addr = Address.OfReg(context, dataField), Size = size, PacketStart = true });
+            _b.Emit(new IrInstruction { Op = IrOp.Load, Dst = end, Addr = Address.OfReg(context, endField), Size = size });
             return (data, end);
         }
 

@@ -52,6 +52,24 @@ namespace BpfDotnet.KernelModel
         }
 
         /// <summary>
+        /// True when a cgroup sockopt program of <paramref name="attach"/> may read (or, with <paramref name="write"/>, write)
+        /// the <paramref name="size"/> bytes at <paramref name="offset"/> of its <c>struct bpf_sockopt</c>
+        /// (<c>cg_sockopt_is_valid_access</c>): the level and name (written by setsockopt programs only), the length, and the
+        /// return value (getsockopt programs only), each whole; the socket and value pointers are the compiler's own loads.
+        /// </summary>
+        public static bool AllowsSockopt(AttachType attach, int offset, int size, bool write)
+        {
+            if (size != 4) return false;
+            return offset switch
+            {
+                24 or 28 => !write || attach == AttachType.CgroupSetsockopt,  // level, optname
+                32 => true,                                                   // optlen
+                36 => attach == AttachType.CgroupGetsockopt,                  // retval
+                _ => false,
+            };
+        }
+
+        /// <summary>
         /// True when a cgroup sysctl program may write the <paramref name="size"/> bytes at <paramref name="offset"/> of its
         /// <c>struct bpf_sysctl</c> (<c>sysctl_is_valid_access</c>): only <c>file_pos</c>, all 4 bytes.
         /// </summary>

@@ -471,3 +471,63 @@ namespace BpfDotnet
     }
 }
 
+namespace BpfDotnet
+{
+    /// <summary>
+    /// The context of cgroup sockopt programs (<c>struct bpf_sockopt</c>: <c>cgroup/setsockopt</c>, <c>cgroup/getsockopt</c>):
+    /// a process of the cgroup setting or getting a socket option. The option's value is read and written in place through
+    /// <see cref="GetValueRefOrNullRef{T}"/>, <see cref="TryReadValue{T}"/> and <see cref="TryWriteValue{T}"/> (bounded by
+    /// the compiler as packet bytes are); the program returns 1 to let the call go on or 0 to refuse it (EPERM).
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct SockoptContext
+    {
+        private ulong _socket;
+        private ulong _value;
+        private ulong _valueEnd;
+        /// <summary>The option's level (1 SOL_SOCKET, 6 IPPROTO_TCP, ...); a setsockopt program may change it.</summary>
+        public int Level;
+        /// <summary>The option's name (SO_*, TCP_*, ...); a setsockopt program may change it.</summary>
+        public int OptionName;
+        /// <summary>The value's length in bytes; the program may change it (to shorten the value, or -1 to let the kernel handle the call as it came in setsockopt).</summary>
+        public int OptionLength;
+        /// <summary>getsockopt programs: what the kernel's getsockopt returned (0 or a negative errno), which the program may change.</summary>
+        public int ReturnValue;
+
+        /// <summary>
+        /// A context for running a sockopt program as .NET code on an option's <paramref name="value"/> (a unit test): its
+        /// value access reads and writes that array.
+        /// </summary>
+        public static SockoptContext ForOption(int level, int optionName, byte[] value)
+            => new SockoptContext { _value = PacketBuffers.Register(value), Level = level, OptionName = optionName, OptionLength = value.Length };
+
+        /// <summary>
+        /// A reference to the <typeparamref name="T"/> at byte <paramref name="offset"/> of the option's value, or a null
+        /// reference where the value ends before it: test it with <c>Unsafe.IsNullRef</c> before use (BPF0015).
+        /// </summary>
+        public readonly ref T GetValueRefOrNullRef<T>(int offset) where T : unmanaged => ref PacketBuffers.At<T>(PacketBuffers.Of((uint)_value), offset);
+
+        /// <summary>Copies the <typeparamref name="T"/> at byte <paramref name="offset"/> of the option's value; false (and <paramref name="value"/> zeroed) when the value ends before it.</summary>
+        public readonly bool TryReadValue<T>(int offset, out T value) where T : unmanaged
+        {
+            ref T at = ref PacketBuffers.At<T>(PacketBuffers.Of((uint)_value), offset);
+            if (Unsafe.IsNullRef(ref at))
+            {
+                value = default;
+                return false;
+            }
+            value = at;
+            return true;
+        }
+
+        /// <summary>Writes <paramref name="value"/> at byte <paramref name="offset"/> of the option's value; false (nothing written) when the value ends before its end.</summary>
+        public readonly bool TryWriteValue<T>(int offset, in T value) where T : unmanaged
+        {
+            ref T at = ref PacketBuffers.At<T>(PacketBuffers.Of((uint)_value), offset);
+            if (Unsafe.IsNullRef(ref at)) return false;
+            at = value;
+            return true;
+        }
+    }
+}
+

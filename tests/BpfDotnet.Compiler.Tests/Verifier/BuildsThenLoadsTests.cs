@@ -144,6 +144,9 @@ namespace BpfDotnet.Compiler.Tests.Verifier
         [InlineData("cgroup/connect6", "SockAddrContext", "ctx.UserIp4 = 1; // BPF0008")]
         [InlineData("cgroup/connect4", "SockAddrContext", "ctx.Family = 10; // BPF0008")]
         [InlineData("cgroup/connect4", "SockAddrContext", "uint a = ctx.MsgSrcIp4; // BPF0008")]
+        [InlineData("cgroup/getsockopt", "SockoptContext", "ctx.Level = 1; // BPF0008")]
+        [InlineData("cgroup/setsockopt", "SockoptContext", "int r = ctx.ReturnValue; // BPF0008")]
+        [InlineData("cgroup/sysctl", "SysctlContext", "ctx.Write = 1; // BPF0008")]
         public void ContextAndPacketWritesTheKindForbids_AreRefused(string section, string context, string statement) => AssertRefused(
             "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfProgram, Section(\"" + section + "\")]\n    public static int Run(ref " + context + " ctx)\n    {\n        "
             + statement + "\n        return 0;\n    }\n}\n", "BPF0008");
