@@ -973,6 +973,31 @@ namespace BpfDotnet.EndToEnd.Tests
 
 namespace BpfDotnet.EndToEnd.Tests
 {
+    /// <summary>One uprobe_multi link on the libc functions "getp?id" matches, counted per function by the attach cookie.</summary>
+    public static partial class LibcMultiProbes
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        /// <summary>Calls per cookie (the function's index in the attached list).</summary>
+        [BpfMap(MaxEntries = 8)]
+        public static BpfArrayMap<long> Calls = new(8);
+
+        [BpfProgram, Section("uprobe.multi/libc:getp?id")]
+        public static int OnAny(ref PtRegs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            ulong cookie = Bpf.GetAttachCookie(ref ctx);
+            if (cookie >= 8) return 0;
+            ref long calls = ref Calls.GetValueRefOrNullRef((uint)cookie);
+            if (!Unsafe.IsNullRef(ref calls)) Interlocked.Increment(ref calls);
+            return 0;
+        }
+    }
+}
+
+namespace BpfDotnet.EndToEnd.Tests
+{
     /// <summary>CPU-clock samples of one process: how many, the last sample period and instruction address.</summary>
     public static partial class Sampler
     {

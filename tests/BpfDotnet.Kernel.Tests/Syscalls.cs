@@ -11,6 +11,10 @@ namespace BpfDotnet.EndToEnd.Tests
         [DllImport("libc", EntryPoint = "getpgid", SetLastError = true)]
         public static extern int Getpgid(int pid);
 
+        /// <summary>getppid(2), through libc's function of that name.</summary>
+        [DllImport("libc", EntryPoint = "getppid")]
+        public static extern int Getppid();
+
         /// <summary>The calling thread's id.</summary>
         [DllImport("libc", EntryPoint = "gettid")]
         public static extern int Gettid();

@@ -31,6 +31,29 @@ namespace BpfDotnet.EndToEnd.Tests
         }
 
         [KernelFact]
+        public void AUprobeMultiLink_CountsEachFunctionThePatternMatches_ByItsCookie()
+        {
+            Kernel.Require();
+            var functions = BpfProgramHandle.FindFunctions("libc", "getp?id");
+            Assert.Equal(new[] { "getpgid", "getppid" }, functions);
+            var linksBefore = BpfSystem.GetLinkIds().Count();
+            using (var probe = LibcMultiProbes.Load(new() { TargetPid = (uint)Environment.ProcessId }))
+            {
+                var links = probe.AttachAll();
+                var link = Assert.Single(links);
+                Assert.Contains("uprobe.multi", link.Description);
+                Assert.Equal(linksBefore + 1, BpfSystem.GetLinkIds().Count());
+                for (int i = 0; i < 3; i++) Syscalls.Getpgid(0);
+                for (int i = 0; i < 5; i++) Syscalls.Getppid();
+                Assert.True(probe.Calls[0] >= 3, $"getpgid calls seen: {probe.Calls[0]}");
+                Assert.True(probe.Calls[1] >= 5, $"getppid calls seen: {probe.Calls[1]}");
+                Assert.True(probe.Calls[0] < 1000 && probe.Calls[1] < 1000);
+                Assert.Equal(0, probe.Calls[2]);
+            }
+            Assert.Equal(linksBefore, BpfSystem.GetLinkIds().Count());
+        }
+
+        [KernelFact]
         public void AFunctionTheLibraryDoesNotHave_IsAnExceptionNamingIt()
         {
             Kernel.Require();

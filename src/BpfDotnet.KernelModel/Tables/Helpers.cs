@@ -147,6 +147,9 @@ namespace BpfDotnet.KernelModel
             new(HelperId.GetNsCurrentPidTgid, "bpf_get_ns_current_pid_tgid", false, "GetNsCurrentPidTgid",
                 Arguments: new[] { HelperArgument.Scalar(0), HelperArgument.Scalar(1), HelperArgument.OutZeroed(2), HelperArgument.Size }),
             new(HelperId.Snprintf, "bpf_snprintf", true),
+            // (void *ctx): the cookie the attachment gave the program (a uprobe_multi link's per-function index, say).
+            new(HelperId.GetAttachCookie, "bpf_get_attach_cookie", false, "GetAttachCookie", true, ContextThen(0), false,
+                new[] { ProgramType.Kprobe, ProgramType.Tracepoint, ProgramType.PerfEvent, ProgramType.RawTracepoint, ProgramType.Tracing, ProgramType.Lsm }),
             // (u32 nr_loops, void *callback_fn, void *callback_ctx, u64 flags): a loop whose walk would pass the verifier's budget (5.17+).
             new(HelperId.Loop, "bpf_loop", false),
             new(HelperId.RingbufOutput, "bpf_ringbuf_output", false),

@@ -24,6 +24,12 @@ namespace BpfDotnet.KernelModel
         /// <summary><c>kprobe/&lt;function&gt;[+offset]</c> (and <c>kretprobe/</c>) via perf_event_open of the kprobe PMU + BPF_LINK_CREATE.</summary>
         Kprobe,
 
+        /// <summary>
+        /// <c>uprobe.multi/&lt;binary&gt;:&lt;pattern&gt;</c> (and <c>uretprobe.multi/</c>): one uprobe_multi link (BPF_LINK_CREATE) for
+        /// every function of the binary the glob pattern matches.
+        /// </summary>
+        UprobeMulti,
+
         /// <summary>Tracing programs loaded with a kernel BTF id (<c>tp_btf/</c>, <c>fentry/</c>, ...): BPF_RAW_TRACEPOINT_OPEN with no name.</summary>
         Tracing,
     }
@@ -71,6 +77,10 @@ namespace BpfDotnet.KernelModel
             new("kretprobe/", ProgramType.Kprobe, 0, ProgramAttach.Kprobe),
             new("kprobe", ProgramType.Kprobe, 0, ProgramAttach.None),
             new("kretprobe", ProgramType.Kprobe, 0, ProgramAttach.None),
+            new("uprobe.multi/", ProgramType.Kprobe, AttachType.TraceUprobeMulti, ProgramAttach.UprobeMulti),
+            new("uretprobe.multi/", ProgramType.Kprobe, AttachType.TraceUprobeMulti, ProgramAttach.UprobeMulti),
+            new("uprobe.multi", ProgramType.Kprobe, AttachType.TraceUprobeMulti, ProgramAttach.None),
+            new("uretprobe.multi", ProgramType.Kprobe, AttachType.TraceUprobeMulti, ProgramAttach.None),
             new("uprobe.s/", ProgramType.Kprobe, 0, ProgramAttach.Uprobe, Sleepable: true),
             new("uretprobe.s/", ProgramType.Kprobe, 0, ProgramAttach.Uprobe, Sleepable: true),
             new("uprobe/", ProgramType.Kprobe, 0, ProgramAttach.Uprobe),

@@ -158,6 +158,24 @@ namespace BpfDotnet.KernelModel
         [FieldOffset(12)] public uint Flags;
     }
 
+    /// <summary>BPF_LINK_CREATE of a uprobe_multi link: one link for probes at many offsets of one file.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 68)]
+    internal struct LinkCreateUprobeMultiAttr
+    {
+        [FieldOffset(0)] public uint ProgFd;
+        [FieldOffset(4)] public uint TargetFd;
+        [FieldOffset(8)] public uint AttachType;
+        [FieldOffset(12)] public uint Flags;
+        [FieldOffset(16)] public ulong Path;
+        [FieldOffset(24)] public ulong Offsets;
+        [FieldOffset(32)] public ulong RefCounterOffsets;
+        [FieldOffset(40)] public ulong Cookies;
+        [FieldOffset(48)] public uint Count;
+        /// <summary><c>BPF_F_UPROBE_MULTI_RETURN</c> (1) for return probes.</summary>
+        [FieldOffset(52)] public uint MultiFlags;
+        [FieldOffset(56)] public uint Pid;
+    }
+
     /// <summary>BPF_RAW_TRACEPOINT_OPEN.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 16)]
     internal struct RawTracepointOpenAttr

@@ -55,6 +55,7 @@ namespace BpfDotnet.KernelModel
         RingbufQuery = 134,
         KtimeGetCoarseNs = 160,
         Snprintf = 165,
+        GetAttachCookie = 174,
         Loop = 181,
     }
 }

@@ -337,6 +337,26 @@ namespace BpfDotnet.Interop
             return (int)Native.Bpf(BpfCommand.LinkCreate, a, out errno);
         }
 
+        /// <summary>BPF_LINK_CREATE of a uprobe_multi link: the program at <paramref name="offsets"/> of <paramref name="path"/>, each with its cookie.</summary>
+        internal static int LinkCreateUprobeMulti(int progFd, string path, ReadOnlySpan<ulong> offsets, ReadOnlySpan<ulong> cookies, bool returnProbes, int pid, out int errno)
+        {
+            Span<byte> a = stackalloc byte[AttrSize];
+            a.Clear();
+            byte[] name = Encoding.UTF8.GetBytes(path + "\0");
+            fixed (byte* pn = name)
+            fixed (ulong* po = offsets)
+            fixed (ulong* pc = cookies)
+            {
+                var attr = new LinkCreateUprobeMultiAttr
+                {
+                    ProgFd = (uint)progFd, AttachType = (uint)KernelModel.AttachType.TraceUprobeMulti, Path = (ulong)pn, Offsets = (ulong)po,
+                    Cookies = (ulong)pc, Count = (uint)offsets.Length, MultiFlags = returnProbes ? 1u : 0u, Pid = pid > 0 ? (uint)pid : 0,
+                };
+                MemoryMarshal.Write(a, in attr);
+                return (int)Native.Bpf(BpfCommand.LinkCreate, a, out errno);
+            }
+        }
+
         /// <summary>BPF_RAW_TRACEPOINT_OPEN; a null <paramref name="name"/> attaches a tracing program where its BTF id says.</summary>
         internal static int RawTracepointOpen(string? name, int progFd, out int errno)
         {

@@ -45,6 +45,96 @@ namespace BpfDotnet
             return Track(OpenUprobe(path, function, fileOffset, returnProbe, processId));
         }
 
+        /// <summary>
+        /// The functions of <paramref name="binary"/> whose names match the glob <paramref name="pattern"/> (<c>*</c> any
+        /// run of characters, <c>?</c> one), in ordinal order: the order <see cref="AttachUprobeMulti"/> gives them their
+        /// cookies in when a section names a pattern.
+        /// </summary>
+        /// <exception cref="BpfException">The binary was not found, or has no symbols this loader can read.</exception>
+        public static IReadOnlyList<string> FindFunctions(string binary, string pattern)
+        {
+            ArgumentNullException.ThrowIfNull(binary);
+            ArgumentNullException.ThrowIfNull(pattern);
+            string path = ResolveBinary(binary);
+            var symbols = ElfSymbolFile.TryLoad(path) ?? throw new BpfException($"'{path}' is not a 64-bit ELF file this loader can read symbols from.");
+            var names = new List<string>();
+            foreach (string name in symbols.FunctionNames)
+            {
+                if (name.IndexOf('@') < 0 && Glob(pattern, name)) names.Add(name);
+            }
+            names.Sort(StringComparer.Ordinal);
+            return names;
+        }
+
+        /// <summary>
+        /// Attaches the program (of type <c>Kprobe</c>, loaded from a <c>uprobe.multi</c> or <c>uretprobe.multi</c> section) to
+        /// every function of <paramref name="functions"/> in <paramref name="binary"/> with one uprobe_multi link (kernel
+        /// 6.6+): at their entries, or at their returns when <paramref name="returnProbes"/>. The program tells them apart by
+        /// <c>Bpf.GetAttachCookie(ref ctx)</c>: the function's index in <paramref name="functions"/>.
+        /// </summary>
+        /// <param name="binary">An absolute path, or a library name found as <see cref="AttachUprobe"/> finds it.</param>
+        /// <param name="functions">The functions' symbols (<see cref="FindFunctions"/> lists those a pattern matches).</param>
+        /// <param name="returnProbes">True for uretprobes.</param>
+        /// <param name="processId">The process to probe in; -1 for every process that runs the binary.</param>
+        /// <exception cref="BpfException">A function was not found, the kernel has no uprobe_multi links, or it refused the probes.</exception>
+        public BpfLink AttachUprobeMulti(string binary, IReadOnlyList<string> functions, bool returnProbes = false, int processId = -1)
+        {
+            ArgumentNullException.ThrowIfNull(binary);
+            ArgumentNullException.ThrowIfNull(functions);
+            _owner.ThrowIfDisposed();
+            if (Type != BpfProgramType.Kprobe || _kind.ExpectedAttach != KernelModel.AttachType.TraceUprobeMulti)
+                throw new BpfException($"Program '{Name}' is in section '{SectionName}'; a uprobe_multi link runs programs loaded from a 'uprobe.multi' or 'uretprobe.multi' section (declare it with [Section(\"uprobe.multi\")]).");
+            if (functions.Count == 0) throw new BpfException($"No functions to attach program '{Name}' to in '{binary}'.");
+            string path = ResolveBinary(binary);
+            var symbols = ElfSymbolFile.TryLoad(path) ?? throw new BpfException($"'{path}' is not a 64-bit ELF file this loader can read symbols from.");
+            var offsets = new ulong[functions.Count];
+            var cookies = new ulong[functions.Count];
+            for (int i = 0; i < functions.Count; i++)
+            {
+                ulong address = symbols.AddressOf(functions[i]) ?? throw new BpfException($"'{path}' has no function named '{functions[i]}' in its symbol tables (.symtab, .dynsym).");
+                offsets[i] = symbols.FileOffsetOfAddress(address) ?? throw new BpfException($"Function '{functions[i]}' of '{path}' is not in a loadable segment of the file.");
+                cookies[i] = (ulong)i;
+            }
+            int lfd, errno;
+            using (BpfFileDescriptor.Lease lease = Fd.Acquire())
+            {
+                lfd = BpfSyscalls.LinkCreateUprobeMulti(lease.Fd, path, offsets, cookies, returnProbes, processId, out errno);
+            }
+            if (lfd < 0)
+                throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to {functions.Count} functions of '{path}' (BPF_LINK_CREATE, uprobe_multi)",
+                    errno == Native.EINVAL ? "The kernel may predate uprobe_multi links (6.6), or a function's offset is not an instruction it can probe." : null);
+            string what = (returnProbes ? "uretprobe.multi " : "uprobe.multi ") + path + ":" + (functions.Count == 1 ? functions[0] : functions[0] + " and " + (functions.Count - 1) + " more");
+            return Track(new BpfLink(new BpfFileDescriptor(lfd), what + " -> " + Name, new List<BpfFileDescriptor>()));
+        }
+
+        private BpfLink AttachUprobeMultiFromSection()
+        {
+            // uprobe.multi/<binary>:<pattern>; the binary may itself hold ':' (a path), the pattern cannot.
+            string target = SectionName.Substring(SectionName.IndexOf('/') + 1);
+            int colon = target.LastIndexOf(':');
+            if (colon <= 0 || colon == target.Length - 1)
+                throw new BpfException($"Program '{Name}' is in section '{SectionName}', which does not name a binary and a pattern as uprobe.multi/<binary>:<pattern> does; attach it with AttachUprobeMulti(binary, functions).");
+            string binary = target.Substring(0, colon), pattern = target.Substring(colon + 1);
+            var functions = FindFunctions(binary, pattern);
+            if (functions.Count == 0) throw new BpfException($"No function of '{binary}' matches '{pattern}' (section '{SectionName}' of program '{Name}').");
+            return AttachUprobeMulti(binary, functions, SectionName.StartsWith("uretprobe", StringComparison.Ordinal));
+        }
+
+        /// <summary>A glob match: '*' any run of characters, '?' any one.</summary>
+        private static bool Glob(string pattern, string name)
+        {
+            int p = 0, n = 0, star = -1, mark = 0;
+            while (n < name.Length)
+            {
+                if (p < pattern.Length && (pattern[p] == '?' || pattern[p] == name[n])) { p++; n++; }
+                else if (p < pattern.Length && pattern[p] == '*') { star = p++; mark = n; }
+                else if (star >= 0) { p = star + 1; n = ++mark; }
+                else return false;
+            }
+            while (p < pattern.Length && pattern[p] == '*') p++;
+            return p == pattern.Length;
+        }
+
         private const string KprobePmu = "/sys/bus/event_source/devices/kprobe";
 
         /// <summary>

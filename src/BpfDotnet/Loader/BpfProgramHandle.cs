@@ -73,6 +73,7 @@ namespace BpfDotnet
                 ProgramAttach.Tracepoint => AttachTracepoint(),
                 ProgramAttach.RawTracepoint => AttachRawTracepoint(),
                 ProgramAttach.Uprobe => AttachUprobeFromSection(),
+                ProgramAttach.UprobeMulti => AttachUprobeMultiFromSection(),
                 ProgramAttach.Kprobe => AttachKprobeFromSection(),
                 ProgramAttach.Tracing => AttachTracing(),
                 _ => throw new BpfException(

@@ -90,6 +90,9 @@ namespace BpfDotnet
             return new ElfSymbolFile(new SymbolIndex(index), segments.ToArray(), byName);
         }
 
+        /// <summary>Every function name the file's symbol tables hold (aliases, and versioned names without their version too).</summary>
+        public IEnumerable<string> FunctionNames => _byName.Keys;
+
         /// <summary>The address the byte at <paramref name="fileOffset"/> is given by the file's segments, or null.</summary>
         public ulong? AddressOfFileOffset(ulong fileOffset)
         {

@@ -98,6 +98,14 @@ namespace BpfDotnet
         private const long Fault = -14;
 
         /// <summary>
+        /// <c>bpf_get_attach_cookie</c>: the 64-bit cookie the program was attached with (for a <c>uprobe.multi</c> program, the
+        /// index of the function that fired in the list it was attached to; 0 where the attachment gave none). As .NET code
+        /// there is no attachment: 0.
+        /// </summary>
+        /// <param name="context">The program's context, which the helper needs.</param>
+        public static ulong GetAttachCookie<TContext>(ref TContext context) where TContext : unmanaged => 0;
+
+        /// <summary>
         /// <c>bpf_get_stack</c>: writes the addresses of the current kernel stack (or, with
         /// <see cref="StackTraceFlags.UserStack"/>, user stack), innermost first, into <paramref name="frames"/> (a
         /// <c>stackalloc</c> span or an <c>[InlineArray]</c> of <c>ulong</c>). Returns the bytes written (8 per frame), or a
