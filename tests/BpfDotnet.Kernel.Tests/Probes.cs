@@ -973,6 +973,48 @@ namespace BpfDotnet.EndToEnd.Tests
 
 namespace BpfDotnet.EndToEnd.Tests
 {
+    /// <summary>An iterator over a hash map's elements, printing and doubling each value.</summary>
+    public static partial class MapWalks
+    {
+        [BpfMap(MaxEntries = 64)]
+        public static BpfHashMap<uint, long> Scores = new(64);
+
+        /// <summary>Prints "key value" for each element, doubles its value, and ends with the count.</summary>
+        [BpfProgram, Section("iter/bpf_map_elem")]
+        public static int DumpScores(ref MapElementIterator<uint, long> ctx)
+        {
+            ref readonly uint key = ref ctx.GetKeyRefOrNullRef();
+            ref long value = ref ctx.GetValueRefOrNullRef();
+            if (Unsafe.IsNullRef(in key) || Unsafe.IsNullRef(ref value))
+            {
+                Bpf.SeqPrintf(ref ctx, "%llu elements\n", (long)ctx.SequenceNumber + 1);
+                return 0;
+            }
+            Bpf.SeqPrintf(ref ctx, "%u %lld\n", key, value);
+            value *= 2;
+            return 0;
+        }
+    }
+
+    /// <summary>An iterator over tasks: a line per task with its position, then the count.</summary>
+    public static partial class Walks
+    {
+        [BpfProgram, Section("iter/task")]
+        public static int ListTasks(ref IteratorContext ctx)
+        {
+            if (ctx.IsEnd)
+            {
+                Bpf.SeqPrintf(ref ctx, "tasks %llu\n", (long)ctx.SequenceNumber + 1);
+                return 0;
+            }
+            Bpf.SeqPrintf(ref ctx, "task %llu\n", (long)ctx.SequenceNumber);
+            return 0;
+        }
+    }
+}
+
+namespace BpfDotnet.EndToEnd.Tests
+{
     /// <summary>One uprobe_multi link on the libc functions "getp?id" matches, counted per function by the attach cookie.</summary>
     public static partial class LibcMultiProbes
     {

@@ -189,6 +189,9 @@ namespace BpfDotnet.Compiler.Facts
                 case IrOp.Const:
                     state.Define(ins.Dst, Fact.Constant(ins.Imm));
                     break;
+                case IrOp.Load when ins.MaybeNull:
+                    state.Define(ins.Dst, Fact.Of(ValueKind.MapValueOrNull));
+                    break;
                 case IrOp.Load when ins.PacketStart:
                     state.PacketProven = 0;
                     state.Define(ins.Dst, Fact.Any);

@@ -15,6 +15,9 @@ namespace BpfDotnet.Compiler.Frontend
         public const string SockAddrContext = "BpfDotnet.SockAddrContext";
         public const string SysctlContext = "BpfDotnet.SysctlContext";
         public const string SockoptContext = "BpfDotnet.SockoptContext";
+        public const string IteratorContext = "BpfDotnet.IteratorContext";
+        /// <summary>By metadata name (<c>ContainingTypeName</c>), as it is generic.</summary>
+        public const string MapElementIterator = "BpfDotnet.MapElementIterator`2";
         public const string BpfRedirectMap = "BpfDotnet.BpfRedirectMap";
         public const string BpfFieldViewAttribute = "BpfDotnet.BpfFieldViewAttribute";
         public const string PerfEventData = "BpfDotnet.PerfEventData";

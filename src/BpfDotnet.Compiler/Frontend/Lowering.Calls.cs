@@ -76,6 +76,8 @@ namespace BpfDotnet.Compiler.Frontend
                 case KnownTypes.XdpContext or KnownTypes.SkBuff when method.Name is "GetPacketRefOrNullRef" or "TryReadPacket" or "TryWritePacket":
                 case KnownTypes.SockoptContext when method.Name is "GetValueRefOrNullRef" or "TryReadValue" or "TryWriteValue":
                     return InvokePacket(invocation);
+                case KnownTypes.MapElementIterator when method.Name is "GetKeyRefOrNullRef" or "GetValueRefOrNullRef" && invocation.Instance is { } iterator:
+                    return MapElement(iterator, method.Name == "GetKeyRefOrNullRef", invocation);
                 case KnownTypes.BpfRedirectMap when method.Name == "Redirect" && MapTargetOf(invocation.Instance, invocation) is MapTarget redirectMap:
                     {
                         // bpf_redirect_map(map, key, flags): the key by value.
@@ -220,6 +222,8 @@ namespace BpfDotnet.Compiler.Frontend
                     return Printk(invocation);
                 case "Snprintf":
                     return Snprintf(invocation);
+                case "SeqPrintf":
+                    return SeqPrintf(invocation);
             }
             Report(DiagnosticDescriptors.UnsupportedCall, invocation.Syntax, invocation.TargetMethod.ToDisplayString());
             return Operand.Const(0);

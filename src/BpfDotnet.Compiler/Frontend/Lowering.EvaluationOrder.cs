@@ -91,7 +91,7 @@ namespace BpfDotnet.Compiler.Frontend
                 || (property.Instance is not null && TypeLayout.BackingField(property.Property) is not null),
             IInlineArrayAccessOperation => true,
             IImplicitIndexerReferenceOperation { Argument: not IRangeOperation } => true,
-            IInvocationOperation invocation => invocation.TargetMethod.ReturnsByRef,
+            IInvocationOperation invocation => invocation.TargetMethod.ReturnsByRef || invocation.TargetMethod.ReturnsByRefReadonly,
             ILocalReferenceOperation local => GetLocal(local.Local, local.Syntax).Kind != StorageKind.Register,
             IParameterReferenceOperation parameter => _parameters.TryGetValue(parameter.Parameter, out var bound) && bound.Kind != StorageKind.Register,
             _ => IsPointerAccess(op),

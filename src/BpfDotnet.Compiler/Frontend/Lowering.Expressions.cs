@@ -309,6 +309,8 @@ namespace BpfDotnet.Compiler.Frontend
                     }
                 case IPropertyReferenceOperation { Instance: not null } viewed when !IsUserAccessor(viewed.Property.GetMethod) && FieldViewOf(viewed.Property) is { } view:
                     return LoadFieldView(viewed, view);
+                case IPropertyReferenceOperation { Instance: { } iterator } iteratorMember when IsIteratorContext(iteratorMember.Property.ContainingType):
+                    return IteratorMember(iterator, iteratorMember);
                 case IPropertyReferenceOperation { Instance: { } packetContext } packetLength when packetLength.Property.Name == "PacketLength" && IsPacketContext(packetLength.Property.ContainingType):
                     return PacketLength(packetContext, packetLength);
                 case IPropertyReferenceOperation getter when IsUserAccessor(getter.Property.GetMethod) && TypeLayout.BackingField(getter.Property) is null:
@@ -323,7 +325,7 @@ namespace BpfDotnet.Compiler.Frontend
                 case IPropertyReferenceOperation indexer when IsCommIndexer(indexer):
                 case IInlineArrayAccessOperation:
                 case IFieldReferenceOperation fieldRef when !fieldRef.Field.IsStatic:
-                case IInvocationOperation { TargetMethod.ReturnsByRef: true }:
+                case IInvocationOperation { TargetMethod.ReturnsByRef: true } or IInvocationOperation { TargetMethod.ReturnsByRefReadonly: true }:
                     return LoadScalar(AddressOf(op), op.Type);
                 case IParameterReferenceOperation parameterRef when _parameters.TryGetValue(parameterRef.Parameter, out var bound):
                     if (!IsScalar(parameterRef.Type))

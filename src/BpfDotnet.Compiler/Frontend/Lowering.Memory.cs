@@ -130,7 +130,7 @@ namespace BpfDotnet.Compiler.Frontend
                 case IInvocationOperation structCall when ReturnsStruct(structCall.TargetMethod) && structCall.TargetMethod.DeclaringSyntaxReferences.Length > 0
                     && (IsUserMethod(structCall.TargetMethod) || (!structCall.TargetMethod.IsStatic && structCall.TargetMethod.ContainingType.TypeKind == TypeKind.Struct)):
                     return InlineReturningStruct(structCall);
-                case IInvocationOperation invocation when invocation.TargetMethod.ReturnsByRef:
+                case IInvocationOperation invocation when (invocation.TargetMethod.ReturnsByRef || invocation.TargetMethod.ReturnsByRefReadonly):
                     {
                         var pointer = Invoke(invocation, needValue: true);
                         return Address.OfReg(Materialize(pointer));

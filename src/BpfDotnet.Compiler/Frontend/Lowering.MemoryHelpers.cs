@@ -92,6 +92,10 @@ namespace BpfDotnet.Compiler.Frontend
                             previousSize = layout.Size;
                             break;
                         }
+                    case HelperArgumentKind.IteratorOutput:
+                        if (IteratorOutput(value!, invocation) is not int seq) return Operand.Const(0);
+                        values.Add(seq);
+                        break;
                     case HelperArgumentKind.SizeOfPrevious:
                         values.Add(_b.Const(previousSize));
                         break;

@@ -233,7 +233,7 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>The formats of <c>Bpf.Printk</c> and <c>Bpf.Snprintf</c> are the places a string literal is allowed.</summary>
         private static bool IsPrintkFormat(IOperation literal)
             => literal.Parent is IArgumentOperation { Parameter.Name: "format", Parent: IInvocationOperation invocation }
-               && invocation.TargetMethod.Name is "Printk" or "Snprintf" && invocation.TargetMethod.ContainingType?.ToDisplayString() == KnownTypes.Bpf;
+               && invocation.TargetMethod.Name is "Printk" or "Snprintf" or "SeqPrintf" && invocation.TargetMethod.ContainingType?.ToDisplayString() == KnownTypes.Bpf;
 
         private static bool IsFloat(ITypeSymbol? type)
             => type is not null && (type.SpecialType == SpecialType.System_Single || type.SpecialType == SpecialType.System_Double || type.SpecialType == SpecialType.System_Decimal);

@@ -159,6 +159,8 @@ namespace BpfDotnet.Compiler.Ir
         public long PacketBound;
         /// <summary>For <see cref="IrOp.Load"/>: the load of the packet's start into the register the program keeps it in (nothing is proven of the new packet).</summary>
         public bool PacketStart;
+        /// <summary>For <see cref="IrOp.Load"/>: the value is a pointer the kernel may hand over as null (an iterator's key or value), to test before use.</summary>
+        public bool MaybeNull;
         /// <summary>For <see cref="IrOp.Store"/>: a store into the program's context, which the verifier takes only from a register (never an immediate).</summary>
         public bool IntoContext;
         /// <summary>For <see cref="IrOp.Check"/>: what must be proven, and the diagnostic when it is not.</summary>

@@ -23,6 +23,8 @@ namespace BpfDotnet.KernelModel
         SizeOfPrevious,
         /// <summary>An <c>in</c> value (or a byte span) the helper reads: its address in the program's memory.</summary>
         ReadFrom,
+        /// <summary>An iterator program's context: the <c>seq_file</c> its output goes to (<c>ctx-&gt;meta-&gt;seq</c>).</summary>
+        IteratorOutput,
     }
 
     /// <summary>One argument of a helper: how it is made, and from which argument of the C# method (-1: none).</summary>
@@ -34,6 +36,7 @@ namespace BpfDotnet.KernelModel
         public static HelperArgument Into(int from) => new(HelperArgumentKind.Into, from);
         public static HelperArgument OutZeroed(int from) => new(HelperArgumentKind.OutZeroed, from);
         public static HelperArgument ReadFrom(int from) => new(HelperArgumentKind.ReadFrom, from);
+        public static HelperArgument IteratorOutput(int from) => new(HelperArgumentKind.IteratorOutput, from);
         public static readonly HelperArgument Size = new(HelperArgumentKind.SizeOfPrevious);
     }
 
@@ -147,6 +150,9 @@ namespace BpfDotnet.KernelModel
             new(HelperId.GetNsCurrentPidTgid, "bpf_get_ns_current_pid_tgid", false, "GetNsCurrentPidTgid",
                 Arguments: new[] { HelperArgument.Scalar(0), HelperArgument.Scalar(1), HelperArgument.OutZeroed(2), HelperArgument.Size }),
             new(HelperId.Snprintf, "bpf_snprintf", true),
+            // Iterator programs' output: (struct seq_file *m, const void *data, u32 len), and bpf_seq_printf's (m, fmt, fmt_size, data, data_len).
+            new(HelperId.SeqWrite, "bpf_seq_write", true, "SeqWrite", true, new[] { HelperArgument.IteratorOutput(0), HelperArgument.ReadFrom(1), HelperArgument.Size }, false, new[] { ProgramType.Tracing }),
+            new(HelperId.SeqPrintf, "bpf_seq_printf", true, null, true, null, false, new[] { ProgramType.Tracing }),
             // (void *ctx): the cookie the attachment gave the program (a uprobe_multi link's per-function index, say).
             new(HelperId.GetAttachCookie, "bpf_get_attach_cookie", false, "GetAttachCookie", true, ContextThen(0), false,
                 new[] { ProgramType.Kprobe, ProgramType.Tracepoint, ProgramType.PerfEvent, ProgramType.RawTracepoint, ProgramType.Tracing, ProgramType.Lsm }),

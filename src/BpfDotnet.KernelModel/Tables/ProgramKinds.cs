@@ -30,6 +30,12 @@ namespace BpfDotnet.KernelModel
         /// </summary>
         UprobeMulti,
 
+        /// <summary>
+        /// <c>iter/&lt;target&gt;</c>: BPF_LINK_CREATE of an iterator link (with the map a map iterator walks), read through
+        /// BPF_ITER_CREATE.
+        /// </summary>
+        Iterator,
+
         /// <summary>Tracing programs loaded with a kernel BTF id (<c>tp_btf/</c>, <c>fentry/</c>, ...): BPF_RAW_TRACEPOINT_OPEN with no name.</summary>
         Tracing,
     }
@@ -129,7 +135,8 @@ namespace BpfDotnet.KernelModel
             new("fentry/", ProgramType.Tracing, AttachType.TraceFentry, ProgramAttach.Tracing),
             new("fexit/", ProgramType.Tracing, AttachType.TraceFexit, ProgramAttach.Tracing),
             new("fmod_ret/", ProgramType.Tracing, AttachType.ModifyReturn, ProgramAttach.Tracing),
-            new("iter/", ProgramType.Tracing, AttachType.TraceIter, ProgramAttach.None),
+            new("iter.s/", ProgramType.Tracing, AttachType.TraceIter, ProgramAttach.Iterator, Sleepable: true),
+            new("iter/", ProgramType.Tracing, AttachType.TraceIter, ProgramAttach.Iterator),
             new("lsm.s/", ProgramType.Lsm, AttachType.LsmMac, ProgramAttach.Tracing, Sleepable: true),
             new("lsm/", ProgramType.Lsm, AttachType.LsmMac, ProgramAttach.Tracing),
             new("struct_ops", ProgramType.StructOps, 0, ProgramAttach.None, false),

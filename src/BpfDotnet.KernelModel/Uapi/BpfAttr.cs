@@ -158,6 +158,26 @@ namespace BpfDotnet.KernelModel
         [FieldOffset(12)] public uint Flags;
     }
 
+    /// <summary>BPF_LINK_CREATE of an iterator: the <c>bpf_iter_link_info</c> at <see cref="IterInfo"/> (a map's descriptor, say).</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 28)]
+    internal struct LinkCreateIterAttr
+    {
+        [FieldOffset(0)] public uint ProgFd;
+        [FieldOffset(4)] public uint TargetFd;
+        [FieldOffset(8)] public uint AttachType;
+        [FieldOffset(12)] public uint Flags;
+        [FieldOffset(16)] public ulong IterInfo;
+        [FieldOffset(24)] public uint IterInfoLength;
+    }
+
+    /// <summary>BPF_ITER_CREATE: a readable descriptor of one walk of an iterator link.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 8)]
+    internal struct IterCreateAttr
+    {
+        [FieldOffset(0)] public uint LinkFd;
+        [FieldOffset(4)] public uint Flags;
+    }
+
     /// <summary>BPF_LINK_CREATE of a uprobe_multi link: one link for probes at many offsets of one file.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 68)]
     internal struct LinkCreateUprobeMultiAttr

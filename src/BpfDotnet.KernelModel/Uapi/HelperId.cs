@@ -54,6 +54,8 @@ namespace BpfDotnet.KernelModel
         RingbufDiscard = 133,
         RingbufQuery = 134,
         KtimeGetCoarseNs = 160,
+        SeqPrintf = 126,
+        SeqWrite = 127,
         Snprintf = 165,
         GetAttachCookie = 174,
         Loop = 181,

@@ -337,6 +337,42 @@ namespace BpfDotnet.Interop
             return (int)Native.Bpf(BpfCommand.LinkCreate, a, out errno);
         }
 
+        /// <summary>
+        /// BPF_LINK_CREATE of an iterator program; <paramref name="mapFd"/> (or -1) names the map a map iterator walks,
+        /// <paramref name="processId"/> (or 0) the process a task iterator is limited to.
+        /// </summary>
+        internal static int LinkCreateIterator(int progFd, int mapFd, int processId, out int errno)
+        {
+            Span<byte> a = stackalloc byte[AttrSize];
+            a.Clear();
+            // union bpf_iter_link_info: { map_fd } for map iterators, { tid, pid, pid_fd } for task ones; 16 bytes.
+            Span<uint> info = stackalloc uint[4];
+            info.Clear();
+            if (mapFd >= 0) info[0] = (uint)mapFd;
+            else if (processId > 0) info[1] = (uint)processId;
+            bool any = mapFd >= 0 || processId > 0;
+            fixed (uint* pi = info)
+            {
+                var attr = new LinkCreateIterAttr
+                {
+                    ProgFd = (uint)progFd, AttachType = (uint)KernelModel.AttachType.TraceIter,
+                    IterInfo = any ? (ulong)pi : 0, IterInfoLength = any ? 16u : 0,
+                };
+                MemoryMarshal.Write(a, in attr);
+                return (int)Native.Bpf(BpfCommand.LinkCreate, a, out errno);
+            }
+        }
+
+        /// <summary>BPF_ITER_CREATE: a descriptor that reads one walk of the iterator link <paramref name="linkFd"/>.</summary>
+        internal static int IterCreate(int linkFd, out int errno)
+        {
+            Span<byte> a = stackalloc byte[AttrSize];
+            a.Clear();
+            var attr = new IterCreateAttr { LinkFd = (uint)linkFd };
+            MemoryMarshal.Write(a, in attr);
+            return (int)Native.Bpf(BpfCommand.IterCreate, a, out errno);
+        }
+
         /// <summary>BPF_LINK_CREATE of a uprobe_multi link: the program at <paramref name="offsets"/> of <paramref name="path"/>, each with its cookie.</summary>
         internal static int LinkCreateUprobeMulti(int progFd, string path, ReadOnlySpan<ulong> offsets, ReadOnlySpan<ulong> cookies, bool returnProbes, int pid, out int errno)
         {

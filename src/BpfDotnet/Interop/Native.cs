@@ -98,6 +98,20 @@ namespace BpfDotnet.Interop
 
         private const int ORdOnlyCloexec = 0x80000; // O_RDONLY | O_CLOEXEC
 
+        /// <summary>read(2) into <paramref name="buffer"/>: the bytes read (0 at the end), or -1 with the errno (EINTR retried).</summary>
+        internal static int Read(int fd, System.Span<byte> buffer, out int errno)
+        {
+            fixed (byte* p = buffer)
+            {
+                while (true)
+                {
+                    nint r = read(fd, p, (nuint)buffer.Length);
+                    errno = r < 0 ? Marshal.GetLastPInvokeError() : 0;
+                    if (r >= 0 || errno != EINTR) return (int)r;
+                }
+            }
+        }
+
         private const int ODirectoryCloexec = 0x10000 | 0x80000; // O_RDONLY | O_DIRECTORY | O_CLOEXEC
 
         /// <summary>Opens a directory (a cgroup) for its descriptor; -1 with the errno on failure.</summary>
@@ -241,5 +255,6 @@ namespace BpfDotnet.Interop
         MapFreeze = 22,
         LinkCreate = 28,
         LinkGetNextId = 31,
+        IterCreate = 33,
     }
 }

@@ -46,6 +46,43 @@ namespace BpfDotnet
         }
 
         /// <summary>
+        /// For an iterator link (<see cref="BpfProgramHandle.AttachIterator"/>): starts one walk of its target and returns
+        /// what the program writes as a read-only stream. Each call walks again, from the start.
+        /// </summary>
+        /// <exception cref="BpfException">The link is not an iterator's, or the kernel refused the walk.</exception>
+        public System.IO.Stream OpenIterator()
+        {
+            if (_disposed) throw new ObjectDisposedException(nameof(BpfLink), "The link " + Description + " has been disposed.");
+            int fd, errno;
+            using (BpfFileDescriptor.Lease lease = Fd.Acquire())
+            {
+                fd = BpfSyscalls.IterCreate(lease.Fd, out errno);
+            }
+            if (fd < 0)
+                throw BpfErrors.FromErrno(errno, "to open a walk of " + Description + " (BPF_ITER_CREATE)",
+                    errno == Native.EINVAL ? "Only iterator links (programs in iter/<target> sections, attached with AttachIterator) can be read." : null);
+            return new BpfIteratorStream(new BpfFileDescriptor(fd), Description);
+        }
+
+        /// <summary>Walks an iterator link's target once (<see cref="OpenIterator"/>) and returns all the program wrote, as UTF-8 text.</summary>
+        /// <exception cref="BpfException">The link is not an iterator's, or the kernel refused or failed the walk.</exception>
+        public string ReadIterator()
+        {
+            using var stream = OpenIterator();
+            using var reader = new System.IO.StreamReader(stream, System.Text.Encoding.UTF8);
+            return reader.ReadToEnd();
+        }
+
+        /// <summary>Walks an iterator link's target once and returns what the program wrote, line by line, as it is read.</summary>
+        /// <exception cref="BpfException">The link is not an iterator's, or the kernel refused or failed the walk.</exception>
+        public IEnumerable<string> ReadIteratorLines()
+        {
+            using var stream = OpenIterator();
+            using var reader = new System.IO.StreamReader(stream, System.Text.Encoding.UTF8);
+            while (reader.ReadLine() is { } line) yield return line;
+        }
+
+        /// <summary>
         /// Pins the link at <paramref name="path"/> on a BPF filesystem (<c>/sys/fs/bpf/...</c>): the program stays attached
         /// after this object is disposed and this process exits, until the file is deleted (<see cref="Unpin"/>, or
         /// <c>rm</c>). Another process opens it again with <see cref="OpenPinned"/>.

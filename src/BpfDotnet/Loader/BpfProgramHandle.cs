@@ -49,12 +49,13 @@ namespace BpfDotnet
             BpfProgramType.SocketFilter => "AttachToSocket(socket)",
             BpfProgramType.CgroupSkb or BpfProgramType.CgroupSock or BpfProgramType.CgroupSockAddr or BpfProgramType.CgroupSockopt
                 or BpfProgramType.CgroupSysctl or BpfProgramType.CgroupDevice or BpfProgramType.SockOps => "AttachCgroup(path)",
+            BpfProgramType.Tracing when WalksAMap => "AttachIterator(map)",
             BpfProgramType.Kprobe => SectionName.StartsWith("k", StringComparison.Ordinal) ? "AttachKprobe(function)" : "AttachUprobe(binary, function)",
             _ => "no attach call of this loader yet",
         };
 
         /// <summary>True when <see cref="Attach"/> knows how to attach this program from its section name alone.</summary>
-        public bool CanAutoAttach => _kind.Attach != ProgramAttach.None;
+        public bool CanAutoAttach => _kind.Attach != ProgramAttach.None && !WalksAMap;
 
         /// <summary>
         /// Attaches the program where its section name says: <c>tracepoint/&lt;category&gt;/&lt;name&gt;</c> (or <c>tp/</c>),
@@ -62,6 +63,7 @@ namespace BpfDotnet
         /// <c>uretprobe/&lt;binary&gt;:&lt;function&gt;</c>. The returned link is also owned by the object and is
         /// disposed with it; dispose it earlier to detach.
         /// </summary>
+        /// <remarks>Iterators (<c>iter/&lt;target&gt;</c>) attach as <see cref="AttachIterator"/> does; those that walk a map need it named there.</remarks>
         /// <returns>The link.</returns>
         /// <exception cref="BpfException">The kind is not attachable yet, tracefs is missing, the tracepoint does not exist,
         /// or the kernel refused the attachment.</exception>
@@ -76,6 +78,7 @@ namespace BpfDotnet
                 ProgramAttach.UprobeMulti => AttachUprobeMultiFromSection(),
                 ProgramAttach.Kprobe => AttachKprobeFromSection(),
                 ProgramAttach.Tracing => AttachTracing(),
+                ProgramAttach.Iterator => AttachIteratorFromSection(),
                 _ => throw new BpfException(
                     $"Program '{Name}' (section '{SectionName}', type {Type}) cannot be attached automatically: attaching '{_kind.Prefix}' programs is not supported by this loader yet. " +
                     "Supported: tracepoint/<category>/<name>, tp/<category>/<name>, raw_tracepoint/<name>, raw_tp/<name>, uprobe/<binary>:<function>, uretprobe/<binary>:<function>."),

@@ -83,11 +83,18 @@ namespace BpfDotnet
                     if (log.Length > 0) break;
                 }
             }
-            // The retry's errno may only say its log buffer filled (ENOSPC); the first load's errno is the refusal.
-            if (log.Length > 0)
+            // The retry's errno may only say its log buffer filled (ENOSPC); the first load's errno is the refusal. A log of
+            // statistics alone (no instruction walked) is a refusal before verification, which the log does not explain.
+            if (log.Length > 0 && !StatisticsOnly(log))
                 throw new BpfVerifierException(displayName, log, firstErrno);
             string? hint = null;
-            if (firstErrno == Native.EPERM && Native.geteuid() == 0
+            if (firstErrno == Native.EPERM && Native.geteuid() == 0 && args.ExpectedAttachType == (uint)KernelModel.AttachType.TraceIter)
+            {
+                hint = "The kernel refuses this iterator even to root before verifying it: it may lack the target, or keep it from BPF programs in "
+                    + "this configuration (the kernel this suite runs on refuses bpf_map_elem iterators so, and runs task iterators). Read the map "
+                    + "from user space (its handle enumerates it) or walk another target.";
+            }
+            else if (firstErrno == Native.EPERM && Native.geteuid() == 0
                 && (BpfProgramType)args.ProgType is BpfProgramType.Tracing or BpfProgramType.Lsm)
             {
                 // Root was refused: not a privilege, but something the kernel was built or configured without.
@@ -97,6 +104,19 @@ namespace BpfDotnet
                     + "can often observe the same event.";
             }
             throw BpfErrors.FromErrno(firstErrno, $"to load program '{displayName}' (BPF_PROG_LOAD, type {(BpfProgramType)args.ProgType})", hint);
+        }
+
+        /// <summary>True when the verifier's log holds only its statistics: it refused the program before walking an instruction.</summary>
+        private static bool StatisticsOnly(string log)
+        {
+            foreach (string line in log.Split('\n'))
+            {
+                string l = line.Trim();
+                if (l.Length == 0 || l.StartsWith("func#", StringComparison.Ordinal) || l.StartsWith("verification time", StringComparison.Ordinal)
+                    || l.StartsWith("stack depth", StringComparison.Ordinal) || l.StartsWith("processed 0 insns", StringComparison.Ordinal)) continue;
+                return false;
+            }
+            return log.Contains("processed 0 insns", StringComparison.Ordinal);
         }
     }
 }

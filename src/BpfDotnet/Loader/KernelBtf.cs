@@ -60,7 +60,7 @@ namespace BpfDotnet
             var (typeKind, typeName, what) = kind.Prefix switch
             {
                 "tp_btf/" => (BtfKind.Typedef, "btf_trace_" + name, "tracepoint"),
-                "iter/" => (BtfKind.Func, "bpf_iter_" + name, "iterator"),
+                "iter/" or "iter.s/" => (BtfKind.Func, "bpf_iter_" + name, "iterator"),
                 "lsm/" => (BtfKind.Func, "bpf_lsm_" + name, "LSM hook"),
                 _ => (BtfKind.Func, name, "function"),
             };

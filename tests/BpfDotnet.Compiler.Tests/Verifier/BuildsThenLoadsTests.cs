@@ -164,6 +164,18 @@ namespace BpfDotnet.Compiler.Tests.Verifier
             "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfProgram, Section(\"" + section + "\")]\n    public static int Run(ref " + context + " ctx)\n    {\n        "
             + statement + "\n        return 0;\n    }\n}\n", "BPF0008");
 
+        [Theory]
+        [InlineData("ref long v = ref ctx.GetValueRefOrNullRef();\n        v = 1; // BPF0015")]
+        [InlineData("ref readonly uint k = ref ctx.GetKeyRefOrNullRef();\n        return (int)k; // BPF0015")]
+        public void MapElementIteratorReferencesUsedWithoutANullTest_AreRefused(string statements) => AssertRefused(
+            "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfProgram, Section(\"iter/bpf_map_elem\")]\n    public static int Run(ref MapElementIterator<uint, long> ctx)\n    {\n        "
+            + statements + "\n        return 0;\n    }\n}\n", "BPF0015");
+
+        [Fact]
+        public void AnIteratorContextOutsideAnIterator_IsRefused() => AssertRefused(
+            "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfProgram, Section(\"raw_tracepoint/sys_enter\")]\n    public static int Run(ref IteratorContext ctx)\n    {\n"
+            + "        Bpf.SeqPrintf(ref ctx, \"x\\n\"); // BPF0008\n        return 0;\n    }\n}\n", "BPF0008");
+
         [Fact]
         public void PacketReferenceUsedWithoutANullTest_IsRefused() => AssertRefused(
             "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfProgram, Section(\"xdp\")]\n    public static int Run(ref XdpContext ctx)\n    {\n"
