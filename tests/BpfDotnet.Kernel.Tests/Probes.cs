@@ -973,6 +973,47 @@ namespace BpfDotnet.EndToEnd.Tests
 
 namespace BpfDotnet.EndToEnd.Tests
 {
+    /// <summary>
+    /// USDT probes of Debian's Python interpreter: imports of json.decoder counted by whether they found the module (a
+    /// string argument read from the process, and a 4-byte signed register one), and collections counted by generation
+    /// (an argument in memory at the stack pointer; the probe has a semaphore).
+    /// </summary>
+    public static partial class PythonProbes
+    {
+        /// <summary>Imports of json.decoder by the "found" argument.</summary>
+        [BpfMap(MaxEntries = 64)]
+        public static BpfHashMap<long, long> Imports = new(64);
+
+        [BpfMap(MaxEntries = 4)]
+        public static BpfArrayMap<long> Generations = new(4);
+
+        [BpfProgram, Section("usdt//usr/bin/python3:python:import__find__load__done")]
+        public static int OnImport(ref PtRegs ctx)
+        {
+            long name = Usdt.Arg(ref ctx, 0);
+            if (Bpf.ProbeReadUser(new UserPointer(name), out ulong first) != 0) return 0;
+            if (first != 0x6365642e6e6f736aUL) return 0; // "json.dec", little-endian
+            long found = Usdt.Arg(ref ctx, 1);
+            ref long imports = ref Imports.GetValueRefOrNullRef(found);
+            if (Unsafe.IsNullRef(ref imports)) Imports.Update(found, 1);
+            else Interlocked.Increment(ref imports);
+            return 0;
+        }
+
+        [BpfProgram, Section("usdt//usr/bin/python3:python:gc__start")]
+        public static int OnCollect(ref PtRegs ctx)
+        {
+            long generation = Usdt.Arg(ref ctx, 0);
+            if (generation < 0 || generation > 3) return 0;
+            ref long collections = ref Generations.GetValueRefOrNullRef((uint)generation);
+            if (!Unsafe.IsNullRef(ref collections)) Interlocked.Increment(ref collections);
+            return 0;
+        }
+    }
+}
+
+namespace BpfDotnet.EndToEnd.Tests
+{
     /// <summary>An iterator over a hash map's elements, printing and doubling each value.</summary>
     public static partial class MapWalks
     {

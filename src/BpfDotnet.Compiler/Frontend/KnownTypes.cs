@@ -16,6 +16,7 @@ namespace BpfDotnet.Compiler.Frontend
         public const string SysctlContext = "BpfDotnet.SysctlContext";
         public const string SockoptContext = "BpfDotnet.SockoptContext";
         public const string IteratorContext = "BpfDotnet.IteratorContext";
+        public const string Usdt = "BpfDotnet.Usdt";
         /// <summary>By metadata name (<c>ContainingTypeName</c>), as it is generic.</summary>
         public const string MapElementIterator = "BpfDotnet.MapElementIterator`2";
         public const string BpfRedirectMap = "BpfDotnet.BpfRedirectMap";

@@ -56,6 +56,8 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 case KnownTypes.Bpf:
                     return InvokeHelper(invocation);
+                case KnownTypes.Usdt:
+                    return InvokeUsdt(invocation);
                 case KnownTypes.BpfKeyedMap:
                 case KnownTypes.BpfIndexedMap:
                     return InvokeMap(invocation);

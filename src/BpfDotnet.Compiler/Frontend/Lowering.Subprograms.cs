@@ -209,6 +209,23 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>The first context offset the program and its subprograms may read (the program kind's <c>ContextStart</c>).</summary>
         public int FirstReadableContextOffset { get; set; }
 
+        /// <summary>The program is a USDT program (a <c>usdt</c> section), which may read its probe's arguments.</summary>
+        public bool IsUsdt { get; set; }
+
+        /// <summary>
+        /// The name of the program's USDT argument table (<see cref="KernelModel.UsdtSpecTable"/>): a zeroed global in a
+        /// section of its own, which the loader fills as it attaches the program; added to <see cref="Strings"/> once.
+        /// </summary>
+        public string UsdtTable()
+        {
+            string name = "__usdt_" + ProgramName;
+            foreach (var known in Strings) if (known.Name == name) return name;
+            int size = KernelModel.UsdtSpecTable.Entries * KernelModel.UsdtSpecTable.EntrySize;
+            Strings.Add(new GlobalVariable(name, KernelModel.UsdtSpecTable.SectionPrefix + ProgramName, 0, new ArrayType(IntType.Byte, size), "byte[]",
+                new byte[size].ToEquatableArray(), ConstantInitializer: true, PublicType: true));
+            return name;
+        }
+
         /// <summary>The program's name, which names its section of constant strings.</summary>
         public string ProgramName { get; set; } = string.Empty;
 

@@ -169,6 +169,7 @@ namespace BpfDotnet.Compiler.Frontend
                 lowering.Subprograms.Packet = kind.Packet;
                 lowering.Subprograms.AttachType = kind.ExpectedAttach;
                 lowering.Subprograms.ProgramName = method.Name;
+                lowering.Subprograms.IsUsdt = kind.Prefix.StartsWith("usdt", System.StringComparison.Ordinal);
                 lowering.Subprograms.GplCompatible = Licenses.IsGplCompatible(Licenses.Of(method.ContainingType));
                 lowering.Lower(body);
                 Facts.Obligations.Settle(lowering.Function, diagnostics);

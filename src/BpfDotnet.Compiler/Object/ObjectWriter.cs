@@ -141,7 +141,7 @@ namespace BpfDotnet.Compiler.Object
                 int size = (end + 7) / 8 * 8;
                 var data = new byte[size];
                 foreach (var g in globals) g.Initial.AsSpan().CopyTo(data.AsSpan(g.Offset));
-                bool bss = section == ".bss";
+                bool bss = section == ".bss" || section.StartsWith(".bss.", StringComparison.Ordinal);
                 ulong flags = ElfWriter.SHF_ALLOC | (section.StartsWith(".rodata", StringComparison.Ordinal) ? 0UL : ElfWriter.SHF_WRITE);
                 int elfSection = elf.AddSection(section, bss ? ElfWriter.SHT_NOBITS : ElfWriter.SHT_PROGBITS, flags, 8, data);
                 var variables = new List<(int Var, int ByteOffset, int ByteSize)>();
@@ -334,8 +334,9 @@ namespace BpfDotnet.Compiler.Object
             }
             foreach (var global in spec.Globals)
             {
-                if (global.Section is not (".rodata" or ".data" or ".bss") && !global.Section.StartsWith(".rodata.str.", StringComparison.Ordinal))
-                    throw new ArgumentException($"Global '{global.Name}' is in section '{global.Section}'; use .rodata, .data, .bss or a .rodata.str. section of constant strings.", nameof(spec));
+                if (global.Section is not (".rodata" or ".data" or ".bss") && !global.Section.StartsWith(".rodata.str.", StringComparison.Ordinal)
+                    && !global.Section.StartsWith(KernelModel.UsdtSpecTable.SectionPrefix, StringComparison.Ordinal))
+                    throw new ArgumentException($"Global '{global.Name}' is in section '{global.Section}'; use .rodata, .data, .bss, a .rodata.str. section of constant strings or a USDT argument table's.", nameof(spec));
                 if (!symbols.Add(CIdentifier.Sanitize(global.Name)))
                     throw new ArgumentException($"Global '{global.Name}' has the same symbol name as another map or global.", nameof(spec));
                 maps.Add(global.Name);

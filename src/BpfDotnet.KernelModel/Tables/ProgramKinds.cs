@@ -31,6 +31,12 @@ namespace BpfDotnet.KernelModel
         UprobeMulti,
 
         /// <summary>
+        /// <c>usdt/&lt;binary&gt;:&lt;provider&gt;:&lt;name&gt;</c>: a uprobe (perf event + link, with the probe's semaphore) at
+        /// each location of the USDT probe, whose cookie picks the location's argument specs.
+        /// </summary>
+        Usdt,
+
+        /// <summary>
         /// <c>iter/&lt;target&gt;</c>: BPF_LINK_CREATE of an iterator link (with the map a map iterator walks), read through
         /// BPF_ITER_CREATE.
         /// </summary>
@@ -83,6 +89,7 @@ namespace BpfDotnet.KernelModel
             new("kretprobe/", ProgramType.Kprobe, 0, ProgramAttach.Kprobe),
             new("kprobe", ProgramType.Kprobe, 0, ProgramAttach.None),
             new("kretprobe", ProgramType.Kprobe, 0, ProgramAttach.None),
+            new("usdt/", ProgramType.Kprobe, 0, ProgramAttach.Usdt),
             new("uprobe.multi/", ProgramType.Kprobe, AttachType.TraceUprobeMulti, ProgramAttach.UprobeMulti),
             new("uretprobe.multi/", ProgramType.Kprobe, AttachType.TraceUprobeMulti, ProgramAttach.UprobeMulti),
             new("uprobe.multi", ProgramType.Kprobe, AttachType.TraceUprobeMulti, ProgramAttach.None),

@@ -158,6 +158,17 @@ namespace BpfDotnet.KernelModel
         [FieldOffset(12)] public uint Flags;
     }
 
+    /// <summary>BPF_LINK_CREATE of a program to a perf event, with the cookie <c>bpf_get_attach_cookie</c> gives it.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 24)]
+    internal struct LinkCreatePerfEventAttr
+    {
+        [FieldOffset(0)] public uint ProgFd;
+        [FieldOffset(4)] public uint TargetFd;
+        [FieldOffset(8)] public uint AttachType;
+        [FieldOffset(12)] public uint Flags;
+        [FieldOffset(16)] public ulong BpfCookie;
+    }
+
     /// <summary>BPF_LINK_CREATE of an iterator: the <c>bpf_iter_link_info</c> at <see cref="IterInfo"/> (a map's descriptor, say).</summary>
     [StructLayout(LayoutKind.Explicit, Size = 28)]
     internal struct LinkCreateIterAttr

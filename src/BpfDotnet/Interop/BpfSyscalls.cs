@@ -337,6 +337,16 @@ namespace BpfDotnet.Interop
             return (int)Native.Bpf(BpfCommand.LinkCreate, a, out errno);
         }
 
+        /// <summary>BPF_LINK_CREATE of a program to the perf event <paramref name="perfFd"/>, with an attach cookie.</summary>
+        internal static int LinkCreatePerfEvent(int progFd, int perfFd, ulong cookie, out int errno)
+        {
+            Span<byte> a = stackalloc byte[AttrSize];
+            a.Clear();
+            var attr = new LinkCreatePerfEventAttr { ProgFd = (uint)progFd, TargetFd = (uint)perfFd, AttachType = (uint)KernelModel.AttachType.PerfEvent, BpfCookie = cookie };
+            MemoryMarshal.Write(a, in attr);
+            return (int)Native.Bpf(BpfCommand.LinkCreate, a, out errno);
+        }
+
         /// <summary>
         /// BPF_LINK_CREATE of an iterator program; <paramref name="mapFd"/> (or -1) names the map a map iterator walks,
         /// <paramref name="processId"/> (or 0) the process a task iterator is limited to.

@@ -20,6 +20,21 @@ namespace BpfDotnet
             _owned = owned;
         }
 
+        /// <summary>
+        /// One link of several (a USDT probe at each of its locations): disposing it detaches them all. Its descriptor and
+        /// id are the first's.
+        /// </summary>
+        internal static BpfLink Merge(List<BpfLink> parts, string description)
+        {
+            var owned = new List<BpfFileDescriptor>(parts[0]._owned);
+            for (int i = 1; i < parts.Count; i++)
+            {
+                owned.Add(parts[i].Fd);
+                owned.AddRange(parts[i]._owned);
+            }
+            return new BpfLink(parts[0].Fd, description, owned);
+        }
+
         /// <summary>The link's kernel id (as <c>bpftool link list</c> shows it).</summary>
         public uint Id => Fd.KernelId(4);
 

@@ -198,10 +198,14 @@ namespace BpfDotnet
         /// A perf event of the uprobe or kprobe PMU (<paramref name="pmu"/>): <paramref name="target"/> (a file's path, or a
         /// kernel function's name) at <paramref name="offset"/>, linked to the program.
         /// </summary>
-        private BpfLink OpenProbe(string pmu, string target, string description, ulong offset, bool returnProbe, int processId, string kind)
+        /// <param name="refCounterOffset">A uprobe's semaphore (a USDT probe's), as a file offset the kernel counts attached probes in; 0 for none.</param>
+        /// <param name="cookie">What <c>bpf_get_attach_cookie</c> gives the program at this probe.</param>
+        private BpfLink OpenProbe(string pmu, string target, string description, ulong offset, bool returnProbe, int processId, string kind,
+            ulong refCounterOffset = 0, ulong cookie = 0)
         {
             int pmuType = ReadPmuNumber(pmu + "/type", "the " + kind + " event source");
-            ulong config = 0;
+            // The uprobe PMU takes the semaphore's offset in config's upper half (format/ref_ctr_offset: config:32-63).
+            ulong config = refCounterOffset << 32;
             if (returnProbe)
             {
                 // format/retprobe reads "config:<bit>".
@@ -209,7 +213,7 @@ namespace BpfDotnet
                 int at = format.IndexOf(':');
                 if (at < 0 || !int.TryParse(format.Substring(at + 1).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int bit) || bit > 63)
                     throw new BpfException($"Cannot read which bit asks for a return probe from {pmu}/format/retprobe ('{format.Trim()}').");
-                config = 1UL << bit;
+                config |= 1UL << bit;
             }
             int pfd, errno;
             unsafe
@@ -242,7 +246,11 @@ namespace BpfDotnet
             var perf = new BpfFileDescriptor(pfd);
             try
             {
-                int lfd = CreateLink(pfd, AttachType.PerfEvent, 0, out errno);
+                int lfd;
+                using (BpfFileDescriptor.Lease prog = Fd.Acquire())
+                {
+                    lfd = BpfSyscalls.LinkCreatePerfEvent(prog.Fd, pfd, cookie, out errno);
+                }
                 if (lfd < 0) throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to {what} (BPF_LINK_CREATE)");
                 return new BpfLink(new BpfFileDescriptor(lfd), what + " -> " + Name, new List<BpfFileDescriptor> { perf });
             }
@@ -255,7 +263,8 @@ namespace BpfDotnet
 
         /// <summary>
         /// The file a binary name means: an absolute path as it is; a library name (<c>libc</c>, <c>libc.so.6</c>) as the
-        /// file this process has mapped whose name starts with it, else the first match in the standard library directories.
+        /// file this process has mapped whose name starts with it, else the first match in the standard library directories;
+        /// else a program of that name on <c>PATH</c> (<c>python3</c>).
         /// </summary>
         internal static string ResolveBinary(string binary)
         {
@@ -288,7 +297,16 @@ namespace BpfDotnet
                     if (Matches(Path.GetFileName(file))) return file;
                 }
             }
-            throw new BpfException($"Library '{binary}' was not found in this process's mappings or the standard library directories; give its absolute path.", Native.ENOENT);
+            // A program's name (python3), as a shell finds it on PATH.
+            if (binary.IndexOf('/') < 0)
+            {
+                foreach (string directory in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    string candidate = Path.Combine(directory, binary);
+                    if (File.Exists(candidate)) return candidate;
+                }
+            }
+            throw new BpfException($"Library '{binary}' was not found in this process's mappings or the standard library directories, nor a program of that name on PATH; give its absolute path.", Native.ENOENT);
         }
 
         private static int ReadPmuNumber(string path, string what)

@@ -50,7 +50,8 @@ namespace BpfDotnet
             BpfProgramType.CgroupSkb or BpfProgramType.CgroupSock or BpfProgramType.CgroupSockAddr or BpfProgramType.CgroupSockopt
                 or BpfProgramType.CgroupSysctl or BpfProgramType.CgroupDevice or BpfProgramType.SockOps => "AttachCgroup(path)",
             BpfProgramType.Tracing when WalksAMap => "AttachIterator(map)",
-            BpfProgramType.Kprobe => SectionName.StartsWith("k", StringComparison.Ordinal) ? "AttachKprobe(function)" : "AttachUprobe(binary, function)",
+            BpfProgramType.Kprobe => SectionName.StartsWith("k", StringComparison.Ordinal) ? "AttachKprobe(function)"
+                : SectionName.StartsWith("usdt", StringComparison.Ordinal) ? "AttachUsdt(binary, provider, name)" : "AttachUprobe(binary, function)",
             _ => "no attach call of this loader yet",
         };
 
@@ -79,6 +80,7 @@ namespace BpfDotnet
                 ProgramAttach.Kprobe => AttachKprobeFromSection(),
                 ProgramAttach.Tracing => AttachTracing(),
                 ProgramAttach.Iterator => AttachIteratorFromSection(),
+                ProgramAttach.Usdt => AttachUsdtFromSection(),
                 _ => throw new BpfException(
                     $"Program '{Name}' (section '{SectionName}', type {Type}) cannot be attached automatically: attaching '{_kind.Prefix}' programs is not supported by this loader yet. " +
                     "Supported: tracepoint/<category>/<name>, tp/<category>/<name>, raw_tracepoint/<name>, raw_tp/<name>, uprobe/<binary>:<function>, uretprobe/<binary>:<function>."),

@@ -17,6 +17,12 @@ namespace BpfDotnet
         private readonly (ulong Offset, ulong Address, ulong Size)[] _segments;
         private readonly Dictionary<string, ulong> _byName;
 
+        /// <summary>A USDT probe of the file's <c>.note.stapsdt</c>: its address and its semaphore's (0: none), adjusted as <c>.stapsdt.base</c> says.</summary>
+        internal readonly record struct UsdtProbe(string Provider, string Name, ulong Address, ulong Semaphore, string Arguments);
+
+        /// <summary>The USDT probes of the file, in note order.</summary>
+        public IReadOnlyList<UsdtProbe> UsdtProbes { get; private set; } = Array.Empty<UsdtProbe>();
+
         private ElfSymbolFile(SymbolIndex symbols, (ulong, ulong, ulong)[] segments, Dictionary<string, ulong> byName)
         {
             _symbols = symbols;
@@ -87,7 +93,58 @@ namespace BpfDotnet
             }
             var index = new List<(ulong, ulong, string, string?)>(symbols.Count);
             foreach (var pair in symbols) index.Add((pair.Key, pair.Value.Size, pair.Value.Name, null));
-            return new ElfSymbolFile(new SymbolIndex(index), segments.ToArray(), byName);
+            return new ElfSymbolFile(new SymbolIndex(index), segments.ToArray(), byName) { UsdtProbes = ReadUsdtProbes(elf) };
+        }
+
+        /// <summary>
+        /// The notes of <c>.note.stapsdt</c> (type 3, owner "stapsdt"): location, base and semaphore addresses, then the
+        /// provider, the name and the argument specs as strings. Where the file has a <c>.stapsdt.base</c> section, the
+        /// addresses move by its address less the base the note recorded (the file was prelinked).
+        /// </summary>
+        private static List<UsdtProbe> ReadUsdtProbes(IELF elf)
+        {
+            var probes = new List<UsdtProbe>();
+            byte[]? notes = null;
+            ulong? stapsdtBase = null;
+            foreach (var section in elf.Sections)
+            {
+                if (section.Name == ".note.stapsdt" && section.Type == SectionType.Note) notes = section.GetContents();
+                else if (section.Name == ".stapsdt.base" && section is Section<ulong> based) stapsdtBase = based.LoadAddress;
+            }
+            if (notes is null) return probes;
+            int at = 0;
+            while (at + 12 <= notes.Length)
+            {
+                int nameSize = BitConverter.ToInt32(notes, at), descSize = BitConverter.ToInt32(notes, at + 4), type = BitConverter.ToInt32(notes, at + 8);
+                if (nameSize < 0 || descSize < 0) break;
+                int nameAt = at + 12, descAt = nameAt + Align4(nameSize), next = descAt + Align4(descSize);
+                if (next > notes.Length || next <= at) break;
+                at = next;
+                if (type != 3 || nameSize != 8 || CString(notes, nameAt, nameSize) != "stapsdt" || descSize < 27) continue;
+                ulong location = BitConverter.ToUInt64(notes, descAt), noteBase = BitConverter.ToUInt64(notes, descAt + 8), semaphore = BitConverter.ToUInt64(notes, descAt + 16);
+                int text = descAt + 24, end = descAt + descSize;
+                string provider = CString(notes, text, end - text);
+                text += provider.Length + 1;
+                string name = text < end ? CString(notes, text, end - text) : "";
+                text += name.Length + 1;
+                string arguments = text < end ? CString(notes, text, end - text) : "";
+                if (stapsdtBase is ulong actual && noteBase != 0)
+                {
+                    location += actual - noteBase;
+                    if (semaphore != 0) semaphore += actual - noteBase;
+                }
+                if (provider.Length > 0 && name.Length > 0) probes.Add(new UsdtProbe(provider, name, location, semaphore, arguments));
+            }
+            return probes;
+        }
+
+        private static int Align4(int n) => (n + 3) & ~3;
+
+        private static string CString(byte[] bytes, int start, int max)
+        {
+            int end = start;
+            while (end < bytes.Length && end - start < max && bytes[end] != 0) end++;
+            return System.Text.Encoding.UTF8.GetString(bytes, start, end - start);
         }
 
         /// <summary>Every function name the file's symbol tables hold (aliases, and versioned names without their version too).</summary>

@@ -171,6 +171,14 @@ namespace BpfDotnet.Compiler.Tests.Verifier
             "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfProgram, Section(\"iter/bpf_map_elem\")]\n    public static int Run(ref MapElementIterator<uint, long> ctx)\n    {\n        "
             + statements + "\n        return 0;\n    }\n}\n", "BPF0015");
 
+        [Theory]
+        [InlineData("kprobe/do_sys_openat2", "long a = Usdt.Arg(ref ctx, 0); // BPF0008")]
+        [InlineData("usdt", "int i = 2; long a = Usdt.Arg(ref ctx, i); // BPF0008")]
+        [InlineData("usdt", "long a = Usdt.Arg(ref ctx, 12); // BPF0008")]
+        public void UsdtArgumentsOutsideUsdtProgramsOrByVariableIndex_AreRefused(string section, string statement) => AssertRefused(
+            "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfProgram, Section(\"" + section + "\")]\n    public static int Run(ref PtRegs ctx)\n    {\n        "
+            + statement + "\n        return 0;\n    }\n}\n", "BPF0008");
+
         [Fact]
         public void AnIteratorContextOutsideAnIterator_IsRefused() => AssertRefused(
             "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfProgram, Section(\"raw_tracepoint/sys_enter\")]\n    public static int Run(ref IteratorContext ctx)\n    {\n"
