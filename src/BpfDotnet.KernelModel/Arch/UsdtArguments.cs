@@ -32,12 +32,12 @@ namespace BpfDotnet.KernelModel
     /// </summary>
     internal static class UsdtSpecTable
     {
-        public const string SectionPrefix = ".bss.usdt.";
+        public const string SectionPrefix = ".data.usdt.";
         public const int MaxArguments = 12;
         public const int ArgumentSize = 16;
         public const int EntrySize = 8 + MaxArguments * ArgumentSize;
         /// <summary>The locations one program can be attached at, over all its USDT links.</summary>
-        public const int Entries = 64;
+        public const int Entries = 32;
         public const int ValueOffset = 0, RegisterOffset = 8, SizeOffset = 10, KindOffset = 11;
 
         /// <summary>Writes <paramref name="arguments"/> as the entry at the start of <paramref name="entry"/> (<see cref="EntrySize"/> bytes).</summary>
