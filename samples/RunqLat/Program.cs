@@ -66,7 +66,7 @@ root.SetAction(async (result, cancellation) =>
                 slots[slot] = probe.Histogram.Sum(slot);
                 probe.Histogram.Update(slot, 0UL);
             }
-            PrintLog2Histogram(slots, milliseconds ? "msecs" : "usecs");
+            Console.Write(Log2Histogram.Format(slots, milliseconds ? "msecs" : "usecs"));
             if (stopped) break;
         }
         return 0;
@@ -78,24 +78,3 @@ root.SetAction(async (result, cancellation) =>
     }
 });
 return await root.Parse(args).InvokeAsync();
-
-// As bcc prints a log2 histogram: one line per power of two up to the last non-empty slot, 40 stars for the largest.
-static void PrintLog2Histogram(IReadOnlyList<ulong> slots, string unit)
-{
-    int last = -1;
-    ulong max = 0;
-    for (int i = 0; i < slots.Count; i++)
-    {
-        if (slots[i] == 0) continue;
-        last = i;
-        max = Math.Max(max, slots[i]);
-    }
-    bool wide = last > 32;
-    Console.WriteLine(wide ? $"{"",15}{unit,-29} : count     distribution" : $"{"",5}{unit,-19} : count     distribution");
-    for (int i = 0; i <= last; i++)
-    {
-        ulong low = i == 0 ? 0 : 1UL << i, high = (i == 63 ? ulong.MaxValue : (1UL << (i + 1)) - 1);
-        string stars = new string('*', (int)(slots[i] * 40 / max)).PadRight(40);
-        Console.WriteLine(wide ? $"{low,20} -> {high,-20} : {slots[i],-8} |{stars}|" : $"{low,10} -> {high,-10} : {slots[i],-8} |{stars}|");
-    }
-}

@@ -246,6 +246,47 @@ namespace BpfDotnet.EndToEnd.Tests
             Assert.True(sent >= marked + 20, output);
         }
 
+        /// <summary>
+        /// mallocstat, counting this process while one of its threads allocates 100,000 bytes at a time with libc's malloc,
+        /// prints this process with those calls and bytes, and the sizes' histogram with them in the 65536 -> 131071 slot.
+        /// </summary>
+        [KernelFact]
+        public void MallocStatSample_CountsThisProcesssMallocCallsAndSizes()
+        {
+            Kernel.Require();
+            using var stop = new System.Threading.CancellationTokenSource();
+            long allocated = 0;
+            var allocator = new System.Threading.Thread(() =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    System.Runtime.InteropServices.Marshal.FreeHGlobal(System.Runtime.InteropServices.Marshal.AllocHGlobal(100_000));
+                    System.Threading.Interlocked.Increment(ref allocated);
+                    System.Threading.Thread.Sleep(20);
+                }
+            }) { IsBackground = true };
+            allocator.Start();
+            (int code, string output) result;
+            try
+            {
+                result = Repo.Run("dotnet", $"{Path.Combine(Repo.OutputOf("MallocStat"), "MallocStat.dll")} --pid {Environment.ProcessId} --duration 2", timeoutSeconds: 60);
+            }
+            finally
+            {
+                stop.Cancel();
+                allocator.Join();
+            }
+            Assert.True(result.code == 0, "mallocstat failed:\n" + result.output);
+            Assert.Matches(new Regex(@"(?m)^PID\s+COMM\s+CALLS\s+BYTES$"), result.output);
+            var own = Regex.Match(result.output, $@"(?m)^{Environment.ProcessId}\s+\S.*?\s+(\d+)\s+(\d+)$");
+            Assert.True(own.Success, result.output);
+            long calls = long.Parse(own.Groups[1].Value), bytes = long.Parse(own.Groups[2].Value);
+            Assert.True(calls >= 20 && bytes >= 20 * 100_000L, result.output);
+            Assert.True(calls <= System.Threading.Interlocked.Read(ref allocated) + 100_000, result.output);
+            var slot = Regex.Match(result.output, @"(?m)^\s+65536 -> 131071\s+: (\d+)\s+\|\**\s*\|$");
+            Assert.True(slot.Success && long.Parse(slot.Groups[1].Value) >= 20, result.output);
+        }
+
         /// <summary>tcpconnect prints the TCP connects this process makes while it runs, over IPv4 with their port.</summary>
         [KernelFact]
         public void TcpConnectSample_PrintsThisProcesssConnects()
