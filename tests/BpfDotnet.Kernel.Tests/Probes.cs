@@ -973,6 +973,37 @@ namespace BpfDotnet.EndToEnd.Tests
 
 namespace BpfDotnet.EndToEnd.Tests
 {
+    /// <summary>An sk_lookup program handing the TCP connections to one port to the socket at index 0 of a sockmap.</summary>
+    public static partial class Steering
+    {
+        /// <summary>The port whose connections go to the socket.</summary>
+        public static readonly uint FromPort;
+
+        [BpfMap(MaxEntries = 1)]
+        public static BpfSockMap Sockets = new();
+
+        /// <summary>Slot 0: connections handed over; 1: the last Assign's result.</summary>
+        [BpfMap(MaxEntries = 2)]
+        public static BpfArrayMap<long> Results = new(2);
+
+        [BpfProgram, Section("sk_lookup")]
+        public static int Steer(ref SkLookupContext ctx)
+        {
+            if (ctx.Protocol != 6 || ctx.LocalPort != FromPort) return (int)SkAction.Pass;
+            long assigned = Sockets.Assign(ref ctx, 0);
+            Results.Update(1, assigned);
+            if (assigned == 0)
+            {
+                ref long handed = ref Results.GetValueRefOrNullRef(0);
+                if (!Unsafe.IsNullRef(ref handed)) Interlocked.Increment(ref handed);
+            }
+            return (int)SkAction.Pass;
+        }
+    }
+}
+
+namespace BpfDotnet.EndToEnd.Tests
+{
     /// <summary>
     /// USDT probes of Debian's Python interpreter: imports of json.decoder counted by whether they found the module (a
     /// string argument read from the process, and a 4-byte signed register one), and collections counted by generation

@@ -87,6 +87,8 @@ namespace BpfDotnet.Compiler.Frontend
                         int redirectFlags = Materialize(invocation.Arguments.Length > 1 ? Rvalue(invocation.Arguments[1].Value) : Operand.Const(0));
                         return Operand.InReg(CallHelper(HelperId.RedirectMap, invocation, new List<int> { LoadMap(redirectMap), key, redirectFlags }));
                     }
+                case KnownTypes.BpfSockMap when method.Name == "Assign" && MapTargetOf(invocation.Instance, invocation) is MapTarget sockets:
+                    return AssignSocket(invocation, sockets);
                 case KnownTypes.BpfRingBuffer:
                     return InvokeRingBuffer(invocation);
                 case KnownTypes.BpfPerfEventArray:

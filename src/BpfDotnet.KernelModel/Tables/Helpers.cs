@@ -139,6 +139,9 @@ namespace BpfDotnet.KernelModel
             new(HelperId.L4CsumReplace, "bpf_l4_csum_replace", false, "L4CsumReplace", false, ContextThen(4), true, TcAndLwt),
             new(HelperId.SkbChangeHead, "bpf_skb_change_head", false, "SkbChangeHead", false, ContextThen(2), true, new[] { ProgramType.SchedCls, ProgramType.SchedAct, ProgramType.SkSkb }),
             new(HelperId.SkbChangeTail, "bpf_skb_change_tail", false, "SkbChangeTail", false, ContextThen(2), true, new[] { ProgramType.SchedCls, ProgramType.SchedAct, ProgramType.SkSkb }),
+            // (ctx, struct bpf_sock *sk, u64 flags) and (sk): an sk_lookup program handing the connection to a socket of a sockmap, and the reference's release.
+            new(HelperId.SkAssign, "bpf_sk_assign", false, null, false, null, false, new[] { ProgramType.SkLookup, ProgramType.SchedCls, ProgramType.SchedAct }),
+            new(HelperId.SkRelease, "bpf_sk_release", false, null, false),
             new(HelperId.MapPopElem, "bpf_map_pop_elem", false),
             new(HelperId.MapPeekElem, "bpf_map_peek_elem", false),
             new(HelperId.GetCurrentCgroupId, "bpf_get_current_cgroup_id", false, "GetCurrentCgroupId"),

@@ -143,8 +143,15 @@ namespace BpfDotnet.KernelModel
         /// <summary>A map of AF_XDP sockets by receive queue (<c>xsk_map_alloc</c>: 4-byte keys and values, no flags but the NUMA node).</summary>
         public static readonly MapKind XskMap = new("BpfDotnet.BpfXskMap", MapType.Xskmap, MapFlags.None, 1u << 16, KeyIsIndex: true, Redirect: true);
 
+        /// <summary>
+        /// A map of sockets by index (<c>BPF_MAP_TYPE_SOCKMAP</c>): each entry a socket's descriptor set from user space;
+        /// an sk_lookup program hands one of them the connection (<c>bpf_sk_assign</c>). Read-only or write-only for
+        /// programs, or a NUMA node, are the flags it takes (<c>SOCK_CREATE_FLAG_MASK</c>).
+        /// </summary>
+        public static readonly MapKind SockMap = new("BpfDotnet.BpfSockMap", MapType.Sockmap, MapFlags.ReadOnly | MapFlags.WriteOnly, 1u << 24, KeyIsIndex: true, Redirect: true);
+
         public static readonly MapKind[] All = { Hash, Array, PerCpuHash, PerCpuArray, LruHash, LruPerCpuHash, RingBuffer, PerfEventArray, StackTrace, Queue, Stack, BloomFilter, LpmTrie, ArrayOfMaps, HashOfMaps,
-            DevMap, DevMapHash, CpuMap, XskMap };
+            DevMap, DevMapHash, CpuMap, XskMap, SockMap };
 
         /// <summary>The kind the C# type with this metadata name declares, or null.</summary>
         public static MapKind? ByClrType(string metadataName)

@@ -114,6 +114,16 @@ namespace BpfDotnet.Interop
 
         private const int ODirectoryCloexec = 0x10000 | 0x80000; // O_RDONLY | O_DIRECTORY | O_CLOEXEC
 
+        /// <summary>Opens a file read-only (a namespace) for its descriptor; -1 with the errno on failure.</summary>
+        internal static int OpenReadOnly(string path, out int errno)
+        {
+            byte[] name = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+            int fd;
+            fixed (byte* p = name) fd = open(p, ORdOnlyCloexec);
+            errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return fd;
+        }
+
         /// <summary>Opens a directory (a cgroup) for its descriptor; -1 with the errno on failure.</summary>
         internal static int OpenDirectory(string path, out int errno)
         {

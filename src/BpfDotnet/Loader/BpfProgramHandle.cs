@@ -47,6 +47,7 @@ namespace BpfDotnet
             BpfProgramType.SchedCls => "AttachTcx(interface, direction)",
             BpfProgramType.PerfEvent => "AttachPerfEvent(event, frequency or period)",
             BpfProgramType.SocketFilter => "AttachToSocket(socket)",
+            BpfProgramType.SkLookup or BpfProgramType.FlowDissector => "AttachNetworkNamespace(path)",
             BpfProgramType.CgroupSkb or BpfProgramType.CgroupSock or BpfProgramType.CgroupSockAddr or BpfProgramType.CgroupSockopt
                 or BpfProgramType.CgroupSysctl or BpfProgramType.CgroupDevice or BpfProgramType.SockOps => "AttachCgroup(path)",
             BpfProgramType.Tracing when WalksAMap => "AttachIterator(map)",

@@ -180,6 +180,11 @@ namespace BpfDotnet.Compiler.Tests.Verifier
             + statement + "\n        return 0;\n    }\n}\n", "BPF0008");
 
         [Fact]
+        public void AssigningASocketOutsideAnSkLookupProgram_IsRefused() => AssertRefused(
+            "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfMap(MaxEntries = 1)] public static BpfSockMap Sockets = new();\n    [BpfProgram, Section(\"xdp\")]\n    public static int Run(ref XdpContext ctx)\n    {\n"
+            + "        SkLookupContext fake = default;\n        long r = Sockets.Assign(ref fake, 0); // BPF0008\n        return 0;\n    }\n}\n", "BPF0008");
+
+        [Fact]
         public void AnIteratorContextOutsideAnIterator_IsRefused() => AssertRefused(
             "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfProgram, Section(\"raw_tracepoint/sys_enter\")]\n    public static int Run(ref IteratorContext ctx)\n    {\n"
             + "        Bpf.SeqPrintf(ref ctx, \"x\\n\"); // BPF0008\n        return 0;\n    }\n}\n", "BPF0008");
