@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Threading;
 
@@ -967,6 +968,44 @@ namespace BpfDotnet.EndToEnd.Tests
             ref long returns = ref Seen.GetValueRefOrNullRef(3);
             if (!Unsafe.IsNullRef(ref returns)) Interlocked.Increment(ref returns);
             return 0;
+        }
+    }
+}
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>A flow dissector for IPv4 over Ethernet: addresses, protocol and TCP or UDP ports; other packets dropped.</summary>
+    public static partial class Dissector
+    {
+        [BpfProgram, Section("flow_dissector")]
+        public static int Dissect(ref FlowDissectorContext ctx)
+        {
+            ref BpfFlowKeys keys = ref ctx.FlowKeys;
+            int network = keys.NetworkOffset;
+            if (keys.NetworkProtocolNetworkOrder != 0x0008) return (int)FlowDissectorResult.Drop; // IPv4, network order
+            ref Ipv4Header ip = ref ctx.GetPacketRefOrNullRef<Ipv4Header>(network);
+            if (Unsafe.IsNullRef(ref ip) || ip.Version != 4 || ip.HeaderLength < 20) return (int)FlowDissectorResult.Drop;
+            keys.AddressProtocol = 0x0800;
+            keys.Addresses[0] = ip.SourceAddress;
+            keys.Addresses[1] = ip.DestinationAddress;
+            keys.IpProtocol = ip.Protocol;
+            int transport = network + ip.HeaderLength;
+            keys.TransportOffset = (ushort)transport;
+            if (ip.Protocol == 6)
+            {
+                ref TcpHeader tcp = ref ctx.GetPacketRefOrNullRef<TcpHeader>(transport);
+                if (Unsafe.IsNullRef(ref tcp)) return (int)FlowDissectorResult.Drop;
+                keys.SourcePortNetworkOrder = BinaryPrimitives.ReverseEndianness(tcp.SourcePort);
+                keys.DestinationPortNetworkOrder = BinaryPrimitives.ReverseEndianness(tcp.DestinationPort);
+            }
+            else if (ip.Protocol == 17)
+            {
+                ref UdpHeader udp = ref ctx.GetPacketRefOrNullRef<UdpHeader>(transport);
+                if (Unsafe.IsNullRef(ref udp)) return (int)FlowDissectorResult.Drop;
+                keys.SourcePortNetworkOrder = BinaryPrimitives.ReverseEndianness(udp.SourcePort);
+                keys.DestinationPortNetworkOrder = BinaryPrimitives.ReverseEndianness(udp.DestinationPort);
+            }
+            return (int)FlowDissectorResult.Ok;
         }
     }
 }

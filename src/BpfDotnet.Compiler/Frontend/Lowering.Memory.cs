@@ -97,6 +97,8 @@ namespace BpfDotnet.Compiler.Frontend
                     }
                 case IInstanceReferenceOperation when _thisAddress is Address self:
                     return self;
+                case IPropertyReferenceOperation { Instance: { } flowContext } flowKeys when flowKeys.Property.Name == "FlowKeys" && flowKeys.Property.ContainingType?.ToDisplayString() == KnownTypes.FlowDissectorContext:
+                    return FlowKeysAddress(flowContext, flowKeys);
                 case IPropertyReferenceOperation { Instance: { } owner } auto when TypeLayout.BackingField(auto.Property) is { } backing:
                     // An auto-property of a struct is its hidden field.
                     return AddressOf(owner).Plus(FieldOffset(backing, auto.Syntax));

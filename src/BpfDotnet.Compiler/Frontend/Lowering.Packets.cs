@@ -20,7 +20,21 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>The largest offset the verifier lets a program add to a packet pointer (<c>MAX_PACKET_OFF</c>).</summary>
         private const int MaxPacketOffset = 0xffff;
 
-        private static bool IsPacketContext(ITypeSymbol? type) => type?.ToDisplayString() is KnownTypes.XdpContext or KnownTypes.SkBuff or KnownTypes.SockoptContext;
+        private static bool IsPacketContext(ITypeSymbol? type) => type?.ToDisplayString() is KnownTypes.XdpContext or KnownTypes.SkBuff or KnownTypes.SockoptContext or KnownTypes.FlowDissectorContext;
+
+        /// <summary>The offset of <c>flow_keys</c> in <c>struct __sk_buff</c>: a pointer the verifier makes a flow dissector's keys.</summary>
+        private const int FlowKeysOffset = 144;
+
+        /// <summary><c>ctx.FlowKeys</c> of a flow dissector: the keys' pointer, loaded from the context.</summary>
+        private Address FlowKeysAddress(IOperation context, IOperation at)
+        {
+            if (!IsContextAccess(context) || AddressOf(context) is not { IsSlot: false, BaseReg: >= 0 } address)
+            {
+                Unsupported(at, "Flow keys of a copy of the context (use the program's context parameter itself)");
+                return Address.OfReg(Function.ContextRegister);
+            }
+            return Address.OfReg(_b.Load(address.Plus(FlowKeysOffset), 8));
+        }
 
         /// <summary>
         /// The context offsets of the packet's start and end pointers (<c>data</c>, <c>data_end</c>), and their size: 32-bit
@@ -161,9 +175,12 @@ namespace BpfDotnet.Compiler.Frontend
         private int? PacketReference(IOperation instance, Operand offset, int size, string typeName, IOperation at)
         {
             if (PacketPointers(instance, at) is not var (data, end)) return null;
-            if (offset.IsConst && (offset.Value < 0 || offset.Value > MaxPacketOffset))
+            // The verifier follows packet bounds only for pointers whose offset plus the bytes compared stays within
+            // MAX_PACKET_OFF (find_good_pkt_pointers): the access must end by byte 65,535.
+            int lastStart = MaxPacketOffset - size;
+            if (offset.IsConst && (offset.Value < 0 || offset.Value > lastStart))
             {
-                Unsupported(at, "A packet offset outside 0.." + MaxPacketOffset + " (" + offset.Value + ")");
+                Unsupported(at, "A packet offset outside 0.." + lastStart + " for a " + size + "-byte " + typeName + " (" + offset.Value + ")");
                 return null;
             }
             int result = Function.NewReg();
@@ -180,7 +197,7 @@ namespace BpfDotnet.Compiler.Frontend
                 int value = Materialize(offset);
                 var bounded = Function.NewBlock();
                 // Unsigned: a negative offset is far above the limit.
-                _b.Branch(Cond.Gt, value, -1, MaxPacketOffset, outside, bounded);
+                _b.Branch(Cond.Gt, value, -1, lastStart, outside, bounded);
                 _b.Block = bounded;
                 start = _b.Alu(AluOp.Add, data, value, false);
             }

@@ -166,6 +166,22 @@ namespace BpfDotnet
             return new BpfTestRunResult(result.ReturnValue, output.AsSpan(0, length).ToArray(), TimeSpan.FromTicks(result.Duration / 100));
         }
 
+        /// <summary>
+        /// Runs a flow dissector program in the kernel on <paramref name="packet"/> (an Ethernet frame, <c>BPF_PROG_TEST_RUN</c>)
+        /// and returns its verdict and the flow keys it filled, as <c>FlowDissectorContext.ForPacket</c> runs it as .NET code.
+        /// </summary>
+        /// <exception cref="BpfException">The program is not a flow dissector, or the kernel refused the run.</exception>
+        public FlowDissectorResult TestRunFlowDissector(ReadOnlySpan<byte> packet, out BpfFlowKeys keys)
+        {
+            if (Type != BpfProgramType.FlowDissector)
+                throw new BpfException($"Program '{Name}' is a {Type} program; TestRunFlowDissector runs flow dissector programs (section flow_dissector).");
+            var result = TestRun(packet, 1);
+            if (result.Packet.Length < System.Runtime.CompilerServices.Unsafe.SizeOf<BpfFlowKeys>())
+                throw new BpfException($"The kernel gave back {result.Packet.Length} bytes of flow keys for program '{Name}'; a struct bpf_flow_keys is {System.Runtime.CompilerServices.Unsafe.SizeOf<BpfFlowKeys>()}.");
+            keys = System.Runtime.InteropServices.MemoryMarshal.Read<BpfFlowKeys>(result.Packet);
+            return (FlowDissectorResult)result.ReturnValue;
+        }
+
         /// <summary>Reads the kernel's information about the program (BPF_OBJ_GET_INFO_BY_FD).</summary>
         /// <returns>Id, sizes, verifier statistics and run statistics.</returns>
         public BpfProgramInfo GetInfo() => ReadInfo(Fd);

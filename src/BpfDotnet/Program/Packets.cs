@@ -364,10 +364,13 @@ namespace BpfDotnet
 
         private static readonly Dictionary<uint, byte[]> Replacements = new Dictionary<uint, byte[]>();
 
-        /// <summary>A reference to the <typeparamref name="T"/> at <paramref name="offset"/> of <paramref name="packet"/>, or a null reference where it does not fit.</summary>
+        /// <summary>
+        /// A reference to the <typeparamref name="T"/> at <paramref name="offset"/> of <paramref name="packet"/>, or a null
+        /// reference where it does not fit, or ends past byte 65,535 (as the compiled program's bounds say).
+        /// </summary>
         public static ref T At<T>(byte[] packet, int offset) where T : unmanaged
         {
-            if (offset < 0 || (long)offset + Unsafe.SizeOf<T>() > packet.Length) return ref Unsafe.NullRef<T>();
+            if (offset < 0 || (long)offset + Unsafe.SizeOf<T>() > packet.Length || (long)offset + Unsafe.SizeOf<T>() > 0xffff) return ref Unsafe.NullRef<T>();
             return ref Unsafe.As<byte, T>(ref packet[offset]);
         }
     }

@@ -151,7 +151,7 @@ namespace BpfDotnet
         /// <summary>
         /// A reference to the <typeparamref name="T"/> (a header, say) at byte <paramref name="offset"/> of the packet, which
         /// reads and writes the packet in place, or a null reference when the packet ends before it or the offset is negative
-        /// or above 65,535: test it with <c>Unsafe.IsNullRef</c> before use (BPF0015). The compiler emits the comparison with
+        /// or the value would end past byte 65,535: test it with <c>Unsafe.IsNullRef</c> before use (BPF0015). The compiler emits the comparison with
         /// the packet's end that the verifier needs. A helper that changes the packet (adjusting its head or tail) ends every
         /// reference taken before it.
         /// </summary>
@@ -304,7 +304,7 @@ namespace BpfDotnet
         /// <summary>
         /// A reference to the <typeparamref name="T"/> (a header, say) at byte <paramref name="offset"/> of the packet's linear part, which
         /// reads and writes the packet in place, or a null reference when the packet ends before it or the offset is negative
-        /// or above 65,535: test it with <c>Unsafe.IsNullRef</c> before use (BPF0015). The compiler emits the comparison with
+        /// or the value would end past byte 65,535: test it with <c>Unsafe.IsNullRef</c> before use (BPF0015). The compiler emits the comparison with
         /// the packet's end that the verifier needs. A helper that changes the packet (adjusting its head or tail) ends every
         /// reference taken before it.
         /// </summary>

@@ -184,6 +184,22 @@ namespace BpfDotnet.Compiler.Tests.Verifier
             "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfMap(MaxEntries = 1)] public static BpfSockMap Sockets = new();\n    [BpfProgram, Section(\"xdp\")]\n    public static int Run(ref XdpContext ctx)\n    {\n"
             + "        SkLookupContext fake = default;\n        long r = Sockets.Assign(ref fake, 0); // BPF0008\n        return 0;\n    }\n}\n", "BPF0008");
 
+        /// <summary>
+        /// Packet offsets of any 16-bit (or wider) value: the verifier follows a packet bound only while the offset plus the
+        /// bytes compared stays within 65,535, so the compiler bounds the offset by that, not by 65,535 alone.
+        /// </summary>
+        [KernelTheory]
+        [InlineData("ushort")]
+        [InlineData("uint")]
+        [InlineData("int")]
+        [InlineData("long")]
+        public void PacketAccessesAtOffsetsOfAnyWidth_Load(string type) => AssertLoads(
+            "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfMap(MaxEntries = 1)] public static BpfArrayMap<" + type + "> Offsets = new(1);\n"
+            + "    [BpfProgram, Section(\"xdp\")]\n    public static int Run(ref XdpContext ctx)\n    {\n"
+            + "        Offsets.TryGetValue(0, out " + type + " at);\n"
+            + "        ref Ipv4Header ip = ref ctx.GetPacketRefOrNullRef<Ipv4Header>((int)at);\n        if (Unsafe.IsNullRef(ref ip)) return 2;\n"
+            + "        ref ulong word = ref ctx.GetPacketRefOrNullRef<ulong>((int)at + ip.HeaderLength);\n        return Unsafe.IsNullRef(ref word) ? 1 : (int)word;\n    }\n}\n");
+
         [Fact]
         public void AnIteratorContextOutsideAnIterator_IsRefused() => AssertRefused(
             "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfProgram, Section(\"raw_tracepoint/sys_enter\")]\n    public static int Run(ref IteratorContext ctx)\n    {\n"
