@@ -1012,6 +1012,39 @@ namespace BpfDotnet.EndToEnd.Tests
 
 namespace BpfDotnet.EndToEnd.Tests
 {
+    /// <summary>
+    /// An sk_msg program on the sockets of a sockmap: counts the bytes sent, refuses messages starting with 'X', and sends
+    /// those starting with 'E' out of the socket at index 1 instead (an echo, when that socket is the peer's).
+    /// </summary>
+    public static partial class MessageFilter
+    {
+        [BpfMap(MaxEntries = 2)]
+        public static BpfSockMap Sockets = new();
+
+        /// <summary>Slot 0: bytes seen; 1: messages redirected.</summary>
+        [BpfMap(MaxEntries = 2)]
+        public static BpfArrayMap<long> Counts = new(2);
+
+        [BpfProgram, Section("sk_msg")]
+        public static int OnSend(ref SkMsgContext ctx)
+        {
+            ref long bytes = ref Counts.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref bytes)) Interlocked.Add(ref bytes, ctx.Size);
+            if (!ctx.TryReadPacket(0, out byte first)) return (int)SkAction.Pass;
+            if (first == (byte)'X') return (int)SkAction.Drop;
+            if (first == (byte)'E')
+            {
+                ref long redirected = ref Counts.GetValueRefOrNullRef(1);
+                if (!Unsafe.IsNullRef(ref redirected)) Interlocked.Increment(ref redirected);
+                return (int)Sockets.RedirectMessage(ref ctx, 1);
+            }
+            return (int)SkAction.Pass;
+        }
+    }
+}
+
+namespace BpfDotnet.EndToEnd.Tests
+{
     /// <summary>An sk_lookup program handing the TCP connections to one port to the socket at index 0 of a sockmap.</summary>
     public static partial class Steering
     {

@@ -19,6 +19,7 @@ namespace BpfDotnet.Compiler.Frontend
         public const string Usdt = "BpfDotnet.Usdt";
         public const string BpfSockMap = "BpfDotnet.BpfSockMap";
         public const string FlowDissectorContext = "BpfDotnet.FlowDissectorContext";
+        public const string SkMsgContext = "BpfDotnet.SkMsgContext";
         public const string SkLookupContext = "BpfDotnet.SkLookupContext";
         /// <summary>By metadata name (<c>ContainingTypeName</c>), as it is generic.</summary>
         public const string MapElementIterator = "BpfDotnet.MapElementIterator`2";

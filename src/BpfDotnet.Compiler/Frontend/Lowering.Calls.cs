@@ -75,7 +75,7 @@ namespace BpfDotnet.Compiler.Frontend
                         }
                         return LoadScalar(AddressOf(registers).Plus(arguments[n]), method.ReturnType);
                     }
-                case KnownTypes.XdpContext or KnownTypes.SkBuff or KnownTypes.FlowDissectorContext when method.Name is "GetPacketRefOrNullRef" or "TryReadPacket" or "TryWritePacket":
+                case KnownTypes.XdpContext or KnownTypes.SkBuff or KnownTypes.FlowDissectorContext or KnownTypes.SkMsgContext when method.Name is "GetPacketRefOrNullRef" or "TryReadPacket" or "TryWritePacket":
                 case KnownTypes.SockoptContext when method.Name is "GetValueRefOrNullRef" or "TryReadValue" or "TryWriteValue":
                     return InvokePacket(invocation);
                 case KnownTypes.MapElementIterator when method.Name is "GetKeyRefOrNullRef" or "GetValueRefOrNullRef" && invocation.Instance is { } iterator:
@@ -89,6 +89,8 @@ namespace BpfDotnet.Compiler.Frontend
                     }
                 case KnownTypes.BpfSockMap when method.Name == "Assign" && MapTargetOf(invocation.Instance, invocation) is MapTarget sockets:
                     return AssignSocket(invocation, sockets);
+                case KnownTypes.BpfSockMap when method.Name == "RedirectMessage" && MapTargetOf(invocation.Instance, invocation) is MapTarget messageSockets:
+                    return RedirectMessage(invocation, messageSockets);
                 case KnownTypes.BpfRingBuffer:
                     return InvokeRingBuffer(invocation);
                 case KnownTypes.BpfPerfEventArray:

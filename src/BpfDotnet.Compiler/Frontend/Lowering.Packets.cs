@@ -20,7 +20,7 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>The largest offset the verifier lets a program add to a packet pointer (<c>MAX_PACKET_OFF</c>).</summary>
         private const int MaxPacketOffset = 0xffff;
 
-        private static bool IsPacketContext(ITypeSymbol? type) => type?.ToDisplayString() is KnownTypes.XdpContext or KnownTypes.SkBuff or KnownTypes.SockoptContext or KnownTypes.FlowDissectorContext;
+        private static bool IsPacketContext(ITypeSymbol? type) => type?.ToDisplayString() is KnownTypes.XdpContext or KnownTypes.SkBuff or KnownTypes.SockoptContext or KnownTypes.FlowDissectorContext or KnownTypes.SkMsgContext;
 
         /// <summary>The offset of <c>flow_keys</c> in <c>struct __sk_buff</c>: a pointer the verifier makes a flow dissector's keys.</summary>
         private const int FlowKeysOffset = 144;
@@ -44,6 +44,7 @@ namespace BpfDotnet.Compiler.Frontend
         {
             KnownTypes.XdpContext => (0, 4, 4),
             KnownTypes.SockoptContext => (8, 16, 8),
+            KnownTypes.SkMsgContext => (0, 8, 8),
             _ => (76, 80, 4),
         };
 

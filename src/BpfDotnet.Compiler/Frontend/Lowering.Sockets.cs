@@ -15,6 +15,26 @@ namespace BpfDotnet.Compiler.Frontend
     {
         private const long ENOENT = 2;
 
+        /// <summary><c>Sockets.RedirectMessage(ref ctx, key, flags)</c> in an sk_msg program: <c>bpf_msg_redirect_map(msg, map, key, flags)</c>, its verdict.</summary>
+        private Operand RedirectMessage(IInvocationOperation invocation, MapTarget sockets)
+        {
+            var args = invocation.Arguments;
+            if (Subprograms.ProgramType != ProgramType.SkMsg)
+            {
+                Unsupported(invocation, "'RedirectMessage' in a " + Subprograms.ProgramType + " program (it sends a message on in sk_msg programs only)");
+                return Operand.Const(0);
+            }
+            if (!IsContextAccess(args[0].Value))
+            {
+                Unsupported(args[0].Value, "Passing '" + args[0].Value.Syntax + "', which is not the program's context parameter, to RedirectMessage");
+                return Operand.Const(0);
+            }
+            int context = PointerOf(AddressOf(args[0].Value));
+            int key = Materialize(Rvalue(args[1].Value));
+            int flags = Materialize(args.Length > 2 ? Rvalue(args[2].Value) : Operand.Const(0));
+            return Operand.InReg(CallHelper(HelperId.MsgRedirectMap, invocation, new List<int> { context, LoadMap(sockets), key, flags }));
+        }
+
         private Operand AssignSocket(IInvocationOperation invocation, MapTarget sockets)
         {
             var args = invocation.Arguments;

@@ -142,6 +142,11 @@ namespace BpfDotnet.KernelModel
             // (ctx, struct bpf_sock *sk, u64 flags) and (sk): an sk_lookup program handing the connection to a socket of a sockmap, and the reference's release.
             new(HelperId.SkAssign, "bpf_sk_assign", false, null, false, null, false, new[] { ProgramType.SkLookup, ProgramType.SchedCls, ProgramType.SchedAct }),
             new(HelperId.SkRelease, "bpf_sk_release", false, null, false),
+            // sk_msg programs: (msg, map, key, flags) sends the message to a socket of a sockmap; (msg, bytes) gives the
+            // verdict to that many bytes, or holds back until that many are sent.
+            new(HelperId.MsgRedirectMap, "bpf_msg_redirect_map", false, null, false, null, false, new[] { ProgramType.SkMsg }),
+            new(HelperId.MsgApplyBytes, "bpf_msg_apply_bytes", false, "MsgApplyBytes", false, ContextThen(1), false, new[] { ProgramType.SkMsg }),
+            new(HelperId.MsgCorkBytes, "bpf_msg_cork_bytes", false, "MsgCorkBytes", false, ContextThen(1), false, new[] { ProgramType.SkMsg }),
             new(HelperId.MapPopElem, "bpf_map_pop_elem", false),
             new(HelperId.MapPeekElem, "bpf_map_peek_elem", false),
             new(HelperId.GetCurrentCgroupId, "bpf_get_current_cgroup_id", false, "GetCurrentCgroupId"),

@@ -130,7 +130,7 @@ namespace BpfDotnet.KernelModel
             new("sk_skb/stream_parser", ProgramType.SkSkb, AttachType.SkSkbStreamParser, ProgramAttach.None, Packet: PacketAccess.ReadWrite),
             new("sk_skb/stream_verdict", ProgramType.SkSkb, AttachType.SkSkbStreamVerdict, ProgramAttach.None, Packet: PacketAccess.ReadWrite),
             new("sk_skb", ProgramType.SkSkb, 0, ProgramAttach.None, Packet: PacketAccess.ReadWrite),
-            new("sk_msg", ProgramType.SkMsg, AttachType.SkMsgVerdict, ProgramAttach.None),
+            new("sk_msg", ProgramType.SkMsg, AttachType.SkMsgVerdict, ProgramAttach.None, Packet: PacketAccess.ReadWrite),
             new("sk_lookup", ProgramType.SkLookup, AttachType.SkLookup, ProgramAttach.None),
             new("flow_dissector", ProgramType.FlowDissector, AttachType.FlowDissector, ProgramAttach.None, Packet: PacketAccess.Read),
             new("lwt_in", ProgramType.LwtIn, 0, ProgramAttach.None, Packet: PacketAccess.Read),

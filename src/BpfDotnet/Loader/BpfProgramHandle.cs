@@ -48,6 +48,7 @@ namespace BpfDotnet
             BpfProgramType.PerfEvent => "AttachPerfEvent(event, frequency or period)",
             BpfProgramType.SocketFilter => "AttachToSocket(socket)",
             BpfProgramType.SkLookup or BpfProgramType.FlowDissector => "AttachNetworkNamespace(path)",
+            BpfProgramType.SkMsg or BpfProgramType.SkSkb => "AttachToSockMap(map)",
             BpfProgramType.CgroupSkb or BpfProgramType.CgroupSock or BpfProgramType.CgroupSockAddr or BpfProgramType.CgroupSockopt
                 or BpfProgramType.CgroupSysctl or BpfProgramType.CgroupDevice or BpfProgramType.SockOps => "AttachCgroup(path)",
             BpfProgramType.Tracing when WalksAMap => "AttachIterator(map)",

@@ -33,6 +33,18 @@ namespace BpfDotnet
         public static long XdpAdjustMeta(ref XdpContext context, int delta) => -EOPNOTSUPP;
 
         /// <summary>
+        /// <c>bpf_msg_apply_bytes</c>: in an sk_msg program, applies this verdict to the next <paramref name="bytes"/> bytes
+        /// of the socket's data, so the program runs again only after them. Returns 0. As .NET code: 0.
+        /// </summary>
+        public static long MsgApplyBytes(ref SkMsgContext context, uint bytes) => 0;
+
+        /// <summary>
+        /// <c>bpf_msg_cork_bytes</c>: in an sk_msg program, holds the data back until <paramref name="bytes"/> bytes are
+        /// gathered, then runs the program on them together. Returns 0. As .NET code: 0.
+        /// </summary>
+        public static long MsgCorkBytes(ref SkMsgContext context, uint bytes) => 0;
+
+        /// <summary>
         /// <c>bpf_redirect</c> from an XDP program: sends the packet out of interface <paramref name="interfaceIndex"/>.
         /// Return its result: <see cref="XdpAction.Redirect"/>, or <see cref="XdpAction.Aborted"/> for bad flags.
         /// </summary>

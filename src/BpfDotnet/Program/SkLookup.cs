@@ -45,6 +45,82 @@ namespace BpfDotnet
         Pass = 1,
     }
 
+    /// <summary>Flags of <see cref="BpfSockMap.RedirectMessage"/>.</summary>
+    [Flags]
+    public enum SockRedirectFlags : ulong
+    {
+        /// <summary>Out of the target socket (to its peer).</summary>
+        None = 0,
+        /// <summary>Into the target socket's receive queue (<c>BPF_F_INGRESS</c>).</summary>
+        Ingress = 1,
+    }
+
+    /// <summary>
+    /// The context of an sk_msg program (<c>[Section("sk_msg")]</c>, <c>struct sk_msg_md</c>), attached to a sockmap: the
+    /// kernel runs it on each sendmsg of a socket in the map, with the message's bytes read and written in place
+    /// (<see cref="GetPacketRefOrNullRef{T}"/>, <see cref="TryReadPacket{T}"/>, <see cref="TryWritePacket{T}"/>, bounded as packet
+    /// bytes are). It returns <see cref="SkAction.Pass"/>, <see cref="SkAction.Drop"/> (sendmsg fails with EACCES; the kernel
+    /// keeps that verdict for the socket's later sends too) or the result of <see cref="BpfSockMap.RedirectMessage"/>.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct SkMsgContext
+    {
+        private ulong _data;
+        private ulong _dataEnd;
+        /// <summary>2 (AF_INET) or 10 (AF_INET6).</summary>
+        public uint Family;
+        /// <summary>The remote IPv4 address, in network byte order.</summary>
+        public uint RemoteIp4;
+        /// <summary>The local IPv4 address, in network byte order.</summary>
+        public uint LocalIp4;
+        /// <summary>The remote IPv6 address.</summary>
+        public SockAddrIp6 RemoteIp6;
+        /// <summary>The local IPv6 address.</summary>
+        public SockAddrIp6 LocalIp6;
+        /// <summary>The remote port, in network byte order (in the low 16 bits).</summary>
+        public uint RemotePortNetworkOrder;
+        /// <summary>The local port, in host byte order.</summary>
+        public uint LocalPort;
+        /// <summary>The size of the whole message in bytes (the part in reach of the packet accessors may be shorter).</summary>
+        public uint Size;
+        private ulong _socket;
+
+        /// <summary>A context for running an sk_msg program as .NET code on <paramref name="message"/>: its accessors read and write that array.</summary>
+        public static SkMsgContext ForMessage(byte[] message)
+        {
+            ArgumentNullException.ThrowIfNull(message);
+            return new SkMsgContext { _data = PacketBuffers.Register(message), Size = (uint)message.Length, Family = 2 };
+        }
+
+        /// <summary>The bytes of the message in reach (<c>data_end - data</c>).</summary>
+        public readonly int PacketLength => PacketBuffers.Of((uint)_data).Length;
+
+        /// <summary>A reference to the <typeparamref name="T"/> at byte <paramref name="offset"/> of the message, or a null reference where it ends before it (BPF0015 until tested).</summary>
+        public readonly ref T GetPacketRefOrNullRef<T>(int offset) where T : unmanaged => ref PacketBuffers.At<T>(PacketBuffers.Of((uint)_data), offset);
+
+        /// <summary>Copies the <typeparamref name="T"/> at byte <paramref name="offset"/> of the message; false (and <paramref name="value"/> zeroed) where it ends before it.</summary>
+        public readonly bool TryReadPacket<T>(int offset, out T value) where T : unmanaged
+        {
+            ref T at = ref PacketBuffers.At<T>(PacketBuffers.Of((uint)_data), offset);
+            if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref at))
+            {
+                value = default;
+                return false;
+            }
+            value = at;
+            return true;
+        }
+
+        /// <summary>Writes <paramref name="value"/> at byte <paramref name="offset"/> of the message; false (nothing written) where it ends before its end.</summary>
+        public readonly bool TryWritePacket<T>(int offset, in T value) where T : unmanaged
+        {
+            ref T at = ref PacketBuffers.At<T>(PacketBuffers.Of((uint)_data), offset);
+            if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref at)) return false;
+            at = value;
+            return true;
+        }
+    }
+
     /// <summary>Flags of <see cref="BpfSockMap.Assign"/>.</summary>
     [Flags]
     public enum SkAssignFlags : ulong
@@ -75,6 +151,14 @@ namespace BpfDotnet
         /// assigned already). As .NET code: 0 where <see cref="Set"/> put a socket at the key, else -ENOENT.
         /// </summary>
         public long Assign(ref SkLookupContext context, uint key, SkAssignFlags flags = SkAssignFlags.None) => _entries.Contains(key) ? 0 : -2;
+
+        /// <summary>
+        /// <c>bpf_msg_redirect_map</c>: in an sk_msg program, sends the message to the socket at <paramref name="key"/>
+        /// instead (out of it, or into its receive queue with <see cref="SockRedirectFlags.Ingress"/>). Return its result:
+        /// <see cref="SkAction.Pass"/>, or <see cref="SkAction.Drop"/> where the map has no socket at the key. As .NET code:
+        /// Pass where <see cref="Set"/> put a socket at the key.
+        /// </summary>
+        public SkAction RedirectMessage(ref SkMsgContext context, uint key, SockRedirectFlags flags = SockRedirectFlags.None) => _entries.Contains(key) ? SkAction.Pass : SkAction.Drop;
 
         /// <summary>Outside the kernel: marks <paramref name="key"/> as holding a socket (user space sets the kernel's through the loaded map's handle).</summary>
         public void Set(uint key)

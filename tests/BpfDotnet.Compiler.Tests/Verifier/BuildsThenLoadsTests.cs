@@ -180,6 +180,11 @@ namespace BpfDotnet.Compiler.Tests.Verifier
             + statement + "\n        return 0;\n    }\n}\n", "BPF0008");
 
         [Fact]
+        public void RedirectingAMessageOutsideAnSkMsgProgram_IsRefused() => AssertRefused(
+            "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfMap(MaxEntries = 1)] public static BpfSockMap Sockets = new();\n    [BpfProgram, Section(\"xdp\")]\n    public static int Run(ref XdpContext ctx)\n    {\n"
+            + "        SkMsgContext fake = default;\n        var r = Sockets.RedirectMessage(ref fake, 0); // BPF0008\n        return 0;\n    }\n}\n", "BPF0008");
+
+        [Fact]
         public void AssigningASocketOutsideAnSkLookupProgram_IsRefused() => AssertRefused(
             "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfMap(MaxEntries = 1)] public static BpfSockMap Sockets = new();\n    [BpfProgram, Section(\"xdp\")]\n    public static int Run(ref XdpContext ctx)\n    {\n"
             + "        SkLookupContext fake = default;\n        long r = Sockets.Assign(ref fake, 0); // BPF0008\n        return 0;\n    }\n}\n", "BPF0008");
