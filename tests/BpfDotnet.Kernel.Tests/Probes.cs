@@ -1159,6 +1159,30 @@ namespace BpfDotnet.EndToEnd.Tests
 
 namespace BpfDotnet.EndToEnd.Tests
 {
+    /// <summary>One kprobe_multi link on the getpgid system call's entry functions, counted per function by the attach cookie.</summary>
+    public static partial class KernelMultiProbes
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        [BpfMap(MaxEntries = 8)]
+        public static BpfArrayMap<long> Calls = new(8);
+
+        [BpfProgram, Section("kprobe.multi/__*_sys_getpgid")]
+        public static int OnGetpgid(ref PtRegs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            ulong cookie = Bpf.GetAttachCookie(ref ctx);
+            if (cookie >= 8) return 0;
+            ref long calls = ref Calls.GetValueRefOrNullRef((uint)cookie);
+            if (!Unsafe.IsNullRef(ref calls)) Interlocked.Increment(ref calls);
+            return 0;
+        }
+    }
+}
+
+namespace BpfDotnet.EndToEnd.Tests
+{
     /// <summary>One uprobe_multi link on the libc functions "getp?id" matches, counted per function by the attach cookie.</summary>
     public static partial class LibcMultiProbes
     {

@@ -57,6 +57,7 @@ namespace BpfDotnet.Loader.Tests
                     ProgramAttach.Kprobe => "kprobe (perf event + link), where the kernel has kprobes",
                     ProgramAttach.Tracing => "where its kernel BTF id says (raw tracepoint open)",
                     ProgramAttach.UprobeMulti => "uprobe_multi link on every function the glob matches",
+                    ProgramAttach.KprobeMulti => "kprobe_multi link on every kernel function the glob matches",
                     ProgramAttach.Usdt => "uprobe at each location of the USDT probe (perf event + link, semaphore raised)",
                     ProgramAttach.Iterator => "iterator link (a map iterator needs AttachIterator(map))",
                     _ => "no",

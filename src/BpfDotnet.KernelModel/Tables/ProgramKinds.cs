@@ -25,6 +25,12 @@ namespace BpfDotnet.KernelModel
         Kprobe,
 
         /// <summary>
+        /// <c>kprobe.multi/&lt;pattern&gt;</c> (and <c>kretprobe.multi/</c>): one kprobe_multi link (BPF_LINK_CREATE, fprobe
+        /// based) for every traceable kernel function the glob pattern matches.
+        /// </summary>
+        KprobeMulti,
+
+        /// <summary>
         /// <c>uprobe.multi/&lt;binary&gt;:&lt;pattern&gt;</c> (and <c>uretprobe.multi/</c>): one uprobe_multi link (BPF_LINK_CREATE) for
         /// every function of the binary the glob pattern matches.
         /// </summary>
@@ -85,6 +91,10 @@ namespace BpfDotnet.KernelModel
             new("raw_tp.w/", ProgramType.RawTracepointWritable, 0, ProgramAttach.RawTracepoint),
             new("raw_tracepoint/", ProgramType.RawTracepoint, 0, ProgramAttach.RawTracepoint),
             new("raw_tp/", ProgramType.RawTracepoint, 0, ProgramAttach.RawTracepoint),
+            new("kprobe.multi/", ProgramType.Kprobe, AttachType.TraceKprobeMulti, ProgramAttach.KprobeMulti),
+            new("kretprobe.multi/", ProgramType.Kprobe, AttachType.TraceKprobeMulti, ProgramAttach.KprobeMulti),
+            new("kprobe.multi", ProgramType.Kprobe, AttachType.TraceKprobeMulti, ProgramAttach.None),
+            new("kretprobe.multi", ProgramType.Kprobe, AttachType.TraceKprobeMulti, ProgramAttach.None),
             new("kprobe/", ProgramType.Kprobe, 0, ProgramAttach.Kprobe),
             new("kretprobe/", ProgramType.Kprobe, 0, ProgramAttach.Kprobe),
             new("kprobe", ProgramType.Kprobe, 0, ProgramAttach.None),

@@ -189,6 +189,22 @@ namespace BpfDotnet.KernelModel
         [FieldOffset(4)] public uint Flags;
     }
 
+    /// <summary>BPF_LINK_CREATE of a kprobe_multi link: one link for probes on many kernel functions, named or at addresses.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 48)]
+    internal struct LinkCreateKprobeMultiAttr
+    {
+        [FieldOffset(0)] public uint ProgFd;
+        [FieldOffset(4)] public uint TargetFd;
+        [FieldOffset(8)] public uint AttachType;
+        [FieldOffset(12)] public uint Flags;
+        /// <summary><c>BPF_F_KPROBE_MULTI_RETURN</c> (1) for return probes.</summary>
+        [FieldOffset(16)] public uint MultiFlags;
+        [FieldOffset(20)] public uint Count;
+        [FieldOffset(24)] public ulong Symbols;
+        [FieldOffset(32)] public ulong Addresses;
+        [FieldOffset(40)] public ulong Cookies;
+    }
+
     /// <summary>BPF_LINK_CREATE of a uprobe_multi link: one link for probes at many offsets of one file.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 68)]
     internal struct LinkCreateUprobeMultiAttr

@@ -383,6 +383,37 @@ namespace BpfDotnet.Interop
             return (int)Native.Bpf(BpfCommand.IterCreate, a, out errno);
         }
 
+        /// <summary>BPF_LINK_CREATE of a kprobe_multi link: the program on the kernel functions named <paramref name="functions"/>, each with its cookie.</summary>
+        internal static int LinkCreateKprobeMulti(int progFd, IReadOnlyList<string> functions, ReadOnlySpan<ulong> cookies, bool returnProbes, out int errno)
+        {
+            Span<byte> a = stackalloc byte[AttrSize];
+            a.Clear();
+            // The names, NUL-terminated, in one block; an array of pointers into it.
+            var names = new List<byte>();
+            var starts = new int[functions.Count];
+            for (int i = 0; i < functions.Count; i++)
+            {
+                starts[i] = names.Count;
+                names.AddRange(Encoding.ASCII.GetBytes(functions[i]));
+                names.Add(0);
+            }
+            byte[] block = names.ToArray();
+            var pointers = new ulong[functions.Count];
+            fixed (byte* pb = block)
+            fixed (ulong* pp = pointers)
+            fixed (ulong* pc = cookies)
+            {
+                for (int i = 0; i < pointers.Length; i++) pointers[i] = (ulong)(pb + starts[i]);
+                var attr = new LinkCreateKprobeMultiAttr
+                {
+                    ProgFd = (uint)progFd, AttachType = (uint)KernelModel.AttachType.TraceKprobeMulti, MultiFlags = returnProbes ? 1u : 0u,
+                    Count = (uint)functions.Count, Symbols = (ulong)pp, Cookies = (ulong)pc,
+                };
+                MemoryMarshal.Write(a, in attr);
+                return (int)Native.Bpf(BpfCommand.LinkCreate, a, out errno);
+            }
+        }
+
         /// <summary>BPF_LINK_CREATE of a uprobe_multi link: the program at <paramref name="offsets"/> of <paramref name="path"/>, each with its cookie.</summary>
         internal static int LinkCreateUprobeMulti(int progFd, string path, ReadOnlySpan<ulong> offsets, ReadOnlySpan<ulong> cookies, bool returnProbes, int pid, out int errno)
         {

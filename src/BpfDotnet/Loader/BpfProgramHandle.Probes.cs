@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 using BpfDotnet.Interop;
 using BpfDotnet.KernelModel;
@@ -118,6 +119,89 @@ namespace BpfDotnet
             var functions = FindFunctions(binary, pattern);
             if (functions.Count == 0) throw new BpfException($"No function of '{binary}' matches '{pattern}' (section '{SectionName}' of program '{Name}').");
             return AttachUprobeMulti(binary, functions, SectionName.StartsWith("uretprobe", StringComparison.Ordinal));
+        }
+
+        /// <summary>
+        /// The kernel functions whose names match the glob <paramref name="pattern"/>, in ordinal order: those ftrace can
+        /// trace (<c>available_filter_functions</c>), or, where that list cannot be read, the kernel's text symbols
+        /// (<c>/proc/kallsyms</c>). The order <see cref="AttachKprobeMulti"/> gives them their cookies in when a section names a pattern.
+        /// </summary>
+        /// <exception cref="BpfException">Neither list can be read.</exception>
+        public static IReadOnlyList<string> FindKernelFunctions(string pattern)
+        {
+            ArgumentNullException.ThrowIfNull(pattern);
+            var names = new SortedSet<string>(StringComparer.Ordinal);
+            try
+            {
+                foreach (string line in File.ReadLines("/sys/kernel/tracing/available_filter_functions"))
+                {
+                    int end = line.IndexOf(' ');
+                    string name = end < 0 ? line : line.Substring(0, end);
+                    if (Glob(pattern, name)) names.Add(name);
+                }
+                return names.ToList();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+            try
+            {
+                foreach (string line in File.ReadLines("/proc/kallsyms"))
+                {
+                    // "<address> <type> <name>[\t[module]]": text symbols only, without compiler-made clones (name.cold, name.isra.0).
+                    string[] fields = line.Split(' ', 3);
+                    if (fields.Length < 3 || fields[1] is not ("t" or "T")) continue;
+                    string name = fields[2].Split('\t')[0];
+                    if (name.IndexOf('.') < 0 && Glob(pattern, name)) names.Add(name);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new BpfException("Cannot read the kernel's functions from /sys/kernel/tracing/available_filter_functions or /proc/kallsyms: " + e.Message);
+            }
+            return names.ToList();
+        }
+
+        /// <summary>
+        /// Attaches the program (of type <c>Kprobe</c>, loaded from a <c>kprobe.multi</c> or <c>kretprobe.multi</c> section)
+        /// to every kernel function of <paramref name="functions"/> with one kprobe_multi link (fprobe based, kernel 5.18+,
+        /// which needs no kprobes): at their entries, or at their returns when <paramref name="returnProbes"/>. The program
+        /// tells them apart by <c>Bpf.GetAttachCookie(ref ctx)</c>: the function's index in <paramref name="functions"/>.
+        /// </summary>
+        /// <exception cref="BpfException">The kernel has no kprobe_multi links, a function cannot be traced, or the kernel refused.</exception>
+        public BpfLink AttachKprobeMulti(IReadOnlyList<string> functions, bool returnProbes = false)
+        {
+            ArgumentNullException.ThrowIfNull(functions);
+            _owner.ThrowIfDisposed();
+            if (Type != BpfProgramType.Kprobe || _kind.ExpectedAttach != KernelModel.AttachType.TraceKprobeMulti)
+                throw new BpfException($"Program '{Name}' is in section '{SectionName}'; a kprobe_multi link runs programs loaded from a 'kprobe.multi' or 'kretprobe.multi' section (declare it with [Section(\"kprobe.multi\")]).");
+            if (functions.Count == 0) throw new BpfException($"No kernel functions to attach program '{Name}' to.");
+            var cookies = new ulong[functions.Count];
+            for (int i = 0; i < cookies.Length; i++) cookies[i] = (ulong)i;
+            int lfd, errno;
+            using (BpfFileDescriptor.Lease lease = Fd.Acquire())
+            {
+                lfd = BpfSyscalls.LinkCreateKprobeMulti(lease.Fd, functions, cookies, returnProbes, out errno);
+            }
+            string what = (returnProbes ? "kretprobe.multi " : "kprobe.multi ") + (functions.Count == 1 ? functions[0] : functions[0] + " and " + (functions.Count - 1) + " more");
+            if (lfd < 0)
+                throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to {functions.Count} kernel functions (BPF_LINK_CREATE, kprobe_multi: {what})",
+                    errno switch
+                    {
+                        Native.EOPNOTSUPP => "The kernel was built without fprobe (CONFIG_FPROBE), which kprobe_multi links need; a tracepoint or raw tracepoint program can often observe the same event.",
+                        Native.ESRCH or Native.ENOENT or Native.EINVAL => "A function may not exist or may not be traceable (see /sys/kernel/tracing/available_filter_functions); inlined and notrace functions cannot be probed.",
+                        Native.EPERM or Native.EACCES => "The kernel refuses function tracing here even to root (a lockdown or security policy); a tracepoint or raw tracepoint program can often observe the same event.",
+                        _ => null,
+                    });
+            return Track(new BpfLink(new BpfFileDescriptor(lfd), what + " -> " + Name, new List<BpfFileDescriptor>()));
+        }
+
+        private BpfLink AttachKprobeMultiFromSection()
+        {
+            string pattern = SectionName.Substring(SectionName.IndexOf('/') + 1);
+            var functions = FindKernelFunctions(pattern);
+            if (functions.Count == 0) throw new BpfException($"No kernel function matches '{pattern}' (section '{SectionName}' of program '{Name}').", Native.ENOENT);
+            return AttachKprobeMulti(functions, SectionName.StartsWith("kretprobe", StringComparison.Ordinal));
         }
 
         /// <summary>A glob match: '*' any run of characters, '?' any one.</summary>

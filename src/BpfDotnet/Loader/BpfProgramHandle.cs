@@ -52,7 +52,9 @@ namespace BpfDotnet
             BpfProgramType.CgroupSkb or BpfProgramType.CgroupSock or BpfProgramType.CgroupSockAddr or BpfProgramType.CgroupSockopt
                 or BpfProgramType.CgroupSysctl or BpfProgramType.CgroupDevice or BpfProgramType.SockOps => "AttachCgroup(path)",
             BpfProgramType.Tracing when WalksAMap => "AttachIterator(map)",
-            BpfProgramType.Kprobe => SectionName.StartsWith("k", StringComparison.Ordinal) ? "AttachKprobe(function)"
+            BpfProgramType.Kprobe => SectionName.StartsWith("kprobe.multi", StringComparison.Ordinal) || SectionName.StartsWith("kretprobe.multi", StringComparison.Ordinal) ? "AttachKprobeMulti(functions)"
+                : SectionName.StartsWith("uprobe.multi", StringComparison.Ordinal) || SectionName.StartsWith("uretprobe.multi", StringComparison.Ordinal) ? "AttachUprobeMulti(binary, functions)"
+                : SectionName.StartsWith("k", StringComparison.Ordinal) ? "AttachKprobe(function)"
                 : SectionName.StartsWith("usdt", StringComparison.Ordinal) ? "AttachUsdt(binary, provider, name)" : "AttachUprobe(binary, function)",
             _ => "no attach call of this loader yet",
         };
@@ -79,6 +81,7 @@ namespace BpfDotnet
                 ProgramAttach.RawTracepoint => AttachRawTracepoint(),
                 ProgramAttach.Uprobe => AttachUprobeFromSection(),
                 ProgramAttach.UprobeMulti => AttachUprobeMultiFromSection(),
+                ProgramAttach.KprobeMulti => AttachKprobeMultiFromSection(),
                 ProgramAttach.Kprobe => AttachKprobeFromSection(),
                 ProgramAttach.Tracing => AttachTracing(),
                 ProgramAttach.Iterator => AttachIteratorFromSection(),

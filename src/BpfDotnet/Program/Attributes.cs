@@ -189,4 +189,18 @@ namespace BpfDotnet
         /// <summary>What the kept bits are multiplied by.</summary>
         public int Scale { get; set; } = 1;
     }
+
+    /// <summary>
+    /// The name a type or member has in the kernel's BTF (<c>task_struct</c>, <c>real_parent</c>), on the declarations
+    /// <c>KernelTypes.GenerateCSharp</c> writes, where the C# name is its PascalCase form.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Struct | AttributeTargets.Enum | AttributeTargets.Field | AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+    public sealed class BtfNameAttribute : Attribute
+    {
+        /// <summary>Names the BTF type or member.</summary>
+        public BtfNameAttribute(string name) => Name = name;
+
+        /// <summary>The BTF name.</summary>
+        public string Name { get; }
+    }
 }
