@@ -14,6 +14,7 @@ namespace BpfDotnet.Compiler.Backend
         public List<Instruction> Code { get; } = new List<Instruction>();
         public List<MapRelocation> Relocations { get; } = new List<MapRelocation>();
         public List<CallRelocation> Calls { get; } = new List<CallRelocation>();
+        public List<CoreAccess> CoreAccesses { get; } = new List<CoreAccess>();
         public List<LineInfo> Lines { get; } = new List<LineInfo>();
         public int StackDepth { get; set; }
     }
@@ -150,6 +151,15 @@ namespace BpfDotnet.Compiler.Backend
                     {
                         int d = DefReg(ins.Dst);
                         MovImm(d, ins.Imm);
+                        Commit(ins.Dst, d);
+                        break;
+                    }
+                case IrOp.CoreOffset:
+                    {
+                        // mov64 dst, <the member's offset>: the loader rewrites the immediate for the running kernel.
+                        int d = DefReg(ins.Dst);
+                        _out.CoreAccesses.Add(ins.Core! with { InstructionIndex = _out.Code.Count });
+                        Emit(Opcodes.Alu(false, Opcodes.AluMov, register: false), d, 0, 0, ins.Core!.Offset);
                         Commit(ins.Dst, d);
                         break;
                     }

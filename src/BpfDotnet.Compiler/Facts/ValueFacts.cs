@@ -270,6 +270,10 @@ namespace BpfDotnet.Compiler.Facts
                 case IrOp.LoadMap:
                     state.Define(ins.Dst, Fact.Of(ins.IsGlobalData ? ValueKind.MapValue : ValueKind.MapReference));
                     break;
+                case IrOp.CoreOffset:
+                    // Whatever offset the loader writes: a struct member's, below 2^31.
+                    state.Define(ins.Dst, Fact.Range(0, int.MaxValue));
+                    break;
                 case IrOp.Call:
                     {
                         // A helper that takes a reservation releases it.

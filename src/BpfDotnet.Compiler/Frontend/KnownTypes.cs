@@ -49,5 +49,6 @@ namespace BpfDotnet.Compiler.Frontend
         public const string BinaryPrimitives = "System.Buffers.Binary.BinaryPrimitives";
         public const string StructLayoutAttribute = "System.Runtime.InteropServices.StructLayoutAttribute";
         public const string FieldOffsetAttribute = "System.Runtime.InteropServices.FieldOffsetAttribute";
+        public const string BtfNameAttribute = "BpfDotnet.BtfNameAttribute";
     }
 }

@@ -319,6 +319,8 @@ namespace BpfDotnet.Compiler.Frontend
                     return Operand.Const(emptyStorage.SpanLength == 0 ? 1 : 0);
                 case IImplicitIndexerReferenceOperation { Argument: not IRangeOperation } fromEnd when IsScalar(fromEnd.Type):
                     return LoadScalar(AddressOf(fromEnd), fromEnd.Type);
+                case IFieldReferenceOperation kernelField when KernelMemberOf(kernelField) is { } kernelMember:
+                    return CoreRead(kernelField, kernelMember);
                 case IPropertyReferenceOperation spanIndexer when IsSpanMember(spanIndexer, "this[]"):
                 case IPropertyReferenceOperation current when SpanEnumeratorOf(current) is not null:
                 case IPropertyReferenceOperation { Instance: not null } auto when TypeLayout.BackingField(auto.Property) is not null:

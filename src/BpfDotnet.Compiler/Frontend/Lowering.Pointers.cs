@@ -98,6 +98,13 @@ namespace BpfDotnet.Compiler.Frontend
         private Address PointerAccessAddress(IOperation op, bool read = false)
         {
             var children = op.ChildOperations.ToList();
+            if (children.Count > 0 && children[0].Type is IPointerTypeSymbol { PointedAtType: var pointee } && TypeLayout.IsKernelType(pointee))
+            {
+                // Kernel memory is read member by member with bpf_probe_read_kernel (p->Member); the program cannot touch it in place.
+                Unsupported(op, "Writing to, taking the address of, or reading other than an integer, enum or pointer member of kernel memory ('" + op.Syntax
+                    + "'; read integer, enum and pointer members one at a time: p->Member)");
+                return Address.OfReg(Materialize(Rvalue(children[0])));
+            }
             if (op.Syntax is ElementAccessExpressionSyntax && children.Count >= 2 && !children[1].ConstantValue.HasValue
                 && Unwrap(children[0]) is IFieldReferenceOperation { Field.IsFixedSizeBuffer: true } buffer && IsContextAccess(buffer))
             {

@@ -324,6 +324,7 @@ namespace BpfDotnet.Compiler.Frontend
                     machine.Lines.ToEquatableArray(), new FunctionSignature(returnType, parameters.ToEquatableArray()), machine.StackDepth)
                 {
                     Calls = machine.Calls.ToEquatableArray(),
+                    CoreAccesses = machine.CoreAccesses.ToEquatableArray(),
                 };
                 var callees = new HashSet<string>(machine.Calls.Select(c => c.Callee), System.StringComparer.Ordinal);
                 int deepest = 0;

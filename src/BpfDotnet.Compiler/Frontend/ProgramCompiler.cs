@@ -134,6 +134,7 @@ namespace BpfDotnet.Compiler.Frontend
                 machine.StackDepth)
             {
                 Calls = machine.Calls.ToEquatableArray(),
+                CoreAccesses = machine.CoreAccesses.ToEquatableArray(),
                 Subprograms = subprograms.Functions.ToEquatableArray(),
             };
             return new MethodCompilation(compiled, lowering.MapsUsed.ToEquatableArray(), EquatableArray<DiagnosticInfo>.Empty)
@@ -213,6 +214,7 @@ namespace BpfDotnet.Compiler.Frontend
                         machine.Lines.ToEquatableArray(), signature, machine.StackDepth)
                     {
                         Calls = machine.Calls.ToEquatableArray(),
+                        CoreAccesses = machine.CoreAccesses.ToEquatableArray(),
                     });
                     int deepest = 0;
                     foreach (var call in machine.Calls) deepest = Math.Max(deepest, subprograms.ChainDepth.TryGetValue(call.Callee, out int d) ? d : 0);

@@ -320,6 +320,7 @@ namespace BpfDotnet.Compiler.Frontend
                     report(DiagnosticDescriptors.HeapAllocation, op.Syntax, op.Syntax.ToString());
                     return true;
                 case IConversionOperation conversion when conversion.Type is IPointerTypeSymbol && conversion.Operand.Type is not IPointerTypeSymbol
+                    && !(conversion.Type is IPointerTypeSymbol { PointedAtType: var kernelType } && TypeLayout.IsKernelType(kernelType))
                     && !(conversion.Operand.ConstantValue.HasValue && (conversion.Operand.ConstantValue.Value is null || conversion.Operand.ConstantValue.Value is 0 or 0L or 0UL)):
                     report(DiagnosticDescriptors.UnsupportedConstruct, op.Syntax, "A pointer made from an integer ('" + op.Syntax + "': the verifier lets a program dereference only pointers it can track, such as '&local' or a fixed buffer)");
                     return true;

@@ -64,7 +64,8 @@ namespace BpfDotnet.Compiler.Frontend
             }
             if (type is IPointerTypeSymbol pointer)
             {
-                if (pointer.PointedAtType.SpecialType == SpecialType.System_Void) return new PointerType(null);
+                // A pointer into kernel memory is an address the program reads through with helpers: no layout of its target is needed.
+                if (pointer.PointedAtType.SpecialType == SpecialType.System_Void || IsKernelType(pointer.PointedAtType)) return new PointerType(null);
                 var target = TryGet(pointer.PointedAtType, depth + 1, out error);
                 return target is null ? null : new PointerType(target);
             }
@@ -196,6 +197,10 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>The hidden field behind an auto-property, or null for a property with accessor bodies.</summary>
         public static IFieldSymbol? BackingField(IPropertySymbol property)
             => property.ContainingType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
+
+        /// <summary>True for a struct declared as a kernel type (<c>[BtfName]</c>), whose memory a program reads with <c>bpf_probe_read_kernel</c>.</summary>
+        public static bool IsKernelType(ITypeSymbol type)
+            => type.TypeKind == TypeKind.Struct && type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownTypes.BtfNameAttribute);
 
         /// <summary>Rounds <paramref name="value"/> up to a multiple of <paramref name="alignment"/>.</summary>
         public static int AlignUp(int value, int alignment) => alignment <= 1 ? value : (value + alignment - 1) / alignment * alignment;

@@ -29,6 +29,8 @@ namespace BpfDotnet.Compiler.Ir
         FrameAddr,
         /// <summary>dst = map reference (ld_imm64 relocated against a map), or, with <see cref="IrInstruction.Callee"/>, a subprogram's address.</summary>
         LoadMap,
+        /// <summary>dst = the byte offset of a kernel struct member (<see cref="IrInstruction.Core"/>), which the loader relocates.</summary>
+        CoreOffset,
         /// <summary>dst = helper(args...), or a BPF-to-BPF call when <see cref="IrInstruction.Callee"/> is set.</summary>
         Call,
         /// <summary>dst = (a cond b-or-imm) ? 1 : 0.</summary>
@@ -161,6 +163,8 @@ namespace BpfDotnet.Compiler.Ir
         public bool PacketStart;
         /// <summary>For <see cref="IrOp.Load"/>: the value is a pointer the kernel may hand over as null (an iterator's key or value), to test before use.</summary>
         public bool MaybeNull;
+        /// <summary>For <see cref="IrOp.CoreOffset"/>: the member whose offset the loader relocates (its instruction index not yet known).</summary>
+        public Model.CoreAccess? Core;
         /// <summary>For <see cref="IrOp.Store"/>: a store into the program's context, which the verifier takes only from a register (never an immediate).</summary>
         public bool IntoContext;
         /// <summary>For <see cref="IrOp.Check"/>: what must be proven, and the diagnostic when it is not.</summary>

@@ -36,6 +36,7 @@ namespace BpfDotnet.Compiler.Ir
                 IrOp.ByteSwap => $"r{ins.Dst} = bswap{ins.Size} r{ins.A}",
                 IrOp.FrameAddr => $"r{ins.Dst} = &slot{ins.Slot}",
                 IrOp.LoadMap => $"r{ins.Dst} = map {ins.MapName}",
+                IrOp.CoreOffset => $"r{ins.Dst} = offsetof({ins.Core?.Struct}.{ins.Core?.Member})",
                 IrOp.Call => $"r{ins.Dst} = call {(ins.Callee ?? "helper" + ins.Helper)}({string.Join(", ", (ins.Args ?? new System.Collections.Generic.List<int>()).Select(a => "r" + a))})",
                 IrOp.SetCond => $"r{ins.Dst} = r{ins.A} {ins.Cond}{w} {B()}",
                 IrOp.Jump => $"goto b{ins.Target!.Id}",

@@ -46,6 +46,9 @@ namespace BpfDotnet.Compiler.Model
         FunctionSignature Signature,
         int StackDepth)
     {
+        /// <summary>Instructions whose immediate is a kernel struct member's offset, which the loader relocates (CO-RE).</summary>
+        public EquatableArray<CoreAccess> CoreAccesses { get; init; } = EquatableArray<CoreAccess>.Empty;
+
         /// <summary>BPF-to-BPF calls: <c>call</c> instructions (src <c>BPF_PSEUDO_CALL</c>) to a function of <see cref="Subprograms"/>.</summary>
         public EquatableArray<CallRelocation> Calls { get; init; } = EquatableArray<CallRelocation>.Empty;
 
@@ -55,6 +58,14 @@ namespace BpfDotnet.Compiler.Model
         /// </summary>
         public EquatableArray<CompiledFunction> Subprograms { get; init; } = EquatableArray<CompiledFunction>.Empty;
     }
+
+    /// <summary>
+    /// A <c>mov</c> at <paramref name="InstructionIndex"/> whose immediate is the byte offset of member
+    /// <paramref name="Member"/> of the kernel struct <paramref name="Struct"/> (BTF names), as the C# declaration places it
+    /// (<paramref name="Offset"/>, <paramref name="Size"/> bytes, <paramref name="Pointer"/> for a pointer member): the loader
+    /// moves it to where the running kernel's BTF places the member. <paramref name="Declared"/> names the C# member.
+    /// </summary>
+    public sealed record CoreAccess(int InstructionIndex, string Struct, string Member, int Offset, int Size, bool Pointer, string Declared);
 
     /// <summary>
     /// A <c>call</c> at <paramref name="InstructionIndex"/> to the subprogram named <paramref name="Callee"/>, or, with

@@ -41,6 +41,7 @@ namespace BpfDotnet.Compiler.Object
             var btf = new BtfBuilder();
             var elf = new ElfWriter();
             var btfExt = new BtfExtWriter();
+            var core = CoreTypes(btf, spec.Programs.Concat(Subprograms(spec)));
 
             // Code: each function with the section it is placed in and its byte offset there.
             var code = new List<(CompiledFunction Function, int Section, int Offset)>();
@@ -61,6 +62,7 @@ namespace BpfDotnet.Compiler.Object
                 uint sectionName = btf.AddString(program.Section);
                 btfExt.AddFuncInfos(sectionName, new[] { new FuncInfo(0, funcId) });
                 btfExt.AddLineInfos(sectionName, LineRecords(btf, program, 0));
+                btfExt.AddCoreRelocations(sectionName, CoreRecords(btf, core, program, 0));
             }
 
             // Subprograms: once each in .text, static, called through R_BPF_64_32 relocations.
@@ -87,6 +89,7 @@ namespace BpfDotnet.Compiler.Object
                 uint sectionName = btf.AddString(TextSection);
                 var funcInfos = new List<FuncInfo>();
                 var lineInfos = new List<LineRecord>();
+                var coreRecords = new List<CoreRelocationRecord>();
                 for (int i = 0; i < subprograms.Count; i++)
                 {
                     var subprogram = subprograms[i];
@@ -96,9 +99,11 @@ namespace BpfDotnet.Compiler.Object
                     textOffsets[subprogram.Name] = offsets[i];
                     funcInfos.Add(new FuncInfo((uint)offsets[i], AddFunction(btf, subprogram, BtfLinkage.Static)));
                     lineInfos.AddRange(LineRecords(btf, subprogram, offsets[i]));
+                    coreRecords.AddRange(CoreRecords(btf, core, subprogram, offsets[i]));
                 }
                 btfExt.AddFuncInfos(sectionName, funcInfos);
                 btfExt.AddLineInfos(sectionName, lineInfos);
+                btfExt.AddCoreRelocations(sectionName, coreRecords);
             }
 
             var licenseBytes = Encoding.UTF8.GetBytes(spec.License + "\0");
@@ -251,6 +256,54 @@ namespace BpfDotnet.Compiler.Object
         /// The program's line records in the form the verifier requires: strictly ascending, the first at
         /// instruction 0, none on the second slot of an <c>ld_imm64</c>. Records that cannot satisfy that are dropped.
         /// </summary>
+
+        /// <summary>
+        /// The local BTF of the kernel structs the functions read (CO-RE): one STRUCT per struct name, with the members read
+        /// (by their kernel names, at their declared offsets; integers as INT, pointers as PTR to void), and each member's
+        /// type id and index there, for the access strings.
+        /// </summary>
+        private static Dictionary<(string Struct, string Member), (int Type, int Index)> CoreTypes(BtfBuilder btf, IEnumerable<CompiledFunction> functions)
+        {
+            var members = new SortedDictionary<string, SortedDictionary<string, CoreAccess>>(StringComparer.Ordinal);
+            foreach (var function in functions)
+            {
+                foreach (var access in function.CoreAccesses)
+                {
+                    if (!members.TryGetValue(access.Struct, out var byName)) members[access.Struct] = byName = new SortedDictionary<string, CoreAccess>(StringComparer.Ordinal);
+                    byName[access.Member] = access;
+                }
+            }
+            var result = new Dictionary<(string, string), (int, int)>();
+            foreach (var pair in members)
+            {
+                var ordered = pair.Value.Values.OrderBy(a => a.Offset).ThenBy(a => a.Member, StringComparer.Ordinal).ToList();
+                var btfMembers = new List<(string Name, int Type, int ByteOffset)>();
+                int size = 0;
+                foreach (var access in ordered)
+                {
+                    int type = access.Pointer ? btf.AddPointer(0) : btf.AddInt("__u" + (access.Size * 8).ToString(System.Globalization.CultureInfo.InvariantCulture), access.Size, 0);
+                    btfMembers.Add((access.Member, type, access.Offset));
+                    size = Math.Max(size, access.Offset + access.Size);
+                }
+                int structId = btf.AddStruct(pair.Key, size, btfMembers);
+                for (int i = 0; i < ordered.Count; i++) result[(pair.Key, ordered[i].Member)] = (structId, i);
+            }
+            return result;
+        }
+
+        /// <summary>The CO-RE relocation records of <paramref name="function"/>, placed at <paramref name="byteOffset"/> of its section.</summary>
+        private static List<CoreRelocationRecord> CoreRecords(BtfBuilder btf, Dictionary<(string Struct, string Member), (int Type, int Index)> core, CompiledFunction function, int byteOffset)
+        {
+            var records = new List<CoreRelocationRecord>();
+            foreach (var access in function.CoreAccesses)
+            {
+                var (type, index) = core[(access.Struct, access.Member)];
+                records.Add(new CoreRelocationRecord((uint)(byteOffset + access.InstructionIndex * Instruction.Size), (uint)type,
+                    btf.AddString("0:" + index.ToString(System.Globalization.CultureInfo.InvariantCulture)), CoreRelocationKind.FieldByteOffset));
+            }
+            return records;
+        }
+
         private static List<LineRecord> LineRecords(BtfBuilder btf, CompiledFunction program, int byteOffset)
         {
             var code = program.Code;

@@ -31,7 +31,7 @@ namespace BpfDotnet.Compiler.Passes
 
         private static bool IsPure(IrInstruction ins) => ins.Op switch
         {
-            IrOp.Const or IrOp.Mov or IrOp.ByteSwap or IrOp.Alu or IrOp.Neg or IrOp.Extend or IrOp.FrameAddr or IrOp.LoadMap or IrOp.SetCond or IrOp.Load => true,
+            IrOp.Const or IrOp.Mov or IrOp.ByteSwap or IrOp.Alu or IrOp.Neg or IrOp.Extend or IrOp.FrameAddr or IrOp.LoadMap or IrOp.CoreOffset or IrOp.SetCond or IrOp.Load => true,
             _ => false,
         };
     }

@@ -14,6 +14,7 @@ namespace BpfDotnet.KernelModel
         private const int HeaderLength = 24;
         private const int FuncInfoSize = 8;
         private const int LineInfoSize = 16;
+        private const int CoreRelocationSize = 16;
 
         /// <summary>Lines and columns share one u32: <c>line &lt;&lt; 10 | column</c>.</summary>
         private const int MaxColumn = (1 << 10) - 1;
@@ -21,9 +22,16 @@ namespace BpfDotnet.KernelModel
 
         private readonly List<Block<FuncInfo>> _funcInfos = new List<Block<FuncInfo>>();
         private readonly List<Block<LineRecord>> _lineInfos = new List<Block<LineRecord>>();
+        private readonly List<Block<CoreRelocationRecord>> _coreRelocations = new List<Block<CoreRelocationRecord>>();
 
         /// <summary>True when no record was added (the section can be left out).</summary>
-        public bool IsEmpty => _funcInfos.Count == 0 && _lineInfos.Count == 0;
+        public bool IsEmpty => _funcInfos.Count == 0 && _lineInfos.Count == 0 && _coreRelocations.Count == 0;
+
+        /// <summary>Adds the CO-RE relocation records of one section, ascending by byte offset.</summary>
+        public void AddCoreRelocations(uint sectionNameOffset, IReadOnlyList<CoreRelocationRecord> records)
+        {
+            if (records.Count > 0) _coreRelocations.Add(new Block<CoreRelocationRecord>(sectionNameOffset, records));
+        }
 
         /// <summary>Adds the func_info records of one section (<paramref name="sectionNameOffset"/> in the BTF strings).</summary>
         public void AddFuncInfos(uint sectionNameOffset, IReadOnlyList<FuncInfo> records)
@@ -75,17 +83,43 @@ namespace BpfDotnet.KernelModel
                 }
             }
 
+            var core = new ByteBuffer();
+            if (_coreRelocations.Count > 0)
+            {
+                core.U32(CoreRelocationSize);
+                foreach (var block in _coreRelocations)
+                {
+                    core.U32(block.SectionNameOffset);
+                    core.U32((uint)block.Records.Count);
+                    foreach (var record in block.Records)
+                    {
+                        core.U32(record.ByteOffset);
+                        core.U32(record.TypeId);
+                        core.U32(record.AccessStringOffset);
+                        core.U32((uint)record.Kind);
+                    }
+                }
+            }
+
+            // The header grows to 32 bytes only when there are CO-RE relocations, as clang writes it.
+            int headerLength = core.Length > 0 ? HeaderLength + 8 : HeaderLength;
             var output = new ByteBuffer();
             output.U16(Magic);
             output.U8(1); // version
             output.U8(0); // flags
-            output.U32(HeaderLength);
+            output.U32((uint)headerLength);
             output.U32(0); // func_info_off
             output.U32((uint)funcInfo.Length);
             output.U32((uint)funcInfo.Length); // line_info_off
             output.U32((uint)lineInfo.Length);
+            if (core.Length > 0)
+            {
+                output.U32((uint)(funcInfo.Length + lineInfo.Length)); // core_relo_off
+                output.U32((uint)core.Length);
+            }
             output.Bytes(funcInfo.ToArray());
             output.Bytes(lineInfo.ToArray());
+            output.Bytes(core.ToArray());
             return output.ToArray();
         }
 
@@ -107,6 +141,19 @@ namespace BpfDotnet.KernelModel
     /// <summary>A func_info record: the FUNC <paramref name="TypeId"/> of the function starting at <paramref name="ByteOffset"/>.</summary>
     internal readonly record struct FuncInfo(uint ByteOffset, int TypeId);
 
+    /// <summary>What a CO-RE relocation asks the loader to compute for the running kernel (<c>enum bpf_core_relo_kind</c>).</summary>
+    internal enum CoreRelocationKind : uint
+    {
+        FieldByteOffset = 0, FieldByteSize = 1, FieldExists = 2, FieldSigned = 3, FieldLShiftU64 = 4, FieldRShiftU64 = 5,
+        TypeIdLocal = 6, TypeIdTarget = 7, TypeExists = 8, TypeSize = 9, EnumValueExists = 10, EnumValue = 11, TypeMatches = 12,
+    }
+
+    /// <summary>
+    /// A CO-RE relocation record (<c>struct bpf_core_relo</c>): the instruction at <paramref name="ByteOffset"/> of its
+    /// section, the local BTF type the access starts from, the access spec (<c>"0:3:1"</c>, an offset in the strings), the kind.
+    /// </summary>
+    internal readonly record struct CoreRelocationRecord(uint ByteOffset, uint TypeId, uint AccessStringOffset, CoreRelocationKind Kind);
+
     /// <summary>A line_info record; the offsets point into the <c>.BTF</c> string table.</summary>
     internal readonly record struct LineRecord(uint ByteOffset, uint FileNameOffset, uint LineTextOffset, int Line, int Column);
 
@@ -125,7 +172,10 @@ namespace BpfDotnet.KernelModel
     {
         public BtfExtInfo FuncInfo { get; } = new BtfExtInfo();
         public BtfExtInfo LineInfo { get; } = new BtfExtInfo();
-        public bool HasCoreRelocations { get; private set; }
+        public bool HasCoreRelocations => CoreRelocations.BySection.Count > 0;
+
+        /// <summary>The CO-RE relocation records by section (16 bytes each: insn_off, type_id, access_str_off, kind).</summary>
+        public BtfExtInfo CoreRelocations { get; } = new BtfExtInfo();
 
         /// <summary>Reads <paramref name="raw"/>, whose section names are strings of <paramref name="btf"/>.</summary>
         public BtfExtReader(byte[] raw, BtfReader btf, Func<string, Exception> fail)
@@ -135,7 +185,8 @@ namespace BpfDotnet.KernelModel
             long hdrLen = U32(raw, 4);
             Read(raw, btf, hdrLen + U32(raw, 8), U32(raw, 12), FuncInfo, fail);
             Read(raw, btf, hdrLen + U32(raw, 16), U32(raw, 20), LineInfo, fail);
-            if (hdrLen >= 32 && raw.Length >= 32 && U32(raw, 28) > 0) HasCoreRelocations = true;
+            if (hdrLen >= 32 && raw.Length >= 32) Read(raw, btf, hdrLen + U32(raw, 24), U32(raw, 28), CoreRelocations, fail);
+            if (CoreRelocations.BySection.Count > 0 && CoreRelocations.RecordSize < 16) throw fail("The object's .BTF.ext has CO-RE relocation records shorter than 16 bytes.");
         }
 
         private static void Read(byte[] raw, BtfReader btf, long off, long len, BtfExtInfo into, Func<string, Exception> fail)

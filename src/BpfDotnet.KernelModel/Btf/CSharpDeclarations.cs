@@ -288,13 +288,13 @@ namespace BpfDotnet.KernelModel
                     }
                     if (FixedElement(element) is string primitive)
                     {
-                        text.Append("        [FieldOffset(").Append(offset).Append(")] public fixed ").Append(primitive).Append(' ').Append(field).Append('[').Append(count).Append("];\n");
+                        text.Append("        [FieldOffset(").Append(offset).Append("), BtfName(\"").Append(member.Name).Append("\")] public fixed ").Append(primitive).Append(' ').Append(field).Append('[').Append(count).Append("];\n");
                         continue;
                     }
                 }
                 string type = ValueType(member.Type);
                 if (type.Length == 0) continue;
-                text.Append("        [FieldOffset(").Append(offset).Append(")] public ").Append(type).Append(' ').Append(field).Append(";\n");
+                text.Append("        [FieldOffset(").Append(offset).Append(")").Append(member.Name.Length > 0 ? ", BtfName(\"" + member.Name + "\")" : "").Append("] public ").Append(type).Append(' ').Append(field).Append(";\n");
             }
             text.Append("    }\n\n");
         }

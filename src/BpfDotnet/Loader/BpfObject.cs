@@ -539,6 +539,7 @@ namespace BpfDotnet
                     }
                 }
 
+                ApplyCoreRelocations(func.Name, chunks, code);
                 byte[] insns = code.ToArray();
                 var args = new ProgLoadArgs
                 {
@@ -567,6 +568,47 @@ namespace BpfDotnet
                 }
                 _obj._verifierLogs[func.Name] = log;
                 _obj._programs.Add(func.Name, new BpfProgramHandle(_obj, func.Name, sec.Name, kind, fd));
+            }
+
+            /// <summary>
+            /// CO-RE: each <c>mov</c> whose immediate is a kernel struct member's offset, as the program's declaration placed
+            /// it, gets the offset the running kernel's BTF gives the member (looking into anonymous members); a member the
+            /// kernel lacks, or holds at another size or kind, is a load error naming it.
+            /// </summary>
+            private void ApplyCoreRelocations(string prog, List<Chunk> chunks, List<byte> code)
+            {
+                if (_btfExt is null || _btf is null || !_btfExt.HasCoreRelocations) return;
+                foreach (Chunk chunk in chunks)
+                {
+                    if (!_btfExt.CoreRelocations.BySection.TryGetValue(chunk.Section.Name, out var records)) continue;
+                    foreach (byte[] record in records)
+                    {
+                        uint insnOff = BitConverter.ToUInt32(record, 0), typeId = BitConverter.ToUInt32(record, 4), kind = BitConverter.ToUInt32(record, 12);
+                        string access = _btf.String(BitConverter.ToUInt32(record, 8));
+                        if (insnOff < chunk.Start || insnOff >= chunk.Start + chunk.Size) continue;
+                        int insn = chunk.Base + (int)((insnOff - chunk.Start) / 8);
+                        var local = _btf.Get(typeId);
+                        string[] spec = access.Split(':');
+                        if (kind != (uint)CoreRelocationKind.FieldByteOffset || local.Kind is not (BtfKind.Struct or BtfKind.Union) || spec.Length != 2 || spec[0] != "0"
+                            || !int.TryParse(spec[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index) || index >= local.Vlen)
+                            throw new BpfException($"Program '{prog}' has a CO-RE relocation this loader cannot apply (kind {kind}, access '{access}' on BTF type {typeId}); it applies member offsets of one struct level.");
+                        var member = _btf.Members(local).ElementAt(index);
+                        // libbpf's flavors: task_struct___old names the kernel's task_struct.
+                        string structName = local.Name, memberName = member.Name;
+                        int flavor = structName.IndexOf("___", StringComparison.Ordinal);
+                        if (flavor > 0) structName = structName.Substring(0, flavor);
+                        int localSize = (int)_btf.SizeOf(member.Type);
+                        bool localPointer = _btf.SkipModifiers(member.Type).Kind == BtfKind.Ptr;
+                        var target = KernelBtf.Member(structName, memberName, out string missing)
+                            ?? throw new BpfException($"Program '{prog}' reads {local.Name}.{memberName}, but {missing}; this kernel cannot run it (the C# member is the PascalCase of {memberName}).", Interop.Native.ESRCH);
+                        if (target.Size != localSize || target.Pointer != localPointer)
+                            throw new BpfException($"Program '{prog}' reads {local.Name}.{memberName} as a {localSize}-byte {(localPointer ? "pointer" : "integer")}, but the running kernel's is a {target.Size}-byte {(target.Pointer ? "pointer" : "value")}; declare it as the kernel does (KernelTypes.GenerateCSharp).");
+                        int at = insn * 8;
+                        if (at + 8 > code.Count || code[at] != Opcodes.Alu(false, Opcodes.AluMov, register: false))
+                            throw new BpfException($"Program '{prog}': the CO-RE relocation of {local.Name}.{memberName} points at an instruction that is not a mov of an immediate.");
+                        SetImm(code, at, target.Offset);
+                    }
+                }
             }
 
             private void ApplyRelocation(string prog, Chunk chunk, ElfRelocation rel, int insn, List<byte> code,

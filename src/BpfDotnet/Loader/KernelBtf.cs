@@ -29,6 +29,45 @@ namespace BpfDotnet
             return new BtfReader(bytes, "the kernel's BTF (" + Path + ")", message => new BpfException(message));
         }
 
+        /// <summary>The running kernel's BTF, read on first use.</summary>
+        public static BtfReader Vmlinux => s_vmlinux.Value;
+
+        /// <summary>
+        /// Where member <paramref name="member"/> of the kernel's struct or union <paramref name="structName"/> is: its byte
+        /// offset and size, looking into anonymous struct and union members as C does; null when the kernel has no such
+        /// struct, or it has no such member (the reason in <paramref name="missing"/>).
+        /// </summary>
+        public static (int Offset, int Size, bool Pointer)? Member(string structName, string member, out string missing)
+        {
+            var btf = s_vmlinux.Value;
+            uint? id = Find(BtfKind.Struct, structName) ?? Find(BtfKind.Union, structName);
+            if (id is not uint found)
+            {
+                missing = $"the running kernel's BTF has no struct {structName}";
+                return null;
+            }
+            var at = FindMember(btf, btf.Get(found), member, 0, 0);
+            missing = at is null ? $"the running kernel's struct {structName} has no member {member}" : "";
+            return at;
+        }
+
+        private static (int Offset, int Size, bool Pointer)? FindMember(BtfReader btf, BtfType type, string name, long baseBits, int depth)
+        {
+            if (depth > 32) return null;
+            foreach (var m in btf.Members(type))
+            {
+                long bits = baseBits + (type.KindFlag ? m.BitOffset & 0xffffff : m.BitOffset);
+                var target = btf.SkipModifiers(m.Type);
+                if (m.Name == name)
+                {
+                    if (type.KindFlag && (m.BitOffset >> 24) != 0) return null; // a bitfield: no byte offset
+                    return ((int)(bits / 8), (int)btf.SizeOf(m.Type), target.Kind == BtfKind.Ptr);
+                }
+                if (m.Name.Length == 0 && target.Kind is BtfKind.Struct or BtfKind.Union && FindMember(btf, target, name, bits, depth + 1) is { } inner) return inner;
+            }
+            return null;
+        }
+
         /// <summary>The id of the type of <paramref name="kind"/> named <paramref name="name"/> in vmlinux, or null.</summary>
         public static uint? Find(BtfKind kind, string name)
         {

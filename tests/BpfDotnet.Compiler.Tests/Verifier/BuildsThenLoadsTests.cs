@@ -205,6 +205,22 @@ namespace BpfDotnet.Compiler.Tests.Verifier
             + "        ref Ipv4Header ip = ref ctx.GetPacketRefOrNullRef<Ipv4Header>((int)at);\n        if (Unsafe.IsNullRef(ref ip)) return 2;\n"
             + "        ref ulong word = ref ctx.GetPacketRefOrNullRef<ulong>((int)at + ip.HeaderLength);\n        return Unsafe.IsNullRef(ref word) ? 1 : (int)word;\n    }\n}\n");
 
+        private const string KernelTask = "[BtfName(\"task_struct\")] [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]\n"
+            + "public unsafe struct Task { [System.Runtime.InteropServices.FieldOffset(0), BtfName(\"pid\")] public int Pid; [System.Runtime.InteropServices.FieldOffset(8), BtfName(\"comm\")] public fixed byte Comm[8]; }\n";
+
+        /// <summary>The declarations KernelTypes generates from the running kernel's BTF make programs that read through them and load (CO-RE).</summary>
+        [KernelFact]
+        public void ProgramsReadingThroughGeneratedKernelTypes_Load() => AssertLoads(KernelTypes.GenerateCSharp(new[] { "task_struct", "mm_struct" }) + Probe(
+            "Kernel.TaskStruct* task = (Kernel.TaskStruct*)Bpf.GetCurrentTask();\n        Kernel.TaskStruct* parent = task->RealParent;\n"
+            + "        Kernel.MmStruct* mm = task->Mm;\n        ulong total = mm->TotalVm;\n        return parent->Tgid + task->Pid + (int)total;"));
+
+        [Theory]
+        [InlineData("task->Pid = 3; // BPF0008")]
+        [InlineData("int* p = &task->Pid; // BPF0008")]
+        [InlineData("byte c = task->Comm[0]; // BPF0008")]
+        public void WritingOrReferringToKernelMemoryInPlace_IsRefused(string statement) => AssertRefused(KernelTask + Probe(
+            "Task* task = (Task*)Bpf.GetCurrentTask();\n        " + statement + "\n        return 0;"), "BPF0008");
+
         [Fact]
         public void AnIteratorContextOutsideAnIterator_IsRefused() => AssertRefused(
             "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfProgram, Section(\"raw_tracepoint/sys_enter\")]\n    public static int Run(ref IteratorContext ctx)\n    {\n"

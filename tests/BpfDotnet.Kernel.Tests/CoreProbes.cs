@@ -1,0 +1,65 @@
+using System.Runtime.InteropServices;
+using BpfDotnet;
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>
+    /// The kernel's task_struct as a user might declare a few of its members: at offsets that are deliberately not the
+    /// running kernel's (and in another order), so that only relocation makes the reads right.
+    /// </summary>
+    [BtfName("task_struct")]
+    [StructLayout(LayoutKind.Explicit, Size = 24)]
+    public unsafe struct SkewedTask
+    {
+        [FieldOffset(0), BtfName("real_parent")] public SkewedTask* RealParent;
+        [FieldOffset(8), BtfName("tgid")] public int Tgid;
+        [FieldOffset(12), BtfName("pid")] public int Pid;
+        [FieldOffset(16), BtfName("flags")] public uint Flags;
+    }
+
+    /// <summary>A task_struct declaration with a member no kernel has.</summary>
+    [BtfName("task_struct")]
+    [StructLayout(LayoutKind.Explicit, Size = 8)]
+    public struct TaskWithAMissingMember
+    {
+        [FieldOffset(0), BtfName("no_such_member_anywhere")] public int Missing;
+    }
+
+    /// <summary>Reads of the current task through kernel pointers, relocated to the running kernel's layout (CO-RE).</summary>
+    public static unsafe partial class CoreReads
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        /// <summary>Slot 0: the task's tgid; 1: its pid (thread id); 2: its parent's tgid.</summary>
+        [BpfMap(MaxEntries = 4)]
+        public static BpfArrayMap<long> Seen = new(4);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            SkewedTask* task = (SkewedTask*)Bpf.GetCurrentTask();
+            Seen.Update(0, task->Tgid);
+            Seen.Update(1, task->Pid);
+            SkewedTask* parent = task->RealParent;
+            Seen.Update(2, parent->Tgid);
+            return 0;
+        }
+    }
+
+    /// <summary>A read of a member the running kernel's task_struct does not have.</summary>
+    public static unsafe partial class MissingMemberRead
+    {
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<long> Seen = new(1);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            TaskWithAMissingMember* task = (TaskWithAMissingMember*)Bpf.GetCurrentTask();
+            Seen.Update(0, task->Missing);
+            return 0;
+        }
+    }
+}

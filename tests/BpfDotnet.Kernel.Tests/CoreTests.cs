@@ -1,0 +1,63 @@
+using System;
+using System.IO;
+using System.Linq;
+using BpfDotnet.Loader.Tests;
+using Xunit;
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>CO-RE: reads through kernel pointers relocated by the loader to the running kernel's BTF.</summary>
+    [Collection("kernel")]
+    public class CoreTests
+    {
+        [KernelFact]
+        public void ReadsThroughADeclarationWithOtherOffsets_GiveTheRunningKernelsValues()
+        {
+            Kernel.Require();
+            int parent = int.Parse(File.ReadAllText("/proc/self/stat").Split(')')[1].Trim().Split(' ')[1]);
+            using var probe = CoreReads.Load(new() { TargetPid = (uint)Environment.ProcessId });
+            using var link = probe.OnGetpgid.Attach();
+            int thread = Syscalls.Gettid();
+            Syscalls.Getpgid(0);
+            Assert.Equal(Environment.ProcessId, probe.Seen[0]);
+            Assert.Equal(thread, probe.Seen[1]);
+            Assert.Equal(parent, probe.Seen[2]);
+        }
+
+        /// <summary>libbpf reads the object's CO-RE relocations too, and relocates them to the same instructions as this loader.</summary>
+        [KernelFact]
+        public void LibbpfAndThisLoader_TranslateTheRelocatedProgramAlike()
+        {
+            Kernel.Require();
+            string pin = "/sys/fs/bpf/bpfdotnet-core-" + Environment.ProcessId;
+            string obj = Path.Combine(AppContext.BaseDirectory, "CoreReads.bpf.o");
+            using var probe = CoreReads.Load(new() { TargetPid = 1 });
+            var loaded = Repo.Run("bpftool", $"prog loadall {obj} {pin}", timeoutSeconds: 60);
+            try
+            {
+                Assert.True(loaded.ExitCode == 0, loaded.Output);
+                string Normalize(string dump) => System.Text.RegularExpressions.Regex.Replace(dump, @"map\[id:\d+\](\[0\]\+\d+)?|0x[0-9a-f]+", "_");
+                var ours = Repo.Run("bpftool", $"prog dump xlated id {probe.OnGetpgid.Id}", timeoutSeconds: 60);
+                var theirs = Repo.Run("bpftool", $"prog dump xlated pinned {pin}/OnGetpgid", timeoutSeconds: 60);
+                Assert.Equal(0, ours.ExitCode);
+                Assert.Equal(0, theirs.ExitCode);
+                Assert.Contains("r1 = ", ours.Output);
+                Assert.Equal(Normalize(theirs.Output), Normalize(ours.Output));
+            }
+            finally
+            {
+                Repo.Run("rm", "-rf " + pin, timeoutSeconds: 30);
+            }
+        }
+
+        [KernelFact]
+        public void AMemberTheKernelDoesNotHave_IsRefusedAtLoad_NamingIt()
+        {
+            Kernel.Require();
+            var e = Assert.Throws<BpfException>(() => MissingMemberRead.Load());
+            Assert.Contains("task_struct.no_such_member_anywhere", e.Message);
+            Assert.Contains("has no member no_such_member_anywhere", e.Message);
+            Assert.Contains("OnGetpgid", e.Message);
+        }
+    }
+}
