@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using BpfDotnet;
 
 namespace ExecSnoop
@@ -17,10 +18,24 @@ namespace ExecSnoop
         private ArgumentBytes _element;
     }
 
+    /// <summary>
+    /// The two members of the kernel's task_struct this tool reads. The offsets are placeholders: the loader moves each read
+    /// to where the running kernel's BTF places the member (CO-RE), so one build runs on any kernel.
+    /// </summary>
+    [BtfName("task_struct")]
+    [StructLayout(LayoutKind.Explicit, Size = 16)]
+    public unsafe struct Task
+    {
+        [FieldOffset(0), BtfName("real_parent")] public Task* RealParent;
+        [FieldOffset(8), BtfName("tgid")] public int Tgid;
+    }
+
     /// <summary>One execve(2) call: who made it, the program's path, its first arguments, and what it returned.</summary>
     public struct ExecEvent
     {
         public int Pid;
+        /// <summary>The parent's process id, read from the kernel's task_struct (<c>task->real_parent->tgid</c>).</summary>
+        public int ParentPid;
         public uint Uid;
         public long Ret;
         public int ArgumentCount;
@@ -34,7 +49,7 @@ namespace ExecSnoop
     /// the call succeeds), keeps them by thread in a map (the record is too large for the stack), and sends them with
     /// the result through a ring buffer when the call returns.
     /// </summary>
-    public static partial class ExecSnoopProbe
+    public static unsafe partial class ExecSnoopProbe
     {
         public const int MaxArguments = 8;
 
@@ -59,6 +74,8 @@ namespace ExecSnoop
             ref ExecEvent e = ref Starts.GetValueRefOrNullRef(tid);
             if (Unsafe.IsNullRef(ref e)) return 0;
             e.Pid = (int)(pidTgid >> 32);
+            Task* task = (Task*)Bpf.GetCurrentTask();
+            e.ParentPid = task->RealParent->Tgid;
             e.Uid = (uint)Bpf.GetCurrentUidGid();
             Bpf.GetCurrentComm(out e.Comm);
             Bpf.ProbeReadUserString(new UserPointer(ctx.Arg0), e.Path);

@@ -36,7 +36,7 @@ root.SetAction(async (result, cancellation) =>
             var args = new StringBuilder();
             for (int i = 0; i < e.ArgumentCount; i++) args.Append(i == 0 ? "" : " ").Append(Text(e.Args[i]));
             if (e.ArgumentCount == 0) args.Append(path);
-            Console.WriteLine($"{e.Comm,-16} {e.Pid,-7} {ParentOf(e.Pid),-7} {e.Ret,3} {args}");
+            Console.WriteLine($"{e.Comm,-16} {e.Pid,-7} {e.ParentPid,-7} {e.Ret,3} {args}");
         }
         return 0;
     }
@@ -56,19 +56,4 @@ static string Text(ReadOnlySpan<byte> bytes)
 {
     int end = bytes.IndexOf((byte)0);
     return Encoding.UTF8.GetString(end >= 0 ? bytes[..end] : bytes);
-}
-
-// The parent as /proc knows it when the event is printed ("?" once the process is gone).
-static string ParentOf(int pid)
-{
-    try
-    {
-        string stat = File.ReadAllText($"/proc/{pid}/stat");
-        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return fields[1];
-    }
-    catch (IOException)
-    {
-        return "?";
-    }
 }
