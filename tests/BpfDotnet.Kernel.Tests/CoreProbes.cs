@@ -48,6 +48,37 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 
+    /// <summary>A task_struct declared under a libbpf flavor name (the part from "___" is not the kernel's).</summary>
+    [BtfName("task_struct___renamed")]
+    [StructLayout(LayoutKind.Explicit, Size = 8)]
+    public struct FlavoredTask
+    {
+        [FieldOffset(4), BtfName("tgid")] public int Tgid;
+    }
+
+    /// <summary>Reads guarded by Core.FieldExists: a member the kernel has, and one it does not; and one through a flavored declaration.</summary>
+    public static unsafe partial class GuardedReads
+    {
+        public static readonly uint TargetPid;
+
+        /// <summary>Slot 0: the missing member, or -1; 1: whether tgid exists; 2: tgid through the flavored declaration.</summary>
+        [BpfMap(MaxEntries = 4)]
+        public static BpfArrayMap<long> Seen = new(4);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            TaskWithAMissingMember* task = (TaskWithAMissingMember*)Bpf.GetCurrentTask();
+            if (Core.FieldExists(task->Missing)) Seen.Update(0, task->Missing);
+            else Seen.Update(0, -1);
+            FlavoredTask* flavored = (FlavoredTask*)Bpf.GetCurrentTask();
+            Seen.Update(1, Core.FieldExists(flavored->Tgid) ? 1 : 0);
+            Seen.Update(2, flavored->Tgid);
+            return 0;
+        }
+    }
+
     /// <summary>A read of a member the running kernel's task_struct does not have.</summary>
     public static unsafe partial class MissingMemberRead
     {

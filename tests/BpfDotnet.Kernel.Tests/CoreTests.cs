@@ -51,6 +51,18 @@ namespace BpfDotnet.EndToEnd.Tests
         }
 
         [KernelFact]
+        public void ReadsGuardedByFieldExists_LoadWhereTheMemberIsMissing_AndFlavorsNameTheKernelsStruct()
+        {
+            Kernel.Require();
+            using var probe = GuardedReads.Load(new() { TargetPid = (uint)Environment.ProcessId });
+            using var link = probe.OnGetpgid.Attach();
+            Syscalls.Getpgid(0);
+            Assert.Equal(-1, probe.Seen[0]);
+            Assert.Equal(1, probe.Seen[1]);
+            Assert.Equal(Environment.ProcessId, probe.Seen[2]);
+        }
+
+        [KernelFact]
         public void AMemberTheKernelDoesNotHave_IsRefusedAtLoad_NamingIt()
         {
             Kernel.Require();

@@ -272,7 +272,7 @@ namespace BpfDotnet.Compiler.Facts
                     break;
                 case IrOp.CoreOffset:
                     // Whatever offset the loader writes: a struct member's, below 2^31.
-                    state.Define(ins.Dst, Fact.Range(0, int.MaxValue));
+                    state.Define(ins.Dst, ins.Core?.Exists == true ? Fact.Range(0, 1) : Fact.Range(0, int.MaxValue));
                     break;
                 case IrOp.Call:
                     {

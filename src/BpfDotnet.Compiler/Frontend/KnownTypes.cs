@@ -17,6 +17,7 @@ namespace BpfDotnet.Compiler.Frontend
         public const string SockoptContext = "BpfDotnet.SockoptContext";
         public const string IteratorContext = "BpfDotnet.IteratorContext";
         public const string Usdt = "BpfDotnet.Usdt";
+        public const string Core = "BpfDotnet.Core";
         public const string BpfSockMap = "BpfDotnet.BpfSockMap";
         public const string FlowDissectorContext = "BpfDotnet.FlowDissectorContext";
         public const string SkMsgContext = "BpfDotnet.SkMsgContext";

@@ -56,6 +56,8 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 case KnownTypes.Bpf:
                     return InvokeHelper(invocation);
+                case KnownTypes.Core when method.Name == "FieldExists":
+                    return FieldExists(invocation);
                 case KnownTypes.Usdt:
                     return InvokeUsdt(invocation);
                 case KnownTypes.BpfKeyedMap:

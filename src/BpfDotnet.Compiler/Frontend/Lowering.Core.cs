@@ -53,6 +53,24 @@ namespace BpfDotnet.Compiler.Frontend
             return new KernelMember(pointer, structName, BtfNameOf(field.Field) ?? field.Field.Name, offset.Value, size, field.Field.Type is IPointerTypeSymbol);
         }
 
+        /// <summary><c>Core.FieldExists(p-&gt;Member)</c>: 1 or 0 as the loader finds the member in the running kernel's BTF; the member is not read.</summary>
+        private Operand FieldExists(IInvocationOperation invocation)
+        {
+            var argument = Unwrap(invocation.Arguments[0].Value);
+            if (argument is not IFieldReferenceOperation field || KernelMemberOf(field) is not { } member)
+            {
+                Unsupported(invocation.Arguments[0].Value, "Core.FieldExists of something other than a member read through a pointer to a kernel type (p->Member)");
+                return Operand.Const(0);
+            }
+            int exists = Function.NewReg();
+            _b.Emit(new IrInstruction
+            {
+                Op = IrOp.CoreOffset, Dst = exists,
+                Core = new CoreAccess(0, member.Struct, member.Member, member.Offset, member.Size, member.IsPointer, field.Field.ContainingType.Name + "." + field.Field.Name) { Exists = true },
+            });
+            return Operand.InReg(exists);
+        }
+
         private Operand CoreRead(IFieldReferenceOperation field, KernelMember member)
         {
             var type = field.Field.Type;

@@ -65,7 +65,11 @@ namespace BpfDotnet.Compiler.Model
     /// (<paramref name="Offset"/>, <paramref name="Size"/> bytes, <paramref name="Pointer"/> for a pointer member): the loader
     /// moves it to where the running kernel's BTF places the member. <paramref name="Declared"/> names the C# member.
     /// </summary>
-    public sealed record CoreAccess(int InstructionIndex, string Struct, string Member, int Offset, int Size, bool Pointer, string Declared);
+    public sealed record CoreAccess(int InstructionIndex, string Struct, string Member, int Offset, int Size, bool Pointer, string Declared)
+    {
+        /// <summary>True for <c>Core.FieldExists</c>: the immediate is 1 where the kernel has the member, 0 where not.</summary>
+        public bool Exists { get; init; }
+    }
 
     /// <summary>
     /// A <c>call</c> at <paramref name="InstructionIndex"/> to the subprogram named <paramref name="Callee"/>, or, with

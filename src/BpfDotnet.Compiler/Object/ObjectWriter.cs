@@ -299,7 +299,7 @@ namespace BpfDotnet.Compiler.Object
             {
                 var (type, index) = core[(access.Struct, access.Member)];
                 records.Add(new CoreRelocationRecord((uint)(byteOffset + access.InstructionIndex * Instruction.Size), (uint)type,
-                    btf.AddString("0:" + index.ToString(System.Globalization.CultureInfo.InvariantCulture)), CoreRelocationKind.FieldByteOffset));
+                    btf.AddString("0:" + index.ToString(System.Globalization.CultureInfo.InvariantCulture)), access.Exists ? CoreRelocationKind.FieldExists : CoreRelocationKind.FieldByteOffset));
             }
             return records;
         }

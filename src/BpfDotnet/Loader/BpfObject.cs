@@ -560,7 +560,16 @@ namespace BpfDotnet
                     (args.LineInfo, args.LineInfoCount) = CollectExt(_btfExt.LineInfo, chunks);
                     args.LineInfoRecSize = _btfExt.LineInfo.RecordSize;
                 }
-                BpfFileDescriptor fd = BpfProgramLoader.Load(args, func.Name, _options, out string log);
+                BpfFileDescriptor fd;
+                string log;
+                try
+                {
+                    fd = BpfProgramLoader.Load(args, func.Name, _options, out log);
+                }
+                catch (BpfVerifierException e) when (_poisoned.Count > 0 && e.VerifierLog.Contains("unknown#" + PoisonedCall.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal))
+                {
+                    throw new BpfException(string.Join(" ", _poisoned), e);
+                }
                 if (_obj._programs.ContainsKey(func.Name))
                 {
                     fd.Dispose();
@@ -575,8 +584,15 @@ namespace BpfDotnet
             /// it, gets the offset the running kernel's BTF gives the member (looking into anonymous members); a member the
             /// kernel lacks, or holds at another size or kind, is a load error naming it.
             /// </summary>
+            /// <summary>The helper id libbpf writes into a read of a member the kernel lacks (0xbad2310), which the verifier names "unknown#195896080".</summary>
+            private const int PoisonedCall = 0xbad2310;
+
+            /// <summary>The reads of missing members this program's load poisoned, reported if the verifier meets one.</summary>
+            private readonly List<string> _poisoned = new List<string>();
+
             private void ApplyCoreRelocations(string prog, List<Chunk> chunks, List<byte> code)
             {
+                _poisoned.Clear();
                 if (_btfExt is null || _btf is null || !_btfExt.HasCoreRelocations) return;
                 foreach (Chunk chunk in chunks)
                 {
@@ -589,7 +605,8 @@ namespace BpfDotnet
                         int insn = chunk.Base + (int)((insnOff - chunk.Start) / 8);
                         var local = _btf.Get(typeId);
                         string[] spec = access.Split(':');
-                        if (kind != (uint)CoreRelocationKind.FieldByteOffset || local.Kind is not (BtfKind.Struct or BtfKind.Union) || spec.Length != 2 || spec[0] != "0"
+                        bool exists = kind == (uint)CoreRelocationKind.FieldExists;
+                        if (kind != (uint)CoreRelocationKind.FieldByteOffset && !exists || local.Kind is not (BtfKind.Struct or BtfKind.Union) || spec.Length != 2 || spec[0] != "0"
                             || !int.TryParse(spec[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index) || index >= local.Vlen)
                             throw new BpfException($"Program '{prog}' has a CO-RE relocation this loader cannot apply (kind {kind}, access '{access}' on BTF type {typeId}); it applies member offsets of one struct level.");
                         var member = _btf.Members(local).ElementAt(index);
@@ -599,13 +616,27 @@ namespace BpfDotnet
                         if (flavor > 0) structName = structName.Substring(0, flavor);
                         int localSize = (int)_btf.SizeOf(member.Type);
                         bool localPointer = _btf.SkipModifiers(member.Type).Kind == BtfKind.Ptr;
-                        var target = KernelBtf.Member(structName, memberName, out string missing)
-                            ?? throw new BpfException($"Program '{prog}' reads {local.Name}.{memberName}, but {missing}; this kernel cannot run it (the C# member is the PascalCase of {memberName}).", Interop.Native.ESRCH);
-                        if (target.Size != localSize || target.Pointer != localPointer)
-                            throw new BpfException($"Program '{prog}' reads {local.Name}.{memberName} as a {localSize}-byte {(localPointer ? "pointer" : "integer")}, but the running kernel's is a {target.Size}-byte {(target.Pointer ? "pointer" : "value")}; declare it as the kernel does (KernelTypes.GenerateCSharp).");
+                        var found = KernelBtf.Member(structName, memberName, out string missing);
                         int at = insn * 8;
                         if (at + 8 > code.Count || code[at] != Opcodes.Alu(false, Opcodes.AluMov, register: false))
                             throw new BpfException($"Program '{prog}': the CO-RE relocation of {local.Name}.{memberName} points at an instruction that is not a mov of an immediate.");
+                        if (exists)
+                        {
+                            SetImm(code, at, found is null ? 0 : 1);
+                            continue;
+                        }
+                        if (found is not { } target)
+                        {
+                            // As libbpf does: the read becomes a call the verifier refuses, which it never walks where
+                            // Core.FieldExists guards it; a refusal is reported as the missing member (LoadProgram).
+                            code[at] = Opcodes.Call;
+                            code[at + 1] = 0;
+                            SetImm(code, at, PoisonedCall);
+                            _poisoned.Add($"Program '{prog}' reads {local.Name}.{memberName}, but {missing}; guard the read with Core.FieldExists, or this kernel cannot run it (the C# member is the PascalCase of {memberName}).");
+                            continue;
+                        }
+                        if (target.Size != localSize || target.Pointer != localPointer)
+                            throw new BpfException($"Program '{prog}' reads {local.Name}.{memberName} as a {localSize}-byte {(localPointer ? "pointer" : "integer")}, but the running kernel's is a {target.Size}-byte {(target.Pointer ? "pointer" : "value")}; declare it as the kernel does (KernelTypes.GenerateCSharp).");
                         SetImm(code, at, target.Offset);
                     }
                 }
