@@ -15,7 +15,16 @@ namespace BpfDotnet.KernelModel
         public uint SizeOrType;
         /// <summary>Offset of this type's header inside the raw BTF blob.</summary>
         public int Offset;
-        public string Name = "";
+        /// <summary>The reader whose strings hold the name (null for void).</summary>
+        internal BtfReader? Reader;
+        private string? _name;
+
+        /// <summary>The type's name, decoded from the strings on first use (a kernel's BTF has over 100,000 types, most never named in a lookup).</summary>
+        public string Name
+        {
+            get => _name ??= Reader?.String(NameOff) ?? "";
+            set => _name = value;
+        }
     }
 
     /// <summary>A member of a struct or union (its offset in bits; with kind_flag set, the bitfield size is in the top 8 bits).</summary>
@@ -47,10 +56,11 @@ namespace BpfDotnet.KernelModel
         /// <param name="raw">The blob.</param>
         /// <param name="what">What the blob is, for messages (<c>the object's .BTF section</c>).</param>
         /// <param name="fail">Makes the exception thrown for a malformed blob from its message.</param>
-        public BtfReader(byte[] raw, string what, Func<string, Exception> fail)
+        /// <param name="owned">True when the caller hands the array over (it keeps no reference): no copy is made.</param>
+        public BtfReader(byte[] raw, string what, Func<string, Exception> fail, bool owned = false)
         {
             _fail = fail;
-            _raw = (byte[])raw.Clone();
+            _raw = owned ? raw : (byte[])raw.Clone();
             if (_raw.Length < 24 || (_raw[0] | _raw[1] << 8) != BtfWriter.Magic)
                 throw fail(Capitalized(what) + " is not BTF (bad magic).");
             long hdrLen = U32(_raw, 4);
@@ -77,10 +87,10 @@ namespace BpfDotnet.KernelModel
                     KindFlag = (info & 0x80000000u) != 0,
                     Kind = (BtfKind)((info >> 24) & 0x1f),
                     SizeOrType = U32(_raw, (int)p + 8),
+                    Reader = this,
                 };
                 p += 12 + ExtraSize(t, what);
                 if (p > typeEnd) throw fail(Capitalized(what) + $" ends inside type {t.Id}.");
-                t.Name = String(t.NameOff);
                 Types.Add(t);
             }
         }
@@ -110,6 +120,23 @@ namespace BpfDotnet.KernelModel
             int start = _strStart + (int)offset;
             int end = Array.IndexOf(_raw, (byte)0, start, _strLen - (int)offset);
             return Encoding.UTF8.GetString(_raw, start, end - start);
+        }
+
+        /// <summary>
+        /// The first type of <paramref name="kind"/> named <paramref name="name"/>, found by comparing the name's bytes with
+        /// the strings in place (no name is decoded), or null.
+        /// </summary>
+        public BtfType? FindByName(BtfKind kind, string name)
+        {
+            byte[] wanted = Encoding.UTF8.GetBytes(name);
+            var strings = new ReadOnlySpan<byte>(_raw, _strStart, _strLen);
+            foreach (var t in Types)
+            {
+                if (t.Kind != kind || t.NameOff >= (uint)_strLen || (long)t.NameOff + wanted.Length >= _strLen) continue;
+                var at = strings.Slice((int)t.NameOff);
+                if (at[wanted.Length] == 0 && at.Slice(0, wanted.Length).SequenceEqual(wanted)) return t;
+            }
+            return null;
         }
 
         /// <summary>The type <paramref name="id"/>.</summary>

@@ -26,7 +26,7 @@ namespace BpfDotnet
             {
                 throw new BpfException($"Cannot read the kernel's BTF from {Path} ({e.Message}); programs that attach by BTF (tp_btf, fentry, fexit, iterators, LSM) need a kernel built with CONFIG_DEBUG_INFO_BTF.", Interop.Native.ENOENT);
             }
-            return new BtfReader(bytes, "the kernel's BTF (" + Path + ")", message => new BpfException(message));
+            return new BtfReader(bytes, "the kernel's BTF (" + Path + ")", message => new BpfException(message), owned: true);
         }
 
         /// <summary>The running kernel's BTF, read on first use.</summary>
@@ -68,22 +68,17 @@ namespace BpfDotnet
             return null;
         }
 
-        /// <summary>The id of the type of <paramref name="kind"/> named <paramref name="name"/> in vmlinux, or null.</summary>
+        /// <summary>The id of the type of <paramref name="kind"/> named <paramref name="name"/> in vmlinux, or null (each answer kept).</summary>
         public static uint? Find(BtfKind kind, string name)
         {
             var btf = s_vmlinux.Value;
             lock (s_byKind)
             {
-                if (!s_byKind.TryGetValue(kind, out var names))
-                {
-                    names = new Dictionary<string, uint>(StringComparer.Ordinal);
-                    foreach (var type in btf.Types)
-                    {
-                        if (type.Kind == kind && type.Name.Length > 0 && !names.ContainsKey(type.Name)) names[type.Name] = type.Id;
-                    }
-                    s_byKind[kind] = names;
-                }
-                return names.TryGetValue(name, out uint id) ? id : null;
+                if (!s_byKind.TryGetValue(kind, out var names)) s_byKind[kind] = names = new Dictionary<string, uint>(StringComparer.Ordinal);
+                if (names.TryGetValue(name, out uint known)) return known == 0 ? null : known;
+                uint id = btf.FindByName(kind, name)?.Id ?? 0;
+                names[name] = id;
+                return id == 0 ? null : id;
             }
         }
 
