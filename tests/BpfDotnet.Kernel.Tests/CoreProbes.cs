@@ -1,4 +1,7 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Threading;
 using BpfDotnet;
 
 namespace BpfDotnet.EndToEnd.Tests
@@ -75,6 +78,49 @@ namespace BpfDotnet.EndToEnd.Tests
             FlavoredTask* flavored = (FlavoredTask*)Bpf.GetCurrentTask();
             Seen.Update(1, Core.FieldExists(flavored->Tgid) ? 1 : 0);
             Seen.Update(2, flavored->Tgid);
+            return 0;
+        }
+    }
+
+    /// <summary>The members of the kernel's sock_common a TCP tool reads, at placeholder offsets.</summary>
+    [BtfName("sock_common")]
+    [StructLayout(LayoutKind.Explicit, Size = 16)]
+    public struct SockCommon
+    {
+        [FieldOffset(0), BtfName("skc_daddr")] public uint DestinationAddress;
+        [FieldOffset(4), BtfName("skc_rcv_saddr")] public uint SourceAddress;
+        [FieldOffset(8), BtfName("skc_dport")] public ushort DestinationPortNetworkOrder;
+        [FieldOffset(10), BtfName("skc_num")] public ushort SourcePort;
+    }
+
+    /// <summary>The kernel's sock, as far as its sock_common (held by value, as C's sk->__sk_common).</summary>
+    [BtfName("sock")]
+    [StructLayout(LayoutKind.Explicit, Size = 24)]
+    public struct Sock
+    {
+        [FieldOffset(8), BtfName("__sk_common")] public SockCommon Common;
+    }
+
+    /// <summary>TCP state changes of the sockets of one port: the addresses and ports read from the kernel's sock (sk->__sk_common.skc_*).</summary>
+    public static unsafe partial class SocketStates
+    {
+        /// <summary>The local port to watch.</summary>
+        public static readonly ushort Port;
+
+        /// <summary>Slot 0: destination address; 1: source address; 2: destination port; 3: changes seen.</summary>
+        [BpfMap(MaxEntries = 4)]
+        public static BpfArrayMap<long> Seen = new(4);
+
+        [BpfProgram, Section("raw_tracepoint/inet_sock_set_state")]
+        public static int OnStateChange(ref RawTracepointArgs ctx)
+        {
+            Sock* sk = (Sock*)ctx.Arg0;
+            if (sk->Common.SourcePort != Port) return 0;
+            Seen.Update(0, sk->Common.DestinationAddress);
+            Seen.Update(1, sk->Common.SourceAddress);
+            Seen.Update(2, BinaryPrimitives.ReverseEndianness(sk->Common.DestinationPortNetworkOrder));
+            ref long changes = ref Seen.GetValueRefOrNullRef(3);
+            if (!Unsafe.IsNullRef(ref changes)) Interlocked.Increment(ref changes);
             return 0;
         }
     }

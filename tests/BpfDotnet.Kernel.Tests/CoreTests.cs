@@ -62,6 +62,29 @@ namespace BpfDotnet.EndToEnd.Tests
             Assert.Equal(Environment.ProcessId, probe.Seen[2]);
         }
 
+        /// <summary>Members of a struct the kernel's struct holds by value (sk->__sk_common.skc_daddr), relocated as one access path.</summary>
+        [KernelFact]
+        public void ReadsThroughAStructHeldByValue_FollowTheWholePath()
+        {
+            Kernel.Require();
+            using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+            listener.Listen(1);
+            int serverPort = ((System.Net.IPEndPoint)listener.LocalEndPoint!).Port;
+            using var client = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            client.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+            int clientPort = ((System.Net.IPEndPoint)client.LocalEndPoint!).Port;
+            using var probe = SocketStates.Load(new() { Port = (ushort)clientPort });
+            using var link = probe.OnStateChange.Attach();
+            client.Connect(listener.LocalEndPoint!);
+            using var accepted = listener.Accept();
+            Assert.True(probe.Seen[3] >= 1, "state changes seen: " + probe.Seen[3]);
+            uint loopback = BitConverter.ToUInt32(new byte[] { 127, 0, 0, 1 });
+            Assert.Equal(loopback, (uint)probe.Seen[0]);
+            Assert.Equal(loopback, (uint)probe.Seen[1]);
+            Assert.Equal(serverPort, probe.Seen[2]);
+        }
+
         [KernelFact]
         public void AMemberTheKernelDoesNotHave_IsRefusedAtLoad_NamingIt()
         {

@@ -17,7 +17,10 @@ namespace BpfDotnet.Compiler.Frontend
     internal sealed partial class Lowering
     {
         /// <summary>A member read through a kernel pointer: the pointer expression, the struct's and member's BTF names, where the declaration places it.</summary>
-        private sealed record KernelMember(IOperation Pointer, string Struct, string Member, int Offset, int Size, bool IsPointer);
+        private sealed record KernelMember(IOperation Pointer, string Struct, string Member, int Offset, int Size, bool IsPointer)
+        {
+            public List<CoreStep> Steps { get; init; } = new List<CoreStep>();
+        }
 
         private static string? BtfNameOf(ISymbol symbol)
         {
@@ -30,27 +33,43 @@ namespace BpfDotnet.Compiler.Frontend
             return null;
         }
 
-        /// <summary><paramref name="field"/> as a member of a kernel struct read through a pointer (<c>p-&gt;Member</c>), or null.</summary>
+        /// <summary>
+        /// <paramref name="field"/> as a member of a kernel struct read through a pointer (<c>p-&gt;Member</c>, or a member of
+        /// a struct held in it by value, <c>sk-&gt;SkCommon.SkcDaddr</c>), or null.
+        /// </summary>
         private KernelMember? KernelMemberOf(IFieldReferenceOperation field)
         {
-            if (field.Field.IsStatic || field.Instance is not { } instance || !IsPointerAccess(instance)) return null;
-            if (BtfNameOf(field.Field.ContainingType) is not string structName) return null;
-            var pointer = instance.ChildOperations.First();
-            // The member's declared offset: its [FieldOffset] (kernel structs are large; only this member's layout is needed), or its place in the struct's layout.
-            int? offset = null;
-            foreach (var attribute in field.Field.GetAttributes())
+            var steps = new List<CoreStep>();
+            IOperation current = field;
+            IOperation? pointer = null;
+            while (current is IFieldReferenceOperation member)
+            {
+                if (member.Field.IsStatic || member.Instance is not { } instance) return null;
+                if (BtfNameOf(member.Field.ContainingType) is not string structName || DeclaredOffset(member.Field) is not int offset) return null;
+                steps.Insert(0, new CoreStep(structName, BtfNameOf(member.Field) ?? member.Field.Name, offset));
+                if (IsPointerAccess(instance))
+                {
+                    pointer = instance.ChildOperations.First();
+                    break;
+                }
+                current = Unwrap(instance);
+            }
+            if (pointer is null) return null;
+            int size = field.Field.IsFixedSizeBuffer ? 0 : TypeLayout.TryGet(field.Field.Type, out _)?.Size ?? 0;
+            return new KernelMember(pointer, steps[0].Struct, string.Join(".", steps.Select(s => s.Member)), steps.Sum(s => s.Offset), size,
+                field.Field.Type is IPointerTypeSymbol) { Steps = steps };
+        }
+
+        /// <summary>A member's declared offset: its [FieldOffset] (kernel structs are large; only this member's layout is needed), or its place in the struct's layout.</summary>
+        private static int? DeclaredOffset(IFieldSymbol field)
+        {
+            foreach (var attribute in field.GetAttributes())
             {
                 if (attribute.AttributeClass?.ToDisplayString() == KnownTypes.FieldOffsetAttribute && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int at)
-                    offset = at;
+                    return at;
             }
-            if (offset is null)
-            {
-                string declared = TypeLayout.MemberName(field.Field);
-                offset = (TypeLayout.TryGet(field.Field.ContainingType, out _) as StructType)?.Members.FirstOrDefault(m => m.Name == declared)?.Offset;
-            }
-            int size = field.Field.IsFixedSizeBuffer ? 0 : TypeLayout.TryGet(field.Field.Type, out _)?.Size ?? 0;
-            if (offset is null) return null;
-            return new KernelMember(pointer, structName, BtfNameOf(field.Field) ?? field.Field.Name, offset.Value, size, field.Field.Type is IPointerTypeSymbol);
+            string declared = TypeLayout.MemberName(field);
+            return (TypeLayout.TryGet(field.ContainingType, out _) as StructType)?.Members.FirstOrDefault(m => m.Name == declared)?.Offset;
         }
 
         /// <summary><c>Core.FieldExists(p-&gt;Member)</c>: 1 or 0 as the loader finds the member in the running kernel's BTF; the member is not read.</summary>
@@ -66,7 +85,10 @@ namespace BpfDotnet.Compiler.Frontend
             _b.Emit(new IrInstruction
             {
                 Op = IrOp.CoreOffset, Dst = exists,
-                Core = new CoreAccess(0, member.Struct, member.Member, member.Offset, member.Size, member.IsPointer, field.Field.ContainingType.Name + "." + field.Field.Name) { Exists = true },
+                Core = new CoreAccess(0, member.Struct, member.Member, member.Offset, member.Size, member.IsPointer, field.Field.ContainingType.Name + "." + field.Field.Name)
+                {
+                    Exists = true, Steps = member.Steps.ToEquatableArray(),
+                },
             });
             return Operand.InReg(exists);
         }
@@ -86,7 +108,7 @@ namespace BpfDotnet.Compiler.Frontend
             _b.Emit(new IrInstruction
             {
                 Op = IrOp.CoreOffset, Dst = offset,
-                Core = new CoreAccess(0, member.Struct, member.Member, member.Offset, member.Size, member.IsPointer, declared),
+                Core = new CoreAccess(0, member.Struct, member.Member, member.Offset, member.Size, member.IsPointer, declared) { Steps = member.Steps.ToEquatableArray() },
             });
             int address = _b.Alu(AluOp.Add, pointer, offset, false);
             var slot = NewSlot(IntType.Long, "kernel read of " + declared);

@@ -69,7 +69,16 @@ namespace BpfDotnet.Compiler.Model
     {
         /// <summary>True for <c>Core.FieldExists</c>: the immediate is 1 where the kernel has the member, 0 where not.</summary>
         public bool Exists { get; init; }
+
+        /// <summary>
+        /// The members from the struct the pointer points to down to the one read (<c>sk-&gt;SkCommon.SkcDaddr</c>: sock's
+        /// __sk_common, then sock_common's skc_daddr), each with its struct's BTF name and its declared offset there.
+        /// </summary>
+        public EquatableArray<CoreStep> Steps { get; init; } = EquatableArray<CoreStep>.Empty;
     }
+
+    /// <summary>One member on a CO-RE access path: member <paramref name="Member"/> of struct <paramref name="Struct"/> (BTF names), at <paramref name="Offset"/> there.</summary>
+    public sealed record CoreStep(string Struct, string Member, int Offset);
 
     /// <summary>
     /// A <c>call</c> at <paramref name="InstructionIndex"/> to the subprogram named <paramref name="Callee"/>, or, with

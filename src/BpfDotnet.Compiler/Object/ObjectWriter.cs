@@ -258,48 +258,81 @@ namespace BpfDotnet.Compiler.Object
         /// </summary>
 
         /// <summary>
-        /// The local BTF of the kernel structs the functions read (CO-RE): one STRUCT per struct name, with the members read
-        /// (by their kernel names, at their declared offsets; integers as INT, pointers as PTR to void), and each member's
-        /// type id and index there, for the access strings.
+        /// The local BTF of the kernel structs the functions read (CO-RE): one STRUCT per struct name, with the members on
+        /// the access paths (by their kernel names, at their declared offsets; integers as INT, pointers as PTR to void, a
+        /// struct held by value as that struct), and each access's root type and access string ("0:i:j": the member index at each step).
         /// </summary>
-        private static Dictionary<(string Struct, string Member), (int Type, int Index)> CoreTypes(BtfBuilder btf, IEnumerable<CompiledFunction> functions)
+        private static Dictionary<CoreAccess, (int Type, string Access)> CoreTypes(BtfBuilder btf, IEnumerable<CompiledFunction> functions)
         {
-            var members = new SortedDictionary<string, SortedDictionary<string, CoreAccess>>(StringComparer.Ordinal);
+            var structs = new SortedDictionary<string, SortedDictionary<string, (int Offset, int Size, bool Pointer, string? Holds)>>(StringComparer.Ordinal);
+            var accesses = new List<CoreAccess>();
             foreach (var function in functions)
             {
                 foreach (var access in function.CoreAccesses)
                 {
-                    if (!members.TryGetValue(access.Struct, out var byName)) members[access.Struct] = byName = new SortedDictionary<string, CoreAccess>(StringComparer.Ordinal);
-                    byName[access.Member] = access;
+                    accesses.Add(access);
+                    var steps = StepsOf(access);
+                    for (int i = 0; i < steps.Count; i++)
+                    {
+                        if (!structs.TryGetValue(steps[i].Struct, out var members)) structs[steps[i].Struct] = members = new SortedDictionary<string, (int, int, bool, string?)>(StringComparer.Ordinal);
+                        members[steps[i].Member] = i + 1 < steps.Count ? (steps[i].Offset, 0, false, steps[i + 1].Struct) : (steps[i].Offset, access.Size, access.Pointer, null);
+                    }
                 }
             }
-            var result = new Dictionary<(string, string), (int, int)>();
-            foreach (var pair in members)
+            var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+            var sizes = new Dictionary<string, int>(StringComparer.Ordinal);
+            var order = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            int Build(string name, int depth)
             {
-                var ordered = pair.Value.Values.OrderBy(a => a.Offset).ThenBy(a => a.Member, StringComparer.Ordinal).ToList();
+                if (ids.TryGetValue(name, out int known)) return known;
+                if (depth > 32) throw new ArgumentException("Kernel struct '" + name + "' holds itself by value.");
+                var ordered = structs[name].OrderBy(m => m.Value.Offset).ThenBy(m => m.Key, StringComparer.Ordinal).ToList();
                 var btfMembers = new List<(string Name, int Type, int ByteOffset)>();
                 int size = 0;
-                foreach (var access in ordered)
+                foreach (var member in ordered)
                 {
-                    int type = access.Pointer ? btf.AddPointer(0) : btf.AddInt("__u" + (access.Size * 8).ToString(System.Globalization.CultureInfo.InvariantCulture), access.Size, 0);
-                    btfMembers.Add((access.Member, type, access.Offset));
-                    size = Math.Max(size, access.Offset + access.Size);
+                    int type, memberSize;
+                    if (member.Value.Holds is string held)
+                    {
+                        type = Build(held, depth + 1);
+                        memberSize = sizes[held];
+                    }
+                    else
+                    {
+                        type = member.Value.Pointer ? btf.AddPointer(0) : btf.AddInt("__u" + (member.Value.Size * 8).ToString(System.Globalization.CultureInfo.InvariantCulture), member.Value.Size, 0);
+                        memberSize = member.Value.Size;
+                    }
+                    btfMembers.Add((member.Key, type, member.Value.Offset));
+                    size = Math.Max(size, member.Value.Offset + memberSize);
                 }
-                int structId = btf.AddStruct(pair.Key, size, btfMembers);
-                for (int i = 0; i < ordered.Count; i++) result[(pair.Key, ordered[i].Member)] = (structId, i);
+                sizes[name] = size;
+                order[name] = ordered.Select(m => m.Key).ToList();
+                return ids[name] = btf.AddStruct(name, size, btfMembers);
+            }
+            var result = new Dictionary<CoreAccess, (int, string)>();
+            foreach (var access in accesses)
+            {
+                var steps = StepsOf(access);
+                int root = Build(steps[0].Struct, 0);
+                var text = new StringBuilder("0");
+                foreach (var step in steps) text.Append(':').Append(order[step.Struct].IndexOf(step.Member).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                result[access] = (root, text.ToString());
             }
             return result;
         }
 
+        private static List<CoreStep> StepsOf(CoreAccess access)
+            => access.Steps.Count > 0 ? access.Steps.ToList() : new List<CoreStep> { new CoreStep(access.Struct, access.Member, access.Offset) };
+
         /// <summary>The CO-RE relocation records of <paramref name="function"/>, placed at <paramref name="byteOffset"/> of its section.</summary>
-        private static List<CoreRelocationRecord> CoreRecords(BtfBuilder btf, Dictionary<(string Struct, string Member), (int Type, int Index)> core, CompiledFunction function, int byteOffset)
+        private static List<CoreRelocationRecord> CoreRecords(BtfBuilder btf, Dictionary<CoreAccess, (int Type, string Access)> core, CompiledFunction function, int byteOffset)
         {
             var records = new List<CoreRelocationRecord>();
             foreach (var access in function.CoreAccesses)
             {
-                var (type, index) = core[(access.Struct, access.Member)];
+                var (type, path) = core[access];
                 records.Add(new CoreRelocationRecord((uint)(byteOffset + access.InstructionIndex * Instruction.Size), (uint)type,
-                    btf.AddString("0:" + index.ToString(System.Globalization.CultureInfo.InvariantCulture)), access.Exists ? CoreRelocationKind.FieldExists : CoreRelocationKind.FieldByteOffset));
+                    btf.AddString(path), access.Exists ? CoreRelocationKind.FieldExists : CoreRelocationKind.FieldByteOffset));
             }
             return records;
         }

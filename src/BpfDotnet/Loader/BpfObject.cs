@@ -606,17 +606,29 @@ namespace BpfDotnet
                         var local = _btf.Get(typeId);
                         string[] spec = access.Split(':');
                         bool exists = kind == (uint)CoreRelocationKind.FieldExists;
-                        if (kind != (uint)CoreRelocationKind.FieldByteOffset && !exists || local.Kind is not (BtfKind.Struct or BtfKind.Union) || spec.Length != 2 || spec[0] != "0"
-                            || !int.TryParse(spec[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index) || index >= local.Vlen)
-                            throw new BpfException($"Program '{prog}' has a CO-RE relocation this loader cannot apply (kind {kind}, access '{access}' on BTF type {typeId}); it applies member offsets of one struct level.");
-                        var member = _btf.Members(local).ElementAt(index);
+                        if (kind != (uint)CoreRelocationKind.FieldByteOffset && !exists || local.Kind is not (BtfKind.Struct or BtfKind.Union) || spec.Length < 2 || spec[0] != "0")
+                            throw new BpfException($"Program '{prog}' has a CO-RE relocation this loader cannot apply (kind {kind}, access '{access}' on BTF type {typeId}); it applies member offsets and existence.");
+                        // The access walks members: of the root struct, then of the struct that member holds, and so on.
+                        var names = new List<string>();
+                        var current = local;
+                        uint memberType = 0;
+                        for (int s = 1; s < spec.Length; s++)
+                        {
+                            if (!int.TryParse(spec[s], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index) || index >= current.Vlen
+                                || current.Kind is not (BtfKind.Struct or BtfKind.Union))
+                                throw new BpfException($"Program '{prog}' has a CO-RE relocation whose access '{access}' does not follow the members of BTF type {typeId}.");
+                            var step = _btf.Members(current).ElementAt(index);
+                            names.Add(step.Name);
+                            memberType = step.Type;
+                            current = _btf.SkipModifiers(step.Type);
+                        }
                         // libbpf's flavors: task_struct___old names the kernel's task_struct.
-                        string structName = local.Name, memberName = member.Name;
+                        string structName = local.Name, memberName = string.Join(".", names);
                         int flavor = structName.IndexOf("___", StringComparison.Ordinal);
                         if (flavor > 0) structName = structName.Substring(0, flavor);
-                        int localSize = (int)_btf.SizeOf(member.Type);
-                        bool localPointer = _btf.SkipModifiers(member.Type).Kind == BtfKind.Ptr;
-                        var found = KernelBtf.Member(structName, memberName, out string missing);
+                        int localSize = (int)_btf.SizeOf(memberType);
+                        bool localPointer = current.Kind == BtfKind.Ptr;
+                        var found = KernelBtf.Member(structName, names, out string missing);
                         int at = insn * 8;
                         if (at + 8 > code.Count || code[at] != Opcodes.Alu(false, Opcodes.AluMov, register: false))
                             throw new BpfException($"Program '{prog}': the CO-RE relocation of {local.Name}.{memberName} points at an instruction that is not a mov of an immediate.");

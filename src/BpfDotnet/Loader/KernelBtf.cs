@@ -38,6 +38,14 @@ namespace BpfDotnet
         /// struct, or it has no such member (the reason in <paramref name="missing"/>).
         /// </summary>
         public static (int Offset, int Size, bool Pointer)? Member(string structName, string member, out string missing)
+            => Member(structName, new[] { member }, out missing);
+
+        /// <summary>
+        /// Where the member reached by <paramref name="path"/> from the kernel's struct <paramref name="structName"/> is (each
+        /// name a member of the struct the one before holds by value: <c>__sk_common</c>, <c>skc_daddr</c>): its byte offset
+        /// from the start of <paramref name="structName"/>, and size; null with the reason when a name is not there.
+        /// </summary>
+        public static (int Offset, int Size, bool Pointer)? Member(string structName, IReadOnlyList<string> path, out string missing)
         {
             var btf = s_vmlinux.Value;
             uint? id = Find(BtfKind.Struct, structName) ?? Find(BtfKind.Union, structName);
@@ -46,12 +54,36 @@ namespace BpfDotnet
                 missing = $"the running kernel's BTF has no struct {structName}";
                 return null;
             }
-            var at = FindMember(btf, btf.Get(found), member, 0, 0);
-            missing = at is null ? $"the running kernel's struct {structName} has no member {member}" : "";
-            return at;
+            var type = btf.Get(found);
+            string owner = structName;
+            int offset = 0;
+            for (int i = 0; i < path.Count; i++)
+            {
+                var at = FindMember(btf, type, path[i], 0, 0);
+                if (at is null)
+                {
+                    missing = $"the running kernel's {owner} has no member {path[i]}";
+                    return null;
+                }
+                offset += at.Value.Offset;
+                if (i == path.Count - 1)
+                {
+                    missing = "";
+                    return (offset, (int)btf.SizeOf(at.Value.Type), btf.SkipModifiers(at.Value.Type).Kind == BtfKind.Ptr);
+                }
+                type = btf.SkipModifiers(at.Value.Type);
+                if (type.Kind is not (BtfKind.Struct or BtfKind.Union))
+                {
+                    missing = $"the running kernel's {owner}.{path[i]} is not a struct";
+                    return null;
+                }
+                owner = type.Name.Length > 0 ? type.Name : owner + "." + path[i];
+            }
+            missing = "the access names no member";
+            return null;
         }
 
-        private static (int Offset, int Size, bool Pointer)? FindMember(BtfReader btf, BtfType type, string name, long baseBits, int depth)
+        private static (int Offset, uint Type)? FindMember(BtfReader btf, BtfType type, string name, long baseBits, int depth)
         {
             if (depth > 32) return null;
             foreach (var m in btf.Members(type))
@@ -61,7 +93,7 @@ namespace BpfDotnet
                 if (m.Name == name)
                 {
                     if (type.KindFlag && (m.BitOffset >> 24) != 0) return null; // a bitfield: no byte offset
-                    return ((int)(bits / 8), (int)btf.SizeOf(m.Type), target.Kind == BtfKind.Ptr);
+                    return ((int)(bits / 8), m.Type);
                 }
                 if (m.Name.Length == 0 && target.Kind is BtfKind.Struct or BtfKind.Union && FindMember(btf, target, name, bits, depth + 1) is { } inner) return inner;
             }
