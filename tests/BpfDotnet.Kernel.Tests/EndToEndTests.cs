@@ -288,6 +288,42 @@ namespace BpfDotnet.EndToEnd.Tests
             Assert.True(slot.Success && long.Parse(slot.Groups[1].Value) >= 20, result.output);
         }
 
+        /// <summary>
+        /// tcplife prints a TCP connection this process opens, sends 5,000 bytes on, gets 300 back on and closes: its ports,
+        /// and bytes read from the kernel's tcp_sock through CO-RE (the kernel counts the SYN and FIN in bytes_acked too).
+        /// </summary>
+        [KernelFact]
+        public void TcpLifeSample_PrintsAClosedConnectionWithItsPortsAndBytes()
+        {
+            Kernel.Require();
+            using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+            listener.Listen(4);
+            int serverPort = ((System.Net.IPEndPoint)listener.LocalEndPoint!).Port;
+            var run = System.Threading.Tasks.Task.Run(() => Repo.Run("dotnet", $"{Path.Combine(Repo.OutputOf("TcpLife"), "TcpLife.dll")} -p {serverPort} -d 4", timeoutSeconds: 60));
+            System.Threading.Thread.Sleep(2000);
+            int clientPort;
+            using (var client = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp))
+            {
+                client.Connect(listener.LocalEndPoint!);
+                clientPort = ((System.Net.IPEndPoint)client.LocalEndPoint!).Port;
+                using var accepted = listener.Accept();
+                client.Send(new byte[5000]);
+                var buffer = new byte[8192];
+                int received = 0;
+                while (received < 5000) received += accepted.Receive(buffer);
+                accepted.Send(new byte[300]);
+                received = 0;
+                while (received < 300) received += client.Receive(buffer);
+            }
+            var (code, output) = run.Result;
+            Assert.True(code == 0, "tcplife failed:\n" + output);
+            var line = Regex.Match(output, $@"(?m)^{Environment.ProcessId}\s+.+?\s+127\.0\.0\.1\s+{clientPort}\s+127\.0\.0\.1\s+{serverPort}\s+(\d+)\s+(\d+)\s+[\d.]+$");
+            Assert.True(line.Success, output);
+            Assert.InRange(long.Parse(line.Groups[1].Value), 5000, 5002);
+            Assert.InRange(long.Parse(line.Groups[2].Value), 300, 301);
+        }
+
         /// <summary>tcpconnect prints the TCP connects this process makes while it runs, over IPv4 with their port.</summary>
         [KernelFact]
         public void TcpConnectSample_PrintsThisProcesssConnects()
