@@ -93,6 +93,32 @@ namespace BpfDotnet.Package.Tests
         /// bytes the assembly embeds) and runs its app as root for two seconds while this process makes system calls,
         /// checking that the app printed rows of counts the kernel gathered.
         /// </summary>
+        /// <summary>
+        /// The tool package installs as a local tool from the feed, the way a user's repository takes it, and
+        /// <c>dotnet bpf types</c> writes the kernel's types, the same bytes as the tool built in the repository.
+        /// </summary>
+        [Fact]
+        public void ToolPackage_InstallsAsALocalTool_AndDotnetBpfTypesWritesKernelTypes()
+        {
+            string directory = Path.Combine(_feed.Root, "tool-user");
+            Directory.CreateDirectory(directory);
+            var (exit, text) = _feed.Dotnet(directory, "new", "tool-manifest");
+            Assert.True(exit == 0, "dotnet new tool-manifest failed:\n" + text);
+            (exit, text) = _feed.Dotnet(directory, "tool", "install", "BpfDotnet.Tool", "--version", PackagedFeed.Version);
+            Assert.True(exit == 0, "dotnet tool install failed:\n" + text);
+            (exit, text) = _feed.Dotnet(directory, "bpf", "types", "task_struct", "file", "-o", "Kernel.cs");
+            Assert.True(exit == 0, "dotnet bpf types failed:\n" + text);
+            string written = File.ReadAllText(Path.Combine(directory, "Kernel.cs"));
+            Assert.Contains("[BtfName(\"task_struct\")]", written);
+            Assert.Contains("public unsafe partial struct TaskStruct", written);
+            Assert.Contains("public unsafe partial struct File", written);
+            // The same bytes as the tool built in this repository writes.
+            string repositoryTool = Path.Combine(PackagedFeed.RepoRoot, "src", "BpfDotnet.Tool", "bin", DotnetCli.Configuration, "net8.0", "dotnet-bpf.dll");
+            (exit, text) = _feed.Dotnet(directory, repositoryTool, "types", "task_struct", "file", "-o", "Expected.cs");
+            Assert.True(exit == 0, text);
+            Assert.Equal(File.ReadAllText(Path.Combine(directory, "Expected.cs")), written);
+        }
+
         [KernelTheory]
         [MemberData(nameof(Templates))]
         public void Template_InstantiatesBuildsAndRuns(string folder)

@@ -24,6 +24,7 @@ namespace BpfDotnet.Package.Tests
 
             RuntimePackage = Pack(Path.Combine(RepoRoot, "src", "BpfDotnet", "BpfDotnet.csproj"), Feed, noBuild: true);
             TemplatePackage = Pack(Path.Combine(RepoRoot, "templates", "BpfDotnet.Templates.csproj"), Feed, noBuild: false);
+            ToolPackage = Pack(Path.Combine(RepoRoot, "src", "BpfDotnet.Tool", "BpfDotnet.Tool.csproj"), Feed, noBuild: true);
             File.WriteAllText(Path.Combine(Root, "nuget.config"), NugetConfig(Feed, MachineSources()));
 
             var (exit, output) = Dotnet(Root, "new", "install", TemplatePackage, "--debug:custom-hive", Hive);
@@ -33,7 +34,7 @@ namespace BpfDotnet.Package.Tests
         /// <summary>The scratch directory (under the system's temporary directory, outside the repository).</summary>
         public string Root { get; }
 
-        /// <summary>The local folder feed holding the two packages.</summary>
+        /// <summary>The local folder feed holding the packages (runtime, templates, tool).</summary>
         public string Feed { get; }
 
         /// <summary>The template hive the template pack is installed in.</summary>
@@ -45,6 +46,9 @@ namespace BpfDotnet.Package.Tests
         public string RuntimePackage { get; }
 
         public string TemplatePackage { get; }
+
+        /// <summary>The dotnet bpf tool's package.</summary>
+        public string ToolPackage { get; }
 
         /// <summary>The repository root: the directory above this test assembly that holds BpfDotnet.sln.</summary>
         public static string RepoRoot { get; } = BpfDotnet.Loader.Tests.Kernel.RepoRoot;
@@ -63,7 +67,7 @@ namespace BpfDotnet.Package.Tests
             if (noBuild) args.Add("--no-build");
             var (exit, text) = DotnetCli.Run(RepoRoot, args.ToArray());
             if (exit != 0) throw new InvalidOperationException($"dotnet pack {project} failed:\n{text}");
-            string id = Path.GetFileNameWithoutExtension(project) == "BpfDotnet" ? "BpfDotnet" : "BpfDotnet.Templates";
+            string id = Path.GetFileNameWithoutExtension(project);
             string package = Path.Combine(output, id + "." + Version + ".nupkg");
             if (!File.Exists(package)) throw new InvalidOperationException($"dotnet pack {project} made no {package}:\n{text}");
             return package;
