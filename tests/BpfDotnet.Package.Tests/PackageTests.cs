@@ -102,11 +102,15 @@ namespace BpfDotnet.Package.Tests
         {
             string directory = Path.Combine(_feed.Root, "tool-user");
             Directory.CreateDirectory(directory);
-            var (exit, text) = _feed.Dotnet(directory, "new", "tool-manifest");
+            // A CLI home of its own: the SDK remembers where it found each local tool's package (toolResolverCache), and a
+            // feed of an earlier run is gone.
+            var environment = new Dictionary<string, string>(_feed.Environment) { ["DOTNET_CLI_HOME"] = Path.Combine(_feed.Root, "cli-home") };
+            (int, string) Dotnet(params string[] args) => DotnetCli.Run(directory, environment, args);
+            var (exit, text) = Dotnet("new", "tool-manifest");
             Assert.True(exit == 0, "dotnet new tool-manifest failed:\n" + text);
-            (exit, text) = _feed.Dotnet(directory, "tool", "install", "BpfDotnet.Tool", "--version", PackagedFeed.Version);
+            (exit, text) = Dotnet("tool", "install", "BpfDotnet.Tool", "--version", PackagedFeed.Version);
             Assert.True(exit == 0, "dotnet tool install failed:\n" + text);
-            (exit, text) = _feed.Dotnet(directory, "bpf", "types", "task_struct", "file", "-o", "Kernel.cs");
+            (exit, text) = Dotnet("bpf", "types", "task_struct", "file", "-o", "Kernel.cs");
             Assert.True(exit == 0, "dotnet bpf types failed:\n" + text);
             string written = File.ReadAllText(Path.Combine(directory, "Kernel.cs"));
             Assert.Contains("[BtfName(\"task_struct\")]", written);
@@ -114,7 +118,7 @@ namespace BpfDotnet.Package.Tests
             Assert.Contains("public unsafe partial struct File", written);
             // The same bytes as the tool built in this repository writes.
             string repositoryTool = Path.Combine(PackagedFeed.RepoRoot, "src", "BpfDotnet.Tool", "bin", DotnetCli.Configuration, "net8.0", "dotnet-bpf.dll");
-            (exit, text) = _feed.Dotnet(directory, repositoryTool, "types", "task_struct", "file", "-o", "Expected.cs");
+            (exit, text) = Dotnet(repositoryTool, "types", "task_struct", "file", "-o", "Expected.cs");
             Assert.True(exit == 0, text);
             Assert.Equal(File.ReadAllText(Path.Combine(directory, "Expected.cs")), written);
         }
