@@ -37,8 +37,7 @@ namespace BpfDotnet
             if (Type != BpfProgramType.Kprobe)
                 throw new BpfException($"Program '{Name}' is a {Type} program; a uprobe runs programs of type Kprobe (declare it with [Uprobe] or [Uretprobe]).");
             string path = ResolveBinary(binary);
-            var symbols = ElfSymbolFile.TryLoad(path)
-                ?? throw new BpfException($"'{path}' is not a 64-bit ELF file this loader can read symbols from.");
+            var symbols = ElfSymbolFile.Load(path);
             ulong address = symbols.AddressOf(function)
                 ?? throw new BpfException($"'{path}' has no function named '{function}' in its symbol tables (.symtab, .dynsym).");
             ulong fileOffset = symbols.FileOffsetOfAddress(address + offset)
@@ -56,8 +55,11 @@ namespace BpfDotnet
         {
             ArgumentNullException.ThrowIfNull(binary);
             ArgumentNullException.ThrowIfNull(pattern);
-            string path = ResolveBinary(binary);
-            var symbols = ElfSymbolFile.TryLoad(path) ?? throw new BpfException($"'{path}' is not a 64-bit ELF file this loader can read symbols from.");
+            return FunctionsMatching(ElfSymbolFile.Load(ResolveBinary(binary)), pattern);
+        }
+
+        private static List<string> FunctionsMatching(ElfSymbolFile symbols, string pattern)
+        {
             var names = new List<string>();
             foreach (string name in symbols.FunctionNames)
             {
@@ -87,7 +89,12 @@ namespace BpfDotnet
                 throw new BpfException($"Program '{Name}' is in section '{SectionName}'; a uprobe_multi link runs programs loaded from a 'uprobe.multi' or 'uretprobe.multi' section (declare it with [Section(\"uprobe.multi\")]).");
             if (functions.Count == 0) throw new BpfException($"No functions to attach program '{Name}' to in '{binary}'.");
             string path = ResolveBinary(binary);
-            var symbols = ElfSymbolFile.TryLoad(path) ?? throw new BpfException($"'{path}' is not a 64-bit ELF file this loader can read symbols from.");
+            return AttachUprobeMulti(path, ElfSymbolFile.Load(path), functions, returnProbes, processId);
+        }
+
+        /// <summary>The uprobe_multi link of <see cref="AttachUprobeMulti(string, IReadOnlyList{string}, bool, int)"/>, on a binary already read.</summary>
+        private BpfLink AttachUprobeMulti(string path, ElfSymbolFile symbols, IReadOnlyList<string> functions, bool returnProbes, int processId)
+        {
             var offsets = new ulong[functions.Count];
             var cookies = new ulong[functions.Count];
             for (int i = 0; i < functions.Count; i++)
@@ -116,9 +123,12 @@ namespace BpfDotnet
             if (colon <= 0 || colon == target.Length - 1)
                 throw new BpfException($"Program '{Name}' is in section '{SectionName}', which does not name a binary and a pattern as uprobe.multi/<binary>:<pattern> does; attach it with AttachUprobeMulti(binary, functions).");
             string binary = target.Substring(0, colon), pattern = target.Substring(colon + 1);
-            var functions = FindFunctions(binary, pattern);
+            // The binary is read once, for the names and for their offsets.
+            string path = ResolveBinary(binary);
+            var symbols = ElfSymbolFile.Load(path);
+            var functions = FunctionsMatching(symbols, pattern);
             if (functions.Count == 0) throw new BpfException($"No function of '{binary}' matches '{pattern}' (section '{SectionName}' of program '{Name}').");
-            return AttachUprobeMulti(binary, functions, SectionName.StartsWith("uretprobe", StringComparison.Ordinal));
+            return AttachUprobeMulti(path, symbols, functions, SectionName.StartsWith("uretprobe", StringComparison.Ordinal), -1);
         }
 
         /// <summary>

@@ -26,7 +26,7 @@ namespace BpfDotnet
         {
             ArgumentNullException.ThrowIfNull(binary);
             string path = ResolveBinary(binary);
-            var file = ElfSymbolFile.TryLoad(path) ?? throw new BpfException($"'{path}' is not a 64-bit ELF file this loader can read.");
+            var file = ElfSymbolFile.Load(path);
             return file.UsdtProbes.Select(p => new UsdtProbeInfo(p.Provider, p.Name, p.Address, p.Semaphore != 0, p.Arguments)).ToList();
         }
 
@@ -50,7 +50,7 @@ namespace BpfDotnet
             if (_kind.Attach != ProgramAttach.Usdt && !(_kind.Prefix == "usdt" && Type == BpfProgramType.Kprobe))
                 throw new BpfException($"Program '{Name}' is in section '{SectionName}'; USDT probes run programs of 'usdt' sections (declare it with [Section(\"usdt/<binary>:<provider>:<name>\")] or [Section(\"usdt\")]).");
             string path = ResolveBinary(binary);
-            var file = ElfSymbolFile.TryLoad(path) ?? throw new BpfException($"'{path}' is not a 64-bit ELF file this loader can read.");
+            var file = ElfSymbolFile.Load(path);
             var locations = file.UsdtProbes.Where(p => p.Provider == provider && p.Name == name).ToList();
             if (locations.Count == 0)
             {

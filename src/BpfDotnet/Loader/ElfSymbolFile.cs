@@ -33,6 +33,11 @@ namespace BpfDotnet
         /// <summary>The number of function symbols read.</summary>
         public int Count => _symbols.Count;
 
+        /// <summary>Reads the file at <paramref name="path"/>, a binary a probe attaches to.</summary>
+        /// <exception cref="BpfException">It is not a readable 64-bit ELF file.</exception>
+        public static ElfSymbolFile Load(string path)
+            => TryLoad(path) ?? throw new BpfException($"'{path}' is not a 64-bit ELF file this loader can read symbols from.");
+
         /// <summary>Reads the file at <paramref name="path"/>, or returns null when it is not a readable 64-bit ELF file.</summary>
         public static ElfSymbolFile? TryLoad(string path)
         {
