@@ -38,16 +38,7 @@ namespace BpfDotnet
 
         /// <summary>Copies the <typeparamref name="T"/> at byte <paramref name="offset"/> of the packet; false (and <paramref name="value"/> zeroed) when the packet ends before it.</summary>
         public readonly bool TryReadPacket<T>(int offset, out T value) where T : unmanaged
-        {
-            ref T at = ref PacketBuffers.At<T>(PacketBuffers.Of(_data), offset);
-            if (Unsafe.IsNullRef(ref at))
-            {
-                value = default;
-                return false;
-            }
-            value = at;
-            return true;
-        }
+            => PacketBuffers.TryRead(PacketBuffers.Of(_data), offset, out value);
 
         /// <summary>
         /// A context for running a flow dissector as .NET code on <paramref name="packet"/> (an Ethernet frame), with the

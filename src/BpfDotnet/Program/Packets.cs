@@ -364,6 +364,28 @@ namespace BpfDotnet
 
         private static readonly Dictionary<uint, byte[]> Replacements = new Dictionary<uint, byte[]>();
 
+        /// <summary>Copies the <typeparamref name="T"/> at <paramref name="offset"/> of <paramref name="packet"/>; false (and <paramref name="value"/> zeroed) where it does not fit.</summary>
+        public static bool TryRead<T>(byte[] packet, int offset, out T value) where T : unmanaged
+        {
+            ref T at = ref At<T>(packet, offset);
+            if (Unsafe.IsNullRef(ref at))
+            {
+                value = default;
+                return false;
+            }
+            value = at;
+            return true;
+        }
+
+        /// <summary>Writes <paramref name="value"/> at <paramref name="offset"/> of <paramref name="packet"/>; false (nothing written) where it does not fit.</summary>
+        public static bool TryWrite<T>(byte[] packet, int offset, in T value) where T : unmanaged
+        {
+            ref T at = ref At<T>(packet, offset);
+            if (Unsafe.IsNullRef(ref at)) return false;
+            at = value;
+            return true;
+        }
+
         /// <summary>
         /// A reference to the <typeparamref name="T"/> at <paramref name="offset"/> of <paramref name="packet"/>, or a null
         /// reference where it does not fit, or ends past byte 65,535 (as the compiled program's bounds say).

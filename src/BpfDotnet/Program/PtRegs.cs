@@ -159,25 +159,11 @@ namespace BpfDotnet
 
         /// <summary>Copies the <typeparamref name="T"/> at byte <paramref name="offset"/> of the packet; false (and <paramref name="value"/> zeroed) when the packet ends before it.</summary>
         public readonly bool TryReadPacket<T>(int offset, out T value) where T : unmanaged
-        {
-            ref T at = ref PacketBuffers.At<T>(PacketBuffers.Of(_data), offset);
-            if (Unsafe.IsNullRef(ref at))
-            {
-                value = default;
-                return false;
-            }
-            value = at;
-            return true;
-        }
+            => PacketBuffers.TryRead(PacketBuffers.Of(_data), offset, out value);
 
         /// <summary>Writes <paramref name="value"/> at byte <paramref name="offset"/> of the packet; false (nothing written) when the packet ends before its end.</summary>
         public readonly bool TryWritePacket<T>(int offset, in T value) where T : unmanaged
-        {
-            ref T at = ref PacketBuffers.At<T>(PacketBuffers.Of(_data), offset);
-            if (Unsafe.IsNullRef(ref at)) return false;
-            at = value;
-            return true;
-        }
+            => PacketBuffers.TryWrite(PacketBuffers.Of(_data), offset, in value);
 
         /// <summary>The .NET side of <c>bpf_xdp_adjust_head</c>/<c>_tail</c>: the packet made anew, shorter or longer.</summary>
         internal long Adjust(int delta, bool head)
@@ -312,25 +298,11 @@ namespace BpfDotnet
 
         /// <summary>Copies the <typeparamref name="T"/> at byte <paramref name="offset"/> of the packet; false (and <paramref name="value"/> zeroed) when the packet ends before it.</summary>
         public readonly bool TryReadPacket<T>(int offset, out T value) where T : unmanaged
-        {
-            ref T at = ref PacketBuffers.At<T>(PacketBuffers.Of(_data), offset);
-            if (Unsafe.IsNullRef(ref at))
-            {
-                value = default;
-                return false;
-            }
-            value = at;
-            return true;
-        }
+            => PacketBuffers.TryRead(PacketBuffers.Of(_data), offset, out value);
 
         /// <summary>Writes <paramref name="value"/> at byte <paramref name="offset"/> of the packet; false (nothing written) when the packet ends before its end.</summary>
         public readonly bool TryWritePacket<T>(int offset, in T value) where T : unmanaged
-        {
-            ref T at = ref PacketBuffers.At<T>(PacketBuffers.Of(_data), offset);
-            if (Unsafe.IsNullRef(ref at)) return false;
-            at = value;
-            return true;
-        }
+            => PacketBuffers.TryWrite(PacketBuffers.Of(_data), offset, in value);
 
         /// <summary>.NET only: the packet's bytes as a program left them (the array <see cref="ForPacket"/> was given, or one a helper made anew).</summary>
         public readonly byte[] PacketBytes() => PacketBuffers.Of(_data);
@@ -509,25 +481,11 @@ namespace BpfDotnet
 
         /// <summary>Copies the <typeparamref name="T"/> at byte <paramref name="offset"/> of the option's value; false (and <paramref name="value"/> zeroed) when the value ends before it.</summary>
         public readonly bool TryReadValue<T>(int offset, out T value) where T : unmanaged
-        {
-            ref T at = ref PacketBuffers.At<T>(PacketBuffers.Of((uint)_value), offset);
-            if (Unsafe.IsNullRef(ref at))
-            {
-                value = default;
-                return false;
-            }
-            value = at;
-            return true;
-        }
+            => PacketBuffers.TryRead(PacketBuffers.Of((uint)_value), offset, out value);
 
         /// <summary>Writes <paramref name="value"/> at byte <paramref name="offset"/> of the option's value; false (nothing written) when the value ends before its end.</summary>
         public readonly bool TryWriteValue<T>(int offset, in T value) where T : unmanaged
-        {
-            ref T at = ref PacketBuffers.At<T>(PacketBuffers.Of((uint)_value), offset);
-            if (Unsafe.IsNullRef(ref at)) return false;
-            at = value;
-            return true;
-        }
+            => PacketBuffers.TryWrite(PacketBuffers.Of((uint)_value), offset, in value);
     }
 }
 

@@ -100,25 +100,11 @@ namespace BpfDotnet
 
         /// <summary>Copies the <typeparamref name="T"/> at byte <paramref name="offset"/> of the message; false (and <paramref name="value"/> zeroed) where it ends before it.</summary>
         public readonly bool TryReadPacket<T>(int offset, out T value) where T : unmanaged
-        {
-            ref T at = ref PacketBuffers.At<T>(PacketBuffers.Of((uint)_data), offset);
-            if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref at))
-            {
-                value = default;
-                return false;
-            }
-            value = at;
-            return true;
-        }
+            => PacketBuffers.TryRead(PacketBuffers.Of((uint)_data), offset, out value);
 
         /// <summary>Writes <paramref name="value"/> at byte <paramref name="offset"/> of the message; false (nothing written) where it ends before its end.</summary>
         public readonly bool TryWritePacket<T>(int offset, in T value) where T : unmanaged
-        {
-            ref T at = ref PacketBuffers.At<T>(PacketBuffers.Of((uint)_data), offset);
-            if (System.Runtime.CompilerServices.Unsafe.IsNullRef(ref at)) return false;
-            at = value;
-            return true;
-        }
+            => PacketBuffers.TryWrite(PacketBuffers.Of((uint)_data), offset, in value);
     }
 
     /// <summary>Flags of <see cref="BpfSockMap.Assign"/>.</summary>
