@@ -244,43 +244,54 @@ namespace BpfDotnet.Compiler.Frontend
         private Operand Snprintf(IInvocationOperation invocation)
         {
             var args = invocation.Arguments;
-            var format = args[1].Value;
-            if (!format.ConstantValue.HasValue || format.ConstantValue.Value is not string text)
-            {
-                Report(DiagnosticDescriptors.StringUse, format.Syntax, format.Syntax.ToString());
-                return Operand.Const(0);
-            }
+            if (CheckedFormat(args, 1) is not string text) return Operand.Const(0);
             int count = args.Length - 2;
-            if (PrintfFormat.Problem(text, count, out int conversions) is string problem)
-            {
-                Unsupported(format, "The format " + format.Syntax + ", which the kernel refuses (" + problem + "),");
-                return Operand.Const(0);
-            }
-            if (conversions < count)
-            {
-                Unsupported(args[2 + conversions].Value, "An argument no conversion of the format " + format.Syntax + " takes");
-                return Operand.Const(0);
-            }
             if (ByteSpan(args[0].Value) is not { } destination)
             {
                 Unsupported(args[0].Value, "A destination other than a local Span<byte> over stackalloc or an [InlineArray] of bytes");
                 return Operand.Const(0);
             }
-            int data = _b.Const(0);
-            if (count > 0)
-            {
-                var slot = NewSlot(new ArrayType(IntType.Long, count), "Snprintf arguments");
-                for (int i = 0; i < count; i++)
-                {
-                    var value = args[2 + i].Value;
-                    _b.Store(Address.OfSlot(slot.Id, i * 8), 8, Materialize(Rvalue(value)));
-                }
-                data = _b.FrameAddr(slot.Id);
-            }
+            int data = FormatArguments(args, 2, "Snprintf arguments");
             int pointer = PointerOf(destination.Start);
             int formatAddress = _b.GlobalAddress(Subprograms.ConstantString(text));
             return Operand.InReg(CallHelper(HelperId.Snprintf, invocation,
                 new List<int> { pointer, _b.Const(destination.Bytes), formatAddress, data, _b.Const(count * 8) }));
+        }
+
+        /// <summary>
+        /// The literal format at <paramref name="formatIndex"/> of a call of <c>bpf_snprintf</c>'s family (the arguments
+        /// follow it), checked as the kernel checks it and against the arguments; null (reported) when it is refused.
+        /// </summary>
+        private string? CheckedFormat(System.Collections.Immutable.ImmutableArray<IArgumentOperation> args, int formatIndex)
+        {
+            var format = args[formatIndex].Value;
+            if (!format.ConstantValue.HasValue || format.ConstantValue.Value is not string text)
+            {
+                Report(DiagnosticDescriptors.StringUse, format.Syntax, format.Syntax.ToString());
+                return null;
+            }
+            int count = args.Length - formatIndex - 1;
+            if (PrintfFormat.Problem(text, count, out int conversions) is string problem)
+            {
+                Unsupported(format, "The format " + format.Syntax + ", which the kernel refuses (" + problem + "),");
+                return null;
+            }
+            if (conversions < count)
+            {
+                Unsupported(args[formatIndex + 1 + conversions].Value, "An argument no conversion of the format " + format.Syntax + " takes");
+                return null;
+            }
+            return text;
+        }
+
+        /// <summary>The arguments from <paramref name="first"/> on, as the stack array of 8-byte values the helper reads: its address (0 when there are none).</summary>
+        private int FormatArguments(System.Collections.Immutable.ImmutableArray<IArgumentOperation> args, int first, string owner)
+        {
+            int count = args.Length - first;
+            if (count <= 0) return _b.Const(0);
+            var slot = NewSlot(new ArrayType(IntType.Long, count), owner);
+            for (int i = 0; i < count; i++) _b.Store(Address.OfSlot(slot.Id, i * 8), 8, Materialize(Rvalue(args[first + i].Value)));
+            return _b.FrameAddr(slot.Id);
         }
 
         /// <summary>

@@ -90,31 +90,10 @@ namespace BpfDotnet.Compiler.Frontend
         private Operand SeqPrintf(IInvocationOperation invocation)
         {
             var args = invocation.Arguments;
-            var format = args[1].Value;
-            if (!format.ConstantValue.HasValue || format.ConstantValue.Value is not string text)
-            {
-                Report(DiagnosticDescriptors.StringUse, format.Syntax, format.Syntax.ToString());
-                return Operand.Const(0);
-            }
+            if (CheckedFormat(args, 1) is not string text) return Operand.Const(0);
             int count = args.Length - 2;
-            if (PrintfFormat.Problem(text, count, out int conversions) is string problem)
-            {
-                Unsupported(format, "The format " + format.Syntax + ", which the kernel refuses (" + problem + "),");
-                return Operand.Const(0);
-            }
-            if (conversions < count)
-            {
-                Unsupported(args[2 + conversions].Value, "An argument no conversion of the format " + format.Syntax + " takes");
-                return Operand.Const(0);
-            }
             if (IteratorOutput(args[0].Value, invocation) is not int seq) return Operand.Const(0);
-            int data = _b.Const(0);
-            if (count > 0)
-            {
-                var slot = NewSlot(new ArrayType(IntType.Long, count), "SeqPrintf arguments");
-                for (int i = 0; i < count; i++) _b.Store(Address.OfSlot(slot.Id, i * 8), 8, Materialize(Rvalue(args[2 + i].Value)));
-                data = _b.FrameAddr(slot.Id);
-            }
+            int data = FormatArguments(args, 2, "SeqPrintf arguments");
             int formatAddress = _b.GlobalAddress(Subprograms.ConstantString(text));
             int formatSize = System.Text.Encoding.UTF8.GetByteCount(text) + 1;
             return Operand.InReg(CallHelper(HelperId.SeqPrintf, invocation, new List<int> { seq, formatAddress, _b.Const(formatSize), data, _b.Const(count * 8) }));
