@@ -47,59 +47,25 @@ namespace BpfDotnet.KernelModel
 
         public byte[] ToArray()
         {
-            var funcInfo = new ByteBuffer();
-            if (_funcInfos.Count > 0)
+            var funcInfo = Subsection(_funcInfos, FuncInfoSize, (buffer, record) =>
             {
-                funcInfo.U32(FuncInfoSize);
-                foreach (var block in _funcInfos)
-                {
-                    funcInfo.U32(block.SectionNameOffset);
-                    funcInfo.U32((uint)block.Records.Count);
-                    foreach (var record in block.Records)
-                    {
-                        funcInfo.U32(record.ByteOffset);
-                        funcInfo.U32((uint)record.TypeId);
-                    }
-                }
-            }
-
-            // A subsection with a record size but no records makes libbpf drop the whole .BTF.ext,
-            // so an empty one is left out (length 0).
-            var lineInfo = new ByteBuffer();
-            if (_lineInfos.Count > 0)
+                buffer.U32(record.ByteOffset);
+                buffer.U32((uint)record.TypeId);
+            });
+            var lineInfo = Subsection(_lineInfos, LineInfoSize, (buffer, record) =>
             {
-                lineInfo.U32(LineInfoSize);
-                foreach (var block in _lineInfos)
-                {
-                    lineInfo.U32(block.SectionNameOffset);
-                    lineInfo.U32((uint)block.Records.Count);
-                    foreach (var record in block.Records)
-                    {
-                        lineInfo.U32(record.ByteOffset);
-                        lineInfo.U32(record.FileNameOffset);
-                        lineInfo.U32(record.LineTextOffset);
-                        lineInfo.U32(((uint)Clamp(record.Line, MaxLine) << 10) | (uint)Clamp(record.Column, MaxColumn));
-                    }
-                }
-            }
-
-            var core = new ByteBuffer();
-            if (_coreRelocations.Count > 0)
+                buffer.U32(record.ByteOffset);
+                buffer.U32(record.FileNameOffset);
+                buffer.U32(record.LineTextOffset);
+                buffer.U32(((uint)Clamp(record.Line, MaxLine) << 10) | (uint)Clamp(record.Column, MaxColumn));
+            });
+            var core = Subsection(_coreRelocations, CoreRelocationSize, (buffer, record) =>
             {
-                core.U32(CoreRelocationSize);
-                foreach (var block in _coreRelocations)
-                {
-                    core.U32(block.SectionNameOffset);
-                    core.U32((uint)block.Records.Count);
-                    foreach (var record in block.Records)
-                    {
-                        core.U32(record.ByteOffset);
-                        core.U32(record.TypeId);
-                        core.U32(record.AccessStringOffset);
-                        core.U32((uint)record.Kind);
-                    }
-                }
-            }
+                buffer.U32(record.ByteOffset);
+                buffer.U32(record.TypeId);
+                buffer.U32(record.AccessStringOffset);
+                buffer.U32((uint)record.Kind);
+            });
 
             // The header grows to 32 bytes only when there are CO-RE relocations, as clang writes it.
             int headerLength = core.Length > 0 ? HeaderLength + 8 : HeaderLength;
@@ -121,6 +87,24 @@ namespace BpfDotnet.KernelModel
             output.Bytes(lineInfo.ToArray());
             output.Bytes(core.ToArray());
             return output.ToArray();
+        }
+
+        /// <summary>
+        /// One subsection: the record size, then per section its name, count and records. A subsection with a record size but
+        /// no records makes libbpf drop the whole .BTF.ext, so an empty one is left out (length 0).
+        /// </summary>
+        private static ByteBuffer Subsection<T>(List<Block<T>> blocks, int recordSize, Action<ByteBuffer, T> write)
+        {
+            var buffer = new ByteBuffer();
+            if (blocks.Count == 0) return buffer;
+            buffer.U32((uint)recordSize);
+            foreach (var block in blocks)
+            {
+                buffer.U32(block.SectionNameOffset);
+                buffer.U32((uint)block.Records.Count);
+                foreach (var record in block.Records) write(buffer, record);
+            }
+            return buffer;
         }
 
         private static int Clamp(int value, int max) => value < 0 ? 0 : value > max ? max : value;
