@@ -17,9 +17,9 @@ namespace BpfDotnet.Compiler.Frontend
     internal sealed partial class Lowering
     {
         /// <summary>A member read through a kernel pointer: the pointer expression, the struct's and member's BTF names, where the declaration places it.</summary>
-        private sealed record KernelMember(IOperation Pointer, string Struct, string Member, int Offset, int Size, bool IsPointer)
+        private sealed record KernelMember(IOperation Pointer, EquatableArray<CoreStep> Steps, int Size, bool IsPointer)
         {
-            public List<CoreStep> Steps { get; init; } = new List<CoreStep>();
+            public string Struct => Steps[0].Struct;
         }
 
         private static string? BtfNameOf(ISymbol symbol)
@@ -56,8 +56,7 @@ namespace BpfDotnet.Compiler.Frontend
             }
             if (pointer is null) return null;
             int size = field.Field.IsFixedSizeBuffer ? 0 : TypeLayout.TryGet(field.Field.Type, out _)?.Size ?? 0;
-            return new KernelMember(pointer, steps[0].Struct, string.Join(".", steps.Select(s => s.Member)), steps.Sum(s => s.Offset), size,
-                field.Field.Type is IPointerTypeSymbol) { Steps = steps };
+            return new KernelMember(pointer, steps.ToEquatableArray(), size, field.Field.Type is IPointerTypeSymbol);
         }
 
         /// <summary>A member's declared offset: its [FieldOffset] (kernel structs are large; only this member's layout is needed), or its place in the struct's layout.</summary>
@@ -85,10 +84,7 @@ namespace BpfDotnet.Compiler.Frontend
             _b.Emit(new IrInstruction
             {
                 Op = IrOp.CoreOffset, Dst = exists,
-                Core = new CoreAccess(0, member.Struct, member.Member, member.Offset, member.Size, member.IsPointer, field.Field.ContainingType.Name + "." + field.Field.Name)
-                {
-                    Exists = true, Steps = member.Steps.ToEquatableArray(),
-                },
+                Core = new CoreAccess(0, member.Steps, member.Size, member.IsPointer, field.Field.ContainingType.Name + "." + field.Field.Name) { Exists = true },
             });
             return Operand.InReg(exists);
         }
@@ -108,7 +104,7 @@ namespace BpfDotnet.Compiler.Frontend
             _b.Emit(new IrInstruction
             {
                 Op = IrOp.CoreOffset, Dst = offset,
-                Core = new CoreAccess(0, member.Struct, member.Member, member.Offset, member.Size, member.IsPointer, declared) { Steps = member.Steps.ToEquatableArray() },
+                Core = new CoreAccess(0, member.Steps, member.Size, member.IsPointer, declared),
             });
             int address = _b.Alu(AluOp.Add, pointer, offset, false);
             var slot = NewSlot(IntType.Long, "kernel read of " + declared);

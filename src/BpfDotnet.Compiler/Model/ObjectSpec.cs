@@ -1,3 +1,4 @@
+using System.Linq;
 using BpfDotnet.Compiler.Isa;
 
 namespace BpfDotnet.Compiler.Model
@@ -60,21 +61,25 @@ namespace BpfDotnet.Compiler.Model
     }
 
     /// <summary>
-    /// A <c>mov</c> at <paramref name="InstructionIndex"/> whose immediate is the byte offset of member
-    /// <paramref name="Member"/> of the kernel struct <paramref name="Struct"/> (BTF names), as the C# declaration places it
-    /// (<paramref name="Offset"/>, <paramref name="Size"/> bytes, <paramref name="Pointer"/> for a pointer member): the loader
-    /// moves it to where the running kernel's BTF places the member. <paramref name="Declared"/> names the C# member.
+    /// A <c>mov</c> at <paramref name="InstructionIndex"/> whose immediate is the byte offset of a kernel struct member, as
+    /// the C# declarations place it, which the loader moves to where the running kernel's BTF places it (CO-RE).
+    /// <paramref name="Steps"/> are the members from the struct the pointer points to down to the one read
+    /// (<c>sk-&gt;SkCommon.SkcDaddr</c>: sock's __sk_common, then sock_common's skc_daddr); the last is
+    /// <paramref name="Size"/> bytes, a pointer when <paramref name="Pointer"/>. <paramref name="Declared"/> names the C# member.
     /// </summary>
-    public sealed record CoreAccess(int InstructionIndex, string Struct, string Member, int Offset, int Size, bool Pointer, string Declared)
+    public sealed record CoreAccess(int InstructionIndex, EquatableArray<CoreStep> Steps, int Size, bool Pointer, string Declared)
     {
         /// <summary>True for <c>Core.FieldExists</c>: the immediate is 1 where the kernel has the member, 0 where not.</summary>
         public bool Exists { get; init; }
 
-        /// <summary>
-        /// The members from the struct the pointer points to down to the one read (<c>sk-&gt;SkCommon.SkcDaddr</c>: sock's
-        /// __sk_common, then sock_common's skc_daddr), each with its struct's BTF name and its declared offset there.
-        /// </summary>
-        public EquatableArray<CoreStep> Steps { get; init; } = EquatableArray<CoreStep>.Empty;
+        /// <summary>The struct the access starts from (its BTF name).</summary>
+        public string Struct => Steps[0].Struct;
+
+        /// <summary>The member path by BTF names, dotted.</summary>
+        public string Member => string.Join(".", Steps.Select(s => s.Member));
+
+        /// <summary>The member's declared offset from the start of <see cref="Struct"/>.</summary>
+        public int Offset => Steps.Sum(s => s.Offset);
     }
 
     /// <summary>One member on a CO-RE access path: member <paramref name="Member"/> of struct <paramref name="Struct"/> (BTF names), at <paramref name="Offset"/> there.</summary>

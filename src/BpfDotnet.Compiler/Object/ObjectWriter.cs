@@ -271,7 +271,7 @@ namespace BpfDotnet.Compiler.Object
                 foreach (var access in function.CoreAccesses)
                 {
                     accesses.Add(access);
-                    var steps = StepsOf(access);
+                    var steps = access.Steps;
                     for (int i = 0; i < steps.Count; i++)
                     {
                         if (!structs.TryGetValue(steps[i].Struct, out var members)) structs[steps[i].Struct] = members = new SortedDictionary<string, (int, int, bool, string?)>(StringComparer.Ordinal);
@@ -312,7 +312,7 @@ namespace BpfDotnet.Compiler.Object
             var result = new Dictionary<CoreAccess, (int, string)>();
             foreach (var access in accesses)
             {
-                var steps = StepsOf(access);
+                var steps = access.Steps;
                 int root = Build(steps[0].Struct, 0);
                 var text = new StringBuilder("0");
                 foreach (var step in steps) text.Append(':').Append(order[step.Struct].IndexOf(step.Member).ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -320,9 +320,6 @@ namespace BpfDotnet.Compiler.Object
             }
             return result;
         }
-
-        private static List<CoreStep> StepsOf(CoreAccess access)
-            => access.Steps.Count > 0 ? access.Steps.ToList() : new List<CoreStep> { new CoreStep(access.Struct, access.Member, access.Offset) };
 
         /// <summary>The CO-RE relocation records of <paramref name="function"/>, placed at <paramref name="byteOffset"/> of its section.</summary>
         private static List<CoreRelocationRecord> CoreRecords(BtfBuilder btf, Dictionary<CoreAccess, (int Type, string Access)> core, CompiledFunction function, int byteOffset)
