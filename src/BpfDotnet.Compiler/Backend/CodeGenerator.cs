@@ -17,6 +17,9 @@ namespace BpfDotnet.Compiler.Backend
         public List<CoreAccess> CoreAccesses { get; } = new List<CoreAccess>();
         public List<LineInfo> Lines { get; } = new List<LineInfo>();
         public int StackDepth { get; set; }
+
+        /// <summary>How many instruction slots each IR block became (what the verifier walks for it).</summary>
+        public Dictionary<BasicBlock, int> BlockSizes { get; } = new Dictionary<BasicBlock, int>();
     }
 
     /// <summary>
@@ -73,6 +76,11 @@ namespace BpfDotnet.Compiler.Backend
                     if (ins.Position is not null) generator._position = ins.Position;
                     generator.Select(ins, next);
                 }
+            }
+            for (int i = 0; i < order.Count; i++)
+            {
+                int end = i + 1 < order.Count ? generator._blockStart[order[i + 1]] : generator._out.Code.Count;
+                generator._out.BlockSizes[order[i]] = end - generator._blockStart[order[i]];
             }
             generator.ResolveJumps();
             return generator._out;

@@ -1,7 +1,9 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using BpfDotnet.Compiler.Diagnostics;
+using BpfDotnet.Compiler.Facts;
 using BpfDotnet.Compiler.Frontend;
 using BpfDotnet.Compiler.Ir;
 using Microsoft.CodeAnalysis;
@@ -9,96 +11,171 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace BpfDotnet.Compiler.Backend
 {
+    /// <summary>What the verifier does to walk a function once from its entry: instructions walked and branches left pending.</summary>
+    internal readonly struct WalkCost
+    {
+        public WalkCost(long walked, long pending)
+        {
+            Walked = walked;
+            Pending = pending;
+        }
+
+        public long Walked { get; }
+        public long Pending { get; }
+    }
+
+    /// <summary>An outermost loop whose walk passes one of the verifier's limits.</summary>
+    internal sealed class CostlyLoop
+    {
+        public CostlyLoop(StatementSyntax? statement, string cost)
+        {
+            Statement = statement;
+            Cost = cost;
+        }
+
+        /// <summary>The loop's statement in the source, when its position is known.</summary>
+        public StatementSyntax? Statement { get; }
+
+        /// <summary>What the verifier would pass, as the diagnostic says it.</summary>
+        public string Cost { get; }
+    }
+
     /// <summary>
-    /// Estimates how many instructions the kernel verifier walks through a program's loops, to refuse at build time a
-    /// program it would refuse as too large. The verifier follows every iteration of a bounded loop (the counter differs
-    /// in each, so no state is pruned), so each instruction counts once per iteration of every loop around it. Only the
-    /// program's own loops are counted (not inlined or called methods, nor the paths branches add), so the estimate is
-    /// a lower bound: what it refuses, the kernel refuses too.
+    /// Estimates how many instructions the kernel verifier walks through a function, to refuse at build time (or run through
+    /// <c>bpf_loop</c>) a program it would refuse as too large. The verifier follows every iteration of a bounded loop (the
+    /// counter differs in each, so no state is pruned), so each instruction counts once per iteration of every loop around
+    /// it, in the IR as optimised: loops unrolled completely count once, loops of inlined methods nest inside their
+    /// callers' loops, a call to a function compiled on its own counts that function's walk at each call, and a
+    /// <c>bpf_loop</c> callback counts one walk of its body. Trip counts come from the IR's loop forest
+    /// (<see cref="LoopForest"/>). Paths that branches add are not counted, so the estimate is a lower bound: what it
+    /// refuses, the kernel refuses too.
     /// </summary>
     internal static class VerifierCost
     {
         /// <summary>The verifier's limit of instructions walked (<c>BPF_COMPLEXITY_LIMIT_INSNS</c>).</summary>
         public const long Limit = 1_000_000;
 
-        /// <summary>
-        /// The loops of <paramref name="declaration"/> whose walk would pass the limit, outermost of each costly nest, with
-        /// what the verifier would pass (instructions walked, or branches left pending while it walks). <paramref name="functions"/> are the program and the
-        /// callbacks made of its loops; a loop in <paramref name="runOnce"/> runs through <c>bpf_loop</c>, whose body the
-        /// verifier walks once, as it walks a loop unrolled completely once.
-        /// </summary>
-        public static List<(StatementSyntax Loop, string Cost)> OverBudget(IReadOnlyList<IrFunction> functions, MethodDeclarationSyntax declaration, SemanticModel model,
-            ICollection<StatementSyntax> runOnce, CancellationToken cancellationToken)
-        {
-            var over = new List<(StatementSyntax, string)>();
-            var loops = new List<(StatementSyntax Loop, long Trips)>();
-            foreach (var statement in declaration.DescendantNodes().OfType<StatementSyntax>())
-            {
-                if (statement is ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax
-                    && LoopBounds.TripCount(statement, model, cancellationToken, out _) is long trips && trips > 1)
-                {
-                    loops.Add((statement, runOnce.Contains(statement) ? 1 : trips));
-                }
-            }
-            if (loops.Count == 0) return over;
-            // A loop unrolled completely is walked once: its copies' instructions count one time each.
-            var unrolledAt = functions.SelectMany(f => f.UnrolledLoops).ToList();
-            for (int i = 0; i < loops.Count; i++)
-            {
-                var loop = loops[i].Loop;
-                bool unrolled = unrolledAt.Any(at => at.SourceTree == declaration.SyntaxTree && loop.Span.Contains(at.SourceSpan)
-                    && !loops.Any(inner => inner.Loop != loop && loop.Span.Contains(inner.Loop.Span) && inner.Loop.Span.Contains(at.SourceSpan)));
-                if (unrolled) loops[i] = (loop, 1);
-            }
-
-            // Instructions walked, and branches left pending, by outermost loop that repeats its walk. A loop's own
-            // condition tests a counter the verifier knows in each iteration: it takes one way and leaves nothing pending.
-            var walked = new Dictionary<StatementSyntax, long>();
-            var pending = new Dictionary<StatementSyntax, long>();
-            foreach (var instruction in functions.SelectMany(f => f.Blocks).SelectMany(b => b.Instructions))
-            {
-                var location = instruction.Position?.Location;
-                if (location is null || location.SourceTree != declaration.SyntaxTree) continue;
-                long times = 1;
-                StatementSyntax? outermost = null;
-                bool inCondition = false;
-                foreach (var (loop, trips) in loops)
-                {
-                    if (!loop.Span.Contains(location.SourceSpan)) continue;
-                    inCondition |= ConditionOf(loop) is { } condition && condition.Span.Contains(location.SourceSpan);
-                    if (trips <= 1) continue;
-                    times = times > Limit ? times : times * trips;
-                    if (outermost is null || loop.SpanStart < outermost.SpanStart) outermost = loop;
-                }
-                if (outermost is null) continue;
-                walked[outermost] = (walked.TryGetValue(outermost, out long w) ? w : 0) + times;
-                if (instruction.Op == IrOp.Branch && !inCondition) pending[outermost] = (pending.TryGetValue(outermost, out long p) ? p : 0) + times;
-            }
-            foreach (var loop in walked.Keys.OrderBy(l => l.SpanStart))
-            {
-                long instructions = walked[loop], branches = pending.TryGetValue(loop, out long b) ? b : 0;
-                if (instructions > Limit) over.Add((loop, "the verifier would walk at least " + Count(instructions) + " instructions through it, more than its limit of 1,000,000"));
-                else if (branches > PendingLimit) over.Add((loop, "the verifier would keep at least " + Count(branches) + " branches pending through it, more than its limit of 8,192"));
-            }
-            return over;
-        }
 
         /// <summary>The verifier's limit of branches pending exploration (<c>BPF_COMPLEXITY_LIMIT_JMP_SEQ</c>).</summary>
         public const long PendingLimit = 8192;
 
+        /// <summary>Where counts stop growing (far past every limit).</summary>
+        private const long Saturated = 1L << 50;
+
+        /// <summary>
+        /// The cost of one walk of <paramref name="function"/>, given the cost of each function it calls or passes as a
+        /// callback (<paramref name="callee"/>, null for one it does not know), adding its outermost loops that pass a limit to
+        /// <paramref name="costly"/>.
+        /// </summary>
+        /// <param name="sizes">The machine instructions each block became, counted in place of its IR instructions.</param>
+        public static WalkCost Of(IrFunction function, IReadOnlyDictionary<BasicBlock, int> sizes, Func<string, WalkCost?> callee, Compilation compilation,
+            List<CostlyLoop> costly, CancellationToken cancellationToken)
+        {
+            var forest = LoopForest.Find(function);
+            var trips = new Dictionary<Loop, long>();
+            foreach (var loop in forest.All) trips[loop] = loop.Trips ?? SyntaxTrips(loop, compilation, cancellationToken) ?? 1;
+
+            long walked = 0, pending = 0;
+            var byRoot = forest.Roots.ToDictionary(r => r, _ => (Walked: 0L, Pending: 0L));
+            foreach (var block in function.Blocks)
+            {
+                long times = 1;
+                Loop? root = null;
+                var innermost = forest.InnermostOf(block);
+                for (var loop = innermost; loop is not null; loop = loop.Parent)
+                {
+                    times = Multiply(times, trips[loop]);
+                    root = loop;
+                }
+                long blockWalked = sizes.TryGetValue(block, out int size) ? size : block.Instructions.Count, blockPending = 0;
+                foreach (var ins in block.Instructions)
+                {
+                    if (ins.Op == IrOp.Branch && !Decided(ins, innermost)) blockPending++;
+                    if (ins.Callee is { } name && (ins.Op == IrOp.Call || ins.Op == IrOp.LoadMap) && callee(name) is WalkCost called)
+                    {
+                        blockWalked = Add(blockWalked, called.Walked);
+                        blockPending = Add(blockPending, called.Pending);
+                    }
+                }
+                blockWalked = Multiply(blockWalked, times);
+                blockPending = Multiply(blockPending, times);
+                walked = Add(walked, blockWalked);
+                pending = Add(pending, blockPending);
+                if (root is not null)
+                {
+                    var sum = byRoot[root];
+                    byRoot[root] = (Add(sum.Walked, blockWalked), Add(sum.Pending, blockPending));
+                }
+            }
+            foreach (var pair in byRoot)
+            {
+                var (instructions, branches) = pair.Value;
+                string? cost = instructions > Limit
+                    ? "the verifier would walk at least " + Count(instructions) + " instructions through it, more than its limit of 1,000,000"
+                    : branches > PendingLimit ? "the verifier would keep at least " + Count(branches) + " branches pending through it, more than its limit of 8,192" : null;
+                if (cost is not null) costly.Add(new CostlyLoop(StatementOf(pair.Key, cancellationToken), cost));
+            }
+            return new WalkCost(walked, pending);
+        }
+
+        /// <summary>A branch the counter of a loop around it decides in every iteration (the verifier knows its outcome).</summary>
+        private static bool Decided(IrInstruction branch, Loop? innermost)
+        {
+            for (var loop = innermost; loop is not null; loop = loop.Parent)
+            {
+                if (loop.DecidedTests.Contains(branch)) return true;
+            }
+            return false;
+        }
+
+        /// <summary>The loop statement an IR loop was lowered from, found from the source positions of its exit tests or header.</summary>
+        public static StatementSyntax? StatementOf(Loop loop, CancellationToken cancellationToken)
+        {
+            var positioned = loop.ExitTests.Concat(loop.Header.Instructions).Concat(loop.Blocks.SelectMany(b => b.Instructions));
+            foreach (var ins in positioned)
+            {
+                var location = ins.Position?.Location;
+                if (location?.SourceTree is not { } tree) continue;
+                var node = tree.GetRoot(cancellationToken).FindNode(location.SourceSpan, getInnermostNodeForTie: true);
+                var statement = node.AncestorsAndSelf().OfType<StatementSyntax>().FirstOrDefault(s => s is ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax or CommonForEachStatementSyntax);
+                if (statement is not null) return statement;
+            }
+            return null;
+        }
+
+        /// <summary>The trip count the loop's statement shows in the source, for a loop whose counter the IR does not follow (one kept in memory).</summary>
+        private static long? SyntaxTrips(Loop loop, Compilation compilation, CancellationToken cancellationToken)
+        {
+            if (StatementOf(loop, cancellationToken) is not { } statement || statement is CommonForEachStatementSyntax
+                || !compilation.SyntaxTrees.Contains(statement.SyntaxTree)) return null;
+            return LoopBounds.TripCount(statement, compilation.GetSemanticModel(statement.SyntaxTree), cancellationToken, out _);
+        }
+
+        private static long Multiply(long a, long b) => a == 0 || b == 0 ? 0 : a > Saturated / b ? Saturated : a * b;
+
+        private static long Add(long a, long b) => Math.Min(Saturated, a + b);
+
         private static string Count(long n) => n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 
-        private static ExpressionSyntax? ConditionOf(StatementSyntax loop) => loop switch
+        /// <summary>Why a costly loop in a method the program calls does not run through <c>bpf_loop</c>.</summary>
+        public static string InCalledMethod(StatementSyntax loop)
         {
-            ForStatementSyntax f => f.Condition,
-            WhileStatementSyntax w => w.Condition,
-            DoStatementSyntax d => d.Condition,
-            _ => null,
-        };
+            string method = loop.Ancestors().Select(a => a switch
+            {
+                MethodDeclarationSyntax m => m.Identifier.ValueText,
+                LocalFunctionStatementSyntax f => f.Identifier.ValueText,
+                _ => null,
+            }).FirstOrDefault(n => n is not null) ?? "another method";
+            return "it is in " + method + ", which the program calls, and only the loops of a program's own body run through bpf_loop (move the loop into the program, or lower its cost)";
+        }
 
         /// <summary>BPF0005 on a loop whose walk would pass a limit (<paramref name="cost"/>); <paramref name="why"/> says why it does not run through <c>bpf_loop</c>.</summary>
         public static DiagnosticInfo Refusal(StatementSyntax loop, string cost, string why)
-            => DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, loop.GetFirstToken().GetLocation(),
+            => Refusal(loop.GetFirstToken().GetLocation(), cost, why);
+
+        /// <summary>BPF0005 at <paramref name="location"/> (a loop, or the program when the loop's position is unknown).</summary>
+        public static DiagnosticInfo Refusal(Location location, string cost, string why)
+            => DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, location,
                 cost + " (each iteration is walked again and nested loops multiply), and it cannot run through bpf_loop because "
                 + why + "; lower the bound or move work out of the loop");
     }

@@ -258,6 +258,9 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>Compiled subprograms in the order they were first called.</summary>
         public List<CompiledFunction> Functions { get; } = new List<CompiledFunction>();
 
+        /// <summary>What one walk of each compiled subprogram costs the verifier (counted at each call to it).</summary>
+        public Dictionary<string, Backend.WalkCost> Costs { get; } = new Dictionary<string, Backend.WalkCost>(System.StringComparer.Ordinal);
+
         /// <summary>Stack bytes a call to each subprogram adds, its own frame and its deepest chain of callees (32-byte rounded, as the verifier counts).</summary>
         public Dictionary<string, int> ChainDepth { get; } = new Dictionary<string, int>(System.StringComparer.Ordinal);
 
@@ -308,6 +311,19 @@ namespace BpfDotnet.Compiler.Frontend
                 }
                 var machine = ProgramCompiler.Generate(lowering.Function, ProgramCompiler.StartPosition(declaration, cancellationToken), diagnostics, TargetCpu.Of(declaration.SyntaxTree));
                 if (machine is null)
+                {
+                    _failed.Add(name);
+                    return null;
+                }
+                // The verifier walks the whole function at each call: a loop too costly for one walk is refused here.
+                var costly = new List<Backend.CostlyLoop>();
+                Costs[name] = Backend.VerifierCost.Of(lowering.Function, machine.BlockSizes, n => Costs.TryGetValue(n, out var c) ? c : null, compilation, costly, cancellationToken);
+                foreach (var loop in costly)
+                {
+                    string why = "it is in " + method.Name + ", which is compiled as a function of its own (a BPF-to-BPF call), and only the loops of a program's own body run through bpf_loop";
+                    diagnostics.Add(loop.Statement is { } statement ? Backend.VerifierCost.Refusal(statement, loop.Cost, why) : Backend.VerifierCost.Refusal(callSite.GetLocation(), loop.Cost, why));
+                }
+                if (costly.Count > 0)
                 {
                     _failed.Add(name);
                     return null;

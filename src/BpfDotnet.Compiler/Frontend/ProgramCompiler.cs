@@ -87,23 +87,32 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 var attempt = Build.Run(method, model, declaration, body, contextParameter, kind.Value, globals, runOnce, diagnostics, cancellationToken);
                 if (attempt is null) return Failed();
-                var over = VerifierCost.OverBudget(attempt.Functions, declaration, model, runOnce, cancellationToken);
+                var over = attempt.CostlyLoops(model.Compilation, cancellationToken);
                 if (over.Count == 0)
                 {
                     build = attempt;
                     break;
                 }
                 bool added = false;
-                foreach (var (loop, cost) in over)
+                foreach (var costly in over)
                 {
-                    string? why = round >= 3 ? "loops nest too deep" : runOnce.Contains(loop) ? "one walk of its body is itself too costly" : null;
+                    var loop = costly.Statement;
+                    if (loop is null)
+                    {
+                        diagnostics.Add(VerifierCost.Refusal(nameLocation ?? Location.None, costly.Cost, "its place in the source is not known"));
+                        continue;
+                    }
+                    string? why = round >= 3 ? "loops nest too deep"
+                        : runOnce.Contains(loop) ? "one walk of its body is itself too costly"
+                        : loop.SyntaxTree != declaration.SyntaxTree || !declaration.Span.Contains(loop.Span) ? VerifierCost.InCalledMethod(loop)
+                        : null;
                     if (why is null && attempt.Lowering.Counted(loop, "_", out why) is not null)
                     {
                         runOnce.Add(loop);
                         added = true;
                         continue;
                     }
-                    diagnostics.Add(VerifierCost.Refusal(loop, cost, why!));
+                    diagnostics.Add(VerifierCost.Refusal(loop, costly.Cost, why!));
                 }
                 if (diagnostics.Count > 0 || !added) return Failed();
             }
@@ -149,17 +158,41 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>A program lowered, its loops to run through bpf_loop outlined into callbacks, and its code generated.</summary>
         private sealed class Build
         {
-            private Build(Lowering lowering, MachineFunction machine, List<IrFunction> functions)
+            private Build(Lowering lowering, MachineFunction machine, List<IrFunction> functions, List<string> names, List<MachineFunction> machines)
             {
+                Machines = machines;
                 Lowering = lowering;
                 Machine = machine;
                 Functions = functions;
+                Names = names;
             }
 
             public Lowering Lowering { get; }
             public MachineFunction Machine { get; }
             /// <summary>The program's IR and its callbacks', as generated (for the verifier-cost estimate).</summary>
             public List<IrFunction> Functions { get; }
+
+            /// <summary>The code generated for each of <see cref="Functions"/>.</summary>
+            public List<MachineFunction> Machines { get; }
+
+            /// <summary>The names of <see cref="Functions"/> (the program's, then its callbacks').</summary>
+            public List<string> Names { get; }
+
+            /// <summary>
+            /// The outermost loops whose walk passes a verifier limit, in the program and its callbacks (each callback's
+            /// walk counted where the program passes it to bpf_loop, each subprogram's at each call).
+            /// </summary>
+            public List<CostlyLoop> CostlyLoops(Compilation compilation, CancellationToken cancellationToken)
+            {
+                var costly = new List<CostlyLoop>();
+                var costs = new Dictionary<string, WalkCost>(Lowering.Subprograms.Costs, StringComparer.Ordinal);
+                // Callbacks made later sit inside earlier ones: their costs are known before their callers'.
+                for (int i = Functions.Count - 1; i >= 0; i--)
+                {
+                    costs[Names[i]] = VerifierCost.Of(Functions[i], Machines[i].BlockSizes, name => costs.TryGetValue(name, out var cost) ? cost : null, compilation, costly, cancellationToken);
+                }
+                return costly;
+            }
 
             public static Build? Run(IMethodSymbol method, SemanticModel model, MethodDeclarationSyntax declaration, IMethodBodyOperation body, IParameterSymbol? contextParameter,
                 KernelModel.ProgramKind kind, EquatableArray<GlobalVariable> globals, List<StatementSyntax> runOnce, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
@@ -201,10 +234,12 @@ namespace BpfDotnet.Compiler.Frontend
                 var cpu = TargetCpu.Of(declaration.SyntaxTree);
                 var start = StartPosition(declaration, cancellationToken);
                 var subprograms = lowering.Subprograms;
+                var machines = new MachineFunction[functions.Count];
                 for (int i = functions.Count - 1; i >= 1; i--)
                 {
                     var machine = Generate(functions[i], start, diagnostics, cpu);
                     if (machine is null) return null;
+                    machines[i] = machine;
                     var signature = new FunctionSignature(IntType.Long, new[]
                     {
                         new FunctionParameter("index", IntType.UInt),
@@ -221,7 +256,9 @@ namespace BpfDotnet.Compiler.Frontend
                     subprograms.ChainDepth[names[i]] = SubprogramSet.RoundFrame(machine.StackDepth) + deepest;
                 }
                 var program = Generate(lowering.Function, start, diagnostics, cpu);
-                return program is null ? null : new Build(lowering, program, functions);
+                if (program is null) return null;
+                machines[0] = program;
+                return new Build(lowering, program, functions, names, machines.ToList());
             }
         }
 

@@ -112,23 +112,68 @@ namespace BpfDotnet.Compiler.Tests.Verifier
         return 0;"), "BPF0005", marker: "BPF0005 */");
 
         /// <summary>
-        /// A program that makes the verifier walk more than its 1,000,000-instruction limit in a method it calls (which the
-        /// build's estimate does not count): the exception says the program is too large for the verifier, with the first
+        /// A program the verifier cannot walk within its 1,000,000-instruction limit (clang's, whose loop our compiler
+        /// would run through bpf_loop): the exception says the program is too large for the verifier, with the first
         /// load's errno (E2BIG), not the ENOSPC of the retry that fetched the log.
         /// </summary>
         [KernelFact]
         public void ProgramTooLargeForTheVerifier_IsExplained()
         {
             Kernel.Require();
-            string source = Probe("Last.Update(0, Heavy(ctx.Arg0)); return 0;",
-                members: "    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]\n" +
-                         "    private static long Heavy(long acc) { " + HeavyLoops + " return acc; }\n");
-            var built = ProbeBuilder.Build(source);
-            Assert.True(built.Object is not null, string.Join("\n", built.Diagnostics.Select(d => d.ToDiagnostic().ToString())));
-            var refused = Assert.Throws<BpfVerifierException>(() => BpfObject.Load(built.Object!).Dispose());
+            string path = Kernel.CompileC("too_large", @"
+SEC(""raw_tp/too_large"") int too_large(void *ctx)
+{
+    __u64 acc = bpf_get_current_pid_tgid();
+#pragma clang loop unroll(disable)
+    for (int i = 0; i < 8192; i++) {
+#pragma clang loop unroll(disable)
+        for (int j = 0; j < 32; j++) { acc = acc * 3 + (i ^ j); acc = acc * 5 + (i ^ j); acc = acc * 7 + (i ^ j); acc = acc * 9 + (i ^ j); }
+    }
+    return (int)acc;
+}
+");
+            var refused = Assert.Throws<BpfVerifierException>(() => BpfObject.LoadFile(path).Dispose());
             Assert.True(refused.Message.Contains("too large for the verifier", System.StringComparison.Ordinal), refused.Message);
             Assert.Equal(7, refused.Errno); // E2BIG
         }
+
+        /// <summary>
+        /// A costly loop in a method compiled on its own (a BPF-to-BPF call, which the verifier walks whole at each call):
+        /// the build stops on that loop, which bpf_loop cannot run from there, instead of building a program the kernel refuses.
+        /// </summary>
+        [Fact]
+        public void CostlyLoopsInAMethodCompiledOnItsOwn_AreRefusedOnTheLoop() => AssertRefused(Probe("Last.Update(0, Heavy(ctx.Arg0)); return 0;",
+            members: "    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]\n" +
+                     "    private static long Heavy(long acc) { /* BPF0005 */ " + HeavyLoops + " return acc; }\n"), "BPF0005", marker: "BPF0005 */");
+
+        /// <summary>A costly loop in an inlined method, not inside any loop of the program: refused on that loop, as bpf_loop runs only a program's own loops.</summary>
+        [Fact]
+        public void CostlyLoopsInAnInlinedMethod_AreRefusedOnTheLoop() => AssertRefused(Probe("Last.Update(0, Heavy(ctx.Arg0)); return 0;",
+            members: "    private static long Heavy(long acc) { /* BPF0005 */ " + HeavyLoops + " return acc; }\n"), "BPF0005", marker: "BPF0005 */");
+
+        /// <summary>
+        /// A program loop of 2,000 iterations around an inlined method's loop of 100 with a branch the verifier cannot decide
+        /// (about 3 million instructions walked): the cost of the inlined loop counts inside the program's loop, which then
+        /// runs through bpf_loop and loads.
+        /// </summary>
+        [KernelFact]
+        public void ProgramLoopsAroundAnInlinedMethodsLoop_RunThroughBpfLoopAndLoad() => AssertLoads(Probe(@"
+        long acc = ctx.Arg0;
+        for (int k = 0; k < 2000; k++) acc += Light(acc + k);
+        Last.Update(0, acc);
+        return 0;", members: "    private static long Light(long acc) { for (int j = 0; j < 100; j++) { acc = unchecked(acc * 3 + j); if ((acc & 3) == 1) acc++; } return acc; }\n"));
+
+        /// <summary>
+        /// A program loop of 1,000 iterations calling a method compiled on its own whose loop runs 100 times: the verifier walks
+        /// the method at each call, so the program's loop runs through bpf_loop and loads.
+        /// </summary>
+        [KernelFact]
+        public void ProgramLoopsAroundCallsOfACostlyFunction_RunThroughBpfLoopAndLoad() => AssertLoads(Probe(@"
+        long acc = ctx.Arg0;
+        for (int k = 0; k < 1000; k++) acc += Light(acc + k);
+        Last.Update(0, acc);
+        return 0;", members: "    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]\n" +
+                     "    private static long Light(long acc) { for (int j = 0; j < 100; j++) { acc = unchecked(acc * 3 + j); acc ^= acc >> 7; acc = unchecked(acc * 5 + j); } return acc; }\n"));
 
         private const string Buffers = "    public unsafe struct Buf { public fixed byte Bytes[16]; public long After; }\n";
 
