@@ -280,8 +280,8 @@ namespace BpfDotnet.Compiler.Frontend
             int errorsBefore = _diagnostics.Count;
             if (_checkedCallees.Add(method))
             {
-                if (declaration is BaseMethodDeclarationSyntax whole) SubsetChecker.Check(whole, model, _diagnostics, _cancellationToken);
-                else if (body is not null) SubsetChecker.CheckBody(body, model, _diagnostics, _cancellationToken);
+                if (declaration is BaseMethodDeclarationSyntax whole) SubsetChecker.Check(whole, model, _diagnostics, _cancellationToken, Subprograms.UnprovenLoops);
+                else if (body is not null) SubsetChecker.CheckBody(body, model, _diagnostics, _cancellationToken, Subprograms.UnprovenLoops);
             }
             if (_diagnostics.Count > errorsBefore) return null;
             var root = model.GetOperation(declaration, _cancellationToken);

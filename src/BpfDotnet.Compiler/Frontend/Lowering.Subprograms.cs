@@ -258,6 +258,9 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>Compiled subprograms in the order they were first called.</summary>
         public List<CompiledFunction> Functions { get; } = new List<CompiledFunction>();
 
+        /// <summary>Loops of the program and the methods it calls whose bound the facts are to settle once they are compiled.</summary>
+        public UnprovenLoops UnprovenLoops { get; } = new UnprovenLoops();
+
         /// <summary>What one walk of each compiled subprogram costs the verifier (counted at each call to it).</summary>
         public Dictionary<string, Backend.WalkCost> Costs { get; } = new Dictionary<string, Backend.WalkCost>(System.StringComparer.Ordinal);
 
@@ -289,11 +292,13 @@ namespace BpfDotnet.Compiler.Frontend
             }
             var model = compilation.GetSemanticModel(declaration.SyntaxTree);
             int errorsBefore = diagnostics.Count;
-            SubsetChecker.Check(declaration, model, diagnostics, cancellationToken);
+            int loopsBefore = UnprovenLoops.Count;
+            SubsetChecker.Check(declaration, model, diagnostics, cancellationToken, UnprovenLoops);
             if (diagnostics.Count > errorsBefore
                 || model.GetOperation(declaration, cancellationToken) is not IMethodBodyOperation body
                 || body.Descendants().Any(o => o is IInvalidOperation))
             {
+                UnprovenLoops.Refuse(loopsBefore, diagnostics);
                 _failed.Add(name);
                 return null;
             }
@@ -306,11 +311,18 @@ namespace BpfDotnet.Compiler.Frontend
                 Facts.Obligations.Settle(lowering.Function, diagnostics);
                 if (diagnostics.Count > errorsBefore)
                 {
+                    UnprovenLoops.Refuse(loopsBefore, diagnostics);
                     _failed.Add(name);
                     return null;
                 }
                 var machine = ProgramCompiler.Generate(lowering.Function, ProgramCompiler.StartPosition(declaration, cancellationToken), diagnostics, TargetCpu.Of(declaration.SyntaxTree));
                 if (machine is null)
+                {
+                    UnprovenLoops.Refuse(loopsBefore, diagnostics);
+                    _failed.Add(name);
+                    return null;
+                }
+                if (!UnprovenLoops.Settle(loopsBefore, new[] { lowering.Function }, diagnostics, cancellationToken))
                 {
                     _failed.Add(name);
                     return null;

@@ -305,7 +305,7 @@ namespace BpfDotnet.Compiler.Frontend
                 if (statement is not (Microsoft.CodeAnalysis.CSharp.Syntax.ForStatementSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.WhileStatementSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.DoStatementSyntax)) continue;
                 if (LoopBounds.TripCount(statement, model, _cancellationToken, out var why, LengthOf) is null)
                 {
-                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, statement.GetFirstToken().GetLocation(), why));
+                    Subprograms.UnprovenLoops.Add(statement, DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, statement.GetFirstToken().GetLocation(), why));
                 }
             }
             foreach (var loop in body.Syntax.DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ForStatementSyntax>())

@@ -64,8 +64,13 @@ namespace BpfDotnet.Compiler.Frontend
                     "The section name '" + section + "', which names no program kind (known prefixes: " + KernelModel.ProgramKinds.KnownPrefixes + "),"));
             }
             var signature = CheckSignature(method, nameLocation, diagnostics, out var contextParameter);
-            SubsetChecker.Check(declaration, model, diagnostics, cancellationToken);
-            if (diagnostics.Count > 0 || signature is null || section is null || kind is null) return Failed();
+            var unproven = new UnprovenLoops();
+            SubsetChecker.Check(declaration, model, diagnostics, cancellationToken, unproven);
+            if (diagnostics.Count > 0 || signature is null || section is null || kind is null)
+            {
+                unproven.Refuse(0, diagnostics);
+                return Failed();
+            }
 
             if (model.GetOperation(declaration, cancellationToken) is not IMethodBodyOperation body)
             {
@@ -85,7 +90,7 @@ namespace BpfDotnet.Compiler.Frontend
             Build build;
             for (int round = 0; ; round++)
             {
-                var attempt = Build.Run(method, model, declaration, body, contextParameter, kind.Value, globals, runOnce, diagnostics, cancellationToken);
+                var attempt = Build.Run(method, model, declaration, body, contextParameter, kind.Value, globals, runOnce, unproven, diagnostics, cancellationToken);
                 if (attempt is null) return Failed();
                 var over = attempt.CostlyLoops(model.Compilation, cancellationToken);
                 if (over.Count == 0)
@@ -195,9 +200,17 @@ namespace BpfDotnet.Compiler.Frontend
             }
 
             public static Build? Run(IMethodSymbol method, SemanticModel model, MethodDeclarationSyntax declaration, IMethodBodyOperation body, IParameterSymbol? contextParameter,
-                KernelModel.ProgramKind kind, EquatableArray<GlobalVariable> globals, List<StatementSyntax> runOnce, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+                KernelModel.ProgramKind kind, EquatableArray<GlobalVariable> globals, List<StatementSyntax> runOnce, UnprovenLoops unproven, List<DiagnosticInfo> diagnostics,
+                CancellationToken cancellationToken)
             {
                 var lowering = new Lowering(model, contextParameter, method.ContainingType, globals, diagnostics, cancellationToken);
+                lowering.Subprograms.UnprovenLoops.AddRange(unproven);
+                Build? Fail()
+                {
+                    // Nothing compiled proves the loops still waiting: they are refused as the syntax shows them.
+                    lowering.Subprograms.UnprovenLoops.Refuse(0, diagnostics);
+                    return null;
+                }
                 lowering.Subprograms.FirstReadableContextOffset = kind.ContextStart;
                 lowering.Subprograms.ProgramType = kind.Type;
                 lowering.Subprograms.Packet = kind.Packet;
@@ -207,7 +220,7 @@ namespace BpfDotnet.Compiler.Frontend
                 lowering.Subprograms.GplCompatible = Licenses.IsGplCompatible(Licenses.Of(method.ContainingType));
                 lowering.Lower(body);
                 Facts.Obligations.Settle(lowering.Function, diagnostics);
-                if (diagnostics.Count > 0) return null;
+                if (diagnostics.Count > 0) return Fail();
 
                 // Outer loops first: a loop inside one already outlined is found in that loop's callback.
                 var functions = new List<IrFunction> { lowering.Function };
@@ -224,7 +237,7 @@ namespace BpfDotnet.Compiler.Frontend
                     if (callback is null)
                     {
                         diagnostics.Add(VerifierCost.Refusal(loop, "the verifier could not walk it", why));
-                        return null;
+                        return Fail();
                     }
                     functions.Add(callback);
                     names.Add(name);
@@ -238,7 +251,7 @@ namespace BpfDotnet.Compiler.Frontend
                 for (int i = functions.Count - 1; i >= 1; i--)
                 {
                     var machine = Generate(functions[i], start, diagnostics, cpu);
-                    if (machine is null) return null;
+                    if (machine is null) return Fail();
                     machines[i] = machine;
                     var signature = new FunctionSignature(IntType.Long, new[]
                     {
@@ -256,8 +269,9 @@ namespace BpfDotnet.Compiler.Frontend
                     subprograms.ChainDepth[names[i]] = SubprogramSet.RoundFrame(machine.StackDepth) + deepest;
                 }
                 var program = Generate(lowering.Function, start, diagnostics, cpu);
-                if (program is null) return null;
+                if (program is null) return Fail();
                 machines[0] = program;
+                if (!subprograms.UnprovenLoops.Settle(0, functions, diagnostics, cancellationToken)) return null;
                 return new Build(lowering, program, functions, names, machines.ToList());
             }
         }

@@ -15,16 +15,22 @@ namespace BpfDotnet.Compiler.Frontend
     /// </summary>
     internal static class SubsetChecker
     {
-        public static void Check(BaseMethodDeclarationSyntax declaration, SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        /// <param name="unproven">
+        /// Where loops the syntax shows no bound for go, with their refusal, to be settled by the IR's loop forest once the
+        /// method is compiled (<see cref="UnprovenLoops"/>); null to report them at once.
+        /// </param>
+        public static void Check(BaseMethodDeclarationSyntax declaration, SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken,
+            UnprovenLoops? unproven = null)
         {
             SyntaxNode? body = (SyntaxNode?)declaration.Body ?? declaration.ExpressionBody;
             if (body is null) return;
             if (declaration.Modifiers.Any(SyntaxKind.AsyncKeyword)) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, declaration.GetLocation(), "An async method"));
-            CheckBody(body, model, diagnostics, cancellationToken);
+            CheckBody(body, model, diagnostics, cancellationToken, unproven);
         }
 
         /// <summary>Checks a body (of a method, constructor or property accessor) against the subset.</summary>
-        public static void CheckBody(SyntaxNode body, SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        public static void CheckBody(SyntaxNode body, SemanticModel model, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken,
+            UnprovenLoops? unproven = null)
         {
             void Report(DiagnosticDescriptor d, SyntaxNode node, params string[] args) => diagnostics.Add(DiagnosticInfo.Create(d, node.GetLocation(), args));
 
@@ -55,7 +61,9 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 if (LoopBounds.TripCount(loop, model, cancellationToken, out var why, SpanLength) is null)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, keyword.GetLocation(), why));
+                    var refusal = DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, keyword.GetLocation(), why);
+                    if (unproven is null) diagnostics.Add(refusal);
+                    else unproven.Add(loop, refusal);
                 }
             }
 

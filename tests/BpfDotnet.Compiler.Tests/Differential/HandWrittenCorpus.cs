@@ -53,6 +53,13 @@ namespace BpfDotnet.Compiler.Tests.Differential
                 "for (sbyte b = 1; b != 0; b <<= 1) acc = unchecked(acc * 3 + b); ulong u = 1; do { acc += (long)(u & a2); u *= 5; } while (u < 1000000); Out.Update(0, acc); return 0;"),
             Probe("h_loop_while", "int i = 0; long acc = 0; while (i < 24) { acc = acc * 3 + ((long)(a2 >> i) & 7); i += 2; } Out.Update(0, acc); return i;"),
             Probe("h_loop_do", "long acc = l; uint k = 10; do { if ((acc & 1) == 0) acc >>= 1; else acc = acc * 3 + 1; k--; } while (k > 0); Out.Update(0, acc); return (int)k;"),
+            // Loops whose bound only the IR's facts show: a counter tested in a break, stepped mid-body, a limit in a local.
+            Probe("h_loop_break_counter", "int i = 0; long acc = l; while (true) { if (i >= 10) break; acc = acc * 3 + (long)((a2 >> i) & 1); i++; } Out.Update(0, acc); return i;"),
+            Probe("h_loop_no_condition", "long acc = 0; for (int i = 0; ; i++) { if (i == 20) break; acc += (long)(a2 >> i) & 3; } Out.Update(0, acc); return 0;"),
+            Probe("h_loop_step_mid_body", "int i = 0; long acc = a1; while (i < 100) { i += 7; acc ^= (long)i * a0; } Out.Update(0, acc); return i;"),
+            Probe("h_loop_local_limit", "int n = 12; n += a0 > 300 ? 1 : 0; long acc = 0; for (int i = 0; i < n; i++) acc += a0 ^ i; Out.Update(0, acc); return n;"),
+            Probe("h_loop_multiplied_exit", "long acc = 0; uint k = 1; while (true) { acc += k ^ a0; k *= 3; if (k > 50000) break; } Out.Update(0, acc); return (int)k;"),
+            Probe("h_loop_do_step_first", "int i = 40; long acc = l; do { i -= 3; acc = unchecked(acc * 5 + i); } while (i > 0); Out.Update(0, acc); return i;"),
             Probe("h_loop_and_bound", "ulong v = a2; int n = 0; for (int i = 0; i < 64 && v != 0; i++) { v &= v - 1; n++; } int j = 0; while (j < 32 && (a1 >> j) != 0) j++; Out.Update(0, n * 100 + j); return n;"),
             // switch statements and expressions, constant and relational patterns.
             Probe("h_switch_statement", "long r; switch (a0 & 7) { case 0: r = 10; break; case 1: case 2: r = a1; break; case 5: r = -l; break; default: r = 99; break; } Out.Update(0, r); return (int)r;"),

@@ -453,6 +453,16 @@ SEC(""raw_tp/too_large"") int too_large(void *ctx)
         [InlineData("for (sbyte b = 1; b != 0; b <<= 1) acc += b;")]
         public void LoopsSteppedByMultiplyingOrShifting_Load(string loop) => AssertLoads(Probe("long acc = ctx.Arg0;\n        " + loop + "\n        Last.Update(0, acc);\n        return 0;"));
 
+        /// <summary>Loops whose bound the syntax does not show and the IR's facts do not prove either: still refused, on the loop.</summary>
+        [Theory]
+        [InlineData("while /* BPF0005 */ (true) { if (acc == 5) break; acc = unchecked(acc * 3 + 1); }")]
+        [InlineData("for /* BPF0005 */ (int i = 0; i < 10; i++) { if ((acc & 1) == 0) i--; acc++; }")]
+        [InlineData("int i = 0; while /* BPF0005 */ (i < 10) { acc++; if ((acc & 1) == 0) i++; }")]
+        [InlineData("int i = 0; while /* BPF0005 */ (true) { if (i >= 100000) break; i++; acc ^= i; }")]
+        [InlineData("int i = (int)ctx.Arg1; while /* BPF0005 */ (true) { if (i >= 100) break; i++; acc ^= i; }")]
+        [InlineData("for /* BPF0005 */ (int i = 0; ; i++) { if (i == 20) i = 0; acc += i; if (acc == 7) break; }")]
+        public void LoopsTheFactsDoNotBound_AreRefused(string loop) => AssertRefused(Probe("long acc = ctx.Arg0;\n        " + loop + "\n        Last.Update(0, acc);\n        return 0;"), "BPF0005", marker: "BPF0005 */");
+
         [Theory]
         [InlineData("for /* BPF0005 */ (int i = 1000; i > 0; i /= 2) acc += i;")]
         [InlineData("for /* BPF0005 */ (int i = 1; i < 100; i *= 1) acc += i;")]
