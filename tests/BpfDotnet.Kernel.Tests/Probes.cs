@@ -1598,3 +1598,43 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>
+    /// An sk_skb stream verdict program on the sockets of a sockmap, run on what they receive: counts the bytes, drops data
+    /// starting with 'X', and puts data starting with 'E' into the receive queue of the socket at index 1 instead (an echo
+    /// when that socket is the sender's).
+    /// </summary>
+    public static partial class StreamVerdict
+    {
+        [BpfMap(MaxEntries = 2)]
+        public static BpfSockMap Sockets = new();
+
+        /// <summary>Slot 0: bytes seen; 1: packets dropped; 2: packets redirected.</summary>
+        [BpfMap(MaxEntries = 3)]
+        public static BpfArrayMap<long> Counts = new(3);
+
+        [BpfProgram, Section("sk_skb/stream_verdict")]
+        public static int OnReceive(ref SkBuff ctx)
+        {
+            ref long bytes = ref Counts.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref bytes)) Interlocked.Add(ref bytes, ctx.Len);
+            // A stream's bytes arrive in page fragments: the first one is made direct data before it is read.
+            if (Bpf.SkbPullData(ref ctx, 1) != 0 || !ctx.TryReadPacket(0, out byte first)) return (int)SkAction.Pass;
+            if (first == (byte)'X')
+            {
+                ref long dropped = ref Counts.GetValueRefOrNullRef(1);
+                if (!Unsafe.IsNullRef(ref dropped)) Interlocked.Increment(ref dropped);
+                return (int)SkAction.Drop;
+            }
+            if (first == (byte)'E')
+            {
+                ref long redirected = ref Counts.GetValueRefOrNullRef(2);
+                if (!Unsafe.IsNullRef(ref redirected)) Interlocked.Increment(ref redirected);
+                return (int)Sockets.RedirectPacket(ref ctx, 1, SockRedirectFlags.Ingress);
+            }
+            return (int)SkAction.Pass;
+        }
+    }
+}

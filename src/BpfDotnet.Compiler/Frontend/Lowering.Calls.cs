@@ -92,7 +92,9 @@ namespace BpfDotnet.Compiler.Frontend
                 case KnownTypes.BpfSockMap when method.Name == "Assign" && MapTargetOf(invocation.Instance, invocation) is MapTarget sockets:
                     return AssignSocket(invocation, sockets);
                 case KnownTypes.BpfSockMap when method.Name == "RedirectMessage" && MapTargetOf(invocation.Instance, invocation) is MapTarget messageSockets:
-                    return RedirectMessage(invocation, messageSockets);
+                    return RedirectToSocket(invocation, messageSockets, ProgramType.SkMsg, HelperId.MsgRedirectMap, "a message");
+                case KnownTypes.BpfSockMap when method.Name == "RedirectPacket" && MapTargetOf(invocation.Instance, invocation) is MapTarget packetSockets:
+                    return RedirectToSocket(invocation, packetSockets, ProgramType.SkSkb, HelperId.SkRedirectMap, "a packet");
                 case KnownTypes.BpfRingBuffer:
                     return InvokeRingBuffer(invocation);
                 case KnownTypes.BpfPerfEventArray:

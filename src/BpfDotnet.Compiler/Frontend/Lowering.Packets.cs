@@ -158,8 +158,18 @@ namespace BpfDotnet.Compiler.Frontend
         }
 
         /// <summary>After a helper that changed the packet: the kept start and end read again (every reference before it is stale).</summary>
+        /// <remarks>
+        /// The kept registers are made here when no access came before: an access after the helper must not read the
+        /// registers loaded at entry, which the helper made stale.
+        /// </remarks>
         private void ReloadPacketPointers()
         {
+            if (_packetData < 0 && _contextParameter is not null && Function.ContextRegister >= 0)
+            {
+                _packetData = Function.NewReg();
+                _packetEnd = Function.NewReg();
+                _packetContext = _contextParameter.Type;
+            }
             if (_packetData >= 0 && _packetContext is not null) LoadPacketPointers(Function.ContextRegister, _packetContext, _packetData, _packetEnd);
         }
 

@@ -15,24 +15,29 @@ namespace BpfDotnet.Compiler.Frontend
     {
         private const long ENOENT = 2;
 
-        /// <summary><c>Sockets.RedirectMessage(ref ctx, key, flags)</c> in an sk_msg program: <c>bpf_msg_redirect_map(msg, map, key, flags)</c>, its verdict.</summary>
-        private Operand RedirectMessage(IInvocationOperation invocation, MapTarget sockets)
+        /// <summary>
+        /// <c>Sockets.RedirectMessage(ref ctx, key, flags)</c> in an sk_msg program (<c>bpf_msg_redirect_map</c>) and
+        /// <c>Sockets.RedirectPacket(ref ctx, key, flags)</c> in an sk_skb program (<c>bpf_sk_redirect_map</c>): the context,
+        /// the map, the key and the flags by value; the helper's result is the program's verdict.
+        /// </summary>
+        private Operand RedirectToSocket(IInvocationOperation invocation, MapTarget sockets, ProgramType kind, HelperId helper, string what)
         {
             var args = invocation.Arguments;
-            if (Subprograms.ProgramType != ProgramType.SkMsg)
+            string name = invocation.TargetMethod.Name;
+            if (Subprograms.ProgramType != kind)
             {
-                Unsupported(invocation, "'RedirectMessage' in a " + Subprograms.ProgramType + " program (it sends a message on in sk_msg programs only)");
+                Unsupported(invocation, "'" + name + "' in a " + Subprograms.ProgramType + " program (it sends " + what + " on in " + kind + " programs only)");
                 return Operand.Const(0);
             }
             if (!IsContextAccess(args[0].Value))
             {
-                Unsupported(args[0].Value, "Passing '" + args[0].Value.Syntax + "', which is not the program's context parameter, to RedirectMessage");
+                Unsupported(args[0].Value, "Passing '" + args[0].Value.Syntax + "', which is not the program's context parameter, to " + name);
                 return Operand.Const(0);
             }
             int context = PointerOf(AddressOf(args[0].Value));
             int key = Materialize(Rvalue(args[1].Value));
             int flags = Materialize(args.Length > 2 ? Rvalue(args[2].Value) : Operand.Const(0));
-            return Operand.InReg(CallHelper(HelperId.MsgRedirectMap, invocation, new List<int> { context, LoadMap(sockets), key, flags }));
+            return Operand.InReg(CallHelper(helper, invocation, new List<int> { context, LoadMap(sockets), key, flags }));
         }
 
         private Operand AssignSocket(IInvocationOperation invocation, MapTarget sockets)

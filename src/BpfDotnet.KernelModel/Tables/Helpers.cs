@@ -138,6 +138,8 @@ namespace BpfDotnet.KernelModel
             new(HelperId.L3CsumReplace, "bpf_l3_csum_replace", false, "L3CsumReplace", false, ContextThen(4), true, TcAndLwt),
             new(HelperId.L4CsumReplace, "bpf_l4_csum_replace", false, "L4CsumReplace", false, ContextThen(4), true, TcAndLwt),
             new(HelperId.SkbChangeHead, "bpf_skb_change_head", false, "SkbChangeHead", false, ContextThen(2), true, new[] { ProgramType.SchedCls, ProgramType.SchedAct, ProgramType.SkSkb }),
+            // (skb, len): makes the first len bytes direct packet data (an sk_skb program's data can start out of reach).
+            new(HelperId.SkbPullData, "bpf_skb_pull_data", false, "SkbPullData", false, ContextThen(1), true, new[] { ProgramType.SchedCls, ProgramType.SchedAct, ProgramType.SkSkb }),
             new(HelperId.SkbChangeTail, "bpf_skb_change_tail", false, "SkbChangeTail", false, ContextThen(2), true, new[] { ProgramType.SchedCls, ProgramType.SchedAct, ProgramType.SkSkb }),
             // (ctx, struct bpf_sock *sk, u64 flags) and (sk): an sk_lookup program handing the connection to a socket of a sockmap, and the reference's release.
             new(HelperId.SkAssign, "bpf_sk_assign", false, null, false, null, false, new[] { ProgramType.SkLookup, ProgramType.SchedCls, ProgramType.SchedAct }),
@@ -145,6 +147,7 @@ namespace BpfDotnet.KernelModel
             // sk_msg programs: (msg, map, key, flags) sends the message to a socket of a sockmap; (msg, bytes) gives the
             // verdict to that many bytes, or holds back until that many are sent.
             new(HelperId.MsgRedirectMap, "bpf_msg_redirect_map", false, null, false, null, false, new[] { ProgramType.SkMsg }),
+            new(HelperId.SkRedirectMap, "bpf_sk_redirect_map", false, null, false, null, false, new[] { ProgramType.SkSkb }),
             new(HelperId.MsgApplyBytes, "bpf_msg_apply_bytes", false, "MsgApplyBytes", false, ContextThen(1), false, new[] { ProgramType.SkMsg }),
             new(HelperId.MsgCorkBytes, "bpf_msg_cork_bytes", false, "MsgCorkBytes", false, ContextThen(1), false, new[] { ProgramType.SkMsg }),
             new(HelperId.MapPopElem, "bpf_map_pop_elem", false),

@@ -24,6 +24,7 @@ namespace BpfDotnet.KernelModel
         CsumDiff = 28,
         GetCurrentTask = 35,
         SkbChangeTail = 38,
+        SkbPullData = 39,
         GetNumaNodeId = 42,
         SkbChangeHead = 43,
         XdpAdjustHead = 44,

@@ -11,7 +11,7 @@ namespace BpfDotnet
     /// </summary>
     public static partial class Bpf
     {
-        private const long EOPNOTSUPP = 95, EINVAL = 22, EFAULT = 14;
+        private const long EOPNOTSUPP = 95, EINVAL = 22, EFAULT = 14, ENOMEM = 12;
 
         /// <summary>
         /// <c>bpf_xdp_adjust_head</c>: moves the packet's start by <paramref name="delta"/> bytes (negative: room for a header
@@ -91,6 +91,15 @@ namespace BpfDotnet
         /// </summary>
         public static long SkbChangeHead(ref SkBuff context, uint length, ulong flags = 0)
             => flags != 0 ? -EINVAL : context.Grow((int)Math.Min(length, int.MaxValue));
+
+        /// <summary>
+        /// <c>bpf_skb_pull_data</c>: makes the first <paramref name="length"/> bytes of the packet (all of its first
+        /// fragment where 0) direct packet data, which <see cref="SkBuff.GetPacketRefOrNullRef{T}"/> and
+        /// <see cref="SkBuff.TryReadPacket{T}"/> reach. An sk_skb program's packet can start with no direct data at all
+        /// (a TCP stream's bytes sit in page fragments): pull what it reads first. Returns 0, or a negative errno
+        /// (-ENOMEM past the packet's end). As .NET code the packet is all direct data already.
+        /// </summary>
+        public static long SkbPullData(ref SkBuff context, uint length) => length <= (uint)context.PacketLength ? 0 : -ENOMEM;
 
         /// <summary>
         /// <c>bpf_skb_change_tail</c>: makes the packet <paramref name="length"/> bytes long (truncated, or grown with

@@ -146,6 +146,14 @@ namespace BpfDotnet
         /// </summary>
         public SkAction RedirectMessage(ref SkMsgContext context, uint key, SockRedirectFlags flags = SockRedirectFlags.None) => _entries.Contains(key) ? SkAction.Pass : SkAction.Drop;
 
+        /// <summary>
+        /// <c>bpf_sk_redirect_map</c>: in an sk_skb program, sends the packet to the socket at <paramref name="key"/> instead
+        /// (out of it, or into its receive queue with <see cref="SockRedirectFlags.Ingress"/>). Return its result:
+        /// <see cref="SkAction.Pass"/>, or <see cref="SkAction.Drop"/> where the map has no socket at the key. As .NET code:
+        /// Pass where <see cref="Set"/> put a socket at the key.
+        /// </summary>
+        public SkAction RedirectPacket(ref SkBuff context, uint key, SockRedirectFlags flags = SockRedirectFlags.None) => _entries.Contains(key) ? SkAction.Pass : SkAction.Drop;
+
         /// <summary>Outside the kernel: marks <paramref name="key"/> as holding a socket (user space sets the kernel's through the loaded map's handle).</summary>
         public void Set(uint key)
         {

@@ -202,6 +202,16 @@ SEC(""raw_tp/too_large"") int too_large(void *ctx)
             + "        ref EthernetHeader eth = ref ctx.GetPacketRefOrNullRef<EthernetHeader>(0);\n        if (Unsafe.IsNullRef(ref eth)) return 0;\n"
             + "        Bpf.XdpAdjustHead(ref ctx, 14);\n        return eth.EtherType; // BPF0008\n    }\n}\n", "BPF0008");
 
+        /// <summary>A helper that changes the packet before the program's first packet access: the access reads the packet's new bounds.</summary>
+        [KernelTheory]
+        [InlineData("xdp", "XdpContext", "Bpf.XdpAdjustHead(ref ctx, 0);")]
+        [InlineData("tc", "SkBuff", "Bpf.SkbPullData(ref ctx, 14);")]
+        [InlineData("tc", "SkBuff", "if ((ctx.Mark & 1) == 0) Bpf.SkbChangeTail(ref ctx, 64);")]
+        [InlineData("sk_skb/stream_verdict", "SkBuff", "Bpf.SkbPullData(ref ctx, 1);")]
+        public void PacketAccessesAfterAHelperThatChangedThePacket_Load(string section, string context, string statement) => AssertLoads(
+            "public static unsafe partial class P\n{\n" + Maps + "\n    [BpfProgram, Section(\"" + section + "\")]\n    public static int Run(ref " + context + " ctx)\n    {\n        "
+            + statement + "\n        if (!ctx.TryReadPacket(0, out byte first)) return 0;\n        Last.Update(0, first);\n        return 1;\n    }\n}\n");
+
         [Theory]
         [InlineData("cgroup_skb/egress", "SkBuff", "Bpf.CloneRedirect(ref ctx, 1); // BPF0008")]
         [InlineData("xdp", "XdpContext", "Bpf.Redirect(1); // BPF0008")]
