@@ -140,3 +140,89 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>The kernel's helper ids, declared with a value the running kernel does not give (1 for bpf_loop) and a value it lacks.</summary>
+    [BtfName("bpf_func_id")]
+    public enum SkewedFuncId : uint
+    {
+        BPF_FUNC_loop = 1,
+        [BtfName("BPF_FUNC_no_such_helper_anywhere")] NoSuchHelper = 2,
+    }
+
+    /// <summary>An enum no kernel has.</summary>
+    [BtfName("no_such_enum_anywhere")]
+    public enum MissingEnum : int
+    {
+        [BtfName("NO_SUCH_VALUE")] Value = 7,
+    }
+
+    /// <summary>A struct no kernel has.</summary>
+    [BtfName("no_such_struct_anywhere")]
+    [StructLayout(LayoutKind.Explicit, Size = 4)]
+    public struct MissingStruct
+    {
+        [FieldOffset(0), BtfName("x")] public int X;
+    }
+
+    /// <summary>A task_struct declaration whose pid is 8 bytes: the kernel's type does not match it.</summary>
+    [BtfName("task_struct")]
+    [StructLayout(LayoutKind.Explicit, Size = 8)]
+    public struct MismatchedTask
+    {
+        [FieldOffset(0), BtfName("pid")] public long Pid;
+    }
+
+    /// <summary>
+    /// Every CO-RE question besides member offsets, answered by the loader for the running kernel: member sizes and
+    /// signedness, type existence, sizes, ids and matches (a flavored name too), enum values and their existence.
+    /// </summary>
+    public static unsafe partial class CoreQueries
+    {
+        public static readonly uint TargetPid;
+
+        /// <summary>The answers, by slot (see the test).</summary>
+        [BpfMap(MaxEntries = 16)]
+        public static BpfArrayMap<long> Answers = new(16);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            SkewedTask* task = (SkewedTask*)Bpf.GetCurrentTask();
+            Answers.Update(0, Core.FieldSize(task->Pid));
+            Answers.Update(1, Core.FieldSigned(task->Pid) ? 1 : 0);
+            Answers.Update(2, Core.FieldSigned(task->Flags) ? 1 : 0);
+            Answers.Update(3, Core.TypeExists<SkewedTask>() ? 1 : 0);
+            Answers.Update(4, Core.TypeExists<MissingStruct>() ? 1 : 0);
+            Answers.Update(5, Core.TypeSize<SkewedTask>());
+            Answers.Update(6, Core.TypeSize<FlavoredTask>());
+            Answers.Update(7, Core.TypeIdTarget<SkewedTask>());
+            Answers.Update(8, Core.TypeIdLocal<SkewedTask>());
+            Answers.Update(9, Core.TypeMatches<SkewedTask>() ? 1 : 0);
+            Answers.Update(10, Core.TypeMatches<MismatchedTask>() ? 1 : 0);
+            Answers.Update(11, Core.EnumValue(SkewedFuncId.BPF_FUNC_loop));
+            Answers.Update(12, Core.EnumValueExists(SkewedFuncId.NoSuchHelper) ? 1 : 0);
+            Answers.Update(13, Core.EnumValueExists(MissingEnum.Value) ? 1 : 0);
+            // Guarded: a kernel without the type or value loads the program and takes the other way.
+            Answers.Update(14, Core.TypeExists<MissingStruct>() ? Core.TypeSize<MissingStruct>() : -1);
+            Answers.Update(15, Core.EnumValueExists(SkewedFuncId.NoSuchHelper) ? Core.EnumValue(SkewedFuncId.NoSuchHelper) : -1);
+            return 0;
+        }
+    }
+
+    /// <summary>An unguarded question the running kernel cannot answer: refused at load, naming it.</summary>
+    public static unsafe partial class UnguardedEnumQuery
+    {
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<long> Answers = new(1);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            Answers.Update(0, Core.EnumValue(SkewedFuncId.NoSuchHelper));
+            return 0;
+        }
+    }
+}

@@ -94,5 +94,75 @@ namespace BpfDotnet.EndToEnd.Tests
             Assert.Contains("has no member no_such_member_anywhere", e.Message);
             Assert.Contains("OnGetpgid", e.Message);
         }
+
+        /// <summary>
+        /// The CO-RE questions besides offsets, answered for the running kernel: each answer checked against the kernel's BTF
+        /// as bpftool dumps it (sizes, ids, enum values), where the declarations say otherwise.
+        /// </summary>
+        [KernelFact]
+        public void CoreQueries_AreAnsweredForTheRunningKernel()
+        {
+            Kernel.Require();
+            var dump = Repo.Run("bpftool", "btf dump file /sys/kernel/btf/vmlinux format raw", timeoutSeconds: 120);
+            Assert.Equal(0, dump.ExitCode);
+            var task = System.Text.RegularExpressions.Regex.Match(dump.Output, @"^\[(\d+)\] STRUCT 'task_struct' size=(\d+)", System.Text.RegularExpressions.RegexOptions.Multiline);
+            var loop = System.Text.RegularExpressions.Regex.Match(dump.Output, @"'BPF_FUNC_loop' val=(\d+)");
+            Assert.True(task.Success && loop.Success);
+            using var probe = CoreQueries.Load(new() { TargetPid = (uint)Environment.ProcessId });
+            using var link = probe.OnGetpgid.Attach();
+            Syscalls.Getpgid(0);
+            var answers = Enumerable.Range(0, 16).Select(i => probe.Answers[(uint)i]).ToArray();
+            Assert.Equal(4, answers[0]);                                  // task->pid is 4 bytes
+            Assert.Equal(1, answers[1]);                                  // pid_t is signed
+            Assert.Equal(0, answers[2]);                                  // flags is unsigned
+            Assert.Equal(1, answers[3]);                                  // task_struct exists
+            Assert.Equal(0, answers[4]);                                  // no_such_struct_anywhere does not
+            Assert.Equal(long.Parse(task.Groups[2].Value), answers[5]);   // declared 24 bytes, the kernel's size
+            Assert.Equal(long.Parse(task.Groups[2].Value), answers[6]);   // task_struct___renamed names task_struct
+            Assert.Equal(long.Parse(task.Groups[1].Value), answers[7]);   // the kernel's BTF id
+            Assert.True(answers[8] > 0, "local id " + answers[8]);        // an id in the program's own BTF
+            Assert.Equal(1, answers[9]);                                  // real_parent, tgid, pid, flags as declared
+            Assert.Equal(0, answers[10]);                                 // pid declared 8 bytes
+            Assert.Equal(long.Parse(loop.Groups[1].Value), answers[11]);  // declared 1
+            Assert.Equal(0, answers[12]);
+            Assert.Equal(0, answers[13]);
+            Assert.Equal(-1, answers[14]);
+            Assert.Equal(-1, answers[15]);
+        }
+
+        /// <summary>An enum value the kernel lacks, asked for without Core.EnumValueExists: refused at load with the enum and value named.</summary>
+        [KernelFact]
+        public void AnEnumValueTheKernelDoesNotHave_IsRefusedAtLoad_NamingIt()
+        {
+            Kernel.Require();
+            var e = Assert.Throws<BpfException>(() => UnguardedEnumQuery.Load());
+            Assert.Contains("bpf_func_id.BPF_FUNC_no_such_helper_anywhere", e.Message);
+            Assert.Contains("Core.EnumValueExists", e.Message);
+        }
+
+        /// <summary>libbpf answers the same questions alike: its translation of the object equals this loader's.</summary>
+        [KernelFact]
+        public void LibbpfAndThisLoader_AnswerTheCoreQueriesAlike()
+        {
+            Kernel.Require();
+            string pin = "/sys/fs/bpf/bpfdotnet-core-queries-" + Environment.ProcessId;
+            string obj = Path.Combine(AppContext.BaseDirectory, "CoreQueries.bpf.o");
+            using var probe = CoreQueries.Load(new() { TargetPid = 1 });
+            var loaded = Repo.Run("bpftool", $"prog loadall {obj} {pin}", timeoutSeconds: 60);
+            try
+            {
+                Assert.True(loaded.ExitCode == 0, loaded.Output);
+                string Normalize(string dump) => System.Text.RegularExpressions.Regex.Replace(dump, @"map\[id:\d+\](\[0\]\+\d+)?|0x[0-9a-f]+", "_");
+                var ours = Repo.Run("bpftool", $"prog dump xlated id {probe.OnGetpgid.Id}", timeoutSeconds: 60);
+                var theirs = Repo.Run("bpftool", $"prog dump xlated pinned {pin}/OnGetpgid", timeoutSeconds: 60);
+                Assert.Equal(0, ours.ExitCode);
+                Assert.Equal(0, theirs.ExitCode);
+                Assert.Equal(Normalize(theirs.Output), Normalize(ours.Output));
+            }
+            finally
+            {
+                Repo.Run("rm", "-rf " + pin, timeoutSeconds: 30);
+            }
+        }
     }
 }

@@ -164,10 +164,10 @@ namespace BpfDotnet.Compiler.Backend
                     }
                 case IrOp.CoreOffset:
                     {
-                        // mov64 dst, <the member's offset>: the loader rewrites the immediate for the running kernel.
+                        // mov64 dst, <the member's offset, or the query's local answer>: the loader rewrites the immediate for the running kernel.
                         int d = DefReg(ins.Dst);
                         _out.CoreAccesses.Add(ins.Core! with { InstructionIndex = _out.Code.Count });
-                        Emit(Opcodes.Alu(false, Opcodes.AluMov, register: false), d, 0, 0, ins.Core!.Exists ? 1 : ins.Core!.Offset);
+                        Emit(Opcodes.Alu(false, Opcodes.AluMov, register: false), d, 0, 0, unchecked((int)ins.Core!.LocalValue));
                         Commit(ins.Dst, d);
                         break;
                     }

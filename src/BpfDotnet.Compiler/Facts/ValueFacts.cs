@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using BpfDotnet.Compiler.Backend;
 using BpfDotnet.Compiler.Ir;
+using BpfDotnet.Compiler.Model;
 
 namespace BpfDotnet.Compiler.Facts
 {
@@ -271,8 +272,13 @@ namespace BpfDotnet.Compiler.Facts
                     state.Define(ins.Dst, Fact.Of(ins.IsGlobalData ? ValueKind.MapValue : ValueKind.MapReference));
                     break;
                 case IrOp.CoreOffset:
-                    // Whatever offset the loader writes: a struct member's, below 2^31.
-                    state.Define(ins.Dst, ins.Core?.Exists == true ? Fact.Range(0, 1) : Fact.Range(0, int.MaxValue));
+                    // Whatever the loader writes: 0 or 1 for a yes-or-no query, an enum value (any 32-bit one), else an offset, size or id below 2^31.
+                    state.Define(ins.Dst, ins.Core?.Kind switch
+                    {
+                        CoreQuery.FieldExists or CoreQuery.FieldSigned or CoreQuery.TypeExists or CoreQuery.EnumValueExists or CoreQuery.TypeMatches => Fact.Range(0, 1),
+                        CoreQuery.EnumValue => Fact.Range(int.MinValue, int.MaxValue),
+                        _ => Fact.Range(0, int.MaxValue),
+                    });
                     break;
                 case IrOp.Call:
                     {

@@ -57,7 +57,24 @@ namespace BpfDotnet.Compiler.Frontend
                 case KnownTypes.Bpf:
                     return InvokeHelper(invocation);
                 case KnownTypes.Core when method.Name == "FieldExists":
-                    return FieldExists(invocation);
+                    return FieldQuery(invocation, CoreQuery.FieldExists);
+                case KnownTypes.Core when method.Name == "FieldSize":
+                    return FieldQuery(invocation, CoreQuery.FieldByteSize);
+                case KnownTypes.Core when method.Name == "FieldSigned":
+                    return FieldQuery(invocation, CoreQuery.FieldSigned);
+                case KnownTypes.Core when method.Name is "TypeExists" or "TypeSize" or "TypeMatches" or "TypeIdLocal" or "TypeIdTarget":
+                    return TypeQuery(invocation, method.Name switch
+                    {
+                        "TypeExists" => CoreQuery.TypeExists,
+                        "TypeSize" => CoreQuery.TypeSize,
+                        "TypeMatches" => CoreQuery.TypeMatches,
+                        "TypeIdLocal" => CoreQuery.TypeIdLocal,
+                        _ => CoreQuery.TypeIdTarget,
+                    });
+                case KnownTypes.Core when method.Name == "EnumValueExists":
+                    return EnumQuery(invocation, CoreQuery.EnumValueExists);
+                case KnownTypes.Core when method.Name == "EnumValue":
+                    return EnumQuery(invocation, CoreQuery.EnumValue);
                 case KnownTypes.Usdt:
                     return InvokeUsdt(invocation);
                 case KnownTypes.BpfKeyedMap:

@@ -71,22 +71,119 @@ namespace BpfDotnet.Compiler.Frontend
             return (TypeLayout.TryGet(field.ContainingType, out _) as StructType)?.Members.FirstOrDefault(m => m.Name == declared)?.Offset;
         }
 
-        /// <summary><c>Core.FieldExists(p-&gt;Member)</c>: 1 or 0 as the loader finds the member in the running kernel's BTF; the member is not read.</summary>
-        private Operand FieldExists(IInvocationOperation invocation)
+        /// <summary>
+        /// <c>Core.FieldExists(p-&gt;Member)</c>, <c>Core.FieldSize(...)</c>, <c>Core.FieldSigned(...)</c>: what the loader finds
+        /// of the member in the running kernel's BTF (1 or 0; its size; 1 where it is a signed integer), the member not read.
+        /// </summary>
+        private Operand FieldQuery(IInvocationOperation invocation, CoreQuery kind)
         {
             var argument = Unwrap(invocation.Arguments[0].Value);
             if (argument is not IFieldReferenceOperation field || KernelMemberOf(field) is not { } member)
             {
-                Unsupported(invocation.Arguments[0].Value, "Core.FieldExists of something other than a member read through a pointer to a kernel type (p->Member)");
+                Unsupported(invocation.Arguments[0].Value, "Core." + invocation.TargetMethod.Name + " of something other than a member read through a pointer to a kernel type (p->Member)");
                 return Operand.Const(0);
             }
-            int exists = Function.NewReg();
-            _b.Emit(new IrInstruction
+            long local = kind switch
             {
-                Op = IrOp.CoreOffset, Dst = exists,
-                Core = new CoreAccess(0, member.Steps, member.Size, member.IsPointer, field.Field.ContainingType.Name + "." + field.Field.Name) { Exists = true },
+                CoreQuery.FieldByteSize => member.Size,
+                CoreQuery.FieldSigned => IsSignedInteger(field.Field.Type) ? 1 : 0,
+                _ => 1,
+            };
+            return CoreValue(new CoreAccess(0, member.Steps, member.Size, member.IsPointer, field.Field.ContainingType.Name + "." + field.Field.Name)
+            {
+                Kind = kind, LocalValue = local, Signed = IsSignedInteger(field.Field.Type),
             });
-            return Operand.InReg(exists);
+        }
+
+        /// <summary>
+        /// <c>Core.TypeExists&lt;T&gt;()</c>, <c>TypeSize</c>, <c>TypeMatches</c>, <c>TypeIdLocal</c>, <c>TypeIdTarget</c> of a
+        /// kernel struct, union or enum (a type with <c>[BtfName]</c>): the loader's answer for the running kernel.
+        /// </summary>
+        private Operand TypeQuery(IInvocationOperation invocation, CoreQuery kind)
+        {
+            var method = invocation.TargetMethod;
+            if (method.TypeArguments.Length != 1 || KernelTypeOf(method.TypeArguments[0], null) is not { } type)
+            {
+                Unsupported(invocation, "Core." + method.Name + " of a type that is not a kernel struct, union or enum declared with [BtfName] (KernelTypes.GenerateCSharp writes them)");
+                return Operand.Const(0);
+            }
+            long local = kind switch
+            {
+                CoreQuery.TypeSize => type.Size,
+                CoreQuery.TypeIdLocal or CoreQuery.TypeIdTarget => 0,
+                _ => 1,
+            };
+            return CoreValue(new CoreAccess(0, EquatableArray<CoreStep>.Empty, type.Size, false, method.TypeArguments[0].Name) { Kind = kind, LocalValue = local, Type = type });
+        }
+
+        /// <summary><c>Core.EnumValueExists(E.Value)</c> and <c>Core.EnumValue(E.Value)</c> of a kernel enum's value: whether the running kernel's enum has it, and its value there.</summary>
+        private Operand EnumQuery(IInvocationOperation invocation, CoreQuery kind)
+        {
+            var argument = Unwrap(invocation.Arguments[0].Value);
+            while (argument is IConversionOperation conversion) argument = Unwrap(conversion.Operand);
+            if (argument is not IFieldReferenceOperation { Field: { IsConst: true, ContainingType: { TypeKind: TypeKind.Enum } enumType } value }
+                || KernelTypeOf(enumType, BtfNameOf(value) ?? value.Name) is not { } type)
+            {
+                Unsupported(invocation.Arguments[0].Value, "Core." + invocation.TargetMethod.Name + " of something other than a value of a kernel enum declared with [BtfName] (E.Value)");
+                return Operand.Const(0);
+            }
+            long declared = type.Enumerators.First(e => e.Name == type.Enumerator).Value;
+            if (kind == CoreQuery.EnumValue && (declared < int.MinValue || declared > int.MaxValue))
+            {
+                Unsupported(invocation.Arguments[0].Value, "Core.EnumValue of a value that does not fit in 32 bits");
+                return Operand.Const(0);
+            }
+            return CoreValue(new CoreAccess(0, EquatableArray<CoreStep>.Empty, type.Size, false, enumType.Name + "." + value.Name)
+            {
+                Kind = kind, LocalValue = kind == CoreQuery.EnumValue ? declared : 1, Type = type,
+            });
+        }
+
+        /// <summary>An instruction whose immediate the loader sets to the answer of <paramref name="access"/>.</summary>
+        private Operand CoreValue(CoreAccess access)
+        {
+            int value = Function.NewReg();
+            _b.Emit(new IrInstruction { Op = IrOp.CoreOffset, Dst = value, Core = access });
+            return Operand.InReg(value);
+        }
+
+        private static bool IsSignedInteger(ITypeSymbol type) => (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying } ? underlying : type).SpecialType
+            is SpecialType.System_SByte or SpecialType.System_Int16 or SpecialType.System_Int32 or SpecialType.System_Int64;
+
+        /// <summary>
+        /// The kernel type <paramref name="symbol"/> declares (a struct, union or enum with <c>[BtfName]</c>): its BTF name,
+        /// kind, declared size, members and values; for an enum, <paramref name="enumerator"/> is the value asked about.
+        /// </summary>
+        private static CoreType? KernelTypeOf(ITypeSymbol symbol, string? enumerator)
+        {
+            if (BtfNameOf(symbol) is not string name) return null;
+            if (symbol is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying })
+            {
+                var values = new List<CoreEnumerator>();
+                foreach (var member in symbol.GetMembers().OfType<IFieldSymbol>())
+                {
+                    if (!member.IsConst || member.ConstantValue is null) continue;
+                    long value = underlying.SpecialType is SpecialType.System_UInt64 ? unchecked((long)System.Convert.ToUInt64(member.ConstantValue, System.Globalization.CultureInfo.InvariantCulture))
+                        : System.Convert.ToInt64(member.ConstantValue, System.Globalization.CultureInfo.InvariantCulture);
+                    values.Add(new CoreEnumerator(BtfNameOf(member) ?? member.Name, value));
+                }
+                if (enumerator is not null && !values.Any(v => v.Name == enumerator)) return null;
+                int enumSize = TypeLayout.TryGet(underlying, out _)?.Size ?? 4;
+                return new CoreType(name, CoreTypeKind.Enum, enumSize, EquatableArray<CoreMember>.Empty, values.ToEquatableArray(), enumerator);
+            }
+            if (symbol.TypeKind != TypeKind.Struct || enumerator is not null) return null;
+            var members = new List<CoreMember>();
+            bool union = false;
+            foreach (var field in symbol.GetMembers().OfType<IFieldSymbol>())
+            {
+                if (field.IsStatic || field.IsConst || DeclaredOffset(field) is not int offset) continue;
+                union |= offset == 0 && members.Any(m => m.Offset == 0);
+                int size = field.IsFixedSizeBuffer ? 0 : TypeLayout.TryGet(field.Type, out _)?.Size ?? 0;
+                members.Add(new CoreMember(BtfNameOf(field) ?? field.Name, offset, size, field.Type is IPointerTypeSymbol, IsSignedInteger(field.Type),
+                    field.Type is IPointerTypeSymbol { PointedAtType: var pointee } ? BtfNameOf(pointee) : null));
+            }
+            int structSize = TypeLayout.TryGet(symbol, out _)?.Size ?? 0;
+            return new CoreType(name, union ? CoreTypeKind.Union : CoreTypeKind.Struct, structSize, members.ToEquatableArray(), EquatableArray<CoreEnumerator>.Empty, null);
         }
 
         private Operand CoreRead(IFieldReferenceOperation field, KernelMember member)
@@ -99,13 +196,8 @@ namespace BpfDotnet.Compiler.Frontend
                 return Operand.Const(0);
             }
             int pointer = Materialize(Rvalue(member.Pointer));
-            int offset = Function.NewReg();
             string declared = field.Field.ContainingType.Name + "." + field.Field.Name;
-            _b.Emit(new IrInstruction
-            {
-                Op = IrOp.CoreOffset, Dst = offset,
-                Core = new CoreAccess(0, member.Steps, member.Size, member.IsPointer, declared),
-            });
+            int offset = Materialize(CoreValue(new CoreAccess(0, member.Steps, member.Size, member.IsPointer, declared) { LocalValue = member.Steps.Sum(st => st.Offset), Signed = IsSignedInteger(type) }));
             int address = _b.Alu(AluOp.Add, pointer, offset, false);
             var slot = NewSlot(IntType.Long, "kernel read of " + declared);
             _b.StoreImm(Address.OfSlot(slot.Id), 8, 0);

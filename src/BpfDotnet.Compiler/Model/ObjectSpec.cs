@@ -69,11 +69,23 @@ namespace BpfDotnet.Compiler.Model
     /// </summary>
     public sealed record CoreAccess(int InstructionIndex, EquatableArray<CoreStep> Steps, int Size, bool Pointer, string Declared)
     {
-        /// <summary>True for <c>Core.FieldExists</c>: the immediate is 1 where the kernel has the member, 0 where not.</summary>
-        public bool Exists { get; init; }
+        /// <summary>What the loader writes into the immediate: the member's offset (a read), or the answer to a <c>Core</c> query.</summary>
+        public CoreQuery Kind { get; init; } = CoreQuery.FieldByteOffset;
 
-        /// <summary>The struct the access starts from (its BTF name).</summary>
-        public string Struct => Steps[0].Struct;
+        /// <summary>The immediate as the C# declarations answer (the member's declared offset for a read), which the loader replaces.</summary>
+        public long LocalValue { get; init; }
+
+        /// <summary>True when the member is a signed integer (or signed enum) as declared.</summary>
+        public bool Signed { get; init; }
+
+        /// <summary>For the type and enum queries: the kernel type asked about (its BTF name and kind); null for member accesses.</summary>
+        public CoreType? Type { get; init; }
+
+        /// <summary>True for a query about a member (offset, size, existence, signedness), which walks <see cref="Steps"/>.</summary>
+        public bool IsField => Kind is CoreQuery.FieldByteOffset or CoreQuery.FieldByteSize or CoreQuery.FieldExists or CoreQuery.FieldSigned;
+
+        /// <summary>The struct the access starts from (its BTF name), or the type a type query names.</summary>
+        public string Struct => Steps.Count > 0 ? Steps[0].Struct : Type?.Name ?? "";
 
         /// <summary>The member path by BTF names, dotted.</summary>
         public string Member => string.Join(".", Steps.Select(s => s.Member));
@@ -81,6 +93,36 @@ namespace BpfDotnet.Compiler.Model
         /// <summary>The member's declared offset from the start of <see cref="Struct"/>.</summary>
         public int Offset => Steps.Sum(s => s.Offset);
     }
+
+    /// <summary>
+    /// The CO-RE questions a program asks the loader, numbered as the kernel's relocation kinds (<c>enum bpf_core_relo_kind</c>):
+    /// a member's offset, size, existence or signedness; a type's local or kernel id, existence, size, or match; an enum
+    /// value's existence or value.
+    /// </summary>
+    public enum CoreQuery
+    {
+        FieldByteOffset = 0, FieldByteSize = 1, FieldExists = 2, FieldSigned = 3,
+        TypeIdLocal = 6, TypeIdTarget = 7, TypeExists = 8, TypeSize = 9, EnumValueExists = 10, EnumValue = 11, TypeMatches = 12,
+    }
+
+    /// <summary>
+    /// The kernel type a type or enum query names: its BTF <paramref name="Name"/> (flavor suffix kept), whether it is an
+    /// enum, a union or a struct, its declared <paramref name="Size"/>, its members as declared (BTF names and offsets, for
+    /// the local BTF the loader matches), and for an enum query the <paramref name="Enumerator"/> asked about.
+    /// </summary>
+    public sealed record CoreType(string Name, CoreTypeKind TypeKind, int Size, EquatableArray<CoreMember> Members, EquatableArray<CoreEnumerator> Enumerators, string? Enumerator);
+
+    /// <summary>
+    /// A member of a kernel type as declared: BTF name, byte offset, size, whether it is a pointer or a signed integer, and
+    /// for a pointer to a kernel type, that type's BTF name (<paramref name="Pointee"/>).
+    /// </summary>
+    public sealed record CoreMember(string Name, int Offset, int Size, bool Pointer, bool Signed, string? Pointee = null);
+
+    /// <summary>A value of a kernel enum as declared: its BTF name and value.</summary>
+    public sealed record CoreEnumerator(string Name, long Value);
+
+    /// <summary>The kinds of kernel type a CO-RE type query may name.</summary>
+    public enum CoreTypeKind { Struct, Union, Enum }
 
     /// <summary>One member on a CO-RE access path: member <paramref name="Member"/> of struct <paramref name="Struct"/> (BTF names), at <paramref name="Offset"/> there.</summary>
     public sealed record CoreStep(string Struct, string Member, int Offset);

@@ -51,6 +51,7 @@ namespace BpfDotnet.Compiler.Object
             {
                 var program = spec.Programs[p];
                 var bytes = Instruction.EncodeAll(program.Code.AsSpan());
+                WriteLocalTypeIds(bytes, core, program, 0);
                 int section = elf.AddSection(program.Section, ElfWriter.SHT_PROGBITS,
                     ElfWriter.SHF_ALLOC | ElfWriter.SHF_EXECINSTR, 8, bytes);
                 sectionBytes[section] = bytes;
@@ -79,6 +80,7 @@ namespace BpfDotnet.Compiler.Object
                     text.AddRange(subprogram.Code);
                 }
                 var bytes = Instruction.EncodeAll(text.ToArray());
+                for (int i = 0; i < subprograms.Count; i++) WriteLocalTypeIds(bytes, core, subprograms[i], offsets[i]);
                 int section = elf.AddSection(TextSection, ElfWriter.SHT_PROGBITS, ElfWriter.SHF_ALLOC | ElfWriter.SHF_EXECINSTR, 8, bytes);
                 sectionBytes[section] = bytes;
                 // A subprogram's address is relocated as clang relocates it: against .text's section symbol, its offset in the immediate.
@@ -258,24 +260,43 @@ namespace BpfDotnet.Compiler.Object
         /// </summary>
 
         /// <summary>
-        /// The local BTF of the kernel structs the functions read (CO-RE): one STRUCT per struct name, with the members on
-        /// the access paths (by their kernel names, at their declared offsets; integers as INT, pointers as PTR to void, a
-        /// struct held by value as that struct), and each access's root type and access string ("0:i:j": the member index at each step).
+        /// The local BTF of the kernel types the functions read or ask about (CO-RE): one STRUCT (or UNION) per name, with
+        /// the members on the access paths and those a type query declares (by their kernel names, at their declared
+        /// offsets; integers as INT, pointers as PTR to void, a struct held by value as that struct), one ENUM per enum
+        /// asked about with its values as declared; and each access's root type and access string ("0:i:j", the member
+        /// index at each step; "0" for a type; the value's index for an enum value).
         /// </summary>
         private static Dictionary<CoreAccess, (int Type, string Access)> CoreTypes(BtfBuilder btf, IEnumerable<CompiledFunction> functions)
         {
-            var structs = new SortedDictionary<string, SortedDictionary<string, (int Offset, int Size, bool Pointer, string? Holds)>>(StringComparer.Ordinal);
+            var structs = new SortedDictionary<string, SortedDictionary<string, (int Offset, int Size, bool Pointer, bool Signed, string? Holds)>>(StringComparer.Ordinal);
+            var enums = new SortedDictionary<string, CoreType>(StringComparer.Ordinal);
+            var declaredTypes = new Dictionary<CoreType, int>();
             var accesses = new List<CoreAccess>();
+            SortedDictionary<string, (int, int, bool, bool, string?)> MembersOf(string name)
+            {
+                if (!structs.TryGetValue(name, out var members)) structs[name] = members = new SortedDictionary<string, (int, int, bool, bool, string?)>(StringComparer.Ordinal);
+                return members;
+            }
             foreach (var function in functions)
             {
                 foreach (var access in function.CoreAccesses)
                 {
                     accesses.Add(access);
+                    if (access.Type is { } type)
+                    {
+                        if (type.TypeKind == CoreTypeKind.Enum)
+                        {
+                            if (!enums.ContainsKey(type.Name)) enums[type.Name] = type;
+                            continue;
+                        }
+                        // Each declaration asked about is a local type of its own (two may share a kernel name and differ).
+                        if (!declaredTypes.ContainsKey(type)) declaredTypes[type] = -1;
+                        continue;
+                    }
                     var steps = access.Steps;
                     for (int i = 0; i < steps.Count; i++)
                     {
-                        if (!structs.TryGetValue(steps[i].Struct, out var members)) structs[steps[i].Struct] = members = new SortedDictionary<string, (int, int, bool, string?)>(StringComparer.Ordinal);
-                        members[steps[i].Member] = i + 1 < steps.Count ? (steps[i].Offset, 0, false, steps[i + 1].Struct) : (steps[i].Offset, access.Size, access.Pointer, null);
+                        MembersOf(steps[i].Struct)[steps[i].Member] = i + 1 < steps.Count ? (steps[i].Offset, 0, false, false, steps[i + 1].Struct) : (steps[i].Offset, access.Size, access.Pointer, access.Signed, null);
                     }
                 }
             }
@@ -299,7 +320,7 @@ namespace BpfDotnet.Compiler.Object
                     }
                     else
                     {
-                        type = member.Value.Pointer ? btf.AddPointer(0) : btf.AddInt("__u" + (member.Value.Size * 8).ToString(System.Globalization.CultureInfo.InvariantCulture), member.Value.Size, 0);
+                        type = member.Value.Pointer ? btf.AddPointer(0) : AddCInt(btf, member.Value.Size, member.Value.Signed);
                         memberSize = member.Value.Size;
                     }
                     btfMembers.Add((member.Key, type, member.Value.Offset));
@@ -309,9 +330,49 @@ namespace BpfDotnet.Compiler.Object
                 order[name] = ordered.Select(m => m.Key).ToList();
                 return ids[name] = btf.AddStruct(name, size, btfMembers);
             }
+            // A declared type's pointers to kernel types point to an empty struct of that name (what a type match compares behind a pointer).
+            var pointees = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var type in declaredTypes.Keys.ToList())
+            {
+                var btfMembers = new List<(string Name, int Type, int ByteOffset)>();
+                int size = type.Size;
+                foreach (var m in type.Members.OrderBy(m => m.Offset).ThenBy(m => m.Name, StringComparer.Ordinal))
+                {
+                    int memberType;
+                    if (m.Pointer)
+                    {
+                        int target = 0;
+                        if (m.Pointee is string pointee && !pointees.TryGetValue(pointee, out target)) pointees[pointee] = target = btf.AddStruct(pointee, 0, Array.Empty<(string, int, int)>());
+                        memberType = btf.AddPointer(target);
+                    }
+                    else if (m.Size is 1 or 2 or 4 or 8) memberType = AddCInt(btf, m.Size, m.Signed);
+                    else memberType = btf.AddArray(btf.AddInt("__u8", 1, 0), (uint)Math.Max(m.Size, 0));
+                    btfMembers.Add((m.Name, memberType, m.Offset));
+                    size = Math.Max(size, m.Offset + m.Size);
+                }
+                declaredTypes[type] = type.TypeKind == CoreTypeKind.Union ? btf.AddUnion(type.Name, size, btfMembers) : btf.AddStruct(type.Name, size, btfMembers);
+            }
+            var enumIds = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var pair in enums)
+            {
+                var values = pair.Value.Enumerators.Select(e => (e.Name, e.Value)).ToList();
+                enumIds[pair.Key] = btf.AddEnum(pair.Key, pair.Value.Size, values.Any(v => v.Value < 0), values);
+            }
             var result = new Dictionary<CoreAccess, (int, string)>();
             foreach (var access in accesses)
             {
+                if (access.Type is { TypeKind: CoreTypeKind.Enum } enumType)
+                {
+                    int index = access.Kind is CoreQuery.EnumValue or CoreQuery.EnumValueExists
+                        ? enums[enumType.Name].Enumerators.Select(e => e.Name).ToList().IndexOf(enumType.Enumerator ?? "") : 0;
+                    result[access] = (enumIds[enumType.Name], index.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    continue;
+                }
+                if (access.Type is { } type)
+                {
+                    result[access] = (declaredTypes[type], "0");
+                    continue;
+                }
                 var steps = access.Steps;
                 int root = Build(steps[0].Struct, 0);
                 var text = new StringBuilder("0");
@@ -319,6 +380,36 @@ namespace BpfDotnet.Compiler.Object
                 result[access] = (root, text.ToString());
             }
             return result;
+        }
+
+        /// <summary>
+        /// An integer of a kernel type's member, named as C names it (what clang writes, and what a type match compares):
+        /// <c>int</c>, <c>unsigned int</c>, <c>long long unsigned int</c>...
+        /// </summary>
+        private static int AddCInt(BtfBuilder btf, int size, bool signed)
+        {
+            string name = size switch
+            {
+                1 => signed ? "signed char" : "unsigned char",
+                2 => signed ? "short int" : "short unsigned int",
+                4 => signed ? "int" : "unsigned int",
+                _ => signed ? "long long int" : "long long unsigned int",
+            };
+            return btf.AddInt(name, size, signed ? BtfWriter.IntSigned : 0);
+        }
+
+        /// <summary>
+        /// The immediates of type id queries, as the local BTF numbers the type (what libbpf expects to find before it
+        /// relocates them, and what TypeIdLocal answers).
+        /// </summary>
+        private static void WriteLocalTypeIds(byte[] bytes, Dictionary<CoreAccess, (int Type, string Access)> core, CompiledFunction function, int byteOffset)
+        {
+            foreach (var access in function.CoreAccesses)
+            {
+                if (access.Kind is not (CoreQuery.TypeIdLocal or CoreQuery.TypeIdTarget)) continue;
+                int at = byteOffset + access.InstructionIndex * Instruction.Size + 4;
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(at, 4), core[access].Type);
+            }
         }
 
         /// <summary>The CO-RE relocation records of <paramref name="function"/>, placed at <paramref name="byteOffset"/> of its section.</summary>
@@ -329,7 +420,7 @@ namespace BpfDotnet.Compiler.Object
             {
                 var (type, path) = core[access];
                 records.Add(new CoreRelocationRecord((uint)(byteOffset + access.InstructionIndex * Instruction.Size), (uint)type,
-                    btf.AddString(path), access.Exists ? CoreRelocationKind.FieldExists : CoreRelocationKind.FieldByteOffset));
+                    btf.AddString(path), (CoreRelocationKind)(uint)access.Kind));
             }
             return records;
         }

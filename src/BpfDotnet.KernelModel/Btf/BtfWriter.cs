@@ -49,7 +49,8 @@ namespace BpfDotnet.KernelModel
         {
             var data = new ByteBuffer();
             data.U32((encoding << 24) | (uint)(byteSize * 8));
-            return Add(BtfKind.Int, _identifier(name), 0, kindFlag: false, (uint)byteSize, data);
+            // C names its integers with spaces ("unsigned int"), as the kernel's BTF does: kept as they are.
+            return Add(BtfKind.Int, name, 0, kindFlag: false, (uint)byteSize, data);
         }
 
         /// <summary>Adds a PTR to <paramref name="target"/> (0 = void).</summary>
@@ -68,6 +69,13 @@ namespace BpfDotnet.KernelModel
 
         /// <summary>Adds a STRUCT; an empty <paramref name="name"/> makes it anonymous.</summary>
         public int AddStruct(string name, int byteSize, IReadOnlyList<(string Name, int Type, int ByteOffset)> members)
+            => AddComposite(BtfKind.Struct, name, byteSize, members);
+
+        /// <summary>Adds a UNION; an empty <paramref name="name"/> makes it anonymous.</summary>
+        public int AddUnion(string name, int byteSize, IReadOnlyList<(string Name, int Type, int ByteOffset)> members)
+            => AddComposite(BtfKind.Union, name, byteSize, members);
+
+        private int AddComposite(BtfKind kind, string name, int byteSize, IReadOnlyList<(string Name, int Type, int ByteOffset)> members)
         {
             CheckVlen(members.Count, name);
             var data = new ByteBuffer();
@@ -77,7 +85,7 @@ namespace BpfDotnet.KernelModel
                 data.U32((uint)memberType);
                 data.U32((uint)offset * 8);
             }
-            return Add(BtfKind.Struct, _identifier(name), members.Count, kindFlag: false, (uint)byteSize, data);
+            return Add(kind, _identifier(name), members.Count, kindFlag: false, (uint)byteSize, data);
         }
 
         /// <summary>Adds an ENUM (4 bytes or less) or ENUM64 of the values <paramref name="members"/>.</summary>

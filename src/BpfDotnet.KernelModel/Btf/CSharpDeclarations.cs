@@ -243,6 +243,8 @@ namespace BpfDotnet.KernelModel
                     string literal = EnumBase(t) is "ulong" or "uint" or "ushort" or "byte"
                         ? unchecked((ulong)value & (t.SizeOrType >= 8 ? ulong.MaxValue : (1UL << (int)(t.SizeOrType * 8)) - 1)).ToString(CultureInfo.InvariantCulture)
                         : value.ToString(CultureInfo.InvariantCulture);
+                    // The value's kernel name, which Core.EnumValue and Core.EnumValueExists ask the loader about.
+                    if (member != valueName) text.Append("        [BtfName(\"").Append(valueName).Append("\")]\n");
                     text.Append("        ").Append(member).Append(" = unchecked((").Append(EnumBase(t)).Append(")").Append(literal).Append("),\n");
                 }
                 text.Append("    }\n\n");

@@ -603,55 +603,151 @@ namespace BpfDotnet
                         string access = _btf.String(BitConverter.ToUInt32(record, 8));
                         if (insnOff < chunk.Start || insnOff >= chunk.Start + chunk.Size) continue;
                         int insn = chunk.Base + (int)((insnOff - chunk.Start) / 8);
-                        var local = _btf.Get(typeId);
-                        string[] spec = access.Split(':');
-                        bool exists = kind == (uint)CoreRelocationKind.FieldExists;
-                        if (kind != (uint)CoreRelocationKind.FieldByteOffset && !exists || local.Kind is not (BtfKind.Struct or BtfKind.Union) || spec.Length < 2 || spec[0] != "0")
-                            throw new BpfException($"Program '{prog}' has a CO-RE relocation this loader cannot apply (kind {kind}, access '{access}' on BTF type {typeId}); it applies member offsets and existence.");
-                        // The access walks members: of the root struct, then of the struct that member holds, and so on.
-                        var names = new List<string>();
-                        var current = local;
-                        uint memberType = 0;
-                        for (int s = 1; s < spec.Length; s++)
-                        {
-                            if (!int.TryParse(spec[s], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index) || index >= current.Vlen
-                                || current.Kind is not (BtfKind.Struct or BtfKind.Union))
-                                throw new BpfException($"Program '{prog}' has a CO-RE relocation whose access '{access}' does not follow the members of BTF type {typeId}.");
-                            var step = _btf.Members(current).ElementAt(index);
-                            names.Add(step.Name);
-                            memberType = step.Type;
-                            current = _btf.SkipModifiers(step.Type);
-                        }
-                        // libbpf's flavors: task_struct___old names the kernel's task_struct.
-                        string structName = local.Name, memberName = string.Join(".", names);
-                        int flavor = structName.IndexOf("___", StringComparison.Ordinal);
-                        if (flavor > 0) structName = structName.Substring(0, flavor);
-                        int localSize = (int)_btf.SizeOf(memberType);
-                        bool localPointer = current.Kind == BtfKind.Ptr;
-                        var found = KernelBtf.Member(structName, names, out string missing);
                         int at = insn * 8;
+                        var local = _btf.Get(typeId);
                         if (at + 8 > code.Count || code[at] != Opcodes.Alu(false, Opcodes.AluMov, register: false))
-                            throw new BpfException($"Program '{prog}': the CO-RE relocation of {local.Name}.{memberName} points at an instruction that is not a mov of an immediate.");
-                        if (exists)
+                            throw new BpfException($"Program '{prog}': the CO-RE relocation of {local.Name} ('{access}') points at an instruction that is not a mov of an immediate.");
+                        switch ((CoreRelocationKind)kind)
                         {
-                            SetImm(code, at, found is null ? 0 : 1);
-                            continue;
+                            case CoreRelocationKind.FieldByteOffset or CoreRelocationKind.FieldByteSize or CoreRelocationKind.FieldExists or CoreRelocationKind.FieldSigned:
+                                ApplyFieldRelocation(prog, (CoreRelocationKind)kind, local, typeId, access, code, at);
+                                break;
+                            case CoreRelocationKind.TypeIdLocal or CoreRelocationKind.TypeIdTarget or CoreRelocationKind.TypeExists or CoreRelocationKind.TypeSize or CoreRelocationKind.TypeMatches:
+                                ApplyTypeRelocation(prog, (CoreRelocationKind)kind, local, typeId, access, code, at);
+                                break;
+                            case CoreRelocationKind.EnumValueExists or CoreRelocationKind.EnumValue:
+                                ApplyEnumRelocation(prog, (CoreRelocationKind)kind, local, typeId, access, code, at);
+                                break;
+                            default:
+                                throw new BpfException($"Program '{prog}' has a CO-RE relocation this loader cannot apply (kind {kind}, access '{access}' on BTF type {typeId}); it applies member offsets, sizes, signedness and existence, type ids, existence, sizes and matches, and enum values.");
                         }
-                        if (found is not { } target)
-                        {
-                            // As libbpf does: the read becomes a call the verifier refuses, which it never walks where
-                            // Core.FieldExists guards it; a refusal is reported as the missing member (LoadProgram).
-                            code[at] = Opcodes.Call;
-                            code[at + 1] = 0;
-                            SetImm(code, at, PoisonedCall);
-                            _poisoned.Add($"Program '{prog}' reads {local.Name}.{memberName}, but {missing}; guard the read with Core.FieldExists, or this kernel cannot run it (the C# member is the PascalCase of {memberName}).");
-                            continue;
-                        }
-                        if (target.Size != localSize || target.Pointer != localPointer)
-                            throw new BpfException($"Program '{prog}' reads {local.Name}.{memberName} as a {localSize}-byte {(localPointer ? "pointer" : "integer")}, but the running kernel's is a {target.Size}-byte {(target.Pointer ? "pointer" : "value")}; declare it as the kernel does (KernelTypes.GenerateCSharp).");
-                        SetImm(code, at, target.Offset);
                     }
                 }
+            }
+
+            /// <summary>A member's offset, size, existence or signedness, found by walking the access's member indexes from the local struct.</summary>
+            private void ApplyFieldRelocation(string prog, CoreRelocationKind kind, BtfType local, uint typeId, string access, List<byte> code, int at)
+            {
+                string[] spec = access.Split(':');
+                if (local.Kind is not (BtfKind.Struct or BtfKind.Union) || spec.Length < 2 || spec[0] != "0")
+                    throw new BpfException($"Program '{prog}' has a CO-RE member relocation whose access '{access}' on BTF type {typeId} this loader cannot follow (it follows members of structs and unions).");
+                // The access walks members: of the root struct, then of the struct that member holds, and so on.
+                var names = new List<string>();
+                var current = local;
+                uint memberType = 0;
+                for (int s = 1; s < spec.Length; s++)
+                {
+                    if (!int.TryParse(spec[s], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index) || index >= current.Vlen
+                        || current.Kind is not (BtfKind.Struct or BtfKind.Union))
+                        throw new BpfException($"Program '{prog}' has a CO-RE relocation whose access '{access}' does not follow the members of BTF type {typeId}.");
+                    var step = _btf!.Members(current).ElementAt(index);
+                    names.Add(step.Name);
+                    memberType = step.Type;
+                    current = _btf.SkipModifiers(step.Type);
+                }
+                // libbpf's flavors: task_struct___old names the kernel's task_struct.
+                string structName = local.Name, memberName = string.Join(".", names);
+                int flavor = structName.IndexOf("___", StringComparison.Ordinal);
+                if (flavor > 0) structName = structName.Substring(0, flavor);
+                var found = KernelBtf.Member(structName, names, out string missing);
+                if (kind == CoreRelocationKind.FieldExists)
+                {
+                    SetImm(code, at, found is null ? 0 : 1);
+                    return;
+                }
+                if (found is not { } target)
+                {
+                    Poison(code, at, $"Program '{prog}' {(kind == CoreRelocationKind.FieldByteOffset ? "reads" : "asks about")} {local.Name}.{memberName}, but {missing}; guard it with Core.FieldExists, or this kernel cannot run it (the C# member is the PascalCase of {memberName}).");
+                    return;
+                }
+                switch (kind)
+                {
+                    case CoreRelocationKind.FieldByteSize:
+                        SetImm(code, at, target.Size);
+                        return;
+                    case CoreRelocationKind.FieldSigned:
+                        SetImm(code, at, target.Signed ? 1 : 0);
+                        return;
+                }
+                int localSize = (int)_btf!.SizeOf(memberType);
+                bool localPointer = current.Kind == BtfKind.Ptr;
+                if (target.Size != localSize || target.Pointer != localPointer)
+                    throw new BpfException($"Program '{prog}' reads {local.Name}.{memberName} as a {localSize}-byte {(localPointer ? "pointer" : "integer")}, but the running kernel's is a {target.Size}-byte {(target.Pointer ? "pointer" : "value")}; declare it as the kernel does (KernelTypes.GenerateCSharp).");
+                SetImm(code, at, target.Offset);
+            }
+
+            /// <summary>A type's local or kernel id, existence, size or match, found by the local type's name and kind.</summary>
+            private void ApplyTypeRelocation(string prog, CoreRelocationKind kind, BtfType local, uint typeId, string access, List<byte> code, int at)
+            {
+                if (access != "0" || local.Name.Length == 0)
+                    throw new BpfException($"Program '{prog}' has a CO-RE type relocation with access '{access}' on BTF type {typeId}, which is not a named type's ('0').");
+                if (kind == CoreRelocationKind.TypeIdLocal)
+                {
+                    SetImm(code, at, (int)typeId);
+                    return;
+                }
+                uint? found = KernelBtf.FindLike(local, local.Name);
+                switch (kind)
+                {
+                    case CoreRelocationKind.TypeExists:
+                        SetImm(code, at, found is null ? 0 : 1);
+                        return;
+                    case CoreRelocationKind.TypeMatches:
+                        SetImm(code, at, found is uint candidate && KernelBtf.Matches(_btf!, local, candidate) ? 1 : 0);
+                        return;
+                }
+                if (found is not uint id)
+                {
+                    Poison(code, at, $"Program '{prog}' asks for the {(kind == CoreRelocationKind.TypeSize ? "size" : "kernel BTF id")} of {local.Kind.ToString().ToLowerInvariant()} {local.Name}, but the running kernel's BTF has no such type; guard it with Core.TypeExists, or this kernel cannot run it.");
+                    return;
+                }
+                SetImm(code, at, kind == CoreRelocationKind.TypeSize ? (int)KernelBtf.Vmlinux.SizeOf(id) : (int)id);
+            }
+
+            /// <summary>An enum value's existence or value, found by the local enum's name and the value's name.</summary>
+            private void ApplyEnumRelocation(string prog, CoreRelocationKind kind, BtfType local, uint typeId, string access, List<byte> code, int at)
+            {
+                var values = local.Kind is BtfKind.Enum or BtfKind.Enum64 ? _btf!.EnumValues(local).ToList() : null;
+                if (values is null || local.Name.Length == 0 || !int.TryParse(access, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index) || index >= values.Count)
+                    throw new BpfException($"Program '{prog}' has a CO-RE enum relocation with access '{access}' on BTF type {typeId}, which does not name a value of a named enum.");
+                string valueName = values[index].Name;
+                long? value = null;
+                if (KernelBtf.FindLike(local, local.Name) is uint id)
+                {
+                    foreach (var (name, v) in KernelBtf.Vmlinux.EnumValues(KernelBtf.Vmlinux.Get(id)))
+                    {
+                        if (name == valueName)
+                        {
+                            value = v;
+                            break;
+                        }
+                    }
+                }
+                if (kind == CoreRelocationKind.EnumValueExists)
+                {
+                    SetImm(code, at, value is null ? 0 : 1);
+                    return;
+                }
+                if (value is not long known)
+                {
+                    Poison(code, at, $"Program '{prog}' asks for the value of {local.Name}.{valueName}, but the running kernel's enum {local.Name} has no such value (or no such enum); guard it with Core.EnumValueExists, or this kernel cannot run it.");
+                    return;
+                }
+                if (known < int.MinValue || known > int.MaxValue)
+                    throw new BpfException($"Program '{prog}' asks for the value of {local.Name}.{valueName}, which is {known} in the running kernel, more than a 32-bit immediate holds.");
+                SetImm(code, at, (int)known);
+            }
+
+            /// <summary>
+            /// As libbpf does for an answer the kernel does not have: the instruction becomes a call the verifier refuses,
+            /// which it never walks where a Core existence query guards it; a refusal is reported with <paramref name="why"/> (LoadProgram).
+            /// </summary>
+            private void Poison(List<byte> code, int at, string why)
+            {
+                code[at] = Opcodes.Call;
+                code[at + 1] = 0;
+                SetImm(code, at, PoisonedCall);
+                _poisoned.Add(why);
             }
 
             private void ApplyRelocation(string prog, Chunk chunk, ElfRelocation rel, int insn, List<byte> code,

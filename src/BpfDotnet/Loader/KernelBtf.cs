@@ -37,7 +37,7 @@ namespace BpfDotnet
         /// offset and size, looking into anonymous struct and union members as C does; null when the kernel has no such
         /// struct, or it has no such member (the reason in <paramref name="missing"/>).
         /// </summary>
-        public static (int Offset, int Size, bool Pointer)? Member(string structName, string member, out string missing)
+        public static (int Offset, int Size, bool Pointer, bool Signed)? Member(string structName, string member, out string missing)
             => Member(structName, new[] { member }, out missing);
 
         /// <summary>
@@ -45,7 +45,7 @@ namespace BpfDotnet
         /// name a member of the struct the one before holds by value: <c>__sk_common</c>, <c>skc_daddr</c>): its byte offset
         /// from the start of <paramref name="structName"/>, and size; null with the reason when a name is not there.
         /// </summary>
-        public static (int Offset, int Size, bool Pointer)? Member(string structName, IReadOnlyList<string> path, out string missing)
+        public static (int Offset, int Size, bool Pointer, bool Signed)? Member(string structName, IReadOnlyList<string> path, out string missing)
         {
             var btf = s_vmlinux.Value;
             uint? id = Find(BtfKind.Struct, structName) ?? Find(BtfKind.Union, structName);
@@ -69,7 +69,8 @@ namespace BpfDotnet
                 if (i == path.Count - 1)
                 {
                     missing = "";
-                    return (offset, (int)btf.SizeOf(at.Value.Type), btf.SkipModifiers(at.Value.Type).Kind == BtfKind.Ptr);
+                    var resolved = btf.SkipModifiers(at.Value.Type);
+                    return (offset, (int)btf.SizeOf(at.Value.Type), resolved.Kind == BtfKind.Ptr, IsSigned(btf, resolved));
                 }
                 type = btf.SkipModifiers(at.Value.Type);
                 if (type.Kind is not (BtfKind.Struct or BtfKind.Union))
@@ -81,6 +82,77 @@ namespace BpfDotnet
             }
             missing = "the access names no member";
             return null;
+        }
+
+        /// <summary>True for a signed integer, or an enum BTF marks signed.</summary>
+        internal static bool IsSigned(BtfReader btf, BtfType type) => type.Kind switch
+        {
+            BtfKind.Int => (btf.IntInfo(type).Encoding & BtfWriter.IntSigned) != 0,
+            BtfKind.Enum or BtfKind.Enum64 => type.KindFlag,
+            _ => false,
+        };
+
+        /// <summary>
+        /// The kernel type a CO-RE type query names: <paramref name="name"/> (its <c>___flavor</c> suffix dropped) of the
+        /// local type's kind (an enum matches an enum or enum64; a struct or union its own kind); null where the kernel has none.
+        /// </summary>
+        public static uint? FindLike(BtfType local, string name)
+        {
+            int flavor = name.IndexOf("___", StringComparison.Ordinal);
+            if (flavor > 0) name = name.Substring(0, flavor);
+            return local.Kind switch
+            {
+                BtfKind.Enum or BtfKind.Enum64 => Find(BtfKind.Enum, name) ?? Find(BtfKind.Enum64, name),
+                BtfKind.Struct or BtfKind.Union or BtfKind.Typedef or BtfKind.Int or BtfKind.Float => Find(local.Kind, name),
+                _ => null,
+            };
+        }
+
+        /// <summary>
+        /// libbpf's type match, as this loader applies it: the kernel type <paramref name="target"/> has every member the
+        /// local struct or union declares, by name, each an integer of the same size and signedness, a pointer, or a
+        /// composite of the same kind (every declared value, for an enum).
+        /// </summary>
+        public static bool Matches(BtfReader local, BtfType localType, uint target)
+        {
+            var btf = s_vmlinux.Value;
+            var kernel = btf.Get(target);
+            if (localType.Kind is BtfKind.Enum or BtfKind.Enum64)
+            {
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var (name, _) in btf.EnumValues(kernel)) names.Add(name);
+                foreach (var (name, _) in local.EnumValues(localType)) if (!names.Contains(name)) return false;
+                return true;
+            }
+            if (localType.Kind != kernel.Kind) return false;
+            foreach (var member in local.Members(localType))
+            {
+                if (FindMember(btf, kernel, member.Name, 0, 0) is not { } found) return false;
+                var mine = local.SkipModifiers(member.Type);
+                var theirs = btf.SkipModifiers(found.Type);
+                bool same = mine.Kind switch
+                {
+                    BtfKind.Int => theirs.Kind is BtfKind.Int or BtfKind.Enum or BtfKind.Enum64 && local.SizeOf(member.Type) == btf.SizeOf(found.Type)
+                        && IsSigned(local, mine) == IsSigned(btf, theirs),
+                    BtfKind.Ptr => theirs.Kind == BtfKind.Ptr && SamePointee(local, mine, btf, theirs),
+                    _ => theirs.Kind == mine.Kind,
+                };
+                if (!same) return false;
+            }
+            return true;
+        }
+
+        /// <summary>Behind a pointer, as libbpf compares: void with void, a struct or union with one of the same kind and name, anything else by kind.</summary>
+        private static bool SamePointee(BtfReader local, BtfType localPointer, BtfReader btf, BtfType kernelPointer)
+        {
+            if (localPointer.SizeOrType == 0 || kernelPointer.SizeOrType == 0) return localPointer.SizeOrType == kernelPointer.SizeOrType;
+            var mine = local.SkipModifiers(localPointer.SizeOrType);
+            var theirs = btf.SkipModifiers(kernelPointer.SizeOrType);
+            if (mine.Kind != theirs.Kind) return false;
+            if (mine.Kind is not (BtfKind.Struct or BtfKind.Union)) return true;
+            string name = mine.Name;
+            int flavor = name.IndexOf("___", StringComparison.Ordinal);
+            return (flavor > 0 ? name.Substring(0, flavor) : name) == theirs.Name;
         }
 
         private static (int Offset, uint Type)? FindMember(BtfReader btf, BtfType type, string name, long baseBits, int depth)

@@ -202,6 +202,14 @@ SEC(""raw_tp/too_large"") int too_large(void *ctx)
             + "        ref EthernetHeader eth = ref ctx.GetPacketRefOrNullRef<EthernetHeader>(0);\n        if (Unsafe.IsNullRef(ref eth)) return 0;\n"
             + "        Bpf.XdpAdjustHead(ref ctx, 14);\n        return eth.EtherType; // BPF0008\n    }\n}\n", "BPF0008");
 
+        /// <summary>CO-RE queries about something that is not a kernel type, member or enum value: refused on the argument.</summary>
+        [Theory]
+        [InlineData("long n = Core.TypeSize<Buf>(); // BPF0008")]
+        [InlineData("bool b = Core.TypeExists<long>(); // BPF0008")]
+        [InlineData("long v = Core.EnumValue(System.DayOfWeek.Monday); // BPF0008")]
+        [InlineData("Buf b = default; int s = Core.FieldSize(b.After); // BPF0008")]
+        public void CoreQueriesAboutWhatIsNotAKernelType_AreRefused(string statement) => AssertRefused(Probe("        " + statement + "\n        return 0;", members: Buffers), "BPF0008");
+
         /// <summary>A helper that changes the packet before the program's first packet access: the access reads the packet's new bounds.</summary>
         [KernelTheory]
         [InlineData("xdp", "XdpContext", "Bpf.XdpAdjustHead(ref ctx, 0);")]
