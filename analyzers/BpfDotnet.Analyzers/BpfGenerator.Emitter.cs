@@ -191,13 +191,7 @@ namespace BpfDotnet.Analyzers
                 var initial = new byte[size];
                 foreach (var g in loader.Globals) if (g.Section == ".rodata") g.Initial.AsSpan().CopyTo(initial.AsSpan(g.Offset));
                 w.Line("config ??= new Config();");
-                w.Line("var loadOptions = new global::BpfDotnet.BpfLoadOptions();");
-                w.Line("if (options is not null)");
-                w.Open();
-                w.Line("loadOptions.LogLevel = options.LogLevel;");
-                w.Line("loadOptions.LogBufferSize = options.LogBufferSize;");
-                w.Line("foreach (var entry in options.GlobalData) loadOptions.GlobalData[entry.Key] = entry.Value;");
-                w.Close();
+                w.Line("var loadOptions = options?.Clone() ?? new global::BpfDotnet.BpfLoadOptions();");
                 var bytes = new StringBuilder();
                 foreach (byte b in initial) bytes.Append(bytes.Length > 0 ? ", " : "").Append("0x").Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
                 w.Line("byte[] rodata = new byte[] { " + bytes + " };");

@@ -52,7 +52,7 @@ namespace BpfDotnet.EndToEnd.Tests
         {
             Kernel.Require();
             Assert.Equal(GetpgidNumber, GetpgidNumber);
-            var e = Assert.Throws<BpfException>(() => KernelBtf.AttachTarget("tp_btf/no_such_tracepoint", KernelModel.ProgramKinds.Find("tp_btf/no_such_tracepoint")!.Value));
+            var e = Assert.Throws<BpfException>(() => KernelBtf.For(null).AttachTarget("tp_btf/no_such_tracepoint", KernelModel.ProgramKinds.Find("tp_btf/no_such_tracepoint")!.Value));
             Assert.Contains("'no_such_tracepoint'", e.Message);
             Assert.Contains("btf_trace_no_such_tracepoint", e.Message);
         }

@@ -164,5 +164,41 @@ namespace BpfDotnet.EndToEnd.Tests
                 Repo.Run("rm", "-rf " + pin, timeoutSeconds: 30);
             }
         }
+
+        /// <summary>
+        /// Relocations resolved against a BTF file (a copy of this kernel's, as a btfhub file would be given) instead of
+        /// /sys/kernel/btf/vmlinux; a file that is missing or not BTF is a BpfException naming it.
+        /// </summary>
+        [KernelFact]
+        public void RelocationsAgainstAKernelBtfFile_ReadTheSameValues_AndABadFileIsNamed()
+        {
+            Kernel.Require();
+            string copy = Path.Combine(Path.GetTempPath(), "bpfdotnet-vmlinux-" + Environment.ProcessId + ".btf");
+            string broken = Path.Combine(Path.GetTempPath(), "bpfdotnet-broken-" + Environment.ProcessId + ".btf");
+            File.Copy("/sys/kernel/btf/vmlinux", copy, overwrite: true);
+            var bytes = File.ReadAllBytes(copy);
+            File.WriteAllBytes(broken, bytes.AsSpan(0, 4096).ToArray());
+            try
+            {
+                int parent = int.Parse(File.ReadAllText("/proc/self/stat").Split(')')[1].Trim().Split(' ')[1]);
+                using (var probe = CoreReads.Load(new() { TargetPid = (uint)Environment.ProcessId }, new BpfLoadOptions { KernelBtfPath = copy }))
+                using (var link = probe.OnGetpgid.Attach())
+                {
+                    Syscalls.Getpgid(0);
+                    Assert.Equal(Environment.ProcessId, probe.Seen[0]);
+                    Assert.Equal(parent, probe.Seen[2]);
+                }
+                var missing = Assert.Throws<BpfException>(() => CoreReads.Load(new() { TargetPid = 1 }, new BpfLoadOptions { KernelBtfPath = copy + ".absent" }));
+                Assert.Contains(copy + ".absent", missing.Message);
+                Assert.Contains("KernelBtfPath", missing.Message);
+                var truncated = Assert.Throws<BpfException>(() => CoreReads.Load(new() { TargetPid = 1 }, new BpfLoadOptions { KernelBtfPath = broken }));
+                Assert.Contains(broken, truncated.Message);
+            }
+            finally
+            {
+                File.Delete(copy);
+                File.Delete(broken);
+            }
+        }
     }
 }

@@ -20,5 +20,22 @@ namespace BpfDotnet
         /// </summary>
         public System.Collections.Generic.IDictionary<string, byte[]> GlobalData { get; } =
             new System.Collections.Generic.Dictionary<string, byte[]>(System.StringComparer.Ordinal);
+
+        /// <summary>
+        /// A BTF file of the running kernel (raw BTF, as <c>/sys/kernel/btf/vmlinux</c> is, or as btfhub publishes for
+        /// kernels built without <c>CONFIG_DEBUG_INFO_BTF</c>) to resolve CO-RE relocations and BTF attach targets
+        /// (tp_btf, fentry, fexit, LSM, iterators) against, instead of <c>/sys/kernel/btf/vmlinux</c>. Null (the default)
+        /// uses the running kernel's. Each file is read once per process, when a program first needs it; a file that cannot
+        /// be read or is not valid BTF is a <see cref="BpfException"/> naming it.
+        /// </summary>
+        public string? KernelBtfPath { get; set; }
+
+        /// <summary>A copy of these options (its own <see cref="GlobalData"/> dictionary, holding the same arrays).</summary>
+        public BpfLoadOptions Clone()
+        {
+            var copy = new BpfLoadOptions { LogLevel = LogLevel, LogBufferSize = LogBufferSize, KernelBtfPath = KernelBtfPath };
+            foreach (var entry in GlobalData) copy.GlobalData[entry.Key] = entry.Value;
+            return copy;
+        }
     }
 }

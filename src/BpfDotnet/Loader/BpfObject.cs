@@ -347,6 +347,9 @@ namespace BpfDotnet
             private readonly BpfObject _obj;
             private readonly ElfObjectFile _elf;
             private readonly BpfLoadOptions _options;
+
+            /// <summary>The kernel BTF that CO-RE relocations and BTF attach targets are resolved against (read on first use).</summary>
+            private KernelBtf KernelTypes => KernelBtf.For(_options.KernelBtfPath);
             private Btf? _btf;
             private BtfExtReader? _btfExt;
             private int _btfFd = -1;
@@ -550,7 +553,7 @@ namespace BpfDotnet
                     License = license,
                     BtfFd = _btfFd,
                     // Tracing programs (tp_btf, fentry, iterators, LSM) name what they attach to by its id in the kernel's BTF.
-                    AttachBtfId = kind.Type is KernelModel.ProgramType.Tracing or KernelModel.ProgramType.Lsm ? KernelBtf.AttachTarget(sec.Name, kind) : 0,
+                    AttachBtfId = kind.Type is KernelModel.ProgramType.Tracing or KernelModel.ProgramType.Lsm ? KernelTypes.AttachTarget(sec.Name, kind) : 0,
                     Flags = kind.Sleepable ? KernelModel.ProgLoadFlags.Sleepable : 0,
                 };
                 if (_btfExt != null && _btfFd >= 0)
@@ -649,7 +652,7 @@ namespace BpfDotnet
                 string structName = local.Name, memberName = string.Join(".", names);
                 int flavor = structName.IndexOf("___", StringComparison.Ordinal);
                 if (flavor > 0) structName = structName.Substring(0, flavor);
-                var found = KernelBtf.Member(structName, names, out string missing);
+                var found = KernelTypes.Member(structName, names, out string missing);
                 if (kind == CoreRelocationKind.FieldExists)
                 {
                     SetImm(code, at, found is null ? 0 : 1);
@@ -686,14 +689,14 @@ namespace BpfDotnet
                     SetImm(code, at, (int)typeId);
                     return;
                 }
-                uint? found = KernelBtf.FindLike(local, local.Name);
+                uint? found = KernelTypes.FindLike(local, local.Name);
                 switch (kind)
                 {
                     case CoreRelocationKind.TypeExists:
                         SetImm(code, at, found is null ? 0 : 1);
                         return;
                     case CoreRelocationKind.TypeMatches:
-                        SetImm(code, at, found is uint candidate && KernelBtf.Matches(_btf!, local, candidate) ? 1 : 0);
+                        SetImm(code, at, found is uint candidate && KernelTypes.Matches(_btf!, local, candidate) ? 1 : 0);
                         return;
                 }
                 if (found is not uint id)
@@ -701,7 +704,7 @@ namespace BpfDotnet
                     Poison(code, at, $"Program '{prog}' asks for the {(kind == CoreRelocationKind.TypeSize ? "size" : "kernel BTF id")} of {local.Kind.ToString().ToLowerInvariant()} {local.Name}, but the running kernel's BTF has no such type; guard it with Core.TypeExists, or this kernel cannot run it.");
                     return;
                 }
-                SetImm(code, at, kind == CoreRelocationKind.TypeSize ? (int)KernelBtf.Vmlinux.SizeOf(id) : (int)id);
+                SetImm(code, at, kind == CoreRelocationKind.TypeSize ? (int)KernelTypes.Vmlinux.SizeOf(id) : (int)id);
             }
 
             /// <summary>An enum value's existence or value, found by the local enum's name and the value's name.</summary>
@@ -712,9 +715,9 @@ namespace BpfDotnet
                     throw new BpfException($"Program '{prog}' has a CO-RE enum relocation with access '{access}' on BTF type {typeId}, which does not name a value of a named enum.");
                 string valueName = values[index].Name;
                 long? value = null;
-                if (KernelBtf.FindLike(local, local.Name) is uint id)
+                if (KernelTypes.FindLike(local, local.Name) is uint id)
                 {
-                    foreach (var (name, v) in KernelBtf.Vmlinux.EnumValues(KernelBtf.Vmlinux.Get(id)))
+                    foreach (var (name, v) in KernelTypes.Vmlinux.EnumValues(KernelTypes.Vmlinux.Get(id)))
                     {
                         if (name == valueName)
                         {

@@ -6,38 +6,63 @@ using BpfDotnet.KernelModel;
 namespace BpfDotnet
 {
     /// <summary>
-    /// The running kernel's BTF (<c>/sys/kernel/btf/vmlinux</c>), read with the kernel model's <see cref="BtfReader"/>
-    /// once per process, when a program first needs an id from it; named types are indexed by kind on first lookup.
+    /// The running kernel's BTF (<c>/sys/kernel/btf/vmlinux</c>, or the BTF file <see cref="BpfLoadOptions.KernelBtfPath"/>
+    /// names, for kernels that do not publish theirs), read with the kernel model's <see cref="BtfReader"/> once per process
+    /// and path, when a program first needs it; named types are indexed by kind on first lookup.
     /// </summary>
-    internal static class KernelBtf
+    internal sealed class KernelBtf
     {
-        private const string Path = "/sys/kernel/btf/vmlinux";
-        private static readonly Lazy<BtfReader> s_vmlinux = new Lazy<BtfReader>(Read);
-        private static readonly Dictionary<BtfKind, Dictionary<string, uint>> s_byKind = new Dictionary<BtfKind, Dictionary<string, uint>>();
+        /// <summary>Where the running kernel publishes its BTF.</summary>
+        public const string DefaultPath = "/sys/kernel/btf/vmlinux";
 
-        private static BtfReader Read()
+        private static readonly Dictionary<string, KernelBtf> s_byPath = new Dictionary<string, KernelBtf>(StringComparer.Ordinal);
+        private readonly string _path;
+        private readonly Lazy<BtfReader> _btf;
+        private readonly Dictionary<BtfKind, Dictionary<string, uint>> _byKind = new Dictionary<BtfKind, Dictionary<string, uint>>();
+
+        private KernelBtf(string path)
+        {
+            _path = path;
+            _btf = new Lazy<BtfReader>(Read);
+        }
+
+        /// <summary>The kernel BTF at <paramref name="path"/> (null: the running kernel's), the same instance for every load in this process.</summary>
+        public static KernelBtf For(string? path)
+        {
+            path = string.IsNullOrEmpty(path) ? DefaultPath : path!;
+            lock (s_byPath)
+            {
+                if (!s_byPath.TryGetValue(path, out var known)) s_byPath[path] = known = new KernelBtf(path);
+                return known;
+            }
+        }
+
+        private BtfReader Read()
         {
             byte[] bytes;
             try
             {
-                bytes = File.ReadAllBytes(Path);
+                bytes = File.ReadAllBytes(_path);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
             {
-                throw new BpfException($"Cannot read the kernel's BTF from {Path} ({e.Message}); programs that attach by BTF (tp_btf, fentry, fexit, iterators, LSM) need a kernel built with CONFIG_DEBUG_INFO_BTF.", Interop.Native.ENOENT);
+                throw new BpfException(_path == DefaultPath
+                    ? $"Cannot read the kernel's BTF from {_path} ({e.Message}); programs that attach by BTF (tp_btf, fentry, fexit, iterators, LSM) or read kernel types (CO-RE) need a kernel built with CONFIG_DEBUG_INFO_BTF, or a BTF file of this kernel named by BpfLoadOptions.KernelBtfPath."
+                    : $"Cannot read the kernel BTF file {_path} that BpfLoadOptions.KernelBtfPath names ({e.Message}).", Interop.Native.ENOENT);
             }
-            return new BtfReader(bytes, "the kernel's BTF (" + Path + ")", message => new BpfException(message), owned: true);
+            string what = _path == DefaultPath ? "the kernel's BTF (" + _path + ")" : "the kernel BTF file " + _path + " (BpfLoadOptions.KernelBtfPath)";
+            return new BtfReader(bytes, what, message => new BpfException(message), owned: true);
         }
 
-        /// <summary>The running kernel's BTF, read on first use.</summary>
-        public static BtfReader Vmlinux => s_vmlinux.Value;
+        /// <summary>The kernel's BTF, read on first use.</summary>
+        public BtfReader Vmlinux => _btf.Value;
 
         /// <summary>
         /// Where member <paramref name="member"/> of the kernel's struct or union <paramref name="structName"/> is: its byte
         /// offset and size, looking into anonymous struct and union members as C does; null when the kernel has no such
         /// struct, or it has no such member (the reason in <paramref name="missing"/>).
         /// </summary>
-        public static (int Offset, int Size, bool Pointer, bool Signed)? Member(string structName, string member, out string missing)
+        public (int Offset, int Size, bool Pointer, bool Signed)? Member(string structName, string member, out string missing)
             => Member(structName, new[] { member }, out missing);
 
         /// <summary>
@@ -45,9 +70,9 @@ namespace BpfDotnet
         /// name a member of the struct the one before holds by value: <c>__sk_common</c>, <c>skc_daddr</c>): its byte offset
         /// from the start of <paramref name="structName"/>, and size; null with the reason when a name is not there.
         /// </summary>
-        public static (int Offset, int Size, bool Pointer, bool Signed)? Member(string structName, IReadOnlyList<string> path, out string missing)
+        public (int Offset, int Size, bool Pointer, bool Signed)? Member(string structName, IReadOnlyList<string> path, out string missing)
         {
-            var btf = s_vmlinux.Value;
+            var btf = _btf.Value;
             uint? id = Find(BtfKind.Struct, structName) ?? Find(BtfKind.Union, structName);
             if (id is not uint found)
             {
@@ -96,7 +121,7 @@ namespace BpfDotnet
         /// The kernel type a CO-RE type query names: <paramref name="name"/> (its <c>___flavor</c> suffix dropped) of the
         /// local type's kind (an enum matches an enum or enum64; a struct or union its own kind); null where the kernel has none.
         /// </summary>
-        public static uint? FindLike(BtfType local, string name)
+        public uint? FindLike(BtfType local, string name)
         {
             int flavor = name.IndexOf("___", StringComparison.Ordinal);
             if (flavor > 0) name = name.Substring(0, flavor);
@@ -113,9 +138,9 @@ namespace BpfDotnet
         /// local struct or union declares, by name, each an integer of the same size and signedness, a pointer, or a
         /// composite of the same kind (every declared value, for an enum).
         /// </summary>
-        public static bool Matches(BtfReader local, BtfType localType, uint target)
+        public bool Matches(BtfReader local, BtfType localType, uint target)
         {
-            var btf = s_vmlinux.Value;
+            var btf = _btf.Value;
             var kernel = btf.Get(target);
             if (localType.Kind is BtfKind.Enum or BtfKind.Enum64)
             {
@@ -173,12 +198,12 @@ namespace BpfDotnet
         }
 
         /// <summary>The id of the type of <paramref name="kind"/> named <paramref name="name"/> in vmlinux, or null (each answer kept).</summary>
-        public static uint? Find(BtfKind kind, string name)
+        public uint? Find(BtfKind kind, string name)
         {
-            var btf = s_vmlinux.Value;
-            lock (s_byKind)
+            var btf = _btf.Value;
+            lock (_byKind)
             {
-                if (!s_byKind.TryGetValue(kind, out var names)) s_byKind[kind] = names = new Dictionary<string, uint>(StringComparer.Ordinal);
+                if (!_byKind.TryGetValue(kind, out var names)) _byKind[kind] = names = new Dictionary<string, uint>(StringComparer.Ordinal);
                 if (names.TryGetValue(name, out uint known)) return known == 0 ? null : known;
                 uint id = btf.FindByName(kind, name)?.Id ?? 0;
                 names[name] = id;
@@ -192,7 +217,7 @@ namespace BpfDotnet
         /// <c>fmod_ret/</c>, <c>bpf_iter_&lt;name&gt;</c> for <c>iter/</c>, <c>bpf_lsm_&lt;hook&gt;</c> for <c>lsm/</c>.
         /// </summary>
         /// <exception cref="BpfException">The kernel has no such tracepoint, function, iterator or hook.</exception>
-        public static uint AttachTarget(string section, ProgramKind kind)
+        public uint AttachTarget(string section, ProgramKind kind)
         {
             string name = section.Substring(kind.Prefix.Length);
             var (typeKind, typeName, what) = kind.Prefix switch
@@ -203,7 +228,7 @@ namespace BpfDotnet
                 _ => (BtfKind.Func, name, "function"),
             };
             return Find(typeKind, typeName)
-                ?? throw new BpfException($"Section '{section}' names the {what} '{name}', which the running kernel's BTF does not have ({typeName} not found in {Path}).", Interop.Native.ENOENT);
+                ?? throw new BpfException($"Section '{section}' names the {what} '{name}', which the running kernel's BTF does not have ({typeName} not found in {_path}).", Interop.Native.ENOENT);
         }
     }
 }
