@@ -94,6 +94,77 @@ namespace BpfDotnet.Package.Tests
         /// checking that the app printed rows of counts the kernel gathered.
         /// </summary>
         /// <summary>
+        /// A project of the packed package's user takes kernel types two ways: the curated set the package ships
+        /// (<c>&lt;BpfKernelTypes&gt;true&lt;/BpfKernelTypes&gt;</c>, namespace BpfDotnet.Kernel) and a type declared from BTF
+        /// at build time (<c>&lt;BpfKernelType Include="linux_binprm" /&gt;</c>); its probe reads through both, and run as root
+        /// it prints this kernel's values (its own tgid, read through the curated task_struct; linux_binprm's size).
+        /// </summary>
+        [KernelFact]
+        public void KernelTypes_CuratedAndDeclaredAtBuildTime_CompileIntoAProbeThatReadsThem()
+        {
+            Kernel.Require();
+            string directory = Path.Combine(_feed.Root, "kernel-types-user");
+            Directory.CreateDirectory(directory);
+            File.WriteAllText(Path.Combine(directory, "KernelTypesUser.csproj"), $$"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <OutputType>Exe</OutputType>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <ImplicitUsings>enable</ImplicitUsings>
+                    <BpfKernelTypes>true</BpfKernelTypes>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <BpfKernelType Include="linux_binprm" />
+                    <PackageReference Include="BpfDotnet" Version="{{PackagedFeed.Version}}" />
+                  </ItemGroup>
+                </Project>
+                """);
+            File.WriteAllText(Path.Combine(directory, "Program.cs"), """
+                using BpfDotnet;
+                using K = BpfDotnet.Kernel;
+
+                using var probe = Reader.Load(new() { TargetPid = (uint)Environment.ProcessId });
+                using var link = probe.OnOpen.Attach();
+                _ = File.ReadAllText("/proc/self/comm");
+                Console.WriteLine($"pid={Environment.ProcessId} tgid={probe.Seen[0]} binprm={probe.Seen[1]}");
+                return 0;
+
+                public static unsafe partial class Reader
+                {
+                    public static readonly uint TargetPid;
+
+                    [BpfMap(MaxEntries = 2)]
+                    public static BpfArrayMap<long> Seen = new(2);
+
+                    [BpfProgram, Tracepoint("syscalls", "sys_enter_openat")]
+                    public static int OnOpen(ref SysEnterArgs ctx)
+                    {
+                        if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+                        K.TaskStruct* task = (K.TaskStruct*)Bpf.GetCurrentTask();
+                        Seen.Update(0, task->Tgid);
+                        Seen.Update(1, Core.TypeSize<Kernel.LinuxBinprm>());
+                        return 0;
+                    }
+                }
+                """);
+            var (exit, text) = _feed.Dotnet(directory, "build", "-c", "Release", "-nologo", "-tl:off", "-v:quiet", "-nodeReuse:false");
+            Assert.True(exit == 0, "dotnet build failed:\n" + text);
+            Assert.DoesNotContain("warning BPF", text, StringComparison.Ordinal);
+            string generated = Path.Combine(directory, "obj", "Release", "net10.0", "BpfKernelTypes.g.cs");
+            Assert.Contains("[BtfName(\"linux_binprm\")]", File.ReadAllText(generated));
+            var (dumped, dump) = Kernel.Run("bpftool", "btf dump file /sys/kernel/btf/vmlinux format raw");
+            Assert.Equal(0, dumped);
+            var binprm = Regex.Match(dump, @"^\[\d+\] STRUCT 'linux_binprm' size=(\d+)", RegexOptions.Multiline);
+            Assert.True(binprm.Success);
+            (exit, text) = _feed.Dotnet(directory, Path.Combine(directory, "bin", "Release", "net10.0", "KernelTypesUser.dll"));
+            Assert.True(exit == 0, text);
+            Assert.Contains($"binprm={binprm.Groups[1].Value}", text);
+            var ids = Regex.Match(text, @"pid=(\d+) tgid=(\d+)");
+            Assert.True(ids.Success, text);
+            Assert.Equal(ids.Groups[1].Value, ids.Groups[2].Value);
+        }
+
+        /// <summary>
         /// The tool package installs as a local tool from the feed, the way a user's repository takes it, and
         /// <c>dotnet bpf types</c> writes the kernel's types, the same bytes as the tool built in the repository.
         /// </summary>
