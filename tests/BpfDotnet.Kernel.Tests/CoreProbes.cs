@@ -226,3 +226,56 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>
+    /// task_struct's bitfields as KernelTypes.GenerateCSharp declares them (properties over the bytes that hold them),
+    /// placed deliberately where the running kernel does not place them: only relocation reads the right bits.
+    /// </summary>
+    [BtfName("task_struct")]
+    [StructLayout(LayoutKind.Explicit, Size = 16)]
+    public struct BitfieldTask
+    {
+        [FieldOffset(0)] private uint _bits0;
+
+        [BtfName("sched_reset_on_fork"), BtfBitfield(3, 1)]
+        public uint SchedResetOnFork
+        {
+            readonly get => (_bits0 >> 3) & 1;
+            set => _bits0 = (_bits0 & ~(1u << 3)) | ((value & 1) << 3);
+        }
+
+        [BtfName("init_private_fork_class"), BtfBitfield(9, 4)]
+        public uint InitPrivateForkClass
+        {
+            readonly get => (_bits0 >> 9) & 0xf;
+            set => _bits0 = (_bits0 & ~(0xfu << 9)) | ((value & 0xf) << 9);
+        }
+
+        [FieldOffset(8), BtfName("tgid")] public int Tgid;
+    }
+
+    /// <summary>Reads a 1-bit and a 4-bit bitfield of the current task (CO-RE: offset, size and both shifts relocated).</summary>
+    public static unsafe partial class BitfieldReads
+    {
+        public static readonly uint TargetPid;
+
+        /// <summary>Slot 0: sched_reset_on_fork; 1: init_private_fork_class; 2: tgid; 3: calls seen.</summary>
+        [BpfMap(MaxEntries = 4)]
+        public static BpfArrayMap<long> Seen = new(4);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnGetpgid(ref SysEnterArgs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+            BitfieldTask* task = (BitfieldTask*)Bpf.GetCurrentTask();
+            Seen.Update(0, task->SchedResetOnFork);
+            Seen.Update(1, task->InitPrivateForkClass);
+            Seen.Update(2, task->Tgid);
+            ref long calls = ref Seen.GetValueRefOrNullRef(3);
+            if (!Unsafe.IsNullRef(ref calls)) calls++;
+            return 0;
+        }
+    }
+}

@@ -200,5 +200,59 @@ namespace BpfDotnet.EndToEnd.Tests
                 File.Delete(broken);
             }
         }
+
+        /// <summary>
+        /// A bitfield read through a declaration that places it elsewhere: the loader relocates the bytes read and the
+        /// shifts, so the program sees the bit this thread sets with sched_setscheduler(SCHED_RESET_ON_FORK) and clears again.
+        /// </summary>
+        [KernelFact]
+        public void BitfieldReads_FollowTheRunningKernelsLayout()
+        {
+            Kernel.Require();
+            const int SchedOther = 0, SchedResetOnFork = 0x40000000;
+            using var probe = BitfieldReads.Load(new() { TargetPid = (uint)Environment.ProcessId });
+            using var link = probe.OnGetpgid.Attach();
+            try
+            {
+                Assert.Equal(0, Syscalls.SetScheduler(SchedOther | SchedResetOnFork));
+                Syscalls.Getpgid(0);
+                Assert.Equal(1, probe.Seen[0]);
+                Assert.Equal(Environment.ProcessId, probe.Seen[2]);
+                Assert.InRange(probe.Seen[1], 0, 15);
+                Assert.Equal(0, Syscalls.SetScheduler(SchedOther));
+                Syscalls.Getpgid(0);
+                Assert.Equal(0, probe.Seen[0]);
+                Assert.Equal(2, probe.Seen[3]);
+            }
+            finally
+            {
+                Syscalls.SetScheduler(SchedOther);
+            }
+        }
+
+        /// <summary>libbpf relocates the bitfield reads (offset, size, both shifts) to the same instructions as this loader.</summary>
+        [KernelFact]
+        public void LibbpfAndThisLoader_RelocateBitfieldReadsAlike()
+        {
+            Kernel.Require();
+            string pin = "/sys/fs/bpf/bpfdotnet-core-bitfields-" + Environment.ProcessId;
+            string obj = Path.Combine(AppContext.BaseDirectory, "BitfieldReads.bpf.o");
+            using var probe = BitfieldReads.Load(new() { TargetPid = 1 });
+            var loaded = Repo.Run("bpftool", $"prog loadall {obj} {pin}", timeoutSeconds: 60);
+            try
+            {
+                Assert.True(loaded.ExitCode == 0, loaded.Output);
+                string Normalize(string dump) => System.Text.RegularExpressions.Regex.Replace(dump, @"map\[id:\d+\](\[0\]\+\d+)?|0x[0-9a-f]+", "_");
+                var ours = Repo.Run("bpftool", $"prog dump xlated id {probe.OnGetpgid.Id}", timeoutSeconds: 60);
+                var theirs = Repo.Run("bpftool", $"prog dump xlated pinned {pin}/OnGetpgid", timeoutSeconds: 60);
+                Assert.Equal(0, ours.ExitCode);
+                Assert.Equal(0, theirs.ExitCode);
+                Assert.Equal(Normalize(theirs.Output), Normalize(ours.Output));
+            }
+            finally
+            {
+                Repo.Run("rm", "-rf " + pin, timeoutSeconds: 30);
+            }
+        }
     }
 }

@@ -8,6 +8,16 @@ namespace BpfDotnet.EndToEnd.Tests
         private const long SysGetpgid = 121;
 
         /// <summary>getpgid(2): the tests' probes watch it; its argument carries a value to the probe.</summary>
+        /// <summary>sched_setscheduler(2) of the calling thread (pid 0) with priority 0.</summary>
+        public static int SetScheduler(int policy)
+        {
+            int priority = 0;
+            return sched_setscheduler(0, policy, ref priority);
+        }
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int sched_setscheduler(int pid, int policy, ref int priority);
+
         [DllImport("libc", EntryPoint = "getpgid", SetLastError = true)]
         public static extern int Getpgid(int pid);
 

@@ -188,6 +188,7 @@ namespace BpfDotnet.Kernel
         [FieldOffset(80), BtfName("flags")] public uint Flags;
         [FieldOffset(84)] private byte _bits0;
         /// <summary><c>dl_throttled</c>: 1 bits at bit 0 of byte 84.</summary>
+        [BtfName("dl_throttled"), BtfBitfield(672, 1)]
         public uint DlThrottled
         {
             readonly get => unchecked((uint)(((ulong)_bits0 >> 0) & 0x1UL));
@@ -195,6 +196,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(84)] private byte _bits1;
         /// <summary><c>dl_yielded</c>: 1 bits at bit 1 of byte 84.</summary>
+        [BtfName("dl_yielded"), BtfBitfield(673, 1)]
         public uint DlYielded
         {
             readonly get => unchecked((uint)(((ulong)_bits1 >> 1) & 0x1UL));
@@ -202,6 +204,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(84)] private byte _bits2;
         /// <summary><c>dl_non_contending</c>: 1 bits at bit 2 of byte 84.</summary>
+        [BtfName("dl_non_contending"), BtfBitfield(674, 1)]
         public uint DlNonContending
         {
             readonly get => unchecked((uint)(((ulong)_bits2 >> 2) & 0x1UL));
@@ -209,6 +212,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(84)] private byte _bits3;
         /// <summary><c>dl_overrun</c>: 1 bits at bit 3 of byte 84.</summary>
+        [BtfName("dl_overrun"), BtfBitfield(675, 1)]
         public uint DlOverrun
         {
             readonly get => unchecked((uint)(((ulong)_bits3 >> 3) & 0x1UL));
@@ -216,6 +220,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(84)] private byte _bits4;
         /// <summary><c>dl_server</c>: 1 bits at bit 4 of byte 84.</summary>
+        [BtfName("dl_server"), BtfBitfield(676, 1)]
         public uint DlServer
         {
             readonly get => unchecked((uint)(((ulong)_bits4 >> 4) & 0x1UL));
@@ -223,6 +228,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(84)] private byte _bits5;
         /// <summary><c>dl_server_active</c>: 1 bits at bit 5 of byte 84.</summary>
+        [BtfName("dl_server_active"), BtfBitfield(677, 1)]
         public uint DlServerActive
         {
             readonly get => unchecked((uint)(((ulong)_bits5 >> 5) & 0x1UL));
@@ -230,6 +236,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(84)] private byte _bits6;
         /// <summary><c>dl_defer</c>: 1 bits at bit 6 of byte 84.</summary>
+        [BtfName("dl_defer"), BtfBitfield(678, 1)]
         public uint DlDefer
         {
             readonly get => unchecked((uint)(((ulong)_bits6 >> 6) & 0x1UL));
@@ -237,6 +244,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(84)] private byte _bits7;
         /// <summary><c>dl_defer_armed</c>: 1 bits at bit 7 of byte 84.</summary>
+        [BtfName("dl_defer_armed"), BtfBitfield(679, 1)]
         public uint DlDeferArmed
         {
             readonly get => unchecked((uint)(((ulong)_bits7 >> 7) & 0x1UL));
@@ -244,6 +252,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(85)] private byte _bits8;
         /// <summary><c>dl_defer_running</c>: 1 bits at bit 0 of byte 85.</summary>
+        [BtfName("dl_defer_running"), BtfBitfield(680, 1)]
         public uint DlDeferRunning
         {
             readonly get => unchecked((uint)(((ulong)_bits8 >> 0) & 0x1UL));
@@ -1382,6 +1391,7 @@ namespace BpfDotnet.Kernel
         [FieldOffset(2), BtfName("base0")] public ushort Base0;
         [FieldOffset(4)] private byte _bits0;
         /// <summary><c>base1</c>: 8 bits at bit 0 of byte 4.</summary>
+        [BtfName("base1"), BtfBitfield(32, 8)]
         public ushort Base1
         {
             readonly get => unchecked((ushort)(((ulong)_bits0 >> 0) & 0xffUL));
@@ -1389,6 +1399,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(5)] private byte _bits1;
         /// <summary><c>type</c>: 4 bits at bit 0 of byte 5.</summary>
+        [BtfName("type"), BtfBitfield(40, 4)]
         public ushort Type
         {
             readonly get => unchecked((ushort)(((ulong)_bits1 >> 0) & 0xfUL));
@@ -1396,6 +1407,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(5)] private byte _bits2;
         /// <summary><c>s</c>: 1 bits at bit 4 of byte 5.</summary>
+        [BtfName("s"), BtfBitfield(44, 1)]
         public ushort S
         {
             readonly get => unchecked((ushort)(((ulong)_bits2 >> 4) & 0x1UL));
@@ -1403,6 +1415,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(5)] private byte _bits3;
         /// <summary><c>dpl</c>: 2 bits at bit 5 of byte 5.</summary>
+        [BtfName("dpl"), BtfBitfield(45, 2)]
         public ushort Dpl
         {
             readonly get => unchecked((ushort)(((ulong)_bits3 >> 5) & 0x3UL));
@@ -1410,6 +1423,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(5)] private byte _bits4;
         /// <summary><c>p</c>: 1 bits at bit 7 of byte 5.</summary>
+        [BtfName("p"), BtfBitfield(47, 1)]
         public ushort P
         {
             readonly get => unchecked((ushort)(((ulong)_bits4 >> 7) & 0x1UL));
@@ -1417,6 +1431,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(6)] private byte _bits5;
         /// <summary><c>limit1</c>: 4 bits at bit 0 of byte 6.</summary>
+        [BtfName("limit1"), BtfBitfield(48, 4)]
         public ushort Limit1
         {
             readonly get => unchecked((ushort)(((ulong)_bits5 >> 0) & 0xfUL));
@@ -1424,6 +1439,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(6)] private byte _bits6;
         /// <summary><c>avl</c>: 1 bits at bit 4 of byte 6.</summary>
+        [BtfName("avl"), BtfBitfield(52, 1)]
         public ushort Avl
         {
             readonly get => unchecked((ushort)(((ulong)_bits6 >> 4) & 0x1UL));
@@ -1431,6 +1447,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(6)] private byte _bits7;
         /// <summary><c>l</c>: 1 bits at bit 5 of byte 6.</summary>
+        [BtfName("l"), BtfBitfield(53, 1)]
         public ushort L
         {
             readonly get => unchecked((ushort)(((ulong)_bits7 >> 5) & 0x1UL));
@@ -1438,6 +1455,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(6)] private byte _bits8;
         /// <summary><c>d</c>: 1 bits at bit 6 of byte 6.</summary>
+        [BtfName("d"), BtfBitfield(54, 1)]
         public ushort D
         {
             readonly get => unchecked((ushort)(((ulong)_bits8 >> 6) & 0x1UL));
@@ -1445,6 +1463,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(6)] private byte _bits9;
         /// <summary><c>g</c>: 1 bits at bit 7 of byte 6.</summary>
+        [BtfName("g"), BtfBitfield(55, 1)]
         public ushort G
         {
             readonly get => unchecked((ushort)(((ulong)_bits9 >> 7) & 0x1UL));
@@ -1452,6 +1471,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(7)] private byte _bits10;
         /// <summary><c>base2</c>: 8 bits at bit 0 of byte 7.</summary>
+        [BtfName("base2"), BtfBitfield(56, 8)]
         public ushort Base2
         {
             readonly get => unchecked((ushort)(((ulong)_bits10 >> 0) & 0xffUL));
@@ -1482,6 +1502,7 @@ namespace BpfDotnet.Kernel
         [FieldOffset(136), BtfName("iopl_emul")] public ulong IoplEmul;
         [FieldOffset(144)] private byte _bits0;
         /// <summary><c>iopl_warn</c>: 1 bits at bit 0 of byte 144.</summary>
+        [BtfName("iopl_warn"), BtfBitfield(1152, 1)]
         public uint IoplWarn
         {
             readonly get => unchecked((uint)(((ulong)_bits0 >> 0) & 0x1UL));
@@ -1567,6 +1588,7 @@ namespace BpfDotnet.Kernel
         [FieldOffset(1184), BtfName("personality")] public uint Personality;
         [FieldOffset(1188)] private byte _bits0;
         /// <summary><c>sched_reset_on_fork</c>: 1 bits at bit 0 of byte 1188.</summary>
+        [BtfName("sched_reset_on_fork"), BtfBitfield(9504, 1)]
         public uint SchedResetOnFork
         {
             readonly get => unchecked((uint)(((ulong)_bits0 >> 0) & 0x1UL));
@@ -1574,6 +1596,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1188)] private byte _bits1;
         /// <summary><c>sched_contributes_to_load</c>: 1 bits at bit 1 of byte 1188.</summary>
+        [BtfName("sched_contributes_to_load"), BtfBitfield(9505, 1)]
         public uint SchedContributesToLoad
         {
             readonly get => unchecked((uint)(((ulong)_bits1 >> 1) & 0x1UL));
@@ -1581,6 +1604,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1188)] private byte _bits2;
         /// <summary><c>sched_migrated</c>: 1 bits at bit 2 of byte 1188.</summary>
+        [BtfName("sched_migrated"), BtfBitfield(9506, 1)]
         public uint SchedMigrated
         {
             readonly get => unchecked((uint)(((ulong)_bits2 >> 2) & 0x1UL));
@@ -1588,6 +1612,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1188)] private byte _bits3;
         /// <summary><c>sched_task_hot</c>: 1 bits at bit 3 of byte 1188.</summary>
+        [BtfName("sched_task_hot"), BtfBitfield(9507, 1)]
         public uint SchedTaskHot
         {
             readonly get => unchecked((uint)(((ulong)_bits3 >> 3) & 0x1UL));
@@ -1595,6 +1620,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1192)] private byte _bits4;
         /// <summary><c>sched_remote_wakeup</c>: 1 bits at bit 0 of byte 1192.</summary>
+        [BtfName("sched_remote_wakeup"), BtfBitfield(9536, 1)]
         public uint SchedRemoteWakeup
         {
             readonly get => unchecked((uint)(((ulong)_bits4 >> 0) & 0x1UL));
@@ -1602,6 +1628,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1192)] private byte _bits5;
         /// <summary><c>sched_rt_mutex</c>: 1 bits at bit 1 of byte 1192.</summary>
+        [BtfName("sched_rt_mutex"), BtfBitfield(9537, 1)]
         public uint SchedRtMutex
         {
             readonly get => unchecked((uint)(((ulong)_bits5 >> 1) & 0x1UL));
@@ -1609,6 +1636,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1192)] private byte _bits6;
         /// <summary><c>user_dumpable</c>: 1 bits at bit 2 of byte 1192.</summary>
+        [BtfName("user_dumpable"), BtfBitfield(9538, 1)]
         public uint UserDumpable
         {
             readonly get => unchecked((uint)(((ulong)_bits6 >> 2) & 0x1UL));
@@ -1616,6 +1644,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1192)] private byte _bits7;
         /// <summary><c>in_execve</c>: 1 bits at bit 3 of byte 1192.</summary>
+        [BtfName("in_execve"), BtfBitfield(9539, 1)]
         public uint InExecve
         {
             readonly get => unchecked((uint)(((ulong)_bits7 >> 3) & 0x1UL));
@@ -1623,6 +1652,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1192)] private byte _bits8;
         /// <summary><c>init_private_fork_class</c>: 4 bits at bit 4 of byte 1192.</summary>
+        [BtfName("init_private_fork_class"), BtfBitfield(9540, 4)]
         public uint InitPrivateForkClass
         {
             readonly get => unchecked((uint)(((ulong)_bits8 >> 4) & 0xfUL));
@@ -1630,6 +1660,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1193)] private byte _bits9;
         /// <summary><c>in_iowait</c>: 1 bits at bit 0 of byte 1193.</summary>
+        [BtfName("in_iowait"), BtfBitfield(9544, 1)]
         public uint InIowait
         {
             readonly get => unchecked((uint)(((ulong)_bits9 >> 0) & 0x1UL));
@@ -1637,6 +1668,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1193)] private byte _bits10;
         /// <summary><c>restore_sigmask</c>: 1 bits at bit 1 of byte 1193.</summary>
+        [BtfName("restore_sigmask"), BtfBitfield(9545, 1)]
         public uint RestoreSigmask
         {
             readonly get => unchecked((uint)(((ulong)_bits10 >> 1) & 0x1UL));
@@ -1644,6 +1676,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1193)] private byte _bits11;
         /// <summary><c>in_user_fault</c>: 1 bits at bit 2 of byte 1193.</summary>
+        [BtfName("in_user_fault"), BtfBitfield(9546, 1)]
         public uint InUserFault
         {
             readonly get => unchecked((uint)(((ulong)_bits11 >> 2) & 0x1UL));
@@ -1651,6 +1684,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1193)] private byte _bits12;
         /// <summary><c>no_cgroup_migration</c>: 1 bits at bit 3 of byte 1193.</summary>
+        [BtfName("no_cgroup_migration"), BtfBitfield(9547, 1)]
         public uint NoCgroupMigration
         {
             readonly get => unchecked((uint)(((ulong)_bits12 >> 3) & 0x1UL));
@@ -1658,6 +1692,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1193)] private byte _bits13;
         /// <summary><c>frozen</c>: 1 bits at bit 4 of byte 1193.</summary>
+        [BtfName("frozen"), BtfBitfield(9548, 1)]
         public uint Frozen
         {
             readonly get => unchecked((uint)(((ulong)_bits13 >> 4) & 0x1UL));
@@ -1665,6 +1700,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1193)] private byte _bits14;
         /// <summary><c>use_memdelay</c>: 1 bits at bit 5 of byte 1193.</summary>
+        [BtfName("use_memdelay"), BtfBitfield(9549, 1)]
         public uint UseMemdelay
         {
             readonly get => unchecked((uint)(((ulong)_bits14 >> 5) & 0x1UL));
@@ -1672,6 +1708,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1193)] private byte _bits15;
         /// <summary><c>in_memstall</c>: 1 bits at bit 6 of byte 1193.</summary>
+        [BtfName("in_memstall"), BtfBitfield(9550, 1)]
         public uint InMemstall
         {
             readonly get => unchecked((uint)(((ulong)_bits15 >> 6) & 0x1UL));
@@ -1679,6 +1716,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1193)] private byte _bits16;
         /// <summary><c>in_eventfd</c>: 1 bits at bit 7 of byte 1193.</summary>
+        [BtfName("in_eventfd"), BtfBitfield(9551, 1)]
         public uint InEventfd
         {
             readonly get => unchecked((uint)(((ulong)_bits16 >> 7) & 0x1UL));
@@ -1686,6 +1724,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1194)] private byte _bits17;
         /// <summary><c>reported_split_lock</c>: 1 bits at bit 0 of byte 1194.</summary>
+        [BtfName("reported_split_lock"), BtfBitfield(9552, 1)]
         public uint ReportedSplitLock
         {
             readonly get => unchecked((uint)(((ulong)_bits17 >> 0) & 0x1UL));
@@ -1693,6 +1732,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1194)] private byte _bits18;
         /// <summary><c>in_thrashing</c>: 1 bits at bit 1 of byte 1194.</summary>
+        [BtfName("in_thrashing"), BtfBitfield(9553, 1)]
         public uint InThrashing
         {
             readonly get => unchecked((uint)(((ulong)_bits18 >> 1) & 0x1UL));
@@ -1700,6 +1740,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1194)] private byte _bits19;
         /// <summary><c>in_nf_duplicate</c>: 1 bits at bit 2 of byte 1194.</summary>
+        [BtfName("in_nf_duplicate"), BtfBitfield(9554, 1)]
         public uint InNfDuplicate
         {
             readonly get => unchecked((uint)(((ulong)_bits19 >> 2) & 0x1UL));
@@ -1916,6 +1957,7 @@ namespace BpfDotnet.Kernel
         [FieldOffset(18), BtfName("skc_state")] public byte SkcState;
         [FieldOffset(19)] private byte _bits0;
         /// <summary><c>skc_reuse</c>: 4 bits at bit 0 of byte 19.</summary>
+        [BtfName("skc_reuse"), BtfBitfield(152, 4)]
         public byte SkcReuse
         {
             readonly get => unchecked((byte)(((ulong)_bits0 >> 0) & 0xfUL));
@@ -1923,6 +1965,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(19)] private byte _bits1;
         /// <summary><c>skc_reuseport</c>: 1 bits at bit 4 of byte 19.</summary>
+        [BtfName("skc_reuseport"), BtfBitfield(156, 1)]
         public byte SkcReuseport
         {
             readonly get => unchecked((byte)(((ulong)_bits1 >> 4) & 0x1UL));
@@ -1930,6 +1973,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(19)] private byte _bits2;
         /// <summary><c>skc_ipv6only</c>: 1 bits at bit 5 of byte 19.</summary>
+        [BtfName("skc_ipv6only"), BtfBitfield(157, 1)]
         public byte SkcIpv6only
         {
             readonly get => unchecked((byte)(((ulong)_bits2 >> 5) & 0x1UL));
@@ -1937,6 +1981,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(19)] private byte _bits3;
         /// <summary><c>skc_net_refcnt</c>: 1 bits at bit 6 of byte 19.</summary>
+        [BtfName("skc_net_refcnt"), BtfBitfield(158, 1)]
         public byte SkcNetRefcnt
         {
             readonly get => unchecked((byte)(((ulong)_bits3 >> 6) & 0x1UL));
@@ -1974,6 +2019,7 @@ namespace BpfDotnet.Kernel
     {
         [FieldOffset(0)] private uint _bits0;
         /// <summary><c>priv_flags</c>: 32 bits at bit 0 of byte 0.</summary>
+        [BtfName("priv_flags"), BtfBitfield(0, 32)]
         public ulong PrivFlags
         {
             readonly get => unchecked((ulong)(((ulong)_bits0 >> 0) & 0xffffffffUL));
@@ -1981,6 +2027,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(4)] private byte _bits1;
         /// <summary><c>lltx</c>: 1 bits at bit 0 of byte 4.</summary>
+        [BtfName("lltx"), BtfBitfield(32, 1)]
         public ulong Lltx
         {
             readonly get => unchecked((ulong)(((ulong)_bits1 >> 0) & 0x1UL));
@@ -1988,6 +2035,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(4)] private byte _bits2;
         /// <summary><c>netmem_tx</c>: 1 bits at bit 1 of byte 4.</summary>
+        [BtfName("netmem_tx"), BtfBitfield(33, 1)]
         public ulong NetmemTx
         {
             readonly get => unchecked((ulong)(((ulong)_bits2 >> 1) & 0x1UL));
@@ -2122,6 +2170,7 @@ namespace BpfDotnet.Kernel
         [FieldOffset(56), BtfName("kref")] public Kref Kref;
         [FieldOffset(60)] private byte _bits0;
         /// <summary><c>state_initialized</c>: 1 bits at bit 0 of byte 60.</summary>
+        [BtfName("state_initialized"), BtfBitfield(480, 1)]
         public uint StateInitialized
         {
             readonly get => unchecked((uint)(((ulong)_bits0 >> 0) & 0x1UL));
@@ -2129,6 +2178,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(60)] private byte _bits1;
         /// <summary><c>state_in_sysfs</c>: 1 bits at bit 1 of byte 60.</summary>
+        [BtfName("state_in_sysfs"), BtfBitfield(481, 1)]
         public uint StateInSysfs
         {
             readonly get => unchecked((uint)(((ulong)_bits1 >> 1) & 0x1UL));
@@ -2136,6 +2186,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(60)] private byte _bits2;
         /// <summary><c>state_add_uevent_sent</c>: 1 bits at bit 2 of byte 60.</summary>
+        [BtfName("state_add_uevent_sent"), BtfBitfield(482, 1)]
         public uint StateAddUeventSent
         {
             readonly get => unchecked((uint)(((ulong)_bits2 >> 2) & 0x1UL));
@@ -2143,6 +2194,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(60)] private byte _bits3;
         /// <summary><c>state_remove_uevent_sent</c>: 1 bits at bit 3 of byte 60.</summary>
+        [BtfName("state_remove_uevent_sent"), BtfBitfield(483, 1)]
         public uint StateRemoveUeventSent
         {
             readonly get => unchecked((uint)(((ulong)_bits3 >> 3) & 0x1UL));
@@ -2150,6 +2202,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(60)] private byte _bits4;
         /// <summary><c>uevent_suppress</c>: 1 bits at bit 4 of byte 60.</summary>
+        [BtfName("uevent_suppress"), BtfBitfield(484, 1)]
         public uint UeventSuppress
         {
             readonly get => unchecked((uint)(((ulong)_bits4 >> 4) & 0x1UL));
@@ -2225,6 +2278,7 @@ namespace BpfDotnet.Kernel
         [FieldOffset(0), BtfName("power_state")] public PmMessage PowerState;
         [FieldOffset(4)] private byte _bits0;
         /// <summary><c>can_wakeup</c>: 1 bits at bit 0 of byte 4.</summary>
+        [BtfName("can_wakeup"), BtfBitfield(32, 1)]
         public byte CanWakeup
         {
             readonly get => unchecked((byte)(((ulong)_bits0 >> 0) & 0x1UL));
@@ -2232,6 +2286,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(4)] private byte _bits1;
         /// <summary><c>async_suspend</c>: 1 bits at bit 1 of byte 4.</summary>
+        [BtfName("async_suspend"), BtfBitfield(33, 1)]
         public byte AsyncSuspend
         {
             readonly get => unchecked((byte)(((ulong)_bits1 >> 1) & 0x1UL));
@@ -2239,6 +2294,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(4)] private byte _bits2;
         /// <summary><c>in_dpm_list</c>: 1 bits at bit 2 of byte 4.</summary>
+        [BtfName("in_dpm_list"), BtfBitfield(34, 1)]
         public byte InDpmList
         {
             readonly get => unchecked((byte)(((ulong)_bits2 >> 2) & 0x1UL));
@@ -2246,6 +2302,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(4)] private byte _bits3;
         /// <summary><c>is_prepared</c>: 1 bits at bit 3 of byte 4.</summary>
+        [BtfName("is_prepared"), BtfBitfield(35, 1)]
         public byte IsPrepared
         {
             readonly get => unchecked((byte)(((ulong)_bits3 >> 3) & 0x1UL));
@@ -2253,6 +2310,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(4)] private byte _bits4;
         /// <summary><c>is_suspended</c>: 1 bits at bit 4 of byte 4.</summary>
+        [BtfName("is_suspended"), BtfBitfield(36, 1)]
         public byte IsSuspended
         {
             readonly get => unchecked((byte)(((ulong)_bits4 >> 4) & 0x1UL));
@@ -2260,6 +2318,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(4)] private byte _bits5;
         /// <summary><c>is_noirq_suspended</c>: 1 bits at bit 5 of byte 4.</summary>
+        [BtfName("is_noirq_suspended"), BtfBitfield(37, 1)]
         public byte IsNoirqSuspended
         {
             readonly get => unchecked((byte)(((ulong)_bits5 >> 5) & 0x1UL));
@@ -2267,6 +2326,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(4)] private byte _bits6;
         /// <summary><c>is_late_suspended</c>: 1 bits at bit 6 of byte 4.</summary>
+        [BtfName("is_late_suspended"), BtfBitfield(38, 1)]
         public byte IsLateSuspended
         {
             readonly get => unchecked((byte)(((ulong)_bits6 >> 6) & 0x1UL));
@@ -2274,6 +2334,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(4)] private byte _bits7;
         /// <summary><c>no_pm</c>: 1 bits at bit 7 of byte 4.</summary>
+        [BtfName("no_pm"), BtfBitfield(39, 1)]
         public byte NoPm
         {
             readonly get => unchecked((byte)(((ulong)_bits7 >> 7) & 0x1UL));
@@ -2281,6 +2342,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(5)] private byte _bits8;
         /// <summary><c>early_init</c>: 1 bits at bit 0 of byte 5.</summary>
+        [BtfName("early_init"), BtfBitfield(40, 1)]
         public byte EarlyInit
         {
             readonly get => unchecked((byte)(((ulong)_bits8 >> 0) & 0x1UL));
@@ -2288,6 +2350,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(5)] private byte _bits9;
         /// <summary><c>direct_complete</c>: 1 bits at bit 1 of byte 5.</summary>
+        [BtfName("direct_complete"), BtfBitfield(41, 1)]
         public byte DirectComplete
         {
             readonly get => unchecked((byte)(((ulong)_bits9 >> 1) & 0x1UL));
@@ -2297,6 +2360,7 @@ namespace BpfDotnet.Kernel
         [FieldOffset(12), BtfName("lock")] public Spinlock Lock;
         [FieldOffset(16)] private byte _bits10;
         /// <summary><c>should_wakeup</c>: 1 bits at bit 0 of byte 16.</summary>
+        [BtfName("should_wakeup"), BtfBitfield(128, 1)]
         public byte ShouldWakeup
         {
             readonly get => unchecked((byte)(((ulong)_bits10 >> 0) & 0x1UL));
@@ -2311,6 +2375,7 @@ namespace BpfDotnet.Kernel
         [FieldOffset(164), BtfName("child_count")] public AtomicT ChildCount;
         [FieldOffset(168)] private byte _bits11;
         /// <summary><c>disable_depth</c>: 3 bits at bit 0 of byte 168.</summary>
+        [BtfName("disable_depth"), BtfBitfield(1344, 3)]
         public uint DisableDepth
         {
             readonly get => unchecked((uint)(((ulong)_bits11 >> 0) & 0x7UL));
@@ -2318,6 +2383,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(168)] private byte _bits12;
         /// <summary><c>idle_notification</c>: 1 bits at bit 3 of byte 168.</summary>
+        [BtfName("idle_notification"), BtfBitfield(1347, 1)]
         public byte IdleNotification
         {
             readonly get => unchecked((byte)(((ulong)_bits12 >> 3) & 0x1UL));
@@ -2325,6 +2391,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(168)] private byte _bits13;
         /// <summary><c>request_pending</c>: 1 bits at bit 4 of byte 168.</summary>
+        [BtfName("request_pending"), BtfBitfield(1348, 1)]
         public byte RequestPending
         {
             readonly get => unchecked((byte)(((ulong)_bits13 >> 4) & 0x1UL));
@@ -2332,6 +2399,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(168)] private byte _bits14;
         /// <summary><c>deferred_resume</c>: 1 bits at bit 5 of byte 168.</summary>
+        [BtfName("deferred_resume"), BtfBitfield(1349, 1)]
         public byte DeferredResume
         {
             readonly get => unchecked((byte)(((ulong)_bits14 >> 5) & 0x1UL));
@@ -2339,6 +2407,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(168)] private byte _bits15;
         /// <summary><c>needs_force_resume</c>: 1 bits at bit 6 of byte 168.</summary>
+        [BtfName("needs_force_resume"), BtfBitfield(1350, 1)]
         public byte NeedsForceResume
         {
             readonly get => unchecked((byte)(((ulong)_bits15 >> 6) & 0x1UL));
@@ -2346,6 +2415,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(168)] private byte _bits16;
         /// <summary><c>runtime_auto</c>: 1 bits at bit 7 of byte 168.</summary>
+        [BtfName("runtime_auto"), BtfBitfield(1351, 1)]
         public byte RuntimeAuto
         {
             readonly get => unchecked((byte)(((ulong)_bits16 >> 7) & 0x1UL));
@@ -2353,6 +2423,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(169)] private byte _bits17;
         /// <summary><c>ignore_children</c>: 1 bits at bit 0 of byte 169.</summary>
+        [BtfName("ignore_children"), BtfBitfield(1352, 1)]
         public byte IgnoreChildren
         {
             readonly get => unchecked((byte)(((ulong)_bits17 >> 0) & 0x1UL));
@@ -2360,6 +2431,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(169)] private byte _bits18;
         /// <summary><c>no_callbacks</c>: 1 bits at bit 1 of byte 169.</summary>
+        [BtfName("no_callbacks"), BtfBitfield(1353, 1)]
         public byte NoCallbacks
         {
             readonly get => unchecked((byte)(((ulong)_bits18 >> 1) & 0x1UL));
@@ -2367,6 +2439,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(169)] private byte _bits19;
         /// <summary><c>irq_safe</c>: 1 bits at bit 2 of byte 169.</summary>
+        [BtfName("irq_safe"), BtfBitfield(1354, 1)]
         public byte IrqSafe
         {
             readonly get => unchecked((byte)(((ulong)_bits19 >> 2) & 0x1UL));
@@ -2374,6 +2447,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(169)] private byte _bits20;
         /// <summary><c>use_autosuspend</c>: 1 bits at bit 3 of byte 169.</summary>
+        [BtfName("use_autosuspend"), BtfBitfield(1355, 1)]
         public byte UseAutosuspend
         {
             readonly get => unchecked((byte)(((ulong)_bits20 >> 3) & 0x1UL));
@@ -2381,6 +2455,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(169)] private byte _bits21;
         /// <summary><c>timer_autosuspends</c>: 1 bits at bit 4 of byte 169.</summary>
+        [BtfName("timer_autosuspends"), BtfBitfield(1356, 1)]
         public byte TimerAutosuspends
         {
             readonly get => unchecked((byte)(((ulong)_bits21 >> 4) & 0x1UL));
@@ -2388,6 +2463,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(169)] private byte _bits22;
         /// <summary><c>memalloc_noio</c>: 1 bits at bit 5 of byte 169.</summary>
+        [BtfName("memalloc_noio"), BtfBitfield(1357, 1)]
         public byte MemallocNoio
         {
             readonly get => unchecked((byte)(((ulong)_bits22 >> 5) & 0x1UL));
@@ -2408,6 +2484,7 @@ namespace BpfDotnet.Kernel
         [FieldOffset(248), BtfName("qos")] public ulong Qos;
         [FieldOffset(256)] private byte _bits23;
         /// <summary><c>detach_power_off</c>: 1 bits at bit 0 of byte 256.</summary>
+        [BtfName("detach_power_off"), BtfBitfield(2048, 1)]
         public byte DetachPowerOff
         {
             readonly get => unchecked((byte)(((ulong)_bits23 >> 0) & 0x1UL));
@@ -2485,6 +2562,7 @@ namespace BpfDotnet.Kernel
         [FieldOffset(680), BtfName("removable")] public DeviceRemovable Removable;
         [FieldOffset(684)] private byte _bits0;
         /// <summary><c>offline_disabled</c>: 1 bits at bit 0 of byte 684.</summary>
+        [BtfName("offline_disabled"), BtfBitfield(5472, 1)]
         public byte OfflineDisabled
         {
             readonly get => unchecked((byte)(((ulong)_bits0 >> 0) & 0x1UL));
@@ -2492,6 +2570,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(684)] private byte _bits1;
         /// <summary><c>offline</c>: 1 bits at bit 1 of byte 684.</summary>
+        [BtfName("offline"), BtfBitfield(5473, 1)]
         public byte Offline
         {
             readonly get => unchecked((byte)(((ulong)_bits1 >> 1) & 0x1UL));
@@ -2499,6 +2578,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(684)] private byte _bits2;
         /// <summary><c>of_node_reused</c>: 1 bits at bit 2 of byte 684.</summary>
+        [BtfName("of_node_reused"), BtfBitfield(5474, 1)]
         public byte OfNodeReused
         {
             readonly get => unchecked((byte)(((ulong)_bits2 >> 2) & 0x1UL));
@@ -2506,6 +2586,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(684)] private byte _bits3;
         /// <summary><c>state_synced</c>: 1 bits at bit 3 of byte 684.</summary>
+        [BtfName("state_synced"), BtfBitfield(5475, 1)]
         public byte StateSynced
         {
             readonly get => unchecked((byte)(((ulong)_bits3 >> 3) & 0x1UL));
@@ -2513,6 +2594,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(684)] private byte _bits4;
         /// <summary><c>can_match</c>: 1 bits at bit 4 of byte 684.</summary>
+        [BtfName("can_match"), BtfBitfield(5476, 1)]
         public byte CanMatch
         {
             readonly get => unchecked((byte)(((ulong)_bits4 >> 4) & 0x1UL));
@@ -2520,6 +2602,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(684)] private byte _bits5;
         /// <summary><c>dma_skip_sync</c>: 1 bits at bit 5 of byte 684.</summary>
+        [BtfName("dma_skip_sync"), BtfBitfield(5477, 1)]
         public byte DmaSkipSync
         {
             readonly get => unchecked((byte)(((ulong)_bits5 >> 5) & 0x1UL));
@@ -2527,6 +2610,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(684)] private byte _bits6;
         /// <summary><c>dma_iommu</c>: 1 bits at bit 6 of byte 684.</summary>
+        [BtfName("dma_iommu"), BtfBitfield(5478, 1)]
         public byte DmaIommu
         {
             readonly get => unchecked((byte)(((ulong)_bits6 >> 6) & 0x1UL));
@@ -2559,6 +2643,7 @@ namespace BpfDotnet.Kernel
         // __cacheline_group_begin__net_device_read_tx: a flexible array of byte at byte 0.
         [FieldOffset(0)] private uint _bits0;
         /// <summary><c>priv_flags</c>: 32 bits at bit 0 of byte 0.</summary>
+        [BtfName("priv_flags"), BtfBitfield(0, 32)]
         public ulong PrivFlags
         {
             readonly get => unchecked((ulong)(((ulong)_bits0 >> 0) & 0xffffffffUL));
@@ -2566,6 +2651,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(4)] private byte _bits1;
         /// <summary><c>lltx</c>: 1 bits at bit 0 of byte 4.</summary>
+        [BtfName("lltx"), BtfBitfield(32, 1)]
         public ulong Lltx
         {
             readonly get => unchecked((ulong)(((ulong)_bits1 >> 0) & 0x1UL));
@@ -2573,6 +2659,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(4)] private byte _bits2;
         /// <summary><c>netmem_tx</c>: 1 bits at bit 1 of byte 4.</summary>
+        [BtfName("netmem_tx"), BtfBitfield(33, 1)]
         public ulong NetmemTx
         {
             readonly get => unchecked((ulong)(((ulong)_bits2 >> 1) & 0x1UL));
@@ -2712,6 +2799,7 @@ namespace BpfDotnet.Kernel
         [FieldOffset(1336), BtfName("ml_priv_type")] public NetdevMlPrivType MlPrivType;
         [FieldOffset(1340)] private byte _bits3;
         /// <summary><c>pcpu_stat_type</c>: 8 bits at bit 0 of byte 1340.</summary>
+        [BtfName("pcpu_stat_type"), BtfBitfield(10720, 8)]
         public uint PcpuStatType
         {
             readonly get => unchecked((uint)(((ulong)_bits3 >> 0) & 0xffUL));
@@ -2737,6 +2825,7 @@ namespace BpfDotnet.Kernel
         [FieldOffset(2186), BtfName("rx_cpu_rmap_auto")] public byte RxCpuRmapAuto;
         [FieldOffset(2187)] private byte _bits4;
         /// <summary><c>see_all_hwtstamp_requests</c>: 1 bits at bit 0 of byte 2187.</summary>
+        [BtfName("see_all_hwtstamp_requests"), BtfBitfield(17496, 1)]
         public ulong SeeAllHwtstampRequests
         {
             readonly get => unchecked((ulong)(((ulong)_bits4 >> 0) & 0x1UL));
@@ -2744,6 +2833,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(2187)] private byte _bits5;
         /// <summary><c>change_proto_down</c>: 1 bits at bit 1 of byte 2187.</summary>
+        [BtfName("change_proto_down"), BtfBitfield(17497, 1)]
         public ulong ChangeProtoDown
         {
             readonly get => unchecked((ulong)(((ulong)_bits5 >> 1) & 0x1UL));
@@ -2751,6 +2841,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(2187)] private byte _bits6;
         /// <summary><c>netns_immutable</c>: 1 bits at bit 2 of byte 2187.</summary>
+        [BtfName("netns_immutable"), BtfBitfield(17498, 1)]
         public ulong NetnsImmutable
         {
             readonly get => unchecked((ulong)(((ulong)_bits6 >> 2) & 0x1UL));
@@ -2758,6 +2849,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(2187)] private byte _bits7;
         /// <summary><c>fcoe_mtu</c>: 1 bits at bit 3 of byte 2187.</summary>
+        [BtfName("fcoe_mtu"), BtfBitfield(17499, 1)]
         public ulong FcoeMtu
         {
             readonly get => unchecked((ulong)(((ulong)_bits7 >> 3) & 0x1UL));
@@ -2798,6 +2890,7 @@ namespace BpfDotnet.Kernel
         // __pkt_type_offset: a flexible array of byte at byte 0.
         [FieldOffset(0)] private byte _bits0;
         /// <summary><c>pkt_type</c>: 3 bits at bit 0 of byte 0.</summary>
+        [BtfName("pkt_type"), BtfBitfield(0, 3)]
         public byte PktType
         {
             readonly get => unchecked((byte)(((ulong)_bits0 >> 0) & 0x7UL));
@@ -2805,6 +2898,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(0)] private byte _bits1;
         /// <summary><c>ignore_df</c>: 1 bits at bit 3 of byte 0.</summary>
+        [BtfName("ignore_df"), BtfBitfield(3, 1)]
         public byte IgnoreDf
         {
             readonly get => unchecked((byte)(((ulong)_bits1 >> 3) & 0x1UL));
@@ -2812,6 +2906,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(0)] private byte _bits2;
         /// <summary><c>dst_pending_confirm</c>: 1 bits at bit 4 of byte 0.</summary>
+        [BtfName("dst_pending_confirm"), BtfBitfield(4, 1)]
         public byte DstPendingConfirm
         {
             readonly get => unchecked((byte)(((ulong)_bits2 >> 4) & 0x1UL));
@@ -2819,6 +2914,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(0)] private byte _bits3;
         /// <summary><c>ip_summed</c>: 2 bits at bit 5 of byte 0.</summary>
+        [BtfName("ip_summed"), BtfBitfield(5, 2)]
         public byte IpSummed
         {
             readonly get => unchecked((byte)(((ulong)_bits3 >> 5) & 0x3UL));
@@ -2826,6 +2922,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(0)] private byte _bits4;
         /// <summary><c>ooo_okay</c>: 1 bits at bit 7 of byte 0.</summary>
+        [BtfName("ooo_okay"), BtfBitfield(7, 1)]
         public byte OooOkay
         {
             readonly get => unchecked((byte)(((ulong)_bits4 >> 7) & 0x1UL));
@@ -2834,6 +2931,7 @@ namespace BpfDotnet.Kernel
         // __mono_tc_offset: a flexible array of byte at byte 1.
         [FieldOffset(1)] private byte _bits5;
         /// <summary><c>tstamp_type</c>: 2 bits at bit 0 of byte 1.</summary>
+        [BtfName("tstamp_type"), BtfBitfield(8, 2)]
         public byte TstampType
         {
             readonly get => unchecked((byte)(((ulong)_bits5 >> 0) & 0x3UL));
@@ -2841,6 +2939,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1)] private byte _bits6;
         /// <summary><c>tc_at_ingress</c>: 1 bits at bit 2 of byte 1.</summary>
+        [BtfName("tc_at_ingress"), BtfBitfield(10, 1)]
         public byte TcAtIngress
         {
             readonly get => unchecked((byte)(((ulong)_bits6 >> 2) & 0x1UL));
@@ -2848,6 +2947,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1)] private byte _bits7;
         /// <summary><c>tc_skip_classify</c>: 1 bits at bit 3 of byte 1.</summary>
+        [BtfName("tc_skip_classify"), BtfBitfield(11, 1)]
         public byte TcSkipClassify
         {
             readonly get => unchecked((byte)(((ulong)_bits7 >> 3) & 0x1UL));
@@ -2855,6 +2955,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1)] private byte _bits8;
         /// <summary><c>remcsum_offload</c>: 1 bits at bit 4 of byte 1.</summary>
+        [BtfName("remcsum_offload"), BtfBitfield(12, 1)]
         public byte RemcsumOffload
         {
             readonly get => unchecked((byte)(((ulong)_bits8 >> 4) & 0x1UL));
@@ -2862,6 +2963,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1)] private byte _bits9;
         /// <summary><c>csum_complete_sw</c>: 1 bits at bit 5 of byte 1.</summary>
+        [BtfName("csum_complete_sw"), BtfBitfield(13, 1)]
         public byte CsumCompleteSw
         {
             readonly get => unchecked((byte)(((ulong)_bits9 >> 5) & 0x1UL));
@@ -2869,6 +2971,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(1)] private byte _bits10;
         /// <summary><c>csum_level</c>: 2 bits at bit 6 of byte 1.</summary>
+        [BtfName("csum_level"), BtfBitfield(14, 2)]
         public byte CsumLevel
         {
             readonly get => unchecked((byte)(((ulong)_bits10 >> 6) & 0x3UL));
@@ -2876,6 +2979,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(2)] private byte _bits11;
         /// <summary><c>inner_protocol_type</c>: 1 bits at bit 0 of byte 2.</summary>
+        [BtfName("inner_protocol_type"), BtfBitfield(16, 1)]
         public byte InnerProtocolType
         {
             readonly get => unchecked((byte)(((ulong)_bits11 >> 0) & 0x1UL));
@@ -2883,6 +2987,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(2)] private byte _bits12;
         /// <summary><c>l4_hash</c>: 1 bits at bit 1 of byte 2.</summary>
+        [BtfName("l4_hash"), BtfBitfield(17, 1)]
         public byte L4Hash
         {
             readonly get => unchecked((byte)(((ulong)_bits12 >> 1) & 0x1UL));
@@ -2890,6 +2995,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(2)] private byte _bits13;
         /// <summary><c>sw_hash</c>: 1 bits at bit 2 of byte 2.</summary>
+        [BtfName("sw_hash"), BtfBitfield(18, 1)]
         public byte SwHash
         {
             readonly get => unchecked((byte)(((ulong)_bits13 >> 2) & 0x1UL));
@@ -2897,6 +3003,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(2)] private byte _bits14;
         /// <summary><c>no_fcs</c>: 1 bits at bit 3 of byte 2.</summary>
+        [BtfName("no_fcs"), BtfBitfield(19, 1)]
         public byte NoFcs
         {
             readonly get => unchecked((byte)(((ulong)_bits14 >> 3) & 0x1UL));
@@ -2904,6 +3011,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(2)] private byte _bits15;
         /// <summary><c>encapsulation</c>: 1 bits at bit 4 of byte 2.</summary>
+        [BtfName("encapsulation"), BtfBitfield(20, 1)]
         public byte Encapsulation
         {
             readonly get => unchecked((byte)(((ulong)_bits15 >> 4) & 0x1UL));
@@ -2911,6 +3019,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(2)] private byte _bits16;
         /// <summary><c>encap_hdr_csum</c>: 1 bits at bit 5 of byte 2.</summary>
+        [BtfName("encap_hdr_csum"), BtfBitfield(21, 1)]
         public byte EncapHdrCsum
         {
             readonly get => unchecked((byte)(((ulong)_bits16 >> 5) & 0x1UL));
@@ -2918,6 +3027,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(2)] private byte _bits17;
         /// <summary><c>csum_valid</c>: 1 bits at bit 6 of byte 2.</summary>
+        [BtfName("csum_valid"), BtfBitfield(22, 1)]
         public byte CsumValid
         {
             readonly get => unchecked((byte)(((ulong)_bits17 >> 6) & 0x1UL));
@@ -2925,6 +3035,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(2)] private byte _bits18;
         /// <summary><c>nf_trace</c>: 1 bits at bit 7 of byte 2.</summary>
+        [BtfName("nf_trace"), BtfBitfield(23, 1)]
         public byte NfTrace
         {
             readonly get => unchecked((byte)(((ulong)_bits18 >> 7) & 0x1UL));
@@ -2932,6 +3043,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(3)] private byte _bits19;
         /// <summary><c>redirected</c>: 1 bits at bit 0 of byte 3.</summary>
+        [BtfName("redirected"), BtfBitfield(24, 1)]
         public byte Redirected
         {
             readonly get => unchecked((byte)(((ulong)_bits19 >> 0) & 0x1UL));
@@ -2939,6 +3051,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(3)] private byte _bits20;
         /// <summary><c>from_ingress</c>: 1 bits at bit 1 of byte 3.</summary>
+        [BtfName("from_ingress"), BtfBitfield(25, 1)]
         public byte FromIngress
         {
             readonly get => unchecked((byte)(((ulong)_bits20 >> 1) & 0x1UL));
@@ -2946,6 +3059,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(3)] private byte _bits21;
         /// <summary><c>nf_skip_egress</c>: 1 bits at bit 2 of byte 3.</summary>
+        [BtfName("nf_skip_egress"), BtfBitfield(26, 1)]
         public byte NfSkipEgress
         {
             readonly get => unchecked((byte)(((ulong)_bits21 >> 2) & 0x1UL));
@@ -2953,6 +3067,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(3)] private byte _bits22;
         /// <summary><c>slow_gro</c>: 1 bits at bit 3 of byte 3.</summary>
+        [BtfName("slow_gro"), BtfBitfield(27, 1)]
         public byte SlowGro
         {
             readonly get => unchecked((byte)(((ulong)_bits22 >> 3) & 0x1UL));
@@ -2960,6 +3075,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(3)] private byte _bits23;
         /// <summary><c>unreadable</c>: 1 bits at bit 4 of byte 3.</summary>
+        [BtfName("unreadable"), BtfBitfield(28, 1)]
         public byte Unreadable
         {
             readonly get => unchecked((byte)(((ulong)_bits23 >> 4) & 0x1UL));
@@ -3021,6 +3137,7 @@ namespace BpfDotnet.Kernel
         // __cloned_offset: a flexible array of byte at byte 126.
         [FieldOffset(126)] private byte _bits0;
         /// <summary><c>cloned</c>: 1 bits at bit 0 of byte 126.</summary>
+        [BtfName("cloned"), BtfBitfield(1008, 1)]
         public byte Cloned
         {
             readonly get => unchecked((byte)(((ulong)_bits0 >> 0) & 0x1UL));
@@ -3028,6 +3145,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(126)] private byte _bits1;
         /// <summary><c>nohdr</c>: 1 bits at bit 1 of byte 126.</summary>
+        [BtfName("nohdr"), BtfBitfield(1009, 1)]
         public byte Nohdr
         {
             readonly get => unchecked((byte)(((ulong)_bits1 >> 1) & 0x1UL));
@@ -3035,6 +3153,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(126)] private byte _bits2;
         /// <summary><c>fclone</c>: 2 bits at bit 2 of byte 126.</summary>
+        [BtfName("fclone"), BtfBitfield(1010, 2)]
         public byte Fclone
         {
             readonly get => unchecked((byte)(((ulong)_bits2 >> 2) & 0x3UL));
@@ -3042,6 +3161,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(126)] private byte _bits3;
         /// <summary><c>peeked</c>: 1 bits at bit 4 of byte 126.</summary>
+        [BtfName("peeked"), BtfBitfield(1012, 1)]
         public byte Peeked
         {
             readonly get => unchecked((byte)(((ulong)_bits3 >> 4) & 0x1UL));
@@ -3049,6 +3169,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(126)] private byte _bits4;
         /// <summary><c>head_frag</c>: 1 bits at bit 5 of byte 126.</summary>
+        [BtfName("head_frag"), BtfBitfield(1013, 1)]
         public byte HeadFrag
         {
             readonly get => unchecked((byte)(((ulong)_bits4 >> 5) & 0x1UL));
@@ -3056,6 +3177,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(126)] private byte _bits5;
         /// <summary><c>pfmemalloc</c>: 1 bits at bit 6 of byte 126.</summary>
+        [BtfName("pfmemalloc"), BtfBitfield(1014, 1)]
         public byte Pfmemalloc
         {
             readonly get => unchecked((byte)(((ulong)_bits5 >> 6) & 0x1UL));
@@ -3063,6 +3185,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(126)] private byte _bits6;
         /// <summary><c>pp_recycle</c>: 1 bits at bit 7 of byte 126.</summary>
+        [BtfName("pp_recycle"), BtfBitfield(1015, 1)]
         public byte PpRecycle
         {
             readonly get => unchecked((byte)(((ulong)_bits6 >> 7) & 0x1UL));
@@ -3072,6 +3195,7 @@ namespace BpfDotnet.Kernel
         // __pkt_type_offset: a flexible array of byte at byte 128.
         [FieldOffset(128)] private byte _bits7;
         /// <summary><c>pkt_type</c>: 3 bits at bit 0 of byte 128.</summary>
+        [BtfName("pkt_type"), BtfBitfield(1024, 3)]
         public byte PktType
         {
             readonly get => unchecked((byte)(((ulong)_bits7 >> 0) & 0x7UL));
@@ -3079,6 +3203,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(128)] private byte _bits8;
         /// <summary><c>ignore_df</c>: 1 bits at bit 3 of byte 128.</summary>
+        [BtfName("ignore_df"), BtfBitfield(1027, 1)]
         public byte IgnoreDf
         {
             readonly get => unchecked((byte)(((ulong)_bits8 >> 3) & 0x1UL));
@@ -3086,6 +3211,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(128)] private byte _bits9;
         /// <summary><c>dst_pending_confirm</c>: 1 bits at bit 4 of byte 128.</summary>
+        [BtfName("dst_pending_confirm"), BtfBitfield(1028, 1)]
         public byte DstPendingConfirm
         {
             readonly get => unchecked((byte)(((ulong)_bits9 >> 4) & 0x1UL));
@@ -3093,6 +3219,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(128)] private byte _bits10;
         /// <summary><c>ip_summed</c>: 2 bits at bit 5 of byte 128.</summary>
+        [BtfName("ip_summed"), BtfBitfield(1029, 2)]
         public byte IpSummed
         {
             readonly get => unchecked((byte)(((ulong)_bits10 >> 5) & 0x3UL));
@@ -3100,6 +3227,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(128)] private byte _bits11;
         /// <summary><c>ooo_okay</c>: 1 bits at bit 7 of byte 128.</summary>
+        [BtfName("ooo_okay"), BtfBitfield(1031, 1)]
         public byte OooOkay
         {
             readonly get => unchecked((byte)(((ulong)_bits11 >> 7) & 0x1UL));
@@ -3108,6 +3236,7 @@ namespace BpfDotnet.Kernel
         // __mono_tc_offset: a flexible array of byte at byte 129.
         [FieldOffset(129)] private byte _bits12;
         /// <summary><c>tstamp_type</c>: 2 bits at bit 0 of byte 129.</summary>
+        [BtfName("tstamp_type"), BtfBitfield(1032, 2)]
         public byte TstampType
         {
             readonly get => unchecked((byte)(((ulong)_bits12 >> 0) & 0x3UL));
@@ -3115,6 +3244,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(129)] private byte _bits13;
         /// <summary><c>tc_at_ingress</c>: 1 bits at bit 2 of byte 129.</summary>
+        [BtfName("tc_at_ingress"), BtfBitfield(1034, 1)]
         public byte TcAtIngress
         {
             readonly get => unchecked((byte)(((ulong)_bits13 >> 2) & 0x1UL));
@@ -3122,6 +3252,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(129)] private byte _bits14;
         /// <summary><c>tc_skip_classify</c>: 1 bits at bit 3 of byte 129.</summary>
+        [BtfName("tc_skip_classify"), BtfBitfield(1035, 1)]
         public byte TcSkipClassify
         {
             readonly get => unchecked((byte)(((ulong)_bits14 >> 3) & 0x1UL));
@@ -3129,6 +3260,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(129)] private byte _bits15;
         /// <summary><c>remcsum_offload</c>: 1 bits at bit 4 of byte 129.</summary>
+        [BtfName("remcsum_offload"), BtfBitfield(1036, 1)]
         public byte RemcsumOffload
         {
             readonly get => unchecked((byte)(((ulong)_bits15 >> 4) & 0x1UL));
@@ -3136,6 +3268,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(129)] private byte _bits16;
         /// <summary><c>csum_complete_sw</c>: 1 bits at bit 5 of byte 129.</summary>
+        [BtfName("csum_complete_sw"), BtfBitfield(1037, 1)]
         public byte CsumCompleteSw
         {
             readonly get => unchecked((byte)(((ulong)_bits16 >> 5) & 0x1UL));
@@ -3143,6 +3276,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(129)] private byte _bits17;
         /// <summary><c>csum_level</c>: 2 bits at bit 6 of byte 129.</summary>
+        [BtfName("csum_level"), BtfBitfield(1038, 2)]
         public byte CsumLevel
         {
             readonly get => unchecked((byte)(((ulong)_bits17 >> 6) & 0x3UL));
@@ -3150,6 +3284,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(130)] private byte _bits18;
         /// <summary><c>inner_protocol_type</c>: 1 bits at bit 0 of byte 130.</summary>
+        [BtfName("inner_protocol_type"), BtfBitfield(1040, 1)]
         public byte InnerProtocolType
         {
             readonly get => unchecked((byte)(((ulong)_bits18 >> 0) & 0x1UL));
@@ -3157,6 +3292,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(130)] private byte _bits19;
         /// <summary><c>l4_hash</c>: 1 bits at bit 1 of byte 130.</summary>
+        [BtfName("l4_hash"), BtfBitfield(1041, 1)]
         public byte L4Hash
         {
             readonly get => unchecked((byte)(((ulong)_bits19 >> 1) & 0x1UL));
@@ -3164,6 +3300,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(130)] private byte _bits20;
         /// <summary><c>sw_hash</c>: 1 bits at bit 2 of byte 130.</summary>
+        [BtfName("sw_hash"), BtfBitfield(1042, 1)]
         public byte SwHash
         {
             readonly get => unchecked((byte)(((ulong)_bits20 >> 2) & 0x1UL));
@@ -3171,6 +3308,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(130)] private byte _bits21;
         /// <summary><c>no_fcs</c>: 1 bits at bit 3 of byte 130.</summary>
+        [BtfName("no_fcs"), BtfBitfield(1043, 1)]
         public byte NoFcs
         {
             readonly get => unchecked((byte)(((ulong)_bits21 >> 3) & 0x1UL));
@@ -3178,6 +3316,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(130)] private byte _bits22;
         /// <summary><c>encapsulation</c>: 1 bits at bit 4 of byte 130.</summary>
+        [BtfName("encapsulation"), BtfBitfield(1044, 1)]
         public byte Encapsulation
         {
             readonly get => unchecked((byte)(((ulong)_bits22 >> 4) & 0x1UL));
@@ -3185,6 +3324,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(130)] private byte _bits23;
         /// <summary><c>encap_hdr_csum</c>: 1 bits at bit 5 of byte 130.</summary>
+        [BtfName("encap_hdr_csum"), BtfBitfield(1045, 1)]
         public byte EncapHdrCsum
         {
             readonly get => unchecked((byte)(((ulong)_bits23 >> 5) & 0x1UL));
@@ -3192,6 +3332,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(130)] private byte _bits24;
         /// <summary><c>csum_valid</c>: 1 bits at bit 6 of byte 130.</summary>
+        [BtfName("csum_valid"), BtfBitfield(1046, 1)]
         public byte CsumValid
         {
             readonly get => unchecked((byte)(((ulong)_bits24 >> 6) & 0x1UL));
@@ -3199,6 +3340,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(130)] private byte _bits25;
         /// <summary><c>nf_trace</c>: 1 bits at bit 7 of byte 130.</summary>
+        [BtfName("nf_trace"), BtfBitfield(1047, 1)]
         public byte NfTrace
         {
             readonly get => unchecked((byte)(((ulong)_bits25 >> 7) & 0x1UL));
@@ -3206,6 +3348,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(131)] private byte _bits26;
         /// <summary><c>redirected</c>: 1 bits at bit 0 of byte 131.</summary>
+        [BtfName("redirected"), BtfBitfield(1048, 1)]
         public byte Redirected
         {
             readonly get => unchecked((byte)(((ulong)_bits26 >> 0) & 0x1UL));
@@ -3213,6 +3356,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(131)] private byte _bits27;
         /// <summary><c>from_ingress</c>: 1 bits at bit 1 of byte 131.</summary>
+        [BtfName("from_ingress"), BtfBitfield(1049, 1)]
         public byte FromIngress
         {
             readonly get => unchecked((byte)(((ulong)_bits27 >> 1) & 0x1UL));
@@ -3220,6 +3364,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(131)] private byte _bits28;
         /// <summary><c>nf_skip_egress</c>: 1 bits at bit 2 of byte 131.</summary>
+        [BtfName("nf_skip_egress"), BtfBitfield(1050, 1)]
         public byte NfSkipEgress
         {
             readonly get => unchecked((byte)(((ulong)_bits28 >> 2) & 0x1UL));
@@ -3227,6 +3372,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(131)] private byte _bits29;
         /// <summary><c>slow_gro</c>: 1 bits at bit 3 of byte 131.</summary>
+        [BtfName("slow_gro"), BtfBitfield(1051, 1)]
         public byte SlowGro
         {
             readonly get => unchecked((byte)(((ulong)_bits29 >> 3) & 0x1UL));
@@ -3234,6 +3380,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(131)] private byte _bits30;
         /// <summary><c>unreadable</c>: 1 bits at bit 4 of byte 131.</summary>
+        [BtfName("unreadable"), BtfBitfield(1052, 1)]
         public byte Unreadable
         {
             readonly get => unchecked((byte)(((ulong)_bits30 >> 4) & 0x1UL));
@@ -3425,6 +3572,7 @@ namespace BpfDotnet.Kernel
         // __cacheline_group_end__sock_read_tx: a flexible array of byte at byte 574.
         [FieldOffset(574)] private byte _bits0;
         /// <summary><c>sk_gso_disabled</c>: 1 bits at bit 0 of byte 574.</summary>
+        [BtfName("sk_gso_disabled"), BtfBitfield(4592, 1)]
         public byte SkGsoDisabled
         {
             readonly get => unchecked((byte)(((ulong)_bits0 >> 0) & 0x1UL));
@@ -3432,6 +3580,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(574)] private byte _bits1;
         /// <summary><c>sk_kern_sock</c>: 1 bits at bit 1 of byte 574.</summary>
+        [BtfName("sk_kern_sock"), BtfBitfield(4593, 1)]
         public byte SkKernSock
         {
             readonly get => unchecked((byte)(((ulong)_bits1 >> 1) & 0x1UL));
@@ -3439,6 +3588,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(574)] private byte _bits2;
         /// <summary><c>sk_no_check_tx</c>: 1 bits at bit 2 of byte 574.</summary>
+        [BtfName("sk_no_check_tx"), BtfBitfield(4594, 1)]
         public byte SkNoCheckTx
         {
             readonly get => unchecked((byte)(((ulong)_bits2 >> 2) & 0x1UL));
@@ -3446,6 +3596,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(574)] private byte _bits3;
         /// <summary><c>sk_no_check_rx</c>: 1 bits at bit 3 of byte 574.</summary>
+        [BtfName("sk_no_check_rx"), BtfBitfield(4595, 1)]
         public byte SkNoCheckRx
         {
             readonly get => unchecked((byte)(((ulong)_bits3 >> 3) & 0x1UL));
@@ -3468,6 +3619,7 @@ namespace BpfDotnet.Kernel
         [FieldOffset(652), BtfName("sk_scm_recv_flags")] public byte SkScmRecvFlags;
         [FieldOffset(652)] private byte _bits4;
         /// <summary><c>sk_scm_credentials</c>: 1 bits at bit 0 of byte 652.</summary>
+        [BtfName("sk_scm_credentials"), BtfBitfield(5216, 1)]
         public byte SkScmCredentials
         {
             readonly get => unchecked((byte)(((ulong)_bits4 >> 0) & 0x1UL));
@@ -3475,6 +3627,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(652)] private byte _bits5;
         /// <summary><c>sk_scm_security</c>: 1 bits at bit 1 of byte 652.</summary>
+        [BtfName("sk_scm_security"), BtfBitfield(5217, 1)]
         public byte SkScmSecurity
         {
             readonly get => unchecked((byte)(((ulong)_bits5 >> 1) & 0x1UL));
@@ -3482,6 +3635,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(652)] private byte _bits6;
         /// <summary><c>sk_scm_pidfd</c>: 1 bits at bit 2 of byte 652.</summary>
+        [BtfName("sk_scm_pidfd"), BtfBitfield(5218, 1)]
         public byte SkScmPidfd
         {
             readonly get => unchecked((byte)(((ulong)_bits6 >> 2) & 0x1UL));
@@ -3489,6 +3643,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(652)] private byte _bits7;
         /// <summary><c>sk_scm_rights</c>: 1 bits at bit 3 of byte 652.</summary>
+        [BtfName("sk_scm_rights"), BtfBitfield(5219, 1)]
         public byte SkScmRights
         {
             readonly get => unchecked((byte)(((ulong)_bits7 >> 3) & 0x1UL));
@@ -3496,6 +3651,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(652)] private byte _bits8;
         /// <summary><c>sk_scm_unused</c>: 4 bits at bit 4 of byte 652.</summary>
+        [BtfName("sk_scm_unused"), BtfBitfield(5220, 4)]
         public byte SkScmUnused
         {
             readonly get => unchecked((byte)(((ulong)_bits8 >> 4) & 0xfUL));
@@ -3504,6 +3660,7 @@ namespace BpfDotnet.Kernel
         [FieldOffset(653), BtfName("sk_clockid")] public byte SkClockid;
         [FieldOffset(654)] private byte _bits9;
         /// <summary><c>sk_txtime_deadline_mode</c>: 1 bits at bit 0 of byte 654.</summary>
+        [BtfName("sk_txtime_deadline_mode"), BtfBitfield(5232, 1)]
         public byte SkTxtimeDeadlineMode
         {
             readonly get => unchecked((byte)(((ulong)_bits9 >> 0) & 0x1UL));
@@ -3511,6 +3668,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(654)] private byte _bits10;
         /// <summary><c>sk_txtime_report_errors</c>: 1 bits at bit 1 of byte 654.</summary>
+        [BtfName("sk_txtime_report_errors"), BtfBitfield(5233, 1)]
         public byte SkTxtimeReportErrors
         {
             readonly get => unchecked((byte)(((ulong)_bits10 >> 1) & 0x1UL));
@@ -3518,6 +3676,7 @@ namespace BpfDotnet.Kernel
         }
         [FieldOffset(654)] private byte _bits11;
         /// <summary><c>sk_txtime_unused</c>: 6 bits at bit 2 of byte 654.</summary>
+        [BtfName("sk_txtime_unused"), BtfBitfield(5234, 6)]
         public byte SkTxtimeUnused
         {
             readonly get => unchecked((byte)(((ulong)_bits11 >> 2) & 0x3fUL));

@@ -277,6 +277,8 @@ namespace BpfDotnet.Compiler.Facts
                     {
                         CoreQuery.FieldExists or CoreQuery.FieldSigned or CoreQuery.TypeExists or CoreQuery.EnumValueExists or CoreQuery.TypeMatches => Fact.Range(0, 1),
                         CoreQuery.EnumValue => Fact.Range(int.MinValue, int.MaxValue),
+                        CoreQuery.FieldLShiftU64 or CoreQuery.FieldRShiftU64 => Fact.Range(0, 63),
+                        CoreQuery.FieldByteSize when ins.Core.BitSize > 0 => Fact.Range(1, 8),
                         _ => Fact.Range(0, int.MaxValue),
                     });
                     break;

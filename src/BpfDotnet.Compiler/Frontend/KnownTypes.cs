@@ -51,5 +51,6 @@ namespace BpfDotnet.Compiler.Frontend
         public const string StructLayoutAttribute = "System.Runtime.InteropServices.StructLayoutAttribute";
         public const string FieldOffsetAttribute = "System.Runtime.InteropServices.FieldOffsetAttribute";
         public const string BtfNameAttribute = "BpfDotnet.BtfNameAttribute";
+        public const string BtfBitfieldAttribute = "BpfDotnet.BtfBitfieldAttribute";
     }
 }

@@ -59,6 +59,75 @@ namespace BpfDotnet.Compiler.Frontend
             return new KernelMember(pointer, steps.ToEquatableArray(), size, field.Field.Type is IPointerTypeSymbol);
         }
 
+        /// <summary>
+        /// <paramref name="property"/> as a bitfield of a kernel struct read through a pointer (<c>task-&gt;InExecve</c>, a
+        /// property with <c>[BtfName]</c> and <c>[BtfBitfield]</c>, or one of a struct held in it by value), with its bit
+        /// offset and size as declared; or null.
+        /// </summary>
+        private (KernelMember Member, int BitOffset, int BitSize)? KernelBitfieldOf(IPropertyReferenceOperation property)
+        {
+            if (property.Property.IsStatic || property.Instance is not { } instance || BtfNameOf(property.Property) is not string name) return null;
+            AttributeData? bitfield = property.Property.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == KnownTypes.BtfBitfieldAttribute);
+            if (bitfield is null || bitfield.ConstructorArguments.Length != 2 || bitfield.ConstructorArguments[0].Value is not int bitOffset
+                || bitfield.ConstructorArguments[1].Value is not int bitSize || BtfNameOf(property.Property.ContainingType) is not string structName) return null;
+            int size = TypeLayout.TryGet(property.Property.Type, out _)?.Size ?? 0;
+            var last = new CoreStep(structName, name, bitOffset / 8);
+            KernelMember? member;
+            if (IsPointerAccess(instance)) member = new KernelMember(instance.ChildOperations.First(), new[] { last }.ToEquatableArray(), size, false);
+            else if (Unwrap(instance) is IFieldReferenceOperation holder && KernelMemberOf(holder) is { } outer)
+                member = outer with { Steps = outer.Steps.Append(last).ToEquatableArray(), Size = size, IsPointer = false };
+            else return null;
+            return (member, bitOffset, bitSize);
+        }
+
+        /// <summary>
+        /// Reads a bitfield of a kernel struct as libbpf's <c>BPF_CORE_READ_BITFIELD_PROBED</c> does: the bytes holding it
+        /// (offset and size relocated) into a zeroed 64-bit slot, shifted left then right (both shifts relocated), so the
+        /// bits come out right on any kernel's layout; arithmetic right shift for a signed member.
+        /// </summary>
+        private Operand CoreBitfieldRead(IPropertyReferenceOperation property, (KernelMember Member, int BitOffset, int BitSize) bitfield)
+        {
+            var (member, bitOffset, bitSize) = bitfield;
+            var type = property.Property.Type;
+            if (!IsScalar(type) || member.Size is not (1 or 2 or 4 or 8) || bitSize <= 0 || bitSize > 64)
+            {
+                Unsupported(property, "Reading '" + property.Syntax + "', a bitfield of the kernel's " + member.Struct + " that is not an integer or an enum");
+                return Operand.Const(0);
+            }
+            // The local answers, computed from the declaration as libbpf computes them from the local BTF.
+            int bits = member.Steps.Take(member.Steps.Count - 1).Sum(st => st.Offset) * 8 + bitOffset;
+            int byteSize = member.Size, byteOffset = bits / 8 / byteSize * byteSize;
+            while (bits + bitSize - byteOffset * 8 > byteSize * 8)
+            {
+                if (byteSize >= 8)
+                {
+                    Unsupported(property, "Reading '" + property.Syntax + "', a bitfield that no 8-byte read holds");
+                    return Operand.Const(0);
+                }
+                byteSize *= 2;
+                byteOffset = bits / 8 / byteSize * byteSize;
+            }
+            string declared = property.Property.ContainingType.Name + "." + property.Property.Name;
+            bool signed = IsSignedInteger(type);
+            CoreAccess Query(CoreQuery kind, long local) => new CoreAccess(0, member.Steps, member.Size, false, declared)
+            {
+                Kind = kind, LocalValue = local, Signed = signed, BitOffset = bitOffset, BitSize = bitSize,
+            };
+            int offset = Materialize(CoreValue(Query(CoreQuery.FieldByteOffset, byteOffset)));
+            int size = Materialize(CoreValue(Query(CoreQuery.FieldByteSize, byteSize)));
+            int left = Materialize(CoreValue(Query(CoreQuery.FieldLShiftU64, 64 - (bits + bitSize - byteOffset * 8))));
+            int right = Materialize(CoreValue(Query(CoreQuery.FieldRShiftU64, 64 - bitSize)));
+            int pointer = Materialize(Rvalue(member.Pointer));
+            int address = _b.Alu(AluOp.Add, pointer, offset, false);
+            var slot = NewSlot(IntType.Long, "kernel read of " + declared);
+            _b.StoreImm(Address.OfSlot(slot.Id), 8, 0);
+            CallHelper(HelperId.ProbeReadKernel, property, new List<int> { _b.FrameAddr(slot.Id), size, address });
+            int value = _b.Load(Address.OfSlot(slot.Id), 8);
+            value = _b.Alu(AluOp.Lsh, value, left, false);
+            value = _b.Alu(signed ? AluOp.Arsh : AluOp.Rsh, value, right, false);
+            return Operand.InReg(value);
+        }
+
         /// <summary>A member's declared offset: its [FieldOffset] (kernel structs are large; only this member's layout is needed), or its place in the struct's layout.</summary>
         private static int? DeclaredOffset(IFieldSymbol field)
         {

@@ -307,6 +307,8 @@ namespace BpfDotnet.Compiler.Frontend
                         }
                         return LoadScalar(AddressOf(registers).Plus(offset.Value), register.Type);
                     }
+                case IPropertyReferenceOperation kernelBitfield when KernelBitfieldOf(kernelBitfield) is { } bitfield:
+                    return CoreBitfieldRead(kernelBitfield, bitfield);
                 case IPropertyReferenceOperation { Instance: not null } viewed when !IsUserAccessor(viewed.Property.GetMethod) && FieldViewOf(viewed.Property) is { } view:
                     return LoadFieldView(viewed, view);
                 case IPropertyReferenceOperation { Instance: { } iterator } iteratorMember when IsIteratorContext(iteratorMember.Property.ContainingType):

@@ -75,6 +75,12 @@ namespace BpfDotnet.Compiler.Model
         /// <summary>The immediate as the C# declarations answer (the member's declared offset for a read), which the loader replaces.</summary>
         public long LocalValue { get; init; }
 
+        /// <summary>For a bitfield: its first bit's offset in the struct that holds it, as declared.</summary>
+        public int BitOffset { get; init; }
+
+        /// <summary>For a bitfield: its number of bits (0: not a bitfield).</summary>
+        public int BitSize { get; init; }
+
         /// <summary>True when the member is a signed integer (or signed enum) as declared.</summary>
         public bool Signed { get; init; }
 
@@ -82,7 +88,8 @@ namespace BpfDotnet.Compiler.Model
         public CoreType? Type { get; init; }
 
         /// <summary>True for a query about a member (offset, size, existence, signedness), which walks <see cref="Steps"/>.</summary>
-        public bool IsField => Kind is CoreQuery.FieldByteOffset or CoreQuery.FieldByteSize or CoreQuery.FieldExists or CoreQuery.FieldSigned;
+        public bool IsField => Kind is CoreQuery.FieldByteOffset or CoreQuery.FieldByteSize or CoreQuery.FieldExists or CoreQuery.FieldSigned
+            or CoreQuery.FieldLShiftU64 or CoreQuery.FieldRShiftU64;
 
         /// <summary>The struct the access starts from (its BTF name), or the type a type query names.</summary>
         public string Struct => Steps.Count > 0 ? Steps[0].Struct : Type?.Name ?? "";
@@ -101,7 +108,7 @@ namespace BpfDotnet.Compiler.Model
     /// </summary>
     public enum CoreQuery
     {
-        FieldByteOffset = 0, FieldByteSize = 1, FieldExists = 2, FieldSigned = 3,
+        FieldByteOffset = 0, FieldByteSize = 1, FieldExists = 2, FieldSigned = 3, FieldLShiftU64 = 4, FieldRShiftU64 = 5,
         TypeIdLocal = 6, TypeIdTarget = 7, TypeExists = 8, TypeSize = 9, EnumValueExists = 10, EnumValue = 11, TypeMatches = 12,
     }
 

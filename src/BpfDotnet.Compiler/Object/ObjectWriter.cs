@@ -268,13 +268,13 @@ namespace BpfDotnet.Compiler.Object
         /// </summary>
         private static Dictionary<CoreAccess, (int Type, string Access)> CoreTypes(BtfBuilder btf, IEnumerable<CompiledFunction> functions)
         {
-            var structs = new SortedDictionary<string, SortedDictionary<string, (int Offset, int Size, bool Pointer, bool Signed, string? Holds)>>(StringComparer.Ordinal);
+            var structs = new SortedDictionary<string, SortedDictionary<string, (int Offset, int Size, bool Pointer, bool Signed, string? Holds, int BitOffset, int BitSize)>>(StringComparer.Ordinal);
             var enums = new SortedDictionary<string, CoreType>(StringComparer.Ordinal);
             var declaredTypes = new Dictionary<CoreType, int>();
             var accesses = new List<CoreAccess>();
-            SortedDictionary<string, (int, int, bool, bool, string?)> MembersOf(string name)
+            SortedDictionary<string, (int, int, bool, bool, string?, int, int)> MembersOf(string name)
             {
-                if (!structs.TryGetValue(name, out var members)) structs[name] = members = new SortedDictionary<string, (int, int, bool, bool, string?)>(StringComparer.Ordinal);
+                if (!structs.TryGetValue(name, out var members)) structs[name] = members = new SortedDictionary<string, (int, int, bool, bool, string?, int, int)>(StringComparer.Ordinal);
                 return members;
             }
             foreach (var function in functions)
@@ -296,7 +296,7 @@ namespace BpfDotnet.Compiler.Object
                     var steps = access.Steps;
                     for (int i = 0; i < steps.Count; i++)
                     {
-                        MembersOf(steps[i].Struct)[steps[i].Member] = i + 1 < steps.Count ? (steps[i].Offset, 0, false, false, steps[i + 1].Struct) : (steps[i].Offset, access.Size, access.Pointer, access.Signed, null);
+                        MembersOf(steps[i].Struct)[steps[i].Member] = i + 1 < steps.Count ? (steps[i].Offset, 0, false, false, steps[i + 1].Struct, 0, 0) : (steps[i].Offset, access.Size, access.Pointer, access.Signed, null, access.BitOffset, access.BitSize);
                     }
                 }
             }
@@ -308,7 +308,7 @@ namespace BpfDotnet.Compiler.Object
                 if (ids.TryGetValue(name, out int known)) return known;
                 if (depth > 32) throw new ArgumentException("Kernel struct '" + name + "' holds itself by value.");
                 var ordered = structs[name].OrderBy(m => m.Value.Offset).ThenBy(m => m.Key, StringComparer.Ordinal).ToList();
-                var btfMembers = new List<(string Name, int Type, int ByteOffset)>();
+                var btfMembers = new List<(string Name, int Type, int BitOffset, int BitSize)>();
                 int size = 0;
                 foreach (var member in ordered)
                 {
@@ -323,12 +323,15 @@ namespace BpfDotnet.Compiler.Object
                         type = member.Value.Pointer ? btf.AddPointer(0) : AddCInt(btf, member.Value.Size, member.Value.Signed);
                         memberSize = member.Value.Size;
                     }
-                    btfMembers.Add((member.Key, type, member.Value.Offset));
-                    size = Math.Max(size, member.Value.Offset + memberSize);
+                    bool bitfield = member.Value.BitSize > 0;
+                    btfMembers.Add((member.Key, type, bitfield ? member.Value.BitOffset : member.Value.Offset * 8, member.Value.BitSize));
+                    size = Math.Max(size, bitfield ? (member.Value.BitOffset + member.Value.BitSize + 7) / 8 : member.Value.Offset + memberSize);
                 }
                 sizes[name] = size;
                 order[name] = ordered.Select(m => m.Key).ToList();
-                return ids[name] = btf.AddStruct(name, size, btfMembers);
+                // A struct with a bitfield places its members in bits (kind_flag); any other in bytes, as before.
+                return ids[name] = btfMembers.Any(m => m.BitSize > 0) ? btf.AddStructWithBitfields(name, size, btfMembers)
+                    : btf.AddStruct(name, size, btfMembers.Select(m => (m.Name, m.Type, m.BitOffset / 8)).ToList());
             }
             // A declared type's pointers to kernel types point to an empty struct of that name (what a type match compares behind a pointer).
             var pointees = new Dictionary<string, int>(StringComparer.Ordinal);

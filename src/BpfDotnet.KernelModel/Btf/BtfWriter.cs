@@ -71,6 +71,23 @@ namespace BpfDotnet.KernelModel
         public int AddStruct(string name, int byteSize, IReadOnlyList<(string Name, int Type, int ByteOffset)> members)
             => AddComposite(BtfKind.Struct, name, byteSize, members);
 
+        /// <summary>
+        /// Adds a STRUCT some of whose members are bitfields: each member placed at a bit offset, with its size in bits
+        /// (0 for a whole member), as kind_flag structs place them.
+        /// </summary>
+        public int AddStructWithBitfields(string name, int byteSize, IReadOnlyList<(string Name, int Type, int BitOffset, int BitSize)> members)
+        {
+            CheckVlen(members.Count, name);
+            var data = new ByteBuffer();
+            foreach (var (memberName, memberType, bitOffset, bitSize) in members)
+            {
+                data.U32(_strings.Add(_identifier(memberName)));
+                data.U32((uint)memberType);
+                data.U32(((uint)bitSize << 24) | ((uint)bitOffset & 0xffffff));
+            }
+            return Add(BtfKind.Struct, _identifier(name), members.Count, kindFlag: true, (uint)byteSize, data);
+        }
+
         /// <summary>Adds a UNION; an empty <paramref name="name"/> makes it anonymous.</summary>
         public int AddUnion(string name, int byteSize, IReadOnlyList<(string Name, int Type, int ByteOffset)> members)
             => AddComposite(BtfKind.Union, name, byteSize, members);

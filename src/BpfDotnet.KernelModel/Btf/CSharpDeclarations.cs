@@ -273,6 +273,11 @@ namespace BpfDotnet.KernelModel
                     ulong mask = bits >= 64 ? ulong.MaxValue : (1UL << bits) - 1;
                     text.Append("        [FieldOffset(").Append(offset).Append(")] private ").Append(unitType).Append(' ').Append(storage).Append(";\n");
                     text.Append("        /// <summary><c>").Append(member.Name).Append("</c>: ").Append(bits).Append(" bits at bit ").Append(shift).Append(" of byte ").Append(offset).Append(".</summary>\n");
+                    if (member.Name.Length > 0)
+                    {
+                        text.Append("        [BtfName(\"").Append(member.Name).Append("\"), BtfBitfield(").Append(member.BitOffset.ToString(CultureInfo.InvariantCulture)).Append(", ")
+                            .Append(bits.ToString(CultureInfo.InvariantCulture)).Append(")]\n");
+                    }
                     text.Append("        public ").Append(valueType).Append(' ').Append(field).Append("\n        {\n");
                     text.Append("            readonly get => unchecked((").Append(valueType).Append(")(((ulong)").Append(storage).Append(" >> ").Append(shift).Append(") & 0x").Append(mask.ToString("x", CultureInfo.InvariantCulture)).Append("UL));\n");
                     text.Append("            set => ").Append(storage).Append(" = unchecked((").Append(unitType).Append(")(((ulong)").Append(storage).Append(" & ~(0x").Append(mask.ToString("x", CultureInfo.InvariantCulture)).Append("UL << ").Append(shift)

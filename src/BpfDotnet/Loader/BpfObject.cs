@@ -612,7 +612,8 @@ namespace BpfDotnet
                             throw new BpfException($"Program '{prog}': the CO-RE relocation of {local.Name} ('{access}') points at an instruction that is not a mov of an immediate.");
                         switch ((CoreRelocationKind)kind)
                         {
-                            case CoreRelocationKind.FieldByteOffset or CoreRelocationKind.FieldByteSize or CoreRelocationKind.FieldExists or CoreRelocationKind.FieldSigned:
+                            case CoreRelocationKind.FieldByteOffset or CoreRelocationKind.FieldByteSize or CoreRelocationKind.FieldExists or CoreRelocationKind.FieldSigned
+                                or CoreRelocationKind.FieldLShiftU64 or CoreRelocationKind.FieldRShiftU64:
                                 ApplyFieldRelocation(prog, (CoreRelocationKind)kind, local, typeId, access, code, at);
                                 break;
                             case CoreRelocationKind.TypeIdLocal or CoreRelocationKind.TypeIdTarget or CoreRelocationKind.TypeExists or CoreRelocationKind.TypeSize or CoreRelocationKind.TypeMatches:
@@ -622,7 +623,7 @@ namespace BpfDotnet
                                 ApplyEnumRelocation(prog, (CoreRelocationKind)kind, local, typeId, access, code, at);
                                 break;
                             default:
-                                throw new BpfException($"Program '{prog}' has a CO-RE relocation this loader cannot apply (kind {kind}, access '{access}' on BTF type {typeId}); it applies member offsets, sizes, signedness and existence, type ids, existence, sizes and matches, and enum values.");
+                                throw new BpfException($"Program '{prog}' has a CO-RE relocation of a kind this loader does not know (kind {kind}, access '{access}' on BTF type {typeId}).");
                         }
                     }
                 }
@@ -638,12 +639,14 @@ namespace BpfDotnet
                 var names = new List<string>();
                 var current = local;
                 uint memberType = 0;
+                bool localBitfield = false;
                 for (int s = 1; s < spec.Length; s++)
                 {
                     if (!int.TryParse(spec[s], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index) || index >= current.Vlen
                         || current.Kind is not (BtfKind.Struct or BtfKind.Union))
                         throw new BpfException($"Program '{prog}' has a CO-RE relocation whose access '{access}' does not follow the members of BTF type {typeId}.");
                     var step = _btf!.Members(current).ElementAt(index);
+                    localBitfield = current.KindFlag && (step.BitOffset >> 24) != 0;
                     names.Add(step.Name);
                     memberType = step.Type;
                     current = _btf.SkipModifiers(step.Type);
@@ -663,14 +666,29 @@ namespace BpfDotnet
                     Poison(code, at, $"Program '{prog}' {(kind == CoreRelocationKind.FieldByteOffset ? "reads" : "asks about")} {local.Name}.{memberName}, but {missing}; guard it with Core.FieldExists, or this kernel cannot run it (the C# member is the PascalCase of {memberName}).");
                     return;
                 }
-                switch (kind)
+                if (kind == CoreRelocationKind.FieldSigned)
                 {
-                    case CoreRelocationKind.FieldByteSize:
-                        SetImm(code, at, target.Size);
-                        return;
-                    case CoreRelocationKind.FieldSigned:
-                        SetImm(code, at, target.Signed ? 1 : 0);
-                        return;
+                    SetImm(code, at, target.Signed ? 1 : 0);
+                    return;
+                }
+                if (localBitfield || target.BitSize > 0 || kind is CoreRelocationKind.FieldLShiftU64 or CoreRelocationKind.FieldRShiftU64)
+                {
+                    // Read as libbpf reads a bitfield: the bytes that hold it, and the shifts that extract it.
+                    if (target.Read() is not { } read)
+                        throw new BpfException($"Program '{prog}' reads {local.Name}.{memberName}, which the running kernel places where no 8-byte read holds it.");
+                    SetImm(code, at, kind switch
+                    {
+                        CoreRelocationKind.FieldByteOffset => read.ByteOffset,
+                        CoreRelocationKind.FieldByteSize => read.ByteSize,
+                        CoreRelocationKind.FieldLShiftU64 => read.LeftShift,
+                        _ => read.RightShift,
+                    });
+                    return;
+                }
+                if (kind == CoreRelocationKind.FieldByteSize)
+                {
+                    SetImm(code, at, target.Size);
+                    return;
                 }
                 int localSize = (int)_btf!.SizeOf(memberType);
                 bool localPointer = current.Kind == BtfKind.Ptr;

@@ -10,6 +10,30 @@ namespace BpfDotnet
     /// names, for kernels that do not publish theirs), read with the kernel model's <see cref="BtfReader"/> once per process
     /// and path, when a program first needs it; named types are indexed by kind on first lookup.
     /// </summary>
+    /// <summary>
+    /// A member of a kernel struct as the running kernel's BTF places it: byte offset from the root struct, size of its
+    /// type, whether it is a pointer or a signed integer, and its offset in bits and size in bits (0 unless a bitfield).
+    /// </summary>
+    internal readonly record struct KernelMember(int Offset, int Size, bool Pointer, bool Signed, long BitOffset, int BitSize)
+    {
+        /// <summary>
+        /// libbpf's placement of the member's read (as for a bitfield): the bytes to read, from where, and the shifts
+        /// that leave its value in a 64-bit register; null where no 8-byte read holds it.
+        /// </summary>
+        public (int ByteOffset, int ByteSize, int LeftShift, int RightShift)? Read()
+        {
+            long bitSize = BitSize > 0 ? BitSize : Size * 8L;
+            long byteSize = Math.Max(1, Size), byteOffset = BitOffset / 8 / byteSize * byteSize;
+            while (BitOffset + bitSize - byteOffset * 8 > byteSize * 8)
+            {
+                if (byteSize >= 8) return null;
+                byteSize *= 2;
+                byteOffset = BitOffset / 8 / byteSize * byteSize;
+            }
+            return ((int)byteOffset, (int)byteSize, (int)(64 - (BitOffset + bitSize - byteOffset * 8)), (int)(64 - bitSize));
+        }
+    }
+
     internal sealed class KernelBtf
     {
         /// <summary>Where the running kernel publishes its BTF.</summary>
@@ -62,7 +86,7 @@ namespace BpfDotnet
         /// offset and size, looking into anonymous struct and union members as C does; null when the kernel has no such
         /// struct, or it has no such member (the reason in <paramref name="missing"/>).
         /// </summary>
-        public (int Offset, int Size, bool Pointer, bool Signed)? Member(string structName, string member, out string missing)
+        public KernelMember? Member(string structName, string member, out string missing)
             => Member(structName, new[] { member }, out missing);
 
         /// <summary>
@@ -70,7 +94,7 @@ namespace BpfDotnet
         /// name a member of the struct the one before holds by value: <c>__sk_common</c>, <c>skc_daddr</c>): its byte offset
         /// from the start of <paramref name="structName"/>, and size; null with the reason when a name is not there.
         /// </summary>
-        public (int Offset, int Size, bool Pointer, bool Signed)? Member(string structName, IReadOnlyList<string> path, out string missing)
+        public KernelMember? Member(string structName, IReadOnlyList<string> path, out string missing)
         {
             var btf = _btf.Value;
             uint? id = Find(BtfKind.Struct, structName) ?? Find(BtfKind.Union, structName);
@@ -90,13 +114,19 @@ namespace BpfDotnet
                     missing = $"the running kernel's {owner} has no member {path[i]}";
                     return null;
                 }
-                offset += at.Value.Offset;
                 if (i == path.Count - 1)
                 {
                     missing = "";
                     var resolved = btf.SkipModifiers(at.Value.Type);
-                    return (offset, (int)btf.SizeOf(at.Value.Type), resolved.Kind == BtfKind.Ptr, IsSigned(btf, resolved));
+                    return new KernelMember(offset + at.Value.Offset, (int)btf.SizeOf(at.Value.Type), resolved.Kind == BtfKind.Ptr, IsSigned(btf, resolved),
+                        offset * 8L + at.Value.Bits, at.Value.BitSize);
                 }
+                if (at.Value.BitSize > 0)
+                {
+                    missing = $"the running kernel's {owner}.{path[i]} is a bitfield";
+                    return null;
+                }
+                offset += at.Value.Offset;
                 type = btf.SkipModifiers(at.Value.Type);
                 if (type.Kind is not (BtfKind.Struct or BtfKind.Union))
                 {
@@ -180,7 +210,7 @@ namespace BpfDotnet
             return (flavor > 0 ? name.Substring(0, flavor) : name) == theirs.Name;
         }
 
-        private static (int Offset, uint Type)? FindMember(BtfReader btf, BtfType type, string name, long baseBits, int depth)
+        private static (int Offset, uint Type, long Bits, int BitSize)? FindMember(BtfReader btf, BtfType type, string name, long baseBits, int depth)
         {
             if (depth > 32) return null;
             foreach (var m in btf.Members(type))
@@ -189,8 +219,10 @@ namespace BpfDotnet
                 var target = btf.SkipModifiers(m.Type);
                 if (m.Name == name)
                 {
-                    if (type.KindFlag && (m.BitOffset >> 24) != 0) return null; // a bitfield: no byte offset
-                    return ((int)(bits / 8), m.Type);
+                    // A bitfield has a size in bits (kind_flag structs), or an offset that is not a whole byte.
+                    int bitSize = type.KindFlag ? (int)(m.BitOffset >> 24) : 0;
+                    if (bitSize == 0 && bits % 8 != 0 && target.Kind == BtfKind.Int) bitSize = (int)btf.IntInfo(target).Bits;
+                    return ((int)(bits / 8), m.Type, bits, bitSize);
                 }
                 if (m.Name.Length == 0 && target.Kind is BtfKind.Struct or BtfKind.Union && FindMember(btf, target, name, bits, depth + 1) is { } inner) return inner;
             }

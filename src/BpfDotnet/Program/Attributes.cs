@@ -203,4 +203,26 @@ namespace BpfDotnet
         /// <summary>The BTF name.</summary>
         public string Name { get; }
     }
+
+    /// <summary>
+    /// A bitfield member of a kernel type, on the property <c>KernelTypes.GenerateCSharp</c> writes for it: where its bits
+    /// start from the start of the struct, and how many there are. A probe reads it portably (<c>task-&gt;InExecve</c>):
+    /// the loader relocates the bytes read and the shifts that extract the bits (CO-RE).
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+    public sealed class BtfBitfieldAttribute : Attribute
+    {
+        /// <summary>Places the bitfield.</summary>
+        public BtfBitfieldAttribute(int bitOffset, int bitSize)
+        {
+            BitOffset = bitOffset;
+            BitSize = bitSize;
+        }
+
+        /// <summary>The first bit's offset from the start of the struct.</summary>
+        public int BitOffset { get; }
+
+        /// <summary>The number of bits.</summary>
+        public int BitSize { get; }
+    }
 }
