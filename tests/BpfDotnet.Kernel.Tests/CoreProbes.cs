@@ -279,3 +279,44 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>Tracing programs that take the traced function's arguments as parameters (C's BPF_PROG), typed.</summary>
+    public static unsafe partial class TypedArguments
+    {
+        public static readonly uint TargetPid;
+
+        /// <summary>Slot 0: switches to a thread of the process; 1: the tgid read through next; 2: switches seen with prev in the process; 3: getpgid calls.</summary>
+        [BpfMap(MaxEntries = 4)]
+        public static BpfArrayMap<long> Seen = new(4);
+
+        /// <summary>sched_switch(bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state).</summary>
+        [BpfProgram, Section("tp_btf/sched_switch")]
+        public static int OnSwitch(bool preempt, SkewedTask* prev, SkewedTask* next, uint prevState)
+        {
+            if ((uint)next->Tgid == TargetPid)
+            {
+                ref long switches = ref Seen.GetValueRefOrNullRef(0);
+                if (!Unsafe.IsNullRef(ref switches)) Interlocked.Increment(ref switches);
+                Seen.Update(1, next->Tgid);
+            }
+            if ((uint)prev->Tgid == TargetPid)
+            {
+                ref long away = ref Seen.GetValueRefOrNullRef(2);
+                if (!Unsafe.IsNullRef(ref away)) Interlocked.Increment(ref away);
+            }
+            return 0;
+        }
+
+        /// <summary>sys_enter(struct pt_regs *regs, long id): the system call's number as a parameter.</summary>
+        [BpfProgram, Section("raw_tp/sys_enter")]
+        public static int OnSysEnter(ulong regs, long id)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid || id != 121) return 0;
+            ref long calls = ref Seen.GetValueRefOrNullRef(3);
+            if (!Unsafe.IsNullRef(ref calls)) Interlocked.Increment(ref calls);
+            return 0;
+        }
+    }
+}

@@ -254,5 +254,26 @@ namespace BpfDotnet.EndToEnd.Tests
                 Repo.Run("rm", "-rf " + pin, timeoutSeconds: 30);
             }
         }
+
+        /// <summary>
+        /// A tp_btf program whose parameters are sched_switch's arguments (bool, two task_struct pointers read through with
+        /// CO-RE, an unsigned int), and a raw tracepoint taking sys_enter's: both see this process's switches and calls.
+        /// </summary>
+        [KernelFact]
+        public void TracingProgramsTakingTheTracedArguments_SeeThem()
+        {
+            Kernel.Require();
+            using var probe = TypedArguments.Load(new() { TargetPid = (uint)Environment.ProcessId });
+            probe.AttachAll();
+            for (int i = 0; i < 20; i++)
+            {
+                System.Threading.Thread.Sleep(2);
+                Syscalls.Getpgid(0);
+            }
+            Assert.True(probe.Seen[0] > 0, "switches to the process: " + probe.Seen[0]);
+            Assert.Equal(Environment.ProcessId, probe.Seen[1]);
+            Assert.True(probe.Seen[2] > 0, "switches away from the process: " + probe.Seen[2]);
+            Assert.True(probe.Seen[3] >= 20, "getpgid calls: " + probe.Seen[3]);
+        }
     }
 }

@@ -61,7 +61,7 @@ namespace BpfDotnet.Compiler.Diagnostics
         /// <summary>BPF0009: program signature.</summary>
         public static readonly DiagnosticDescriptor InvalidProgramSignature = Error("BPF0009",
             "Invalid eBPF program signature",
-            "eBPF program '{0}' must be a static, non-generic method returning int, long or void and taking one 'ref' context struct parameter: {1}");
+            "eBPF program '{0}' must be a static, non-generic method returning int, long or void and taking one 'ref' context struct parameter (a tracing program may take the traced function's arguments instead): {1}");
 
         /// <summary>BPF0010: map declaration.</summary>
         public static readonly DiagnosticDescriptor InvalidMapDeclaration = Error("BPF0010",

@@ -148,6 +148,29 @@ namespace BpfDotnet.Compiler.Frontend
             => IsScalar(parameter.Type) && (parameter.RefKind == RefKind.None || parameter.RefKind == RefKind.In || parameter.RefKind == RefKind.RefReadOnlyParameter);
 
         /// <summary>
+        /// A tracing program's parameters as the traced function's arguments (C's <c>BPF_PROG</c>): the program receives
+        /// the context, an array of 64-bit values, and each parameter is read from it at entry (its 8 bytes at 8 × its
+        /// position, as the verifier lets a tracing program read its context), narrowed to the parameter's type.
+        /// </summary>
+        public void ReceiveTracedArguments(IMethodSymbol method)
+        {
+            Function.ContextRegister = Function.NewReg();
+            for (int i = 0; i < method.Parameters.Length; i++)
+            {
+                var parameter = method.Parameters[i];
+                var type = parameter.Type is IPointerTypeSymbol ? IntType.ULong : Layout(parameter.Type, method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken)) ?? IntType.Long;
+                int value = _b.Load(Address.OfReg(Function.ContextRegister, 8 * i), 8);
+                if (type.Size < 8 && type is IntType integer)
+                {
+                    int narrowed = Function.NewReg();
+                    _b.Emit(new IrInstruction { Op = IrOp.Extend, Dst = narrowed, A = value, Size = type.Size, Signed = integer.Signed });
+                    value = narrowed;
+                }
+                _parameters[parameter] = new LocalStorage { Kind = StorageKind.Register, Reg = value, Type = type };
+            }
+        }
+
+        /// <summary>
         /// Lowers the body of a subprogram: each parameter arrives in R1..R5 (a value or a pointer). A span parameter
         /// is a pointer to <paramref name="spanLengths"/>[i] elements.
         /// </summary>

@@ -63,7 +63,13 @@ namespace BpfDotnet.Compiler.Frontend
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, attribute?.GetLocation() ?? nameLocation,
                     "The section name '" + section + "', which names no program kind (known prefixes: " + KernelModel.ProgramKinds.KnownPrefixes + "),"));
             }
-            var signature = CheckSignature(method, nameLocation, diagnostics, out var contextParameter);
+            // Tracing programs (tp_btf, fentry, fexit, fmod_ret, LSM, raw tracepoints) may take the traced function's
+            // arguments as parameters, each read from the context's array of 64-bit values.
+            bool typedArguments = kind is { } k && k.Type is KernelModel.ProgramType.Tracing or KernelModel.ProgramType.Lsm
+                    or KernelModel.ProgramType.RawTracepoint or KernelModel.ProgramType.RawTracepointWritable
+                && !k.Prefix.StartsWith("iter", StringComparison.Ordinal) && TakesArguments(method);
+            IParameterSymbol? contextParameter = null;
+            var signature = typedArguments ? ArgumentsSignature(method, nameLocation, diagnostics) : CheckSignature(method, nameLocation, diagnostics, out contextParameter);
             var unproven = new UnprovenLoops();
             SubsetChecker.Check(declaration, model, diagnostics, cancellationToken, unproven);
             if (diagnostics.Count > 0 || signature is null || section is null || kind is null)
@@ -90,7 +96,7 @@ namespace BpfDotnet.Compiler.Frontend
             Build build;
             for (int round = 0; ; round++)
             {
-                var attempt = Build.Run(method, model, declaration, body, contextParameter, kind.Value, globals, runOnce, unproven, diagnostics, cancellationToken);
+                var attempt = Build.Run(method, model, declaration, body, contextParameter, typedArguments, kind.Value, globals, runOnce, unproven, diagnostics, cancellationToken);
                 if (attempt is null) return Failed();
                 var over = attempt.CostlyLoops(model.Compilation, cancellationToken);
                 if (over.Count == 0)
@@ -200,7 +206,7 @@ namespace BpfDotnet.Compiler.Frontend
             }
 
             public static Build? Run(IMethodSymbol method, SemanticModel model, MethodDeclarationSyntax declaration, IMethodBodyOperation body, IParameterSymbol? contextParameter,
-                KernelModel.ProgramKind kind, EquatableArray<GlobalVariable> globals, List<StatementSyntax> runOnce, UnprovenLoops unproven, List<DiagnosticInfo> diagnostics,
+                bool typedArguments, KernelModel.ProgramKind kind, EquatableArray<GlobalVariable> globals, List<StatementSyntax> runOnce, UnprovenLoops unproven, List<DiagnosticInfo> diagnostics,
                 CancellationToken cancellationToken)
             {
                 var lowering = new Lowering(model, contextParameter, method.ContainingType, globals, diagnostics, cancellationToken);
@@ -218,6 +224,7 @@ namespace BpfDotnet.Compiler.Frontend
                 lowering.Subprograms.ProgramName = method.Name;
                 lowering.Subprograms.IsUsdt = kind.Prefix.StartsWith("usdt", System.StringComparison.Ordinal);
                 lowering.Subprograms.GplCompatible = Licenses.IsGplCompatible(Licenses.Of(method.ContainingType));
+                if (typedArguments) lowering.ReceiveTracedArguments(method);
                 lowering.Lower(body);
                 Facts.Obligations.Settle(lowering.Function, diagnostics);
                 if (diagnostics.Count > 0) return Fail();
@@ -350,6 +357,48 @@ namespace BpfDotnet.Compiler.Frontend
                 }
             }
             return null;
+        }
+
+        /// <summary>True when the method's parameters are values (integers, bools, enums, pointers), not one context by reference.</summary>
+        private static bool TakesArguments(IMethodSymbol method)
+            => method.Parameters.Length > 0 && method.Parameters.All(p => p.RefKind == RefKind.None);
+
+        /// <summary>The most arguments a traced function passes (<c>MAX_BPF_FUNC_ARGS</c>).</summary>
+        private const int MaxTracedArguments = 12;
+
+        /// <summary>
+        /// The signature of a tracing program that takes the traced function's arguments as parameters: each an integer,
+        /// bool, enum or pointer; the program itself receives the context (the arguments' array) as C's <c>BPF_PROG</c> does.
+        /// </summary>
+        private static FunctionSignature? ArgumentsSignature(IMethodSymbol method, Location? location, List<DiagnosticInfo> diagnostics)
+        {
+            string? problem = null;
+            if (!method.IsStatic) problem = "it is not static";
+            else if (method.IsGenericMethod) problem = "it is generic";
+            else if (method.Parameters.Length > MaxTracedArguments) problem = "it takes more than " + MaxTracedArguments + " arguments (a traced function passes at most that many)";
+            else if (method.ReturnsVoid || method.ReturnType.SpecialType is not (SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64))
+                problem = "it does not return int, uint, long or ulong";
+            foreach (var p in method.Parameters)
+            {
+                if (problem is not null) break;
+                bool scalar = p.Type is IPointerTypeSymbol || p.Type.TypeKind == TypeKind.Enum || p.Type.SpecialType is SpecialType.System_Boolean
+                    or SpecialType.System_Byte or SpecialType.System_SByte or SpecialType.System_Int16 or SpecialType.System_UInt16 or SpecialType.System_Int32
+                    or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64;
+                if (!scalar) problem = "the argument '" + p.Name + "' is a " + p.Type.ToDisplayString() + " (a traced function's arguments are integers, bools, enums and pointers)";
+            }
+            if (problem is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidProgramSignature, location, method.Name, problem));
+                return null;
+            }
+            BpfType returnType = method.ReturnType.SpecialType switch
+            {
+                SpecialType.System_UInt32 => IntType.UInt,
+                SpecialType.System_Int64 => IntType.Long,
+                SpecialType.System_UInt64 => IntType.ULong,
+                _ => IntType.Int,
+            };
+            return new FunctionSignature(returnType, new[] { new FunctionParameter("ctx", new PointerType(IntType.ULong)) }.ToEquatableArray());
         }
 
         private static FunctionSignature? CheckSignature(IMethodSymbol method, Location? location, List<DiagnosticInfo> diagnostics, out IParameterSymbol? contextParameter)

@@ -202,6 +202,14 @@ SEC(""raw_tp/too_large"") int too_large(void *ctx)
             + "        ref EthernetHeader eth = ref ctx.GetPacketRefOrNullRef<EthernetHeader>(0);\n        if (Unsafe.IsNullRef(ref eth)) return 0;\n"
             + "        Bpf.XdpAdjustHead(ref ctx, 14);\n        return eth.EtherType; // BPF0008\n    }\n}\n", "BPF0008");
 
+        /// <summary>Traced arguments of a type a traced function cannot pass, or more than it can: refused on the program.</summary>
+        [Theory]
+        [InlineData("tp_btf/sched_switch", "Buf b")]
+        [InlineData("fentry/do_sys_openat2", "string s")]
+        [InlineData("raw_tp/sys_enter", "long a, long b, long c, long d, long e, long f, long g, long h, long i, long j, long k, long l, long m")]
+        public void TracedArgumentsOfTypesNoFunctionPasses_AreRefused(string section, string parameters) => AssertRefused(
+            "public static unsafe partial class P\n{\n" + Maps + Buffers + "\n    [BpfProgram, Section(\"" + section + "\")]\n    public static int Run(" + parameters + ") // BPF0009\n    {\n        return 0;\n    }\n}\n", "BPF0009");
+
         /// <summary>CO-RE queries about something that is not a kernel type, member or enum value: refused on the argument.</summary>
         [Theory]
         [InlineData("long n = Core.TypeSize<Buf>(); // BPF0008")]
