@@ -320,3 +320,29 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>
+    /// A classic tracepoint whose context is the kernel's own record type, declared from BTF (trace_event_raw_sys_enter,
+    /// by dotnet bpf types): the system call's number and first argument, read where the record has them.
+    /// </summary>
+    public static unsafe partial class RawRecord
+    {
+        public static readonly uint TargetPid;
+
+        /// <summary>Slot 0: getpgid calls; 1: the first argument of the last one.</summary>
+        [BpfMap(MaxEntries = 2)]
+        public static BpfArrayMap<long> Seen = new(2);
+
+        [BpfProgram, Tracepoint("raw_syscalls", "sys_enter")]
+        public static int OnSysEnter(ref KernelRecords.TraceEventRawSysEnter ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid || ctx.Id != 121) return 0;
+            ref long calls = ref Seen.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref calls)) Interlocked.Increment(ref calls);
+            Seen.Update(1, (long)ctx.Args[0]);
+            return 0;
+        }
+    }
+}

@@ -275,5 +275,22 @@ namespace BpfDotnet.EndToEnd.Tests
             Assert.True(probe.Seen[2] > 0, "switches away from the process: " + probe.Seen[2]);
             Assert.True(probe.Seen[3] >= 20, "getpgid calls: " + probe.Seen[3]);
         }
+
+        /// <summary>
+        /// A tracepoint program whose context is the record type the kernel's BTF declares for it
+        /// (trace_event_raw_sys_enter, written by dotnet bpf types into TraceEventTypes.cs): it reads the call's number and
+        /// arguments where the kernel puts them. Its layout is the record's, so no member reads past it.
+        /// </summary>
+        [KernelFact]
+        public void ATracepointContextDeclaredFromTheKernelsRecordType_ReadsTheRecord()
+        {
+            Kernel.Require();
+            using var probe = RawRecord.Load(new() { TargetPid = (uint)Environment.ProcessId });
+            probe.AttachAll();
+            Syscalls.Getpgid(0);
+            Syscalls.Getpgid(Environment.ProcessId);
+            Assert.Equal(2, probe.Seen[0]);
+            Assert.Equal(Environment.ProcessId, probe.Seen[1]);
+        }
     }
 }
