@@ -29,25 +29,8 @@ namespace BpfDotnet.EndToEnd.Tests
         public void LibbpfAndThisLoader_TranslateTheRelocatedProgramAlike()
         {
             Kernel.Require();
-            string pin = "/sys/fs/bpf/bpfdotnet-core-" + Environment.ProcessId;
-            string obj = Path.Combine(AppContext.BaseDirectory, "CoreReads.bpf.o");
             using var probe = CoreReads.Load(new() { TargetPid = 1 });
-            var loaded = Repo.Run("bpftool", $"prog loadall {obj} {pin}", timeoutSeconds: 60);
-            try
-            {
-                Assert.True(loaded.ExitCode == 0, loaded.Output);
-                string Normalize(string dump) => System.Text.RegularExpressions.Regex.Replace(dump, @"map\[id:\d+\](\[0\]\+\d+)?|0x[0-9a-f]+", "_");
-                var ours = Repo.Run("bpftool", $"prog dump xlated id {probe.OnGetpgid.Id}", timeoutSeconds: 60);
-                var theirs = Repo.Run("bpftool", $"prog dump xlated pinned {pin}/OnGetpgid", timeoutSeconds: 60);
-                Assert.Equal(0, ours.ExitCode);
-                Assert.Equal(0, theirs.ExitCode);
-                Assert.Contains("r1 = ", ours.Output);
-                Assert.Equal(Normalize(theirs.Output), Normalize(ours.Output));
-            }
-            finally
-            {
-                Repo.Run("rm", "-rf " + pin, timeoutSeconds: 30);
-            }
+            AssertLibbpfTranslatesAlike("CoreReads.bpf.o", probe.OnGetpgid);
         }
 
         [KernelFact]
@@ -145,24 +128,8 @@ namespace BpfDotnet.EndToEnd.Tests
         public void LibbpfAndThisLoader_AnswerTheCoreQueriesAlike()
         {
             Kernel.Require();
-            string pin = "/sys/fs/bpf/bpfdotnet-core-queries-" + Environment.ProcessId;
-            string obj = Path.Combine(AppContext.BaseDirectory, "CoreQueries.bpf.o");
             using var probe = CoreQueries.Load(new() { TargetPid = 1 });
-            var loaded = Repo.Run("bpftool", $"prog loadall {obj} {pin}", timeoutSeconds: 60);
-            try
-            {
-                Assert.True(loaded.ExitCode == 0, loaded.Output);
-                string Normalize(string dump) => System.Text.RegularExpressions.Regex.Replace(dump, @"map\[id:\d+\](\[0\]\+\d+)?|0x[0-9a-f]+", "_");
-                var ours = Repo.Run("bpftool", $"prog dump xlated id {probe.OnGetpgid.Id}", timeoutSeconds: 60);
-                var theirs = Repo.Run("bpftool", $"prog dump xlated pinned {pin}/OnGetpgid", timeoutSeconds: 60);
-                Assert.Equal(0, ours.ExitCode);
-                Assert.Equal(0, theirs.ExitCode);
-                Assert.Equal(Normalize(theirs.Output), Normalize(ours.Output));
-            }
-            finally
-            {
-                Repo.Run("rm", "-rf " + pin, timeoutSeconds: 30);
-            }
+            AssertLibbpfTranslatesAlike("CoreQueries.bpf.o", probe.OnGetpgid);
         }
 
         /// <summary>
@@ -235,24 +202,8 @@ namespace BpfDotnet.EndToEnd.Tests
         public void LibbpfAndThisLoader_RelocateBitfieldReadsAlike()
         {
             Kernel.Require();
-            string pin = "/sys/fs/bpf/bpfdotnet-core-bitfields-" + Environment.ProcessId;
-            string obj = Path.Combine(AppContext.BaseDirectory, "BitfieldReads.bpf.o");
             using var probe = BitfieldReads.Load(new() { TargetPid = 1 });
-            var loaded = Repo.Run("bpftool", $"prog loadall {obj} {pin}", timeoutSeconds: 60);
-            try
-            {
-                Assert.True(loaded.ExitCode == 0, loaded.Output);
-                string Normalize(string dump) => System.Text.RegularExpressions.Regex.Replace(dump, @"map\[id:\d+\](\[0\]\+\d+)?|0x[0-9a-f]+", "_");
-                var ours = Repo.Run("bpftool", $"prog dump xlated id {probe.OnGetpgid.Id}", timeoutSeconds: 60);
-                var theirs = Repo.Run("bpftool", $"prog dump xlated pinned {pin}/OnGetpgid", timeoutSeconds: 60);
-                Assert.Equal(0, ours.ExitCode);
-                Assert.Equal(0, theirs.ExitCode);
-                Assert.Equal(Normalize(theirs.Output), Normalize(ours.Output));
-            }
-            finally
-            {
-                Repo.Run("rm", "-rf " + pin, timeoutSeconds: 30);
-            }
+            AssertLibbpfTranslatesAlike("BitfieldReads.bpf.o", probe.OnGetpgid);
         }
 
         /// <summary>
@@ -291,6 +242,32 @@ namespace BpfDotnet.EndToEnd.Tests
             Syscalls.Getpgid(Environment.ProcessId);
             Assert.Equal(2, probe.Seen[0]);
             Assert.Equal(Environment.ProcessId, probe.Seen[1]);
+        }
+
+        /// <summary>
+        /// Loads the object with libbpf (<c>bpftool prog loadall</c>) beside this loader's load of it, and compares the two
+        /// translations of <paramref name="program"/> (<c>bpftool prog dump xlated</c>), map ids and addresses aside.
+        /// </summary>
+        private static void AssertLibbpfTranslatesAlike(string objectFile, BpfProgramHandle program)
+        {
+            string pin = "/sys/fs/bpf/bpfdotnet-libbpf-" + Path.GetFileNameWithoutExtension(objectFile).Replace('.', '-') + "-" + Environment.ProcessId;
+            string obj = Path.Combine(AppContext.BaseDirectory, objectFile);
+            var loaded = Repo.Run("bpftool", $"prog loadall {obj} {pin}", timeoutSeconds: 60);
+            try
+            {
+                Assert.True(loaded.ExitCode == 0, loaded.Output);
+                string Normalize(string dump) => System.Text.RegularExpressions.Regex.Replace(dump, @"map\[id:\d+\](\[0\]\+\d+)?|0x[0-9a-f]+", "_");
+                var ours = Repo.Run("bpftool", $"prog dump xlated id {program.Id}", timeoutSeconds: 60);
+                var theirs = Repo.Run("bpftool", $"prog dump xlated pinned {pin}/{program.Name}", timeoutSeconds: 60);
+                Assert.Equal(0, ours.ExitCode);
+                Assert.Equal(0, theirs.ExitCode);
+                Assert.Contains("r1 = ", ours.Output);
+                Assert.Equal(Normalize(theirs.Output), Normalize(ours.Output));
+            }
+            finally
+            {
+                Repo.Run("rm", "-rf " + pin, timeoutSeconds: 30);
+            }
         }
     }
 }

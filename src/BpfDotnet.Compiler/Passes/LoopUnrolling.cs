@@ -164,7 +164,7 @@ namespace BpfDotnet.Compiler.Passes
             long step = loop.Step.Alu == AluOp.Add ? loop.Step.Imm : -loop.Step.Imm;
             var values = new List<long>();
             long value = loop.Start;
-            while (Holds(test, value) == stayInside)
+            while (LoopForest.Holds(test.Cond, test.Is32, value, test.Imm) == stayInside)
             {
                 if (values.Count == MaxTrips) return false;
                 values.Add(value);
@@ -173,36 +173,6 @@ namespace BpfDotnet.Compiler.Passes
             loop.Values = values;
             loop.Trips = values.Count;
             return values.Count > 0;
-        }
-
-        private static bool Holds(IrInstruction branch, long value)
-        {
-            long imm = branch.Imm;
-            if (branch.Is32)
-            {
-                value = (long)(uint)value;
-                imm = (long)(uint)imm;
-                if (branch.Cond is Cond.SGt or Cond.SGe or Cond.SLt or Cond.SLe)
-                {
-                    value = (int)value;
-                    imm = (int)imm;
-                }
-            }
-            return branch.Cond switch
-            {
-                Cond.Eq => value == imm,
-                Cond.Ne => value != imm,
-                Cond.Gt => (ulong)value > (ulong)imm,
-                Cond.Ge => (ulong)value >= (ulong)imm,
-                Cond.Lt => (ulong)value < (ulong)imm,
-                Cond.Le => (ulong)value <= (ulong)imm,
-                Cond.SGt => value > imm,
-                Cond.SGe => value >= imm,
-                Cond.SLt => value < imm,
-                Cond.SLe => value <= imm,
-                Cond.Set => (value & imm) != 0,
-                _ => false,
-            };
         }
 
         private static Dictionary<BasicBlock, FactState> StatesBeforeTerminators(ValueFacts facts)
