@@ -1611,9 +1611,18 @@ namespace BpfDotnet.EndToEnd.Tests
         [BpfMap(MaxEntries = 2)]
         public static BpfSockMap Sockets = new();
 
-        /// <summary>Slot 0: bytes seen; 1: packets dropped; 2: packets redirected.</summary>
-        [BpfMap(MaxEntries = 3)]
-        public static BpfArrayMap<long> Counts = new(3);
+        /// <summary>Slot 0: bytes seen; 1: packets dropped; 2: packets redirected; 3: messages the parser delimited.</summary>
+        [BpfMap(MaxEntries = 4)]
+        public static BpfArrayMap<long> Counts = new(4);
+
+        /// <summary>The stream parser: each message is what arrived (its length), so the verdict sees each send whole.</summary>
+        [BpfProgram, Section("sk_skb/stream_parser")]
+        public static int ParseMessage(ref SkBuff ctx)
+        {
+            ref long parsed = ref Counts.GetValueRefOrNullRef(3);
+            if (!Unsafe.IsNullRef(ref parsed)) Interlocked.Increment(ref parsed);
+            return (int)ctx.Len;
+        }
 
         [BpfProgram, Section("sk_skb/stream_verdict")]
         public static int OnReceive(ref SkBuff ctx)

@@ -8,12 +8,12 @@ using Xunit;
 
 namespace BpfDotnet.EndToEnd.Tests
 {
-    /// <summary>sk_skb stream verdict programs on a sockmap, running on what the sockets of a real TCP connection receive.</summary>
+    /// <summary>sk_skb stream parser and verdict programs on a sockmap, running on what the sockets of a real TCP connection receive.</summary>
     [Collection("kernel")]
     public class SkSkbTests
     {
         [KernelFact]
-        public void AStreamVerdictProgram_CountsPassesDropsAndRedirectsWhatItsSocketReceives()
+        public void AStreamParserAndVerdict_CountPassDropAndRedirectWhatTheirSocketReceives()
         {
             Kernel.Require();
             using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -28,6 +28,7 @@ namespace BpfDotnet.EndToEnd.Tests
             {
                 var manual = Assert.Throws<BpfException>(() => verdict.AttachAll());
                 Assert.Contains("AttachToSockMap(map)", manual.Message);
+                using (verdict.ParseMessage.AttachToSockMap(verdict.Sockets))
                 using (verdict.OnReceive.AttachToSockMap(verdict.Sockets))
                 {
                     // What the server receives is judged; redirected data goes into the client's receive queue.
@@ -49,6 +50,7 @@ namespace BpfDotnet.EndToEnd.Tests
                     Assert.Equal("Echo", Encoding.ASCII.GetString(buffer, 0, client.Receive(buffer)));
                     Assert.Equal(1, verdict.Counts[2]);
                     Assert.Equal(19, verdict.Counts[0]);
+                    Assert.True(verdict.Counts[3] >= 4, "messages parsed: " + verdict.Counts[3]);
                 }
             }
             Assert.Equal(linksBefore, BpfSystem.GetLinkIds().Count);
