@@ -38,10 +38,10 @@ namespace BpfDotnet.Compiler.Tests
         }
 
         /// <summary>The named members (not bitfields) of each struct bpftool dumps from the BTF: name, byte offset; and the size.</summary>
-        private static Dictionary<string, (int Size, List<(string Name, int Offset)> Members)> Bpftool(IEnumerable<string> names)
+        private static Dictionary<string, (int Size, List<(string Name, int Offset)> Members)> Bpftool(IEnumerable<string> names, string file = KernelTypes.KernelBtfPath)
         {
             var wanted = new HashSet<string>(names);
-            var start = new ProcessStartInfo("bpftool", "btf dump file " + KernelTypes.KernelBtfPath + " format raw") { RedirectStandardOutput = true };
+            var start = new ProcessStartInfo("bpftool", "btf dump file " + file + " format raw") { RedirectStandardOutput = true };
             using var bpftool = Process.Start(start)!;
             var result = new Dictionary<string, (int, List<(string, int)>)>();
             List<(string, int)>? members = null;
@@ -95,6 +95,48 @@ namespace BpfDotnet.Compiler.Tests
             Assert.True(checkedMembers > 200, "members checked: " + checkedMembers);
             // Pointers to the types asked for are typed; task_struct's parent is one of them.
             Assert.Equal(assembly.GetType("Kernel.TaskStruct")!.MakePointerType(), assembly.GetType("Kernel.TaskStruct")!.GetField("RealParent")!.FieldType);
+        }
+
+        /// <summary>
+        /// The round trip: declarations generated from the kernel's BTF, compiled into a probe whose maps hold them, come
+        /// out of the object writer as BTF structs of the same size with every named member of the kernel's at the same offset.
+        /// </summary>
+        [Fact]
+        public void GeneratedDeclarations_WrittenBackAsBtf_HaveTheKernelsLayout()
+        {
+            string[] names = { "cred", "path", "sock_common", "file" };
+            string kernel = KernelTypes.GenerateCSharp(names, @namespace: "K").Replace("using BpfDotnet;", "");
+            var maps = string.Concat(names.Select((n, i) => $"    [BpfMap(MaxEntries = 1)] public static BpfArrayMap<K.{Pascal(n)}> M{i} = new(1);\n"));
+            var updates = string.Concat(names.Select((n, i) => $"        K.{Pascal(n)} v{i} = default; M{i}.Update(0, v{i});\n"));
+            var result = ProbeBuilder.Build(kernel + "\npublic static unsafe partial class P\n{\n" + maps
+                + "    [BpfProgram, Tracepoint(\"syscalls\", \"sys_enter_openat\")]\n    public static int Run(ref SysEnterArgs ctx)\n    {\n" + updates + "        return 0;\n    }\n}\n");
+            Assert.True(result.Object is not null, string.Join("\n", result.Diagnostics.Select(d => d.ToDiagnostic().ToString())));
+            string obj = Path.Combine(Path.GetTempPath(), "bpfdotnet-roundtrip-" + Environment.ProcessId + ".o");
+            File.WriteAllBytes(obj, result.Object!);
+            try
+            {
+                var kernelLayout = Bpftool(names);
+                var written = Bpftool(names.Select(Pascal), obj);
+                int checkedMembers = 0;
+                foreach (var name in names)
+                {
+                    var (size, members) = kernelLayout[name];
+                    Assert.True(written.TryGetValue(Pascal(name), out var ours), Pascal(name) + " is not in the object's BTF");
+                    Assert.Equal(size, ours.Size);
+                    var offsets = ours.Members.ToDictionary(m => m.Name, m => m.Offset);
+                    foreach (var (member, offset) in members)
+                    {
+                        if (!offsets.TryGetValue(Pascal(member), out int at)) continue; // a flexible array, or a name made unique
+                        Assert.True(offset == at, $"{name}.{member}: the kernel's offset {offset}, written back {at}");
+                        checkedMembers++;
+                    }
+                }
+                Assert.True(checkedMembers > 40, "members checked: " + checkedMembers);
+            }
+            finally
+            {
+                File.Delete(obj);
+            }
         }
 
         [Fact]
