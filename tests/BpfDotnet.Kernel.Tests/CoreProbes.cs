@@ -346,3 +346,37 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>The one member of the kernel's sk_buff a netfilter program reads here (CO-RE).</summary>
+    [BtfName("sk_buff")]
+    [StructLayout(LayoutKind.Explicit, Size = 4)]
+    public struct PacketBufferLength
+    {
+        [FieldOffset(0), BtfName("len")] public uint Len;
+    }
+
+    /// <summary>A netfilter program on this namespace's IPv4 output: counts packets, drops those of one length.</summary>
+    public static unsafe partial class NetfilterDrop
+    {
+        /// <summary>The IP packet length to drop.</summary>
+        public static readonly uint DropLength;
+
+        /// <summary>Slot 0: packets seen; 1: packets dropped.</summary>
+        [BpfMap(MaxEntries = 2)]
+        public static BpfArrayMap<long> Seen = new(2);
+
+        [BpfProgram, Section("netfilter")]
+        public static int OnPacket(ref NetfilterContext ctx)
+        {
+            ref long seen = ref Seen.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref seen)) Interlocked.Increment(ref seen);
+            PacketBufferLength* skb = (PacketBufferLength*)ctx.Skb;
+            if (skb->Len != DropLength) return (int)NetfilterVerdict.Accept;
+            ref long dropped = ref Seen.GetValueRefOrNullRef(1);
+            if (!Unsafe.IsNullRef(ref dropped)) Interlocked.Increment(ref dropped);
+            return (int)NetfilterVerdict.Drop;
+        }
+    }
+}

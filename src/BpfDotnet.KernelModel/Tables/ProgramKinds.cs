@@ -137,6 +137,7 @@ namespace BpfDotnet.KernelModel
             new("cgroup/getsockopt", ProgramType.CgroupSockopt, AttachType.CgroupGetsockopt, ProgramAttach.None, Packet: PacketAccess.ReadWrite),
             new("cgroup/setsockopt", ProgramType.CgroupSockopt, AttachType.CgroupSetsockopt, ProgramAttach.None, Packet: PacketAccess.ReadWrite),
             new("sockops", ProgramType.SockOps, AttachType.CgroupSockOps, ProgramAttach.None),
+            new("netfilter", ProgramType.Netfilter, AttachType.Netfilter, ProgramAttach.None),
             new("sk_skb/stream_parser", ProgramType.SkSkb, AttachType.SkSkbStreamParser, ProgramAttach.None, Packet: PacketAccess.ReadWrite),
             new("sk_skb/stream_verdict", ProgramType.SkSkb, AttachType.SkSkbStreamVerdict, ProgramAttach.None, Packet: PacketAccess.ReadWrite),
             new("sk_skb", ProgramType.SkSkb, 0, ProgramAttach.None, Packet: PacketAccess.ReadWrite),

@@ -8,6 +8,6 @@ namespace BpfDotnet.KernelModel
         CgroupInet4Connect = 10, CgroupInet6Connect = 11, CgroupUdp4Sendmsg = 14, CgroupUdp6Sendmsg = 15, FlowDissector = 17,
         CgroupSysctl = 18, CgroupUdp4Recvmsg = 19, CgroupUdp6Recvmsg = 20, CgroupGetsockopt = 21, CgroupSetsockopt = 22,
         TraceRawTp = 23, TraceFentry = 24, TraceFexit = 25, ModifyReturn = 26, LsmMac = 27, TraceIter = 28, SkLookup = 36,
-        Xdp = 37, PerfEvent = 41, TraceKprobeMulti = 42, TcxIngress = 46, TcxEgress = 47, TraceUprobeMulti = 48,
+        Xdp = 37, PerfEvent = 41, TraceKprobeMulti = 42, Netfilter = 45, TcxIngress = 46, TcxEgress = 47, TraceUprobeMulti = 48,
     }
 }

@@ -169,6 +169,21 @@ namespace BpfDotnet.KernelModel
         [FieldOffset(16)] public ulong BpfCookie;
     }
 
+    /// <summary>BPF_LINK_CREATE of a netfilter program: the hook (<c>pf</c>, <c>hooknum</c>), its priority and flags.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 32)]
+    internal struct LinkCreateNetfilterAttr
+    {
+        [FieldOffset(0)] public uint ProgFd;
+        [FieldOffset(4)] public uint TargetFd;
+        [FieldOffset(8)] public uint AttachType;
+        [FieldOffset(12)] public uint Flags;
+        [FieldOffset(16)] public uint ProtocolFamily;
+        [FieldOffset(20)] public uint Hook;
+        [FieldOffset(24)] public int Priority;
+        /// <summary><c>BPF_F_NETFILTER_IP_DEFRAG</c> (1).</summary>
+        [FieldOffset(28)] public uint NetfilterFlags;
+    }
+
     /// <summary>BPF_LINK_CREATE of an iterator: the <c>bpf_iter_link_info</c> at <see cref="IterInfo"/> (a map's descriptor, say).</summary>
     [StructLayout(LayoutKind.Explicit, Size = 28)]
     internal struct LinkCreateIterAttr

@@ -337,6 +337,19 @@ namespace BpfDotnet.Interop
             return (int)Native.Bpf(BpfCommand.LinkCreate, a, out errno);
         }
 
+        /// <summary>BPF_LINK_CREATE of a netfilter program to a hook of this network namespace.</summary>
+        internal static int LinkCreateNetfilter(int progFd, uint protocolFamily, uint hook, int priority, uint flags, out int errno)
+        {
+            Span<byte> a = stackalloc byte[AttrSize];
+            a.Clear();
+            var attr = new LinkCreateNetfilterAttr
+            {
+                ProgFd = (uint)progFd, AttachType = (uint)KernelModel.AttachType.Netfilter, ProtocolFamily = protocolFamily, Hook = hook, Priority = priority, NetfilterFlags = flags,
+            };
+            MemoryMarshal.Write(a, in attr);
+            return (int)Native.Bpf(BpfCommand.LinkCreate, a, out errno);
+        }
+
         /// <summary>BPF_LINK_CREATE of a program to the perf event <paramref name="perfFd"/>, with an attach cookie.</summary>
         internal static int LinkCreatePerfEvent(int progFd, int perfFd, ulong cookie, out int errno)
         {

@@ -28,6 +28,7 @@ namespace BpfDotnet.Interop
         internal const int ENOSPC = 28;
         internal const int ENOTSUPP = 524;
         internal const int EOPNOTSUPP = 95;
+        internal const int ERANGE = 34;
 
         internal const ulong PerfEventIocEnable = 0x2400;
         internal const ulong PerfEventIocDisable = 0x2401;

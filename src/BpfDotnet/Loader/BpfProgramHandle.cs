@@ -49,6 +49,7 @@ namespace BpfDotnet
             BpfProgramType.SocketFilter => "AttachToSocket(socket)",
             BpfProgramType.SkLookup or BpfProgramType.FlowDissector => "AttachNetworkNamespace(path)",
             BpfProgramType.SkMsg or BpfProgramType.SkSkb => "AttachToSockMap(map)",
+            BpfProgramType.Netfilter => "AttachNetfilter(protocol, hook)",
             BpfProgramType.CgroupSkb or BpfProgramType.CgroupSock or BpfProgramType.CgroupSockAddr or BpfProgramType.CgroupSockopt
                 or BpfProgramType.CgroupSysctl or BpfProgramType.CgroupDevice or BpfProgramType.SockOps => "AttachCgroup(path)",
             BpfProgramType.Tracing when WalksAMap => "AttachIterator(map)",
