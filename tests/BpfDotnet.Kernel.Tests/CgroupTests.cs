@@ -20,6 +20,73 @@ namespace BpfDotnet.EndToEnd.Tests
             return mount + path.TrimEnd('/');
         }
 
+        /// <summary>A cgroup sock_create program on this process's cgroup refuses raw sockets of protocol 253 (EPERM) and lets TCP ones be made.</summary>
+        [KernelFact]
+        public void ASockCreateProgram_RefusesTheSocketsItChooses()
+        {
+            Kernel.Require();
+            int linksBefore = BpfSystem.GetLinkIds().Count;
+            using (var probe = SocketCreation.Load())
+            {
+                using (probe.OnCreate.AttachCgroup(OwnCgroup()))
+                {
+                    using (new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)) { }
+                    const int AfInet = 2, SockRaw = 3, Experimental = 253, EPERM = 1;
+                    Assert.Equal(EPERM, Syscalls.MakeSocket(AfInet, SockRaw, Experimental));
+                    Assert.True(probe.Counts[0] >= 2, "sockets seen: " + probe.Counts[0]);
+                    Assert.Equal(1, probe.Counts[1]);
+                }
+                Assert.Equal(0, Syscalls.MakeSocket(2, 3, 253)); // detached: allowed again
+            }
+            Assert.Equal(linksBefore, BpfSystem.GetLinkIds().Count);
+        }
+
+        /// <summary>A cgroup device program on this process's cgroup refuses reading /dev/full (EPERM) and lets /dev/null be opened.</summary>
+        [KernelFact]
+        public void ADeviceProgram_RefusesTheDeviceAccessItChooses()
+        {
+            Kernel.Require();
+            int linksBefore = BpfSystem.GetLinkIds().Count;
+            using (var probe = DeviceGuard.Load())
+            {
+                using (probe.OnAccess.AttachCgroup(OwnCgroup()))
+                {
+                    using (File.OpenRead("/dev/null")) { }
+                    Assert.Throws<UnauthorizedAccessException>(() => File.OpenRead("/dev/full").Dispose());
+                    Assert.Equal(1, probe.Refused[0]);
+                }
+                using (File.OpenRead("/dev/full")) { } // detached: allowed again
+            }
+            Assert.Equal(linksBefore, BpfSystem.GetLinkIds().Count);
+        }
+
+        /// <summary>A sock_ops program on this process's cgroup sees a loopback TCP connection established on both ends.</summary>
+        [KernelFact]
+        public void ASockOpsProgram_SeesBothEndsOfAConnectionEstablished()
+        {
+            Kernel.Require();
+            const int ActiveEstablished = 4, PassiveEstablished = 5;
+            int linksBefore = BpfSystem.GetLinkIds().Count;
+            using (var probe = ConnectionLife.Load())
+            {
+                using (probe.OnSockOp.AttachCgroup(OwnCgroup()))
+                {
+                    using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                    listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                    listener.Listen(1);
+                    using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                    client.Connect(listener.LocalEndPoint!);
+                    using var accepted = listener.Accept();
+                    uint clientPort = (uint)((IPEndPoint)client.LocalEndPoint!).Port, serverPort = (uint)((IPEndPoint)listener.LocalEndPoint!).Port;
+                    Assert.True(probe.OpsByPort.TryGetValue(clientPort, out uint clientOps), "no op seen on the client's port");
+                    Assert.True((clientOps & (1u << ActiveEstablished)) != 0, "client ops: " + clientOps);
+                    Assert.True(probe.OpsByPort.TryGetValue(serverPort, out uint serverOps), "no op seen on the server's port");
+                    Assert.True((serverOps & (1u << PassiveEstablished)) != 0, "server ops: " + serverOps);
+                }
+            }
+            Assert.Equal(linksBefore, BpfSystem.GetLinkIds().Count);
+        }
+
         [KernelFact]
         public void ACgroupSkbProgram_CountsThePacketsItsCgroupSends_AndLetsThemGo()
         {

@@ -1647,3 +1647,60 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>A cgroup sock_create program refusing raw IPv4 sockets of protocol 253 (kept for experiments: nothing else here makes them), counting every creation.</summary>
+    public static partial class SocketCreation
+    {
+        /// <summary>[0]: sockets created in the cgroup; [1]: refused.</summary>
+        [BpfMap(MaxEntries = 2)]
+        public static BpfArrayMap<long> Counts = new(2);
+
+        [BpfProgram, Section("cgroup/sock_create")]
+        public static int OnCreate(ref SockContext ctx)
+        {
+            ref long created = ref Counts.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref created)) Interlocked.Increment(ref created);
+            if (ctx.Family != 2 || ctx.Type != 3 || ctx.Protocol != 253) return 1;
+            ref long refused = ref Counts.GetValueRefOrNullRef(1);
+            if (!Unsafe.IsNullRef(ref refused)) Interlocked.Increment(ref refused);
+            return 0;
+        }
+    }
+
+    /// <summary>A cgroup device program refusing reads of /dev/full (character 1:7) and allowing everything else.</summary>
+    public static partial class DeviceGuard
+    {
+        /// <summary>[0]: accesses refused.</summary>
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<long> Refused = new(1);
+
+        [BpfProgram, Section("cgroup/dev")]
+        public static int OnAccess(ref DeviceContext ctx)
+        {
+            if ((ctx.AccessType & 0xffff) != DeviceAccess.Character || ctx.Major != 1 || ctx.Minor != 7 || (ctx.AccessType & DeviceAccess.Read) == 0) return 1;
+            ref long refused = ref Refused.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref refused)) Interlocked.Increment(ref refused);
+            return 0;
+        }
+    }
+
+    /// <summary>A sock_ops program recording, by local port, the points of TCP connections' lives it sees (a bit per op).</summary>
+    public static partial class ConnectionLife
+    {
+        [BpfMap(MaxEntries = 1024)]
+        public static BpfHashMap<uint, uint> OpsByPort = new();
+
+        [BpfProgram, Section("sockops")]
+        public static int OnSockOp(ref SockOpsContext ctx)
+        {
+            uint port = ctx.LocalPort;
+            uint bit = ctx.Op < 32 ? 1u << (int)ctx.Op : 0;
+            ref uint ops = ref OpsByPort.GetValueRefOrNullRef(port);
+            if (Unsafe.IsNullRef(ref ops)) OpsByPort.Update(port, bit);
+            else ops |= bit;
+            return 1;
+        }
+    }
+}

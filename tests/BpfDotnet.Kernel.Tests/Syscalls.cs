@@ -8,6 +8,21 @@ namespace BpfDotnet.EndToEnd.Tests
         private const long SysGetpgid = 121;
 
         /// <summary>getpgid(2): the tests' probes watch it; its argument carries a value to the probe.</summary>
+        /// <summary>socket(2) then close(2): 0 when the socket was made, else the errno.</summary>
+        public static int MakeSocket(int domain, int type, int protocol)
+        {
+            int fd = socket(domain, type, protocol);
+            if (fd < 0) return Marshal.GetLastPInvokeError();
+            close(fd);
+            return 0;
+        }
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern int socket(int domain, int type, int protocol);
+
+        [DllImport("libc")]
+        private static extern int close(int fd);
+
         /// <summary>sched_setscheduler(2) of the calling thread (pid 0) with priority 0.</summary>
         public static int SetScheduler(int policy)
         {
