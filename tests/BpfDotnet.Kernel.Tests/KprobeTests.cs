@@ -20,6 +20,8 @@ namespace BpfDotnet.EndToEnd.Tests
             using var probe = KernelProbe.Load();
             Assert.Equal("kprobe/do_sys_openat2", probe.OnOpen.SectionName);
             Assert.Equal(BpfProgramType.Kprobe, probe.OnOpen.Type);
+            Assert.Equal("ksyscall/getpgid", probe.OnGetpgid.SectionName);
+            Assert.Equal(BpfProgramType.Kprobe, probe.OnGetpgid.Type);
             if (Directory.Exists("/sys/bus/event_source/devices/kprobe"))
             {
                 probe.AttachAll();
@@ -33,6 +35,10 @@ namespace BpfDotnet.EndToEnd.Tests
             Assert.Contains("This kernel has no kprobes", e.Message);
             Assert.Contains("do_sys_openat2", e.Message);
             Assert.Contains("tracepoint", e.Message);
+            // A ksyscall probe names the system call's own function for this architecture.
+            var wrapper = Assert.Throws<BpfException>(() => probe.OnGetpgid.Attach());
+            Assert.Contains("This kernel has no kprobes", wrapper.Message);
+            Assert.Contains(System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "'__arm64_sys_getpgid'" : "'__x64_sys_getpgid'", wrapper.Message);
             Assert.Equal(linksBefore, BpfSystem.GetLinkIds().Count);
         }
     }

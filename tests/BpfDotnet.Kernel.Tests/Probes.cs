@@ -1248,6 +1248,15 @@ namespace BpfDotnet.EndToEnd.Tests
             if (!Unsafe.IsNullRef(ref calls)) Interlocked.Increment(ref calls);
             return (int)(ctx.Arg(1) & 0);
         }
+
+        /// <summary>libbpf's ksyscall: a kprobe on getpgid's system call function (<c>__x64_sys_getpgid</c> on x86-64).</summary>
+        [BpfProgram, Section("ksyscall/getpgid")]
+        public static int OnGetpgid(ref PtRegs ctx)
+        {
+            ref ulong calls = ref Calls.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref calls)) Interlocked.Increment(ref calls);
+            return 0;
+        }
     }
 }
 

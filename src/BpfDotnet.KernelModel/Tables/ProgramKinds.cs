@@ -95,6 +95,8 @@ namespace BpfDotnet.KernelModel
             new("kretprobe.multi/", ProgramType.Kprobe, AttachType.TraceKprobeMulti, ProgramAttach.KprobeMulti),
             new("kprobe.multi", ProgramType.Kprobe, AttachType.TraceKprobeMulti, ProgramAttach.None),
             new("kretprobe.multi", ProgramType.Kprobe, AttachType.TraceKprobeMulti, ProgramAttach.None),
+            new("ksyscall/", ProgramType.Kprobe, 0, ProgramAttach.Kprobe),
+            new("kretsyscall/", ProgramType.Kprobe, 0, ProgramAttach.Kprobe),
             new("kprobe/", ProgramType.Kprobe, 0, ProgramAttach.Kprobe),
             new("kretprobe/", ProgramType.Kprobe, 0, ProgramAttach.Kprobe),
             new("kprobe", ProgramType.Kprobe, 0, ProgramAttach.None),

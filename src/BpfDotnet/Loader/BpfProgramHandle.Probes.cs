@@ -260,6 +260,13 @@ namespace BpfDotnet
                 target = target.Substring(0, plus);
             }
             if (target.Length == 0) throw new BpfException($"Program '{Name}' is in section '{SectionName}', which names no kernel function; attach it with AttachKprobe(function).");
+            if (SectionName.StartsWith("ksyscall/", StringComparison.Ordinal) || SectionName.StartsWith("kretsyscall/", StringComparison.Ordinal))
+            {
+                // libbpf's ksyscall: a probe on the system call's wrapper for this architecture (its pt_regs argument holds the caller's registers).
+                if (KernelModel.SyscallNumbers.Of(System.Runtime.InteropServices.RuntimeInformation.OSArchitecture) is not { } numbers)
+                    throw new BpfException($"Program '{Name}' is in section '{SectionName}', but this loader does not know the system call functions of {System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}; attach it with AttachKprobe(function).");
+                return AttachKprobe(numbers.WrapperPrefix + target, offset, SectionName.StartsWith("kretsyscall", StringComparison.Ordinal));
+            }
             return AttachKprobe(target, offset, SectionName.StartsWith("kretprobe", StringComparison.Ordinal));
         }
 
