@@ -1713,3 +1713,26 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>An sk_msg program on the sockets of a sockhash: sends messages starting with 'E' to the socket at key 7.</summary>
+    public static partial class HashedMessageFilter
+    {
+        [BpfMap(MaxEntries = 4)]
+        public static BpfSockHash Sockets = new();
+
+        /// <summary>Slot 0: messages redirected.</summary>
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<long> Redirected = new(1);
+
+        [BpfProgram, Section("sk_msg")]
+        public static int OnSend(ref SkMsgContext ctx)
+        {
+            if (!ctx.TryReadPacket(0, out byte first) || first != (byte)'E') return (int)SkAction.Pass;
+            ref long redirected = ref Redirected.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref redirected)) Interlocked.Increment(ref redirected);
+            return (int)Sockets.RedirectMessage(ref ctx, 7);
+        }
+    }
+}

@@ -52,6 +52,38 @@ namespace BpfDotnet.EndToEnd.Tests
             Assert.Equal(linksBefore, BpfSystem.GetLinkIds().Count());
         }
 
+        /// <summary>The same on a sockhash: sockets put in under keys of the program's choosing, a message redirected by key.</summary>
+        [KernelFact]
+        public void AnSkMsgProgramOnASockhash_RedirectsByKey()
+        {
+            Kernel.Require();
+            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            listener.Listen(1);
+            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            client.Connect(listener.LocalEndPoint!);
+            using var server = listener.Accept();
+            server.ReceiveTimeout = client.ReceiveTimeout = 5000;
+            int linksBefore = BpfSystem.GetLinkIds().Count;
+            using (var filter = HashedMessageFilter.Load())
+            {
+                Assert.Equal(BpfMapType.Sockhash, filter.Sockets.Handle.Type);
+                using (filter.OnSend.AttachToSockMap(filter.Sockets))
+                {
+                    filter.Sockets[3] = (uint)client.Handle;
+                    filter.Sockets[7] = (uint)server.Handle;
+                    var buffer = new byte[64];
+                    Assert.Equal(5, client.Send(Encoding.ASCII.GetBytes("hello")));
+                    Assert.Equal("hello", Encoding.ASCII.GetString(buffer, 0, server.Receive(buffer)));
+                    // Out of the server's socket (key 7): back to the client.
+                    Assert.Equal(4, client.Send(Encoding.ASCII.GetBytes("Echo")));
+                    Assert.Equal("Echo", Encoding.ASCII.GetString(buffer, 0, client.Receive(buffer)));
+                    Assert.Equal(1, filter.Redirected[0]);
+                }
+            }
+            Assert.Equal(linksBefore, BpfSystem.GetLinkIds().Count);
+        }
+
         [Fact]
         public void AnSkMsgProgram_RunsAsDotNetOnAMessage()
         {

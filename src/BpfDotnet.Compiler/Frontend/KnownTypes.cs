@@ -19,6 +19,7 @@ namespace BpfDotnet.Compiler.Frontend
         public const string Usdt = "BpfDotnet.Usdt";
         public const string Core = "BpfDotnet.Core";
         public const string BpfSockMap = "BpfDotnet.BpfSockMap";
+        public const string BpfSockHash = "BpfDotnet.BpfSockHash";
         public const string FlowDissectorContext = "BpfDotnet.FlowDissectorContext";
         public const string SkMsgContext = "BpfDotnet.SkMsgContext";
         public const string SkLookupContext = "BpfDotnet.SkLookupContext";

@@ -112,6 +112,12 @@ namespace BpfDotnet.Compiler.Frontend
                     return RedirectToSocket(invocation, messageSockets, ProgramType.SkMsg, HelperId.MsgRedirectMap, "a message");
                 case KnownTypes.BpfSockMap when method.Name == "RedirectPacket" && MapTargetOf(invocation.Instance, invocation) is MapTarget packetSockets:
                     return RedirectToSocket(invocation, packetSockets, ProgramType.SkSkb, HelperId.SkRedirectMap, "a packet");
+                case KnownTypes.BpfSockHash when method.Name == "Assign" && MapTargetOf(invocation.Instance, invocation) is MapTarget hashedSockets:
+                    return AssignSocket(invocation, hashedSockets);
+                case KnownTypes.BpfSockHash when method.Name == "RedirectMessage" && MapTargetOf(invocation.Instance, invocation) is MapTarget hashedMessageSockets:
+                    return RedirectToSocket(invocation, hashedMessageSockets, ProgramType.SkMsg, HelperId.MsgRedirectHash, "a message", keyByAddress: true);
+                case KnownTypes.BpfSockHash when method.Name == "RedirectPacket" && MapTargetOf(invocation.Instance, invocation) is MapTarget hashedPacketSockets:
+                    return RedirectToSocket(invocation, hashedPacketSockets, ProgramType.SkSkb, HelperId.SkRedirectHash, "a packet", keyByAddress: true);
                 case KnownTypes.BpfRingBuffer:
                     return InvokeRingBuffer(invocation);
                 case KnownTypes.BpfPerfEventArray:

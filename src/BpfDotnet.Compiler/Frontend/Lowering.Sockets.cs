@@ -20,7 +20,8 @@ namespace BpfDotnet.Compiler.Frontend
         /// <c>Sockets.RedirectPacket(ref ctx, key, flags)</c> in an sk_skb program (<c>bpf_sk_redirect_map</c>): the context,
         /// the map, the key and the flags by value; the helper's result is the program's verdict.
         /// </summary>
-        private Operand RedirectToSocket(IInvocationOperation invocation, MapTarget sockets, ProgramType kind, HelperId helper, string what)
+        /// <param name="keyByAddress">A sockhash's helper: the key goes by address (a 4-byte stack slot), not by value.</param>
+        private Operand RedirectToSocket(IInvocationOperation invocation, MapTarget sockets, ProgramType kind, HelperId helper, string what, bool keyByAddress = false)
         {
             var args = invocation.Arguments;
             string name = invocation.TargetMethod.Name;
@@ -36,6 +37,12 @@ namespace BpfDotnet.Compiler.Frontend
             }
             int context = PointerOf(AddressOf(args[0].Value));
             int key = Materialize(Rvalue(args[1].Value));
+            if (keyByAddress)
+            {
+                var keySlot = NewSlot(IntType.UInt, "socket key");
+                _b.Store(Address.OfSlot(keySlot.Id), 4, key);
+                key = _b.FrameAddr(keySlot.Id);
+            }
             int flags = Materialize(args.Length > 2 ? Rvalue(args[2].Value) : Operand.Const(0));
             return Operand.InReg(CallHelper(helper, invocation, new List<int> { context, LoadMap(sockets), key, flags }));
         }

@@ -148,6 +148,9 @@ namespace BpfDotnet.KernelModel
             // verdict to that many bytes, or holds back until that many are sent.
             new(HelperId.MsgRedirectMap, "bpf_msg_redirect_map", false, null, false, null, false, new[] { ProgramType.SkMsg }),
             new(HelperId.SkRedirectMap, "bpf_sk_redirect_map", false, null, false, null, false, new[] { ProgramType.SkSkb }),
+            // (msg or skb, map, void *key, flags): the sockhash's key by address.
+            new(HelperId.MsgRedirectHash, "bpf_msg_redirect_hash", false, null, false, null, false, new[] { ProgramType.SkMsg }),
+            new(HelperId.SkRedirectHash, "bpf_sk_redirect_hash", false, null, false, null, false, new[] { ProgramType.SkSkb }),
             new(HelperId.MsgApplyBytes, "bpf_msg_apply_bytes", false, "MsgApplyBytes", false, ContextThen(1), false, new[] { ProgramType.SkMsg }),
             new(HelperId.MsgCorkBytes, "bpf_msg_cork_bytes", false, "MsgCorkBytes", false, ContextThen(1), false, new[] { ProgramType.SkMsg }),
             new(HelperId.MapPopElem, "bpf_map_pop_elem", false),

@@ -150,8 +150,15 @@ namespace BpfDotnet.KernelModel
         /// </summary>
         public static readonly MapKind SockMap = new("BpfDotnet.BpfSockMap", MapType.Sockmap, MapFlags.ReadOnly | MapFlags.WriteOnly, 1u << 24, KeyIsIndex: true, Redirect: true);
 
+        /// <summary>
+        /// A map of sockets by any 4-byte key (<c>BPF_MAP_TYPE_SOCKHASH</c>): as the sockmap, each entry a socket's descriptor
+        /// set from user space; sk_msg and sk_skb programs send data to one of them by key (<c>bpf_msg_redirect_hash</c>,
+        /// <c>bpf_sk_redirect_hash</c>). It takes the sockmap's flags (<c>SOCK_CREATE_FLAG_MASK</c>).
+        /// </summary>
+        public static readonly MapKind SockHash = new("BpfDotnet.BpfSockHash", MapType.Sockhash, MapFlags.ReadOnly | MapFlags.WriteOnly, 1u << 24, KeyIsIndex: false, Redirect: true);
+
         public static readonly MapKind[] All = { Hash, Array, PerCpuHash, PerCpuArray, LruHash, LruPerCpuHash, RingBuffer, PerfEventArray, StackTrace, Queue, Stack, BloomFilter, LpmTrie, ArrayOfMaps, HashOfMaps,
-            DevMap, DevMapHash, CpuMap, XskMap, SockMap };
+            DevMap, DevMapHash, CpuMap, XskMap, SockMap, SockHash };
 
         /// <summary>The kind the C# type with this metadata name declares, or null.</summary>
         public static MapKind? ByClrType(string metadataName)

@@ -32,6 +32,8 @@ namespace BpfDotnet.KernelModel
         SkRedirectMap = 52,
         XdpAdjustMeta = 54,
         MsgRedirectMap = 60,
+        MsgRedirectHash = 71,
+        SkRedirectHash = 72,
         MsgApplyBytes = 61,
         MsgCorkBytes = 62,
         XdpAdjustTail = 65,

@@ -19,7 +19,7 @@ namespace BpfDotnet
             if (Type is not (BpfProgramType.SkMsg or BpfProgramType.SkSkb) || _kind.ExpectedAttach == 0)
                 throw new BpfException($"Program '{Name}' is in section '{SectionName}'; a sockmap runs sk_msg and sk_skb/stream_parser or sk_skb/stream_verdict programs.");
             if (sockets.Type is not (BpfMapType.Sockmap or BpfMapType.Sockhash))
-                throw new BpfException($"Map '{sockets.Name}' is a {sockets.Type} map; sk_msg and sk_skb programs attach to sockmaps (BpfSockMap).");
+                throw new BpfException($"Map '{sockets.Name}' is a {sockets.Type} map; sk_msg and sk_skb programs attach to maps of sockets (BpfSockMap, BpfSockHash).");
             int lfd, errno;
             using (BpfFileDescriptor.Lease map = sockets.Fd.Acquire())
             {

@@ -120,6 +120,40 @@ namespace BpfDotnet
     }
 
     /// <summary>
+    /// A map of sockets by any 4-byte key (<c>BPF_MAP_TYPE_SOCKHASH</c>): user space puts sockets in it (their descriptors,
+    /// through the loaded map's handle: <c>map[key] = (uint)socket.Handle</c>), and sk_msg and sk_skb programs send data to
+    /// them by key (<see cref="RedirectMessage"/>, <see cref="RedirectPacket"/>), an sk_lookup program hands one a
+    /// connection (<see cref="Assign"/>); sk_msg and sk_skb programs attach to it as to a sockmap. Outside the kernel the
+    /// entries are a managed set, filled with <see cref="Set"/>.
+    /// </summary>
+    public sealed class BpfSockHash : IBpfMapStandIn
+    {
+        private readonly HashSet<uint> _entries = new HashSet<uint>();
+        private uint _maxEntries = 1;
+
+        /// <summary><c>bpf_sk_assign</c> of the socket at <paramref name="key"/>, as <see cref="BpfSockMap.Assign"/> does.</summary>
+        public long Assign(ref SkLookupContext context, uint key, SkAssignFlags flags = SkAssignFlags.None) => _entries.Contains(key) ? 0 : -2;
+
+        /// <summary><c>bpf_msg_redirect_hash</c>: as <see cref="BpfSockMap.RedirectMessage"/>, to the socket at <paramref name="key"/>.</summary>
+        public SkAction RedirectMessage(ref SkMsgContext context, uint key, SockRedirectFlags flags = SockRedirectFlags.None) => _entries.Contains(key) ? SkAction.Pass : SkAction.Drop;
+
+        /// <summary><c>bpf_sk_redirect_hash</c>: as <see cref="BpfSockMap.RedirectPacket"/>, to the socket at <paramref name="key"/>.</summary>
+        public SkAction RedirectPacket(ref SkBuff context, uint key, SockRedirectFlags flags = SockRedirectFlags.None) => _entries.Contains(key) ? SkAction.Pass : SkAction.Drop;
+
+        /// <summary>Outside the kernel: marks <paramref name="key"/> as holding a socket (user space sets the kernel's through the loaded map's handle).</summary>
+        public void Set(uint key)
+        {
+            if (!_entries.Contains(key) && _entries.Count >= _maxEntries) throw new InvalidOperationException($"the map has {_maxEntries} entries");
+            _entries.Add(key);
+        }
+
+        /// <summary>Outside the kernel: removes the socket at <paramref name="key"/>.</summary>
+        public bool Delete(uint key) => _entries.Remove(key);
+
+        void IBpfMapStandIn.SetMaxEntries(uint maxEntries) => _maxEntries = Math.Max(1, maxEntries);
+    }
+
+    /// <summary>
     /// A map of sockets by index (<c>BPF_MAP_TYPE_SOCKMAP</c>): user space puts sockets in it (their descriptors, through the
     /// loaded map's handle: <c>map[0] = (uint)socket.Handle</c>), and an sk_lookup program hands connections to them with
     /// <see cref="Assign"/>. A listening TCP socket or an unconnected UDP one can take them. Outside the kernel the entries
