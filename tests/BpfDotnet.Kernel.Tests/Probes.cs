@@ -1736,3 +1736,33 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 }
+
+namespace BpfDotnet.EndToEnd.Tests
+{
+    /// <summary>Lightweight-tunnel programs (lwt_in, lwt_out, lwt_xmit): each counts the bytes it sees and lets the packet go (BPF_OK).</summary>
+    public static partial class TunnelPrograms
+    {
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<long> Bytes = new(1);
+
+        [BpfProgram, Section("lwt_in")]
+        public static int OnIn(ref SkBuff ctx) => Count(ctx.Len);
+
+        [BpfProgram, Section("lwt_out")]
+        public static int OnOut(ref SkBuff ctx) => Count(ctx.Len);
+
+        [BpfProgram, Section("lwt_xmit")]
+        public static int OnXmit(ref SkBuff ctx)
+        {
+            ctx.Mark = 7;
+            return Count(ctx.Len);
+        }
+
+        private static int Count(uint length)
+        {
+            ref long bytes = ref Bytes.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref bytes)) Interlocked.Add(ref bytes, length);
+            return 0;
+        }
+    }
+}
