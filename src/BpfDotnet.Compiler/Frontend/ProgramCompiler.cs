@@ -376,7 +376,7 @@ namespace BpfDotnet.Compiler.Frontend
             if (!method.IsStatic) problem = "it is not static";
             else if (method.IsGenericMethod) problem = "it is generic";
             else if (method.Parameters.Length > MaxTracedArguments) problem = "it takes more than " + MaxTracedArguments + " arguments (a traced function passes at most that many)";
-            else if (method.ReturnsVoid || method.ReturnType.SpecialType is not (SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64))
+            else if (method.ReturnsVoid || ReturnTypeOf(method.ReturnType) is null)
                 problem = "it does not return int, uint, long or ulong";
             foreach (var p in method.Parameters)
             {
@@ -391,15 +391,18 @@ namespace BpfDotnet.Compiler.Frontend
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidProgramSignature, location, method.Name, problem));
                 return null;
             }
-            BpfType returnType = method.ReturnType.SpecialType switch
-            {
-                SpecialType.System_UInt32 => IntType.UInt,
-                SpecialType.System_Int64 => IntType.Long,
-                SpecialType.System_UInt64 => IntType.ULong,
-                _ => IntType.Int,
-            };
-            return new FunctionSignature(returnType, new[] { new FunctionParameter("ctx", new PointerType(IntType.ULong)) }.ToEquatableArray());
+            return new FunctionSignature(ReturnTypeOf(method.ReturnType)!, new[] { new FunctionParameter("ctx", new PointerType(IntType.ULong)) }.ToEquatableArray());
         }
+
+        /// <summary>The integer a program returns in R0 for a C# return type of int, uint, long or ulong; null for another.</summary>
+        private static IntType? ReturnTypeOf(ITypeSymbol type) => type.SpecialType switch
+        {
+            SpecialType.System_Int32 => IntType.Int,
+            SpecialType.System_UInt32 => IntType.UInt,
+            SpecialType.System_Int64 => IntType.Long,
+            SpecialType.System_UInt64 => IntType.ULong,
+            _ => null,
+        };
 
         private static FunctionSignature? CheckSignature(IMethodSymbol method, Location? location, List<DiagnosticInfo> diagnostics, out IParameterSymbol? contextParameter)
         {
@@ -414,14 +417,8 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 // An enum return (XdpAction, say) is its underlying integer.
                 var returned = method.ReturnType is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying } ? underlying : method.ReturnType;
-                switch (returned.SpecialType)
-                {
-                    case SpecialType.System_Int32: returnType = IntType.Int; break;
-                    case SpecialType.System_UInt32: returnType = IntType.UInt; break;
-                    case SpecialType.System_Int64: returnType = IntType.Long; break;
-                    case SpecialType.System_UInt64: returnType = IntType.ULong; break;
-                    default: problem = "it returns " + method.ReturnType.ToDisplayString(); break;
-                }
+                returnType = ReturnTypeOf(returned);
+                if (returnType is null) problem = "it returns " + method.ReturnType.ToDisplayString();
             }
             var parameters = new List<FunctionParameter>();
             if (problem is null)

@@ -87,10 +87,6 @@ namespace BpfDotnet.Compiler.Model
         /// <summary>For the type and enum queries: the kernel type asked about (its BTF name and kind); null for member accesses.</summary>
         public CoreType? Type { get; init; }
 
-        /// <summary>True for a query about a member (offset, size, existence, signedness), which walks <see cref="Steps"/>.</summary>
-        public bool IsField => Kind is CoreQuery.FieldByteOffset or CoreQuery.FieldByteSize or CoreQuery.FieldExists or CoreQuery.FieldSigned
-            or CoreQuery.FieldLShiftU64 or CoreQuery.FieldRShiftU64;
-
         /// <summary>The struct the access starts from (its BTF name), or the type a type query names.</summary>
         public string Struct => Steps.Count > 0 ? Steps[0].Struct : Type?.Name ?? "";
 

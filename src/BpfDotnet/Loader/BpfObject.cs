@@ -651,11 +651,8 @@ namespace BpfDotnet
                     memberType = step.Type;
                     current = _btf.SkipModifiers(step.Type);
                 }
-                // libbpf's flavors: task_struct___old names the kernel's task_struct.
-                string structName = local.Name, memberName = string.Join(".", names);
-                int flavor = structName.IndexOf("___", StringComparison.Ordinal);
-                if (flavor > 0) structName = structName.Substring(0, flavor);
-                var found = KernelTypes.Member(structName, names, out string missing);
+                string memberName = string.Join(".", names);
+                var found = KernelTypes.Member(KernelBtf.WithoutFlavor(local.Name), names, out string missing);
                 if (kind == CoreRelocationKind.FieldExists)
                 {
                     SetImm(code, at, found is null ? 0 : 1);

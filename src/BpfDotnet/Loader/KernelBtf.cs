@@ -153,8 +153,7 @@ namespace BpfDotnet
         /// </summary>
         public uint? FindLike(BtfType local, string name)
         {
-            int flavor = name.IndexOf("___", StringComparison.Ordinal);
-            if (flavor > 0) name = name.Substring(0, flavor);
+            name = WithoutFlavor(name);
             return local.Kind switch
             {
                 BtfKind.Enum or BtfKind.Enum64 => Find(BtfKind.Enum, name) ?? Find(BtfKind.Enum64, name),
@@ -205,9 +204,14 @@ namespace BpfDotnet
             var theirs = btf.SkipModifiers(kernelPointer.SizeOrType);
             if (mine.Kind != theirs.Kind) return false;
             if (mine.Kind is not (BtfKind.Struct or BtfKind.Union)) return true;
-            string name = mine.Name;
+            return WithoutFlavor(mine.Name) == theirs.Name;
+        }
+
+        /// <summary>libbpf's flavors: a local type's name without its <c>___suffix</c> (<c>task_struct___old</c> names the kernel's <c>task_struct</c>).</summary>
+        public static string WithoutFlavor(string name)
+        {
             int flavor = name.IndexOf("___", StringComparison.Ordinal);
-            return (flavor > 0 ? name.Substring(0, flavor) : name) == theirs.Name;
+            return flavor > 0 ? name.Substring(0, flavor) : name;
         }
 
         private static (int Offset, uint Type, long Bits, int BitSize)? FindMember(BtfReader btf, BtfType type, string name, long baseBits, int depth)
