@@ -16,13 +16,8 @@ namespace BpfDotnet.EndToEnd.Tests
         public void AnSkMsgProgram_CountsPassesRefusesAndRedirectsTheMessagesOfItsSockets()
         {
             Kernel.Require();
-            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            listener.Listen(1);
-            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            client.Connect(listener.LocalEndPoint!);
-            using var server = listener.Accept();
-            server.ReceiveTimeout = client.ReceiveTimeout = 5000;
+            using var connection = new LoopbackConnection();
+            Socket client = connection.Client, server = connection.Server;
             var linksBefore = BpfSystem.GetLinkIds().Count();
             using (var filter = MessageFilter.Load())
             {
@@ -57,13 +52,8 @@ namespace BpfDotnet.EndToEnd.Tests
         public void AnSkMsgProgramOnASockhash_RedirectsByKey()
         {
             Kernel.Require();
-            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            listener.Listen(1);
-            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            client.Connect(listener.LocalEndPoint!);
-            using var server = listener.Accept();
-            server.ReceiveTimeout = client.ReceiveTimeout = 5000;
+            using var connection = new LoopbackConnection();
+            Socket client = connection.Client, server = connection.Server;
             int linksBefore = BpfSystem.GetLinkIds().Count;
             using (var filter = HashedMessageFilter.Load())
             {

@@ -16,13 +16,8 @@ namespace BpfDotnet.EndToEnd.Tests
         public void AStreamParserAndVerdict_CountPassDropAndRedirectWhatTheirSocketReceives()
         {
             Kernel.Require();
-            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            listener.Listen(1);
-            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            client.Connect(listener.LocalEndPoint!);
-            using var server = listener.Accept();
-            server.ReceiveTimeout = client.ReceiveTimeout = 5000;
+            using var connection = new LoopbackConnection();
+            Socket client = connection.Client, server = connection.Server;
             int linksBefore = BpfSystem.GetLinkIds().Count;
             using (var verdict = StreamVerdict.Load())
             {
