@@ -41,12 +41,66 @@ namespace BpfDotnet.Compiler.Facts
 
         /// <summary>The exit tests of the loop (branches that leave it from a block run in every iteration), for its source position.</summary>
         public List<IrInstruction> ExitTests { get; } = new List<IrInstruction>();
+
+        /// <summary>The values each counted counter holds at the top of the header, over every iteration (see <see cref="CounterRange"/>).</summary>
+        public List<CounterRange> CounterRanges { get; } = new List<CounterRange>();
+
+        /// <summary>The values a counted counter holds on each way out of its exit test: staying in the loop, and leaving it.</summary>
+        public List<(BasicBlock From, BasicBlock To, CounterRange Range)> TestRanges { get; } = new List<(BasicBlock, BasicBlock, CounterRange)>();
+    }
+
+    /// <summary>What running the loop counters proved, for <see cref="ValueFacts"/>: the counters' values where headers begin and along exit tests' edges.</summary>
+    internal sealed class CounterFacts
+    {
+        public Dictionary<BasicBlock, List<CounterRange>> Headers { get; } = new Dictionary<BasicBlock, List<CounterRange>>();
+        public Dictionary<(BasicBlock From, BasicBlock To), List<CounterRange>> Edges { get; } = new Dictionary<(BasicBlock, BasicBlock), List<CounterRange>>();
+
+        public bool SameAs(CounterFacts other) => Same(Headers, other.Headers) && Same(Edges, other.Edges);
+
+        private static bool Same<TKey>(Dictionary<TKey, List<CounterRange>> a, Dictionary<TKey, List<CounterRange>> b) where TKey : notnull
+        {
+            if (a.Count != b.Count) return false;
+            foreach (var pair in a)
+            {
+                if (!b.TryGetValue(pair.Key, out var other) || other.Count != pair.Value.Count) return false;
+                for (int i = 0; i < other.Count; i++)
+                {
+                    if (!other[i].Equals(pair.Value[i])) return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The least and greatest value a loop's counter register holds each time the loop's header begins, found by running the
+    /// counter. <see cref="Exact"/> when the counter's first value and everything its step and test read are constants: the
+    /// verifier then follows the same values one iteration at a time and sees the range too; otherwise the range is proven
+    /// over every value they may take, and the verifier must be shown it before relying on it.
+    /// </summary>
+    internal readonly struct CounterRange
+    {
+        public CounterRange(int register, long low, long high, bool exact)
+        {
+            Register = register;
+            Low = low;
+            High = high;
+            Exact = exact;
+        }
+
+        public int Register { get; }
+        public long Low { get; }
+        public long High { get; }
+        public bool Exact { get; }
+
+        public bool Equals(CounterRange other) => Register == other.Register && Low == other.Low && High == other.High && Exact == other.Exact;
     }
 
     /// <summary>
     /// The loops of a function's IR, nested, each with its trip count where the facts prove one. A loop is counted when one
     /// of its exit tests, run once per iteration, compares a value computed from one counter (and constants) with a
-    /// constant, and the counter enters the loop with a value the facts know and is changed once per iteration by
+    /// constant (or a value computed from registers the loop leaves alone), and the counter enters the loop with a value the
+    /// facts know (a constant, or a small range, every value of which is run) and is changed once per iteration by
     /// operations the verifier follows exactly (add, subtract, multiply, shifts, bitwise operations, extensions, in 32 or 64
     /// bits). The counter is then run, as the verifier runs it, until the test ends the loop: any step that provably
     /// terminates within the bound is counted, whichever way it is written (<c>i++</c>, <c>i -= 3</c>, <c>i *= 2</c>,
@@ -56,6 +110,18 @@ namespace BpfDotnet.Compiler.Facts
     {
         /// <summary>The most iterations run when counting a loop.</summary>
         public const long MaxCountedTrips = 1 << 16;
+
+        /// <summary>The most combinations of first value and loop-invariant values run for one test.</summary>
+        private const long MaxCombinations = 1024;
+
+        /// <summary>The most steps run for one test over all its combinations.</summary>
+        private const long MaxRunSteps = 1 << 18;
+
+        /// <summary>
+        /// Rounds of counting: the counter ranges of outer loops narrow the facts an inner loop's counter enters with (its
+        /// first value or limit taken from an outer counter), which may count it or narrow its range in the next round.
+        /// </summary>
+        private const int MaxRounds = 3;
 
         private readonly Dictionary<BasicBlock, BasicBlock?> _idom;
         private readonly Dictionary<BasicBlock, int> _position;
@@ -83,8 +149,40 @@ namespace BpfDotnet.Compiler.Facts
         /// <summary>The innermost loop holding <paramref name="block"/>, or null.</summary>
         public Loop? InnermostOf(BasicBlock block) => _innermost.TryGetValue(block, out var loop) ? loop : null;
 
+        /// <summary>The counter ranges of every counted loop: what <see cref="ValueFacts.Solve(IrFunction, CounterFacts)"/> narrows registers to.</summary>
+        public CounterFacts Counters()
+        {
+            var counters = new CounterFacts();
+            foreach (var loop in All)
+            {
+                if (loop.CounterRanges.Count > 0) counters.Headers[loop.Header] = loop.CounterRanges;
+                foreach (var (from, to, range) in loop.TestRanges)
+                {
+                    if (!counters.Edges.TryGetValue((from, to), out var list)) counters.Edges[(from, to)] = list = new List<CounterRange>();
+                    list.Add(range);
+                }
+            }
+            return counters;
+        }
+
         /// <summary>Finds the loops of <paramref name="function"/> and counts their iterations.</summary>
         public static LoopForest Find(IrFunction function)
+        {
+            var forest = FindOnce(function, null);
+            var counters = forest.Counters();
+            for (int round = 1; round < MaxRounds && forest.All.Count > 1; round++)
+            {
+                var next = FindOnce(function, counters);
+                var nextCounters = next.Counters();
+                bool same = nextCounters.SameAs(counters) && next.All.Zip(forest.All, (a, b) => a.Trips == b.Trips).All(e => e);
+                forest = next;
+                counters = nextCounters;
+                if (same) break;
+            }
+            return forest;
+        }
+
+        private static LoopForest FindOnce(IrFunction function, CounterFacts? counters)
         {
             var order = Liveness.ReversePostorder(function);
             var position = new Dictionary<BasicBlock, int>();
@@ -127,7 +225,7 @@ namespace BpfDotnet.Compiler.Facts
                 loop.Parent?.Children.Add(loop);
             }
             var forest = new LoopForest(loops, idom, position);
-            if (loops.Count > 0) forest.Count(function, predecessors);
+            if (loops.Count > 0) forest.Count(function, predecessors, counters);
             return forest;
         }
 
@@ -184,9 +282,9 @@ namespace BpfDotnet.Compiler.Facts
         /// <summary>True when <paramref name="a"/> dominates <paramref name="b"/> (every path from the entry to b passes a).</summary>
         public bool Dominates(BasicBlock a, BasicBlock b) => Dominates(_idom, a, b);
 
-        private void Count(IrFunction function, Dictionary<BasicBlock, List<BasicBlock>> predecessors)
+        private void Count(IrFunction function, Dictionary<BasicBlock, List<BasicBlock>> predecessors, CounterFacts? counters)
         {
-            var facts = ValueFacts.Solve(function);
+            var facts = ValueFacts.Solve(function, counters);
             var atEnd = new Dictionary<BasicBlock, FactState>();
             facts.Walk((block, index, ins, state) =>
             {
@@ -229,6 +327,7 @@ namespace BpfDotnet.Compiler.Facts
                 }
             }
             long? best = null;
+            var counted = new List<(CounterRun Run, bool StayWhenTrue)>();
             foreach (var block in loop.Blocks.OrderBy(b => _position[b]))
             {
                 if (block.Terminator is not { Op: IrOp.Branch } test || !RunsEveryIteration(loop, block)) continue;
@@ -239,11 +338,21 @@ namespace BpfDotnet.Compiler.Facts
                 if (run is null) continue;
                 long? trips = run.Trips(stayWhenTrue: targetInside);
                 if (trips is null) continue;
-                loop.DecidedTests.Add(test);
+                // The verifier knows the outcome only when it follows one value at a time.
+                if (run.Exact) loop.DecidedTests.Add(test);
+                counted.Add((run, targetInside));
                 if (best is null || trips < best) best = trips;
             }
             loop.Trips = best;
             if (best is null) return;
+            foreach (var (run, stayWhenTrue) in counted)
+            {
+                var (header, stay, leave) = run.Ranges(stayWhenTrue, best.Value);
+                if (header is { } range && !loop.CounterRanges.Any(r => r.Equals(range))) loop.CounterRanges.Add(range);
+                var test = run.Test;
+                if (stay is { } staying) loop.TestRanges.Add((run.TestBlock, stayWhenTrue ? test.Target! : test.Else!, staying));
+                if (leave is { } leaving) loop.TestRanges.Add((run.TestBlock, stayWhenTrue ? test.Else! : test.Target!, leaving));
+            }
             // Other tests in the loop that read only the counter and constants are decided too.
             foreach (var block in loop.Blocks)
             {
@@ -266,16 +375,29 @@ namespace BpfDotnet.Compiler.Facts
             private IrInstruction _test = null!;
             private BasicBlock _testBlock = null!;
             private int _counter = -1;
-            private long _start;
             private bool _steppedBeforeTest;
             private BasicBlock _stepBlock = null!;
             private int _stepIndex;
+            /// <summary>The registers the loop leaves alone (and the counter, for its first value), with the values they may enter with.</summary>
+            private readonly Dictionary<int, (long Low, long High)> _entering = new Dictionary<int, (long, long)>();
+            /// <summary>The values of one combination being run.</summary>
             private readonly Dictionary<int, long> _invariants = new Dictionary<int, long>();
+
+            /// <summary>True when the counter's first value and every invariant are constants: one run, which the verifier follows too.</summary>
+            public bool Exact { get; private set; }
 
             public static CounterRun? For(LoopForest forest, Loop loop, BasicBlock block, IrInstruction test,
                 Dictionary<int, List<(BasicBlock Block, int Index)>> writes, System.Func<int, Fact?> entering)
             {
                 var run = new CounterRun { _test = test, _testBlock = block };
+                bool Enters(int register)
+                {
+                    // Not written in the loop: a value the facts bound where it enters.
+                    if (entering(register) is not { IsScalar: true } fact || !fact.IsBounded || fact.Low == long.MinValue || fact.High == long.MaxValue
+                        || unchecked((ulong)(fact.High - fact.Low)) >= MaxCombinations) return false;
+                    run._entering[register] = (fact.Low, fact.High);
+                    return true;
+                }
                 // The registers the test's values come from at the top of its block.
                 var leaves = new HashSet<int>();
                 int index = block.Instructions.Count - 1;
@@ -284,9 +406,7 @@ namespace BpfDotnet.Compiler.Facts
                 {
                     if (!writes.ContainsKey(leaf))
                     {
-                        // Not written in the loop: a constant the facts know where it enters.
-                        if (entering(leaf) is not { IsScalar: true } fact || fact.Low != fact.High) return null;
-                        run._invariants[leaf] = fact.Low;
+                        if (!Enters(leaf)) return null;
                         continue;
                     }
                     if (run._counter >= 0) return null;
@@ -301,16 +421,44 @@ namespace BpfDotnet.Compiler.Facts
                 if (!Leaves(run._stepBlock, run._stepIndex, run._counter, stepLeaves, 0, including: true)) return null;
                 foreach (int leaf in stepLeaves)
                 {
-                    if (leaf == run._counter || run._invariants.ContainsKey(leaf)) continue;
-                    if (writes.ContainsKey(leaf) || entering(leaf) is not { IsScalar: true } fact || fact.Low != fact.High) return null;
-                    run._invariants[leaf] = fact.Low;
+                    if (leaf == run._counter || run._entering.ContainsKey(leaf)) continue;
+                    if (writes.ContainsKey(leaf) || !Enters(leaf)) return null;
                 }
-                if (entering(run._counter) is not { IsScalar: true } first || first.Low != first.High) return null;
-                run._start = first.Low;
+                if (!Enters(run._counter)) return null;
+                long combinations = 1;
+                foreach (var range in run._entering.Values)
+                {
+                    combinations *= range.High - range.Low + 1;
+                    if (combinations > MaxCombinations) return null;
+                }
+                run.Exact = combinations == 1;
                 if (run._stepBlock == block) run._steppedBeforeTest = false; // the test's own block computes through the step
                 else if (forest.Dominates(run._stepBlock, block)) run._steppedBeforeTest = true;
                 else if (!forest.Dominates(block, run._stepBlock)) return null;
                 return run;
+            }
+
+            /// <summary>Every combination of the values the registers may enter with, set in <see cref="_invariants"/> in turn.</summary>
+            private IEnumerable<long> Combinations()
+            {
+                var registers = _entering.Keys.ToList();
+                foreach (int register in registers) _invariants[register] = _entering[register].Low;
+                while (true)
+                {
+                    yield return _invariants[_counter];
+                    int i = 0;
+                    for (; i < registers.Count; i++)
+                    {
+                        int register = registers[i];
+                        if (_invariants[register] < _entering[register].High)
+                        {
+                            _invariants[register]++;
+                            break;
+                        }
+                        _invariants[register] = _entering[register].Low;
+                    }
+                    if (i == registers.Count) yield break;
+                }
             }
 
             /// <summary>The registers <paramref name="register"/> is computed from at the top of <paramref name="block"/>, before instruction <paramref name="before"/>.</summary>
@@ -378,22 +526,79 @@ namespace BpfDotnet.Compiler.Facts
                 return b is long bv ? Holds(_test.Cond, _test.Is32, a, bv) : null;
             }
 
-            /// <summary>Iterations until the test leaves the loop (counting the one that leaves), or null when it does not within the bound.</summary>
+            /// <summary>
+            /// Iterations until the test leaves the loop (counting the one that leaves), the most over every combination of
+            /// entering values, or null when some combination does not leave within the bound.
+            /// </summary>
             public long? Trips(bool stayWhenTrue)
             {
-                long counter = _start;
-                for (long trips = 1; trips <= MaxCountedTrips; trips++)
+                long most = 0, budget = MaxRunSteps;
+                foreach (long start in Combinations())
                 {
-                    if (Outcome(counter) is not bool outcome) return null;
-                    if (outcome != stayWhenTrue) return trips;
-                    if (Step(counter) is not long next) return null;
-                    counter = next;
+                    long counter = start;
+                    long? found = null;
+                    for (long trips = 1; trips <= MaxCountedTrips && budget-- > 0; trips++)
+                    {
+                        if (Outcome(counter) is not bool outcome) return null;
+                        if (outcome != stayWhenTrue)
+                        {
+                            found = trips;
+                            break;
+                        }
+                        if (Step(counter) is not long next) return null;
+                        counter = next;
+                    }
+                    if (found is not long t) return null;
+                    most = System.Math.Max(most, t);
                 }
-                return null;
+                return most;
             }
 
-            /// <summary>True when the test's outcome can be computed from the counter (its first value, at least).</summary>
-            public bool Decides() => Outcome(_start) is not null;
+            public IrInstruction Test => _test;
+
+            public BasicBlock TestBlock => _testBlock;
+
+            /// <summary>
+            /// Over the first <paramref name="trips"/> iterations (the loop runs no more, whichever test ends it) and every
+            /// combination: the least and greatest value the counter holds at the top of the header, and in its register at
+            /// the test on the way that stays in the loop and on the way that leaves it (null for a way never taken).
+            /// </summary>
+            public (CounterRange? Header, CounterRange? Stay, CounterRange? Leave) Ranges(bool stayWhenTrue, long trips)
+            {
+                var header = (Low: long.MaxValue, High: long.MinValue);
+                var stay = header;
+                var leave = header;
+                static (long, long) Add((long Low, long High) range, long value) => (System.Math.Min(range.Low, value), System.Math.Max(range.High, value));
+                // At the test, the register holds the stepped value once the step has run in this iteration.
+                bool steppedAtTest = _steppedBeforeTest || _stepBlock == _testBlock;
+                foreach (long start in Combinations())
+                {
+                    long counter = start;
+                    for (long k = 0; k < trips; k++)
+                    {
+                        header = Add(header, counter);
+                        if (Outcome(counter) is not bool outcome || Step(counter) is not long next) return (null, null, null);
+                        long atTest = steppedAtTest ? next : counter;
+                        if (outcome != stayWhenTrue)
+                        {
+                            leave = Add(leave, atTest);
+                            break;
+                        }
+                        stay = Add(stay, atTest);
+                        counter = next;
+                    }
+                }
+                CounterRange? Of((long Low, long High) range) => range.Low <= range.High ? new CounterRange(_counter, range.Low, range.High, Exact) : null;
+                return (Of(header), Of(stay), Of(leave));
+            }
+
+            /// <summary>True when the test's outcome is known from the counter in every iteration (its one first value, at least).</summary>
+            public bool Decides()
+            {
+                if (!Exact) return false;
+                foreach (long start in Combinations()) return Outcome(start) is not null;
+                return false;
+            }
         }
 
         private static long Extend(long value, int size, bool signed) => size switch

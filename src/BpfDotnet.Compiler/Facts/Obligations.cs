@@ -28,7 +28,8 @@ namespace BpfDotnet.Compiler.Facts
             var known = new Dictionary<IrInstruction, Fact>();
             var second = new Dictionary<IrInstruction, Fact>();
             var leaks = new SortedDictionary<int, IrInstruction>();
-            ValueFacts.Solve(function).Walk((_, _, ins, state) =>
+            // Loop counters hold only the values they run through (which widening alone would not keep).
+            ValueFacts.Solve(function, LoopForest.Find(function).Counters()).Walk((_, _, ins, state) =>
             {
                 if (ins.Op == IrOp.Return)
                 {

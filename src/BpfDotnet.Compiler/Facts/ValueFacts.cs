@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using BpfDotnet.Compiler.Backend;
 using BpfDotnet.Compiler.Ir;
 using BpfDotnet.Compiler.Model;
@@ -32,19 +33,43 @@ namespace BpfDotnet.Compiler.Facts
         private readonly IrFunction _function;
         private readonly List<BasicBlock> _order;
         private readonly Dictionary<BasicBlock, FactState> _entry = new Dictionary<BasicBlock, FactState>();
+        private readonly CounterFacts? _counters;
 
-        private ValueFacts(IrFunction function)
+        private ValueFacts(IrFunction function, CounterFacts? counters)
         {
             _function = function;
             _order = Liveness.ReversePostorder(function);
+            _counters = counters;
         }
 
         /// <summary>Computes the facts at the entry of every reachable block.</summary>
-        public static ValueFacts Solve(IrFunction function)
+        public static ValueFacts Solve(IrFunction function) => Solve(function, null);
+
+        /// <summary>
+        /// Computes the facts at the entry of every reachable block, each loop counter in <paramref name="counters"/> held to
+        /// the values it was run through where its loop's header begins and on each way out of its exit test (what
+        /// intervals alone would lose: a counter stepped by 4 from 0 is at most 12 while it stays below 16).
+        /// </summary>
+        public static ValueFacts Solve(IrFunction function, CounterFacts? counters)
         {
-            var facts = new ValueFacts(function);
+            var facts = new ValueFacts(function, counters);
             facts.Run();
             return facts;
+        }
+
+        /// <summary>The facts on the edge from <paramref name="source"/> to <paramref name="target"/>: loop counters hold only the values they were run through there.</summary>
+        private FactState Entering(BasicBlock source, BasicBlock target, FactState outgoing)
+        {
+            if (_counters is null) return outgoing;
+            bool header = _counters.Headers.TryGetValue(target, out var atHeader), edge = _counters.Edges.TryGetValue((source, target), out var onEdge);
+            if (!header && !edge) return outgoing;
+            var state = outgoing.Clone();
+            foreach (var range in (atHeader ?? new List<CounterRange>()).Concat(onEdge ?? new List<CounterRange>()))
+            {
+                var fact = state[range.Register];
+                if (fact.IsScalar) state.Narrow(range.Register, Intersect(fact, Fact.Range(range.Low, range.High, hidden: !range.Exact)));
+            }
+            return state;
         }
 
         /// <summary>The state before each instruction of each reachable block, in block order.</summary>
@@ -122,9 +147,10 @@ namespace BpfDotnet.Compiler.Facts
                 {
                     if (ins.IsTerminator)
                     {
-                        foreach (var (successor, outgoing) in Edges(ins, state))
+                        foreach (var (successor, leaving) in Edges(ins, state))
                         {
                             if (!position.TryGetValue(successor, out int target)) continue;
+                            var outgoing = Entering(block, successor, leaving);
                             if (!_entry.TryGetValue(successor, out var existing))
                             {
                                 _entry[successor] = outgoing.Clone();
@@ -167,9 +193,10 @@ namespace BpfDotnet.Compiler.Facts
                         Apply(state, ins);
                         continue;
                     }
-                    foreach (var (successor, outgoing) in Edges(ins, state))
+                    foreach (var (successor, leaving) in Edges(ins, state))
                     {
                         if (successor == _order[0] || !_entry.ContainsKey(successor)) continue;
+                        var outgoing = Entering(block, successor, leaving);
                         if (next.TryGetValue(successor, out var joined)) joined.JoinWith(outgoing, null);
                         else next[successor] = outgoing.Clone();
                     }
@@ -442,6 +469,15 @@ namespace BpfDotnet.Compiler.Facts
                             return null;
                         case AluOp.Or:
                         case AluOp.Xor:
+                            // With 0 (a sign mask of a non-negative value), the value itself; with -1 under xor, its
+                            // complement. The verifier's bit-level view keeps only a covering power of two, so it must be shown.
+                            if (b.Low == 0 && b.High == 0) return Exact(a, ref hidden);
+                            if (a.Low == 0 && a.High == 0) return Exact(b, ref hidden);
+                            if (op == AluOp.Xor && b.Low == -1 && b.High == -1)
+                            {
+                                hidden |= a.Low != a.High;
+                                return (-a.High - 1, -a.Low - 1);
+                            }
                             if (a.Low < 0 || b.Low < 0) return null;
                             hidden = true;
                             return (op == AluOp.Or ? Math.Max(a.Low, b.Low) : 0, AllOnesCovering(Math.Max(a.High, b.High)));
@@ -483,6 +519,13 @@ namespace BpfDotnet.Compiler.Facts
             {
                 return null;
             }
+        }
+
+        /// <summary>The interval of <paramref name="f"/> itself, hidden from the verifier unless it is one value.</summary>
+        private static (long Low, long High) Exact(Fact f, ref bool hidden)
+        {
+            hidden |= f.Low != f.High;
+            return (f.Low, f.High);
         }
 
         private static long AllOnesCovering(long value)

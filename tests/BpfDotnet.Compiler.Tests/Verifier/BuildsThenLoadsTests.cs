@@ -454,6 +454,26 @@ SEC(""raw_tp/too_large"") int too_large(void *ctx)
         Last.Update(0, w[n & 7] + six[3]);
         return 0;", members: "    [System.Runtime.CompilerServices.InlineArray(6)] public struct Six { private long _element; }\n"));
 
+        /// <summary>
+        /// Indexes of spans, inline arrays and fixed buffers by loop counters the facts keep in range, whatever the step
+        /// (shifted, multiplied, subtracted by more than one, in a while loop, or with the test in the body).
+        /// </summary>
+        [KernelTheory]
+        [InlineData("for (int i = 15; i > 0; i >>= 1) acc += w[i];")]
+        [InlineData("for (int i = 1; i < 16; i *= 2) acc += w[i];")]
+        [InlineData("for (int i = 15; i >= 0; i -= 3) acc += w[i];")]
+        [InlineData("for (uint i = 1u << 30; i != 0; i >>= 2) acc += w[(int)(i & 15)];")]
+        [InlineData("int i = 0; while (i < 16) { acc += w[i]; i += 5; }")]
+        [InlineData("int i = 0; while (true) { if (i >= 16) break; acc += w[i]; i++; }")]
+        [InlineData("int i = 20; do { i -= 2; acc += w[i - 4]; } while (i > 4);")]
+        [InlineData("for (int i = 1; i < 16; i <<= 1) { six[i % 6] = i; acc += six[i >> 2]; }")]
+        [InlineData("for (int i = 15; i > 0; i >>= 1) acc += buf.Bytes[i];")]
+        [InlineData("for (int i = 0; i < 16; i += 4) for (int j = i; j < i + 4; j++) acc += buf.Bytes[j];")]
+        public void IndexesByLoopCountersWithAnyStep_Load(string loop) => AssertLoads(Probe(
+            "long acc = ctx.Arg0;\n        System.Span<long> w = stackalloc long[16];\n        w[(int)(ctx.Arg1 & 15)] = 3;\n        Six six = default;\n        Buf buf = default;\n        buf.Bytes[(int)(ctx.Arg2 & 15)] = 5;\n        "
+            + loop + "\n        Last.Update(0, acc + six[0]);\n        return 0;",
+            members: Buffers + "    [System.Runtime.CompilerServices.InlineArray(6)] public struct Six { private long _element; }\n"));
+
         [Fact]
         public void SpanIndexNotProven_IsRefusedWithTheTestToAdd()
         {
