@@ -474,6 +474,21 @@ SEC(""raw_tp/too_large"") int too_large(void *ctx)
             + loop + "\n        Last.Update(0, acc + six[0]);\n        return 0;",
             members: Buffers + "    [System.Runtime.CompilerServices.InlineArray(6)] public struct Six { private long _element; }\n"));
 
+        /// <summary>Indexes a loop counter's values take out of range (one step past, or at the far end of a nested loop) are still refused, on the access.</summary>
+        [Theory]
+        [InlineData("for (int i = 0; i < 16; i += 4) acc += w[i + 4]; // BPF0008")]
+        [InlineData("int i = 20; do { i -= 2; acc += w[i - 5]; /* BPF0008 */ } while (i > 4);")]
+        [InlineData("for (int i = 0; i < 16; i += 4) for (int j = i; j <= i + 4; j++) acc += buf.Bytes[j]; // BPF0008")]
+        [InlineData("for (int i = 15; i > 0; i >>= 1) acc += six[i]; // BPF0008")]
+        public void IndexesLoopCountersTakeOutOfRange_AreRefused(string loop)
+        {
+            string source = Probe(
+                "long acc = ctx.Arg0;\n        System.Span<long> w = stackalloc long[16];\n        Six six = default;\n        Buf buf = default;\n        "
+                + loop + "\n        Last.Update(0, acc + six[0]);\n        return 0;",
+                members: Buffers + "    [System.Runtime.CompilerServices.InlineArray(6)] public struct Six { private long _element; }\n");
+            AssertRefused(source, "BPF0008", marker: "BPF0008");
+        }
+
         [Fact]
         public void SpanIndexNotProven_IsRefusedWithTheTestToAdd()
         {
