@@ -28,6 +28,23 @@ namespace BpfDotnet.EndToEnd.Tests
         }
 
         [KernelFact]
+        public void AWritableRawTracepointProgram_AttachesToATracepoint_AndCountsRealCalls()
+        {
+            Kernel.Require();
+            int linksBefore = BpfSystem.GetLinkIds().Count;
+            using (var probe = WritableRawTracepoint.Load(new() { TargetPid = (uint)Environment.ProcessId, Syscall = GetpgidNumber }))
+            {
+                Assert.Equal(BpfProgramType.RawTracepointWritable, probe.OnSysEnter.Type);
+                var link = Assert.Single(probe.AttachAll());
+                Assert.Contains("sys_enter", link.Description);
+                Assert.Equal(linksBefore + 1, BpfSystem.GetLinkIds().Count);
+                for (int i = 0; i < 3; i++) Syscalls.Getpgid(0);
+                Assert.True(probe.Calls[0] >= 3, "calls counted: " + probe.Calls[0]);
+            }
+            Assert.Equal(linksBefore, BpfSystem.GetLinkIds().Count);
+        }
+
+        [KernelFact]
         public void AnFentryProgram_LoadsOrIsRefusedAsTheKernelDecides_WithTheReason()
         {
             Kernel.Require();

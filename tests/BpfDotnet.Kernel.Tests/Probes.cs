@@ -1368,6 +1368,32 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 
+    /// <summary>
+    /// A writable raw tracepoint program (raw_tp.w) on every system call's entry: the calls of one number by one process. Its
+    /// first argument is the tracepoint's writable buffer; it reads only the second, the call's number, so it attaches to a
+    /// tracepoint whose buffer is empty.
+    /// </summary>
+    public static partial class WritableRawTracepoint
+    {
+        /// <summary>The process to watch.</summary>
+        public static readonly uint TargetPid;
+
+        /// <summary>The system call to count.</summary>
+        public static readonly long Syscall;
+
+        [BpfMap(MaxEntries = 1)]
+        public static BpfArrayMap<ulong> Calls = new(1);
+
+        [BpfProgram, Section("raw_tp.w/sys_enter")]
+        public static int OnSysEnter(ref RawTracepointArgs ctx)
+        {
+            if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid || (long)ctx.Arg1 != Syscall) return 0;
+            ref ulong calls = ref Calls.GetValueRefOrNullRef(0);
+            if (!Unsafe.IsNullRef(ref calls)) Interlocked.Increment(ref calls);
+            return 0;
+        }
+    }
+
     /// <summary>An fentry program, which this suite's kernel refuses to load.</summary>
     public static partial class FunctionEntry
     {
