@@ -5,8 +5,8 @@ using BpfDotnet.Interop;
 namespace BpfDotnet
 {
     /// <summary>
-    /// An attachment of a program to a hook (a BPF link). Disposing it detaches the program. A tracepoint link
-    /// also owns the perf event it was created on.
+    /// An attachment of a program to a hook (a BPF link). Disposing it detaches the program. The link of a tracepoint,
+    /// kprobe, uprobe or perf event program holds the perf event it was made on, which goes with it.
     /// </summary>
     public sealed class BpfLink : IDisposable
     {

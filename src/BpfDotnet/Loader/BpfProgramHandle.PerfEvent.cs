@@ -62,8 +62,9 @@ namespace BpfDotnet
                     if (pfd < 0)
                         throw BpfErrors.FromErrno(errno, $"to open the {what} on CPU {cpu} (perf_event_open)",
                             errno == Native.ENOENT ? "The kernel or the machine has no such event (virtual machines often have no hardware counters)." : null);
-                    owned.Add(new BpfFileDescriptor(pfd));
-                    int lfd = CreateLink(pfd, AttachType.PerfEvent, 0, out errno);
+                    // The link holds the event: its own descriptor is closed at once, so that detaching is one close.
+                    int lfd;
+                    using (new BpfFileDescriptor(pfd)) lfd = CreateLink(pfd, AttachType.PerfEvent, 0, out errno);
                     if (lfd < 0) throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to the {what} on CPU {cpu} (BPF_LINK_CREATE)");
                     var link = new BpfFileDescriptor(lfd);
                     if (first is null) first = link;

@@ -344,22 +344,15 @@ namespace BpfDotnet
                         Native.EPERM or Native.EACCES => "Run as root or grant CAP_PERFMON and CAP_BPF.",
                         _ => null,
                     });
-            var perf = new BpfFileDescriptor(pfd);
-            try
+            // The link holds the event: its own descriptor is closed once the link is made, so that detaching is one close.
+            int lfd;
+            using (new BpfFileDescriptor(pfd))
+            using (BpfFileDescriptor.Lease prog = Fd.Acquire())
             {
-                int lfd;
-                using (BpfFileDescriptor.Lease prog = Fd.Acquire())
-                {
-                    lfd = BpfSyscalls.LinkCreatePerfEvent(prog.Fd, pfd, cookie, out errno);
-                }
-                if (lfd < 0) throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to {what} (BPF_LINK_CREATE)");
-                return new BpfLink(new BpfFileDescriptor(lfd), what + " -> " + Name, new List<BpfFileDescriptor> { perf });
+                lfd = BpfSyscalls.LinkCreatePerfEvent(prog.Fd, pfd, cookie, out errno);
             }
-            catch
-            {
-                perf.Dispose();
-                throw;
-            }
+            if (lfd < 0) throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to {what} (BPF_LINK_CREATE)");
+            return new BpfLink(new BpfFileDescriptor(lfd), what + " -> " + Name, new List<BpfFileDescriptor>());
         }
 
         /// <summary>

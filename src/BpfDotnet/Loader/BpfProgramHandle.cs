@@ -236,22 +236,15 @@ namespace BpfDotnet
             if (pfd < 0)
                 throw BpfErrors.FromErrno(errno, $"to open a perf event for tracepoint {category}/{name} (perf_event_open)",
                     errno is Native.EPERM or Native.EACCES ? "Run as root or grant CAP_PERFMON; check kernel.perf_event_paranoid." : null);
-            var perf = new BpfFileDescriptor(pfd);
-            try
-            {
-                int lfd = CreateLink(pfd, AttachType.PerfEvent, 0, out errno);
-                if (lfd < 0)
-                    throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to tracepoint {category}/{name} (BPF_LINK_CREATE)",
-                        errno == Native.EACCES ? ReadsPastRecord(category, name) : null);
-                // The event was opened enabled: the program runs from here on.
-                var linkFd = new BpfFileDescriptor(lfd);
-                return new BpfLink(linkFd, $"tracepoint {category}/{name} -> {Name}", new List<BpfFileDescriptor> { perf });
-            }
-            catch
-            {
-                perf.Dispose();
-                throw;
-            }
+            // The link holds the event: its own descriptor is closed once the link is made (as libbpf does), so that
+            // detaching is one close, one wait for the kernel's readers, rather than two.
+            int lfd;
+            using (new BpfFileDescriptor(pfd)) lfd = CreateLink(pfd, AttachType.PerfEvent, 0, out errno);
+            if (lfd < 0)
+                throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to tracepoint {category}/{name} (BPF_LINK_CREATE)",
+                    errno == Native.EACCES ? ReadsPastRecord(category, name) : null);
+            // The event was opened enabled: the program runs from here on.
+            return new BpfLink(new BpfFileDescriptor(lfd), $"tracepoint {category}/{name} -> {Name}", new List<BpfFileDescriptor>());
         }
 
         /// <summary>
