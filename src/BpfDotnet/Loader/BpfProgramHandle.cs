@@ -44,7 +44,7 @@ namespace BpfDotnet
         internal string? ManualAttach => CanAutoAttach ? null : Type switch
         {
             BpfProgramType.Xdp => "AttachXdp(interface)",
-            BpfProgramType.SchedCls => "AttachTcx(interface, direction)",
+            BpfProgramType.SchedCls => "AttachTc(interface, direction) or AttachTcx(interface, direction)",
             BpfProgramType.PerfEvent => "AttachPerfEvent(event, frequency or period)",
             BpfProgramType.SocketFilter => "AttachToSocket(socket)",
             BpfProgramType.SkLookup or BpfProgramType.FlowDissector => "AttachNetworkNamespace(path)",
