@@ -147,13 +147,13 @@ namespace BpfDotnet.Interop
                                 throw new BpfException($"The kernel's error answer to {request.Type} on rtnetlink is {payload.Length} bytes.");
                             int error = MemoryMarshal.Read<int>(payload);
                             if (error == 0) return 0;
-                            kernelMessage = ExtendedAckMessage(payload, flags);
+                            kernelMessage = ExtendedAckMessage(payload, flags, holdsRequest: true);
                             return -error;
                         }
                         case NetlinkMessageType.Done:
                         {
                             int error = payload.Length >= Netlink.ErrorCodeSize ? MemoryMarshal.Read<int>(payload) : 0;
-                            if (error < 0) kernelMessage = ExtendedAckMessage(payload, flags);
+                            if (error < 0) kernelMessage = ExtendedAckMessage(payload, flags, holdsRequest: false);
                             return error < 0 ? -error : 0;
                         }
                         case NetlinkMessageType.Overrun:
@@ -167,20 +167,19 @@ namespace BpfDotnet.Interop
         }
 
         /// <summary>
-        /// The <c>NLMSGERR_ATTR_MSG</c> of an error (or done) message's payload: after the error code come the request's
-        /// header (and, unless capped, the rest of the request), then the attributes.
+        /// The <c>NLMSGERR_ATTR_MSG</c> of an error or done message's payload: after the error code come, in an error
+        /// message (<paramref name="holdsRequest"/>), the request's header and, unless capped, the rest of the request;
+        /// then the attributes.
         /// </summary>
-        private static string? ExtendedAckMessage(ReadOnlySpan<byte> payload, NetlinkFlags flags)
+        private static string? ExtendedAckMessage(ReadOnlySpan<byte> payload, NetlinkFlags flags, bool holdsRequest)
         {
             if ((flags & NetlinkFlags.AcknowledgementAttributes) == 0) return null;
             int offset = Netlink.ErrorCodeSize;
-            if (payload.Length >= offset + Netlink.HeaderSize)
+            if (holdsRequest)
             {
-                // NLMSG_DONE carries the error code only; NLMSG_ERROR the request's header after it.
+                if (payload.Length < offset + Netlink.HeaderSize) return null;
                 NetlinkHeader request = MemoryMarshal.Read<NetlinkHeader>(payload.Slice(offset));
-                bool hasRequestHeader = request.Length >= Netlink.HeaderSize;
-                if (hasRequestHeader)
-                    offset += (flags & NetlinkFlags.Capped) != 0 ? Netlink.HeaderSize : Netlink.Align((int)request.Length);
+                offset += (flags & NetlinkFlags.Capped) != 0 ? Netlink.HeaderSize : Netlink.Align((int)Math.Min(request.Length, (uint)payload.Length));
             }
             if (offset > payload.Length) return null;
             if (!NetlinkAttributes.TryFind(payload.Slice(offset), (ushort)NetlinkErrorAttribute.Message, out ReadOnlySpan<byte> text)) return null;
