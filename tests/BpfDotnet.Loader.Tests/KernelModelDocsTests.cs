@@ -39,7 +39,7 @@ namespace BpfDotnet.Loader.Tests
             text.Append("program type and expected attach type of the first row that matches. A prefix ending in `/` matches names that ");
             text.Append("continue after it; any other prefix matches itself, or itself followed by `/` or `.`.\n\n");
             text.Append("`AttachAll()` attaches the kinds whose attach column names a way; a program of another kind is named in the ");
-            text.Append("exception it throws, with the call that attaches it (`AttachXdp`, `AttachTcx`, `AttachCgroup`, `AttachToSocket`, `AttachToSockMap`, `AttachNetworkNamespace`, `AttachPerfEvent`, `AttachNetfilter`, `AttachIterator(map)` for map iterators). Tracing kinds (`tp_btf/`, `fentry/`, `fexit/`, `fmod_ret/`, `iter/`, `lsm/`) are loaded with ");
+            text.Append("exception it throws, with the call that attaches it (`AttachXdp`, `AttachTcx` or `AttachTc`, `AttachCgroup`, `AttachToSocket`, `AttachToSockMap`, `AttachNetworkNamespace`, `AttachPerfEvent`, `AttachNetfilter`, `AttachToRoute`, `AttachIterator(map)` for map iterators). Tracing kinds (`tp_btf/`, `fentry/`, `fexit/`, `fmod_ret/`, `iter/`, `lsm/`) are loaded with ");
             text.Append("the BTF id of their target in the running kernel's BTF; kinds marked \"not yet\" the loader cannot load. ");
             text.Append("A program may read its context from the first context offset on (a ");
             text.Append("tracepoint's record starts with common fields the kernel keeps from it). The packet column says what ");

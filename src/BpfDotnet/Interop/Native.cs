@@ -29,6 +29,8 @@ namespace BpfDotnet.Interop
         internal const int ENOTSUPP = 524;
         internal const int EOPNOTSUPP = 95;
         internal const int ERANGE = 34;
+        internal const int EAGAIN = 11;
+        internal const int ENETUNREACH = 101;
 
         internal const ulong PerfEventIocEnable = 0x2400;
         internal const ulong PerfEventIocDisable = 0x2401;
@@ -89,6 +91,93 @@ namespace BpfDotnet.Interop
             int r = setsockopt(socket, level, name, &value, sizeof(int));
             errno = r < 0 ? Marshal.GetLastPInvokeError() : 0;
             return r;
+        }
+
+        /// <summary>setsockopt with a value of any size; -1 with the errno on failure.</summary>
+        internal static int SetSocketOption(int socket, int level, int name, ReadOnlySpan<byte> value, out int errno)
+        {
+            int r;
+            fixed (byte* p = value) r = setsockopt(socket, level, name, p, (uint)value.Length);
+            errno = r < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return r;
+        }
+
+        [DllImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
+        private static extern int getsockopt(int socket, int level, int name, void* value, uint* length);
+
+        /// <summary>getsockopt of a 64-bit value (<c>SO_NETNS_COOKIE</c>); -1 with the errno on failure.</summary>
+        internal static int GetSocketOption(int socket, int level, int name, out ulong value, out int errno)
+        {
+            ulong v = 0;
+            uint length = sizeof(ulong);
+            int r = getsockopt(socket, level, name, &v, &length);
+            errno = r < 0 ? Marshal.GetLastPInvokeError() : 0;
+            value = v;
+            return r;
+        }
+
+        internal const int SockRaw = 3, SockCloexec = 0x80000;
+        internal const int SolSocket = 1, SoReceiveTimeout = 20, SoNetnsCookie = 71;
+        internal const int MsgTruncate = 0x20;
+
+        [DllImport("libc", EntryPoint = "socket", SetLastError = true)]
+        private static extern int socket(int domain, int type, int protocol);
+
+        /// <summary>socket(2); the descriptor, or -1 with the errno.</summary>
+        internal static int Socket(int domain, int type, int protocol, out int errno)
+        {
+            int fd = socket(domain, type, protocol);
+            errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return fd;
+        }
+
+        [DllImport("libc", EntryPoint = "bind", SetLastError = true)]
+        private static extern int bind(int socket, void* address, uint length);
+
+        /// <summary>bind(2) to the address in <paramref name="address"/>; -1 with the errno on failure.</summary>
+        internal static int Bind(int socket, ReadOnlySpan<byte> address, out int errno)
+        {
+            int r;
+            fixed (byte* p = address) r = bind(socket, p, (uint)address.Length);
+            errno = r < 0 ? Marshal.GetLastPInvokeError() : 0;
+            return r;
+        }
+
+        [DllImport("libc", EntryPoint = "send", SetLastError = true)]
+        private static extern nint send(int socket, void* buffer, nuint length, int flags);
+
+        /// <summary>send(2) of the whole buffer (EINTR retried); the bytes sent, or -1 with the errno.</summary>
+        internal static int Send(int socket, ReadOnlySpan<byte> buffer, out int errno)
+        {
+            fixed (byte* p = buffer)
+            {
+                while (true)
+                {
+                    nint r = send(socket, p, (nuint)buffer.Length, 0);
+                    errno = r < 0 ? Marshal.GetLastPInvokeError() : 0;
+                    if (r >= 0 || errno != EINTR) return (int)r;
+                }
+            }
+        }
+
+        [DllImport("libc", EntryPoint = "recv", SetLastError = true)]
+        private static extern nint recv(int socket, void* buffer, nuint length, int flags);
+
+        /// <summary>
+        /// recv(2) of one datagram into <paramref name="buffer"/> (EINTR retried), with <c>MSG_TRUNC</c>: the datagram's
+        /// real length, which is larger than the buffer when it did not fit; or -1 with the errno.
+        /// </summary>
+        internal static int ReceiveDatagram(int socket, Span<byte> buffer, out int errno)
+        {
+            fixed (byte* p = buffer)
+            {
+                while (true)
+                {
+                    nint r = recv(socket, p, (nuint)buffer.Length, MsgTruncate);
+                    errno = r < 0 ? Marshal.GetLastPInvokeError() : 0;
+                    if (r >= 0 || errno != EINTR) return (int)r;
+                }
+            }
         }
 
         [DllImport("libc", EntryPoint = "open", SetLastError = true)]
@@ -209,6 +298,7 @@ namespace BpfDotnet.Interop
             4 => "EINTR",
             7 => "E2BIG",
             9 => "EBADF",
+            11 => "EAGAIN",
             12 => "ENOMEM",
             13 => "EACCES",
             14 => "EFAULT",
@@ -220,6 +310,7 @@ namespace BpfDotnet.Interop
             28 => "ENOSPC",
             38 => "ENOSYS",
             95 => "EOPNOTSUPP",
+            101 => "ENETUNREACH",
             524 => "ENOTSUPP",
             _ => "errno " + errno,
         };

@@ -89,6 +89,19 @@ namespace BpfDotnet
             return new BpfException(msg, errno);
         }
 
+        /// <summary>
+        /// An rtnetlink request the kernel refused: the errno, the kernel's own words for it (its extended-ack message)
+        /// when it gave them, and <paramref name="hint"/> or the errno's usual advice.
+        /// </summary>
+        internal static BpfException FromNetlink(int errno, string operation, string? kernelMessage, string? hint = null)
+        {
+            string msg = $"Failed {operation}: {Native.ErrnoName(errno)} ({Native.ErrnoText(errno)}).";
+            if (kernelMessage is not null) msg += $" The kernel says: \"{kernelMessage}\".";
+            string advice = hint ?? (errno == Native.EPERM ? "Run as root, or grant the process CAP_NET_ADMIN." : Advice(errno));
+            if (advice.Length > 0) msg += " " + advice;
+            return new BpfException(msg, errno);
+        }
+
         internal static string Advice(int errno) => errno switch
         {
             Native.EPERM => "Run as root, or grant the process CAP_BPF and CAP_PERFMON (plus CAP_NET_ADMIN for networking programs, CAP_SYS_ADMIN on kernels before 5.8); also check kernel.unprivileged_bpf_disabled, RLIMIT_MEMLOCK on kernels before 5.11, and any LSM policy.",

@@ -22,6 +22,9 @@ namespace BpfDotnet
         private readonly Dictionary<string, IDisposable> _readers = new Dictionary<string, IDisposable>(StringComparer.Ordinal);
         private readonly Dictionary<string, string> _verifierLogs = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly List<BpfLink> _links = new List<BpfLink>();
+
+        /// <summary>Attachments that are not links (routes, tc filters), deleted with the object.</summary>
+        private readonly List<IDisposable> _attachments = new List<IDisposable>();
         private readonly object _gate = new object();
         private BpfFileDescriptor? _btf;
         private bool _disposed;
@@ -294,18 +297,35 @@ namespace BpfDotnet
             return made;
         }
 
-        /// <summary>Detaches all links, then closes programs, maps and the BTF object. Safe to call more than once.</summary>
+        /// <summary>
+        /// Detaches all links and deletes the routes and tc filters its programs were attached with, then closes programs,
+        /// maps and the BTF object. Safe to call more than once.
+        /// </summary>
         public void Dispose()
         {
             BpfLink[] links;
+            IDisposable[] attachments;
             lock (_gate)
             {
                 if (_disposed) return;
                 _disposed = true;
                 links = _links.ToArray();
                 _links.Clear();
+                attachments = _attachments.ToArray();
+                _attachments.Clear();
             }
             foreach (BpfLink l in links) l.Dispose();
+            foreach (IDisposable a in attachments)
+            {
+                try
+                {
+                    a.Dispose();
+                }
+                catch (BpfException)
+                {
+                    // The kernel refused to delete it; the object goes on releasing the rest (the attachment's own Dispose says why).
+                }
+            }
             foreach (IDisposable r in _readers.Values) r.Dispose();
             foreach (BpfProgramHandle p in _programs.Values) p.Fd.Dispose();
             foreach (BpfMapHandle m in _maps.Values) m.Dispose();
@@ -332,6 +352,29 @@ namespace BpfDotnet
             {
                 lock (_gate) _links.Remove(l);
             };
+        }
+
+        /// <summary>
+        /// Owns <paramref name="attachment"/> (a route, a tc filter) until it is disposed: disposing the object deletes it.
+        /// The attachment calls <see cref="ForgetAttachment"/> when disposed first.
+        /// </summary>
+        internal void TrackAttachment(IDisposable attachment)
+        {
+            lock (_gate)
+            {
+                if (!_disposed)
+                {
+                    _attachments.Add(attachment);
+                    return;
+                }
+            }
+            attachment.Dispose();
+            ThrowIfDisposed();
+        }
+
+        internal void ForgetAttachment(IDisposable attachment)
+        {
+            lock (_gate) _attachments.Remove(attachment);
         }
 
         private static string List(IEnumerable<string> names)

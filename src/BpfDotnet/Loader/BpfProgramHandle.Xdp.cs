@@ -45,24 +45,37 @@ namespace BpfDotnet
         /// <summary>
         /// Attaches the program, a tc program (section <c>tcx/ingress</c>, <c>tcx/egress</c> or <c>tc</c>, context
         /// <see cref="SkBuff"/>, returning a <see cref="TcAction"/>), to the ingress or egress of an interface through tcx
-        /// (kernel 6.6 and later), after the programs attached there already.
+        /// (kernel 6.6 and later), after the programs attached there already. <see cref="AttachTc"/> also attaches
+        /// through the clsact qdisc, where the kernel has no tcx.
         /// </summary>
         /// <exception cref="BpfException">There is no such interface, the kernel has no tcx, or it refused the attachment.</exception>
         public BpfLink AttachTcx(string interfaceName, TcxDirection direction)
         {
+            int index = TcInterfaceIndex(interfaceName, "tcx");
+            BpfLink? link = TryAttachTcx(interfaceName, index, direction, out int errno, out string what);
+            return link ?? throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to the {what} (BPF_LINK_CREATE)",
+                errno == Native.EINVAL ? "The kernel may have no tcx (6.6 and later; AttachTc with TcAttachMode.Clsact attaches without it), or the program was loaded for the other direction." : null);
+        }
+
+        /// <summary>The index of the interface a tc program is attached to, after the program's type is checked.</summary>
+        private int TcInterfaceIndex(string interfaceName, string through)
+        {
             ArgumentNullException.ThrowIfNull(interfaceName);
             _owner.ThrowIfDisposed();
             if (Type != BpfProgramType.SchedCls)
-                throw new BpfException($"Program '{Name}' is a {Type} program; tcx runs tc classifier programs (section 'tcx/ingress', 'tcx/egress' or 'tc', context SkBuff).");
+                throw new BpfException($"Program '{Name}' is a {Type} program; {through} runs tc classifier programs (section 'tcx/ingress', 'tcx/egress' or 'tc', context SkBuff).");
             uint index = if_nametoindex(interfaceName);
             if (index == 0) throw new BpfException($"There is no network interface named '{interfaceName}' (in this network namespace).", Native.ENODEV);
+            return (int)index;
+        }
+
+        /// <summary>A tcx link of the program to the interface, or null with the errno of BPF_LINK_CREATE.</summary>
+        private BpfLink? TryAttachTcx(string interfaceName, int index, TcxDirection direction, out int errno, out string what)
+        {
             var attach = direction == TcxDirection.Ingress ? AttachType.TcxIngress : AttachType.TcxEgress;
-            string what = $"tcx {direction.ToString().ToLowerInvariant()} of '{interfaceName}'";
-            int lfd = CreateLink((int)index, attach, 0, out int errno);
-            if (lfd < 0)
-                throw BpfErrors.FromErrno(errno, $"to attach program '{Name}' to the {what} (BPF_LINK_CREATE)",
-                    errno == Native.EINVAL ? "The kernel may have no tcx (6.6 and later), or the program was loaded for the other direction." : null);
-            return Track(new BpfLink(new BpfFileDescriptor(lfd), what + " -> " + Name, new List<BpfFileDescriptor>()));
+            what = $"tcx {direction.ToString().ToLowerInvariant()} of '{interfaceName}'";
+            int lfd = CreateLink(index, attach, 0, out errno);
+            return lfd < 0 ? null : Track(new BpfLink(new BpfFileDescriptor(lfd), what + " -> " + Name, new List<BpfFileDescriptor>()));
         }
 
         [DllImport("libc", SetLastError = true)]

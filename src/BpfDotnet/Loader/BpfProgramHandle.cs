@@ -44,13 +44,13 @@ namespace BpfDotnet
         internal string? ManualAttach => CanAutoAttach ? null : Type switch
         {
             BpfProgramType.Xdp => "AttachXdp(interface)",
-            BpfProgramType.SchedCls => "AttachTcx(interface, direction)",
+            BpfProgramType.SchedCls => "AttachTc(interface, direction) or AttachTcx(interface, direction)",
             BpfProgramType.PerfEvent => "AttachPerfEvent(event, frequency or period)",
             BpfProgramType.SocketFilter => "AttachToSocket(socket)",
             BpfProgramType.SkLookup or BpfProgramType.FlowDissector => "AttachNetworkNamespace(path)",
             BpfProgramType.SkMsg or BpfProgramType.SkSkb => "AttachToSockMap(map)",
             BpfProgramType.Netfilter => "AttachNetfilter(protocol, hook)",
-            BpfProgramType.LwtIn or BpfProgramType.LwtOut or BpfProgramType.LwtXmit => "a route's BPF encapsulation (ip route add ... encap bpf), which this loader does not make",
+            BpfProgramType.LwtIn or BpfProgramType.LwtOut or BpfProgramType.LwtXmit => "AttachToRoute(destination, interface), a route whose BPF encapsulation holds it",
             BpfProgramType.CgroupSkb or BpfProgramType.CgroupSock or BpfProgramType.CgroupSockAddr or BpfProgramType.CgroupSockopt
                 or BpfProgramType.CgroupSysctl or BpfProgramType.CgroupDevice or BpfProgramType.SockOps => "AttachCgroup(path)",
             BpfProgramType.Tracing when WalksAMap => "AttachIterator(map)",
