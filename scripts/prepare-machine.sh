@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares a Linux machine for BpfDotnet's kernel tests. Idempotent: safe to run again.
-#  - installs the tools the cross-checks use (bpftool, clang-14/llvm-14, kernel UAPI headers), and Debian's
+#  - installs the tools the cross-checks use (bpftool, clang-14/llvm-14, gcc and the kernel UAPI headers for the netlink layout check), and Debian's
 #    python3, whose USDT probes the USDT tests attach to;
 #  - mounts tracefs at /sys/kernel/tracing and bpffs at /sys/fs/bpf when they are not mounted.
 # Needs root. Building BpfDotnet itself needs none of this: only the .NET SDK.
@@ -11,7 +11,7 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
-packages=(bpftool clang-14 llvm-14 linux-libc-dev python3)
+packages=(bpftool clang-14 llvm-14 gcc linux-libc-dev python3)
 
 missing=()
 for p in "${packages[@]}"; do
