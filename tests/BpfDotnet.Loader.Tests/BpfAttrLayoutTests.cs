@@ -85,17 +85,8 @@ namespace BpfDotnet.Loader.Tests
         public void AttributeStructs_HaveTheKernelHeadersOffsets()
         {
             Kernel.Require();
-            string dir = Path.Combine(Path.GetTempPath(), "bpfdotnet-attr-" + Environment.ProcessId);
-            Directory.CreateDirectory(dir);
-            string source = Path.Combine(dir, "offsets.c"), program = Path.Combine(dir, "offsets");
-            File.WriteAllText(source, "#include <stdio.h>\n#include <stddef.h>\n#include <linux/bpf.h>\n#include <linux/perf_event.h>\nint main(void) {\n"
-                + string.Concat(s_fields.Select(f => $"    printf(\"%zu\\n\", offsetof({f.C}));\n"))
-                + "    printf(\"%zu\\n\", sizeof(struct perf_event_attr));\n    return 0;\n}\n");
-            var (exit, output) = Kernel.Run("gcc", $"-o {program} {source}");
-            Assert.True(exit == 0, "gcc failed (is linux-libc-dev installed?): " + output);
-            (exit, output) = Kernel.Run(program, "");
-            Assert.Equal(0, exit);
-            var offsets = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToList();
+            var offsets = Kernel.HeaderValues("attr", new[] { "stddef.h", "linux/bpf.h", "linux/perf_event.h" },
+                s_fields.Select(f => "offsetof(" + f.C + ")").Append("sizeof(struct perf_event_attr)").ToList());
             var wrong = new List<string>();
             for (int i = 0; i < s_fields.Length; i++)
             {

@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading;
 using Xunit;
@@ -44,6 +46,26 @@ namespace BpfDotnet.Loader.Tests
             string output = process.StandardOutput.ReadToEnd();
             process.WaitForExit();
             return (process.ExitCode, output + errors.Result);
+        }
+
+        /// <summary>
+        /// Compiles a C program that includes <paramref name="includes"/> and prints each of <paramref name="expressions"/> as a
+        /// number, runs it, and returns the numbers: what the machine's kernel headers say, to check our declarations against.
+        /// </summary>
+        public static long[] HeaderValues(string name, IEnumerable<string> includes, IReadOnlyList<string> expressions)
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "bpfdotnet-" + name + "-" + Environment.ProcessId);
+            Directory.CreateDirectory(dir);
+            string source = Path.Combine(dir, name + ".c"), program = Path.Combine(dir, name);
+            File.WriteAllText(source, string.Concat(includes.Select(i => "#include <" + i + ">\n")) + "#include <stdio.h>\nint main(void) {\n"
+                + string.Concat(expressions.Select(e => $"    printf(\"%lld\\n\", (long long)({e}));\n")) + "    return 0;\n}\n");
+            var (exit, output) = Run("gcc", $"-o {program} {source}");
+            Assert.True(exit == 0, "gcc failed (is linux-libc-dev installed?): " + output);
+            (exit, output) = Run(program, "");
+            Assert.Equal(0, exit);
+            var values = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToArray();
+            Assert.Equal(expressions.Count, values.Length);
+            return values;
         }
 
         /// <summary>The repository root: the directory above the test assembly that holds BpfDotnet.sln.</summary>
