@@ -40,6 +40,37 @@ namespace BpfDotnet.EndToEnd.Tests
         }
 
         [KernelFact]
+        public void LongLoopsOfOtherShapes_RunThroughBpfLoop_AsDotnetRunsThem()
+        {
+            Kernel.Require();
+            using var probe = LongLoopShapes.Load();
+            var random = new Random(23);
+            for (uint k = 0; k < 1024; k++)
+            {
+                long value = random.NextInt64();
+                probe.Table[k] = value;
+                LongLoopShapes.Table.Update(k, value);
+            }
+            probe.AttachAll();
+            // Walked one iteration at a time, either loop would pass the verifier's million instructions.
+            Assert.InRange(probe.OnTestInBody.GetInfo().VerifiedInstructions, 1UL, 20_000UL);
+            Assert.InRange(probe.OnDoLoop.GetInfo().VerifiedInstructions, 1UL, 20_000UL);
+            for (long low = 0; low < 6; low++)
+            {
+                long argument = (LongLoop.Magic << 32) | (low * 0x2345671 & 0xffffffff);
+                Syscalls.Getpgid64(argument);
+                var context = new SysEnterArgs { Arg0 = argument };
+                LongLoopShapes.OnTestInBody(ref context);
+                LongLoopShapes.OnDoLoop(ref context);
+                for (uint slot = 0; slot < 4; slot++)
+                {
+                    LongLoopShapes.Result.TryGetValue(slot, out long expected);
+                    Assert.Equal(expected, probe.Result[slot]);
+                }
+            }
+        }
+
+        [KernelFact]
         public void LibbpfLoadsTheCallback()
         {
             Kernel.Require();

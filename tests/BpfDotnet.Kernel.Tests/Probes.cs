@@ -1473,6 +1473,77 @@ namespace BpfDotnet.EndToEnd.Tests
 
 namespace BpfDotnet.EndToEnd.Tests
 {
+    /// <summary>
+    /// Long loops whose syntax shows no counter stepped by a constant (a test in the body, a do loop stepped mid-body): the
+    /// IR's facts count them, and they run through bpf_loop like a for loop.
+    /// </summary>
+    public static partial class LongLoopShapes
+    {
+        [BpfMap(MaxEntries = 1024)]
+        public static BpfArrayMap<long> Table = new(1024);
+
+        /// <summary>[0], [1]: the first program's digest and stop; [2], [3]: the second's.</summary>
+        [BpfMap(MaxEntries = 4)]
+        public static BpfArrayMap<long> Result = new(4);
+
+        [BpfProgram, Tracepoint("syscalls", "sys_enter_getpgid")]
+        public static int OnTestInBody(ref SysEnterArgs ctx)
+        {
+            long seed = ctx.Arg0;
+            if ((seed >> 32) != LongLoop.Magic) return 0;
+            long acc = seed, stop = -1;
+            int i = 0;
+            while (true)
+            {
+                if (i >= 6000) break;
+                if (!Table.TryGetValue((uint)(i & 1023), out long entry)) return 1;
+                acc = Mix(acc, entry, i);
+                if ((acc & 0xffff) == (seed & 0xffff))
+                {
+                    stop = i;
+                    break;
+                }
+                i++;
+            }
+            Result.Update(0, acc);
+            Result.Update(1, stop);
+            return 0;
+        }
+
+        [BpfProgram, Section("tp/syscalls/sys_enter_getpgid")]
+        public static int OnDoLoop(ref SysEnterArgs ctx)
+        {
+            long seed = ctx.Arg0;
+            if ((seed >> 32) != LongLoop.Magic) return 0;
+            long acc = ~seed, stop = -1;
+            int j = 5;
+            do
+            {
+                if (!Table.TryGetValue((uint)(j & 1023), out long entry)) return 1;
+                j += 3;
+                acc = Mix(acc, entry, j);
+                if ((acc & 0x3fff) == (seed & 0x3fff)) stop = j;
+            }
+            while (j < 15000);
+            Result.Update(2, acc);
+            Result.Update(3, stop);
+            return 0;
+        }
+
+        private static long Mix(long acc, long entry, int i)
+        {
+            acc = unchecked(acc * 31 + entry);
+            acc ^= acc >>> 29; acc = unchecked(acc * 0x5851F42D4C957F2D); acc ^= acc >>> 31; acc = unchecked(acc + i);
+            acc ^= acc << 7; acc = unchecked(acc * 3 + (i ^ 0x55)); acc ^= acc >>> 11; acc = unchecked(acc * 5 + (i ^ 0xaa));
+            acc ^= acc << 13; acc = unchecked(acc * 7 + (i ^ 0x33)); acc ^= acc >>> 17; acc = unchecked(acc * 9 + (i ^ 0xcc));
+            acc ^= acc << 5; acc = unchecked(acc * 11 + (i ^ 0x0f)); acc ^= acc >>> 23; acc = unchecked(acc * 13 + (i ^ 0xf0));
+            return acc;
+        }
+    }
+}
+
+namespace BpfDotnet.EndToEnd.Tests
+{
     /// <summary>XDP redirects through a device map and a CPU map, keyed by the packet's first payload byte.</summary>
     public static partial class Redirector
     {

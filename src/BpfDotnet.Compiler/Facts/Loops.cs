@@ -45,6 +45,12 @@ namespace BpfDotnet.Compiler.Facts
         /// <summary>The values each counted counter holds at the top of the header, over every iteration (see <see cref="CounterRange"/>).</summary>
         public List<CounterRange> CounterRanges { get; } = new List<CounterRange>();
 
+        /// <summary>
+        /// A counter the loop's header sees as <c>Start + k × Step</c> in iteration k, one value at a time (constants only),
+        /// for as many iterations as <see cref="Trips"/>: what <c>bpf_loop</c> can run, computing the counter from its index.
+        /// </summary>
+        public (int Register, long Start, long Step)? Linear { get; set; }
+
         /// <summary>The values a counted counter holds on each way out of its exit test: staying in the loop, and leaving it.</summary>
         public List<(BasicBlock From, BasicBlock To, CounterRange Range)> TestRanges { get; } = new List<(BasicBlock, BasicBlock, CounterRange)>();
     }
@@ -347,6 +353,7 @@ namespace BpfDotnet.Compiler.Facts
             if (best is null) return;
             foreach (var (run, stayWhenTrue) in counted)
             {
+                if (loop.Linear is null && run.Exact) loop.Linear = run.Linear(best.Value);
                 var (header, stay, leave) = run.Ranges(stayWhenTrue, best.Value);
                 if (header is { } range && !loop.CounterRanges.Any(r => r.Equals(range))) loop.CounterRanges.Add(range);
                 var test = run.Test;
@@ -590,6 +597,25 @@ namespace BpfDotnet.Compiler.Facts
                 }
                 CounterRange? Of((long Low, long High) range) => range.Low <= range.High ? new CounterRange(_counter, range.Low, range.High, Exact) : null;
                 return (Of(header), Of(stay), Of(leave));
+            }
+
+            /// <summary>
+            /// For an exact run: the counter's first value and step when its values at the top of the first
+            /// <paramref name="trips"/> iterations (at least two) step by one constant in 64 bits; null otherwise.
+            /// </summary>
+            public (int Register, long Start, long Step)? Linear(long trips)
+            {
+                if (!Exact || trips < 2) return null;
+                long start = 0;
+                foreach (long first in Combinations()) start = first;
+                if (Step(start) is not long second) return null;
+                long step = unchecked(second - start), counter = start;
+                for (long k = 1; k < trips; k++)
+                {
+                    if (Step(counter) is not long next || unchecked(next - counter) != step) return null;
+                    counter = next;
+                }
+                return step == 0 ? null : (_counter, start, step);
             }
 
             /// <summary>True when the test's outcome is known from the counter in every iteration (its one first value, at least).</summary>

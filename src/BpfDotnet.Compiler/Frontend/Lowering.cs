@@ -335,7 +335,7 @@ namespace BpfDotnet.Compiler.Frontend
             if (condition is null
                 || !LoopBounds.TryGetLinearCounter(loop, _model, _cancellationToken, out var counter, out long start, out long step, out long trips, e => SpanLengthOf(e, _model)))
             {
-                why = "it is not a for or while loop whose counter starts at a constant and adds a constant once per iteration";
+                why = "its counter does not start at a constant and add a constant once per iteration";
                 return null;
             }
             if (!_locals.TryGetValue(counter!, out var storage) || storage.Kind != StorageKind.Register)
@@ -344,6 +344,31 @@ namespace BpfDotnet.Compiler.Frontend
                 return null;
             }
             return new Passes.CountedLoop(condition.GetLocation(), storage.Reg, start, step, trips, name);
+        }
+
+        /// <summary>
+        /// The loops of the lowered function as the IR's facts count them, by statement, for loops whose syntax does not show
+        /// a counter stepped by a constant (a test in the body, a step mid-body, a do loop): a counter that starts at a
+        /// constant and adds one each iteration, held in a register. Each header is found by the source position of its first
+        /// instruction, which no block before it holds. Taken before any loop is outlined or the function optimised.
+        /// </summary>
+        public Dictionary<Microsoft.CodeAnalysis.CSharp.Syntax.StatementSyntax, Passes.CountedLoop> CountedInIr()
+        {
+            var counted = new Dictionary<Microsoft.CodeAnalysis.CSharp.Syntax.StatementSyntax, Passes.CountedLoop>();
+            var forest = Facts.LoopForest.Find(Function);
+            var order = Backend.Liveness.ReversePostorder(Function);
+            foreach (var found in forest.All)
+            {
+                if (found.Linear is not { } linear || found.Trips is not long entered) continue;
+                if (Backend.VerifierCost.StatementOf(found, _cancellationToken) is not { } loop || counted.ContainsKey(loop)) continue;
+                var first = found.Header.Instructions.FirstOrDefault(i => i.Position?.Location is { SourceTree: not null });
+                if (first?.Position?.Location is not { } at) continue;
+                // Outlining finds the header as the first block, in reverse postorder, that holds code of that position.
+                bool Holds(IrBlock block) => block.Instructions.Any(i => i.Position?.Location is { } l && l.SourceTree == at.SourceTree && at.SourceSpan.Contains(l.SourceSpan));
+                if (order.FirstOrDefault(Holds) != found.Header) continue;
+                counted[loop] = new Passes.CountedLoop(at, linear.Register, linear.Start, linear.Step, entered - 1, "");
+            }
+            return counted;
         }
 
         /// <summary>The length of a span local or parameter named by <paramref name="span"/> (in <c>span.Length</c>), if known.</summary>

@@ -117,7 +117,7 @@ namespace BpfDotnet.Compiler.Frontend
                         : runOnce.Contains(loop) ? "one walk of its body is itself too costly"
                         : loop.SyntaxTree != declaration.SyntaxTree || !declaration.Span.Contains(loop.Span) ? VerifierCost.InCalledMethod(loop)
                         : null;
-                    if (why is null && attempt.Lowering.Counted(loop, "_", out why) is not null)
+                    if (why is null && (attempt.Lowering.Counted(loop, "_", out why) is not null || attempt.CountedInIr.ContainsKey(loop)))
                     {
                         runOnce.Add(loop);
                         added = true;
@@ -169,8 +169,10 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>A program lowered, its loops to run through bpf_loop outlined into callbacks, and its code generated.</summary>
         private sealed class Build
         {
-            private Build(Lowering lowering, MachineFunction machine, List<IrFunction> functions, List<string> names, List<MachineFunction> machines)
+            private Build(Lowering lowering, MachineFunction machine, List<IrFunction> functions, List<string> names, List<MachineFunction> machines,
+                Dictionary<StatementSyntax, CountedLoop> countedInIr)
             {
+                CountedInIr = countedInIr;
                 Machines = machines;
                 Lowering = lowering;
                 Machine = machine;
@@ -180,6 +182,9 @@ namespace BpfDotnet.Compiler.Frontend
 
             public Lowering Lowering { get; }
             public MachineFunction Machine { get; }
+
+            /// <summary>The loops bpf_loop can run as the IR's facts count them, taken before any was outlined (see <see cref="Lowering.CountedInIr"/>).</summary>
+            public Dictionary<StatementSyntax, CountedLoop> CountedInIr { get; }
             /// <summary>The program's IR and its callbacks', as generated (for the verifier-cost estimate).</summary>
             public List<IrFunction> Functions { get; }
 
@@ -229,13 +234,20 @@ namespace BpfDotnet.Compiler.Frontend
                 Facts.Obligations.Settle(lowering.Function, diagnostics);
                 if (diagnostics.Count > 0) return Fail();
 
-                // Outer loops first: a loop inside one already outlined is found in that loop's callback.
+                // Each loop's counter as the function has it before any is outlined; then outer loops first: a loop inside
+                // one already outlined is found in that loop's callback.
                 var functions = new List<IrFunction> { lowering.Function };
                 var names = new List<string> { method.Name };
-                foreach (var loop in runOnce.OrderBy(l => l.SpanStart))
+                var inIr = lowering.CountedInIr();
+                var loops = runOnce.OrderBy(l => l.SpanStart).Select((loop, k) =>
                 {
-                    string name = method.ContainingType.Name + "_" + method.Name + "_loop" + (names.Count).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    var counted = lowering.Counted(loop, name, out string why);
+                    string name = method.ContainingType.Name + "_" + method.Name + "_loop" + (k + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    var counted = lowering.Counted(loop, name, out string why) ?? (inIr.TryGetValue(loop, out var found) ? found with { Name = name } : null);
+                    return (Loop: loop, Name: name, Counted: counted, Why: why);
+                }).ToList();
+                foreach (var (loop, name, counted, whyNot) in loops)
+                {
+                    string why = whyNot;
                     IrFunction? callback = null;
                     for (int i = 0; counted is not null && callback is null && i < functions.Count; i++)
                     {
@@ -279,7 +291,7 @@ namespace BpfDotnet.Compiler.Frontend
                 if (program is null) return Fail();
                 machines[0] = program;
                 if (!subprograms.UnprovenLoops.Settle(0, functions, diagnostics, cancellationToken)) return null;
-                return new Build(lowering, program, functions, names, machines.ToList());
+                return new Build(lowering, program, functions, names, machines.ToList(), inIr);
             }
         }
 

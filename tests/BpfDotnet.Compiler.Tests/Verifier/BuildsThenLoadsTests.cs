@@ -103,12 +103,21 @@ namespace BpfDotnet.Compiler.Tests.Verifier
         Last.Update(0, hits);
         return 0;"));
 
-        [Fact]
-        public void LoopsTheVerifierCannotWalkNorBpfLoopRun_AreRefusedOnTheOuterLoop() => AssertRefused(Probe(@"
+        /// <summary>A do loop around a nest too costly to walk: the IR's facts count its counter, and it runs through bpf_loop.</summary>
+        [KernelFact]
+        public void DoLoopsTooCostlyToWalk_RunThroughBpfLoopAndLoad() => AssertLoads(Probe(@"
         long acc = ctx.Arg0;
         int i = 0;
-        do { /* BPF0005 */ for (int j = 0; j < 8; j++) { " + string.Concat(Enumerable.Range(0, 12).Select(k => $"acc = unchecked(acc * {k + 3} + (i ^ j)); ")) + @"} i++; } while (i < 8192);
+        do { for (int j = 0; j < 8; j++) { " + string.Concat(Enumerable.Range(0, 12).Select(k => $"acc = unchecked(acc * {k + 3} + (i ^ j)); ")) + @"} i++; } while (i < 8192);
         Last.Update(0, acc);
+        return 0;"));
+
+        /// <summary>A costly nest whose outer counter is shifted, which bpf_loop cannot compute from its index: refused on the outer loop.</summary>
+        [Fact]
+        public void LoopsTheVerifierCannotWalkNorBpfLoopRun_AreRefusedOnTheOuterLoop() => AssertRefused(Probe(@"
+        long acc = ctx.Arg0, hits = 0;
+        for /* BPF0005 */ (long i = 1; i != 0; i <<= 1) { for (int j = 0; j < 200; j++) { acc = unchecked(acc * 31 + (i ^ j)); if ((acc & 7) == 3) hits++; } }
+        Last.Update(0, acc + hits);
         return 0;"), "BPF0005", marker: "BPF0005 */");
 
         /// <summary>
