@@ -64,6 +64,39 @@ namespace BpfDotnet.EndToEnd.Tests
             }
         }
 
+        /// <summary>fexit, fmod_ret and LSM programs: attached where the kernel allows them, else refused naming the program, the errno and what the kernel lacks.</summary>
+        [KernelTheory]
+        [InlineData("fexit")]
+        [InlineData("fmod_ret")]
+        [InlineData("lsm")]
+        public void FunctionExitModifyReturnAndLsmPrograms_LoadOrAreRefusedAsTheKernelDecides_WithTheReason(string kind)
+        {
+            Kernel.Require();
+            int linksBefore = BpfSystem.GetLinkIds().Count;
+            try
+            {
+                using (BpfObject loaded = kind switch
+                {
+                    "fexit" => FunctionExit.Load().Object,
+                    "fmod_ret" => ModifyReturn.Load().Object,
+                    _ => SecurityHook.Load().Object,
+                })
+                {
+                    // A kernel that allows the kind attaches it.
+                    Assert.Single(loaded.AttachAll());
+                    Assert.Equal(linksBefore + 1, BpfSystem.GetLinkIds().Count);
+                }
+                Assert.Equal(linksBefore, BpfSystem.GetLinkIds().Count);
+            }
+            catch (BpfException e)
+            {
+                Assert.Contains(kind == "fexit" ? "OnOpenReturned" : "OnFileOpen", e.Message);
+                Assert.Matches("E[A-Z]+", e.Message);
+                Assert.Contains(kind == "lsm" ? "CONFIG_BPF_LSM" : "CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS", e.Message);
+                Assert.Equal(linksBefore, BpfSystem.GetLinkIds().Count);
+            }
+        }
+
         [KernelFact]
         public void ATracepointTheKernelDoesNotHave_IsNamedInTheLoadException()
         {

@@ -1394,6 +1394,27 @@ namespace BpfDotnet.EndToEnd.Tests
         }
     }
 
+    /// <summary>An fexit program, which this suite's kernel refuses to load as it refuses fentry.</summary>
+    public static partial class FunctionExit
+    {
+        [BpfProgram, Section("fexit/do_sys_openat2")]
+        public static int OnOpenReturned(ref RawTracepointArgs ctx) => 0;
+    }
+
+    /// <summary>An fmod_ret program on a function that allows its return value to be changed.</summary>
+    public static partial class ModifyReturn
+    {
+        [BpfProgram, Section("fmod_ret/security_file_open")]
+        public static int OnFileOpen(ref RawTracepointArgs ctx) => 0;
+    }
+
+    /// <summary>An LSM program on the file_open hook, allowing every open.</summary>
+    public static partial class SecurityHook
+    {
+        [BpfProgram, Section("lsm/file_open")]
+        public static int OnFileOpen(ref RawTracepointArgs ctx) => 0;
+    }
+
     /// <summary>An fentry program, which this suite's kernel refuses to load.</summary>
     public static partial class FunctionEntry
     {

@@ -23,6 +23,8 @@ namespace BpfDotnet.Compiler.Facts
         PacketOrNull,
         /// <summary>A packet reference taken before a helper changed the packet: the verifier forgets it.</summary>
         StalePacket,
+        /// <summary>The program's context, at the offsets the interval holds (the verifier reads and writes it only at offset 0 plus a constant).</summary>
+        Context,
     }
 
     /// <summary>
@@ -120,6 +122,7 @@ namespace BpfDotnet.Compiler.Facts
             if (kind != ValueKind.Scalar)
             {
                 if (a.HasOrigin && b.HasOrigin && a.Origin == b.Origin && a.Kind == b.Kind) return Pointer(kind, a.Origin, Math.Min(a.Low, b.Low), Math.Max(a.High, b.High));
+                if (kind == ValueKind.Context) return Pointer(kind, -1, Math.Min(a.Low, b.Low), Math.Max(a.High, b.High));
                 // A packet reference carries the bytes its bounds check proved: those both sides proved (null proves all).
                 if (kind is ValueKind.Packet or ValueKind.PacketOrNull) return PacketReference(kind, Math.Min(ProvenBy(a), ProvenBy(b)));
                 return Of(kind);

@@ -34,12 +34,25 @@ namespace BpfDotnet.Compiler.Facts
         private readonly List<BasicBlock> _order;
         private readonly Dictionary<BasicBlock, FactState> _entry = new Dictionary<BasicBlock, FactState>();
         private readonly CounterFacts? _counters;
+        private readonly bool _withContext;
 
-        private ValueFacts(IrFunction function, CounterFacts? counters)
+        private ValueFacts(IrFunction function, CounterFacts? counters, bool withContext = false)
         {
             _function = function;
             _order = Liveness.ReversePostorder(function);
             _counters = counters;
+            _withContext = withContext;
+        }
+
+        /// <summary>
+        /// Computes the facts with the function's context parameters known as <see cref="ValueKind.Context"/> pointers, each
+        /// copy and offset of them followed (for the check of how the context is used; the other analyses see them as unknown).
+        /// </summary>
+        public static ValueFacts SolveWithContext(IrFunction function)
+        {
+            var facts = new ValueFacts(function, null, withContext: true);
+            facts.Run();
+            return facts;
         }
 
         /// <summary>Computes the facts at the entry of every reachable block.</summary>
@@ -132,7 +145,10 @@ namespace BpfDotnet.Compiler.Facts
             }
 
             var start = new FactState();
-            foreach (var parameter in _function.Parameters) start.Define(parameter, Fact.Any);
+            foreach (var parameter in _function.Parameters)
+            {
+                start.Define(parameter, _withContext && _function.ContextParameters.Contains(parameter) ? Fact.Pointer(ValueKind.Context, -1, 0, 0) : Fact.Any);
+            }
             _entry[_order[0]] = start;
             var joins = new Dictionary<BasicBlock, int>();
             var thresholds = Thresholds();
@@ -416,7 +432,7 @@ namespace BpfDotnet.Compiler.Facts
                 if ((ins.Alu == AluOp.Add || ins.Alu == AluOp.Sub) && !ins.Is32 && !a.IsScalar && b.IsScalar && (a.Kind != ValueKind.Unknown || a.HasOrigin))
                 {
                     bool ignored = false;
-                    if (a.HasOrigin && Combine(ins.Alu, Fact.Range(a.Low, a.High), b, false, ref ignored) is { } moved)
+                    if ((a.HasOrigin || a.Kind == ValueKind.Context) && Combine(ins.Alu, Fact.Range(a.Low, a.High), b, false, ref ignored) is { } moved)
                         return Fact.Pointer(a.Kind, a.Origin, moved.Low, moved.High);
                     return Fact.Of(a.Kind);
                 }
@@ -503,13 +519,16 @@ namespace BpfDotnet.Compiler.Facts
                                 return (a.Low >> k, a.High >> k);
                             }
                         case AluOp.Div:
-                            if (signed || a.Low < 0 || b.Low < 1) return null;
+                            if (signed || b.Low < 1) return null;
                             hidden = true;
+                            // Read unsigned, a negative value is at most 2^64 - 1: the quotient by 2 or more is below 2^63.
+                            if (a.Low < 0) return b.Low >= 2 ? (0, (long)(ulong.MaxValue / (ulong)b.Low)) : null;
                             return (a.Low / b.High, a.High / b.Low);
                         case AluOp.Mod:
-                            if (signed || a.Low < 0 || b.Low < 1) return null;
+                            if (signed || b.Low < 1) return null;
                             hidden = true;
-                            return (0, Math.Min(a.High, b.High - 1));
+                            // The unsigned remainder is below the divisor, whatever the dividend.
+                            return (0, a.Low < 0 ? b.High - 1 : Math.Min(a.High, b.High - 1));
                         default:
                             return null;
                     }

@@ -258,7 +258,7 @@ namespace BpfDotnet.Compiler.Frontend
                         {
                             case StorageKind.Register: return ReadVariable(storage.Reg, op, localRef.Local);
                             case StorageKind.Memory: return LoadScalar(Address.OfSlot(storage.Slot), localRef.Local.Type);
-                            default: return LoadScalar(Address.OfReg(storage.Reg), localRef.Local.Type);
+                            default: return LoadScalar(storage.Fixed ?? Address.OfReg(storage.Reg), localRef.Local.Type);
                         }
                     }
                 case IFieldReferenceOperation { Field.IsFixedSizeBuffer: true } fixedBuffer:
@@ -323,6 +323,20 @@ namespace BpfDotnet.Compiler.Frontend
                     return LoadScalar(AddressOf(fromEnd), fromEnd.Type);
                 case IFieldReferenceOperation kernelField when KernelMemberOf(kernelField) is { } kernelMember:
                     return CoreRead(kernelField, kernelMember);
+                case IInlineArrayAccessOperation { Instance: { } array } inContext when !inContext.Argument.ConstantValue.HasValue && IsContextAccess(array):
+                    {
+                        // The verifier reads the context only at constant offsets: an element at a variable index is read
+                        // from a stack copy of the array (as a fixed buffer of the context is).
+                        int length = TypeLayout.InlineArrayLength(array.Type!);
+                        var elementLayout = Layout(inContext.Type, inContext.Syntax);
+                        var arrayLayout = Layout(array.Type, array.Syntax);
+                        if (elementLayout is null || arrayLayout is null) return Operand.Const(0);
+                        var copy = Address.OfSlot(NewSlot(arrayLayout, "copy of " + array.Syntax).Id);
+                        Copy(copy, AddressOf(array), arrayLayout.Size);
+                        var index = IndexWithin(Rvalue(inContext.Argument), 0, length - 1, inContext.Argument, "An inline array index not proven within 0.." + (length - 1)
+                            + " (C# would throw IndexOutOfRangeException; use a constant, a loop counter, or test it first: 'if ((uint)i < " + length + ")')");
+                        return LoadScalar(Address.OfReg(_b.Alu(AluOp.Add, PointerOf(copy), Scaled(index, elementLayout.Size), false)), inContext.Type);
+                    }
                 case IPropertyReferenceOperation spanIndexer when IsSpanMember(spanIndexer, "this[]"):
                 case IPropertyReferenceOperation current when SpanEnumeratorOf(current) is not null:
                 case IPropertyReferenceOperation { Instance: not null } auto when TypeLayout.BackingField(auto.Property) is not null:
@@ -341,7 +355,7 @@ namespace BpfDotnet.Compiler.Frontend
                     {
                         case StorageKind.Register: return ReadVariable(bound.Reg, op, parameterRef.Parameter);
                         case StorageKind.Memory: return LoadScalar(Address.OfSlot(bound.Slot), parameterRef.Type);
-                        default: return LoadScalar(Address.OfReg(bound.Reg), parameterRef.Type);
+                        default: return LoadScalar(bound.Fixed ?? Address.OfReg(bound.Reg), parameterRef.Type);
                     }
                 case IParameterReferenceOperation:
                     Unsupported(op, "Using the context parameter as a value");
@@ -377,6 +391,10 @@ namespace BpfDotnet.Compiler.Frontend
                     return ConditionValue(op);
                 case IIsNullOperation isNull:
                     return Operand.InReg(_b.SetCond(Cond.Eq, Materialize(Rvalue(isNull.Operand)), -1, 0));
+                case IPropertyReferenceOperation outside:
+                    // A property of code that is not the probe's (Environment.ProcessorCount): its getter cannot run in the kernel.
+                    Report(DiagnosticDescriptors.UnsupportedCall, op.Syntax, outside.Property.ContainingType.Name + "." + outside.Property.Name);
+                    return Operand.Const(0);
                 default:
                     Unsupported(op, "This expression (" + op.Kind + ")");
                     return Operand.Const(0);

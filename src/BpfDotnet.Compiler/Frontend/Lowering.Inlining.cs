@@ -357,7 +357,10 @@ namespace BpfDotnet.Compiler.Frontend
                     storage.AliasesContext = IsContextAccess(argument.Value);
                     storage.Type = Layout(parameter.Type, argument.Syntax) ?? Model.IntType.Long;
                     storage.Reg = Function.NewReg();
-                    _b.Mov(storage.Reg, PointerOf(AddressOf(argument.Value)));
+                    var target = AddressOf(argument.Value);
+                    // A reference to a field of the context that the method only reads is that field, read in place at its offset.
+                    if (storage.AliasesContext && target is { IsSlot: false, BaseReg: >= 0, Offset: not 0 } && OnlyRead(parameter)) storage.Fixed = target;
+                    else _b.Mov(storage.Reg, PointerOf(target));
                 }
                 else if (IsScalar(parameter.Type))
                 {

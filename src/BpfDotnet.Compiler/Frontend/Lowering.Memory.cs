@@ -25,7 +25,7 @@ namespace BpfDotnet.Compiler.Frontend
                         switch (storage.Kind)
                         {
                             case StorageKind.Memory: return Address.OfSlot(storage.Slot);
-                            case StorageKind.Reference: return Address.OfReg(storage.Reg);
+                            case StorageKind.Reference: return storage.Fixed ?? Address.OfReg(storage.Reg);
                             default:
                                 {
                                     // A scalar in a register: store its current value in the local's own stack copy.
@@ -44,7 +44,7 @@ namespace BpfDotnet.Compiler.Frontend
                     switch (storage.Kind)
                     {
                         case StorageKind.Memory: return Address.OfSlot(storage.Slot);
-                        case StorageKind.Reference: return Address.OfReg(storage.Reg);
+                        case StorageKind.Reference: return storage.Fixed ?? Address.OfReg(storage.Reg);
                         default: return SpillToTemporary(Operand.InReg(storage.Reg), bound.Type, bound.Parameter.Name);
                     }
                 case IParameterReferenceOperation parameter when _contextParameter is not null && SymbolEqualityComparer.Default.Equals(parameter.Parameter, _contextParameter):
@@ -92,7 +92,9 @@ namespace BpfDotnet.Compiler.Frontend
                             var proven = IndexWithin(Rvalue(index), 0, length - 1, index, notProven);
                             return Address.OfReg(_b.Alu(AluOp.Add, PointerOf(array), Scaled(proven, elementLayout.Size), false));
                         }
-                        Unsupported(index, notProven);
+                        Unsupported(index, !index.ConstantValue.HasValue && IsContextAccess(element.Instance)
+                            ? "Writing to, or referring to, an element of the program's context at a variable index (the verifier allows constant offsets only; read it, or copy the array into a local)"
+                            : notProven);
                         return AddressOf(element.Instance);
                     }
                 case IInstanceReferenceOperation when _thisAddress is Address self:
@@ -309,6 +311,13 @@ namespace BpfDotnet.Compiler.Frontend
                     IFlowCaptureReferenceOperation captureRef when _captures.TryGetValue(captureRef.Id, out var captured) => captured.RefLocal,
                     _ => null,
                 };
+                if (storage is { Kind: StorageKind.Reference } && target is ILocalReferenceOperation fixedLocal && !needValue
+                    && IsContextAccess(assignment.Value) && AddressOf(assignment.Value) is { IsSlot: false, BaseReg: >= 0 } inContext && OnlyRead(fixedLocal.Local))
+                {
+                    // A ref local set once to a field of the context and only read: it is that field, read in place.
+                    storage.Fixed = inContext;
+                    return Operand.Const(0);
+                }
                 if (storage is { Kind: StorageKind.Reference })
                 {
                     int pointer = PointerOf(AddressOf(assignment.Value));
@@ -323,7 +332,9 @@ namespace BpfDotnet.Compiler.Frontend
                 InitializeSpan(spanLocal, assignment.Value);
                 return Operand.Const(0);
             }
-            if (IsContextAccess(target))
+            // A syscall program's context is a buffer of the caller's, written at will: a struct field is stored as any struct.
+            bool wholeStructOfSyscallContext = Subprograms.ProgramType == KernelModel.ProgramType.Syscall && target.Type?.TypeKind == TypeKind.Struct && !IsScalar(target.Type);
+            if (IsContextAccess(target) && !wholeStructOfSyscallContext)
             {
                 if (!ContextWritable(target, assignment)) return Operand.Const(0);
                 var written = Rvalue(assignment.Value);

@@ -201,6 +201,7 @@ namespace BpfDotnet.Compiler.Frontend
                         && SymbolEqualityComparer.Default.Equals(parameter.Type, contextType);
                 }
                 Function.Parameters.Add(storage.Reg);
+                if (storage.AliasesContext) Function.ContextParameters.Add(storage.Reg);
                 _parameters[parameter] = storage;
             }
             Lower(body);

@@ -69,8 +69,12 @@ namespace BpfDotnet.Compiler.Frontend
         /// <summary>The semantic model of <paramref name="tree"/> (the program's own, or another file's for code it calls).</summary>
         private SemanticModel ModelFor(SyntaxTree tree) => tree == _model.SyntaxTree ? _model : _model.Compilation.GetSemanticModel(tree);
 
+        /// <summary>Reports a diagnostic once: the same one on the same syntax (an operation lowered twice, as a compound assignment's target is) is said once.</summary>
         private void Report(DiagnosticDescriptor descriptor, SyntaxNode? syntax, params string[] args)
-            => _diagnostics.Add(DiagnosticInfo.Create(descriptor, syntax?.GetLocation(), args));
+        {
+            var info = DiagnosticInfo.Create(descriptor, syntax?.GetLocation(), args);
+            if (!_diagnostics.Contains(info)) _diagnostics.Add(info);
+        }
 
         private void Unsupported(IOperation op, string what) => Report(DiagnosticDescriptors.UnsupportedConstruct, op.Syntax, what);
 
@@ -88,6 +92,11 @@ namespace BpfDotnet.Compiler.Frontend
             public ILocalSymbol? Symbol;
             /// <summary>For a by-reference parameter: true when it refers to the program's context.</summary>
             public bool AliasesContext;
+            /// <summary>
+            /// For a reference to a field of the program's context that only reads it: the field, read in place at its constant
+            /// offset (the verifier refuses a pointer into the context).
+            /// </summary>
+            public Address? Fixed;
             /// <summary>For a span over <c>stackalloc T[N]</c>: N.</summary>
             public int SpanLength;
             /// <summary>For a map parameter of an inlined method: the probe's map field the caller passed.</summary>
@@ -369,6 +378,37 @@ namespace BpfDotnet.Compiler.Frontend
                 counted[loop] = new Passes.CountedLoop(at, linear.Register, linear.Start, linear.Step, entered - 1, "");
             }
             return counted;
+        }
+
+        /// <summary>
+        /// True when <paramref name="symbol"/> (a ref local or parameter) is only read in the method declaring it: never made
+        /// to refer elsewhere (<c>x = ref y;</c>), assigned, stepped, or passed on by reference. Its name is looked for, so a
+        /// name that other variables share counts against it.
+        /// </summary>
+        private bool OnlyRead(ISymbol symbol)
+        {
+            static bool Named(Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax e, string name)
+                => e is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax id && id.Identifier.ValueText == name;
+            foreach (var reference in symbol.DeclaringSyntaxReferences)
+            {
+                var declared = reference.GetSyntax(_cancellationToken);
+                var scope = declared.FirstAncestorOrSelf<SyntaxNode>(n => n is Microsoft.CodeAnalysis.CSharp.Syntax.BaseMethodDeclarationSyntax
+                    or Microsoft.CodeAnalysis.CSharp.Syntax.LocalFunctionStatementSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.AnonymousFunctionExpressionSyntax) ?? declared.SyntaxTree.GetRoot(_cancellationToken);
+                foreach (var node in scope.DescendantNodes())
+                {
+                    bool writes = node switch
+                    {
+                        Microsoft.CodeAnalysis.CSharp.Syntax.AssignmentExpressionSyntax a => Named(a.Left, symbol.Name),
+                        Microsoft.CodeAnalysis.CSharp.Syntax.PrefixUnaryExpressionSyntax u => Named(u.Operand, symbol.Name),
+                        Microsoft.CodeAnalysis.CSharp.Syntax.PostfixUnaryExpressionSyntax u => Named(u.Operand, symbol.Name),
+                        Microsoft.CodeAnalysis.CSharp.Syntax.ArgumentSyntax arg => !arg.RefKindKeyword.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.None) && Named(arg.Expression, symbol.Name),
+                        Microsoft.CodeAnalysis.CSharp.Syntax.RefExpressionSyntax r => Named(r.Expression, symbol.Name),
+                        _ => false,
+                    };
+                    if (writes) return false;
+                }
+            }
+            return true;
         }
 
         /// <summary>The length of a span local or parameter named by <paramref name="span"/> (in <c>span.Length</c>), if known.</summary>

@@ -314,6 +314,7 @@ namespace BpfDotnet.Compiler.Frontend
             if (PacketBoundsFolding.Run(function)) JumpThreading.Run(function);
             int errorsBefore = diagnostics.Count;
             NullCheckVerifier.Run(function, diagnostics);
+            ContextReferenceVerifier.Run(function, diagnostics);
             if (diagnostics.Count > errorsBefore) return null;
 
             var liveness = Liveness.Compute(function);

@@ -117,6 +117,17 @@ namespace BpfDotnet.Compiler.Ir
         public int Column { get; }
         public string Text { get; }
         public Microsoft.CodeAnalysis.Location Location { get; }
+
+        /// <summary>The code at <see cref="Location"/> (the statement, not its whole line), on one line, shortened past 80 characters, for diagnostics.</summary>
+        public string Code
+        {
+            get
+            {
+                string code = Location.SourceTree?.GetText().ToString(Location.SourceSpan) ?? Text;
+                code = System.Text.RegularExpressions.Regex.Replace(code, @"\s+", " ").Trim();
+                return code.Length <= 80 ? code : code.Substring(0, 77) + "...";
+            }
+        }
     }
 
     /// <summary>One IR instruction. Fields not used by an operation are left at their defaults.</summary>
@@ -360,6 +371,12 @@ namespace BpfDotnet.Compiler.Ir
         /// <summary>Registers holding the arguments at entry (R1, R2, ... in order).</summary>
         public List<int> Parameters { get; } = new List<int>();
 
+        /// <summary>
+        /// The parameters that hold the program's context at entry (a program's first argument, a called method's reference
+        /// to the context type), for the check that the context is only read and written at constant offsets from them.
+        /// </summary>
+        public HashSet<int> ContextParameters { get; } = new HashSet<int>();
+
         /// <summary>The register holding the context pointer (argument 1 at entry), or -1.</summary>
         public int ContextRegister
         {
@@ -367,7 +384,10 @@ namespace BpfDotnet.Compiler.Ir
             set
             {
                 Parameters.Clear();
-                if (value >= 0) Parameters.Add(value);
+                ContextParameters.Clear();
+                if (value < 0) return;
+                Parameters.Add(value);
+                ContextParameters.Add(value);
             }
         }
 

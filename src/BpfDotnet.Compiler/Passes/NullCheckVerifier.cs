@@ -31,7 +31,7 @@ namespace BpfDotnet.Compiler.Passes
                 if (stale && ins.Position is not null && reported.Add(ins.Position))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedConstruct, ins.Position.Location,
-                        "Using a packet reference taken before a helper changed the packet ('" + ins.Position.Text + "'; the verifier forgets every packet reference at such a call: take it again after the call),"));
+                        "Using a packet reference taken before a helper changed the packet ('" + ins.Position.Code + "'; the verifier forgets every packet reference at such a call: take it again after the call),"));
                     return;
                 }
                 bool bad = ins.Op switch
@@ -45,7 +45,7 @@ namespace BpfDotnet.Compiler.Passes
                 };
                 if (bad && ins.Position is not null && reported.Add(ins.Position))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MaybeNullMapValue, ins.Position.Location, ins.Position.Text));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MaybeNullMapValue, ins.Position.Location, ins.Position.Code));
                 }
             });
         }

@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using BpfDotnet.Loader.Tests;
 using Xunit;
@@ -496,6 +497,115 @@ SEC(""raw_tp/too_large"") int too_large(void *ctx)
                 + loop + "\n        Last.Update(0, acc + six[0]);\n        return 0;",
                 members: Buffers + "    [System.Runtime.CompilerServices.InlineArray(6)] public struct Six { private long _element; }\n");
             AssertRefused(source, "BPF0008", marker: "BPF0008");
+        }
+
+        private const string SyscallContext = "    public struct Ctx { public long X, A, B; }\n"
+            + "    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)] private static void Set(ref long dst, long v) { dst = v * 2; }\n"
+            + "    private static ref long Pick(ref Ctx c, bool first) { if (first) return ref c.A; return ref c.B; }\n";
+
+        /// <summary>
+        /// References into the program's context the verifier would refuse (a modified context pointer read, written, handed
+        /// to a helper or a method compiled on its own, or an atomic on the context): BPF0008 on the statement, once.
+        /// </summary>
+        [Theory]
+        [InlineData("tracepoint/syscalls/sys_enter_getpgid", "SysEnterArgs", "ref long a = ref ctx.Arg0;\n        a = ref ctx.Arg1;\n        Last.Update(0, a + 1); // BPF0008")]
+        [InlineData("tracepoint/syscalls/sys_enter_getpgid", "SysEnterArgs", "ref long r = ref (ctx.Arg0 != 0 ? ref ctx.Arg1 : ref ctx.Arg2);\n        Last.Update(0, r); // BPF0008")]
+        [InlineData("syscall", "Ctx", "ref long d = ref ctx.B;\n        d = ctx.X + 1; // BPF0008")]
+        [InlineData("syscall", "Ctx", "Pick(ref ctx, ctx.X != 0) = 77; // BPF0008")]
+        [InlineData("syscall", "Ctx", "Set(ref ctx.A, ctx.X); // BPF0008")]
+        [InlineData("syscall", "Ctx", "Interlocked.Increment(ref ctx.A); // BPF0008")]
+        [InlineData("syscall", "Ctx", "Bpf.ProbeReadKernel(new KernelPointer((ulong)ctx.X), out ctx.A); // BPF0008")]
+        public void ReferencesIntoTheContextTheVerifierRefuses_AreRefusedOnTheStatement(string section, string context, string body)
+        {
+            string source = "public static unsafe partial class P\n{\n" + Maps + SyscallContext + "\n    [BpfProgram, Section(\"" + section + "\")]\n    public static int Run(ref " + context
+                + " ctx)\n    {\n        " + body + "\n        return 0;\n    }\n}\n";
+            AssertRefused(source, "BPF0008");
+            Assert.Single(ProbeBuilder.Build(source).Diagnostics);
+        }
+
+        /// <summary>
+        /// The context read in place through references that only read it: a ref local set once, an inlined method's ref
+        /// parameter, a reference to the whole context. Each was refused by the verifier before (a modified context pointer).
+        /// </summary>
+        [KernelFact]
+        public void ContextReadThroughReferencesThatOnlyReadIt_Loads() => AssertLoads(Probe(@"
+        ref SysEnterArgs c = ref ctx;
+        ref long a = ref ctx.Arg2;
+        ref readonly long b = ref ctx.Arg0;
+        Last.Update(0, Twice(ref ctx.Arg1) + c.Arg0 + a + b);
+        return 0;", members: "    private static long Twice(ref long x) => x * 2;\n"));
+
+        private const string SyscallBuffers = "    [System.Runtime.CompilerServices.InlineArray(8)] public struct Eight { private int _e; }\n"
+            + "    public struct Inner { public int A; public int B; }\n"
+            + "    public struct Ctx8 { public long X; public Eight Vals; public Inner O; public long R; }\n";
+
+        /// <summary>
+        /// A syscall program's context read at variable indexes of an inline array (from a stack copy), a struct field
+        /// written whole, and an unsigned 64-bit remainder as an index: each loads, and the kernel's run gives .NET's result.
+        /// </summary>
+        [KernelFact]
+        public void SyscallContextArraysStructFieldsAndUnsignedRemainders_LoadAndRunAsDotnet()
+        {
+            Kernel.Require();
+            var result = ProbeBuilder.Build("public static unsafe partial class P\n{\n" + SyscallBuffers + @"
+    [BpfProgram, Section(""syscall"")]
+    public static int Run(ref Ctx8 ctx)
+    {
+        long sum = 0;
+        for (int i = 0; i < 8; i++) sum += ctx.Vals[i] * (i + 1);
+        ulong u = (ulong)ctx.X;
+        ReadOnlySpan<byte> table = [1, 2, 4, 8, 16, 32, 64, 128];
+        sum += table[(int)(u % 8)] + ctx.Vals[(int)(u & 7)];
+        var o = new Inner { A = 5, B = (int)sum };
+        ctx.O = o;
+        ctx.R = sum;
+        return 0;
+    }
+}
+");
+            Assert.True(result.Object is not null, string.Join("\n", result.Diagnostics.Select(d => d.ToDiagnostic().ToString())));
+            using var loaded = BpfObject.Load(result.Object!);
+            var context = new byte[56];
+            BitConverter.GetBytes(-3L).CopyTo(context, 0); // u % 8 of (ulong)-3 is 5
+            for (int i = 0; i < 8; i++) BitConverter.GetBytes(i * 10 - 7).CopyTo(context, 8 + 4 * i);
+            // The kernel copies a syscall program's context back into the bytes it ran on.
+            Assert.Equal(0u, loaded.Programs.Values.Single().TestRun(context));
+            long expected = 0;
+            for (int i = 0; i < 8; i++) expected += (i * 10 - 7) * (i + 1);
+            expected += 32 + (5 * 10 - 7);
+            Assert.Equal(expected, BitConverter.ToInt64(context, 48));
+            Assert.Equal(5, BitConverter.ToInt32(context, 40));
+            Assert.Equal((int)expected, BitConverter.ToInt32(context, 44));
+        }
+
+        /// <summary>Writing a context array's element at a variable index: one diagnostic, on the index, saying why.</summary>
+        [Fact]
+        public void ContextArrayElementWrittenAtAVariableIndex_IsRefusedOnceWithTheReason()
+        {
+            string source = "public static unsafe partial class P\n{\n" + SyscallBuffers + @"
+    [BpfProgram, Section(""syscall"")]
+    public static int Run(ref Ctx8 ctx)
+    {
+        for (int i = 0; i < 8; i++) ctx.Vals[i] = i; // BPF0008
+        return 0;
+    }
+}
+";
+            AssertRefused(source, "BPF0008");
+            var diagnostic = Assert.Single(ProbeBuilder.Build(source).Diagnostics);
+            Assert.Contains("variable index", diagnostic.ToDiagnostic().GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        /// <summary>A BCL property is BPF0006 naming it; a possibly-null map value is BPF0015 quoting the statement, not its line.</summary>
+        [Fact]
+        public void OutsidePropertiesAndNullableValues_AreNamedPrecisely()
+        {
+            var outside = ProbeBuilder.Build(Probe("return Environment.ProcessorCount + (int)ctx.Arg0;")).Diagnostics;
+            Assert.Contains(outside, d => d.Id == "BPF0006" && d.ToDiagnostic().GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("Environment.ProcessorCount", StringComparison.Ordinal));
+            var nullable = ProbeBuilder.Build("public static unsafe partial class P\n{\n" + Maps
+                + "    [BpfProgram, Tracepoint(\"syscalls\", \"sys_enter_getpgid\")] public static int Run(ref SysEnterArgs ctx) { ref long v = ref Last.GetValueRefOrNullRef(1); v += 1; return 0; }\n}\n").Diagnostics;
+            var message = Assert.Single(nullable, d => d.Id == "BPF0015").ToDiagnostic().GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.StartsWith("'v += 1;' may be a null reference", message);
         }
 
         [Fact]
