@@ -32,6 +32,7 @@ namespace BpfDotnet.Build
         [Required]
         public string OutputFile { get; set; } = "";
 
+        /// <summary>Reads the kernel's BTF and writes the C# declarations of the requested types; false (with BPFB010/011 logged) when it cannot.</summary>
         public override bool Execute()
         {
             var names = Types.Select(t => t.ItemSpec.Trim()).Where(n => n.Length > 0).Distinct(StringComparer.Ordinal).ToList();

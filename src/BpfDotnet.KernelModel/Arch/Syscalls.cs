@@ -6,6 +6,8 @@ namespace BpfDotnet.KernelModel
     /// System call numbers per architecture (<c>arch/x86/entry/syscalls/syscall_64.tbl</c>; arm64, riscv64 and
     /// loongarch64 use the generic table of <c>include/uapi/asm-generic/unistd.h</c>).
     /// </summary>
+    /// <param name="Bpf">The number of <c>bpf(2)</c>.</param>
+    /// <param name="PerfEventOpen">The number of <c>perf_event_open(2)</c>.</param>
     /// <param name="WrapperPrefix">The prefix of the kernel's system call functions (its syscall wrappers, which take the
     /// caller's <c>pt_regs</c>): <c>__x64_sys_</c> on x86-64, <c>__arm64_sys_</c> on arm64. A ksyscall probe attaches to the
     /// wrapper of its system call.</param>
