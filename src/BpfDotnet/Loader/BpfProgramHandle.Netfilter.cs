@@ -13,6 +13,9 @@ namespace BpfDotnet
         /// other functions (lower runs first; conntrack's defragmentation is -400), with a link: it runs for every packet
         /// there and accepts or drops it.
         /// </summary>
+        /// <param name="protocol">IPv4 or IPv6.</param>
+        /// <param name="hook">The netfilter hook (prerouting, local in, forward, local out, postrouting).</param>
+        /// <param name="priority">The program's place among the hook's functions; the kernel keeps INT_MIN and INT_MAX for itself.</param>
         /// <param name="defragment">Reassemble IP fragments before the program runs (<c>BPF_F_NETFILTER_IP_DEFRAG</c>; kernel 6.6+).</param>
         /// <exception cref="BpfException">The program is of another type, the priority is one the kernel keeps, or the kernel refused.</exception>
         public BpfLink AttachNetfilter(NetfilterProtocol protocol, NetfilterHook hook, int priority = 0, bool defragment = false)

@@ -47,7 +47,7 @@ namespace BpfDotnet
 
         /// <summary>
         /// The functions of <paramref name="binary"/> whose names match the glob <paramref name="pattern"/> (<c>*</c> any
-        /// run of characters, <c>?</c> one), in ordinal order: the order <see cref="AttachUprobeMulti"/> gives them their
+        /// run of characters, <c>?</c> one), in ordinal order: the order <see cref="AttachUprobeMulti(string, System.Collections.Generic.IReadOnlyList{string}, bool, int)"/> gives them their
         /// cookies in when a section names a pattern.
         /// </summary>
         /// <exception cref="BpfException">The binary was not found, or has no symbols this loader can read.</exception>
@@ -299,6 +299,13 @@ namespace BpfDotnet
         /// A perf event of the uprobe or kprobe PMU (<paramref name="pmu"/>): <paramref name="target"/> (a file's path, or a
         /// kernel function's name) at <paramref name="offset"/>, linked to the program.
         /// </summary>
+        /// <param name="pmu">The PMU's directory under <c>/sys/bus/event_source/devices</c>.</param>
+        /// <param name="target">The file's path (uprobe) or the function's name (kprobe).</param>
+        /// <param name="description">What the link's description and errors call the probe.</param>
+        /// <param name="offset">The file offset (uprobe) or the offset into the function (kprobe).</param>
+        /// <param name="returnProbe">A return probe (uretprobe, kretprobe).</param>
+        /// <param name="processId">The process to probe (uprobes), or -1 for every process.</param>
+        /// <param name="kind">"uprobe" or "kprobe", for messages.</param>
         /// <param name="refCounterOffset">A uprobe's semaphore (a USDT probe's), as a file offset the kernel counts attached probes in; 0 for none.</param>
         /// <param name="cookie">What <c>bpf_get_attach_cookie</c> gives the program at this probe.</param>
         private BpfLink OpenProbe(string pmu, string target, string description, ulong offset, bool returnProbe, int processId, string kind,
