@@ -10,6 +10,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using BpfDotnet.Compiler.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
 
 namespace BpfDotnet.Compiler.Frontend
 {
@@ -75,6 +76,7 @@ namespace BpfDotnet.Compiler.Frontend
             if (diagnostics.Count > 0 || signature is null || section is null || kind is null)
             {
                 unproven.Refuse(0, diagnostics);
+                if (signature is not null && kind is not null) FurtherDiagnostics(method, model, declaration, contextParameter, typedArguments, kind.Value, diagnostics, cancellationToken);
                 return Failed();
             }
 
@@ -162,6 +164,53 @@ namespace BpfDotnet.Compiler.Frontend
                 Globals = globals,
                 Strings = subprograms.Strings.ToEquatableArray(),
             };
+        }
+
+        /// <summary>
+        /// With the subset's diagnostics found, what the rest of the compiler finds in the method too (an index not proven,
+        /// a division not guarded, a call that cannot run), so that no mistake waits for another to be fixed before it is
+        /// said. What lowering says of code the subset's diagnostics cover (their statements, and the statements that use a
+        /// variable declared in one) follows from those and is left out; so is everything, if lowering cannot go on.
+        /// </summary>
+        private static void FurtherDiagnostics(IMethodSymbol method, SemanticModel model, MethodDeclarationSyntax declaration, IParameterSymbol? contextParameter,
+            bool typedArguments, KernelModel.ProgramKind kind, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            if (model.GetOperation(declaration, cancellationToken) is not IMethodBodyOperation body || body.Descendants().Any(o => o is IInvalidOperation)
+                || model.GetDiagnostics(declaration.Span, cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error)) return;
+            var tree = declaration.SyntaxTree;
+            var covered = new List<TextSpan>();
+            var tainted = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            foreach (var said in diagnostics)
+            {
+                if (said.Location is not { } at || at.FilePath != tree.FilePath || !declaration.Span.Contains(at.Span)) continue;
+                var statement = declaration.FindNode(at.Span, getInnermostNodeForTie: true).AncestorsAndSelf().OfType<StatementSyntax>().FirstOrDefault(s => s.Parent is BlockSyntax or SwitchSectionSyntax or GlobalStatementSyntax) ?? (SyntaxNode)declaration;
+                // A loop refused is said on its keyword: what its body holds is still said.
+                covered.Add(said.Id == DiagnosticDescriptors.UnboundedLoop.Id ? at.Span : statement.Span);
+                foreach (var variable in statement.DescendantNodesAndSelf().OfType<VariableDeclaratorSyntax>())
+                {
+                    if (model.GetDeclaredSymbol(variable, cancellationToken) is { } local) tainted.Add(local);
+                }
+            }
+            var more = new List<DiagnosticInfo>();
+            try
+            {
+                var globals = GlobalLayout.For(method.ContainingType, model.Compilation, cancellationToken);
+                Build.Run(method, model, declaration, body, contextParameter, typedArguments, kind, globals, new List<StatementSyntax>(), new UnprovenLoops(), more, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Lowering code the subset refuses may not get far; what the subset said stands.
+                return;
+            }
+            foreach (var found in more)
+            {
+                if (found.Location is not { } at || at.FilePath != tree.FilePath || covered.Any(c => c.OverlapsWith(at.Span) || c.Contains(at.Span))) continue;
+                var node = tree.GetRoot(cancellationToken).FindNode(at.Span, getInnermostNodeForTie: true);
+                var statement = node.AncestorsAndSelf().OfType<StatementSyntax>().FirstOrDefault() ?? node;
+                bool usesTainted = statement.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>()
+                    .Any(id => model.GetSymbolInfo(id, cancellationToken).Symbol is { } symbol && tainted.Contains(symbol));
+                if (!usesTainted && !diagnostics.Contains(found)) diagnostics.Add(found);
+            }
         }
 
         private const int MaxStack = 512;

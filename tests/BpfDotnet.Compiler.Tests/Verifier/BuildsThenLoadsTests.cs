@@ -608,6 +608,35 @@ SEC(""raw_tp/too_large"") int too_large(void *ctx)
             Assert.StartsWith("'v += 1;' may be a null reference", message);
         }
 
+        /// <summary>A mistake the subset refuses does not hide one the rest of the compiler finds elsewhere in the method: both are said, once each.</summary>
+        [Fact]
+        public void MistakesOfBothKinds_AreSaidInOneBuild()
+        {
+            string source = Probe(@"
+        string s = ""bash""; // BPF0002
+        System.Span<long> w = stackalloc long[8];
+        int n = (int)ctx.Arg1;
+        w[n] = 1; // BPF0008
+        return 0;");
+            AssertRefused(source, "BPF0002");
+            AssertRefused(source, "BPF0008");
+            Assert.Equal(2, ProbeBuilder.Build(source).Diagnostics.Count);
+        }
+
+        /// <summary>What follows from a refused local (its uses) is not said again: the diagnostics are all where it is declared.</summary>
+        [Fact]
+        public void UsesOfARefusedLocal_AreNotSaidAgain()
+        {
+            string source = Probe(@"
+        long[] counts = new long[4]; // BPF0001
+        counts[0] = ctx.Arg0;
+        Last.Update(0, counts[0]);
+        return 0;");
+            AssertRefused(source, "BPF0001");
+            var lines = ProbeBuilder.Build(source).Diagnostics.Select(d => d.ToDiagnostic().Location.GetLineSpan().StartLinePosition.Line).Distinct().ToList();
+            Assert.Single(lines);
+        }
+
         [Fact]
         public void SpanIndexNotProven_IsRefusedWithTheTestToAdd()
         {
