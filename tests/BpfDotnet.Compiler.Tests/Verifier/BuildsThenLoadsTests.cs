@@ -637,6 +637,28 @@ SEC(""raw_tp/too_large"") int too_large(void *ctx)
             Assert.Single(lines);
         }
 
+        /// <summary>A reference into the context the verifier refuses, inside a loop that runs through bpf_loop: still BPF0008 on its statement.</summary>
+        [Fact]
+        public void ReferencesIntoTheContextInsideALoopRunByBpfLoop_AreRefused()
+        {
+            string source = "public static unsafe partial class P\n{\n" + Maps + SyscallContext + @"
+    [BpfProgram, Section(""syscall"")]
+    public static int Run(ref Ctx ctx)
+    {
+        long acc = ctx.X;
+        for (int i = 0; i < 8192; i++)
+        {
+            acc = unchecked(acc * 31 + i);
+            if ((acc & 7) == 3) Interlocked.Increment(ref ctx.A); // BPF0008
+        }
+        ctx.B = acc;
+        return 0;
+    }
+}
+";
+            AssertRefused(source, "BPF0008");
+        }
+
         [Fact]
         public void SpanIndexNotProven_IsRefusedWithTheTestToAdd()
         {
