@@ -358,8 +358,8 @@ namespace BpfDotnet.Compiler.Frontend
                     storage.Type = Layout(parameter.Type, argument.Syntax) ?? Model.IntType.Long;
                     storage.Reg = Function.NewReg();
                     var target = AddressOf(argument.Value);
-                    // A reference to a field of the context that the method only reads is that field, read in place at its offset.
-                    if (storage.AliasesContext && target is { IsSlot: false, BaseReg: >= 0, Offset: not 0 } && OnlyRead(parameter)) storage.Fixed = target;
+                    // A reference to a field of the context that the method only reads (or writes, in a syscall program) is that field, in place at its offset.
+                    if (storage.AliasesContext && target is { IsSlot: false, BaseReg: >= 0, Offset: not 0 } && FixedInContext(parameter)) storage.Fixed = target;
                     else _b.Mov(storage.Reg, PointerOf(target));
                 }
                 else if (IsScalar(parameter.Type))

@@ -312,9 +312,9 @@ namespace BpfDotnet.Compiler.Frontend
                     _ => null,
                 };
                 if (storage is { Kind: StorageKind.Reference } && target is ILocalReferenceOperation fixedLocal && !needValue
-                    && IsContextAccess(assignment.Value) && AddressOf(assignment.Value) is { IsSlot: false, BaseReg: >= 0 } inContext && OnlyRead(fixedLocal.Local))
+                    && IsContextAccess(assignment.Value) && AddressOf(assignment.Value) is { IsSlot: false, BaseReg: >= 0 } inContext && FixedInContext(fixedLocal.Local))
                 {
-                    // A ref local set once to a field of the context and only read: it is that field, read in place.
+                    // A ref local set once to a field of the context (and only read, but in a syscall program): it is that field, in place.
                     storage.Fixed = inContext;
                     return Operand.Const(0);
                 }

@@ -381,6 +381,38 @@ namespace BpfDotnet.Compiler.Frontend
         }
 
         /// <summary>
+        /// True when a reference to a context field held by <paramref name="symbol"/> can be that field itself: it refers to
+        /// one place and only reads it, or, in a syscall program (whose context the kernel lets it read and write anywhere),
+        /// refers to one place. Writes through it to another kind's context would bypass that kind's writable-field check.
+        /// </summary>
+        private bool FixedInContext(ISymbol symbol) => Subprograms.ProgramType == KernelModel.ProgramType.Syscall ? !RefReassigned(symbol) : OnlyRead(symbol);
+
+        /// <summary>True when <paramref name="symbol"/> is made to refer elsewhere (<c>x = ref y;</c>) in the method declaring it.</summary>
+        private bool RefReassigned(ISymbol symbol)
+        {
+            foreach (var scope in DeclaringScopes(symbol))
+            {
+                foreach (var assignment in scope.DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.AssignmentExpressionSyntax>())
+                {
+                    if (assignment.Right is Microsoft.CodeAnalysis.CSharp.Syntax.RefExpressionSyntax
+                        && assignment.Left is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax name && name.Identifier.ValueText == symbol.Name) return true;
+                }
+            }
+            return false;
+        }
+
+        /// <summary>The method (or local function, or lambda) bodies that declare <paramref name="symbol"/>.</summary>
+        private IEnumerable<SyntaxNode> DeclaringScopes(ISymbol symbol)
+        {
+            foreach (var reference in symbol.DeclaringSyntaxReferences)
+            {
+                var declared = reference.GetSyntax(_cancellationToken);
+                yield return declared.FirstAncestorOrSelf<SyntaxNode>(n => n is Microsoft.CodeAnalysis.CSharp.Syntax.BaseMethodDeclarationSyntax
+                    or Microsoft.CodeAnalysis.CSharp.Syntax.LocalFunctionStatementSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.AnonymousFunctionExpressionSyntax) ?? declared.SyntaxTree.GetRoot(_cancellationToken);
+            }
+        }
+
+        /// <summary>
         /// True when <paramref name="symbol"/> (a ref local or parameter) is only read in the method declaring it: never made
         /// to refer elsewhere (<c>x = ref y;</c>), assigned, stepped, or passed on by reference. Its name is looked for, so a
         /// name that other variables share counts against it.
@@ -389,11 +421,8 @@ namespace BpfDotnet.Compiler.Frontend
         {
             static bool Named(Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax e, string name)
                 => e is Microsoft.CodeAnalysis.CSharp.Syntax.IdentifierNameSyntax id && id.Identifier.ValueText == name;
-            foreach (var reference in symbol.DeclaringSyntaxReferences)
+            foreach (var scope in DeclaringScopes(symbol))
             {
-                var declared = reference.GetSyntax(_cancellationToken);
-                var scope = declared.FirstAncestorOrSelf<SyntaxNode>(n => n is Microsoft.CodeAnalysis.CSharp.Syntax.BaseMethodDeclarationSyntax
-                    or Microsoft.CodeAnalysis.CSharp.Syntax.LocalFunctionStatementSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.AnonymousFunctionExpressionSyntax) ?? declared.SyntaxTree.GetRoot(_cancellationToken);
                 foreach (var node in scope.DescendantNodes())
                 {
                     bool writes = node switch

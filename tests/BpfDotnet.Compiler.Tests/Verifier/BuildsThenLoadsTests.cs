@@ -510,7 +510,7 @@ SEC(""raw_tp/too_large"") int too_large(void *ctx)
         [Theory]
         [InlineData("tracepoint/syscalls/sys_enter_getpgid", "SysEnterArgs", "ref long a = ref ctx.Arg0;\n        a = ref ctx.Arg1;\n        Last.Update(0, a + 1); // BPF0008")]
         [InlineData("tracepoint/syscalls/sys_enter_getpgid", "SysEnterArgs", "ref long r = ref (ctx.Arg0 != 0 ? ref ctx.Arg1 : ref ctx.Arg2);\n        Last.Update(0, r); // BPF0008")]
-        [InlineData("syscall", "Ctx", "ref long d = ref ctx.B;\n        d = ctx.X + 1; // BPF0008")]
+        [InlineData("tracepoint/syscalls/sys_enter_getpgid", "SysEnterArgs", "ref long d = ref ctx.Arg1;\n        d = ctx.Arg0 + 1; // BPF0008")]
         [InlineData("syscall", "Ctx", "Pick(ref ctx, ctx.X != 0) = 77; // BPF0008")]
         [InlineData("syscall", "Ctx", "Set(ref ctx.A, ctx.X); // BPF0008")]
         [InlineData("syscall", "Ctx", "Interlocked.Increment(ref ctx.A); // BPF0008")]
@@ -541,7 +541,8 @@ SEC(""raw_tp/too_large"") int too_large(void *ctx)
 
         /// <summary>
         /// A syscall program's context read at variable indexes of an inline array (from a stack copy), a struct field
-        /// written whole, and an unsigned 64-bit remainder as an index: each loads, and the kernel's run gives .NET's result.
+        /// written whole, a field written through a ref local, and an unsigned 64-bit remainder as an index: each loads,
+        /// and the kernel's run gives .NET's result.
         /// </summary>
         [KernelFact]
         public void SyscallContextArraysStructFieldsAndUnsignedRemainders_LoadAndRunAsDotnet()
@@ -558,7 +559,8 @@ SEC(""raw_tp/too_large"") int too_large(void *ctx)
         sum += table[(int)(u % 8)] + ctx.Vals[(int)(u & 7)];
         var o = new Inner { A = 5, B = (int)sum };
         ctx.O = o;
-        ctx.R = sum;
+        ref long result = ref ctx.R;
+        result = sum;
         return 0;
     }
 }
