@@ -125,7 +125,27 @@ namespace BpfDotnet.Compiler.Frontend
             var op = Unconverted(Unwrap(instance));
             if (op is ILocalReferenceOperation local && IsSpan(local.Local.Type) && GetLocal(local.Local, instance.Syntax) is { SpanLength: > 0 } storage) return storage;
             if (op is IParameterReferenceOperation parameter && _parameters.TryGetValue(parameter.Parameter, out var bound) && bound.SpanLength > 0) return bound;
+            if (InlineArrayView(op) is { } inline) return inline;
             return SliceView(instance);
+        }
+
+        /// <summary>
+        /// An inline array (a local, a parameter, a field of a struct in the program's memory) seen as the span of its
+        /// elements, as C# enumerates it: its own stack slot, or a pointer to where it is. Not one in the context, whose
+        /// address the verifier does not let a program take.
+        /// </summary>
+        private LocalStorage? InlineArrayView(IOperation op)
+        {
+            if (op.Type is not INamedTypeSymbol type || IsContextAccess(op)) return null;
+            int length = TypeLayout.InlineArrayLength(type);
+            if (length <= 0) return null;
+            if (op is not (ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation { Field.IsStatic: false })) return null;
+            var element = type.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => !f.IsStatic)?.Type;
+            if (element is null || Layout(element, op.Syntax) is not { } layout) return null;
+            var address = AddressOf(op);
+            var array = new ArrayType(layout, length);
+            if (address.IsSlot && address.Offset == 0) return new LocalStorage { Kind = StorageKind.Memory, Slot = address.Slot, Type = array, SpanLength = length };
+            return new LocalStorage { Kind = StorageKind.Reference, Reg = PointerOf(address), Type = array, SpanLength = length };
         }
 
         /// <summary>

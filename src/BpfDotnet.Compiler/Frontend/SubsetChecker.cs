@@ -54,6 +54,8 @@ namespace BpfDotnet.Compiler.Frontend
             {
                 var expression = loop.Expression;
                 while (expression is ParenthesizedExpressionSyntax p) expression = p.Expression;
+                // An inline array (a local, a parameter, a field of one) is enumerated as the span of its elements.
+                if (model.GetTypeInfo(expression, cancellationToken).Type is { } type && TypeLayout.InlineArrayLength(type) > 0) return TypeLayout.InlineArrayLength(type);
                 return expression is IdentifierNameSyntax ? SpanLength(expression) : null;
             }
 
@@ -80,7 +82,7 @@ namespace BpfDotnet.Compiler.Frontend
                     case ForEachStatementSyntax s when ForEachSpanLength(s) is long n:
                         if (n > LoopBounds.MaxIterations) diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.ForEachKeyword.GetLocation(), $"it runs more than {LoopBounds.MaxIterations} times"));
                         break;
-                    case CommonForEachStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.ForEachKeyword.GetLocation(), "foreach is followed only over a span local or span parameter; other loops must be for, while or do loops with a constant bound")); break;
+                    case CommonForEachStatementSyntax s: diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.ForEachKeyword.GetLocation(), "foreach is followed only over a span local or span parameter, or an inline array; other loops must be for, while or do loops with a constant bound")); break;
                     case GotoStatementSyntax s when !JumpsForward(s, model, cancellationToken):
                         // A backward jump makes a loop with no bound the compiler or the verifier can see.
                         diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnboundedLoop, s.GetLocation(), "a 'goto' that jumps back makes a loop with no visible bound (jump forward only, or write a for loop with a constant bound)"));

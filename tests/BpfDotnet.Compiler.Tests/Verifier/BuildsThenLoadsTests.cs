@@ -661,6 +661,47 @@ SEC(""raw_tp/too_large"") int too_large(void *ctx)
             AssertRefused(source, "BPF0008");
         }
 
+        /// <summary>foreach over inline arrays (a local, by value and by reference, and one in a map value): loads, and runs as .NET runs it.</summary>
+        [KernelFact]
+        public void ForEachOverInlineArrays_LoadsAndRunsAsDotnet()
+        {
+            Kernel.Require();
+            var result = ProbeBuilder.Build("public static unsafe partial class P\n{\n"
+                + "    [System.Runtime.CompilerServices.InlineArray(6)] public struct Six { private long _element; }\n"
+                + "    public struct Holder { public long Tag; public Six Values; }\n"
+                + "    [BpfMap(MaxEntries = 1)] public static BpfArrayMap<Holder> Held = new(1);\n"
+                + "    public struct Ctx { public long X, R; }\n" + @"
+    [BpfProgram, Section(""syscall"")]
+    public static int Run(ref Ctx ctx)
+    {
+        Six six = default;
+        for (int i = 0; i < 6; i++) six[i] = ctx.X * (i + 1);
+        foreach (ref long v in six) v += 1;
+        long sum = 0;
+        foreach (long v in six) sum += v;
+        ref Holder held = ref Held.GetValueRefOrNullRef(0);
+        if (!Unsafe.IsNullRef(ref held))
+        {
+            foreach (ref long v in held.Values) v = sum;
+            foreach (long v in held.Values) sum ^= v >> 1;
+        }
+        ctx.R = sum;
+        return 0;
+    }
+}
+");
+            Assert.True(result.Object is not null, string.Join("\n", result.Diagnostics.Select(d => d.ToDiagnostic().ToString())));
+            using var loaded = BpfObject.Load(result.Object!);
+            var context = new byte[16];
+            BitConverter.GetBytes(7L).CopyTo(context, 0);
+            Assert.Equal(0u, loaded.Programs.Values.Single().TestRun(context));
+            long expected = 0;
+            for (int i = 0; i < 6; i++) expected += 7 * (i + 1) + 1;
+            long sum = expected;
+            for (int i = 0; i < 6; i++) expected ^= sum >> 1;
+            Assert.Equal(expected, BitConverter.ToInt64(context, 8));
+        }
+
         [Fact]
         public void SpanIndexNotProven_IsRefusedWithTheTestToAdd()
         {
