@@ -27,11 +27,18 @@ namespace BpfDotnet.Compiler.Backend
     /// <summary>An outermost loop whose walk passes one of the verifier's limits.</summary>
     internal sealed class CostlyLoop
     {
-        public CostlyLoop(StatementSyntax? statement, string cost)
+        public CostlyLoop(StatementSyntax? statement, string cost, bool certain = true)
         {
             Statement = statement;
             Cost = cost;
+            Certain = certain;
         }
+
+        /// <summary>
+        /// True when the count is a lower bound of the verifier's walk (the kernel refuses it too); false when the estimate of
+        /// the states a splitting loop leaves apart passes the limit (which running it through bpf_loop would not change).
+        /// </summary>
+        public bool Certain { get; }
 
         /// <summary>The loop's statement in the source, when its position is known.</summary>
         public StatementSyntax? Statement { get; }
@@ -48,7 +55,9 @@ namespace BpfDotnet.Compiler.Backend
     /// callers' loops, a call to a function compiled on its own counts that function's walk at each call, and a
     /// <c>bpf_loop</c> callback counts one walk of its body. Trip counts come from the IR's loop forest
     /// (<see cref="LoopForest"/>). Paths that branches add are not counted, so the estimate is a lower bound: what it
-    /// refuses, the kernel refuses too.
+    /// refuses, the kernel refuses too. A second estimate counts the states of loops whose iterations split the walk (see
+    /// <see cref="SplittingLoops"/>), which <c>bpf_loop</c> does not save either (the verifier walks its callback again until
+    /// the states merge): a loop it puts past the limit is refused with its estimate.
     /// </summary>
     internal static class VerifierCost
     {
@@ -74,17 +83,23 @@ namespace BpfDotnet.Compiler.Backend
             var forest = LoopForest.Find(function);
             var trips = new Dictionary<Loop, long>();
             foreach (var loop in forest.All) trips[loop] = loop.Trips ?? SyntaxTrips(loop, compilation, cancellationToken) ?? 1;
+            var splitting = SplittingLoops(function, forest);
 
             long walked = 0, pending = 0;
             var byRoot = forest.Roots.ToDictionary(r => r, _ => (Walked: 0L, Pending: 0L));
+            var estimated = forest.Roots.ToDictionary(r => r, _ => (Walked: 0L, Pending: 0L));
             foreach (var block in function.Blocks)
             {
-                long times = 1;
+                long times = 1, paths = 1;
                 Loop? root = null;
                 var innermost = forest.InnermostOf(block);
                 for (var loop = innermost; loop is not null; loop = loop.Parent)
                 {
                     times = Multiply(times, trips[loop]);
+                    // A loop whose ways round leave different values in a register the verifier must keep exact is walked
+                    // once per state its iterations have split into, which the verifier merges only where one's range holds
+                    // another's: about (k + 1)^2 states in iteration k (fitted to the kernel's counts of such walks).
+                    paths = Multiply(paths, splitting.Contains(loop) ? SplitWalks(trips[loop]) : trips[loop]);
                     root = loop;
                 }
                 long blockWalked = sizes.TryGetValue(block, out int size) ? size : block.Instructions.Count, blockPending = 0;
@@ -97,6 +112,7 @@ namespace BpfDotnet.Compiler.Backend
                         blockPending = Add(blockPending, called.Pending);
                     }
                 }
+                long pathWalked = Multiply(blockWalked, paths), pathPending = Multiply(blockPending, paths);
                 blockWalked = Multiply(blockWalked, times);
                 blockPending = Multiply(blockPending, times);
                 walked = Add(walked, blockWalked);
@@ -105,6 +121,8 @@ namespace BpfDotnet.Compiler.Backend
                 {
                     var sum = byRoot[root];
                     byRoot[root] = (Add(sum.Walked, blockWalked), Add(sum.Pending, blockPending));
+                    var guess = estimated[root];
+                    estimated[root] = (Add(guess.Walked, pathWalked), Add(guess.Pending, pathPending));
                 }
             }
             foreach (var pair in byRoot)
@@ -114,8 +132,85 @@ namespace BpfDotnet.Compiler.Backend
                     ? "the verifier would walk at least " + Count(instructions) + " instructions through it, more than its limit of 1,000,000"
                     : branches > PendingLimit ? "the verifier would keep at least " + Count(branches) + " branches pending through it, more than its limit of 8,192" : null;
                 if (cost is not null) costly.Add(new CostlyLoop(StatementOf(pair.Key, cancellationToken), cost));
+                else if (estimated[pair.Key].Walked > Limit)
+                {
+                    costly.Add(new CostlyLoop(StatementOf(pair.Key, cancellationToken), "the verifier would walk about " + Count(estimated[pair.Key].Walked)
+                        + " instructions through it, more than its limit of 1,000,000: its iterations leave different values in a register that reaches an"
+                        + " address (an offset stepped by different amounts on different paths), which the verifier keeps apart", certain: false));
+                }
             }
             return new WalkCost(walked, pending);
+        }
+
+        /// <summary>The walks of a splitting loop's body over <paramref name="trips"/> iterations: the sum of (k + 1)^2.</summary>
+        private static long SplitWalks(long trips)
+        {
+            if (trips > 100_000) return Saturated;
+            return trips * (trips + 1) * (2 * trips + 1) / 6;
+        }
+
+        /// <summary>
+        /// The loops whose iterations may split the verifier's walk: a register carried from one iteration to the next is
+        /// written on some ways round and not others (or differently on each), and what it holds reaches an address or a
+        /// helper's argument, which the verifier keeps exact, so it cannot merge the paths (<c>o += len</c> on one way,
+        /// <c>o++</c> on another, then a packet read at <c>o</c>). A counter the loop steps on every way round does not split it.
+        /// </summary>
+        private static HashSet<Loop> SplittingLoops(IrFunction function, LoopForest forest)
+        {
+            var splitting = new HashSet<Loop>();
+            if (forest.All.Count == 0) return splitting;
+            var liveness = Liveness.Compute(function);
+            foreach (var loop in forest.All)
+            {
+                if (!liveness.LiveIn.TryGetValue(loop.Header, out var live)) continue;
+                var definitions = new Dictionary<int, List<BasicBlock>>();
+                foreach (var block in loop.Blocks)
+                {
+                    foreach (var ins in block.Instructions)
+                    {
+                        if (ins.Def < 0) continue;
+                        if (!definitions.TryGetValue(ins.Def, out var list)) definitions[ins.Def] = list = new List<BasicBlock>();
+                        list.Add(block);
+                    }
+                }
+                foreach (int carried in live)
+                {
+                    if (!definitions.TryGetValue(carried, out var where)) continue;
+                    bool diverges = where.Count > 1 || !forest.RunsEveryIteration(loop, where[0]);
+                    if (diverges && ReachesAnAddress(carried, loop))
+                    {
+                        splitting.Add(loop);
+                        break;
+                    }
+                }
+            }
+            return splitting;
+        }
+
+        /// <summary>True when a value computed in the loop from <paramref name="register"/> is an address, or a helper's or method's argument.</summary>
+        private static bool ReachesAnAddress(int register, Loop loop)
+        {
+            var derived = new HashSet<int> { register };
+            bool grew = true;
+            while (grew)
+            {
+                grew = false;
+                foreach (var block in loop.Blocks)
+                {
+                    foreach (var ins in block.Instructions)
+                    {
+                        if ((ins.Op is IrOp.Load or IrOp.Store or IrOp.Atomic) && derived.Contains(ins.Addr.BaseReg)) return true;
+                        if (ins.Op == IrOp.Call && ins.Args is { } args && args.Exists(derived.Contains)) return true;
+                        if (ins.Op is IrOp.Alu or IrOp.Mov or IrOp.Extend or IrOp.Neg or IrOp.Check && ins.Def >= 0 && !derived.Contains(ins.Def)
+                            && ins.Uses().Any(derived.Contains))
+                        {
+                            derived.Add(ins.Def);
+                            grew = true;
+                        }
+                    }
+                }
+            }
+            return false;
         }
 
         /// <summary>A branch the counter of a loop around it decides in every iteration (the verifier knows its outcome).</summary>

@@ -315,7 +315,7 @@ namespace BpfDotnet.Compiler.Facts
         }
 
         /// <summary>The blocks of <paramref name="loop"/> that run once in each of its iterations (not inside an inner loop, on every way round).</summary>
-        private bool RunsEveryIteration(Loop loop, BasicBlock block)
+        public bool RunsEveryIteration(Loop loop, BasicBlock block)
             => InnermostOf(block) == loop && loop.Latches.All(latch => Dominates(block, latch));
 
         private void CountOne(Loop loop, System.Func<int, Fact?> entering)

@@ -106,13 +106,20 @@ namespace BpfDotnet.Compiler.Frontend
                     build = attempt;
                     break;
                 }
-                bool added = false;
+                bool added = false, refused = false;
                 foreach (var costly in over)
                 {
                     var loop = costly.Statement;
                     if (loop is null)
                     {
                         diagnostics.Add(VerifierCost.Refusal(nameLocation ?? Location.None, costly.Cost, "its place in the source is not known"));
+                        continue;
+                    }
+                    if (!costly.Certain)
+                    {
+                        // The states a splitting loop leaves apart stay apart in bpf_loop's callback too.
+                        diagnostics.Add(VerifierCost.Refusal(loop, costly.Cost, "its callback's states would not merge either; lower the bound"));
+                        refused = true;
                         continue;
                     }
                     string? why = round >= 3 ? "loops nest too deep"
@@ -126,8 +133,14 @@ namespace BpfDotnet.Compiler.Frontend
                         continue;
                     }
                     diagnostics.Add(VerifierCost.Refusal(loop, costly.Cost, why!));
+                    refused = true;
                 }
-                if (diagnostics.Count > 0 || !added) return Failed();
+                if (refused || diagnostics.Count > 0) return Failed();
+                if (!added)
+                {
+                    build = attempt;
+                    break;
+                }
             }
             var lowering = build.Lowering;
             var machine = build.Machine;

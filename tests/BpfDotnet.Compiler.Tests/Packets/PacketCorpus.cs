@@ -36,6 +36,22 @@ namespace BpfDotnet.Compiler.Tests.Packets
 
         public static List<string> Probes() => new List<string>
         {
+            // A TCP options walk whose iterations split the verifier's walk (the offset steps by 1 or by a length read
+            // from the packet): 12 rounds load.
+            Xdp("x_tcp_mss_walk", @"
+        int mss = 0, o = 54;
+        for (int n = 0; n < 12; n++)
+        {
+            if (!ctx.TryReadPacket(o, out byte kind)) break;
+            if (kind == 0) break;
+            if (kind == 1) { o++; continue; }
+            if (!ctx.TryReadPacket(o + 1, out byte len)) break;
+            if (len < 2) break;
+            if (kind == 2) mss = len;
+            o += len;
+        }
+        Out.Update(0, mss * 1000L + o);
+        return mss > 0 ? XdpAction.Pass : XdpAction.Drop;"),
             Xdp("x_ethertype", "ref EthernetHeader eth = ref ctx.GetPacketRefOrNullRef<EthernetHeader>(0); if (Unsafe.IsNullRef(ref eth)) return XdpAction.Aborted; Out.Update(0, eth.EtherType + eth.Source[5] * 65536L); return eth.EtherType == EtherType.IPv4 ? XdpAction.Pass : XdpAction.Drop;"),
             Xdp("x_l4_ports", L3 + @"
         byte l4 = 0;

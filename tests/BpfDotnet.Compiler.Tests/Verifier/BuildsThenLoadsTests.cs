@@ -702,6 +702,38 @@ SEC(""raw_tp/too_large"") int too_large(void *ctx)
             Assert.Equal(expected, BitConverter.ToInt64(context, 8));
         }
 
+        /// <summary>
+        /// A TCP options walk of 40 rounds whose offset steps by 1 or by a length read from the packet: the verifier keeps
+        /// the offsets of its paths apart and passes its limit (in place and through bpf_loop alike), so the build refuses
+        /// it on the loop with the estimate. It built before and was then refused at load (E2BIG).
+        /// </summary>
+        [Fact]
+        public void LoopsWhoseIterationsSplitTheVerifiersWalk_AreRefusedWithTheEstimate()
+        {
+            string source = "public static unsafe partial class P\n{\n" + Maps + @"
+    [BpfProgram, Section(""xdp"")]
+    public static XdpAction Mss(ref XdpContext ctx)
+    {
+        int mss = 0, o = 54;
+        for /* BPF0005 */ (int n = 0; n < 40; n++)
+        {
+            if (!ctx.TryReadPacket(o, out byte kind)) break;
+            if (kind == 0) break;
+            if (kind == 1) { o++; continue; }
+            if (!ctx.TryReadPacket(o + 1, out byte len)) break;
+            if (len < 2) break;
+            if (kind == 2) mss = len;
+            o += len;
+        }
+        return mss > 0 ? XdpAction.Pass : XdpAction.Drop;
+    }
+}
+";
+            AssertRefused(source, "BPF0005", marker: "BPF0005 */");
+            var message = ProbeBuilder.Build(source).Diagnostics.Single(d => d.Id == "BPF0005").ToDiagnostic().GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains("keeps apart", message);
+        }
+
         [Fact]
         public void SpanIndexNotProven_IsRefusedWithTheTestToAdd()
         {
