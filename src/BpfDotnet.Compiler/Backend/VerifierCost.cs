@@ -61,6 +61,7 @@ namespace BpfDotnet.Compiler.Backend
     /// </summary>
     internal static class VerifierCost
     {
+
         /// <summary>The verifier's limit of instructions walked (<c>BPF_COMPLEXITY_LIMIT_INSNS</c>).</summary>
         public const long Limit = 1_000_000;
 
@@ -125,6 +126,23 @@ namespace BpfDotnet.Compiler.Backend
                     estimated[root] = (Add(guess.Walked, pathWalked), Add(guess.Pending, pathPending));
                 }
             }
+            // The states a splitting loop leaves apart each go on through the code after it, until the program ends.
+            foreach (var loop in splitting)
+            {
+                if (loop.Parent is not null) continue;
+                long tail = 0;
+                var seen = new HashSet<BasicBlock>(loop.Blocks);
+                var work = new Stack<BasicBlock>(loop.Blocks.SelectMany(b => b.Successors()).Where(b => !loop.Blocks.Contains(b)));
+                while (work.Count > 0)
+                {
+                    var block = work.Pop();
+                    if (!seen.Add(block)) continue;
+                    tail = Add(tail, sizes.TryGetValue(block, out int size) ? size : block.Instructions.Count);
+                    foreach (var next in block.Successors()) work.Push(next);
+                }
+                var guess = estimated[loop];
+                estimated[loop] = (Add(guess.Walked, Multiply(tail, SplitWalks(trips[loop]))), guess.Pending);
+            }
             foreach (var pair in byRoot)
             {
                 var (instructions, branches) = pair.Value;
@@ -142,7 +160,12 @@ namespace BpfDotnet.Compiler.Backend
             return new WalkCost(walked, pending);
         }
 
-        /// <summary>The walks of a splitting loop's body over <paramref name="trips"/> iterations: the sum of (k + 1)^2.</summary>
+        /// <summary>
+        /// The walks of a splitting loop's body (and of the code after it) over <paramref name="trips"/> iterations: the sum of
+        /// (k + 1)^2, the growth the kernel's counts show (a TCP options walk in a full parser: 10,286 instructions verified
+        /// at 4 rounds, 88,184 at 8, 265,933 at 12, 589,750 at 16). The verifier also walks such a loop once for each
+        /// different state it is entered with, which this does not count: the estimate stays below the kernel's.
+        /// </summary>
         private static long SplitWalks(long trips)
         {
             if (trips > 100_000) return Saturated;
