@@ -22,6 +22,21 @@ namespace BpfDotnet.EndToEnd.Tests
             return probe;
         }
 
+        /// <summary>Asking for a reader of a map of another kind (a perf array as a ring buffer, an array as a perf buffer) leaves no descriptor open.</summary>
+        [KernelFact]
+        public void ReadersRefused_LeaveNoDescriptorBehind()
+        {
+            Kernel.Require();
+            using var probe = PerfEvents.Load(new() { TargetPid = (uint)Environment.ProcessId });
+            int before = System.IO.Directory.GetFiles("/proc/self/fd").Length;
+            for (int i = 0; i < 20; i++)
+            {
+                Assert.Throws<BpfException>(() => probe.Object.GetRingBuffer<RingEvent>("Events"));
+                Assert.Throws<BpfException>(() => probe.Object.GetPerfBuffer<RingEvent>("Failed"));
+            }
+            Assert.Equal(before, System.IO.Directory.GetFiles("/proc/self/fd").Length);
+        }
+
         [KernelFact]
         public void RecordsFromTwoThreads_AreEachReadOnce()
         {

@@ -41,14 +41,14 @@ namespace BpfDotnet
         internal BpfPerfBufferReader(BpfMapHandle map, int pagesPerCpu)
             : base("perf buffer '" + map.Name + "'")
         {
-            if (map.Type != BpfMapType.PerfEventArray)
-                throw new BpfException($"Map '{map.Name}' is a {map.Type} map, not a perf event array.");
-            if (pagesPerCpu <= 0 || (pagesPerCpu & (pagesPerCpu - 1)) != 0)
-                throw new ArgumentException($"A perf buffer has a power of two of pages; {pagesPerCpu} is not one.", nameof(pagesPerCpu));
             _map = map;
             nuint page = (nuint)Native.getpagesize();
             try
             {
+                if (map.Type != BpfMapType.PerfEventArray)
+                    throw new BpfException($"Map '{map.Name}' is a {map.Type} map, not a perf event array.");
+                if (pagesPerCpu <= 0 || (pagesPerCpu & (pagesPerCpu - 1)) != 0)
+                    throw new ArgumentException($"A perf buffer has a power of two of pages; {pagesPerCpu} is not one.", nameof(pagesPerCpu));
                 int cpus = (int)Math.Min(map.MaxEntries, (uint)BpfSystem.GetPossibleCpuCount());
                 for (int cpu = 0; cpu < cpus; cpu++)
                 {

@@ -44,18 +44,18 @@ namespace BpfDotnet
         internal BpfRingBufferReader(BpfMapHandle map, BpfMapHandle? drops = null)
             : base("ring buffer '" + map.Name + "'")
         {
-            if (drops is { IsPerCpu: true, KeySize: 4, ValueSize: 8 }) _drops = new BpfPerCpuMapHandle<uint, ulong>(drops);
-            if (map.Type != BpfMapType.Ringbuf)
-                throw new BpfException($"Map '{map.Name}' is a {map.Type} map, not a ring buffer; read it with GetMap.");
-            ulong size = map.MaxEntries;
-            if (size == 0 || (size & (size - 1)) != 0)
-                throw new BpfException($"Ring buffer '{map.Name}' has a size of {size} bytes, which is not a power of two; the kernel would not have created it.");
             _map = map;
-            _mask = size - 1;
-            _pageSize = (nuint)Native.getpagesize();
-            _dataMappingSize = _pageSize + (nuint)(2 * size);
             try
             {
+                if (drops is { IsPerCpu: true, KeySize: 4, ValueSize: 8 }) _drops = new BpfPerCpuMapHandle<uint, ulong>(drops);
+                if (map.Type != BpfMapType.Ringbuf)
+                    throw new BpfException($"Map '{map.Name}' is a {map.Type} map, not a ring buffer; read it with GetMap.");
+                ulong size = map.MaxEntries;
+                if (size == 0 || (size & (size - 1)) != 0)
+                    throw new BpfException($"Ring buffer '{map.Name}' has a size of {size} bytes, which is not a power of two; the kernel would not have created it.");
+                _mask = size - 1;
+                _pageSize = (nuint)Native.getpagesize();
+                _dataMappingSize = _pageSize + (nuint)(2 * size);
                 using (BpfFileDescriptor.Lease lease = map.Fd.Acquire())
                 {
                     _consumerPage = Map(lease.Fd, _pageSize, Native.ProtRead | Native.ProtWrite, 0, "the consumer page");
