@@ -22,6 +22,26 @@ namespace BpfDotnet.EndToEnd.Tests
             return probe;
         }
 
+        /// <summary>A handler that reads its own reader again is refused, so no record is handed out twice.</summary>
+        [KernelFact]
+        public void AHandlerReadingItsOwnReader_IsRefused_AndEachRecordIsReadOnce()
+        {
+            Kernel.Require();
+            using var probe = Load();
+            for (int i = 0; i < 5; i++) Syscalls.Getpgid(0);
+            int handled = 0;
+            InvalidOperationException? refused = null;
+            probe.Events.Poll(TimeSpan.FromSeconds(2), (in RingEvent e) =>
+            {
+                handled++;
+                try { probe.Events.Consume((in RingEvent again) => handled += 100); }
+                catch (InvalidOperationException x) { refused = x; }
+            });
+            while (probe.Events.Consume((in RingEvent e) => handled++) > 0) { }
+            Assert.NotNull(refused);
+            Assert.Equal(5, handled);
+        }
+
         /// <summary>Asking for a reader of a map of another kind (a perf array as a ring buffer, an array as a perf buffer) leaves no descriptor open.</summary>
         [KernelFact]
         public void ReadersRefused_LeaveNoDescriptorBehind()

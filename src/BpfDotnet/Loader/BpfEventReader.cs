@@ -32,6 +32,7 @@ namespace BpfDotnet
         /// <summary>Reads every record the buffers hold now, in order, handing each to <paramref name="handler"/> in place; allocates nothing.</summary>
         /// <returns>How many records were read.</returns>
         /// <exception cref="BpfException">A record is shorter than <typeparamref name="T"/>.</exception>
+        /// <exception cref="InvalidOperationException">Called from inside a handler of this reader.</exception>
         public int Consume(RingBufferRecordHandler<T> handler)
         {
             if (handler is null) throw new ArgumentNullException(nameof(handler));
@@ -125,15 +126,25 @@ namespace BpfDotnet
             if (IsDisposed) throw new ObjectDisposedException(GetType().Name, "The reader has been disposed.");
         }
 
+        /// <summary>The readers this thread is handing records from (a handler that reads its own reader again would see them twice).</summary>
+        [ThreadStatic]
+        private static List<object>? t_draining;
+
         private int Read(RingBufferRecordHandler<T>? typed, RingBufferBytesHandler? bytes)
         {
+            var draining = t_draining ??= new List<object>();
+            if (draining.Contains(this))
+                throw new InvalidOperationException("A record handler of this reader read from the same reader (Consume, Poll or ReadAll inside the handler); "
+                    + "the records not yet consumed would be handed out twice. Return from the handler and read again from the loop that called it.");
             Enter();
+            draining.Add(this);
             try
             {
                 return Drain(typed, bytes);
             }
             finally
             {
+                draining.Remove(this);
                 Interlocked.Decrement(ref _reading);
             }
         }
