@@ -10,6 +10,19 @@ namespace BpfDotnet.EndToEnd.Tests
     [Collection("kernel")]
     public class XdpTests
     {
+        /// <summary>Misuse is named before the kernel is asked: an index that is not positive, an index no interface has, a log level or batch size the kernel does not know.</summary>
+        [KernelFact]
+        public void MisusedArguments_AreNamed()
+        {
+            Kernel.Require();
+            using var probe = XdpCounter.Load();
+            Assert.Throws<ArgumentOutOfRangeException>(() => probe.Count.AttachXdp(-1));
+            var e = Assert.Throws<BpfException>(() => probe.Count.AttachXdp(99999));
+            Assert.Contains("no network interface of index 99999", e.Message);
+            Assert.Throws<ArgumentOutOfRangeException>(() => new BpfLoadOptions { LogLevel = 99 });
+            Assert.Throws<ArgumentOutOfRangeException>(() => probe.Object.GetMap<uint, ulong>("Packets").BatchSize = 0);
+        }
+
         /// <summary>
         /// Redirects through device and CPU maps user space filled: an entry gives XDP_REDIRECT, a missing one the action in
         /// the flags; the .NET stand-ins, filled the same way, give the same verdicts.

@@ -1,3 +1,4 @@
+using System;
 namespace BpfDotnet
 {
     /// <summary>Options for loading BPF programs and objects.</summary>
@@ -6,9 +7,21 @@ namespace BpfDotnet
         /// <summary>
         /// Verifier log level of the first load attempt (0 = no log, 1 = instructions on the failing path,
         /// 2 = every instruction, 4 = statistics). When a load fails, it is retried with level 1 (then 2 if the log
-        /// was empty) so the verifier log can be reported.
+        /// was empty) so the verifier log can be reported. The levels combine (1 | 4); the kernel knows no others.
         /// </summary>
-        public int LogLevel { get; set; } = 0;
+        /// <exception cref="ArgumentOutOfRangeException">The value is negative or has a bit the kernel does not know (above 7).</exception>
+        public int LogLevel
+        {
+            get => _logLevel;
+            set
+            {
+                if (value < 0 || value > 7)
+                    throw new ArgumentOutOfRangeException(nameof(value), value, "The verifier's log levels are 1 (the failing path), 2 (every instruction) and 4 (statistics), combined; 0 is no log.");
+                _logLevel = value;
+            }
+        }
+
+        private int _logLevel;
 
         /// <summary>Size in bytes of the buffer that receives the verifier log (default 16 MiB).</summary>
         public uint LogBufferSize { get; set; } = 16 * 1024 * 1024;

@@ -190,8 +190,19 @@ namespace BpfDotnet
         /// <summary>True when the last enumeration read the map in batches (for tests).</summary>
         internal bool LastEnumerationBatched { get; private set; }
 
-        /// <summary>How many entries one BPF_MAP_LOOKUP_BATCH call reads.</summary>
-        public int BatchSize { get; set; } = 256;
+        /// <summary>How many entries one BPF_MAP_LOOKUP_BATCH call reads (at least 1).</summary>
+        /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+        public int BatchSize
+        {
+            get => _batchSize;
+            set
+            {
+                if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "A batch reads at least one entry.");
+                _batchSize = value;
+            }
+        }
+
+        private int _batchSize = 256;
 
         /// <summary>Every entry, read in batches; null when the kernel has no batch lookup for this map's type.</summary>
         private unsafe List<KeyValuePair<TKey, TValue>>? ReadBatches()

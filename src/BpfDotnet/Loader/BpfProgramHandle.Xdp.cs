@@ -21,7 +21,15 @@ namespace BpfDotnet
 
         /// <summary>Attaches the program, an XDP program, to the interface of index <paramref name="interfaceIndex"/> (BPF_LINK_CREATE).</summary>
         /// <exception cref="BpfException">The program is not an XDP program, or the kernel refused the attachment.</exception>
-        public BpfLink AttachXdp(int interfaceIndex, XdpMode mode = XdpMode.Default) => AttachXdp(interfaceIndex, mode, null);
+        /// <exception cref="ArgumentOutOfRangeException"><paramref name="interfaceIndex"/> is not positive.</exception>
+        public BpfLink AttachXdp(int interfaceIndex, XdpMode mode = XdpMode.Default)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(interfaceIndex);
+            var name = new System.Text.StringBuilder(16);
+            if (if_indextoname((uint)interfaceIndex, name) == IntPtr.Zero)
+                throw new BpfException($"There is no network interface of index {interfaceIndex} (in this network namespace).", Native.ENODEV);
+            return AttachXdp(interfaceIndex, mode, name.ToString());
+        }
 
         private BpfLink AttachXdp(int interfaceIndex, XdpMode mode, string? interfaceName)
         {
@@ -80,5 +88,8 @@ namespace BpfDotnet
 
         [DllImport("libc", SetLastError = true)]
         private static extern uint if_nametoindex(string name);
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern IntPtr if_indextoname(uint index, System.Text.StringBuilder name);
     }
 }
