@@ -75,7 +75,7 @@ namespace BpfDotnet.Analyzers
                     string example = shared.Key.Contains("/") ? "a [Section] of its own" : "[Section(\"" + shared.Key + "/" + shared.Value[1] + "\")]";
                     var clash = new DiagnosticInfo(DiagnosticDescriptors.UnsupportedConstruct.Id, probeClass.Location, new EquatableArray<string>(new[]
                     {
-                        "Programs in one section ('" + shared.Key + "': " + string.Join(", ", shared.Value) + "); each program needs a section of its own, so give it " + example + ",",
+                        "Sharing one section between programs ('" + shared.Key + "': " + string.Join(", ", shared.Value) + "; give each a section of its own, such as " + example + ")",
                     }));
                     var clashIds = new SortedSet<string>(StringComparer.Ordinal) { DiagnosticDescriptors.UnsupportedConstruct.Id };
                     return new BuiltObjectSpec(Loader(string.Empty, CompileErrorMessage(probeClass.Name, clashIds)), clash);

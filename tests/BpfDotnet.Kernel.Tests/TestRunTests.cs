@@ -1,3 +1,4 @@
+using System.Linq;
 using BpfDotnet.Loader.Tests;
 using Xunit;
 
@@ -7,6 +8,18 @@ namespace BpfDotnet.EndToEnd.Tests
     [Collection("kernel")]
     public class TestRunTests
     {
+        /// <summary>A packet handed to a program the kernel cannot test-run on one: the exception names the kinds that can.</summary>
+        [KernelFact]
+        public void APacketForAProgramThatTakesNone_IsRefusedNamingTheKindsThatDo()
+        {
+            Kernel.Require();
+            using var probe = OpenCounter.Load();
+            var program = probe.Object.Programs.Values.First();
+            var e = Assert.Throws<BpfException>(() => program.TestRun(new byte[64], 1));
+            Assert.Contains("cannot be", e.Message);
+            Assert.Contains("XDP", e.Message);
+        }
+
         /// <summary>A syscall program's writes to its context come back, as the same method's do in .NET.</summary>
         [KernelFact]
         public void SyscallProgram_WritesItsContextBack_AsDotnetDoes()

@@ -163,7 +163,9 @@ namespace BpfDotnet
             }
             if (r < 0)
                 throw BpfErrors.FromErrno(errno, $"to test-run program '{Name}' ({Type}) on a {packet.Length}-byte packet (BPF_PROG_TEST_RUN)",
-                    errno != Interop.Native.EINVAL ? null
+                    errno is Interop.Native.ENOTSUPP or Interop.Native.EOPNOTSUPP
+                        ? $"The kernel test-runs XDP, tc, socket filter, cgroup skb, lwt and flow dissector programs on a packet; a {Type} program cannot be (raw tracepoint and syscall programs take a context: TestRun(ref context))."
+                    : errno != Interop.Native.EINVAL ? null
                     : packet.Length < 14 ? "A packet starts with a 14-byte Ethernet header; give at least that."
                     : Type != BpfProgramType.Xdp && packet.Length >= 14 && (packet[12] << 8 | packet[13]) is 0x0800 or 0x86DD
                         ? "The kernel builds an skb from the packet and needs the whole IPv4 (34 bytes) or IPv6 (54 bytes) header its Ethernet header announces; give at least that, or test a truncated packet with an XDP program."
