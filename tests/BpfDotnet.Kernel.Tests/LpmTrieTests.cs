@@ -15,6 +15,17 @@ namespace BpfDotnet.EndToEnd.Tests
 
         private static Ipv4Prefix Prefix(string address, uint length) => new() { PrefixLength = length, Address = Bytes(address) };
 
+        /// <summary>A prefix longer than the key's address is an ArgumentException naming it, before the kernel's EINVAL.</summary>
+        [KernelFact]
+        public void APrefixLongerThanTheAddress_IsAnArgumentException()
+        {
+            Kernel.Require();
+            using var probe = Routes.Load(new() { TargetPid = (uint)Environment.ProcessId });
+            var e = Assert.Throws<ArgumentException>(() => probe.Table[Prefix("10.0.0.0", 33)] = 1);
+            Assert.Contains("33 bits", e.Message);
+            probe.Table[Prefix("10.0.0.0", 32)] = 1;
+        }
+
         [KernelFact]
         public void AProgramsLookup_FindsTheLongestStoredPrefix()
         {

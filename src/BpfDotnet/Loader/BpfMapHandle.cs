@@ -96,9 +96,13 @@ namespace BpfDotnet
         /// <param name="value">The value bytes; <see cref="ValueBufferSize"/> long.</param>
         /// <param name="flags">Whether the entry must or must not exist already.</param>
         /// <exception cref="BpfException">The update failed (EEXIST/ENOENT for the flags, E2BIG when the map is full).</exception>
+        /// <exception cref="ArgumentException">The key or value has the wrong size, or an LPM trie key's prefix is longer than its data.</exception>
         public unsafe void Update(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, BpfUpdateFlags flags = BpfUpdateFlags.Any)
         {
             CheckKey(key);
+            // An LPM trie key starts with its prefix length in bits, which the data after it must hold.
+            if (Type == BpfMapType.LpmTrie && key.Length >= 4 && System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(key) is uint prefix && prefix > (uint)(key.Length - 4) * 8)
+                throw new ArgumentException($"Map '{Name}' is an LPM trie whose keys hold {(key.Length - 4) * 8} bits after the prefix length; a prefix of {prefix} bits does not fit.", nameof(key));
             if (value.Length != ValueBufferSize)
                 throw new ArgumentException($"Map '{Name}' needs a value of {ValueBufferSize} bytes, got {value.Length}.", nameof(value));
             using BpfFileDescriptor.Lease lease = Fd.Acquire();
