@@ -152,7 +152,9 @@ namespace BpfDotnet.Compiler.Frontend
                 InitializeStruct(address, layout, op);
                 return address;
             }
-            Unsupported(op, "Taking the address of this expression");
+            Unsupported(op, op.Type is INamedTypeSymbol { IsTupleType: true }
+                ? "A tuple held as a value ('" + op.Syntax + "'; use a local per element, or deconstruct it where it is made: var (a, b) = (x, y))"
+                : "Taking the address of this expression");
             return Address.OfSlot(NewSlot(IntType.Long, "temporary").Id);
         }
 

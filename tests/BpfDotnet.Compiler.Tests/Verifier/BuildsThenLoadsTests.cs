@@ -734,6 +734,18 @@ SEC(""raw_tp/too_large"") int too_large(void *ctx)
             Assert.Contains("keeps apart", message);
         }
 
+        /// <summary>A tuple held in a local: one diagnostic that says so and what to write instead.</summary>
+        [Fact]
+        public void ATupleLocal_IsRefusedSayingHowToWriteIt()
+        {
+            string source = Probe(@"
+        var t = ((int)ctx.Arg0, 5); // BPF0008
+        return t.Item1 + t.Item2;");
+            AssertRefused(source, "BPF0008");
+            var message = ProbeBuilder.Build(source).Diagnostics.First(d => d.Id == "BPF0008").ToDiagnostic().GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains("var (a, b) = (x, y)", message);
+        }
+
         [Fact]
         public void SpanIndexNotProven_IsRefusedWithTheTestToAdd()
         {
