@@ -11,18 +11,24 @@ namespace BpfDotnet.EndToEnd.Tests
     {
         private static string ObjectPath => Path.Combine(AppContext.BaseDirectory, "LongLoop.bpf.o");
 
+        /// <summary>The same 1,024 random values into the kernel's table and the .NET stand-in's, from <paramref name="seed"/>.</summary>
+        private static void FillTable(int seed, Action<uint, long> kernel, BpfArrayMap<long> dotnet)
+        {
+            var random = new Random(seed);
+            for (uint k = 0; k < 1024; k++)
+            {
+                long value = random.NextInt64();
+                kernel(k, value);
+                dotnet.Update(k, value);
+            }
+        }
+
         [KernelFact]
         public void LongLoopDigestsAsDotnetDoes()
         {
             Kernel.Require();
             using var probe = LongLoop.Load();
-            var random = new Random(17);
-            for (uint k = 0; k < 1024; k++)
-            {
-                long value = random.NextInt64();
-                probe.Table[k] = value;
-                LongLoop.Table.Update(k, value);
-            }
+            FillTable(17, (k, v) => probe.Table[k] = v, LongLoop.Table);
             probe.AttachAll();
             // The callback the loop became is a subprogram of the program, and the program stays small for the verifier.
             Assert.InRange(probe.OnGetpgid.GetInfo().VerifiedInstructions, 1UL, 20_000UL);
@@ -44,13 +50,7 @@ namespace BpfDotnet.EndToEnd.Tests
         {
             Kernel.Require();
             using var probe = LongLoopShapes.Load();
-            var random = new Random(23);
-            for (uint k = 0; k < 1024; k++)
-            {
-                long value = random.NextInt64();
-                probe.Table[k] = value;
-                LongLoopShapes.Table.Update(k, value);
-            }
+            FillTable(23, (k, v) => probe.Table[k] = v, LongLoopShapes.Table);
             probe.AttachAll();
             // Walked one iteration at a time, either loop would pass the verifier's million instructions.
             Assert.InRange(probe.OnTestInBody.GetInfo().VerifiedInstructions, 1UL, 20_000UL);
